@@ -1,0 +1,456 @@
+"""The async checking engine: URL -> :class:`Outcome` with a verdict.
+
+Policy, in one place:
+
+- ``ok``          2xx (or a status the rules accept); temporary redirects are followed silently
+- ``redirected``  the URL answers through a permanent redirect (301/308): ``redirect_to`` is the new URL
+- ``broken``      definite: 404, 410, a soft 404 phrase, a name that does not resolve,
+                  connection refused, a redirect loop or too many redirects
+- ``transient``   a bad day: timeout, reset, 5xx, 429, 408, other 4xx, TLS trouble
+- ``blocked``     bot protection (a Cloudflare challenge, 401/403/999): a person should look
+- ``skipped``     not fetched: excluded pattern, non-http scheme, private address, login-only entry
+
+Each request has connect and read timeouts *and* a hard deadline (``asyncio.timeout``), so a
+server that trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
+read; HEAD comes first and GET follows when HEAD fails; redirects are followed by hand (each
+hop passes the private-address guard, loops are detected); transient failures are retried
+with backoff, and ``Retry-After`` is honoured up to ``max_retry_after`` seconds, pausing only
+that host while the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from yarl import URL
+
+from .guard import AddressGuard, GuardedResolver, PrivateAddressError
+from .rules import HostRule, LinkRules
+
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 OpenShelf-LinkCheck/1.0"
+)
+HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+}
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+PERMANENT_CODES = {301, 308}
+DEFINITE_CODES = {404, 410}
+BLOCKED_CODES = {401, 403, 999}
+RETRY_CODES = {408, 425, 429, 500, 502, 503, 504}
+CHALLENGE_MARKERS = (b"cf-chl-", b"challenge-platform", b"Just a moment...", b"Attention Required! | Cloudflare")
+
+
+@dataclass
+class CheckOptions:
+    concurrency: int = 128
+    per_host: int = 8
+    timeout: float = 15.0
+    connect_timeout: float | None = None  # default: min(timeout, 10)
+    max_redirects: int = 10
+    retries: int = 2
+    backoff: float = 1.0
+    max_retry_after: float = 60.0
+    body_limit: int = 64 * 1024
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    redirect_to: str | None = None
+    elapsed_ms: int = 0
+    checked_at: str = ""
+    attempts: int = 0
+    requests: int = 0
+    retry_after: float | None = None
+    note: str | None = None  # the rule or reason that shaped the verdict
+
+
+@dataclass
+class _Hop:
+    """What one attempt (a redirect chain) ended with."""
+
+    verdict: str
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    redirect_to: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+    note: str | None = None
+
+
+@dataclass
+class _Host:
+    sem: asyncio.Semaphore
+    resume_at: float = 0.0
+
+
+@dataclass
+class _Budget:
+    """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded."""
+
+    left: float
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Checker:
+    """Checks URLs with one shared session; use as ``async with Checker(...) as c``."""
+
+    def __init__(
+        self,
+        options: CheckOptions | None = None,
+        rules: LinkRules | None = None,
+        guard: AddressGuard | None = None,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
+        self._inner_resolver = resolver  # tests inject a fake DNS; default: the system's
+        self.options = options or CheckOptions()
+        self.rules = rules or LinkRules()
+        self.guard = guard or AddressGuard()
+        self._global = asyncio.Semaphore(max(1, self.options.concurrency))
+        self._hosts: dict[str, _Host] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self.request_count = 0
+
+    async def __aenter__(self) -> Checker:
+        connector = aiohttp.TCPConnector(
+            limit=max(1, self.options.concurrency),
+            limit_per_host=0,
+            resolver=GuardedResolver(self.guard, self._inner_resolver),
+            ttl_dns_cache=300,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers=HEADERS,
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            trust_env=False,  # a proxy would bypass the address guard
+            auto_decompress=True,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    # --- public -------------------------------------------------------------
+
+    async def check_many(
+        self,
+        urls: Iterable[str],
+        on_result: Callable[[str, Outcome], Awaitable[None] | None] | None = None,
+    ) -> dict[str, Outcome]:
+        """Check each URL once, concurrently; results keyed by URL."""
+        results: dict[str, Outcome] = {}
+
+        async def one(url: str) -> None:
+            outcome = await self.check(url)
+            results[url] = outcome
+            if on_result is not None:
+                maybe = on_result(url, outcome)
+                if maybe is not None:
+                    await maybe
+
+        await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
+        return results
+
+    async def check(self, url: str) -> Outcome:
+        """Check one URL, with retries; never raises for network trouble."""
+        started = time.monotonic()
+        checked_at = now_iso()
+        outcome = await self._check(url)
+        outcome.elapsed_ms = int((time.monotonic() - started) * 1000)
+        outcome.checked_at = checked_at
+        return outcome
+
+    # --- internals ----------------------------------------------------------
+
+    def _host(self, url: URL) -> _Host:
+        key = f"{url.host}:{url.port}"
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = _Host(asyncio.Semaphore(max(1, self.options.per_host)))
+        return host
+
+    async def _check(self, url: str) -> Outcome:
+        try:
+            parsed = URL(url)
+        except (ValueError, TypeError) as exc:
+            return Outcome("broken", error=f"invalid URL: {exc}")
+        if parsed.scheme not in ("http", "https"):
+            return Outcome("skipped", error=f"not fetched: {parsed.scheme or 'no'} scheme")
+        if not parsed.host:
+            return Outcome("broken", error="invalid URL: no host")
+        excluded = self.rules.excluded(url)
+        if excluded is not None:
+            return Outcome("skipped", error=f"excluded: {excluded.reason}", note=excluded.pattern)
+        rule = self.rules.host_rule(parsed.host)
+        if rule is not None and rule.skip:
+            return Outcome("skipped", error=f"host rule: {rule.reason}", note=rule.host)
+
+        opts = self.options
+        timeout = rule.timeout if rule is not None and rule.timeout else opts.timeout
+        budget = _Budget(timeout * 3)
+        attempts = requests = 0
+        hop = _Hop("transient", error="not checked")
+        while True:
+            attempts += 1
+            hop, n = await self._attempt(parsed, rule, timeout, budget)
+            requests += n
+            if not hop.retryable or attempts > opts.retries or budget.left <= 0:
+                break
+            delay = opts.backoff * (2 ** (attempts - 1))
+            if hop.retry_after is not None:
+                if hop.retry_after > opts.max_retry_after:
+                    hop.error = f"{hop.error}; Retry-After {hop.retry_after:.0f}s exceeds the {opts.max_retry_after:.0f}s limit"
+                    break
+                delay = max(delay, hop.retry_after)
+                # Pause this host only: other hosts keep their slots.
+                host = self._host(parsed)
+                host.resume_at = max(host.resume_at, time.monotonic() + delay)
+            await asyncio.sleep(delay)
+        if budget.left <= 0 and hop.verdict == "transient" and hop.retryable:
+            hop.error = f"{hop.error} (time budget used up)"
+        verdict, error, note = hop.verdict, hop.error, hop.note
+        if rule is not None and rule.unreachable_from_ci and verdict in ("broken", "transient") and hop.status is None:
+            verdict = "blocked"
+            note = f"host rule: {rule.reason}"
+        return Outcome(
+            verdict,
+            status=hop.status,
+            final_url=hop.final_url,
+            error=error,
+            redirect_to=hop.redirect_to,
+            attempts=attempts,
+            requests=requests,
+            retry_after=hop.retry_after,
+            note=note,
+        )
+
+    async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget) -> tuple[_Hop, int]:
+        """Follow one redirect chain; return how it ended and the number of requests made."""
+        seen = {str(start)}
+        url = start
+        permanent_target: str | None = None
+        still_permanent = True
+        requests = 0
+        want_body = bool(rule and rule.soft_404)
+        for _ in range(self.options.max_redirects + 1):
+            method = "GET" if want_body else "HEAD"
+            result = await self._request(method, url, rule, timeout, budget)
+            requests += 1
+            if method == "HEAD" and result.fallback:
+                result = await self._request("GET", url, rule, timeout, budget)
+                requests += 1
+            if result.hop is not None:
+                hop = result.hop
+                hop.final_url = str(url)
+                return hop, requests
+            status = result.status
+            assert status is not None
+            if status in REDIRECT_CODES and result.location is not None:
+                try:
+                    nxt = url.join(URL(result.location))
+                except (ValueError, TypeError):
+                    return _Hop("broken", status, str(url), f"bad redirect Location: {result.location!r}"), requests
+                if nxt.scheme not in ("http", "https"):
+                    return _Hop("broken", status, str(nxt), f"redirect to unsupported scheme {nxt.scheme!r}"), requests
+                nxt = nxt.with_fragment(None)
+                if still_permanent and status in PERMANENT_CODES:
+                    permanent_target = str(nxt)
+                else:
+                    still_permanent = False
+                if str(nxt) in seen:
+                    return _Hop("broken", status, str(nxt), "redirect loop"), requests
+                seen.add(str(nxt))
+                url = nxt
+                continue
+            hop = self._classify(result, url, rule)
+            hop.final_url = str(url)
+            if permanent_target is not None and hop.verdict == "ok":
+                hop.verdict = "redirected"
+                hop.redirect_to = permanent_target
+            elif permanent_target is not None:
+                hop.redirect_to = permanent_target
+            return hop, requests
+        return _Hop("broken", None, str(url), f"too many redirects (more than {self.options.max_redirects})"), requests
+
+    def _classify(self, result: _Response, url: URL, rule: HostRule | None) -> _Hop:
+        status = result.status
+        assert status is not None
+        host = url.host or ""
+        if result.challenge:
+            return _Hop("blocked", status, error=f"HTTP {status}: bot protection challenge")
+        if 200 <= status < 300:
+            if rule is not None and rule.soft_404 and result.body is not None:
+                for phrase in rule.soft_404:
+                    if phrase in result.body:
+                        return _Hop("broken", status, error=f"soft 404: page says {phrase!r}", note=f"host rule: {rule.reason}")
+            return _Hop("ok", status)
+        if self.rules.accepted(host, status):
+            return _Hop("ok", status, note=f"status {status} accepted by rule")
+        if status in DEFINITE_CODES:
+            return _Hop("broken", status, error=f"HTTP {status}")
+        if status in BLOCKED_CODES:
+            return _Hop("blocked", status, error=f"HTTP {status}: refused to a robot")
+        if status in RETRY_CODES:
+            return _Hop("transient", status, error=f"HTTP {status}", retryable=True, retry_after=result.retry_after)
+        return _Hop("transient", status, error=f"HTTP {status}")
+
+    async def _request(self, method: str, url: URL, rule: HostRule | None, timeout: float, budget: _Budget) -> _Response:
+        """One request, under the host and global limits and a hard deadline."""
+        try:
+            self.guard.check_literal(url.host or "", url.port)
+        except PrivateAddressError as exc:
+            return _Response(hop=_Hop("skipped", error=str(exc)))
+        host = self._host(url)
+        while (wait := host.resume_at - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        async with host.sem, self._global:
+            limit = max(0.05, min(timeout, budget.left))
+            started = time.monotonic()
+            try:
+                async with asyncio.timeout(limit):
+                    return await self._fetch(method, url, rule, limit)
+            except (TimeoutError, asyncio.TimeoutError):
+                return _Response(hop=_Hop("transient", error=f"timeout after {limit:g}s", retryable=True))
+            except aiohttp.ClientError as exc:
+                return _error_response(method, exc)
+            except OSError as exc:
+                return _error_response(method, exc)
+            finally:
+                budget.left -= time.monotonic() - started
+                self.request_count += 1
+
+    async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float) -> _Response:
+        assert self._session is not None
+        opts = self.options
+        connect = min(limit, opts.connect_timeout or 10.0)
+        client_timeout = aiohttp.ClientTimeout(total=limit, sock_connect=connect, sock_read=limit)
+        async with self._session.request(
+            method, url, allow_redirects=False, timeout=client_timeout, raise_for_status=False
+        ) as resp:
+            status = resp.status
+            headers = resp.headers
+            challenge = headers.get("cf-mitigated", "").lower() == "challenge"
+            location = headers.get("Location")
+            retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
+            if method == "HEAD":
+                if status >= 400 and status not in (429,) and not challenge:
+                    return _Response(fallback=True)
+                return _Response(status=status, location=location, retry_after=retry_after, challenge=challenge)
+            body_text: str | None = None
+            need_body = (rule is not None and bool(rule.soft_404) and 200 <= status < 300) or (
+                status in (403, 503) and "cloudflare" in headers.get("Server", "").lower()
+            )
+            length = resp.content_length
+            if need_body or (length is not None and length <= opts.body_limit):
+                raw = await _read_prefix(resp, opts.body_limit)
+                if status in (403, 503) and any(m in raw for m in CHALLENGE_MARKERS):
+                    challenge = True
+                if need_body:
+                    body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
+                if length is None or len(raw) < length:
+                    resp.close()  # unread rest: drop the connection rather than drain it
+            else:
+                resp.close()
+            return _Response(
+                status=status, location=location, retry_after=retry_after, challenge=challenge, body=body_text
+            )
+
+
+@dataclass
+class _Response:
+    status: int | None = None
+    location: str | None = None
+    retry_after: float | None = None
+    challenge: bool = False
+    body: str | None = None
+    fallback: bool = False
+    hop: _Hop | None = field(default=None)
+
+
+async def _read_prefix(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await resp.content.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _errno_chain(exc: BaseException) -> Iterable[BaseException]:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        yield cur
+        nxt = getattr(cur, "os_error", None)
+        if isinstance(nxt, BaseException) and id(nxt) not in seen:
+            yield nxt
+            seen.add(id(nxt))
+        cur = cur.__cause__ or cur.__context__
+
+
+def _error_response(method: str, exc: BaseException) -> _Response:
+    chain = list(_errno_chain(exc))
+    for e in chain:
+        if isinstance(e, PrivateAddressError):
+            return _Response(hop=_Hop("skipped", error=str(e)))
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            if e.errno in (socket.EAI_AGAIN,) or getattr(socket, "EAI_SYSTEM", None) == e.errno:
+                return _Response(hop=_Hop("transient", error=f"name lookup failed for now: {e.strerror}", retryable=True))
+            return _Response(hop=_Hop("broken", error=f"name does not resolve: {e.strerror}"))
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return _Response(hop=_Hop("broken", error=f"name does not resolve: {exc}"))
+    for e in chain:
+        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
+            return _Response(hop=_Hop("broken", error="connection refused"))
+    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
+        return _Response(hop=_Hop("transient", error=f"TLS error: {exc}"))
+    if isinstance(exc, aiohttp.InvalidURL):
+        return _Response(hop=_Hop("broken", error=f"invalid URL: {exc}"))
+    if method == "HEAD" and isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        return _Response(fallback=True)  # some servers mishandle HEAD: try GET
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return _Response(hop=_Hop("transient", error=f"timeout: {exc}", retryable=True))
+    text = str(exc) or type(exc).__name__
+    return _Response(hop=_Hop("transient", error=f"{type(exc).__name__}: {text}", retryable=True))

@@ -1,0 +1,223 @@
+"""Real HTTP servers on 127.0.0.1 for the link-checker tests (never any other host).
+
+Each server runs its own event loop in a background thread, so the checker (and the
+CLI, which calls ``asyncio.run``) can talk to it from the test's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from aiohttp import web
+
+
+@dataclass
+class Server:
+    port: int
+    hits: collections.Counter = field(default_factory=collections.Counter)
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+class _Thread:
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro):  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
+
+    def stop(self) -> None:
+        async def _cancel_all() -> None:
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        self.run(_cancel_all())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+def _app(server: Server, other_port: list[int]) -> web.Application:
+    once: collections.Counter = collections.Counter()
+
+    @web.middleware
+    async def count(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        server.hits[request.path] += 1
+        server.hits[f"{request.method} {request.path}"] += 1
+        return await handler(request)
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="<html><title>ok</title>fine</html>", content_type="text/html")
+
+    async def status(request: web.Request) -> web.Response:
+        return web.Response(status=int(request.match_info["code"]), text="status")
+
+    async def redirect(request: web.Request) -> web.Response:
+        code = int(request.match_info["code"])
+        target = request.query.get("to", "/ok")
+        return web.Response(status=code, headers={"Location": target})
+
+    async def loop_a(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "/loop-b"})
+
+    async def loop_b(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "/loop-a"})
+
+    async def endless_chain(request: web.Request) -> web.Response:
+        n = int(request.match_info["n"])
+        return web.Response(status=302, headers={"Location": f"/chain/{n + 1}"})
+
+    async def ratelimited(request: web.Request) -> web.Response:
+        key = request.path
+        once[key] += 1
+        if once[key] == 1:
+            return web.Response(status=429, headers={"Retry-After": request.query.get("after", "1")}, text="slow down")
+        return web.Response(text="ok now")
+
+    async def flaky(request: web.Request) -> web.Response:
+        key = request.path
+        once[key] += 1
+        if once[key] <= int(request.query.get("fails", "2")):  # HEAD and its GET fallback both fail
+            return web.Response(status=500, text="oops")
+        return web.Response(text="ok now")
+
+    async def always_500(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="down")
+
+    async def nohead(request: web.Request) -> web.Response:
+        if request.method == "HEAD":
+            return web.Response(status=int(request.query.get("code", "405")))
+        return web.Response(text="GET works")
+
+    async def soft404(request: web.Request) -> web.Response:
+        return web.Response(text="<html><body><p>该内容已被发布者删除</p></body></html>", content_type="text/html")
+
+    async def challenge(request: web.Request) -> web.Response:
+        return web.Response(status=403, headers={"cf-mitigated": "challenge", "Server": "cloudflare"}, text="Just a moment...")
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        if request.method == "HEAD":
+            return web.Response(status=405)
+        resp = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await resp.prepare(request)
+        chunk = b"x" * 65536
+        try:
+            while True:  # endless body; ends when the client goes away
+                await resp.write(chunk)
+        except (ConnectionError, RuntimeError):
+            pass
+        return resp
+
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.sleep(3600)
+        return web.Response(text="never")
+
+    async def to_other_port(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": f"http://localhost:{other_port[0]}/ok"})
+
+    async def to_loopback2(request: web.Request) -> web.Response:
+        return web.Response(status=301, headers={"Location": f"http://127.0.0.2:{server.port}/ok"})
+
+    app = web.Application(middlewares=[count])
+    app.router.add_route("*", "/ok", ok)
+    app.router.add_route("*", "/ok2", ok)
+    app.router.add_route("*", "/status/{code}", status)
+    app.router.add_route("*", "/redirect/{code}", redirect)
+    app.router.add_route("*", "/loop-a", loop_a)
+    app.router.add_route("*", "/loop-b", loop_b)
+    app.router.add_route("*", "/chain/{n}", endless_chain)
+    app.router.add_route("*", "/ratelimited/{key}", ratelimited)
+    app.router.add_route("*", "/flaky/{key}", flaky)
+    app.router.add_route("*", "/always-500", always_500)
+    app.router.add_route("*", "/nohead", nohead)
+    app.router.add_route("*", "/soft404", soft404)
+    app.router.add_route("*", "/challenge", challenge)
+    app.router.add_route("*", "/huge", huge)
+    app.router.add_route("*", "/hang", hang)
+    app.router.add_route("*", "/to-other-port", to_other_port)
+    app.router.add_route("*", "/to-loopback2", to_loopback2)
+    return app
+
+
+async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Hostile raw-socket behaviours, chosen by the request path."""
+    try:
+        line = await reader.readline()
+        while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+            pass
+        path = line.split()[1].decode() if len(line.split()) > 1 else "/"
+        if path.startswith("/trickle"):
+            # Headers one byte at a time, forever: each read is quick, the whole never ends.
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        elif path.startswith("/silent"):
+            await asyncio.sleep(3600)
+        elif path.startswith("/reset"):
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[tuple[Server, Server, Server]]:
+    """(main aiohttp server, second aiohttp server, raw hostile server), all on 127.0.0.1."""
+    thread = _Thread()
+    other_port: list[int] = [0]
+    main = Server(0)
+    other = Server(0)
+
+    async def start() -> list[object]:
+        keep: list[object] = []
+        for srv, ports in ((other, None), (main, other_port)):
+            runner = web.AppRunner(_app(srv, ports or other_port), handle_signals=False)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            srv.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            if ports is None:
+                other_port[0] = srv.port
+            keep.append(runner)
+        raw = await asyncio.start_server(_raw_handler, "127.0.0.1", 0)
+        keep.append(raw)
+        return keep
+
+    keep = thread.run(start())
+    raw = Server(keep[-1].sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    yield main, other, raw
+    thread.stop()
+
+
+@pytest.fixture()
+def server(servers: tuple[Server, Server, Server]) -> Server:
+    return servers[0]
+
+
+@pytest.fixture()
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connection refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -1,0 +1,221 @@
+"""The engine against real local servers: every verdict and every hostile behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from openshelf.links.check import CheckOptions, Checker, Outcome, parse_retry_after
+from openshelf.links.guard import AddressGuard
+from openshelf.links.rules import parse_rules
+
+FAST = CheckOptions(concurrency=16, per_host=8, timeout=1.0, retries=2, backoff=0.05, max_retry_after=3)
+
+
+def check(urls, allow=("127.0.0.1",), options=FAST, rules=None, resolver=None):  # type: ignore[no-untyped-def]
+    guard = AddressGuard.from_options(list(allow))
+
+    async def run() -> tuple[dict[str, Outcome], int]:
+        async with Checker(options, rules, guard, resolver=resolver) as checker:
+            results = await checker.check_many(urls)
+            return results, checker.request_count
+
+    results, _ = asyncio.run(asyncio.wait_for(run(), 60))
+    return results
+
+
+def one(url, **kw):  # type: ignore[no-untyped-def]
+    return check([url], **kw)[url]
+
+
+def test_ok(server):
+    out = one(server.url("/ok"))
+    assert (out.verdict, out.status, out.error) == ("ok", 200, None)
+    assert out.final_url == server.url("/ok")
+    assert out.checked_at.endswith("Z")
+
+
+@pytest.mark.parametrize("code", [404, 410])
+def test_definite_codes_are_broken(server, code):
+    out = one(server.url(f"/status/{code}"))
+    assert (out.verdict, out.status) == ("broken", code)
+
+
+def test_permanent_redirect_reports_new_url(server):
+    out = one(server.url("/redirect/301?to=/ok"))
+    assert out.verdict == "redirected"
+    assert out.redirect_to == server.url("/ok")
+    assert out.status == 200
+
+
+def test_308_is_permanent_too(server):
+    assert one(server.url("/redirect/308?to=/ok2")).verdict == "redirected"
+
+
+def test_temporary_redirect_is_ok(server):
+    out = one(server.url("/redirect/302?to=/ok"))
+    assert (out.verdict, out.redirect_to, out.final_url) == ("ok", None, server.url("/ok"))
+
+
+def test_permanent_redirect_to_missing_page_is_broken(server):
+    out = one(server.url("/redirect/301?to=/status/404"))
+    assert (out.verdict, out.status, out.redirect_to) == ("broken", 404, server.url("/status/404"))
+
+
+def test_redirect_loop_is_detected(server):
+    out = one(server.url("/loop-a"))
+    assert out.verdict == "broken"
+    assert out.error == "redirect loop"
+
+
+def test_endless_redirect_chain_is_bounded(server):
+    opts = CheckOptions(timeout=1.0, retries=0, max_redirects=5)
+    out = one(server.url("/chain/0"), options=opts)
+    assert out.verdict == "broken"
+    assert "too many redirects" in (out.error or "")
+    assert out.requests == 6
+
+
+def test_429_with_retry_after_then_ok(server):
+    out = one(server.url("/ratelimited/a?after=1"))
+    assert (out.verdict, out.status, out.attempts) == ("ok", 200, 2)
+    assert out.elapsed_ms >= 1000  # waited at least what the server asked
+
+
+def test_retry_after_beyond_limit_gives_up_as_transient(server):
+    out = one(server.url("/ratelimited/b?after=3600"))
+    assert (out.verdict, out.status, out.attempts) == ("transient", 429, 1)
+    assert "exceeds" in (out.error or "")
+
+
+def test_one_off_500_is_retried(server):
+    out = one(server.url("/flaky/a"))
+    assert (out.verdict, out.status, out.attempts) == ("ok", 200, 2)
+
+
+def test_persistent_500_is_transient(server):
+    out = one(server.url("/always-500"))
+    assert (out.verdict, out.status, out.attempts) == ("transient", 500, 3)
+
+
+@pytest.mark.parametrize("code", [405, 501, 404])
+def test_head_mishandled_falls_back_to_get(server, code):
+    out = one(server.url(f"/nohead?code={code}"))
+    assert (out.verdict, out.status) == ("ok", 200)
+
+
+def test_soft_404_phrase_from_host_rule(server):
+    rules = parse_rules(
+        "hosts:\n  - host: 127.0.0.1\n    soft_404: ['该内容已被发布者删除']\n    reason: deleted articles answer 200\n"
+    )
+    out = one(server.url("/soft404"), rules=rules)
+    assert out.verdict == "broken"
+    assert "soft 404" in (out.error or "")
+    assert one(server.url("/ok"), rules=rules).verdict == "ok"
+
+
+def test_cloudflare_challenge_is_blocked(server):
+    out = one(server.url("/challenge"))
+    assert (out.verdict, out.status) == ("blocked", 403)
+
+
+def test_accepted_status_rule(server):
+    rules = parse_rules("accept_status: [403]\n")
+    assert one(server.url("/status/403"), rules=rules).verdict == "ok"
+    assert one(server.url("/status/403")).verdict == "blocked"
+
+
+def test_hanging_server_times_out(server):
+    opts = CheckOptions(timeout=0.5, retries=1, backoff=0.01)
+    out = one(server.url("/hang"), options=opts)
+    assert out.verdict == "transient"
+    assert "timeout" in (out.error or "")
+    assert out.attempts == 2
+
+
+def test_silent_raw_server_times_out(servers):
+    raw = servers[2]
+    out = one(raw.url("/silent"), options=CheckOptions(timeout=0.5, retries=0))
+    assert out.verdict == "transient"
+
+
+def test_trickling_headers_hit_the_total_deadline(servers):
+    raw = servers[2]
+    # Each byte arrives well within the read timeout; only the total deadline stops it.
+    out = one(raw.url("/trickle"), options=CheckOptions(timeout=0.8, retries=0))
+    assert out.verdict == "transient"
+    assert "timeout" in (out.error or "")
+
+
+def test_huge_body_is_not_read_whole(server):
+    out = one(server.url("/huge"), options=CheckOptions(timeout=2, retries=0))
+    assert (out.verdict, out.status) == ("ok", 200)
+
+
+def test_huge_body_with_soft_404_rule_reads_only_a_prefix(server):
+    rules = parse_rules("hosts:\n  - host: 127.0.0.1\n    soft_404: [gone]\n    reason: test\n")
+    out = one(server.url("/huge"), rules=rules, options=CheckOptions(timeout=2, retries=0, body_limit=100_000))
+    assert (out.verdict, out.status) == ("ok", 200)
+
+
+def test_connection_refused_is_broken(closed_port):
+    out = one(f"http://127.0.0.1:{closed_port}/x")
+    assert out.verdict == "broken"
+    assert out.error == "connection refused"
+
+
+def test_connection_reset_is_transient(servers):
+    raw = servers[2]
+    out = one(raw.url("/reset"), options=CheckOptions(timeout=1, retries=1, backoff=0.01))
+    assert out.verdict == "transient"
+    assert out.attempts == 2
+
+
+def test_unsupported_schemes_are_skipped():
+    out = check(["mailto:a@example.org", "ftp://example.org/x"], allow=())
+    assert {o.verdict for o in out.values()} == {"skipped"}
+
+
+def test_excluded_pattern_is_skipped_without_request(server):
+    rules = parse_rules("exclude:\n  - pattern: '/status/'\n    reason: test exclusion\n")
+    out = one(server.url("/status/404"), rules=rules)
+    assert out.verdict == "skipped"
+    assert "test exclusion" in (out.error or "")
+    assert out.requests == 0
+
+
+class FakeResolver:
+    """Stands in for DNS so no query leaves the machine."""
+
+    def __init__(self, table):  # type: ignore[no-untyped-def]
+        self.table = table
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):  # type: ignore[no-untyped-def]
+        if host not in self.table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [{"hostname": host, "host": self.table[host], "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}]
+
+    async def close(self) -> None:
+        pass
+
+
+def test_name_that_does_not_resolve_is_broken(server):
+    out = one(f"http://nowhere.test:{server.port}/ok", resolver=FakeResolver({}))
+    assert out.verdict == "broken"
+    assert "does not resolve" in (out.error or "")
+
+
+def test_per_host_concurrency_is_respected(server):
+    # 6 URLs, 1 per host at a time: still all fine (the limit queues, never drops).
+    urls = [server.url(f"/redirect/302?to=/ok&n={i}") for i in range(6)]
+    out = check(urls, options=CheckOptions(per_host=1, concurrency=4, timeout=1))
+    assert {o.verdict for o in out.values()} == {"ok"}
+
+
+def test_retry_after_parsing():
+    assert parse_retry_after("5") == 5.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("garbage") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
