@@ -1,0 +1,146 @@
+"""``openshelf links``: check every URL in the guides; ``openshelf links merge``: merge shard states.
+
+Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration error
+(bad option, invalid guide, invalid ``_links.yml``, corrupt state file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from .check import CheckOptions
+from .extract import targets_from_entries
+from .guard import AddressGuard
+from .report import FORMATS, FORMATTERS
+from .rules import DEFAULT_RULES_FILE, RulesError, load_rules
+from .runner import parse_shard, run_check, shard_of
+from .store import StateError, load_state, merge_states, parse_duration, save_state
+
+
+class ConfigError(click.ClickException):
+    """A problem with the input files: exit code 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _positive(ctx: click.Context, param: click.Parameter, value: float | int) -> float | int:
+    if value is not None and value <= 0:
+        raise click.BadParameter("must be greater than 0")
+    return value
+
+
+@click.group(invoke_without_command=True, help=__doc__)
+@click.option("--guides", "guides", type=click.Path(path_type=Path, file_okay=False), default=Path("guides"),
+              show_default=True, help="The guide folder.")
+@click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The state file [default: GUIDES/_state/links.json].")
+@click.option("--no-state", is_flag=True, help="Neither read nor write the state file.")
+@click.option("--rules", "rules_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=f"Host and pattern rules [default: GUIDES/{DEFAULT_RULES_FILE}].")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--concurrency", type=int, default=128, show_default=True, callback=_positive,
+              help="Requests in flight, all hosts together.")
+@click.option("--per-host", type=int, default=8, show_default=True, callback=_positive,
+              help="Requests in flight to one host.")
+@click.option("--timeout", type=float, default=15.0, show_default=True, callback=_positive,
+              help="Deadline in seconds for one request (connect, headers and the body prefix).")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Retries of a transient failure (with backoff; Retry-After honoured).")
+@click.option("--max-retry-after", type=float, default=60.0, show_default=True,
+              help="Longest Retry-After wait in seconds; beyond it the URL is reported transient.")
+@click.option("--max-age", default=None, metavar="DURATION",
+              help="Skip URLs checked OK more recently than this (e.g. 7d, 12h).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Exempt this host from the private-address guard (repeatable).")
+@click.option("--allow-private", is_flag=True, help="Exempt all hosts from the private-address guard.")
+@click.option("--only-changed", "only_changed", default=None, metavar="REV",
+              help="Only URLs added or changed since this git revision (for pull requests).")
+@click.option("--shard", default=None, metavar="I/N", help="Check only the I-th of N stable parts of the URLs (1-based).")
+@click.option("-v", "--verbose", is_flag=True, help="text format: list OK links too.")
+@click.pass_context
+def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
+          fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
+          max_age: str | None, allow_hosts: tuple[str, ...], allow_private: bool, only_changed: str | None,
+          shard: str | None, verbose: bool) -> None:
+    """Check every URL in the guides (each once) and report verdicts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        age = parse_duration(max_age) if max_age else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-age") from None
+    try:
+        shard_spec = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    try:
+        guard = AddressGuard.from_options(allow_hosts, allow_private)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-host") from None
+
+    from openshelf.catalog import load_guide  # the core's loader: same diagnostics as validate/build
+
+    guide, diagnostics = load_guide(guides)
+    if guide is None:
+        for d in diagnostics:
+            click.echo(d.format(), err=True)
+        raise ConfigError(f"the guide in {guides} has errors; fix them first (openshelf validate)")
+    try:
+        rules = load_rules(rules_path or guides / DEFAULT_RULES_FILE)
+    except RulesError as exc:
+        for message in exc.messages:
+            click.echo(message, err=True)
+        raise ConfigError("invalid link rules") from None
+    state_file = state_path or guides / "_state" / "links.json"
+    try:
+        states = {} if no_state else load_state(state_file)
+    except StateError as exc:
+        raise ConfigError(str(exc)) from None
+
+    targets = targets_from_entries(guide.entries)
+    if only_changed:
+        from .changed import GitError, changed_targets
+
+        try:
+            targets = changed_targets(targets, guides, only_changed)
+        except GitError as exc:
+            raise click.BadParameter(str(exc), param_hint="--only-changed") from None
+    if shard_spec:
+        i, n = shard_spec
+        targets = [t for t in targets if shard_of(t.url, n) == i]
+
+    options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
+                           max_retry_after=max_retry_after)
+    results, new_states, summary = asyncio.run(run_check(targets, states, options, rules, guard, max_age=age))
+    summary.shard = shard
+    if not no_state:
+        try:
+            save_state(state_file, new_states)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {state_file}: {exc}") from None
+    sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
+    sys.stdout.flush()
+    ctx.exit(1 if summary.counts.get("broken", 0) else 0)
+
+
+@links.command("merge")
+@click.argument("states", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write the merged state [default: GUIDES/_state/links.json].")
+@click.pass_context
+def merge(ctx: click.Context, states: tuple[Path, ...], output: Path | None) -> None:
+    """Merge shard state files: for each URL the most recently checked record wins."""
+    parts = []
+    for path in states:
+        try:
+            parts.append(load_state(path))
+        except StateError as exc:
+            raise ConfigError(str(exc)) from None
+    out = output or ctx.parent.params["guides"] / "_state" / "links.json"  # type: ignore[union-attr]
+    merged = merge_states(*parts)
+    save_state(out, merged)
+    click.echo(f"merged {len(states)} state files, {len(merged)} URLs -> {out}")

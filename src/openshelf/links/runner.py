@@ -1,0 +1,192 @@
+"""One link-check run: targets + state + options -> results and the new state.
+
+This is where the policy meets the memory: entries marked ``login-required`` or ``skip`` are
+not fetched, URLs checked OK within ``max_age`` are not fetched again (their last result is
+reported with ``cached: true``), and a transient failure that has lasted
+``transient_runs_before_broken`` consecutive runs is reported as ``broken``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.abc import AbstractResolver
+
+from .check import Checker, CheckOptions, Outcome, now_iso
+from .extract import Target
+from .guard import AddressGuard
+from .rules import LinkRules
+from .store import LinkState, updated, wayback_url
+
+
+@dataclass
+class Result:
+    target: Target
+    verdict: str
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    elapsed_ms: int = 0
+    checked_at: str | None = None
+    redirect_to: str | None = None
+    cached: bool = False
+    attempts: int = 0
+    raw_verdict: str | None = None  # before the N-runs policy
+    consecutive_failures: int = 0
+    first_failure: str | None = None
+    note: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    @property
+    def archive_url(self) -> str | None:
+        """The entry's own archived copy, else the Wayback Machine's address (suggested)."""
+        if self.verdict not in ("broken", "transient"):
+            return None
+        return self.target.archive_url or wayback_url(self.url)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "verdict": self.verdict,
+            "status": self.status,
+            "final_url": self.final_url,
+            "error": self.error,
+            "elapsed_ms": self.elapsed_ms,
+            "checked_at": self.checked_at,
+            "occurrences": [o.as_json() for o in self.target.occurrences],
+            "redirect_to": self.redirect_to,
+            "archive_url": self.archive_url,
+            "cached": self.cached,
+            "attempts": self.attempts,
+            "raw_verdict": self.raw_verdict or self.verdict,
+            "consecutive_failures": self.consecutive_failures,
+            "first_failure": self.first_failure,
+            "note": self.note,
+        }
+
+
+@dataclass
+class RunSummary:
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)
+    fetched: int = 0
+    cached: int = 0
+    requests: int = 0
+    elapsed_s: float = 0.0
+    shard: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            **{v: self.counts.get(v, 0) for v in ("ok", "redirected", "broken", "transient", "blocked", "skipped")},
+            "fetched": self.fetched,
+            "cached": self.cached,
+            "requests": self.requests,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "shard": self.shard,
+        }
+
+
+# --- sharding ---------------------------------------------------------------
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``I/N`` with 1 <= I <= N -> (I, N); ValueError otherwise."""
+    try:
+        i_text, n_text = text.split("/")
+        i, n = int(i_text), int(n_text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a shard such as 1/4") from None
+    if not 1 <= i <= n:
+        raise ValueError(f"shard {text!r}: I must be between 1 and N")
+    return i, n
+
+
+def shard_of(url: str, n: int) -> int:
+    """The stable shard (1..N) of a URL: by hash, the same on every machine and run."""
+    digest = hashlib.sha256(url.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n + 1
+
+
+# --- the run ----------------------------------------------------------------
+
+
+def _from_state(target: Target, state: LinkState) -> Result:
+    return Result(target, state.last_verdict or "ok", status=state.last_status, final_url=state.final_url,
+                  checked_at=state.last_checked, redirect_to=state.redirect_to, cached=True,
+                  consecutive_failures=state.consecutive_failures)
+
+
+async def run_check(
+    targets: list[Target],
+    states: dict[str, LinkState],
+    options: CheckOptions,
+    rules: LinkRules,
+    guard: AddressGuard,
+    max_age: timedelta | None = None,
+    resolver: AbstractResolver | None = None,
+) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
+    """Check targets; return results (in target order), the new state and a summary."""
+    started = time.monotonic()
+    summary = RunSummary(total=len(targets))
+    results: dict[str, Result] = {}
+    to_fetch: list[Target] = []
+    for target in targets:
+        mode = target.link_check
+        if mode != "normal":
+            why = "entry marked link_check: login-required (checkable only behind a login)" if mode == "login-required" \
+                else "entry marked link_check: skip"
+            results[target.url] = Result(target, "skipped", error=why, checked_at=now_iso())
+            continue
+        state = states.get(target.url)
+        if state is not None and state.is_fresh(max_age):
+            results[target.url] = _from_state(target, state)
+            summary.cached += 1
+            continue
+        to_fetch.append(target)
+
+    new_states = dict(states)
+    n_runs = rules.transient_runs_before_broken
+    by_url = {t.url: t for t in to_fetch}
+
+    def record(url: str, outcome: Outcome) -> None:
+        target = by_url[url]
+        state = updated(new_states.get(url), outcome.verdict, outcome.checked_at, outcome.status,
+                        outcome.error, outcome.final_url, outcome.redirect_to)
+        if state is not None:
+            new_states[url] = state
+        verdict, error = outcome.verdict, outcome.error
+        streak = state.consecutive_failures if state else 0
+        if verdict == "transient" and streak >= n_runs:
+            verdict = "broken"
+            since = (state.first_failure or "")[:10] if state else ""
+            error = f"failing for {streak} consecutive runs (since {since}): {error}"
+        results[url] = Result(
+            target, verdict, status=outcome.status, final_url=outcome.final_url, error=error,
+            elapsed_ms=outcome.elapsed_ms, checked_at=outcome.checked_at, redirect_to=outcome.redirect_to,
+            attempts=outcome.attempts, raw_verdict=outcome.verdict, consecutive_failures=streak,
+            first_failure=state.first_failure if state else None, note=outcome.note,
+        )
+
+    if to_fetch:
+        async with Checker(options, rules, guard, resolver=resolver) as checker:
+            await checker.check_many(by_url, on_result=record)
+            summary.requests = checker.request_count
+    summary.fetched = len(to_fetch)
+    ordered = [results[t.url] for t in targets]
+    summary.counts.update(r.verdict for r in ordered)
+    summary.elapsed_s = time.monotonic() - started
+    return ordered, new_states, summary
+
+
+def run_check_sync(*args: Any, **kwargs: Any) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
+    return asyncio.run(run_check(*args, **kwargs))

@@ -1,0 +1,227 @@
+"""The state file: what the checker remembers about each URL between runs.
+
+Format (``guides/_state/links.json``, sorted for small diffs)::
+
+    {"version": 1,
+     "links": {"https://example.org/": {"last_checked": "2026-11-22T02:00:00Z",
+                                        "last_ok": "2026-11-22T02:00:00Z",
+                                        "first_failure": null, "consecutive_failures": 0,
+                                        "last_verdict": "ok", "last_status": 200, ...}}}
+
+Written atomically (a temp file in the same folder, fsync, ``os.replace``), so an interrupted
+run leaves the old file whole. A file that cannot be read is an error, never silently reset.
+
+The site build reads this file (never the network): :func:`load_state`, :func:`status_for`
+and :func:`wayback_url` are the pure helpers the renderer uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+STATE_VERSION = 1
+DEFAULT_STATE_FILE = Path("guides/_state/links.json")
+DEFAULT_TRANSIENT_RUNS = 3
+OK_VERDICTS = ("ok", "redirected")
+FAIL_VERDICTS = ("broken", "transient")
+
+
+class StateError(Exception):
+    """The state file exists but cannot be used."""
+
+
+@dataclass
+class LinkState:
+    last_checked: str | None = None
+    last_ok: str | None = None
+    first_failure: str | None = None
+    consecutive_failures: int = 0
+    last_verdict: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    final_url: str | None = None
+    redirect_to: str | None = None
+
+    def is_broken(self, transient_runs: int = DEFAULT_TRANSIENT_RUNS) -> bool:
+        """Broken by policy: a definite failure, or a transient one that lasted N runs."""
+        if self.last_verdict == "broken":
+            return True
+        return self.last_verdict == "transient" and self.consecutive_failures >= transient_runs
+
+    def is_fresh(self, max_age: timedelta | None, now: datetime | None = None) -> bool:
+        """Checked OK within ``max_age``: a run may skip it."""
+        if max_age is None or self.last_verdict not in OK_VERDICTS or not self.last_ok:
+            return False
+        when = parse_time(self.last_ok)
+        return when is not None and (now or utcnow()) - when < max_age
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``7d``, ``12h``, ``30m``, ``45s``, ``2w`` -> timedelta; ValueError otherwise."""
+    match = _DURATION.match(text.lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 30m or 2w")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+# --- read and write ---------------------------------------------------------
+
+_FIELDS = {f.name for f in fields(LinkState)}
+
+
+def load_state(path: Path | str) -> dict[str, LinkState]:
+    """The state per URL; an absent file is an empty state; a corrupt one raises StateError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StateError(f"{path}: cannot read the link state file: {exc}") from None
+    hint = "fix it, restore it from git (git checkout -- FILE) or delete it to start afresh"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StateError(f"{path}:{exc.lineno}:{exc.colno}: the link state file is not valid JSON ({exc.msg}); {hint}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("links"), dict):
+        raise StateError(f"{path}: the link state file has no 'links' mapping; {hint}")
+    if data.get("version") != STATE_VERSION:
+        raise StateError(f"{path}: unknown link state version {data.get('version')!r} (expected {STATE_VERSION})")
+    states: dict[str, LinkState] = {}
+    for url, raw in data["links"].items():
+        if not isinstance(raw, dict) or not set(raw) <= _FIELDS:
+            raise StateError(f"{path}: bad record for {url!r}; {hint}")
+        try:
+            state = LinkState(**raw)
+        except TypeError as exc:
+            raise StateError(f"{path}: bad record for {url!r}: {exc}") from None
+        if not isinstance(state.consecutive_failures, int) or state.consecutive_failures < 0:
+            raise StateError(f"{path}: bad consecutive_failures for {url!r}")
+        states[url] = state
+    return states
+
+
+def dump_state(states: dict[str, LinkState]) -> str:
+    links = {url: asdict(states[url]) for url in sorted(states)}
+    return json.dumps({"version": STATE_VERSION, "links": links}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def save_state(path: Path | str, states: dict[str, LinkState]) -> None:
+    """Write atomically: a temp file beside the target, fsync, then rename over it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = dump_state(states)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --- update and merge -------------------------------------------------------
+
+
+def updated(prev: LinkState | None, verdict: str, checked_at: str, status: int | None = None,
+            error: str | None = None, final_url: str | None = None, redirect_to: str | None = None) -> LinkState | None:
+    """The state after one check; None when nothing was fetched (skipped)."""
+    if verdict == "skipped":
+        return prev
+    state = LinkState(**asdict(prev)) if prev else LinkState()
+    state.last_checked = checked_at
+    state.last_verdict = verdict
+    state.last_status = status
+    state.last_error = error
+    state.final_url = final_url
+    state.redirect_to = redirect_to
+    if verdict in OK_VERDICTS:
+        state.last_ok = checked_at
+        state.first_failure = None
+        state.consecutive_failures = 0
+    elif verdict in FAIL_VERDICTS:
+        state.consecutive_failures += 1
+        state.first_failure = state.first_failure or checked_at
+    # blocked: the page is probably alive; the failure streak neither grows nor resets
+    return state
+
+
+def merge_states(*parts: dict[str, LinkState]) -> dict[str, LinkState]:
+    """Merge shard states: for each URL, the most recently checked record wins."""
+    merged: dict[str, LinkState] = {}
+    for part in parts:
+        for url, state in part.items():
+            have = merged.get(url)
+            if have is None or (state.last_checked or "") > (have.last_checked or ""):
+                merged[url] = state
+    return merged
+
+
+# --- for the site -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    """What the site shows for one URL."""
+
+    last_checked: str | None  # YYYY-MM-DD
+    broken: bool
+    unreachable_since: str | None  # YYYY-MM-DD, when broken
+    verdict: str | None
+    redirect_to: str | None  # for curators only; readers see nothing
+
+
+def status_for(states: dict[str, LinkState], url: str, transient_runs: int = DEFAULT_TRANSIENT_RUNS) -> SiteStatus | None:
+    """The site's view of a URL, or None when it has never been checked."""
+    state = states.get(url)
+    if state is None or state.last_checked is None:
+        return None
+    broken = state.is_broken(transient_runs)
+    since = (state.first_failure or state.last_checked) if broken else None
+    return SiteStatus(
+        last_checked=state.last_checked[:10],
+        broken=broken,
+        unreachable_since=since[:10] if since else None,
+        verdict=state.last_verdict,
+        redirect_to=state.redirect_to,
+    )
+
+
+def wayback_url(url: str) -> str:
+    """The Internet Archive's address for the latest copy of a URL."""
+    return "https://web.archive.org/web/" + url
+
+
+def as_json(states: dict[str, LinkState]) -> dict[str, Any]:
+    return {url: asdict(s) for url, s in states.items()}
