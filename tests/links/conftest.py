@@ -221,3 +221,24 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class FakeResolver:
+    """Stands in for DNS so no query leaves the machine."""
+
+    def __init__(self, table):  # type: ignore[no-untyped-def]
+        self.table = table
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):  # type: ignore[no-untyped-def]
+        if host not in self.table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [{"hostname": host, "host": self.table[host], "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}]
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture()
+def fake_dns() -> type[FakeResolver]:
+    """A stand-in for DNS: ``fake_dns({"name.test": "127.0.0.1"})``; other names do not resolve."""
+    return FakeResolver

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
@@ -186,23 +185,8 @@ def test_excluded_pattern_is_skipped_without_request(server):
     assert out.requests == 0
 
 
-class FakeResolver:
-    """Stands in for DNS so no query leaves the machine."""
-
-    def __init__(self, table):  # type: ignore[no-untyped-def]
-        self.table = table
-
-    async def resolve(self, host, port=0, family=socket.AF_INET):  # type: ignore[no-untyped-def]
-        if host not in self.table:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [{"hostname": host, "host": self.table[host], "port": port, "family": socket.AF_INET, "proto": 0, "flags": 0}]
-
-    async def close(self) -> None:
-        pass
-
-
-def test_name_that_does_not_resolve_is_broken(server):
-    out = one(f"http://nowhere.test:{server.port}/ok", resolver=FakeResolver({}))
+def test_name_that_does_not_resolve_is_broken(server, fake_dns):
+    out = one(f"http://nowhere.test:{server.port}/ok", resolver=fake_dns({}))
     assert out.verdict == "broken"
     assert "does not resolve" in (out.error or "")
 

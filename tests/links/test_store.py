@@ -1,0 +1,138 @@
+"""The state file: atomic writes, corrupt files, the N-runs policy, merge, site helpers."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from openshelf.links import store
+from openshelf.links.store import (
+    LinkState,
+    StateError,
+    load_state,
+    merge_states,
+    parse_duration,
+    save_state,
+    status_for,
+    updated,
+    wayback_url,
+)
+
+
+def test_missing_file_is_an_empty_state(tmp_path):
+    assert load_state(tmp_path / "nope.json") == {}
+
+
+def test_round_trip(tmp_path):
+    path = tmp_path / "_state" / "links.json"
+    states = {"https://b.example/": LinkState(last_checked="2026-01-02T00:00:00Z", last_verdict="ok", last_status=200),
+              "https://a.example/": LinkState(last_checked="2026-01-01T00:00:00Z", last_verdict="broken", consecutive_failures=2)}
+    save_state(path, states)
+    assert load_state(path) == states
+    text = path.read_text()
+    assert text.index("https://a.example/") < text.index("https://b.example/")  # sorted: small diffs
+    assert [p.name for p in path.parent.iterdir()] == ["links.json"]  # no temp file left
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"version": 1, "links": {', "not valid JSON"),
+        ("[]", "no 'links' mapping"),
+        ('{"version": 9, "links": {}}', "unknown link state version"),
+        ('{"version": 1, "links": {"u": {"nonsense": 1}}}', "bad record for 'u'"),
+        ('{"version": 1, "links": {"u": {"consecutive_failures": -1}}}', "bad consecutive_failures"),
+    ],
+)
+def test_corrupt_file_is_an_error_and_is_kept(tmp_path, text, message):
+    path = tmp_path / "links.json"
+    path.write_text(text)
+    with pytest.raises(StateError, match=message) as info:
+        load_state(path)
+    assert str(path) in str(info.value)
+    assert path.read_text() == text  # never silently discarded
+
+
+def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "links.json"
+    old = {"https://a.example/": LinkState(last_verdict="ok")}
+    save_state(path, old)
+    before = path.read_bytes()
+
+    def interrupted(src, dst):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_state(path, {"https://b.example/": LinkState(last_verdict="broken")})
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["links.json"]
+
+
+def test_update_policy():
+    s1 = updated(None, "transient", "2026-01-01T00:00:00Z", 503)
+    s2 = updated(s1, "transient", "2026-01-08T00:00:00Z", 503)
+    s3 = updated(s2, "transient", "2026-01-15T00:00:00Z", None, "timeout")
+    assert s3 is not None
+    assert (s3.consecutive_failures, s3.first_failure) == (3, "2026-01-01T00:00:00Z")
+    assert not s2.is_broken(3) and s3.is_broken(3)  # type: ignore[union-attr]
+    blocked = updated(s3, "blocked", "2026-01-16T00:00:00Z", 403)
+    assert blocked.consecutive_failures == 3  # type: ignore[union-attr]
+    ok = updated(s3, "ok", "2026-01-22T00:00:00Z", 200)
+    assert ok is not None
+    assert (ok.consecutive_failures, ok.first_failure, ok.last_ok) == (0, None, "2026-01-22T00:00:00Z")
+    assert updated(ok, "skipped", "2026-01-23T00:00:00Z") is ok
+    assert updated(None, "broken", "2026-01-01T00:00:00Z", 404).is_broken(3)  # type: ignore[union-attr]
+
+
+def test_freshness():
+    now = datetime(2026, 1, 10, tzinfo=timezone.utc)
+    s = LinkState(last_ok="2026-01-09T00:00:00Z", last_verdict="ok")
+    assert s.is_fresh(timedelta(days=7), now)
+    assert not s.is_fresh(timedelta(hours=12), now)
+    assert not s.is_fresh(None, now)
+    assert not LinkState(last_ok="2026-01-09T00:00:00Z", last_verdict="transient").is_fresh(timedelta(days=7), now)
+
+
+def test_parse_duration():
+    assert parse_duration("7d") == timedelta(days=7)
+    assert parse_duration("12h") == timedelta(hours=12)
+    assert parse_duration("30m") == timedelta(minutes=30)
+    assert parse_duration("2w") == timedelta(weeks=2)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("soon")
+
+
+def test_merge_takes_the_latest_record():
+    a = {"u": LinkState(last_checked="2026-01-01T00:00:00Z", last_verdict="ok"),
+         "only-a": LinkState(last_checked="2026-01-01T00:00:00Z")}
+    b = {"u": LinkState(last_checked="2026-01-02T00:00:00Z", last_verdict="broken"),
+         "only-b": LinkState(last_checked="2026-01-01T00:00:00Z")}
+    merged = merge_states(a, b)
+    assert set(merged) == {"u", "only-a", "only-b"}
+    assert merged["u"].last_verdict == "broken"
+    assert merge_states(b, a)["u"].last_verdict == "broken"
+
+
+def test_status_for_the_site():
+    states = {
+        "ok": LinkState(last_checked="2026-01-02T03:04:05Z", last_verdict="ok", last_ok="2026-01-02T03:04:05Z"),
+        "dead": LinkState(last_checked="2026-01-09T00:00:00Z", last_verdict="broken", first_failure="2026-01-02T00:00:00Z",
+                          consecutive_failures=2),
+        "flaky": LinkState(last_checked="2026-01-09T00:00:00Z", last_verdict="transient", first_failure="2026-01-08T00:00:00Z",
+                           consecutive_failures=1),
+    }
+    ok = status_for(states, "ok")
+    assert ok is not None and (ok.last_checked, ok.broken, ok.unreachable_since) == ("2026-01-02", False, None)
+    dead = status_for(states, "dead")
+    assert dead is not None and (dead.broken, dead.unreachable_since) == (True, "2026-01-02")
+    flaky = status_for(states, "flaky")
+    assert flaky is not None and not flaky.broken
+    assert status_for(states, "flaky", transient_runs=1).broken  # type: ignore[union-attr]
+    assert status_for(states, "never") is None
+
+
+def test_wayback_url():
+    assert wayback_url("https://a.example/x?y=1") == "https://web.archive.org/web/https://a.example/x?y=1"
