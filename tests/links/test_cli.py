@@ -1,0 +1,237 @@
+"""``openshelf links`` end to end: a guide in tmp_path pointing at the local test server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from openshelf.links.cli import links
+
+SITE = "title: {en: Test guide}\ncategories:\n  db: {en: Databases}\n"
+
+
+def write_guide(root: Path, entries: list[tuple[str, str]] | list[tuple[str, str, str]], name: str = "things") -> dict[str, int]:
+    """Write guides/_site.yml and guides/<name>.yml; return {entry id: line of its url}."""
+    guides = root / "guides"
+    guides.mkdir(exist_ok=True)
+    (guides / "_site.yml").write_text(SITE)
+    lines = [f"id: {name}", "title: {en: Things}", "entries:"]
+    where = {}
+    for item in entries:
+        eid, url = item[0], item[1]
+        lines += [f"  - id: {eid}", f"    title: {{en: {eid}}}"]
+        where[eid] = len(lines) + 1
+        lines += [f"    url: {url}", "    description: {en: x}", "    category: db", "    access: free"]
+        if len(item) > 2:
+            lines.append(f"    link_check: {item[2]}")  # type: ignore[misc]
+    (guides / f"{name}.yml").write_text("\n".join(lines) + "\n")
+    return where
+
+
+def invoke(*args: str, ok_codes: tuple[int, ...] = (0, 1)):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(links, list(args), catch_exceptions=False)
+    assert result.exit_code in ok_codes, result.output
+    return result
+
+
+def as_json(result) -> dict:  # type: ignore[no-untyped-def]
+    return json.loads(result.stdout)
+
+
+@pytest.fixture()
+def here(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+FIELDS = {"url", "verdict", "status", "final_url", "error", "elapsed_ms", "checked_at", "occurrences"}
+
+
+def test_acceptance_verdicts(here, server):
+    urls = {
+        "ok": server.url("/ok"),
+        "missing": server.url("/status/404"),
+        "gone": server.url("/status/410"),
+        "moved": server.url("/redirect/301?to=/ok2"),
+        "busy": server.url("/ratelimited/cli?after=1"),
+        "hangs": server.url("/hang"),
+        "huge": server.url("/huge"),
+    }
+    lines = write_guide(here, list(urls.items()))
+    result = invoke("--format", "json", "--allow-host", "127.0.0.1", "--timeout", "1", "--retries", "1")
+    assert result.exit_code == 1
+    doc = as_json(result)
+    assert set(doc) == {"results", "summary"}
+    got = {r["occurrences"][0]["entry"]: r for r in doc["results"]}
+    assert {k: v["verdict"] for k, v in got.items()} == {
+        "ok": "ok", "missing": "broken", "gone": "broken", "moved": "redirected",
+        "busy": "ok", "hangs": "transient", "huge": "ok",
+    }
+    for r in doc["results"]:
+        assert FIELDS <= set(r)
+    assert got["moved"]["redirect_to"] == server.url("/ok2")
+    assert got["missing"]["status"] == 404 and got["missing"]["archive_url"].startswith("https://web.archive.org/web/")
+    assert got["missing"]["occurrences"] == [{"file": "guides/things.yml", "line": lines["missing"], "entry": "missing"}]
+    assert doc["summary"]["broken"] == 2 and doc["summary"]["total"] == 7
+    state = json.loads((here / "guides/_state/links.json").read_text())
+    assert state["links"][urls["ok"]]["last_verdict"] == "ok"
+
+
+def test_each_url_once_with_all_occurrences(here, server):
+    url = server.url("/ok?shared=1")
+    write_guide(here, [("one", url), ("two", url)])
+    before = server.hits["HEAD /ok"]
+    doc = as_json(invoke("--format", "json", "--allow-host", server.host))
+    (only,) = doc["results"]
+    assert [o["entry"] for o in only["occurrences"]] == ["one", "two"]
+    assert server.hits["HEAD /ok"] == before + 1
+
+
+def test_max_age_second_run_makes_no_request_for_ok_urls(here, server):
+    write_guide(here, [("fine", server.url("/ok?age=1")), ("moved", server.url("/redirect/308?to=/ok&age=1")),
+                       ("dead", server.url("/status/404?age=1"))])
+    invoke("--allow-host", "127.0.0.1")
+    hits = server.hits.copy()
+    doc = as_json(invoke("--format", "json", "--allow-host", "127.0.0.1", "--max-age", "1h"))
+    assert server.hits["/ok"] == hits["/ok"]
+    assert server.hits["/redirect/308"] == hits["/redirect/308"]
+    assert server.hits["/status/404"] > hits["/status/404"]  # failures are always checked again
+    got = {r["occurrences"][0]["entry"]: r for r in doc["results"]}
+    assert got["fine"]["cached"] and got["fine"]["verdict"] == "ok"
+    assert got["moved"]["cached"] and got["moved"]["verdict"] == "redirected"
+    assert not got["dead"]["cached"]
+    assert doc["summary"]["cached"] == 2
+
+
+def test_transient_counts_as_broken_after_n_runs(here, server):
+    write_guide(here, [("flaky", server.url("/always-500"))])
+    (here / "guides/_links.yml").write_text("transient_runs_before_broken: 2\n")
+    first = invoke("--format", "json", "--allow-host", "127.0.0.1", "--retries", "0")
+    assert first.exit_code == 0 and as_json(first)["results"][0]["verdict"] == "transient"
+    second = invoke("--format", "json", "--allow-host", "127.0.0.1", "--retries", "0")
+    assert second.exit_code == 1
+    r = as_json(second)["results"][0]
+    assert (r["verdict"], r["raw_verdict"], r["consecutive_failures"]) == ("broken", "transient", 2)
+    assert "2 consecutive runs" in r["error"]
+
+
+def test_login_required_and_skip_entries_are_not_fetched(here, server):
+    write_guide(here, [("portal", server.url("/status/404?login=1"), "login-required"),
+                       ("nope", server.url("/status/404?skip=1"), "skip")])
+    before = server.hits["/status/404"]
+    result = invoke("--format", "json", "--allow-host", "127.0.0.1")
+    assert result.exit_code == 0
+    assert {r["verdict"] for r in as_json(result)["results"]} == {"skipped"}
+    assert server.hits["/status/404"] == before
+
+
+def test_private_addresses_skipped_without_allow_host(here, server):
+    write_guide(here, [("local", server.url("/status/404?private=1"))])
+    result = invoke("--format", "json")
+    assert result.exit_code == 0
+    r = as_json(result)["results"][0]
+    assert r["verdict"] == "skipped" and "private address refused" in r["error"]
+
+
+def test_text_format(here, server):
+    lines = write_guide(here, [("fine", server.url("/ok")), ("dead", server.url("/status/404?t=1"))])
+    out = invoke("--allow-host", "127.0.0.1").stdout
+    assert f"guides/things.yml:{lines['dead']}: entry 'dead': broken: HTTP 404 <{server.url('/status/404?t=1')}>" in out
+    assert "entry 'fine'" not in out
+    assert "2 URLs: 1 broken, 1 ok;" in out
+    assert "entry 'fine': ok: HTTP 200" in invoke("--allow-host", "127.0.0.1", "-v").stdout
+
+
+def test_github_format(here, server):
+    lines = write_guide(here, [("dead", server.url("/status/410?g=1")), ("moved", server.url("/redirect/301?to=/ok&g=1"))])
+    out = invoke("--format", "github", "--allow-host", "127.0.0.1").stdout
+    assert f"::error file=guides/things.yml,line={lines['dead']},title=Broken link::" in out
+    assert f"::warning file=guides/things.yml,line={lines['moved']},title=Link moved permanently::" in out
+
+
+def test_markdown_format(here, server):
+    write_guide(here, [("dead", server.url("/status/404?m=1")), ("moved", server.url("/redirect/301?to=/ok&m=1"))])
+    out = invoke("--format", "markdown", "--allow-host", "127.0.0.1").stdout
+    assert "## Broken" in out and "`guides/things.yml:" in out and "[archive](https://web.archive.org/web/" in out
+    assert "## Moved permanently" in out
+    write_guide(here, [("fine", server.url("/ok"))])
+    assert "All links are fine." in invoke("--format", "markdown", "--allow-host", "127.0.0.1").stdout
+
+
+def test_shards_split_the_urls_stably_and_merge(here, server):
+    write_guide(here, [(f"e{i}", server.url(f"/ok?shard={i}")) for i in range(12)])
+    seen: list[str] = []
+    for i in (1, 2, 3):
+        doc = as_json(invoke("--format", "json", "--allow-host", "127.0.0.1", "--shard", f"{i}/3",
+                             "--state", f"s{i}.json"))
+        assert doc["summary"]["shard"] == f"{i}/3"
+        seen += [r["url"] for r in doc["results"]]
+    assert sorted(seen) == sorted(server.url(f"/ok?shard={i}") for i in range(12))  # each exactly once
+    again = as_json(invoke("--format", "json", "--allow-host", "127.0.0.1", "--shard", "2/3", "--no-state"))
+    assert {r["url"] for r in again["results"]} <= set(seen)
+    merged = invoke("merge", "s1.json", "s2.json", "s3.json", "-o", "all.json")
+    assert "12 URLs" in merged.stdout
+    assert len(json.loads(Path("all.json").read_text())["links"]) == 12
+
+
+def test_merge_refuses_a_corrupt_state(here):
+    Path("bad.json").write_text("{oops")
+    result = invoke("merge", "bad.json", "-o", "out.json", ok_codes=(2,))
+    assert "bad.json:1:2: the link state file is not valid JSON" in result.output
+    assert not Path("out.json").exists()
+
+
+def test_corrupt_state_is_reported_and_kept(here, server):
+    write_guide(here, [("fine", server.url("/ok"))])
+    state = here / "guides/_state/links.json"
+    state.parent.mkdir()
+    state.write_text("not json")
+    result = invoke("--allow-host", "127.0.0.1", ok_codes=(2,))
+    assert "the link state file is not valid JSON" in result.output
+    assert state.read_text() == "not json"
+
+
+def test_invalid_rules_exit_2_with_position(here, server):
+    write_guide(here, [("fine", server.url("/ok"))])
+    (here / "guides/_links.yml").write_text("hosts:\n  - host: a.org\n")
+    result = invoke(ok_codes=(2,))
+    assert "guides/_links.yml:2:5: hosts.0.reason: Field required" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_guide_exit_2(here):
+    write_guide(here, [("fine", "not-a-url")])
+    result = invoke(ok_codes=(2,))
+    assert "guides/things.yml" in result.output and "has errors" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--shard", "4/3"), ("--shard", "x"), ("--max-age", "soon"), ("--format", "xml"), ("--concurrency", "0"),
+     ("--allow-host", "a:b")],
+)
+def test_usage_errors_exit_2(here, server, args):
+    write_guide(here, [("fine", server.url("/ok"))])
+    invoke(*args, ok_codes=(2,))
+
+
+def git(*args: str) -> None:
+    subprocess.run(["git", *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": "/tmp"})
+
+
+def test_only_changed_checks_added_and_edited_urls(here, server):
+    write_guide(here, [("old", server.url("/ok?v=old")), ("edited", server.url("/ok?v=1"))])
+    git("init", "-q", ".")
+    git("add", "guides")
+    git("commit", "-qm", "base")
+    write_guide(here, [("old", server.url("/ok?v=old")), ("edited", server.url("/ok?v=2")), ("new", server.url("/ok?v=new"))])
+    doc = as_json(invoke("--format", "json", "--allow-host", "127.0.0.1", "--only-changed", "HEAD", "--no-state"))
+    assert sorted(r["occurrences"][0]["entry"] for r in doc["results"]) == ["edited", "new"]
+    result = invoke("--allow-host", "127.0.0.1", "--only-changed", "no-such-rev", ok_codes=(2,))
+    assert "--only-changed" in result.output
