@@ -1,0 +1,122 @@
+"""``openshelf build``: the rendered guide written beside ``docs/`` into a staging folder,
+then built by an engine that needs no plugin — MkDocs, or Zensical (Material's successor,
+which reads ``mkdocs.yml`` but has no plugin API).  Nothing is written into ``docs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from openshelf.catalog import load_guide
+from openshelf.diagnostics import Diagnostic
+from openshelf.plugin import CSS, PACKAGE, default_nav, load_link_status
+from openshelf.render import render
+
+Engine = Literal["mkdocs", "zensical"]
+STAGING = Path(".openshelf/build")
+
+
+class BuildError(Exception):
+    """The build could not run or the engine failed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    config_file: Path
+    site_dir: Path
+
+
+def read_config(config_file: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"{config_file}: cannot read the MkDocs configuration: {exc}") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"{config_file}: the MkDocs configuration must be a mapping")
+    return data
+
+
+def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The plugins without ``openshelf``, and the ``openshelf`` plugin's options."""
+    kept: list[Any] = []
+    options: dict[str, Any] = {}
+    for item in config.get("plugins") or []:
+        name = item if isinstance(item, str) else next(iter(item))
+        if name == "openshelf":
+            options = {} if isinstance(item, str) else (item["openshelf"] or {})
+        else:
+            kept.append(item)
+    return kept, options
+
+
+def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[Staged | None, list[Diagnostic]]:
+    """Write the docs, generated pages and a plugin-free ``mkdocs.yml`` into ``staging``."""
+    root = config_file.resolve().parent
+    config = read_config(config_file)
+    plugins, options = _plugin_options(config)
+    guide, diagnostics = load_guide(root / options.get("guides_dir", "guides"))
+    if guide is None:
+        return None, diagnostics
+    state = options.get("link_state")
+    pages = render(guide, links=load_link_status(root / state) if state else None)
+
+    staging = staging.resolve()
+    tmp = staging.with_name(staging.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    docs_src = root / config.get("docs_dir", "docs")
+    docs = tmp / "docs"
+    theme = dict(config.get("theme") or {})
+    custom = theme.get("custom_dir")
+    overrides = tmp / "overrides"
+    shutil.copytree(PACKAGE / "overrides", overrides)
+    if custom:
+        shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
+    skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
+    shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+    for src_uri, content in pages.markdown.items():
+        target = docs / src_uri
+        if target.exists():
+            raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    (docs / CSS).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PACKAGE / "assets" / "openshelf.css", docs / CSS)
+
+    theme["custom_dir"] = str(staging / "overrides")
+    config.update(
+        docs_dir=str(staging / "docs"),
+        site_dir=str(site_dir.resolve()),
+        theme=theme,
+        plugins=plugins,
+        extra={**(config.get("extra") or {}), "openshelf": pages.extra},
+        extra_css=[*(config.get("extra_css") or []), CSS],
+    )
+    config.pop("exclude_docs", None)
+    config.setdefault("nav", default_nav(pages, docs_src))
+    (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(staging, ignore_errors=True)
+    os.replace(tmp, staging)
+    return Staged(staging / "mkdocs.yml", site_dir), diagnostics
+
+
+def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
+    if engine == "mkdocs":
+        command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file), "-d", str(staged.site_dir.resolve())]
+    else:
+        exe = shutil.which("zensical") or str(Path(sys.executable).with_name("zensical"))
+        if not Path(exe).exists():
+            raise BuildError("Zensical is not installed: pip install 'openshelf[zensical]'")
+        command = [exe, "build", "-f", str(staged.config_file), "--clean"]
+    if strict:
+        command.append("--strict")
+    result = subprocess.run(command, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"{engine} build failed (exit {result.returncode})")

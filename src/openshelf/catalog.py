@@ -1,0 +1,321 @@
+"""Load a guide: find the files, parse, validate against the models, then check across files.
+
+``load_guide`` is the one entry point shared by ``openshelf validate``, ``openshelf build``,
+the MkDocs plugin and the link checker, so all of them report the same diagnostics.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from openshelf import yamlsource
+from openshelf.diagnostics import Diagnostic, Location, has_errors
+from openshelf.models import Collection, Entry, Site
+
+M = TypeVar("M", bound=BaseModel)
+SITE_FILE = "_site.yml"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Guide:
+    """A validated guide: the site settings and its collections, in navigation order."""
+
+    site: Site
+    collections: list[Collection]
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        return [e for c in self.collections for e in c.entries]
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    @cached_property
+    def referenced_by(self) -> dict[str, list[Entry]]:
+        """For each entry id, the entries whose ``related`` names it (the reverse links)."""
+        back: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for target in entry.related:
+                back.setdefault(target, []).append(entry)
+        return back
+
+    def collection(self, collection_id: str) -> Collection:
+        return next(c for c in self.collections if c.id == collection_id)
+
+
+@dataclass
+class _Source:
+    path: Path
+    display: str
+    data: Any = None
+    positions: yamlsource.Positions = field(default_factory=yamlsource.Positions)
+
+
+def display_path(path: Path) -> str:
+    """The path as curators see it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def guide_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand folders into their guide files (``_site.yml`` and ``*.yml`` not starting with ``_``)."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            site = path / SITE_FILE
+            if site.is_file():
+                files.append(site)
+            files += sorted(p for p in path.glob("*.y*ml") if not p.name.startswith("_") and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Diagnostic(Location(display_path(path)), "no such file or folder", code="missing-file"))
+    return files, problems
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a guide file as UTF-8; a byte-order mark and Windows line endings are fine."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise yamlsource.YamlProblem(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        guess = _guess_encoding(raw)
+        hint = f" (it looks like {guess})" if guess else ""
+        raise yamlsource.YamlProblem(f"the file is not UTF-8{hint}: save it as UTF-8", line, 1) from None
+    return text.replace("\r\n", "\n")
+
+
+def _guess_encoding(raw: bytes) -> str | None:
+    for name, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+        try:
+            raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return label
+    return None
+
+
+def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load and validate guide files or folders.  The guide is None when there is any error."""
+    files, diagnostics = guide_files(paths or (Path("guides"),))
+    site_files = [f for f in files if f.name == SITE_FILE]
+    if not site_files:  # a lone collection file: use the settings beside it
+        for f in files:
+            if (f.parent / SITE_FILE).is_file():
+                site_files.append(f.parent / SITE_FILE)
+                break
+    site: Site | None = None
+    if site_files:
+        source = _parse(site_files[0], diagnostics)
+        if source is not None:
+            site = _validate(source, Site, diagnostics)
+    else:
+        where = display_path(files[0].parent / SITE_FILE) if files else "guides/_site.yml"
+        diagnostics.append(Diagnostic(Location(where), "the site settings file is missing", code="missing-file"))
+
+    collections: list[Collection] = []
+    for path in files:
+        if path.name == SITE_FILE:
+            continue
+        source = _parse(path, diagnostics)
+        if source is None:
+            continue
+        collection = _validate(source, Collection, diagnostics)
+        if collection is None:
+            continue
+        _attach_positions(collection, source)
+        if collection.id != path.stem:
+            line, col = source.positions.of(("id",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"collection id '{collection.id}' must match the file name '{path.stem}'",
+                                          field="id"))
+        collections.append(collection)
+
+    diagnostics += list(cross_checks(site, collections))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if site is None or has_errors(diagnostics):
+        return None, diagnostics
+    collections.sort(key=lambda c: (c.order, c.id))
+    return Guide(site, collections), diagnostics
+
+
+def _parse(path: Path, diagnostics: list[Diagnostic]) -> _Source | None:
+    source = _Source(path, display_path(path))
+    try:
+        text = read_text(path, source.display)
+        source.data, source.positions = yamlsource.load(text)
+    except yamlsource.YamlProblem as problem:
+        diagnostics.append(Diagnostic(Location(source.display, problem.line, problem.column), problem.message, code="yaml"))
+        return None
+    except OSError as exc:
+        diagnostics.append(Diagnostic(Location(source.display), f"cannot read the file: {exc.strerror}", code="io"))
+        return None
+    if not isinstance(source.data, dict):
+        kind = "empty" if source.data is None else f"a {_kind(source.data)}"
+        expected = "site settings (title, categories)" if path.name == SITE_FILE else "a collection (id, title, entries)"
+        diagnostics.append(Diagnostic(Location(source.display, 1, 1),
+                                      f"the file is {kind}; it must be a mapping with {expected}", code="type"))
+        return None
+    return source
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "single value"}.get(type(value), type(value).__name__)
+
+
+def _validate(source: _Source, model: type[M], diagnostics: list[Diagnostic]) -> M | None:
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            diagnostics.append(_diagnostic(source, model, error))
+        return None
+
+
+def _attach_positions(collection: Collection, source: _Source) -> None:
+    for index, entry in enumerate(collection.entries):
+        base = ("entries", index)
+        entry._collection = collection.id
+        entry._path = source.display
+        entry._positions = {"": source.positions.of(base)}
+        for key, value in source.data["entries"][index].items():
+            entry._positions[key] = source.positions.of((*base, key))
+            if isinstance(value, list):
+                for i in range(len(value)):
+                    entry._positions[f"{key}[{i}]"] = source.positions.of((*base, key, i))
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _diagnostic(source: _Source, model: type[BaseModel], error: Any) -> Diagnostic:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind: str = error["type"]
+    entry_id: str | None = None
+    inner = loc
+    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+        item = source.data["entries"][loc[1]] if isinstance(source.data.get("entries"), list) else None
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            entry_id = item["id"]
+        else:
+            entry_id = f"#{loc[1] + 1}"
+        inner = loc[2:]
+    name = _field_name(inner)
+    message = error["msg"]
+    if kind == "missing":
+        line, col = source.positions.of(loc[:-1])
+        message = f"missing required field '{name}'"
+    elif kind == "extra_forbidden":
+        line, col = source.positions.of(loc, key=True)
+        message = f"unknown field '{name}'" + _suggest(loc[-1], model, loc)
+    else:
+        line, col = source.positions.of(loc)
+        message = _reword(kind, message, name, error.get("input"))
+    return Diagnostic(Location(source.display, line, col), message, entry=entry_id, field=name or None)
+
+
+def _reword(kind: str, message: str, name: str, value: Any) -> str:
+    if kind in ("value_error", "assertion_error"):
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return message if not name or message.startswith(name.split(".")[-1]) else f"{name}: {message}"
+    hints = {
+        "string_pattern_mismatch": "must be a slug: lowercase letters, digits and hyphens (like 'open-access')",
+        "date_from_datetime_parsing": f"must be a real date written YYYY-MM-DD, not {value!r}",
+        "date_parsing": f"must be a real date written YYYY-MM-DD, not {value!r}",
+        "date_type": "must be a date written YYYY-MM-DD",
+        "int_parsing": f"must be a whole number, not {value!r}",
+        "model_type": "must be a mapping of fields (for text: zh and/or en)",
+        "dict_type": "must be a mapping of keys to values",
+        "string_type": "must be text, not a list or mapping",
+        "string_too_long": message[0].lower() + message[1:],
+    }
+    if kind == "list_type":
+        text = "must be a list"
+        if isinstance(value, str):
+            items = ", ".join(p.strip() for p in value.replace("，", ",").split(",") if p.strip())
+            text += f", written [{items}] or one item per line starting with '- '"
+        return f"{name}: {text}"
+    if kind == "literal_error":
+        return f"{name}: {message[0].lower()}{message[1:]}, not {value!r}"
+    text = hints.get(kind, message[0].lower() + message[1:])
+    return f"{name}: {text}" if name else text
+
+
+def _suggest(key: str | int, model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    fields = _fields_at(model, loc[:-1])
+    close = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f"; allowed fields: {', '.join(fields)}" if fields else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def cross_checks(site: Site | None, collections: list[Collection]) -> Iterator[Diagnostic]:
+    """Checks that need more than one entry: unique ids, known categories, known related ids."""
+    first: dict[str, Entry] = {}
+    for collection in collections:
+        for entry in collection.entries:
+            if entry.id in first:
+                other = first[entry.id].where("id")
+                yield Diagnostic(entry.where("id"), f"id '{entry.id}' is already used at {other}", entry=entry.id, field="id", code="duplicate-id")
+            else:
+                first[entry.id] = entry
+    for collection in collections:
+        for entry in collection.entries:
+            if site is not None and entry.category not in site.categories:
+                known = ", ".join(site.categories)
+                yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
+                                 entry=entry.id, field="category", code="unknown-category")
+            for i, target in enumerate(entry.related):
+                where = entry.where(f"related[{i}]")
+                if target == entry.id:
+                    yield Diagnostic(where, "related names the entry itself", entry=entry.id, field="related")
+                elif target not in first:
+                    close = difflib.get_close_matches(target, list(first), n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",
+                                     entry=entry.id, field="related", code="unknown-id")

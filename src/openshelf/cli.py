@@ -1,0 +1,92 @@
+"""The ``openshelf`` command.  Exit codes: 0 success, 1 problems found, 2 usage error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from openshelf import __version__
+from openshelf.catalog import load_guide
+from openshelf.diagnostics import Diagnostic, has_errors
+from openshelf.fsutil import write_atomic
+from openshelf.schema import SCHEMA_DIR, schema_files
+
+
+def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
+    for d in diagnostics:
+        click.echo(d.github() if fmt == "github" else d.format(), err=fmt == "text")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="openshelf")
+def main() -> None:
+    """Turn curated YAML guides into a bilingual, searchable static site, and keep their links healthy.
+
+    Exit codes: 0 success, 1 problems found in the guide or its links, 2 usage error.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text", show_default=True,
+              help="text: file:line:column messages on stderr; github: workflow annotations on stdout.")
+def validate(paths: tuple[Path, ...], fmt: str) -> None:
+    """Check guide files or folders (default: guides/) and report every problem.
+
+    Each message names file:line:column, the entry and the field.  Exit 0 when clean, 1 when
+    errors were found, 2 for a usage error.
+    """
+    guide, diagnostics = load_guide(*paths)
+    report(diagnostics, fmt)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if has_errors(diagnostics) or guide is None:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(guide.collections)} collections, {len(guide.entries)} entries"
+               + (f", {warnings} warning(s)" if warnings else ""), err=True)
+
+
+@main.command()
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="The static site engine that builds the staged pages.")
+@click.option("-f", "--config-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("mkdocs.yml"),
+              show_default=True)
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True)
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on warnings.")
+def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
+    """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site."""
+    from openshelf.build import BuildError, run_engine, stage
+
+    try:
+        staged, diagnostics = stage(config_file, site_dir)
+        report(diagnostics)
+        if staged is None:
+            sys.exit(1)
+        run_engine(staged, engine, strict)  # type: ignore[arg-type]
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"site built with {engine} in {site_dir}", err=True)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=SCHEMA_DIR, show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the files on disk differ from the models.")
+def schema(out: Path, check: bool) -> None:
+    """Write the JSON Schema files for guide files (generated from the models)."""
+    stale = []
+    for name, text in schema_files().items():
+        path = out / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not check:
+            write_atomic(path, text)
+            click.echo(f"wrote {path}", err=True)
+    if check and stale:
+        for path in stale:
+            click.echo(f"{path}: out of date; run 'openshelf schema'", err=True)
+        sys.exit(1)
