@@ -34,14 +34,14 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "ended": ("已结束", "Ended"),
 }
 
-_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNORECASE)
 
 
 def _check_url(value: str) -> str:
     if not re.match(r"^https?://", value, re.IGNORECASE):
         raise ValueError("url must start with http:// or https://")
     if not _URL.match(value):
-        raise ValueError("url must be an absolute http(s) address with a host and no spaces")
+        raise ValueError("url must be an absolute http(s) address with a host, without spaces, quotes or <>")
     return value
 
 

@@ -1,0 +1,43 @@
+"""Helpers for tests: the fixture guide, temporary guide folders and MkDocs projects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_GUIDE = ROOT / "tests" / "fixtures" / "guide"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def make_project(where: Path, guides: Path, **changes: object) -> Path:
+    """A copy of the repository's mkdocs.yml in ``where``, building ``guides`` with the repo's docs/."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(ROOT / "docs")
+    config["theme"]["custom_dir"] = str(ROOT / "docs" / "overrides")
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "openshelf" in plugin:
+            plugin["openshelf"]["guides_dir"] = str(guides)
+    config.update(changes)
+    where.mkdir(parents=True, exist_ok=True)
+    path = where / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_guide(root: Path, files: dict[str, str]) -> Path:
+    """Write a guide folder: a default ``_site.yml`` unless given, plus the files named."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {"_site.yml": SITE, **files}
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+SITE = """\
+title: {zh: 测试, en: Test}
+categories:
+  databases: {zh: 数据库, en: Databases}
+  access: {zh: 访问, en: Access}
+"""

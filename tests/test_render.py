@@ -1,0 +1,97 @@
+"""Rendering: golden Markdown for the fixture guide, and the rules readers rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from support import FIXTURE_GUIDE, GOLDEN, write_guide
+from openshelf.catalog import Guide, load_guide
+from openshelf.render import render
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def fixture() -> Guide:
+    guide, diagnostics = load_guide(FIXTURE_GUIDE)
+    assert guide is not None, [d.format() for d in diagnostics]
+    return guide
+
+
+@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md"])
+def test_golden_pages(page: str, update_goldens: bool) -> None:
+    pages = render(fixture(), today=TODAY).markdown
+    golden = GOLDEN / "render" / page
+    if update_goldens:
+        golden.write_text(pages[page], encoding="utf-8")
+    assert pages[page] == golden.read_text(encoding="utf-8"), f"run pytest --update-goldens and review the diff of {golden}"
+
+
+def test_every_page_is_golden() -> None:
+    assert sorted(render(fixture(), today=TODAY).markdown) == sorted(p.name for p in (GOLDEN / "render").glob("*.md"))
+
+
+def test_cross_links_go_both_ways() -> None:
+    pages = render(fixture(), today=TODAY).markdown
+    assert "[CARSI 联邦认证 · CARSI federated login](access.md#carsi)" in pages["databases.md"]
+    assert "**可用于 · Used with:** [中国知网 · CNKI](databases.md#cnki)" in pages["access.md"]
+
+
+def test_ended_programs_are_marked_with_dates() -> None:
+    page = render(fixture(), today=TODAY).markdown["databases.md"]
+    muse = page[page.index("{ #muse-2020 }"):]
+    assert "os-status-ended" in muse
+    assert '!!! warning "已结束 · Ended"' in muse
+    assert "2020-03-01 – 2020-06-30" in muse
+
+
+def test_unverified_entries_say_so() -> None:
+    page = render(fixture(), today=TODAY).markdown["databases.md"]
+    assert "**最后核实 · Last verified:** 尚未有人核实 · not yet verified by a person" in page
+    assert "**最后核实 · Last verified:** 2026-11-01" in page
+
+
+def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = "title: {en: T}\nannouncement: {zh: 闭馆 <b>通知</b>, until: 2026-01-31}\ncategories: {databases: {en: DBs}}\n"
+    guide, _ = load_guide(write_guide(tmp_path / "g", {"_site.yml": site}))
+    assert guide is not None
+    assert render(guide, today=dt.date(2026, 1, 31)).extra["announcement"] == '<span lang="zh">闭馆 &lt;b&gt;通知&lt;/b&gt;</span>'
+    assert render(guide, today=dt.date(2026, 2, 1)).extra["announcement"] == ""
+
+
+def test_curated_text_cannot_inject_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    entry = """\
+id: dbs
+title: {en: DBs}
+entries:
+  - id: evil
+    title: {en: "<script>alert(1)</script> {: onclick=alert(1) }"}
+    url: https://a.org/
+    description:
+      en: "<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![t](https://tracker.invalid/p.gif)\\n# Heading"
+    category: databases
+    access: free
+"""
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": entry}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["dbs.md"]
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+    assert "\\{: onclick=alert\\(1\\) \\}" in page
+    assert "[x\\](javascript:" in page
+    assert "\\![t]" in page
+    assert "\n\\# Heading" in page
+
+
+def test_urls_with_quotes_or_spaces_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = "".join(
+        f"  - id: e{i}\n    title: {{en: T}}\n    url: '{url}'\n    description: {{en: D}}\n    category: databases\n    access: free\n"
+        for i, url in enumerate(['https://a.org/"onmouseover="x', "https://a.org/a b", "https://<b>/", "data:text/html,x", "/relative"])
+    )
+    _, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": f"id: dbs\ntitle: {{en: D}}\nentries:\n{entries}"}))
+    assert [d.field for d in diagnostics] == ["url"] * 5
