@@ -15,7 +15,6 @@ def make_project(where: Path, guides: Path, **changes: object) -> Path:
     """A copy of the repository's mkdocs.yml in ``where``, building ``guides`` with the repo's docs/."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config["docs_dir"] = str(ROOT / "docs")
-    config["theme"]["custom_dir"] = str(ROOT / "docs" / "overrides")
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "openshelf" in plugin:
             plugin["openshelf"]["guides_dir"] = str(guides)

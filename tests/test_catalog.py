@@ -59,7 +59,7 @@ def test_all_errors_in_one_run_across_files(tmp_path: Path) -> None:
     })
     assert messages(root) == [
         "guides/dbs.yml:6:10: error: entry 'a': url must start with http:// or https://",
-        "guides/dbs.yml:9:13: error: entry 'a': access: input should be 'free', 'free-with-registration', 'temporarily-free' or 'institutional', not 'gratis'",
+        "guides/dbs.yml:9:13: error: entry 'a': access: input should be 'free', 'free-with-registration', 'temporarily-free', 'institutional' or 'paid', not 'gratis'",
         "guides/dbs.yml:10:5: error: entry 'a': unknown field 'tittle' (did you mean 'title'?)",
         "guides/dbs.yml:17:11: error: entry 'b': tags: must be a list, written [covid, journals] or one item per line starting with '- '",
     ]

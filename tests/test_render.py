@@ -20,7 +20,7 @@ def fixture() -> Guide:
     return guide
 
 
-@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md"])
+@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "reference.md"])
 def test_golden_pages(page: str, update_goldens: bool) -> None:
     pages = render(fixture(), today=TODAY).markdown
     golden = GOLDEN / "render" / page

@@ -90,10 +90,11 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     (docs / CSS).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PACKAGE / "assets" / "openshelf.css", docs / CSS)
 
-    theme["custom_dir"] = str(staging / "overrides")
+    # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
+    theme["custom_dir"] = "overrides"
     config.update(
-        docs_dir=str(staging / "docs"),
-        site_dir=str(site_dir.resolve()),
+        docs_dir="docs",
+        site_dir="site",  # moved to the requested site_dir once the build succeeded
         theme=theme,
         plugins=plugins,
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
@@ -108,8 +109,10 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
 
 
 def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
+    """Build the staged project, then move the finished site into place (never a half-built site)."""
+    built = staged.config_file.parent / "site"
     if engine == "mkdocs":
-        command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file), "-d", str(staged.site_dir.resolve())]
+        command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file)]
     else:
         exe = shutil.which("zensical") or str(Path(sys.executable).with_name("zensical"))
         if not Path(exe).exists():
@@ -120,3 +123,8 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     result = subprocess.run(command, check=False)
     if result.returncode != 0:
         raise BuildError(f"{engine} build failed (exit {result.returncode})")
+    if not (built / "index.html").is_file():
+        raise BuildError(f"{engine} finished but wrote no index.html into {built}")
+    shutil.rmtree(staged.site_dir, ignore_errors=True)
+    staged.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(built), str(staged.site_dir))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from openshelf import yamlsource
 from openshelf.diagnostics import Diagnostic, Location, has_errors
-from openshelf.models import Collection, Entry, Site
+from openshelf.models import RESERVED_PAGES, Collection, Entry, Site
 
 M = TypeVar("M", bound=BaseModel)
 SITE_FILE = "_site.yml"
@@ -145,6 +145,11 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
             line, col = source.positions.of(("id",))
             diagnostics.append(Diagnostic(Location(source.display, line, col),
                                           f"collection id '{collection.id}' must match the file name '{path.stem}'",
+                                          field="id"))
+        if collection.id in RESERVED_PAGES:
+            line, col = source.positions.of(("id",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"collection id '{collection.id}' is a page name the site uses; rename the file and id",
                                           field="id"))
         collections.append(collection)
 

@@ -11,6 +11,7 @@ from openshelf import __version__
 from openshelf.catalog import load_guide
 from openshelf.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
+from openshelf.links.cli import links
 from openshelf.schema import SCHEMA_DIR, schema_files
 
 
@@ -24,7 +25,11 @@ def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
 def main() -> None:
     """Turn curated YAML guides into a bilingual, searchable static site, and keep their links healthy.
 
-    Exit codes: 0 success, 1 problems found in the guide or its links, 2 usage error.
+    \b
+    Exit codes:
+      0  success
+      1  problems found in the guide or its links
+      2  usage error
     """
 
 
@@ -90,3 +95,9 @@ def schema(out: Path, check: bool) -> None:
         for path in stale:
             click.echo(f"{path}: out of date; run 'openshelf schema'", err=True)
         sys.exit(1)
+
+
+main.add_command(links)
+
+if __name__ == "__main__":
+    main(prog_name="openshelf")

@@ -18,7 +18,9 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")]
 
-Access = Literal["free", "free-with-registration", "temporarily-free", "institutional"]
+Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
+#: Page names the renderer and the docs own; a collection id may not take one.
+RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about", "downloads", "search", "assets"})
 Status = Literal["active", "ended"]
 LinkCheck = Literal["normal", "login-required", "skip"]
 
@@ -28,6 +30,7 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
     "free-with-registration": ("注册后免费", "Free with registration"),
     "temporarily-free": ("限时免费", "Temporarily free"),
     "institutional": ("机构订阅", "Institutional subscription"),
+    "paid": ("付费", "Paid"),
 }
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "active": ("可用", "Active"),
@@ -85,7 +88,7 @@ class Entry(_Strict):
     description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are allowed; HTML is not.")
     category: Slug = Field(description="One of the category keys defined in guides/_site.yml.")
     tags: list[Slug] = Field(default_factory=list, description="Free-form topic tags (slugs), listed on the tag index page.")
-    access: Access = Field(description="How readers get in: free, free-with-registration, temporarily-free or institutional.")
+    access: Access = Field(description="How readers get in: free, free-with-registration, temporarily-free, institutional (through a subscribing library) or paid (a fee per use).")
     status: Status = Field("active", description="active, or ended for programs that have closed (they stay listed, marked ended).")
     available_from: dt.date | None = Field(None, description="First day of a temporary program (YYYY-MM-DD).")
     available_until: dt.date | None = Field(None, description="Last day of a temporary program (YYYY-MM-DD); required when status is ended.")

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from openshelf.catalog import load_guide
-from openshelf.render import A_TO_Z, HOME, TAGS, Pages, page_of, render
+from openshelf.render import A_TO_Z, HOME, REFERENCE, TAGS, Pages, page_of, render
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -82,11 +82,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
     """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
-    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z)]
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, REFERENCE)]
     nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z]
-    if docs_dir.is_dir():
-        nav += sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown)
-    return nav
+    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
+    return [*nav, *hand_written, REFERENCE]
 
 
 def load_link_status(path: Path) -> dict[str, Any] | None:

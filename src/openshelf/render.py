@@ -14,13 +14,13 @@ from typing import Protocol
 
 from openshelf import markup
 from openshelf.catalog import Guide
+from openshelf.schema import field_reference
 from openshelf.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 
 HOME = "index.md"
 TAGS = "tags.md"
 A_TO_Z = "a-z.md"
-#: Page names the renderer owns; collection ids may not use them.
-RESERVED_PAGES = frozenset({"index", "tags", "a-z", "links", "about", "downloads"})
+REFERENCE = "reference.md"
 
 LANGUAGE_NAMES = {
     "zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch",
@@ -63,7 +63,7 @@ def render(guide: Guide, links: Mapping[str, LinkStatus] | None = None, today: d
     """Render every page of the guide."""
     links = links or {}
     today = today or dt.date.today()
-    pages = {HOME: _home(guide, today), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide)}
+    pages = {HOME: _home(guide, today), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, links)
     return Pages(pages, {"announcement": announcement_html(guide, today)})

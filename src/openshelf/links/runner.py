@@ -22,7 +22,7 @@ from .check import Checker, CheckOptions, Outcome, now_iso
 from .extract import Target
 from .guard import AddressGuard
 from .rules import LinkRules
-from .store import LinkState, updated, wayback_url
+from .store import LinkState, format_time, updated, wayback_url
 
 
 @dataclass
@@ -122,7 +122,7 @@ def shard_of(url: str, n: int) -> int:
 
 def _from_state(target: Target, state: LinkState) -> Result:
     return Result(target, state.last_verdict or "ok", status=state.last_status, final_url=state.final_url,
-                  checked_at=state.last_checked, redirect_to=state.redirect_to, cached=True,
+                  checked_at=format_time(state.last_checked), redirect_to=state.redirect_to, cached=True,
                   consecutive_failures=state.consecutive_failures)
 
 
@@ -162,19 +162,20 @@ async def run_check(
         target = by_url[url]
         state = updated(new_states.get(url), outcome.verdict, outcome.checked_at, outcome.status,
                         outcome.error, outcome.final_url, outcome.redirect_to)
-        if state is not None:
-            new_states[url] = state
         verdict, error = outcome.verdict, outcome.error
         streak = state.consecutive_failures if state else 0
-        if verdict == "transient" and streak >= n_runs:
+        if state is not None and verdict == "transient" and streak >= n_runs:
             verdict = "broken"
-            since = (state.first_failure or "")[:10] if state else ""
+            since = state.first_failure.date().isoformat() if state.first_failure else "?"
             error = f"failing for {streak} consecutive runs (since {since}): {error}"
+            state.last_verdict, state.last_error = verdict, error  # the site shows what CI reported
+        if state is not None:
+            new_states[url] = state
         results[url] = Result(
             target, verdict, status=outcome.status, final_url=outcome.final_url, error=error,
             elapsed_ms=outcome.elapsed_ms, checked_at=outcome.checked_at, redirect_to=outcome.redirect_to,
             attempts=outcome.attempts, raw_verdict=outcome.verdict, consecutive_failures=streak,
-            first_failure=state.first_failure if state else None, note=outcome.note,
+            first_failure=format_time(state.first_failure) if state else None, note=outcome.note,
         )
 
     if to_fetch:

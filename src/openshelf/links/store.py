@@ -39,15 +39,26 @@ class StateError(Exception):
 
 @dataclass
 class LinkState:
-    last_checked: str | None = None
-    last_ok: str | None = None
-    first_failure: str | None = None
+    """What is remembered about one URL. Times are aware UTC datetimes (ISO 8601 with Z on disk).
+
+    ``last_verdict`` is the verdict as reported, after the N-runs policy: a transient failure
+    that lasted N runs is stored as ``broken``. ``verdict``, ``last_checked`` and
+    ``first_failure`` are what the site renderer reads.
+    """
+
+    last_checked: datetime | None = None
+    last_ok: datetime | None = None
+    first_failure: datetime | None = None
     consecutive_failures: int = 0
     last_verdict: str | None = None
     last_status: int | None = None
     last_error: str | None = None
     final_url: str | None = None
     redirect_to: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.last_verdict or "unknown"
 
     def is_broken(self, transient_runs: int = DEFAULT_TRANSIENT_RUNS) -> bool:
         """Broken by policy: a definite failure, or a transient one that lasted N runs."""
@@ -57,17 +68,25 @@ class LinkState:
 
     def is_fresh(self, max_age: timedelta | None, now: datetime | None = None) -> bool:
         """Checked OK within ``max_age``: a run may skip it."""
-        if max_age is None or self.last_verdict not in OK_VERDICTS or not self.last_ok:
+        if max_age is None or self.last_verdict not in OK_VERDICTS or self.last_ok is None:
             return False
-        when = parse_time(self.last_ok)
-        return when is not None and (now or utcnow()) - when < max_age
+        return (now or utcnow()) - self.last_ok < max_age
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def parse_time(text: str | None) -> datetime | None:
+def format_time(when: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, to the second."""
+    if when is None:
+        return None
+    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str | datetime | None) -> datetime | None:
+    if isinstance(text, datetime):
+        return text if text.tzinfo else text.replace(tzinfo=timezone.utc)
     if not text:
         return None
     try:
@@ -92,6 +111,14 @@ def parse_duration(text: str) -> timedelta:
 # --- read and write ---------------------------------------------------------
 
 _FIELDS = {f.name for f in fields(LinkState)}
+_TIMES = ("last_checked", "last_ok", "first_failure")
+
+
+def _record(state: LinkState) -> dict[str, Any]:
+    raw = asdict(state)
+    for name in _TIMES:
+        raw[name] = format_time(raw[name])
+    return raw
 
 
 def load_state(path: Path | str) -> dict[str, LinkState]:
@@ -118,6 +145,11 @@ def load_state(path: Path | str) -> dict[str, LinkState]:
             raise StateError(f"{path}: bad record for {url!r}; {hint}")
         try:
             state = LinkState(**raw)
+            for name in _TIMES:
+                value = getattr(state, name)
+                if value is not None and (not isinstance(value, str) or parse_time(value) is None):
+                    raise TypeError(f"{name} is not an ISO 8601 time: {value!r}")
+                setattr(state, name, parse_time(value))
         except TypeError as exc:
             raise StateError(f"{path}: bad record for {url!r}: {exc}") from None
         if not isinstance(state.consecutive_failures, int) or state.consecutive_failures < 0:
@@ -127,7 +159,7 @@ def load_state(path: Path | str) -> dict[str, LinkState]:
 
 
 def dump_state(states: dict[str, LinkState]) -> str:
-    links = {url: asdict(states[url]) for url in sorted(states)}
+    links = {url: _record(states[url]) for url in sorted(states)}
     return json.dumps({"version": STATE_VERSION, "links": links}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
@@ -154,25 +186,26 @@ def save_state(path: Path | str, states: dict[str, LinkState]) -> None:
 # --- update and merge -------------------------------------------------------
 
 
-def updated(prev: LinkState | None, verdict: str, checked_at: str, status: int | None = None,
+def updated(prev: LinkState | None, verdict: str, checked_at: str | datetime, status: int | None = None,
             error: str | None = None, final_url: str | None = None, redirect_to: str | None = None) -> LinkState | None:
     """The state after one check; None when nothing was fetched (skipped)."""
     if verdict == "skipped":
         return prev
+    when = parse_time(checked_at)
     state = LinkState(**asdict(prev)) if prev else LinkState()
-    state.last_checked = checked_at
+    state.last_checked = when
     state.last_verdict = verdict
     state.last_status = status
     state.last_error = error
     state.final_url = final_url
     state.redirect_to = redirect_to
     if verdict in OK_VERDICTS:
-        state.last_ok = checked_at
+        state.last_ok = when
         state.first_failure = None
         state.consecutive_failures = 0
     elif verdict in FAIL_VERDICTS:
         state.consecutive_failures += 1
-        state.first_failure = state.first_failure or checked_at
+        state.first_failure = state.first_failure or when
     # blocked: the page is probably alive; the failure streak neither grows nor resets
     return state
 
@@ -183,9 +216,16 @@ def merge_states(*parts: dict[str, LinkState]) -> dict[str, LinkState]:
     for part in parts:
         for url, state in part.items():
             have = merged.get(url)
-            if have is None or (state.last_checked or "") > (have.last_checked or ""):
+            if have is None or _when(state) > _when(have):
                 merged[url] = state
     return merged
+
+
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _when(state: LinkState) -> datetime:
+    return state.last_checked or _EPOCH
 
 
 # --- for the site -----------------------------------------------------------
@@ -210,9 +250,9 @@ def status_for(states: dict[str, LinkState], url: str, transient_runs: int = DEF
     broken = state.is_broken(transient_runs)
     since = (state.first_failure or state.last_checked) if broken else None
     return SiteStatus(
-        last_checked=state.last_checked[:10],
+        last_checked=state.last_checked.date().isoformat(),
         broken=broken,
-        unreachable_since=since[:10] if since else None,
+        unreachable_since=since.date().isoformat() if since else None,
         verdict=state.last_verdict,
         redirect_to=state.redirect_to,
     )
@@ -224,4 +264,4 @@ def wayback_url(url: str) -> str:
 
 
 def as_json(states: dict[str, LinkState]) -> dict[str, Any]:
-    return {url: asdict(s) for url, s in states.items()}
+    return {url: _record(s) for url, s in states.items()}

@@ -1,0 +1,5 @@
+"""``python -m openshelf`` = ``openshelf``."""
+
+from openshelf.cli import main
+
+main(prog_name="openshelf")

@@ -1,0 +1,75 @@
+"""Headless Chromium for the browser tests: Debian's chromium driven by Playwright.
+
+Playwright's own browser download cannot run on these machines, so the tests launch the
+system browser by path, with the flags that keep it off the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        raise RuntimeError("chromium is not installed: `make test` installs Debian's chromium package")
+    return path
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 at a free port; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def type_query(page: Any, text: str) -> None:
+    """Type into Material's search box the way a person does: Material searches on keyup.
+
+    ASCII goes key by key; Chinese arrives as committed IME text, followed by a key release
+    (here End), which is what an input method produces when a word is chosen.
+    """
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    if text.isascii():
+        box.press_sequentially(text, delay=30)
+    else:
+        page.keyboard.insert_text(text)
+        box.press("End")

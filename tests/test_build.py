@@ -1,0 +1,48 @@
+"""`openshelf build`: the staged pages built by MkDocs and by Zensical, nothing written into docs/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from openshelf.cli import main
+from support import FIXTURE_GUIDE, ROOT, make_project
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    before = sorted(p.name for p in docs.rglob("*"))
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    monkeypatch.chdir(tmp_path)
+    yield config
+    assert sorted(p.name for p in docs.rglob("*")) == before, "nothing may be written into docs/"
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_build_with_engine(project: Path, engine: str) -> None:
+    result = CliRunner().invoke(main, ["build", "--engine", engine, "-f", str(project), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    site = project.parent / "out"
+    for page in ("index.html", "databases/index.html", "access/index.html", "tags/index.html", "a-z/index.html", "about/index.html"):
+        assert (site / page).is_file(), page
+    html = (site / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'id="cnki"' in html
+    assert "os-announcement" in html
+    assert (site / "assets" / "openshelf" / "openshelf.css").is_file()
+
+
+def test_build_stops_on_an_invalid_guide(project: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(FIXTURE_GUIDE, bad)
+    text = (bad / "databases.yml").read_text(encoding="utf-8").replace("https://www.cnki.net/", "www.cnki.net")
+    (bad / "databases.yml").write_text(text, encoding="utf-8")
+    config = make_project(tmp_path, bad, docs_dir="docs")
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1
+    assert "entry 'cnki': url must start with http:// or https://" in result.output
+    assert not (tmp_path / "out").exists()

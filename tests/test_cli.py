@@ -1,0 +1,83 @@
+"""The openshelf command: exit codes 0 / 1 / 2 and what it prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from openshelf.cli import main
+from support import FIXTURE_GUIDE, ROOT, write_guide
+
+BAD = "id: dbs\ntitle: {en: D}\nentries:\n  - id: cnki\n    title: {en: A}\n    url: www.cnki.net\n    description: {en: D}\n    category: databases\n    access: free\n"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "openshelf", *args], capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_validate_clean_guide_exits_0() -> None:
+    result = CliRunner().invoke(main, ["validate", str(FIXTURE_GUIDE)])
+    assert result.exit_code == 0, result.output
+    assert "ok: 2 collections, 5 entries" in result.output
+
+
+def test_validate_bad_url_prints_location_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_guide(tmp_path / "guides", {"dbs.yml": BAD})
+    result = run("validate")
+    assert result.returncode == 1
+    assert "guides/dbs.yml:6:10: error: entry 'cnki': url must start with http:// or https://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_github_format_annotates_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_guide(tmp_path / "guides", {"dbs.yml": BAD})
+    result = CliRunner().invoke(main, ["validate", "--format", "github", "guides"])
+    assert result.exit_code == 1
+    assert "::error file=guides/dbs.yml,line=6,col=10::entry 'cnki': url must start with http:// or https://" in result.output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["validate", str(tmp_path / "nope")]).exit_code == 2
+    assert CliRunner().invoke(main, ["validate", "--format", "xml"]).exit_code == 2
+    assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
+
+
+def test_schema_files_are_up_to_date_and_describe_the_fields() -> None:
+    result = CliRunner().invoke(main, ["schema", "--check", "--out", str(ROOT / "guides" / "_schema")])
+    assert result.exit_code == 0, result.output
+    schema = json.loads((ROOT / "guides" / "_schema" / "collection.schema.json").read_text(encoding="utf-8"))
+    entry = schema["$defs"]["Entry"]
+    assert entry["additionalProperties"] is False
+    assert {"id", "title", "url", "description", "category", "access"} <= set(entry["required"])
+
+
+def test_schema_check_reports_drift(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["schema", "--out", str(tmp_path)]).exit_code == 0
+    (tmp_path / "site.schema.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["schema", "--check", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "site.schema.json: out of date" in result.output
+
+
+def test_every_guide_file_names_its_schema() -> None:
+    for path in (ROOT / "guides").glob("*.yml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        expected = "site" if path.name == "_site.yml" else "collection"
+        if path.name.startswith("_") and path.name != "_site.yml":
+            continue
+        assert first == f"# yaml-language-server: $schema=_schema/{expected}.schema.json", path.name
+
+
+def test_help_lists_commands_and_exit_codes() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("validate", "build", "schema", "links"):
+        assert command in result.output
+    assert "2  usage error" in result.output

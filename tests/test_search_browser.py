@@ -1,0 +1,78 @@
+"""Search in a real browser: the built default guide, typed into Material's search box."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser import browser, serve, type_query
+from support import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+                            capture_output=True, text=True, check=False, timeout=600,
+                            env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def page(site: Path) -> Iterator[Any]:
+    with serve(site) as base, browser() as chromium:
+        tab = chromium.new_page()
+        outside: list[str] = []
+
+        def guard(route: Any) -> None:
+            host = urlsplit(route.request.url).hostname
+            if host in ("127.0.0.1", None) or route.request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        tab.route("**/*", guard)
+        tab.goto(base)
+        tab.wait_for_load_state("networkidle")
+        tab.outside = outside  # type: ignore[attr-defined]
+        yield tab
+        tab.close()
+
+
+def search(tab: Any, query: str) -> list[str]:
+    type_query(tab, query)
+    tab.wait_for_selector(".md-search-result__item", timeout=10_000)
+    return tab.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize(("query", "anchor"), [
+    ("知网", "#cnki"),
+    ("文献传递", "#cashl-document-delivery"),
+    ("CARSI", "#carsi"),
+    ("PubMed", "#pubmed"),
+    ("Figshare", "#figshare"),
+    ("新冠", None),
+    ("VPN", "#campus-vpn"),
+])
+def test_search_finds_the_entry(page: Any, query: str, anchor: str | None) -> None:
+    hrefs = search(page, query)
+    assert hrefs, f"no results for {query!r}"
+    if anchor:
+        assert any(h.endswith(anchor) for h in hrefs), (query, hrefs[:10])
+
+
+def test_no_request_leaves_the_site(page: Any) -> None:
+    search(page, "CNKI")
+    page.goto(page.url.split("#")[0] + "databases/")
+    page.wait_for_load_state("networkidle")
+    assert page.outside == []
