@@ -21,19 +21,24 @@ from openshelf.links.store import (
 )
 
 
+def T(day: int, hour: int = 0) -> datetime:
+    return datetime(2026, 1, day, hour, tzinfo=timezone.utc)
+
+
 def test_missing_file_is_an_empty_state(tmp_path):
     assert load_state(tmp_path / "nope.json") == {}
 
 
 def test_round_trip(tmp_path):
     path = tmp_path / "_state" / "links.json"
-    states = {"https://b.example/": LinkState(last_checked="2026-01-02T00:00:00Z", last_verdict="ok", last_status=200),
-              "https://a.example/": LinkState(last_checked="2026-01-01T00:00:00Z", last_verdict="broken", consecutive_failures=2)}
+    states = {"https://b.example/": LinkState(last_checked=T(2), last_ok=T(2), last_verdict="ok", last_status=200),
+              "https://a.example/": LinkState(last_checked=T(1), first_failure=T(1), last_verdict="broken", consecutive_failures=2)}
     save_state(path, states)
     assert load_state(path) == states
     text = path.read_text()
     assert text.index("https://a.example/") < text.index("https://b.example/")  # sorted: small diffs
     assert [p.name for p in path.parent.iterdir()] == ["links.json"]  # no temp file left
+    assert '"last_checked": "2026-01-02T00:00:00Z"' in text
 
 
 @pytest.mark.parametrize(
@@ -44,6 +49,7 @@ def test_round_trip(tmp_path):
         ('{"version": 9, "links": {}}', "unknown link state version"),
         ('{"version": 1, "links": {"u": {"nonsense": 1}}}', "bad record for 'u'"),
         ('{"version": 1, "links": {"u": {"consecutive_failures": -1}}}', "bad consecutive_failures"),
+        ('{"version": 1, "links": {"u": {"last_checked": "yesterday"}}}', "last_checked is not an ISO 8601 time"),
     ],
 )
 def test_corrupt_file_is_an_error_and_is_kept(tmp_path, text, message):
@@ -76,24 +82,24 @@ def test_update_policy():
     s2 = updated(s1, "transient", "2026-01-08T00:00:00Z", 503)
     s3 = updated(s2, "transient", "2026-01-15T00:00:00Z", None, "timeout")
     assert s3 is not None
-    assert (s3.consecutive_failures, s3.first_failure) == (3, "2026-01-01T00:00:00Z")
+    assert (s3.consecutive_failures, s3.first_failure) == (3, T(1))
     assert not s2.is_broken(3) and s3.is_broken(3)  # type: ignore[union-attr]
     blocked = updated(s3, "blocked", "2026-01-16T00:00:00Z", 403)
     assert blocked.consecutive_failures == 3  # type: ignore[union-attr]
     ok = updated(s3, "ok", "2026-01-22T00:00:00Z", 200)
     assert ok is not None
-    assert (ok.consecutive_failures, ok.first_failure, ok.last_ok) == (0, None, "2026-01-22T00:00:00Z")
+    assert (ok.consecutive_failures, ok.first_failure, ok.last_ok) == (0, None, T(22))
     assert updated(ok, "skipped", "2026-01-23T00:00:00Z") is ok
     assert updated(None, "broken", "2026-01-01T00:00:00Z", 404).is_broken(3)  # type: ignore[union-attr]
 
 
 def test_freshness():
     now = datetime(2026, 1, 10, tzinfo=timezone.utc)
-    s = LinkState(last_ok="2026-01-09T00:00:00Z", last_verdict="ok")
+    s = LinkState(last_ok=T(9), last_verdict="ok")
     assert s.is_fresh(timedelta(days=7), now)
     assert not s.is_fresh(timedelta(hours=12), now)
     assert not s.is_fresh(None, now)
-    assert not LinkState(last_ok="2026-01-09T00:00:00Z", last_verdict="transient").is_fresh(timedelta(days=7), now)
+    assert not LinkState(last_ok=T(9), last_verdict="transient").is_fresh(timedelta(days=7), now)
 
 
 def test_parse_duration():
@@ -106,10 +112,8 @@ def test_parse_duration():
 
 
 def test_merge_takes_the_latest_record():
-    a = {"u": LinkState(last_checked="2026-01-01T00:00:00Z", last_verdict="ok"),
-         "only-a": LinkState(last_checked="2026-01-01T00:00:00Z")}
-    b = {"u": LinkState(last_checked="2026-01-02T00:00:00Z", last_verdict="broken"),
-         "only-b": LinkState(last_checked="2026-01-01T00:00:00Z")}
+    a = {"u": LinkState(last_checked=T(1), last_verdict="ok"), "only-a": LinkState(last_checked=T(1))}
+    b = {"u": LinkState(last_checked=T(2), last_verdict="broken"), "only-b": LinkState()}
     merged = merge_states(a, b)
     assert set(merged) == {"u", "only-a", "only-b"}
     assert merged["u"].last_verdict == "broken"
@@ -118,11 +122,9 @@ def test_merge_takes_the_latest_record():
 
 def test_status_for_the_site():
     states = {
-        "ok": LinkState(last_checked="2026-01-02T03:04:05Z", last_verdict="ok", last_ok="2026-01-02T03:04:05Z"),
-        "dead": LinkState(last_checked="2026-01-09T00:00:00Z", last_verdict="broken", first_failure="2026-01-02T00:00:00Z",
-                          consecutive_failures=2),
-        "flaky": LinkState(last_checked="2026-01-09T00:00:00Z", last_verdict="transient", first_failure="2026-01-08T00:00:00Z",
-                           consecutive_failures=1),
+        "ok": LinkState(last_checked=T(2, 3), last_verdict="ok", last_ok=T(2, 3)),
+        "dead": LinkState(last_checked=T(9), last_verdict="broken", first_failure=T(2), consecutive_failures=2),
+        "flaky": LinkState(last_checked=T(9), last_verdict="transient", first_failure=T(8), consecutive_failures=1),
     }
     ok = status_for(states, "ok")
     assert ok is not None and (ok.last_checked, ok.broken, ok.unreachable_since) == ("2026-01-02", False, None)
@@ -136,3 +138,12 @@ def test_status_for_the_site():
 
 def test_wayback_url():
     assert wayback_url("https://a.example/x?y=1") == "https://web.archive.org/web/https://a.example/x?y=1"
+
+
+def test_state_fits_the_renderer_protocol():
+    """render.LinkStatus reads .verdict, .last_checked and .first_failure (datetimes)."""
+    s = updated(None, "broken", "2026-01-05T06:07:08Z", 404)
+    assert s is not None
+    assert (s.verdict, s.last_checked, s.first_failure) == ("broken", datetime(2026, 1, 5, 6, 7, 8, tzinfo=timezone.utc),
+                                                            datetime(2026, 1, 5, 6, 7, 8, tzinfo=timezone.utc))
+    assert LinkState().verdict == "unknown"
