@@ -25,6 +25,16 @@ def check(urls, allow=("127.0.0.1",), options=FAST, rules=None, resolver=None): 
     return results
 
 
+def check_in_order(urls, options=FAST):  # type: ignore[no-untyped-def]
+    """One checker, one URL after another: what it learns from one URL applies to the next."""
+
+    async def run() -> dict[str, Outcome]:
+        async with Checker(options, None, AddressGuard.from_options(["127.0.0.1"])) as checker:
+            return {url: await checker.check(url) for url in urls}
+
+    return asyncio.run(asyncio.wait_for(run(), 60))
+
+
 def one(url, **kw):  # type: ignore[no-untyped-def]
     return check([url], **kw)[url]
 
@@ -203,3 +213,26 @@ def test_retry_after_parsing():
     assert parse_retry_after(None) is None
     assert parse_retry_after("garbage") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_head_404_is_confirmed_by_get_until_trusted(server):
+    urls = [server.url(f"/status/404?trust={i}") for i in range(5)]
+    before = server.hits["GET /status/404"]
+    out = check_in_order(urls)
+    assert {o.verdict for o in out.values()} == {"broken"}
+    assert server.hits["GET /status/404"] - before == 3  # the 4th and 5th HEAD 404s were believed
+
+
+def test_head_404_trust_is_per_site_part(server):
+    # /status/ has earned trust; /nohead (HEAD 404, GET 200) has not: GET still decides there.
+    urls = [server.url(f"/status/404?part={i}") for i in range(4)] + [server.url("/nohead?code=404&part=1")]
+    out = check_in_order(urls)
+    assert out[server.url("/nohead?code=404&part=1")].verdict == "ok"
+
+
+def test_host_refusing_head_gets_get_directly(server):
+    urls = [server.url(f"/nohead?code=405&direct={i}") for i in range(5)]
+    before = server.hits["HEAD /nohead"]
+    out = check_in_order(urls)
+    assert {o.verdict for o in out.values()} == {"ok"}
+    assert server.hits["HEAD /nohead"] - before == 3

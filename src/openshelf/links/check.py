@@ -12,7 +12,9 @@ Policy, in one place:
 
 Each request has connect and read timeouts *and* a hard deadline (``asyncio.timeout``), so a
 server that trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
-read; HEAD comes first and GET follows when HEAD fails; redirects are followed by hand (each
+read; HEAD comes first and GET follows when HEAD fails (a HEAD 404/410 is believed without a
+GET only after GET has confirmed three of them in the same part of the same site, and a
+host that refuses HEAD three times gets GET straight away); redirects are followed by hand (each
 hop passes the private-address guard, loops are detected); transient failures are retried
 with backoff, and ``Retry-After`` is honoured up to ``max_retry_after`` seconds, pausing only
 that host while the others go on.
@@ -21,6 +23,7 @@ that host while the others go on.
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.utils
 import errno
 import socket
@@ -95,10 +98,64 @@ class _Hop:
     note: str | None = None
 
 
+class _Limiter:
+    """A semaphore with two queues: requests that continue a URL already begun (a GET after a
+    HEAD, the next redirect hop, a retry) go before a new URL's first request. URLs then finish
+    soon after they start, so what GET teaches about HEAD is learnt early in a run.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self, urgent: bool) -> None:
+        if self._free > 0 and not self._urgent and not self._normal:
+            self._free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled
+            else:
+                queue.remove(fut)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                fut = queue.popleft()
+                if not fut.done():
+                    fut.set_result(None)  # hand the slot over directly
+                    return
+        self._free += 1
+
+
+HEAD_TRUST_AFTER = 3  # GET confirmations of a HEAD 404/410 before such HEAD answers are believed
+
+
 @dataclass
 class _Host:
-    sem: asyncio.Semaphore
+    """Per-host limits, and whether the host refuses HEAD (then it gets GET straight away)."""
+
+    limiter: _Limiter
     resume_at: float = 0.0
+    head_unsupported: int = 0  # 405/501 answers to HEAD that GET then answered
+
+
+@dataclass
+class _HeadTrust:
+    """What this run has learnt about HEAD 404/410 answers in one part of a site (host + first path segment)."""
+
+    confirmed: int = 0  # HEAD 404/410 answers that GET confirmed
+    contradicted: bool = False  # one GET disagreed: always confirm here
+
+    def trusted(self) -> bool:
+        return not self.contradicted and self.confirmed >= HEAD_TRUST_AFTER
 
 
 @dataclass
@@ -142,8 +199,9 @@ class Checker:
         self.options = options or CheckOptions()
         self.rules = rules or LinkRules()
         self.guard = guard or AddressGuard()
-        self._global = asyncio.Semaphore(max(1, self.options.concurrency))
+        self._global = _Limiter(max(1, self.options.concurrency))
         self._hosts: dict[str, _Host] = {}
+        self._head_trust: dict[str, _HeadTrust] = {}
         self._session: aiohttp.ClientSession | None = None
         self.request_count = 0
 
@@ -203,8 +261,16 @@ class Checker:
         key = f"{url.host}:{url.port}"
         host = self._hosts.get(key)
         if host is None:
-            host = self._hosts[key] = _Host(asyncio.Semaphore(max(1, self.options.per_host)))
+            host = self._hosts[key] = _Host(_Limiter(max(1, self.options.per_host)))
         return host
+
+    def _trust(self, url: URL) -> _HeadTrust:
+        segment = url.path.lstrip("/").split("/", 1)[0]
+        key = f"{url.host}:{url.port}/{segment}"
+        trust = self._head_trust.get(key)
+        if trust is None:
+            trust = self._head_trust[key] = _HeadTrust()
+        return trust
 
     async def _check(self, url: str) -> Outcome:
         try:
@@ -229,7 +295,7 @@ class Checker:
         hop = _Hop("transient", error="not checked")
         while True:
             attempts += 1
-            hop, n = await self._attempt(parsed, rule, timeout, budget)
+            hop, n = await self._attempt(parsed, rule, timeout, budget, continuing=attempts > 1)
             requests += n
             if not hop.retryable or attempts > opts.retries or budget.left <= 0:
                 break
@@ -261,7 +327,8 @@ class Checker:
             note=note,
         )
 
-    async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget) -> tuple[_Hop, int]:
+    async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget,
+                       continuing: bool = False) -> tuple[_Hop, int]:
         """Follow one redirect chain; return how it ended and the number of requests made."""
         seen = {str(start)}
         url = start
@@ -270,12 +337,26 @@ class Checker:
         requests = 0
         want_body = bool(rule and rule.soft_404)
         for _ in range(self.options.max_redirects + 1):
-            method = "GET" if want_body else "HEAD"
-            result = await self._request(method, url, rule, timeout, budget)
+            host = self._host(url)
+            method = "GET" if want_body or host.head_unsupported >= HEAD_TRUST_AFTER else "HEAD"
+            result = await self._request(method, url, rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
             if method == "HEAD" and result.fallback:
-                result = await self._request("GET", url, rule, timeout, budget)
-                requests += 1
+                head_status = result.status
+                trust = self._trust(url)
+                if head_status in DEFINITE_CODES and trust.trusted():
+                    result.fallback = False  # GET agreed with HEAD here before: believe it
+                else:
+                    # HEAD failed or was refused: GET decides, and teaches us about the site
+                    result = await self._request("GET", url, rule, timeout, budget, urgent=True)
+                    requests += 1
+                    if head_status in DEFINITE_CODES and result.status is not None:
+                        if result.status == head_status:
+                            trust.confirmed += 1
+                        else:
+                            trust.contradicted = True
+                    elif head_status in (405, 501) and result.status is not None:
+                        host.head_unsupported += 1
             if result.hop is not None:
                 hop = result.hop
                 hop.final_url = str(url)
@@ -331,8 +412,12 @@ class Checker:
             return _Hop("transient", status, error=f"HTTP {status}", retryable=True, retry_after=result.retry_after)
         return _Hop("transient", status, error=f"HTTP {status}")
 
-    async def _request(self, method: str, url: URL, rule: HostRule | None, timeout: float, budget: _Budget) -> _Response:
-        """One request, under the host and global limits and a hard deadline."""
+    async def _request(self, method: str, url: URL, rule: HostRule | None, timeout: float, budget: _Budget,
+                       urgent: bool) -> _Response:
+        """One request, under the host and global limits and a hard deadline.
+
+        ``urgent``: it continues a URL already begun, so it goes before new URLs' first requests.
+        """
         try:
             self.guard.check_literal(url.host or "", url.port)
         except PrivateAddressError as exc:
@@ -340,21 +425,28 @@ class Checker:
         host = self._host(url)
         while (wait := host.resume_at - time.monotonic()) > 0:
             await asyncio.sleep(wait)
-        async with host.sem, self._global:
-            limit = max(0.05, min(timeout, budget.left))
-            started = time.monotonic()
-            try:
-                async with asyncio.timeout(limit):
-                    return await self._fetch(method, url, rule, limit)
-            except (TimeoutError, asyncio.TimeoutError):
-                return _Response(hop=_Hop("transient", error=f"timeout after {limit:g}s", retryable=True))
-            except aiohttp.ClientError as exc:
-                return _error_response(method, exc)
-            except OSError as exc:
-                return _error_response(method, exc)
-            finally:
-                budget.left -= time.monotonic() - started
-                self.request_count += 1
+        await host.limiter.acquire(urgent)
+        try:
+            await self._global.acquire(urgent)
+        except BaseException:
+            host.limiter.release()
+            raise
+        limit = max(0.05, min(timeout, budget.left))
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(limit):
+                return await self._fetch(method, url, rule, limit)
+        except (TimeoutError, asyncio.TimeoutError):
+            return _Response(hop=_Hop("transient", error=f"timeout after {limit:g}s", retryable=True))
+        except aiohttp.ClientError as exc:
+            return _error_response(method, exc)
+        except OSError as exc:
+            return _error_response(method, exc)
+        finally:
+            self._global.release()
+            host.limiter.release()
+            budget.left -= time.monotonic() - started
+            self.request_count += 1
 
     async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float) -> _Response:
         assert self._session is not None
@@ -371,7 +463,7 @@ class Checker:
             retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
             if method == "HEAD":
                 if status >= 400 and status not in (429,) and not challenge:
-                    return _Response(fallback=True)
+                    return _Response(status=status, location=location, fallback=True)
                 return _Response(status=status, location=location, retry_after=retry_after, challenge=challenge)
             body_text: str | None = None
             need_body = (rule is not None and bool(rule.soft_404) and 200 <= status < 300) or (

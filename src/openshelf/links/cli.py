@@ -6,7 +6,6 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from .extract import targets_from_entries
 from .guard import AddressGuard
 from .report import FORMATS, FORMATTERS
 from .rules import DEFAULT_RULES_FILE, RulesError, load_rules
-from .runner import parse_shard, run_check, shard_of
+from .runner import parse_shard, run_check_sync, shard_of
 from .store import StateError, load_state, merge_states, parse_duration, save_state
 
 
@@ -115,7 +114,7 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
 
     options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
                            max_retry_after=max_retry_after)
-    results, new_states, summary = asyncio.run(run_check(targets, states, options, rules, guard, max_age=age))
+    results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age)
     summary.shard = shard
     if not no_state:
         try:

@@ -15,6 +15,7 @@ multicast, reserved and unspecified addresses. The guard is applied twice:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ip(text: str) -> IPAddress | None:
     """An IP address from a URL host or resolver answer, else None (a name)."""
     text = text.strip()
