@@ -155,7 +155,8 @@ def test_github_format(here, server):
 
 def test_markdown_format(here, server):
     write_guide(here, [("dead", server.url("/status/404?m=1")), ("moved", server.url("/redirect/301?to=/ok&m=1"))])
-    out = invoke("--format", "markdown", "--allow-host", "127.0.0.1").stdout
+    out = invoke("--format", "markdown", "--allow-host", "127.0.0.1", "--json-report", "report.json").stdout
+    assert json.loads(Path("report.json").read_text())["summary"]["broken"] == 1
     assert "## Broken" in out and "`guides/things.yml:" in out and "[archive](https://web.archive.org/web/" in out
     assert "## Moved permanently" in out
     write_guide(here, [("fine", server.url("/ok"))])
@@ -235,3 +236,10 @@ def test_only_changed_checks_added_and_edited_urls(here, server):
     assert sorted(r["occurrences"][0]["entry"] for r in doc["results"]) == ["edited", "new"]
     result = invoke("--allow-host", "127.0.0.1", "--only-changed", "no-such-rev", ok_codes=(2,))
     assert "--only-changed" in result.output
+
+
+def test_help_names_verdicts_and_exit_codes():
+    out = invoke("--help").stdout
+    assert "Exit codes: 0 nothing broken, 1 something broken, 2" in out
+    for verdict in ("ok", "redirected", "broken", "transient", "blocked", "skipped"):
+        assert verdict in out

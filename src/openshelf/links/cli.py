@@ -32,7 +32,24 @@ def _positive(ctx: click.Context, param: click.Parameter, value: float | int) ->
     return value
 
 
-@click.group(invoke_without_command=True, help=__doc__)
+HELP = """Check every URL in the guides, each once, and report a verdict per URL.
+
+\b
+Verdicts: ok, redirected (moved permanently: update the URL), broken (404, 410,
+a name that does not resolve, connection refused, a soft 404, or a transient
+failure for N consecutive runs), transient (timeout, 5xx, 429), blocked (bot
+protection: a person should look), skipped (excluded, private address, or an
+entry marked link_check: login-required or skip).
+
+\b
+Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration
+error (bad option, invalid guide, invalid _links.yml, corrupt state file).
+
+Use `openshelf links merge STATE...` to merge the state files of sharded runs.
+"""
+
+
+@click.group(invoke_without_command=True, help=HELP)
 @click.option("--guides", "guides", type=click.Path(path_type=Path, file_okay=False), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -59,12 +76,14 @@ def _positive(ctx: click.Context, param: click.Parameter, value: float | int) ->
 @click.option("--only-changed", "only_changed", default=None, metavar="REV",
               help="Only URLs added or changed since this git revision (for pull requests).")
 @click.option("--shard", default=None, metavar="I/N", help="Check only the I-th of N stable parts of the URLs (1-based).")
+@click.option("--json-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Also write the JSON report to FILE (whatever --format prints).")
 @click.option("-v", "--verbose", is_flag=True, help="text format: list OK links too.")
 @click.pass_context
 def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
           fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
           max_age: str | None, allow_hosts: tuple[str, ...], allow_private: bool, only_changed: str | None,
-          shard: str | None, verbose: bool) -> None:
+          shard: str | None, json_report: Path | None, verbose: bool) -> None:
     """Check every URL in the guides (each once) and report verdicts."""
     if ctx.invoked_subcommand is not None:
         return
@@ -121,6 +140,11 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
             save_state(state_file, new_states)
         except OSError as exc:
             raise click.ClickException(f"cannot write {state_file}: {exc}") from None
+    if json_report is not None:
+        try:
+            json_report.write_text(FORMATTERS["json"](results, summary), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {json_report}: {exc}") from None
     sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
     sys.stdout.flush()
     ctx.exit(1 if summary.counts.get("broken", 0) else 0)
