@@ -45,3 +45,21 @@ test: $(STAMP) chromium
 
 clean:
 	rm -rf site site-zensical .openshelf .pytest_cache
+
+# --- CI (.github/workflows call only make targets and openshelf commands; tests/test_workflows.py checks it)
+.PHONY: venv crawl-site
+CRAWL_DIR ?= site
+CRAWL := $(BIN)/python .github/scripts/crawl_site.py
+
+# Only the set-up: .venv with the package and its extras (CI then runs openshelf from .venv/bin).
+venv: $(STAMP)
+
+# Build site/, then crawl its internal links and #anchors with linkchecker.  The site is served on
+# 127.0.0.1 for the crawl (anchors in folder URLs are not checked over file://); no external host
+# is contacted.  Config: .github/linkcheckerrc.
+links-site: site
+	$(CRAWL) site
+
+# The same crawl of an existing build: make crawl-site CRAWL_DIR=path/to/site (the tests use this).
+crawl-site:
+	$(CRAWL) $(CRAWL_DIR)
