@@ -22,6 +22,7 @@ from aiohttp import web
 class Server:
     port: int
     hits: collections.Counter = field(default_factory=collections.Counter)
+    max_inflight: int = 0
 
     @property
     def host(self) -> str:
@@ -122,6 +123,17 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
             pass
         return resp
 
+    inflight = [0]
+
+    async def slow(request: web.Request) -> web.Response:
+        inflight[0] += 1
+        server.max_inflight = max(server.max_inflight, inflight[0])
+        try:
+            await asyncio.sleep(0.05)
+        finally:
+            inflight[0] -= 1
+        return web.Response(text="slow but fine")
+
     async def hang(request: web.Request) -> web.Response:
         await asyncio.sleep(3600)
         return web.Response(text="never")
@@ -148,6 +160,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/challenge", challenge)
     app.router.add_route("*", "/huge", huge)
     app.router.add_route("*", "/hang", hang)
+    app.router.add_route("*", "/slow", slow)
     app.router.add_route("*", "/to-other-port", to_other_port)
     app.router.add_route("*", "/to-loopback2", to_loopback2)
     return app

@@ -236,3 +236,35 @@ def test_host_refusing_head_gets_get_directly(server):
     out = check_in_order(urls)
     assert {o.verdict for o in out.values()} == {"ok"}
     assert server.hits["HEAD /nohead"] - before == 3
+
+
+def test_per_host_limit_caps_requests_in_flight(server):
+    server.max_inflight = 0
+    urls = [server.url(f"/slow?n={i}") for i in range(12)]
+    out = check(urls, options=CheckOptions(per_host=3, concurrency=16, timeout=2))
+    assert {o.verdict for o in out.values()} == {"ok"}
+    assert server.max_inflight == 3
+
+
+def test_global_limit_caps_requests_in_flight(server):
+    server.max_inflight = 0
+    urls = [server.url(f"/slow?g={i}") for i in range(12)]
+    check(urls, options=CheckOptions(per_host=8, concurrency=2, timeout=2))
+    assert server.max_inflight == 2
+
+
+def test_retry_after_pauses_only_that_host(servers):
+    server, other, _ = servers
+    order: list[str] = []
+    slow_url = server.url("/ratelimited/pause?after=1")
+    others = [other.url(f"/ok?p={i}") for i in range(3)]
+
+    async def run() -> dict[str, Outcome]:
+        # One request slot in all: if the wait held it, the other host would be stuck behind.
+        opts = CheckOptions(concurrency=1, per_host=1, timeout=1.0, retries=2, backoff=0.05, max_retry_after=3)
+        async with Checker(opts, None, AddressGuard.from_options(["127.0.0.1"])) as checker:
+            return await checker.check_many([slow_url, *others], on_result=lambda url, _: order.append(url))
+
+    out = asyncio.run(asyncio.wait_for(run(), 30))
+    assert out[slow_url].verdict == "ok" and out[slow_url].attempts == 2
+    assert order[-1] == slow_url  # the other host's URLs were not held up behind the wait

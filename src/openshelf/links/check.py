@@ -476,7 +476,7 @@ class Checker:
                     challenge = True
                 if need_body:
                     body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
-                if length is None or len(raw) < length:
+                if not resp.content.at_eof():
                     resp.close()  # unread rest: drop the connection rather than drain it
             else:
                 resp.close()
