@@ -9,6 +9,7 @@ import click
 
 from openshelf import __version__
 from openshelf.catalog import load_guide
+from openshelf.commands import COMMANDS as CURATOR_COMMANDS
 from openshelf.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
 from openshelf.links.cli import links
@@ -98,6 +99,8 @@ def schema(out: Path, check: bool) -> None:
 
 
 main.add_command(links)
+for _command in CURATOR_COMMANDS:
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main(prog_name="openshelf")
