@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_GUIDE = ROOT / "tests" / "fixtures" / "guide"
@@ -13,7 +14,8 @@ GOLDEN = ROOT / "tests" / "golden"
 
 def make_project(where: Path, guides: Path, **changes: object) -> Path:
     """A copy of the repository's mkdocs.yml in ``where``, building ``guides`` with the repo's docs/."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as handle:
+        config = yaml_load(handle)  # MkDocs' loader: resolves !ENV
     config["docs_dir"] = str(ROOT / "docs")
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "openshelf" in plugin:

@@ -5,15 +5,34 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from support import FIXTURE_GUIDE, ROOT, make_project, write_guide
 
-# Hosts a built page may name in src/href of <link>/<script>/<img>: none but the site itself.
-ASSET = re.compile(r"<(?:link|script|img|source|iframe)\b[^>]*?\b(?:src|href)=\"(https?:)?//([^\"/]+)", re.I)
 CSS_IMPORT = re.compile(r"@import\s+url\(|url\((?:\"|')?https?://", re.I)
+# <link rel> values that name a page rather than load a resource
+NOT_LOADED = {"canonical", "alternate", "prev", "next"}
+
+
+class _Assets(HTMLParser):
+    """Collects the hosts a page loads resources from (scripts, styles, images, frames, fonts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and set((a.get("rel") or "").split()) & NOT_LOADED:
+            return
+        for name in ("src", "href", "srcset", "poster", "data"):
+            value = a.get(name) or ""
+            if tag in ("script", "img", "iframe", "source", "link", "video", "audio", "embed", "object") and value.startswith(("http:", "https:", "//")):
+                self.hosts.append(urlsplit(value).netloc)
 
 
 def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -24,7 +43,9 @@ def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedP
 def third_party_assets(site: Path) -> list[str]:
     found = []
     for page in site.rglob("*.html"):
-        found += [f"{page.relative_to(site)}: {m.group(2)}" for m in ASSET.finditer(page.read_text(encoding="utf-8"))]
+        parser = _Assets()
+        parser.feed(page.read_text(encoding="utf-8"))
+        found += [f"{page.relative_to(site)}: {host}" for host in parser.hosts]
     for css in site.rglob("*.css"):
         if CSS_IMPORT.search(css.read_text(encoding="utf-8", errors="replace")):
             found.append(str(css.relative_to(site)))

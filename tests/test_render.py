@@ -12,6 +12,7 @@ from openshelf.catalog import Guide, load_guide
 from openshelf.render import render
 
 TODAY = dt.date(2026, 11, 22)
+SITE_URL = "http://127.0.0.1:8000/"
 
 
 def fixture() -> Guide:
@@ -20,9 +21,9 @@ def fixture() -> Guide:
     return guide
 
 
-@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "reference.md"])
+@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "links.md", "reference.md"])
 def test_golden_pages(page: str, update_goldens: bool) -> None:
-    pages = render(fixture(), today=TODAY).markdown
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
     golden = GOLDEN / "render" / page
     if update_goldens:
         golden.write_text(pages[page], encoding="utf-8")
@@ -30,17 +31,19 @@ def test_golden_pages(page: str, update_goldens: bool) -> None:
 
 
 def test_every_page_is_golden() -> None:
-    assert sorted(render(fixture(), today=TODAY).markdown) == sorted(p.name for p in (GOLDEN / "render").glob("*.md"))
+    assert sorted(render(fixture(), today=TODAY, site_url=SITE_URL).markdown) == sorted(p.name for p in (GOLDEN / "render").glob("*.md"))
 
 
 def test_cross_links_go_both_ways() -> None:
-    pages = render(fixture(), today=TODAY).markdown
-    assert "[CARSI 联邦认证 · CARSI federated login](access.md#carsi)" in pages["databases.md"]
-    assert "**可用于 · Used with:** [中国知网 · CNKI](databases.md#cnki)" in pages["access.md"]
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
+    carsi = '[<span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span><span lang="en" class="os-en">CARSI federated login</span>](access.md#carsi)'
+    cnki = '[<span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span><span lang="en" class="os-en">CNKI</span>](databases.md#cnki)'
+    assert carsi in pages["databases.md"]
+    assert f"Used with</span>:** {cnki}" in pages["access.md"]
 
 
 def test_ended_programs_are_marked_with_dates() -> None:
-    page = render(fixture(), today=TODAY).markdown["databases.md"]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
     muse = page[page.index("{ #muse-2020 }"):]
     assert "os-status-ended" in muse
     assert '!!! warning "已结束 · Ended"' in muse
@@ -48,9 +51,9 @@ def test_ended_programs_are_marked_with_dates() -> None:
 
 
 def test_unverified_entries_say_so() -> None:
-    page = render(fixture(), today=TODAY).markdown["databases.md"]
-    assert "**最后核实 · Last verified:** 尚未有人核实 · not yet verified by a person" in page
-    assert "**最后核实 · Last verified:** 2026-11-01" in page
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    assert 'os-verified-no"><span lang="zh" class="os-zh">尚未有人核实</span><span class="os-sep"> · </span><span lang="en" class="os-en">Not yet verified</span>' in page
+    assert 'os-verified-yes"><span lang="zh" class="os-zh">2026-11-01 人工核实</span>' in page
 
 
 def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +61,7 @@ def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     site = "title: {en: T}\nannouncement: {zh: 闭馆 <b>通知</b>, until: 2026-01-31}\ncategories: {databases: {en: DBs}}\n"
     guide, _ = load_guide(write_guide(tmp_path / "g", {"_site.yml": site}))
     assert guide is not None
-    assert render(guide, today=dt.date(2026, 1, 31)).extra["announcement"] == '<span lang="zh">闭馆 &lt;b&gt;通知&lt;/b&gt;</span>'
+    assert render(guide, today=dt.date(2026, 1, 31)).extra["announcement"] == "闭馆 &lt;b&gt;通知&lt;/b&gt;"
     assert render(guide, today=dt.date(2026, 2, 1)).extra["announcement"] == ""
 
 

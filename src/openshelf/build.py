@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
-from openshelf.catalog import load_guide
 from openshelf.diagnostics import Diagnostic
-from openshelf.plugin import CSS, PACKAGE, default_nav, load_link_status
-from openshelf.render import render
+from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, render_site
+from openshelf.plugin import default_nav
 
 Engine = Literal["mkdocs", "zensical"]
 STAGING = Path(".openshelf/build")
@@ -35,8 +35,9 @@ class Staged:
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    try:  # MkDocs' own loader, so !ENV and !relative mean what they mean to MkDocs
+        with config_file.open(encoding="utf-8") as handle:
+            data = yaml_load(handle)
     except (OSError, yaml.YAMLError) as exc:
         raise BuildError(f"{config_file}: cannot read the MkDocs configuration: {exc}") from None
     if not isinstance(data, dict):
@@ -62,11 +63,14 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     root = config_file.resolve().parent
     config = read_config(config_file)
     plugins, options = _plugin_options(config)
-    guide, diagnostics = load_guide(root / options.get("guides_dir", "guides"))
-    if guide is None:
-        return None, diagnostics
     state = options.get("link_state")
-    pages = render(guide, links=load_link_status(root / state) if state else None)
+    try:
+        pages, diagnostics = render_site(root / options.get("guides_dir", "guides"), root / state if state else None,
+                                         config.get("site_url"))
+    except SiteError as exc:
+        raise BuildError(str(exc)) from None
+    if pages is None:
+        return None, diagnostics
 
     staging = staging.resolve()
     tmp = staging.with_name(staging.name + ".tmp")
@@ -87,8 +91,12 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
             raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
-    (docs / CSS).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PACKAGE / "assets" / "openshelf.css", docs / CSS)
+    for path, content in pages.files.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(content, encoding="utf-8")
+    for path, source in ASSETS.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, docs / path)
 
     # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
     theme["custom_dir"] = "overrides"
@@ -99,6 +107,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         plugins=plugins,
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
         extra_css=[*(config.get("extra_css") or []), CSS],
+        extra_javascript=[*(config.get("extra_javascript") or []), JS],
     )
     config.pop("exclude_docs", None)
     config.setdefault("nav", default_nav(pages, docs_src))

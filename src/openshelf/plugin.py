@@ -16,8 +16,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from openshelf.catalog import load_guide
-from openshelf.render import A_TO_Z, HOME, REFERENCE, TAGS, Pages, page_of, render
+from openshelf.pipeline import ASSETS, CSS, JS, SiteError, render_site
+from openshelf.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, page_of
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
-CSS = "assets/openshelf/openshelf.css"
 
 
 class OpenShelfConfig(base.Config):
@@ -34,7 +33,7 @@ class OpenShelfConfig(base.Config):
     guides_dir = c.Type(str, default="guides")
     """The folder of guide YAML files, relative to ``mkdocs.yml``."""
     link_state = c.Optional(c.Type(str))
-    """The link checker's state file, relative to ``mkdocs.yml``; read only, never fetched."""
+    """The link checker's state file, relative to ``mkdocs.yml`` (default: GUIDES/_state/links.json); read only, never fetched."""
 
 
 class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
@@ -47,16 +46,22 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
         if not self.config.enabled:
             return None
         guides = self._path(config, self.config.guides_dir)
-        guide, diagnostics = load_guide(guides)
+        state = self._path(config, self.config.link_state) if self.config.link_state else None
+        try:
+            pages, diagnostics = render_site(guides, state, config.site_url)
+        except SiteError as exc:
+            raise PluginError(str(exc)) from None
         for d in diagnostics:
             (log.error if d.severity == "error" else log.warning)(d.format())
-        if guide is None:
+        if pages is None:
             errors = sum(d.severity == "error" for d in diagnostics)
             raise PluginError(f"the guide in {guides} has {errors} error(s); run 'openshelf validate' for the list")
-        self.pages = render(guide, links=load_link_status(self._path(config, self.config.link_state)) if self.config.link_state else None)
-        config.extra["openshelf"] = self.pages.extra
+        self.pages = pages
+        config.extra["openshelf"] = pages.extra
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
+        if JS not in config.extra_javascript:
+            config.extra_javascript.append(JS)
         overrides = str(PACKAGE / "overrides")
         if overrides not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.get("custom_dir") else 0, overrides)
@@ -71,7 +76,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"docs/{src_uri} is generated from the guide: rename or remove the hand-written file")
             files.append(File.generated(config, src_uri, content=content))
-        files.append(File.generated(config, CSS, abs_src_path=str(PACKAGE / "assets" / "openshelf.css")))
+        for path, content in self.pages.files.items():
+            files.append(File.generated(config, path, content=content))
+        for path, source in ASSETS.items():
+            files.append(File.generated(config, path, abs_src_path=str(source)))
         return files
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
@@ -82,21 +90,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
     """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
-    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, REFERENCE)]
-    nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z]
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
+    nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
     hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
     return [*nav, *hand_written, REFERENCE]
-
-
-def load_link_status(path: Path) -> dict[str, Any] | None:
-    """The link checker's last known status per URL (None when the state file does not exist yet)."""
-    if not path.is_file():
-        return None
-    try:
-        from openshelf.links.store import load_state
-    except ImportError:  # pragma: no cover - the links package is part of the distribution
-        return None
-    return dict(load_state(path))
 
 
 __all__ = ["OpenShelfPlugin", "page_of"]

@@ -1,0 +1,148 @@
+/* OpenShelf reader features: facet filters (state kept in the URL), a language switch that
+ * keeps the reader on the same page, and offline use through a service worker.
+ * Progressive: without JavaScript every entry is listed and both languages are shown. */
+(function () {
+  "use strict";
+
+  var FACETS = ["category", "access", "status", "language", "tag"];
+  var LANG_KEY = "openshelf.lang";
+
+  function siteBase() {
+    var config = document.getElementById("__config");
+    try {
+      return new URL(JSON.parse(config.textContent).base + "/", location.href).href;
+    } catch (e) {
+      return new URL("./", location.href).href;
+    }
+  }
+
+  /* ---- Filters ---------------------------------------------------------------------- */
+
+  function readState(form) {
+    var state = {};
+    FACETS.forEach(function (facet) {
+      var values = [];
+      form.querySelectorAll('input[name="' + facet + '"]:checked').forEach(function (box) { values.push(box.value); });
+      var select = form.querySelector('select[name="' + facet + '"]');
+      if (select && select.value) values.push(select.value);
+      if (values.length) state[facet] = values;
+    });
+    return state;
+  }
+
+  function writeState(form, params) {
+    FACETS.forEach(function (facet) {
+      var wanted = (params.get(facet) || "").split(",").filter(Boolean);
+      form.querySelectorAll('input[name="' + facet + '"]').forEach(function (box) { box.checked = wanted.indexOf(box.value) >= 0; });
+      var select = form.querySelector('select[name="' + facet + '"]');
+      if (select) select.value = wanted[0] || "";
+    });
+  }
+
+  function matches(entry, state) {
+    return Object.keys(state).every(function (facet) {
+      var have = (entry.getAttribute("data-" + facet) || "").split(" ");
+      return state[facet].some(function (value) { return have.indexOf(value) >= 0; });
+    });
+  }
+
+  function apply(form, updateUrl) {
+    var state = readState(form);
+    var entries = document.querySelectorAll(".os-entry");
+    var shown = 0;
+    entries.forEach(function (entry) {
+      var ok = matches(entry, state);
+      entry.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.querySelectorAll(".os-category").forEach(function (section) {
+      section.hidden = !section.querySelector(".os-entry:not([hidden])");
+    });
+    var status = form.querySelector(".os-filter-status");
+    if (status) {
+      status.textContent = "显示 " + shown + " / " + entries.length + " 条 · Showing " + shown + " of " + entries.length;
+    }
+    if (updateUrl) {
+      var url = new URL(location.href);
+      FACETS.forEach(function (facet) {
+        if (state[facet]) url.searchParams.set(facet, state[facet].join(","));
+        else url.searchParams.delete(facet);
+      });
+      history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    }
+  }
+
+  function setUpFilters() {
+    var form = document.querySelector("form.os-filters");
+    if (!form || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    form.hidden = false;
+    writeState(form, new URLSearchParams(location.search));
+    form.addEventListener("change", function () { apply(form, true); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("reset", function () { setTimeout(function () { apply(form, true); }, 0); });
+    apply(form, false);
+  }
+
+  /* ---- Language switch -------------------------------------------------------------- */
+
+  function currentLang() {
+    var fromUrl = new URLSearchParams(location.search).get("lang");
+    if (fromUrl === "zh" || fromUrl === "en" || fromUrl === "both") return fromUrl;
+    try { return localStorage.getItem(LANG_KEY) || "both"; } catch (e) { return "both"; }
+  }
+
+  function setLang(lang) {
+    document.documentElement.setAttribute("data-os-lang", lang);
+    try { localStorage.setItem(LANG_KEY, lang); } catch (e) { /* private mode */ }
+    document.querySelectorAll(".os-lang button").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-lang") === lang));
+    });
+  }
+
+  function setUpLanguageSwitch() {
+    setLang(currentLang());
+    var header = document.querySelector(".md-header__inner");
+    if (!header || header.querySelector(".os-lang")) return;
+    var group = document.createElement("div");
+    group.className = "os-lang";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "语言 Language");
+    [["zh", "中文", "只显示中文"], ["en", "EN", "English only"], ["both", "中/EN", "双语 · Both languages"]].forEach(function (item) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("data-lang", item[0]);
+      button.setAttribute("lang", item[0] === "en" ? "en" : "zh");
+      button.textContent = item[1];
+      button.title = item[2];
+      button.setAttribute("aria-pressed", String(currentLang() === item[0]));
+      button.addEventListener("click", function () { setLang(item[0]); });
+      group.appendChild(button);
+    });
+    var search = header.querySelector(".md-search");
+    header.insertBefore(group, search || null);
+  }
+
+  /* ---- Offline ---------------------------------------------------------------------- */
+
+  function setUpOffline() {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+    var base = siteBase();
+    navigator.serviceWorker.register(base + "sw.js", { scope: base }).catch(function () { /* offline use is optional */ });
+  }
+
+  function setUp() {
+    setUpLanguageSwitch();
+    setUpFilters();
+  }
+
+  setLang(currentLang());
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(setUp);  /* Material's instant navigation swaps pages without a reload */
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+  setUpOffline();
+})();

@@ -1,0 +1,45 @@
+"""Load → render, with the I/O the renderer must not do itself (link state, git history).
+
+Shared by the MkDocs plugin and ``openshelf build`` so both produce the same site.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openshelf.catalog import load_guide
+from openshelf.diagnostics import Diagnostic
+from openshelf.history import entry_dates
+from openshelf.render import Pages, render
+
+PACKAGE = Path(__file__).parent
+#: Static files the site needs, by their path in the site → their source in the package.
+ASSETS = {
+    "assets/openshelf/openshelf.css": PACKAGE / "assets" / "openshelf.css",
+    "assets/openshelf/openshelf.js": PACKAGE / "assets" / "openshelf.js",
+    "sw.js": PACKAGE / "assets" / "sw.js",
+}
+CSS = "assets/openshelf/openshelf.css"
+JS = "assets/openshelf/openshelf.js"
+
+
+class SiteError(Exception):
+    """The site cannot be rendered for a reason other than guide diagnostics."""
+
+
+def default_link_state(guides: Path) -> Path:
+    return guides / "_state" / "links.json"
+
+
+def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None) -> tuple[Pages | None, list[Diagnostic]]:
+    """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid."""
+    from openshelf.links.store import StateError, load_state
+
+    guide, diagnostics = load_guide(guides)
+    if guide is None:
+        return None, diagnostics
+    try:
+        links = load_state(link_state or default_link_state(guides))
+    except StateError as exc:
+        raise SiteError(str(exc)) from None
+    return render(guide, links=links, site_url=site_url, updated=entry_dates(guide)), diagnostics
