@@ -66,8 +66,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 COMMANDS = [fmt_command]
 
 
-def _guide_or_exit(guides: Path) -> catalog.Guide:
-    guide, diagnostics = catalog.load_guide(guides)
+def _guide_or_exit(*guides: Path) -> catalog.Guide:
+    guide, diagnostics = catalog.load_guide(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
@@ -180,3 +180,91 @@ def _ask(data: dict, categories: list[str]) -> None:  # type: ignore[type-arg]
 
 
 COMMANDS.append(new_command)
+
+
+@click.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--collection", default=None, help="The collection to add the rows to (a 'collection' column, when filled, wins).")
+@click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
+              show_default=True, help="The guide folder.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
+def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run: bool) -> None:
+    """Add the rows of a spreadsheet (CSV, UTF-8) to a collection.
+
+    \b
+    Columns (the first row names them; any order; only a title, url, a description, category
+    and access are required):
+      id, title_zh, title_en, url, description_zh, description_en, category, tags, access,
+      status, available_from, available_until, provider_zh, provider_en, languages, aliases,
+      related, last_verified, link_check, archive_url   (and optionally collection)
+    List cells (tags, languages, aliases, related) separate items with ';' (or '；'; a cell
+    without semicolons may use commas).  Dates are YYYY-MM-DD.  An empty id is made from the
+    title.  A template: guides/templates/resources.csv.
+
+    \b
+    Bad rows are reported with their row number (the header is row 1) and column, and skipped;
+    rows whose id or URL is already in the guide are skipped as duplicates.  The rest are
+    appended in canonical form and the whole guide is validated before any file is replaced.
+    Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
+    file cannot be read, 2 usage error.
+    """
+    from openshelf.append import append_text, validate_candidate
+    from openshelf.diagnostics import has_errors
+    from openshelf.transfer import CsvProblem, plan_import, read_csv
+
+    guide = _guide_or_exit(guides)
+    if collection is not None:
+        _collection_file(guide, guides, collection)
+    display = catalog.display_path(csv_file)
+    try:
+        plan = plan_import(read_csv(csv_file), display, guide, collection)
+    except CsvProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    _report(plan.diagnostics)
+    texts: dict[Path, str] = {}
+    for name, items in plan.added.items():
+        path = _collection_file(guide, guides, name)
+        texts[path], _ = append_text(catalog.read_text(path, catalog.display_path(path)), items)
+    diagnostics = validate_candidate(guides, texts) if texts else []
+    _report([d for d in diagnostics if d.severity == "error"])
+    if has_errors(diagnostics):
+        click.echo("nothing imported: the guide would have the errors above", err=True)
+        sys.exit(1)
+    added = sum(len(items) for items in plan.added.values())
+    for path, text in texts.items():
+        if not dry_run:
+            write_atomic(path, text)
+    where = ", ".join(f"{len(items)} into {catalog.display_path(_collection_file(guide, guides, name))}" for name, items in plan.added.items())
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
+               f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
+               + (" (dry run: nothing written)" if dry_run else ""), err=True)
+    if plan.bad_rows:
+        sys.exit(1)
+
+
+@click.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), required=True,
+              help="json and yaml: the whole guide with collection and category information; csv: one row per entry in the import columns plus 'collection'.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (atomically) instead of standard output.")
+def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Write the whole guide (default: guides/) as JSON, CSV or YAML, for reuse elsewhere.
+
+    The CSV has the import columns, so 'openshelf import' reads it back unchanged; it is UTF-8
+    with a byte-order mark when written to a file, so Excel opens it correctly.
+    """
+    from openshelf.transfer import EXPORTERS
+
+    guide = _guide_or_exit(*paths) if paths else _guide_or_exit(Path("guides"))
+    text = EXPORTERS[fmt](guide)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, ("\ufeff" if fmt == "csv" else "") + text)
+    click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
+
+
+COMMANDS += [import_command, export_command]
