@@ -205,6 +205,8 @@ def run_openshelf(folder: Path, port: int, size: int) -> Run:
         return run
     run.broken = {r["url"] for r in doc["results"] if r["verdict"] == "broken"}
     run.redirected = sum(r["verdict"] == "redirected" for r in doc["results"])
+    run.checking = float(doc["summary"]["elapsed_s"])  # type: ignore[attr-defined]
+    run.requests = int(doc["summary"]["requests"])  # type: ignore[attr-defined]
     other = [r for r in doc["results"] if r["verdict"] not in ("ok", "broken", "redirected")]
     if other:
         run.error = f"{len(other)} other verdicts, e.g. {other[0]['verdict']}: {other[0]['error']}"
@@ -299,10 +301,15 @@ def main() -> int:
         notes = []
         if r.redirected is not None:
             notes.append(f"{r.redirected} redirects reported")
+        if getattr(r, "checking", None) is not None:
+            notes.append(f"{r.requests} requests; checking {r.checking:.2f}s, start-up and guide loading "  # type: ignore[attr-defined]
+                         f"{r.wall - r.checking:.2f}s")  # type: ignore[attr-defined]
         if r.error:
             notes.append(r.error)
         print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
               + "; ".join(notes))
+    floor = ", ".join(f"{s} URLs {int(s * 1.1)} requests >= {int(s * 1.1) / CONCURRENCY * LATENCY:.2f}s" for s in sizes)
+    print(f"\nlatency floor for any tool (each URL once, plus one hop per redirect): {floor}")
     print("\nratios (other tool / openshelf; above 1 means openshelf is faster or smaller)")
     for size in sizes:
         mine = next((r for r in runs if r.tool == "openshelf" and r.size == size and r.wall), None)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from openshelf.links.check import CheckOptions, Checker, Outcome, parse_retry_after
+from openshelf.links.check import Checker, CheckOptions, Outcome, parse_retry_after
 from openshelf.links.guard import AddressGuard
 from openshelf.links.rules import parse_rules
 

@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from openshelf.links.check import CheckOptions, Checker
+from openshelf.links.check import Checker, CheckOptions
 from openshelf.links.guard import AddressGuard, GuardedResolver, PrivateAddressError, classify_address
 
 OPTS = CheckOptions(timeout=1.0, retries=0)

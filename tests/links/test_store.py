@@ -32,7 +32,8 @@ def test_missing_file_is_an_empty_state(tmp_path):
 def test_round_trip(tmp_path):
     path = tmp_path / "_state" / "links.json"
     states = {"https://b.example/": LinkState(last_checked=T(2), last_ok=T(2), last_verdict="ok", last_status=200),
-              "https://a.example/": LinkState(last_checked=T(1), first_failure=T(1), last_verdict="broken", consecutive_failures=2)}
+              "https://a.example/": LinkState(last_checked=T(1), first_failure=T(1), last_verdict="broken",
+                                              consecutive_failures=2)}
     save_state(path, states)
     assert load_state(path) == states
     text = path.read_text()

@@ -540,7 +540,8 @@ def _error_response(method: str, exc: BaseException) -> _Response:
         return _Response(hop=_Hop("transient", error=f"TLS error: {exc}"))
     if isinstance(exc, aiohttp.InvalidURL):
         return _Response(hop=_Hop("broken", error=f"invalid URL: {exc}"))
-    if method == "HEAD" and isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+    head_trouble = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)
+    if method == "HEAD" and isinstance(exc, head_trouble):
         return _Response(fallback=True)  # some servers mishandle HEAD: try GET
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return _Response(hop=_Hop("transient", error=f"timeout: {exc}", retryable=True))
