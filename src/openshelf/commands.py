@@ -268,3 +268,46 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> No
 
 
 COMMANDS += [import_command, export_command]
+
+
+@click.command("stale")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--older-than", default="180d", show_default=True, metavar="AGE",
+              help="Report entries last verified longer ago than this: days (180d), weeks (26w), months (6m) or years (1y).")
+@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD", help="Judge as of this day (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
+@click.option("--fail", is_flag=True, help="Exit 1 when an entry is past its end date or verified too long ago.")
+def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool) -> None:
+    """List entries that need a person to check them again (default guide: guides/).
+
+    \b
+    - temporary programs past their available_until that are still marked active;
+    - entries whose last_verified is older than --older-than;
+    - entries never verified (empty last_verified): counted in text output (listed with -v),
+      listed in markdown and json.
+    The report goes to standard output.  Exit 0, also when something is stale, unless --fail is
+    given: then 1 when an entry is past its end date or verified too long ago (never-verified
+    entries alone do not fail).  2 for a usage error.
+    """
+    import datetime as dt
+
+    from openshelf.stale import find_stale, format_json, format_markdown, format_text, parse_age
+
+    try:
+        days = parse_age(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--older-than'") from None
+    try:
+        today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
+    guide = _guide_or_exit(*(paths or (Path("guides"),)))
+    stale = find_stale(guide, today, days)
+    text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale), "json": lambda: format_json(stale)}[fmt]()
+    click.echo(text, nl=False)
+    if fail and stale.needs_attention:
+        sys.exit(1)
+
+
+COMMANDS.append(stale_command)
