@@ -233,3 +233,28 @@ def test_normalise_url() -> None:
 def test_append_text_into_an_empty_list() -> None:
     text, indexes = append_text("id: dbs\ntitle: {en: D}\nentries: []\n", [{"id": "a", "title": {"en": "A"}}])
     assert text == "id: dbs\ntitle: {en: D}\nentries:\n  - id: a\n    title:\n      en: A\n" and indexes == [0]
+
+
+def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of building (the MkDocs plugin, and `openshelf build`'s staging) ship the data files."""
+    import subprocess
+    import sys
+
+    from support import make_project
+
+    config = make_project(tmp_path / "p", FIXTURE_GUIDE)
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(tmp_path)
+    staged = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "staged"])
+    assert staged.exit_code == 0, staged.output
+    expected = CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout
+    for root in (site, tmp_path / "staged"):
+        data = root / "downloads"
+        assert (data / "openshelf.json").read_text(encoding="utf-8") == expected
+        assert (data / "openshelf.csv").read_bytes().startswith(b"\xef\xbb\xbf" + b"collection,id,")
+        assert yaml.safe_load((data / "openshelf.yaml").read_text(encoding="utf-8")) == json.loads(expected)
+        home = (root / "index.html").read_text(encoding="utf-8")
+        assert 'href="downloads/openshelf.csv"' in home and "Download the data" in home

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from openshelf import feed, markup, qr
+from openshelf import feed, markup, qr, transfer
 from openshelf.catalog import Guide
 from openshelf.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.schema import field_reference
@@ -53,6 +53,8 @@ class Pages:
     markdown: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
+    #: Search records, one per entry (openshelf.search.Record); filled by openshelf.pipeline.
+    search: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def render(guide: Guide, links: Mapping[str, LinkStatus] | None = None, today: d
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
     files = {FEED: feed.atom(guide, ctx.updated, site_url, page_url=lambda e: _absolute(site_url, page_of(e.collection)) + f"#{e.id}")}
+    files.update(transfer.downloads(guide))  # the whole guide as JSON, CSV and YAML, for other libraries
     if site_url:
         for page in [HOME, *(page_of(c) for c in guide.collections)]:
             files[qr_file(page)] = qr.svg(_absolute(site_url, page))
@@ -164,7 +167,17 @@ def _home(guide: Guide, ctx: Context) -> str:
               f"- [{label('按标签', 'By tag')}]({TAGS})",
               f"- [{label('按字母顺序', 'A–Z list')}]({A_TO_Z})",
               f"- [{label('链接健康状况', 'Link health')}]({LINK_HEALTH})", ""]
+    lines += _downloads()
     return "\n".join(lines + _share(HOME, ctx))
+
+
+def _downloads() -> list[str]:
+    """The whole guide as data files, so other libraries reuse it instead of copying by hand."""
+    d = transfer.DOWNLOADS
+    return [f"## {label('下载数据', 'Download the data')}", "",
+            label("全部条目可供其他图书馆重复使用；CSV 的列与 openshelf import 相同。",
+                  "Every entry, for other libraries to reuse; the CSV has the columns openshelf import reads."), "",
+            f"- [JSON]({d['json']})", f"- [CSV]({d['csv']}) ({label('可用 Excel 打开', 'opens in Excel')})", f"- [YAML]({d['yaml']})", ""]
 
 
 _FACETS = (

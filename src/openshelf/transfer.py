@@ -109,8 +109,9 @@ EXPORTERS = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
 
 
 def downloads(guide: Guide) -> dict[str, str]:
-    """The site's download files (path in the site → content)."""
-    return {path: EXPORTERS[kind](guide) for kind, path in DOWNLOADS.items()}
+    """The site's download files (path in the site → content); the CSV starts with a byte-order
+    mark so that Excel reads it as UTF-8."""
+    return {path: ("\ufeff" if kind == "csv" else "") + EXPORTERS[kind](guide) for kind, path in DOWNLOADS.items()}
 
 
 # ---------------------------------------------------------------------------------------- import
