@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from openshelf.links.check import Checker, CheckOptions, Outcome, parse_retry_after
+from openshelf.links.check import Checker, CheckOptions, Outcome, interleave_hosts, parse_retry_after
 from openshelf.links.guard import AddressGuard
 from openshelf.links.rules import parse_rules
 
@@ -268,3 +268,18 @@ def test_retry_after_pauses_only_that_host(servers):
     out = asyncio.run(asyncio.wait_for(run(), 30))
     assert out[slow_url].verdict == "ok" and out[slow_url].attempts == 2
     assert order[-1] == slow_url  # the other host's URLs were not held up behind the wait
+
+
+def test_interleave_hosts_round_robin():
+    urls = ["http://a.test/1", "http://a.test/2", "http://a.test/3", "http://b.test/1", "http://c.test/1", "http://b.test/2"]
+    assert interleave_hosts(urls) == ["http://a.test/1", "http://b.test/1", "http://c.test/1",
+                                      "http://a.test/2", "http://b.test/2", "http://a.test/3"]
+
+
+def test_small_window_still_checks_everything(servers):
+    server, other, _ = servers
+    urls = [server.url(f"/ok?w={i}") for i in range(20)] + [other.url(f"/status/404?w={i}") for i in range(5)]
+    out = check(urls, options=CheckOptions(concurrency=4, per_host=2, timeout=1, window=3))
+    assert len(out) == 25
+    assert sum(o.verdict == "ok" for o in out.values()) == 20
+    assert sum(o.verdict == "broken" for o in out.values()) == 5

@@ -67,6 +67,7 @@ class CheckOptions:
     backoff: float = 1.0
     max_retry_after: float = 60.0
     body_limit: int = 64 * 1024
+    window: int = 0  # URLs begun but not finished, at most; 0 = max(1024, 8 x concurrency)
 
 
 @dataclass
@@ -165,6 +166,24 @@ class _Budget:
     left: float
 
 
+def interleave_hosts(urls: Iterable[str]) -> list[str]:
+    """Round-robin over hosts (first-seen order within each), so work spreads across hosts."""
+    by_host: dict[str, collections.deque[str]] = {}
+    for url in urls:
+        try:
+            key = URL(url).host or ""
+        except (ValueError, TypeError):
+            key = ""
+        by_host.setdefault(key, collections.deque()).append(url)
+    out: list[str] = []
+    queues = list(by_host.values())
+    while queues:
+        for queue in queues:
+            out.append(queue.popleft())
+        queues = [q for q in queues if q]
+    return out
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -243,7 +262,22 @@ class Checker:
                 if maybe is not None:
                     await maybe
 
-        await asyncio.gather(*(one(u) for u in dict.fromkeys(urls)))
+        # A bounded window of URLs in progress keeps memory flat however long the list;
+        # interleaving the hosts keeps one big host from filling the window.
+        window = self.options.window or max(1024, 8 * self.options.concurrency)
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            for url in interleave_hosts(dict.fromkeys(urls)):
+                if len(pending) >= window:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()
+                pending.add(asyncio.ensure_future(one(url)))
+            if pending:
+                await asyncio.gather(*pending)
+        finally:
+            for task in pending:
+                task.cancel()
         return results
 
     async def check(self, url: str) -> Outcome:
