@@ -129,7 +129,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         inflight[0] += 1
         server.max_inflight = max(server.max_inflight, inflight[0])
         try:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)  # long enough that requests sent together overlap here
         finally:
             inflight[0] -= 1
         return web.Response(text="slow but fine")

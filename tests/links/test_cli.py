@@ -62,7 +62,7 @@ def test_acceptance_verdicts(here, server):
         "huge": server.url("/huge"),
     }
     lines = write_guide(here, list(urls.items()))
-    result = invoke("--format", "json", "--allow-host", "127.0.0.1", "--timeout", "1", "--retries", "1")
+    result = invoke("--format", "json", "--allow-host", "127.0.0.1", "--timeout", "1.5", "--retries", "1")
     assert result.exit_code == 1
     doc = as_json(result)
     assert set(doc) == {"results", "summary"}

@@ -13,7 +13,7 @@ import pytest
 from openshelf.links.check import Checker, CheckOptions
 from openshelf.links.guard import AddressGuard, GuardedResolver, PrivateAddressError, classify_address
 
-OPTS = CheckOptions(timeout=1.0, retries=0)
+OPTS = CheckOptions(timeout=3.0, retries=0)
 
 
 @pytest.mark.parametrize(

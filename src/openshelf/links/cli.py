@@ -139,12 +139,12 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
         try:
             save_state(state_file, new_states)
         except OSError as exc:
-            raise click.ClickException(f"cannot write {state_file}: {exc}") from None
+            raise ConfigError(f"cannot write {state_file}: {exc}") from None
     if json_report is not None:
         try:
             json_report.write_text(FORMATTERS["json"](results, summary), encoding="utf-8")
         except OSError as exc:
-            raise click.ClickException(f"cannot write {json_report}: {exc}") from None
+            raise ConfigError(f"cannot write {json_report}: {exc}") from None
     sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
     sys.stdout.flush()
     ctx.exit(1 if summary.counts.get("broken", 0) else 0)
