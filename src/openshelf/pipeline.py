@@ -5,18 +5,21 @@ Shared by the MkDocs plugin and ``openshelf build`` so both produce the same sit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from openshelf.catalog import load_guide
 from openshelf.diagnostics import Diagnostic
 from openshelf.history import entry_dates
 from openshelf.render import Pages, render
+from openshelf.search import entry_records
 
 PACKAGE = Path(__file__).parent
 #: Static files the site needs, by their path in the site → their source in the package.
 ASSETS = {
     "assets/openshelf/openshelf.css": PACKAGE / "assets" / "openshelf.css",
     "assets/openshelf/openshelf.js": PACKAGE / "assets" / "openshelf.js",
+    "assets/openshelf/search.js": PACKAGE / "assets" / "search.js",
     "sw.js": PACKAGE / "assets" / "sw.js",
 }
 CSS = "assets/openshelf/openshelf.css"
@@ -42,4 +45,5 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         links = load_state(link_state or default_link_state(guides))
     except StateError as exc:
         raise SiteError(str(exc)) from None
-    return render(guide, links=links, site_url=site_url, updated=entry_dates(guide)), diagnostics
+    pages = render(guide, links=links, site_url=site_url, updated=entry_dates(guide))
+    return replace(pages, search=tuple(entry_records(guide))), diagnostics

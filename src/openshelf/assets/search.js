@@ -1,0 +1,176 @@
+// OpenShelf search: Material's search box and result list, Pagefind's index behind them.
+// Pagefind (pagefind/pagefind.js, written by every build) fetches only the index fragments a
+// query needs, so nothing is downloaded until the reader focuses the search box.  Each entry is
+// its own record whose address is the entry's anchor (databases/#cnki): results lead to the entry.
+// No inline script or handler (the site's Content-Security-Policy forbids them); no request
+// leaves the site.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[name=openshelf-search]");
+  if (!form) return;
+  var input = form.querySelector("input.md-search__input");
+  var meta = document.querySelector(".md-search-result__meta");
+  var list = document.querySelector(".md-search-result__list");
+  var toggle = document.getElementById("__search");
+  var PAGE = 20;
+
+  var config = {};
+  try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { /* Material's defaults */ }
+  var t = config.translations || {};
+  var root = new URL((config.base || ".").replace(/\/?$/, "/"), location.href);
+
+  var engine = null;
+  function load() {
+    if (!engine) {
+      engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+        return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
+      });
+      engine.catch(function () { engine = null; });
+    }
+    return engine;
+  }
+
+  function href(data) {
+    var url = (data.meta && data.meta.href) || data.url || "";
+    return new URL(url.replace(/^\//, ""), root).href;
+  }
+
+  // Pagefind's excerpt is text with <mark> around the hits; rebuild it from text nodes only.
+  function excerpt(node, text) {
+    (text || "").split(/(<mark>[\s\S]*?<\/mark>)/).forEach(function (part) {
+      var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
+      var plain = document.createElement("textarea");
+      plain.innerHTML = m ? m[1] : part;  // decode entities without parsing markup
+      if (m) {
+        var mark = document.createElement("mark");
+        mark.textContent = plain.value;
+        node.appendChild(mark);
+      } else {
+        node.appendChild(document.createTextNode(plain.value));
+      }
+    });
+  }
+
+  function item(data) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item";
+    var a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = href(data);
+    a.tabIndex = -1;
+    var article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    var icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    var h1 = document.createElement("h1");
+    h1.textContent = (data.meta && data.meta.title) || data.url;
+    article.append(icon, h1);
+    if (data.meta && data.meta.page) {
+      var where = document.createElement("nav");
+      where.className = "md-tags";
+      var tag = document.createElement("span");
+      tag.className = "md-tag";
+      tag.textContent = data.meta.page;
+      where.appendChild(tag);
+      article.appendChild(where);
+    }
+    var p = document.createElement("p");
+    excerpt(p, data.excerpt);
+    article.appendChild(p);
+    a.appendChild(article);
+    li.appendChild(a);
+    return li;
+  }
+
+  function say(key, count) {
+    var text = t[key] || "";
+    meta.textContent = text.replace("#", String(count));
+  }
+
+  var current = 0;
+  function render(results, from, serial) {
+    return Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (data) {
+      if (serial !== current) return;
+      var more = list.querySelector(".os-search-more");
+      if (more) more.remove();
+      data.forEach(function (d) { list.appendChild(item(d)); });
+      if (results.length > from + PAGE) {
+        var li = document.createElement("li");
+        li.className = "md-search-result__item os-search-more";
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "md-search-result__link";
+        button.textContent = "…  " + (results.length - from - PAGE);
+        button.addEventListener("click", function () { render(results, from + PAGE, serial); });
+        li.appendChild(button);
+        list.appendChild(li);
+      }
+    });
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var serial = ++current;
+    if (!query) {
+      list.replaceChildren();
+      say("search.result.placeholder");
+      return;
+    }
+    load().then(function (pagefind) { return pagefind.search(query); }).then(function (search) {
+      if (serial !== current || !search) return;
+      var results = search.results;
+      list.replaceChildren();
+      say(results.length === 0 ? "search.result.none" : results.length === 1 ? "search.result.one" : "search.result.other", results.length);
+      return render(results, 0, serial);
+    }).catch(function (error) {
+      if (serial === current) meta.textContent = String(error && error.message || error);
+    });
+  }
+
+  function open() {
+    if (toggle && !toggle.checked) toggle.checked = true;
+    load();
+  }
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link")); }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", run);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.addEventListener("reset", function () { setTimeout(run, 0); });
+  if (toggle) {
+    toggle.addEventListener("change", function () { if (toggle.checked) { input.focus(); } });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var searching = toggle && toggle.checked;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((event.target && event.target.tagName) || "") || (event.target && event.target.isContentEditable);
+    if (!searching) {
+      if (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "/" || event.key === "s" || event.key === "f")) {
+        event.preventDefault();
+        open();
+        input.focus();
+      }
+      return;
+    }
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (event.key === "Escape") {
+      toggle.checked = false;
+      input.blur();
+    } else if (event.key === "Enter" && document.activeElement === input && all.length) {
+      event.preventDefault();
+      all[0].click();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!all.length) return;
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) { input.focus(); return; }
+      all[Math.min(next, all.length - 1)].focus();
+    }
+  });
+
+  list.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a.md-search-result__link") && toggle) toggle.checked = false;
+  });
+})();
