@@ -1,0 +1,343 @@
+"""Time ``openshelf`` building a large generated guide against plain MkDocs + Material.
+
+For each size (1,000 and 10,000 entries; ``--quick``: 200 and 1,000) the script generates a
+guide of realistic bilingual entries (sentences, names and tags drawn from the default guide in
+``guides/``, spread over 20 collections, so 20 entry pages), then builds it twice in the same run:
+
+* **openshelf** — ``mkdocs build`` with the repository's ``mkdocs.yml`` (the ``openshelf``
+  plugin renders the pages in memory and runs whatever search the project ships);
+* **plain** — the very Markdown that ``openshelf`` renders, written out as ordinary pages in
+  ``docs/`` and built by MkDocs + Material with stock Material search (``lang: [zh, en]``,
+  jieba, the same separator and ``pipeline: []``), i.e. the same page layout.
+
+It prints build time, peak memory (the build process and its children, from ``wait4``), site
+size, search-index size (raw and gzip) and the ratios; then serves each site on 127.0.0.1 and
+measures search in headless Chromium (Debian's chromium, as the tests use): the time from the
+page's load event until a query shows results, the time from typing a query to the first
+result node (``performance.now()`` in the page), and the bytes of search data the browser
+fetched (index, worker / Pagefind files) — raw and gzip-compressed as a server would send them.
+
+    .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1]
+                                            [--no-browser] [--keep DIR]
+
+It asserts nothing: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
+
+from openshelf.catalog import load_guide  # noqa: E402
+from openshelf.plugin import default_nav  # noqa: E402
+from openshelf.render import render  # noqa: E402
+
+PAGES = 20
+ZH_CHARS = ("华中国学科文献数据医药卫生健康图书馆期刊论文电子资源开放获取知识信息技术工程环境生物化学物理"
+            "经济管理法律教育历史哲学艺术语言农业地质海洋能源材料计算网络安全统计心理社会城市交通")
+SYLLABLES = ("ka", "lo", "mi", "ra", "ve", "to", "zu", "an", "el", "or", "qui", "sen", "dar", "bel", "nox", "fi", "pra", "lum")
+#: Queries measured in the browser: Chinese words, English words and a generated alias.
+QUERIES = ("知网", "文献传递", "PubMed", "Figshare", "VPN", "新冠", "开放获取", "journals")
+
+
+# ------------------------------------------------------------------------------------ the guide
+
+def _sentences(text: str | None, sep: str) -> list[str]:
+    return [s.strip() + sep.strip() for s in (text or "").split(sep) if len(s.strip()) > 8]
+
+
+def generate(root: Path, entries: int, seed: int = 1) -> None:
+    """A valid guide of ``entries`` entries in ``PAGES`` collections, built from the default guide."""
+    guide, diagnostics = load_guide(ROOT / "guides")
+    if guide is None:
+        raise SystemExit("the default guide in guides/ does not validate: " + "; ".join(d.format() for d in diagnostics))
+    rnd = random.Random(seed)
+    templates = guide.entries
+    zh_pool = [s for e in templates for s in _sentences(e.description.zh, "。")]
+    en_pool = [s for e in templates for s in _sentences(e.description.en, ". ")]
+    site = yaml.safe_load((ROOT / "guides" / "_site.yml").read_text(encoding="utf-8"))
+    site["announcement"] = None
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "_site.yml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    per = -(-entries // PAGES)
+    n = 0
+    for page in range(PAGES):
+        items: list[dict[str, Any]] = []
+        for _ in range(min(per, entries - n)):
+            t = templates[n % len(templates)]
+            name_en = "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 3))).capitalize()
+            name_zh = "".join(rnd.choice(ZH_CHARS) for _ in range(rnd.randint(2, 4)))
+            item: dict[str, Any] = {
+                "id": f"{t.id}-{n}",
+                "title": {k: f"{v} {name}" for k, v, name in (("zh", t.title.zh, name_zh), ("en", t.title.en, name_en)) if v},
+                "aliases": [*t.aliases[:2], name_en.upper()[:6], name_zh],
+                "url": f"https://{name_en.lower()}{n}.example.org/{t.id}/",
+                "description": {
+                    "zh": "".join(rnd.sample(zh_pool, 2)) + f"本条目编号 {n}，由{name_zh}提供。",
+                    "en": " ".join(rnd.sample(en_pool, 2)) + f" Entry {n}, provided by {name_en}.",
+                },
+                "category": t.category,
+                "tags": list(t.tags),
+                "access": t.access,
+                "status": t.status,
+                "languages": list(t.languages),
+            }
+            if t.provider:
+                item["provider"] = {k: v for k, v in (("zh", t.provider.zh), ("en", t.provider.en)) if v}
+            for key in ("available_from", "available_until"):
+                if getattr(t, key):
+                    item[key] = getattr(t, key).isoformat()
+            if items and n % 3 == 0:
+                item["related"] = [items[-1]["id"]]
+            items.append(item)
+            n += 1
+        collection = {"id": f"c{page + 1:02d}", "title": {"zh": f"栏目 {page + 1}", "en": f"Collection {page + 1}"},
+                      "order": page + 1, "entries": items}
+        (root / f"c{page + 1:02d}.yml").write_text(yaml.safe_dump(collection, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def projects(where: Path, guides: Path) -> dict[str, Path]:
+    """The two MkDocs projects: ``openshelf`` (the plugin) and ``plain`` (rendered Markdown in docs/)."""
+    base = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    empty = where / "empty-docs"
+    empty.mkdir(parents=True, exist_ok=True)
+
+    ours = dict(base)
+    ours["docs_dir"] = str(empty)
+    ours["plugins"] = [{"openshelf": {**(p["openshelf"] or {}), "guides_dir": str(guides)}} if isinstance(p, dict) and "openshelf" in p
+                       else p for p in base["plugins"]]
+
+    guide, _ = load_guide(guides)
+    assert guide is not None
+    pages = render(guide)
+    docs = where / "plain-docs"
+    for uri, text in pages.markdown.items():
+        (docs / uri).parent.mkdir(parents=True, exist_ok=True)
+        (docs / uri).write_text(text, encoding="utf-8")
+    plain = {k: v for k, v in base.items() if k not in ("plugins", "validation")}
+    plain.update(docs_dir=str(docs), nav=default_nav(pages, docs),
+                 plugins=[{"search": {"lang": ["zh", "en"], "separator": r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;',
+                                      "pipeline": []}}])
+    out = {}
+    for name, config in (("openshelf", ours), ("plain", plain)):
+        path = where / f"{name}.yml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        out[name] = path
+    return out
+
+
+# ------------------------------------------------------------------------------------ building
+
+def build(config: Path, site: Path) -> tuple[float, int]:
+    """Seconds and peak RSS (bytes) of ``mkdocs build``, the process and its children."""
+    shutil.rmtree(site, ignore_errors=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"mkdocs build -f {config} failed:\n{stderr.decode(errors='replace')[-3000:]}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def gzip_size(data: bytes) -> int:
+    return min(len(data), len(gzip.compress(data, 6)))
+
+
+def search_files(site: Path) -> list[Path]:
+    """What a search engine wrote into the site: Material's index, or Pagefind's bundle."""
+    files = [site / "search" / "search_index.json"] if (site / "search" / "search_index.json").is_file() else []
+    if (site / "pagefind").is_dir():
+        files += [p for p in (site / "pagefind").rglob("*") if p.is_file()]
+    return files
+
+
+# ------------------------------------------------------------------------------------ searching
+
+SEARCH_DATA = re.compile(r"/search/search_index\.json|/workers/search\.|/pagefind/|/assets/openshelf/search")
+
+READY_JS = """async (q) => {
+  const load = performance.getEntriesByType('navigation')[0].loadEventEnd;
+  const input = document.querySelector('input.md-search__input');
+  input.focus();
+  input.value = q;
+  const fire = () => {
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent('keyup', {key: 'End', bubbles: true}));
+  };
+  return await new Promise(resolve => {
+    const check = () => {
+      if (document.querySelector('.md-search-result__item')) return resolve(performance.now() - load);
+      fire();
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}"""
+
+QUERY_JS = """async (q) => {
+  const input = document.querySelector('input.md-search__input');
+  const list = document.querySelector('.md-search-result__list');
+  input.value = '';
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new KeyboardEvent('keyup', {key: 'Backspace', bubbles: true}));
+  await new Promise(r => setTimeout(r, 150));
+  list.replaceChildren();
+  return await new Promise(resolve => {
+    let t0;
+    const seen = () => {
+      if (list.querySelector('.md-search-result__item')) { observer.disconnect(); clearTimeout(timer); resolve(performance.now() - t0); }
+    };
+    const observer = new MutationObserver(seen);
+    observer.observe(list, {childList: true, subtree: true});
+    const timer = setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);
+    t0 = performance.now();
+    input.value = q;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent('keyup', {key: q.slice(-1), bubbles: true}));
+  });
+}"""
+
+
+def measure_search(site: Path, queries: tuple[str, ...] = QUERIES) -> dict[str, Any]:
+    from browser import browser, serve
+
+    result: dict[str, Any] = {}
+    with serve(site) as base, browser() as chromium:
+        tab = chromium.new_page()
+        outside: list[str] = []
+        responses: list[Any] = []
+        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
+                  else (outside.append(route.request.url), route.abort()))
+        tab.on("response", lambda r: responses.append(r) if SEARCH_DATA.search(r.url) else None)
+        tab.goto(base + "c01/", wait_until="load")
+        result["ready_ms"] = tab.evaluate(READY_JS, queries[0])
+        latencies = {}
+        for q in queries:
+            latencies[q] = tab.evaluate(QUERY_JS, q)
+        result["latency_ms"] = latencies
+        tab.wait_for_load_state("networkidle")
+        raw = compressed = 0
+        for r in responses:
+            try:
+                body = r.body()
+            except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
+                continue
+            raw += len(body)
+            compressed += gzip_size(body)
+        result.update(requests=len(responses), bytes=raw, gzip_bytes=compressed, outside=outside)
+        tab.close()
+    return result
+
+
+# ------------------------------------------------------------------------------------ report
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:.2f} MB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 and 1,000 entries instead of 1,000 and 10,000")
+    parser.add_argument("--sizes", type=int, nargs="+", help="entry counts to generate")
+    parser.add_argument("--repeat", type=int, default=1, help="builds of each; the fastest counts")
+    parser.add_argument("--no-browser", action="store_true", help="skip the search measurements in Chromium")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    sizes = args.sizes or ([200, 1000] if args.quick else [1000, 10_000])
+
+    import material
+    import mkdocs
+
+    print(f"{platform.node()}: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+          f"Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__ if hasattr(material, '__version__') else ''}"
+          f" — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="openshelf-bench-build-"))
+    rows = []
+    try:
+        for size in sizes:
+            where = work / f"n{size}"
+            shutil.rmtree(where, ignore_errors=True)
+            generate(where / "guides", size)
+            configs = projects(where, where / "guides")
+            row: dict[str, Any] = {"entries": size}
+            for name in ("openshelf", "plain"):
+                site = where / f"site-{name}"
+                runs = [build(configs[name], site) for _ in range(args.repeat)]
+                seconds = min(r[0] for r in runs)
+                peak = max(r[1] for r in runs)
+                index = search_files(site)
+                row[name] = {
+                    "seconds": seconds, "peak": peak, "site": tree_size(site),
+                    "index": sum(p.stat().st_size for p in index),
+                    "index_gzip": sum(gzip_size(p.read_bytes()) for p in index),
+                }
+                if not args.no_browser:
+                    row[name].update(measure_search(site))
+                print(f"  {size:>6,} entries  {name:9} built in {seconds:6.1f} s", flush=True)
+            rows.append(row)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print("| entries | build | time | peak memory | site | search files (gzip) | ready after load | first results (median / max) | search data fetched (gzip) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        for name in ("openshelf", "plain"):
+            r = row[name]
+            browser_cols = "| | |"
+            if "ready_ms" in r:
+                lat = [v for v in r["latency_ms"].values() if v is not None]
+                missing = sum(v is None for v in r["latency_ms"].values())
+                lat_text = f"{statistics.median(lat):.0f} / {max(lat):.0f} ms" if lat else "—"
+                if missing:
+                    lat_text += f" ({missing} without results)"
+                browser_cols = (f"| {r['ready_ms']:.0f} ms | {lat_text} | {mb(r['bytes'])} ({mb(r['gzip_bytes'])}, {r['requests']} requests)"
+                                + (f" {len(r['outside'])} OUTSIDE" if r["outside"] else "") + " |")
+            print(f"| {row['entries']:,} | {name} | {r['seconds']:.1f} s | {r['peak'] / 2**20:.0f} MiB | {mb(r['site'])} "
+                  f"| {mb(r['index'])} ({mb(r['index_gzip'])}) {browser_cols}")
+    print()
+    for row in rows:
+        o, p = row["openshelf"], row["plain"]
+        print(f"{row['entries']:,} entries: openshelf / plain = time {o['seconds'] / p['seconds']:.2f}, "
+              f"peak memory {o['peak'] / p['peak']:.2f}, site {o['site'] / p['site']:.2f}, "
+              f"search files {o['index'] / max(p['index'], 1):.2f} (gzip {o['index_gzip'] / max(p['index_gzip'], 1):.2f})"
+              + (f", search data fetched (gzip) {o['gzip_bytes'] / max(p['gzip_bytes'], 1):.2f}" if "gzip_bytes" in o else ""))
+        if "latency_ms" in o:
+            print("  first results per query, openshelf vs plain (ms): "
+                  + ", ".join(f"{q} {_ms(o['latency_ms'][q])}/{_ms(p['latency_ms'][q])}" for q in o["latency_ms"]))
+    return 0
+
+
+def _ms(v: float | None) -> str:
+    return "—" if v is None else f"{v:.0f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
