@@ -283,3 +283,14 @@ def test_small_window_still_checks_everything(servers):
     assert len(out) == 25
     assert sum(o.verdict == "ok" for o in out.values()) == 20
     assert sum(o.verdict == "broken" for o in out.values()) == 5
+
+
+def test_soft_404_on_the_page_a_redirect_lands_on(servers, fake_dns):
+    server, other, _ = servers
+    # The first host has no rule; the page it redirects to is on a host whose rule names the phrase.
+    # (Both servers are 127.0.0.1, so the rule is keyed by a name the fake DNS gives the second one.)
+    rules = parse_rules("hosts:\n  - host: notice.test\n    soft_404: ['该内容已被发布者删除']\n    reason: removed-content notice\n")
+    url = server.url(f"/redirect/302?to=http://notice.test:{other.port}/soft404")
+
+    out = check([url], allow=("127.0.0.1", "notice.test"), rules=rules, resolver=fake_dns({"notice.test": "127.0.0.1"}))[url]
+    assert out.verdict == "broken" and "soft 404" in (out.error or "")

@@ -369,11 +369,15 @@ class Checker:
         permanent_target: str | None = None
         still_permanent = True
         requests = 0
-        want_body = bool(rule and rule.soft_404)
         for _ in range(self.options.max_redirects + 1):
             host = self._host(url)
+            # Soft-404 phrases: this hop's host's own, else the first URL's (a short link or a
+            # redirect to a "content removed" page on another host is caught either way).
+            here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
+            hop_rule = here if here is not None and here.soft_404 else rule
+            want_body = bool(hop_rule and hop_rule.soft_404)
             method = "GET" if want_body or host.head_unsupported >= HEAD_TRUST_AFTER else "HEAD"
-            result = await self._request(method, url, rule, timeout, budget, urgent=continuing or requests > 0)
+            result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
             if method == "HEAD" and result.fallback:
                 head_status = result.status
@@ -382,7 +386,7 @@ class Checker:
                     result.fallback = False  # GET agreed with HEAD here before: believe it
                 else:
                     # HEAD failed or was refused: GET decides, and teaches us about the site
-                    result = await self._request("GET", url, rule, timeout, budget, urgent=True)
+                    result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
                     requests += 1
                     if head_status in DEFINITE_CODES and result.status is not None:
                         if result.status == head_status:
@@ -414,7 +418,7 @@ class Checker:
                 seen.add(str(nxt))
                 url = nxt
                 continue
-            hop = self._classify(result, url, rule)
+            hop = self._classify(result, url, hop_rule)
             hop.final_url = str(url)
             if permanent_target is not None and hop.verdict == "ok":
                 hop.verdict = "redirected"
