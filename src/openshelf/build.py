@@ -17,6 +17,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from openshelf.diagnostics import Diagnostic
+from openshelf import search
 from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, render_site
 from openshelf.plugin import default_nav
 
@@ -32,6 +33,8 @@ class BuildError(Exception):
 class Staged:
     config_file: Path
     site_dir: Path
+    search: tuple[Any, ...] = ()  # Pagefind records (openshelf.search.Record); empty: Material's search
+    use_directory_urls: bool = True
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
@@ -107,19 +110,24 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         plugins=plugins,
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
         extra_css=[*(config.get("extra_css") or []), CSS],
-        extra_javascript=[*(config.get("extra_javascript") or []), JS],
+        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([search.SCRIPT] if options.get("search", "pagefind") == "pagefind" else [])],
     )
     config.pop("exclude_docs", None)
     config.setdefault("nav", default_nav(pages, docs_src))
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     os.replace(tmp, staging)
-    return Staged(staging / "mkdocs.yml", site_dir), diagnostics
+    records = pages.search if options.get("search", "pagefind") == "pagefind" else ()
+    return Staged(staging / "mkdocs.yml", site_dir, records, bool(config.get("use_directory_urls", True))), diagnostics
 
 
 def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     """Build the staged project, then move the finished site into place (never a half-built site)."""
     built = staged.config_file.parent / "site"
+    pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
+    if pagefind:  # Material's search box over Pagefind; the site's own overrides still win
+        shutil.copytree(search.OVERRIDES, staged.config_file.parent / "overrides", dirs_exist_ok=True,
+                        copy_function=lambda src, dst: None if Path(dst).exists() else shutil.copy2(src, dst))
     if engine == "mkdocs":
         command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file)]
     else:
@@ -134,6 +142,13 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
         raise BuildError(f"{engine} build failed (exit {result.returncode})")
     if not (built / "index.html").is_file():
         raise BuildError(f"{engine} finished but wrote no index.html into {built}")
+    if pagefind:
+        html, urls = search.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
+        shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
+        try:
+            search.index_site(built, staged.search, html, urls)
+        except search.SearchIndexError as exc:
+            raise BuildError(str(exc)) from None
     shutil.rmtree(staged.site_dir, ignore_errors=True)
     staged.site_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(built), str(staged.site_dir))
