@@ -44,6 +44,8 @@ SCRIPT = "assets/openshelf/search.js"
 STUBS = "_entries"
 #: Material's article holds a page's content; header, navigation and footer stay out.
 ROOT_SELECTOR = "article.md-content__inner"
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 EXCLUDE_SELECTORS = [".headerlink", ".md-source-file", ".os-badges"]
 
 
@@ -183,4 +185,6 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
         raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
     if not (out / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind wrote no {BUNDLE}/pagefind.js into {site_dir}")
+    for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
+        (out / name).unlink(missing_ok=True)
     return {"records": len(records), "pages": len(pages)}
