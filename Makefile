@@ -30,17 +30,25 @@ serve: $(STAMP)
 build-zensical: validate
 	$(BIN)/openshelf build --engine zensical --site-dir site-zensical
 
-# Debian's chromium drives the browser tests (Playwright's own browser download cannot run here).
+# Debian's chromium drives the browser tests (Playwright's own browser download cannot run here),
+# with a CJK font so screenshots show Chinese; axe-core (npm) checks accessibility.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4
 
 lint-workflows: $(STAMP)
 	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows/
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium $(AXE)
 	$(BIN)/python -m pytest
 
 clean:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,24 +10,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser import browser, serve, type_query
-from support import ROOT
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
-                            capture_output=True, text=True, check=False, timeout=600,
-                            env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-@pytest.fixture(scope="module")
-def page(site: Path) -> Iterator[Any]:
-    with serve(site) as base, browser() as chromium:
+def page(built_site: Path) -> Iterator[Any]:
+    with serve(built_site) as base, browser() as chromium:
         tab = chromium.new_page()
         outside: list[str] = []
 

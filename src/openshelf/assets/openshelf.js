@@ -131,7 +131,14 @@
     navigator.serviceWorker.register(base + "sw.js", { scope: base }).catch(function () { /* offline use is optional */ });
   }
 
+  function nameSearchDialog() {
+    /* Material's search overlay has role=dialog but no accessible name. */
+    var dialog = document.querySelector('.md-search[role="dialog"]');
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "搜索 Search");
+  }
+
   function setUp() {
+    nameSearchDialog();
     setUpLanguageSwitch();
     setUpFilters();
   }
