@@ -251,6 +251,7 @@ def test_ci_workflow() -> None:
     runs = {job_id: [s.get("run") for s in job["steps"] if "run" in s] for job_id, job in jobs.items()}
     assert "openshelf validate --format github guides" in runs["validate"]
     assert "openshelf schema --check" in runs["validate"]
+    assert "openshelf fmt --check guides" in runs["validate"]
     assert "make site" in runs["build"] and "make build-zensical" in runs["zensical"] and "make test" in runs["test"]
     uploads = [s["uses"].split("@")[0] for s in jobs["build"]["steps"] if "uses" in s]
     assert "actions/upload-artifact" in uploads and "actions/upload-pages-artifact" in uploads
