@@ -78,6 +78,13 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     async def loop_b(request: web.Request) -> web.Response:
         return web.Response(status=302, headers={"Location": "/loop-a"})
 
+    async def cookie_gate(request: web.Request) -> web.Response:
+        if request.cookies.get("seen") == "1":
+            return web.Response(text="welcome back")
+        resp = web.Response(status=302, headers={"Location": request.path_qs})
+        resp.set_cookie("seen", "1")
+        return resp
+
     async def endless_chain(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
         return web.Response(status=302, headers={"Location": f"/chain/{n + 1}"})
@@ -152,6 +159,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/loop-a", loop_a)
     app.router.add_route("*", "/loop-b", loop_b)
     app.router.add_route("*", "/chain/{n}", endless_chain)
+    app.router.add_route("*", "/cookie-gate", cookie_gate)
     app.router.add_route("*", "/ratelimited/{key}", ratelimited)
     app.router.add_route("*", "/flaky/{key}", flaky)
     app.router.add_route("*", "/always-500", always_500)

@@ -79,6 +79,11 @@ def test_redirect_loop_is_detected(server):
     assert out.error == "redirect loop"
 
 
+def test_redirect_to_itself_with_a_cookie_is_not_a_loop(server):
+    out = one(server.url("/cookie-gate"))
+    assert (out.verdict, out.status) == ("ok", 200)
+
+
 def test_endless_redirect_chain_is_bounded(server):
     opts = CheckOptions(timeout=3.0, retries=0, max_redirects=5)
     out = one(server.url("/chain/0"), options=opts)
@@ -294,3 +299,12 @@ def test_soft_404_on_the_page_a_redirect_lands_on(servers, fake_dns):
 
     out = check([url], allow=("127.0.0.1", "notice.test"), rules=rules, resolver=fake_dns({"notice.test": "127.0.0.1"}))[url]
     assert out.verdict == "broken" and "soft 404" in (out.error or "")
+
+
+def test_retry_after_pauses_requests_already_queued_for_that_host(server):
+    limited, queued = server.url("/ratelimited/queued?after=1"), server.url("/ok?queued=1")
+    opts = CheckOptions(concurrency=4, per_host=1, timeout=3.0, retries=2, backoff=0.05, max_retry_after=3)
+    out = check([limited, queued], options=opts)
+    assert out[limited].verdict == out[queued].verdict == "ok"
+    # The second URL was queued behind the 429 and then honoured the host's pause (a lower bound only).
+    assert out[queued].elapsed_ms >= 900

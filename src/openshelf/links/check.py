@@ -364,7 +364,7 @@ class Checker:
     async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget,
                        continuing: bool = False) -> tuple[_Hop, int]:
         """Follow one redirect chain; return how it ended and the number of requests made."""
-        seen = {str(start)}
+        visits = collections.Counter({str(start): 1})
         url = start
         permanent_target: str | None = None
         still_permanent = True
@@ -413,9 +413,11 @@ class Checker:
                     permanent_target = str(nxt)
                 else:
                     still_permanent = False
-                if str(nxt) in seen:
+                # A URL may come back once (a site that sets a cookie and redirects to itself);
+                # a third visit is a loop.
+                visits[str(nxt)] += 1
+                if visits[str(nxt)] > 2:
                     return _Hop("broken", status, str(nxt), "redirect loop"), requests
-                seen.add(str(nxt))
                 url = nxt
                 continue
             hop = self._classify(result, url, hop_rule)
@@ -461,9 +463,13 @@ class Checker:
         except PrivateAddressError as exc:
             return _Response(hop=_Hop("skipped", error=str(exc)))
         host = self._host(url)
-        while (wait := host.resume_at - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
-        await host.limiter.acquire(urgent)
+        while True:
+            while (wait := host.resume_at - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            await host.limiter.acquire(urgent)
+            if host.resume_at <= time.monotonic():
+                break
+            host.limiter.release()  # the host asked for a pause while we queued: wait for it too
         try:
             await self._global.acquire(urgent)
         except BaseException:
