@@ -258,3 +258,19 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert yaml.safe_load((data / "openshelf.yaml").read_text(encoding="utf-8")) == json.loads(expected)
         home = (root / "index.html").read_text(encoding="utf-8")
         assert 'href="downloads/openshelf.csv"' in home and "Download the data" in home
+
+
+def test_formula_like_cells_are_defused_and_round_trip(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "g", {"dbs.yml": DBS.replace("Chinese journals.", "=HYPERLINK(\"http://evil.example\")")})
+    out = CliRunner().invoke(main, ["export", str(guides), "--format", "csv"]).stdout
+    row = _rows(out)[0]
+    assert row["description_en"] == "'=HYPERLINK(\"http://evil.example\")"
+    target = write_guide(tmp_path / "t", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries: []\n"})
+    assert CliRunner().invoke(main, ["import", str(write_csv(tmp_path / "x.csv", out)), "--guides", str(target)]).exit_code == 0
+    guide, _ = load_guide(target)
+    assert guide is not None and guide.by_id["cnki"].description.en == "=HYPERLINK(\"http://evil.example\")"
+
+
+def test_collection_is_needed_somewhere(guides: Path, tmp_path: Path) -> None:
+    result = import_(guides, write_csv(tmp_path / "a.csv", HEADER + "x,,X,https://x.example.org/,,X.,databases,,free,,,\n"))
+    assert result.exit_code == 2 and "--collection" in result.stderr

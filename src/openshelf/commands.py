@@ -217,7 +217,10 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
         _collection_file(guide, guides, collection)
     display = catalog.display_path(csv_file)
     try:
-        plan = plan_import(read_csv(csv_file), display, guide, collection)
+        text = read_csv(csv_file)
+        if collection is None and "collection" not in text.partition("\n")[0].lower():
+            raise click.UsageError("give --collection NAME (the file has no 'collection' column)")
+        plan = plan_import(text, display, guide, collection)
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

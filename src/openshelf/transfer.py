@@ -71,8 +71,21 @@ def guide_record(guide: Guide) -> dict[str, Any]:
     }
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection): exported with
+#: a leading apostrophe, which spreadsheets show as text and import takes off again.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_out(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def _cell_in(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
+
+
 def entry_row(entry: Entry) -> dict[str, str]:
-    """An entry as one CSV row (the import columns)."""
+    """An entry as one CSV row (the import columns); formula-like cells are defused."""
     row: dict[str, str] = {}
     for column in COLUMNS:
         name, _, lang = column.rpartition("_") if column.endswith(("_zh", "_en")) else (column, "", "")
@@ -83,7 +96,7 @@ def entry_row(entry: Entry) -> dict[str, str]:
             value = "; ".join(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
-        row[column] = "" if value is None else str(value)
+        row[column] = "" if value is None else _cell_out(str(value))
     return row
 
 
@@ -187,7 +200,7 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
 def row_data(cells: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column in COLUMNS:
-        value = cells.get(column, "").strip()
+        value = _cell_in(cells.get(column, "").strip())
         if not value:
             continue
         if column.endswith(("_zh", "_en")):
