@@ -140,3 +140,44 @@ def test_default_guide_is_formatted(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "guides", guides)
     result = CliRunner().invoke(main, ["fmt", "--check", str(guides)])
     assert result.exit_code == 0, result.output
+
+
+TRICKY = '''\
+id: dbs
+title: {en: "null", zh: "yes"}
+description:
+  en: |
+    Line one.
+    Line two: with colon.
+  zh: >-
+    折叠
+    文本
+entries:
+  - id: a
+    title: {en: "*star", zh: "#hash"}
+    url: "https://x.example.org/?a=1&b=2#frag"
+    description: {en: "@at `tick` 'single' \\"double\\" trailing: ", zh: "- dash"}
+    category: &cat databases
+    access: free
+    aliases: ["a, b", "c: d", "[x]", "no", "~", "2020-01-01", "1.5"]
+    available_from: '2020-01-01'
+  - id: b
+    title: {en: B}
+    url: https://b.example.org/
+    description: {en: "multi
+      line plain"}
+    category: *cat
+    access: free
+'''
+
+
+def test_tricky_values_survive_unchanged() -> None:
+    from openshelf.fmt import same_values
+
+    out = format_text(TRICKY, "collection")
+    assert same_values(TRICKY, out)
+    assert format_text(out, "collection") == out
+    assert "    available_from: 2020-01-01\n" in out  # dates unquoted
+    assert "  en: |\n    Line one.\n" in out  # block scalars kept
+    assert "title: {zh: '#hash', en: '*star'}" in out  # quoted only where YAML needs it
+    assert "    url: https://x.example.org/?a=1&b=2#frag\n" in out
