@@ -105,7 +105,9 @@ def export_json(guide: Guide) -> str:
 
 
 def export_yaml(guide: Guide) -> str:
-    return yaml.safe_dump(guide_record(guide), allow_unicode=True, sort_keys=False, width=1_000_000)
+    # libyaml's emitter when present: the same text, about 5x faster (seconds at 10,000 entries)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(guide_record(guide), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
 def export_csv(guide: Guide) -> str:
