@@ -161,7 +161,7 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
     except ImportError:  # pragma: no cover - a declared dependency
         raise SearchIndexError("Pagefind is not installed: pip install 'pagefind[extended]'") from None
     exe = get_executable()
-    if exe is None:
+    if exe is None or not Path(exe).is_file():
         raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[extended]'")
     records = list(records)
     pages = [path for path in html_pages if (site_dir / path).is_file()]
@@ -180,7 +180,10 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
         shutil.rmtree(out, ignore_errors=True)
         command = [str(exe), "--site", str(scratch), "--output-path", str(out), "--root-selector", ROOT_SELECTOR,
                    "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", LANGUAGE, "--silent"]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from None
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
     if not (out / "pagefind.js").is_file():
