@@ -196,15 +196,27 @@ def _validate(source: _Source, model: type[M], diagnostics: list[Diagnostic]) ->
 
 def _attach_positions(collection: Collection, source: _Source) -> None:
     for index, entry in enumerate(collection.entries):
-        base = ("entries", index)
         entry._collection = collection.id
         entry._path = source.display
-        entry._positions = {"": source.positions.of(base)}
-        for key, value in source.data["entries"][index].items():
-            entry._positions[key] = source.positions.of((*base, key))
-            if isinstance(value, list):
-                for i in range(len(value)):
-                    entry._positions[f"{key}[{i}]"] = source.positions.of((*base, key, i))
+        entry._positions = _EntryPositions(source.positions, ("entries", index))
+
+
+class _EntryPositions(dict):  # type: ignore[type-arg]
+    """An entry's field positions (``"url"``, ``"related[2]"``, ``""`` for the entry), looked up when asked."""
+
+    def __init__(self, positions: yamlsource.Positions, base: tuple[str | int, ...]) -> None:
+        super().__init__()
+        self._source = positions
+        self._base = base
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        path: tuple[str | int, ...] = self._base
+        if name:
+            key, _, index = name.partition("[")
+            path = (*path, key, int(index.rstrip("]"))) if index else (*path, key)
+            if path not in self._source.values:
+                return default
+        return self._source.of(path)
 
 
 def _field_name(loc: tuple[str | int, ...]) -> str:

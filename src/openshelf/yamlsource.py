@@ -4,14 +4,24 @@ Safe by construction: only mappings, sequences and scalars come out.  Every scal
 string (YAML 1.1's ``no`` does not become ``False``, ``2020-03-01`` does not become a date),
 except an empty or ``null``/``~`` plain scalar, which is ``None``.  The models decide what a
 string means, so ``order: 3`` still becomes an int there.  Duplicate keys are errors.
+
+The values are built from libyaml's event stream by a small iterative builder, not by PyYAML's
+composer: the composer recurses in C (about 30,000 nested ``[`` overflow the C stack and kill
+the process) and libyaml's scanner slows down quadratically with nesting depth.  Streaming
+events lets the builder stop at the first value that is nested too deeply, too long, or that
+aliases multiply beyond the node limit, after reading only a little past it; and it is faster,
+because positions are kept in a compact tree and turned into paths only when asked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent)
 
 try:  # libyaml parses several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
@@ -19,7 +29,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
+Mark = tuple[int, int]
 _NULL_TAG = "tag:yaml.org,2002:null"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 @dataclass(frozen=True)
@@ -31,41 +44,107 @@ class YamlProblem(Exception):
     column: int = 0
 
 
-@dataclass
+class _Node:
+    """Positions of a mapping or sequence: its own mark and its children's.
+
+    For a mapping, ``items`` maps each key to (key mark, child); for a sequence it lists the
+    children.  A child is a ``_Node`` or, for a scalar, its mark.
+    """
+
+    __slots__ = ("items", "mark")
+
+    def __init__(self, mark: Mark, items: dict[str, tuple[Mark, Any]] | list[Any]) -> None:
+        self.mark = mark
+        self.items = items
+
+
+class _Table:
+    """``positions.values[path]`` / ``positions.keys[path]``: a read-only view by path."""
+
+    def __init__(self, owner: Positions, key: bool) -> None:
+        self._owner = owner
+        self._key = key
+
+    def __getitem__(self, path: Path) -> Mark:
+        found = self._owner._lookup(path)
+        if found is None or (self._key and found[1] is None):
+            raise KeyError(path)
+        return found[1] if self._key else found[0]  # type: ignore[return-value]
+
+    def __contains__(self, path: object) -> bool:
+        try:
+            self[path]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    def get(self, path: Path, default: Mark | None = None) -> Mark | None:
+        return self[path] if path in self else default
+
+
 class Positions:
     """Where each value (and each mapping key) starts, by its path from the document root."""
 
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    def __init__(self, root: Any = None) -> None:
+        self._root = root
+        self.values = _Table(self, key=False)
+        self.keys = _Table(self, key=True)
 
-    def of(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def _lookup(self, path: Path) -> tuple[Mark, Mark | None] | None:
+        node = self._root
+        if node is None:
+            return None
+        key_mark: Mark | None = None
+        for part in path:
+            if not isinstance(node, _Node):
+                return None
+            items = node.items
+            if isinstance(items, dict):
+                if not isinstance(part, str) or part not in items:
+                    return None
+                key_mark, node = items[part]
+            else:
+                if not isinstance(part, int) or not 0 <= part < len(items):
+                    return None
+                key_mark, node = None, items[part]
+        return (node.mark if isinstance(node, _Node) else node), key_mark
+
+    def of(self, path: Path, *, key: bool = False) -> Mark:
         """The position of ``path``, or of its nearest ancestor that has one."""
-        table = self.keys if key else self.values
         while path:
-            if path in table:
-                return table[path]
-            if key and path in self.values:
-                return self.values[path]
+            found = self._lookup(path)
+            if found is not None:
+                return found[1] if key and found[1] is not None else found[0]
             path = path[:-1]
-        return self.values.get((), (1, 1))
+        found = self._lookup(())
+        return found[0] if found else (1, 1)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep hostile input (alias bombs, deep nesting) from hanging a run."""
+    """Bounds that keep hostile input (alias bombs, deep nesting, huge values) from hanging a run."""
 
     max_depth: int = 64
-    max_nodes: int = 5_000_000
+    """Nesting levels of mappings and lists (a guide needs five)."""
+    max_nodes: int = 2_000_000
+    """Values in one file after aliases are expanded (a 20,000-entry guide has about 400,000)."""
+    max_value_chars: int = 100_000
+    """Characters in one value (the schema caps text fields at 10,000 anyway)."""
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def field_name(path: Path) -> str:
+    """``("entries", 3, "description", "en")`` → ``entries[3].description.en``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
     """Parse one YAML document into (value, positions).  Raises :class:`YamlProblem`."""
+    builder = _Builder(limits)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -75,13 +154,7 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         raise YamlProblem(f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise YamlProblem(f"the YAML nests too deeply (more than {limits.max_depth} levels)") from None
-    positions = Positions()
-    if root is None:
-        return None, positions
-    builder = _Builder(positions, limits)
-    return builder.build(root, ()), positions
+    return root
 
 
 def _explain(problem: str, text: str, line: int) -> str:
@@ -95,56 +168,124 @@ def _explain(problem: str, text: str, line: int) -> str:
 
 
 class _Builder:
-    def __init__(self, positions: Positions, limits: Limits) -> None:
-        self.positions = positions
+    """Values and position trees from the event stream, with an explicit stack (no recursion)."""
+
+    def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.count = 0
-        self.active: set[int] = set()
+        # One frame per open collection: [value, position node, pending key, its mark, anchor, count at start]
+        self.stack: list[list[Any]] = []
+        self.anchors: dict[str, tuple[Any, Any, int]] = {}
+        self.open_anchors: set[str] = set()
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        self.count += 1
-        if self.count > self.limits.max_nodes:
-            line, col = _mark(node)
-            raise YamlProblem(
-                f"the document expands to more than {self.limits.max_nodes:,} values "
-                "(anchors and aliases multiply it); write the values out instead",
-                line,
-                col,
-            )
-        if len(path) > self.limits.max_depth:
-            line, col = _mark(node)
-            raise YamlProblem(f"the YAML nests too deeply (more than {self.limits.max_depth} levels)", line, col)
-        self.positions.values[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _NULL_TAG:
-                return None
-            return node.value
-        if id(node) in self.active:
-            line, col = _mark(node)
-            raise YamlProblem("an alias refers to a value that contains it (a recursive alias)", line, col)
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            assert isinstance(node, yaml.MappingNode)
-            return self._mapping(node, path)
-        finally:
-            self.active.discard(id(node))
+    def fail(self, message: str, mark: Mark) -> YamlProblem:
+        return YamlProblem(message, *mark)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                line, col = _mark(key_node)
-                raise YamlProblem("merge keys ('<<') are not supported: write the fields out", line, col)
-            if not isinstance(key_node, yaml.ScalarNode):
-                line, col = _mark(key_node)
-                raise YamlProblem("a mapping key must be a plain name, not a list or mapping", line, col)
-            key = key_node.value
-            if key in result:
-                line, col = _mark(key_node)
-                first = self.positions.keys[(*path, key)]
-                raise YamlProblem(f"duplicate key '{key}' (first defined at line {first[0]})", line, col)
-            self.positions.keys[(*path, key)] = _mark(key_node)
-            result[key] = self.build(value_node, (*path, key))
-        return result
+    def path(self) -> Path:
+        parts: list[str | int] = []
+        for frame in self.stack:
+            if isinstance(frame[0], dict):
+                if frame[2] is not None:
+                    parts.append(frame[2])
+            else:
+                parts.append(len(frame[0]))
+        return tuple(parts)
+
+    def too_many(self, mark: Mark) -> YamlProblem:
+        return self.fail(f"the document expands to more than {self.limits.max_nodes:,} values "
+                         "(anchors and aliases multiply it); write the values out instead", mark)
+
+    def run(self, events: Iterator[yaml.Event]) -> tuple[Any, Positions]:
+        limits = self.limits
+        max_nodes, max_depth, max_chars = limits.max_nodes, limits.max_depth, limits.max_value_chars
+        stack = self.stack
+        documents = 0
+        root: Any = None
+        root_pos: Any = None
+        for event in events:
+            kind = type(event)
+            if kind is ScalarEvent:
+                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                self.count += 1
+                if self.count > max_nodes:
+                    raise self.too_many(mark)
+                value = event.value
+                if len(value) > max_chars:
+                    where = field_name(self.path())
+                    raise self.fail(f"{where + ': ' if where else ''}the value is {len(value):,} characters long; "
+                                    f"the limit is {max_chars:,}", mark)
+                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:  # a mapping key
+                    if event.tag == _MERGE_TAG or (value == "<<" and event.implicit[0]):
+                        raise self.fail("merge keys ('<<') are not supported: write the fields out", mark)
+                    self.key(value, mark)
+                    continue
+                if event.tag == _NULL_TAG or (event.tag is None and event.implicit[0] and value in _NULLS):
+                    value = None
+                pos: Any = mark
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, mark, 1)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                    raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
+                self.count += 1
+                if self.count > max_nodes:
+                    raise self.too_many(mark)
+                if len(stack) >= max_depth:
+                    raise self.fail(f"the YAML nests too deeply (more than {max_depth} levels)", mark)
+                container: Any = {} if kind is MappingStartEvent else []
+                node = _Node(mark, {} if kind is MappingStartEvent else [])
+                if event.anchor is not None:
+                    self.open_anchors.add(event.anchor)
+                stack.append([container, node, None, None, event.anchor, self.count])
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                frame = stack.pop()
+                value, pos = frame[0], frame[1]
+                if frame[4] is not None:
+                    self.open_anchors.discard(frame[4])
+                    self.anchors[frame[4]] = (value, pos, self.count - frame[5] + 1)
+            elif kind is AliasEvent:
+                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                name = event.anchor
+                if name in self.open_anchors:
+                    raise self.fail("an alias refers to a value that contains it (a recursive alias)", mark)
+                if name not in self.anchors:
+                    raise self.fail(f"found undefined alias '{name}' (an alias *{name} needs an anchor &{name} before it)", mark)
+                value, pos, size = self.anchors[name]
+                self.count += size
+                if self.count > max_nodes:
+                    raise self.too_many(mark)
+                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                    if not isinstance(value, str):
+                        raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
+                    self.key(value, mark)
+                    continue
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    raise self.fail("expected a single document in the stream, but found another document", mark)
+                continue
+            else:  # stream start/end, document end
+                continue
+            # A finished value: put it into the open collection, or it is the root.
+            if not stack:
+                root, root_pos = value, pos
+                continue
+            top = stack[-1]
+            if isinstance(top[0], dict):
+                top[0][top[2]] = value
+                top[1].items[top[2]] = (top[3], pos)
+                top[2] = None
+            else:
+                top[0].append(value)
+                top[1].items.append(pos)
+        return root, Positions(root_pos)
+
+    def key(self, key: str, mark: Mark) -> None:
+        top = self.stack[-1]
+        if key in top[0]:
+            first = top[1].items[key][0]
+            raise self.fail(f"duplicate key '{key}' (first defined at line {first[0]})", mark)
+        top[2], top[3] = key, mark
