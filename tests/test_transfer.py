@@ -274,3 +274,11 @@ def test_formula_like_cells_are_defused_and_round_trip(tmp_path: Path) -> None:
 def test_collection_is_needed_somewhere(guides: Path, tmp_path: Path) -> None:
     result = import_(guides, write_csv(tmp_path / "a.csv", HEADER + "x,,X,https://x.example.org/,,X.,databases,,free,,,\n"))
     assert result.exit_code == 2 and "--collection" in result.stderr
+
+
+@pytest.mark.parametrize(("encoding", "named"), [("gbk", "GBK/GB18030"), ("utf-16", "UTF-16"), ("latin-1", "a legacy encoding such as Windows-1252")])
+def test_encodings_are_named(guides: Path, tmp_path: Path, encoding: str, named: str) -> None:
+    title = "Café" if encoding == "latin-1" else "中國知網"
+    sheet = write_csv(tmp_path / "x.csv", HEADER + f",,{title},https://x.example.org/,,X.,databases,,free,,,\n", encoding)
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 1 and f"not UTF-8 (it looks like {named}" in result.stderr
