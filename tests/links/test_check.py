@@ -308,3 +308,26 @@ def test_retry_after_pauses_requests_already_queued_for_that_host(server):
     assert out[limited].verdict == out[queued].verdict == "ok"
     # The second URL was queued behind the 429 and then honoured the host's pause (a lower bound only).
     assert out[queued].elapsed_ms >= 900
+
+
+def test_limiter_serves_continuations_first():
+    from openshelf.links.limits import Limiter
+
+    async def go() -> list[str]:
+        limiter = Limiter(1)
+        order: list[str] = []
+        await limiter.acquire(urgent=False)  # taken; the others queue
+
+        async def take(name: str, urgent: bool) -> None:
+            await limiter.acquire(urgent)
+            order.append(name)
+            limiter.release()
+
+        tasks = [asyncio.ensure_future(take("new-1", False)), asyncio.ensure_future(take("new-2", False)),
+                 asyncio.ensure_future(take("continuing", True))]
+        await asyncio.sleep(0)
+        limiter.release()
+        await asyncio.gather(*tasks)
+        return order
+
+    assert asyncio.run(go()) == ["continuing", "new-1", "new-2"]

@@ -37,6 +37,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
+from .limits import Limiter, interleave_hosts
 from .rules import HostRule, LinkRules
 
 USER_AGENT = (
@@ -99,43 +100,6 @@ class _Hop:
     note: str | None = None
 
 
-class _Limiter:
-    """A semaphore with two queues: requests that continue a URL already begun (a GET after a
-    HEAD, the next redirect hop, a retry) go before a new URL's first request. URLs then finish
-    soon after they start, so what GET teaches about HEAD is learnt early in a run.
-    """
-
-    def __init__(self, slots: int) -> None:
-        self._free = slots
-        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    async def acquire(self, urgent: bool) -> None:
-        if self._free > 0 and not self._urgent and not self._normal:
-            self._free -= 1
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._urgent if urgent else self._normal
-        queue.append(fut)
-        try:
-            await fut
-        except asyncio.CancelledError:
-            if fut.done() and not fut.cancelled():
-                self.release()  # the slot was handed over just as we were cancelled
-            else:
-                queue.remove(fut)
-            raise
-
-    def release(self) -> None:
-        for queue in (self._urgent, self._normal):
-            while queue:
-                fut = queue.popleft()
-                if not fut.done():
-                    fut.set_result(None)  # hand the slot over directly
-                    return
-        self._free += 1
-
-
 HEAD_TRUST_AFTER = 3  # GET confirmations of a HEAD 404/410 before such HEAD answers are believed
 
 
@@ -143,7 +107,7 @@ HEAD_TRUST_AFTER = 3  # GET confirmations of a HEAD 404/410 before such HEAD ans
 class _Host:
     """Per-host limits, and whether the host refuses HEAD (then it gets GET straight away)."""
 
-    limiter: _Limiter
+    limiter: Limiter
     resume_at: float = 0.0
     head_unsupported: int = 0  # 405/501 answers to HEAD that GET then answered
 
@@ -164,24 +128,6 @@ class _Budget:
     """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded."""
 
     left: float
-
-
-def interleave_hosts(urls: Iterable[str]) -> list[str]:
-    """Round-robin over hosts (first-seen order within each), so work spreads across hosts."""
-    by_host: dict[str, collections.deque[str]] = {}
-    for url in urls:
-        try:
-            key = URL(url).host or ""
-        except (ValueError, TypeError):
-            key = ""
-        by_host.setdefault(key, collections.deque()).append(url)
-    out: list[str] = []
-    queues = list(by_host.values())
-    while queues:
-        for queue in queues:
-            out.append(queue.popleft())
-        queues = [q for q in queues if q]
-    return out
 
 
 def now_iso() -> str:
@@ -218,7 +164,7 @@ class Checker:
         self.options = options or CheckOptions()
         self.rules = rules or LinkRules()
         self.guard = guard or AddressGuard()
-        self._global = _Limiter(max(1, self.options.concurrency))
+        self._global = Limiter(max(1, self.options.concurrency))
         self._hosts: dict[str, _Host] = {}
         self._head_trust: dict[str, _HeadTrust] = {}
         self._session: aiohttp.ClientSession | None = None
@@ -295,7 +241,7 @@ class Checker:
         key = f"{url.host}:{url.port}"
         host = self._hosts.get(key)
         if host is None:
-            host = self._hosts[key] = _Host(_Limiter(max(1, self.options.per_host)))
+            host = self._hosts[key] = _Host(Limiter(max(1, self.options.per_host)))
         return host
 
     def _trust(self, url: URL) -> _HeadTrust:

@@ -1,0 +1,64 @@
+"""Concurrency helpers for the engine: a two-queue semaphore and host interleaving."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Iterable
+
+from yarl import URL
+
+
+class Limiter:
+    """A semaphore with two queues: requests that continue a URL already begun (a GET after a
+    HEAD, the next redirect hop, a retry) go before a new URL's first request. URLs then finish
+    soon after they start, so what GET teaches about HEAD is learnt early in a run.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self, urgent: bool) -> None:
+        if self._free > 0 and not self._urgent and not self._normal:
+            self._free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled
+            else:
+                queue.remove(fut)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                fut = queue.popleft()
+                if not fut.done():
+                    fut.set_result(None)  # hand the slot over directly
+                    return
+        self._free += 1
+
+
+def interleave_hosts(urls: Iterable[str]) -> list[str]:
+    """Round-robin over hosts (first-seen order within each), so work spreads across hosts."""
+    by_host: dict[str, collections.deque[str]] = {}
+    for url in urls:
+        try:
+            key = URL(url).host or ""
+        except (ValueError, TypeError):
+            key = ""
+        by_host.setdefault(key, collections.deque()).append(url)
+    out: list[str] = []
+    queues = list(by_host.values())
+    while queues:
+        for queue in queues:
+            out.append(queue.popleft())
+        queues = [q for q in queues if q]
+    return out
