@@ -38,7 +38,9 @@ def page(built_site: Path) -> Iterator[Any]:
 
 def search(tab: Any, query: str) -> list[str]:
     type_query(tab, query)
-    tab.wait_for_selector(".md-search-result__item", timeout=10_000)
+    # the list says which query its results answer (search.js), so results typed so far ("C" of CARSI) don't count
+    tab.wait_for_function("q => { const l = document.querySelector('.md-search-result__list');"
+                          " return l && l.dataset.query === q && l.querySelector('.md-search-result__item'); }", arg=query, timeout=10_000)
     return tab.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
 
 
@@ -63,3 +65,11 @@ def test_no_request_leaves_the_site(page: Any) -> None:
     page.goto(page.url.split("#")[0] + "databases/")
     page.wait_for_load_state("networkidle")
     assert page.outside == []
+
+
+def test_search_fetches_only_pagefind_fragments(page: Any) -> None:
+    """Results link to entries and come from Pagefind: Material's whole-site index is never fetched."""
+    search(page, "Figshare")
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert any("/pagefind/" in url for url in loaded)
+    assert not any("search_index" in url for url in loaded)

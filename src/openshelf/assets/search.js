@@ -7,7 +7,8 @@
 (function () {
   "use strict";
   var form = document.querySelector("form[name=openshelf-search]");
-  if (!form) return;
+  if (!form || form.dataset.osBound) return;  // Zensical's own search, or already wired
+  form.dataset.osBound = "1";
   var input = form.querySelector("input.md-search__input");
   var meta = document.querySelector(".md-search-result__meta");
   var list = document.querySelector(".md-search-result__list");
@@ -113,6 +114,7 @@
     var serial = ++current;
     if (!query) {
       list.replaceChildren();
+      delete list.dataset.query;
       say("search.result.placeholder");
       return;
     }
@@ -120,8 +122,10 @@
       if (serial !== current || !search) return;
       var results = search.results;
       list.replaceChildren();
+      delete list.dataset.query;
       say(results.length === 0 ? "search.result.none" : results.length === 1 ? "search.result.one" : "search.result.other", results.length);
-      return render(results, 0, serial);
+      // data-query names the query the list shows, once its first results are in (tests wait on it)
+      return render(results, 0, serial).then(function () { if (serial === current) list.dataset.query = query; });
     }).catch(function (error) {
       if (serial === current) meta.textContent = String(error && error.message || error);
     });
