@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from openshelf import yamlsource
 from openshelf.diagnostics import Diagnostic, Location, has_errors
-from openshelf.models import RESERVED_PAGES, Collection, Entry, Site
+from openshelf.models import RESERVED_PAGES, Collection, Entry, Limits, Site
 
 M = TypeVar("M", bound=BaseModel)
 SITE_FILE = "_site.yml"
@@ -86,11 +86,12 @@ def guide_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return files, problems
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> str:
     """Read a guide file as UTF-8; a byte-order mark and Windows line endings are fine."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise yamlsource.YamlProblem(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if size > limit:
+        raise yamlsource.YamlProblem(f"the file is {size:,} bytes; the limit is {limit:,} "
+                                     f"(limits.max_file_bytes in {SITE_FILE}); split it into several collections", 1, 1)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -123,19 +124,29 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
                 break
     site: Site | None = None
     if site_files:
-        source = _parse(site_files[0], diagnostics)
+        source = _parse(site_files[0], diagnostics, Limits())
         if source is not None:
             site = _validate(source, Site, diagnostics)
     else:
         where = display_path(files[0].parent / SITE_FILE) if files else "guides/_site.yml"
         diagnostics.append(Diagnostic(Location(where), "the site settings file is missing", code="missing-file"))
 
+    limits = site.limits if site is not None else Limits()
     collections: list[Collection] = []
+    total = 0
     for path in files:
         if path.name == SITE_FILE:
             continue
-        source = _parse(path, diagnostics)
+        source = _parse(path, diagnostics, limits)
         if source is None:
+            continue
+        entries = source.data.get("entries")
+        total += len(entries) if isinstance(entries, list) else 0
+        if total > limits.max_entries:
+            line, col = source.positions.of(("entries",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"the guide has more than {limits.max_entries:,} entries "
+                                          f"(limits.max_entries in {SITE_FILE})", field="entries", code="limit"))
             continue
         collection = _validate(source, Collection, diagnostics)
         if collection is None:
@@ -161,11 +172,13 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
     return Guide(site, collections), diagnostics
 
 
-def _parse(path: Path, diagnostics: list[Diagnostic]) -> _Source | None:
+def _parse(path: Path, diagnostics: list[Diagnostic], limits: Limits | None = None) -> _Source | None:
+    limits = limits or Limits()
     source = _Source(path, display_path(path))
     try:
-        text = read_text(path, source.display)
-        source.data, source.positions = yamlsource.load(text)
+        text = read_text(path, source.display, limits.max_file_bytes)
+        source.data, source.positions = yamlsource.load(
+            text, yamlsource.Limits(max_depth=limits.max_depth, max_nodes=limits.max_nodes, max_value_chars=limits.max_value_chars))
     except yamlsource.YamlProblem as problem:
         diagnostics.append(Diagnostic(Location(source.display, problem.line, problem.column), problem.message, code="yaml"))
         return None

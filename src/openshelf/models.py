@@ -140,6 +140,19 @@ class Announcement(Text):
     until: dt.date | None = Field(None, description="Hide the announcement after this date (YYYY-MM-DD).")
 
 
+class Limits(_Strict):
+    """Bounds on what one run reads, so that a mistaken or hostile file cannot hang or exhaust it.
+
+    They apply to the collection files; ``_site.yml`` itself is always read with the defaults.
+    """
+
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 6 MB).")
+    max_entries: int = Field(50_000, ge=1, description="Most entries in the whole guide.")
+    max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the schema).")
+    max_depth: int = Field(64, ge=1, description="Deepest nesting of mappings and lists (a guide needs five levels).")
+    max_nodes: int = Field(2_000_000, ge=1, description="Most values in one file once YAML aliases are expanded (stops alias bombs).")
+
+
 class Site(_Strict):
     """Site-wide settings, in ``guides/_site.yml``."""
 
@@ -147,6 +160,7 @@ class Site(_Strict):
     description: Text | None = Field(None, description="One or two sentences on the home page.")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
+    limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real guide.")
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {"collection": Collection, "site": Site}
