@@ -42,10 +42,11 @@
       var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
       var plain = document.createElement("textarea");
       plain.innerHTML = m ? m[1] : part;  // decode entities without parsing markup
-      if (m) {
+      if (m) {  // Pagefind's marks include the space after a word; keep it outside
         var mark = document.createElement("mark");
-        mark.textContent = plain.value;
+        mark.textContent = plain.value.replace(/\s+$/, "");
         node.appendChild(mark);
+        if (mark.textContent !== plain.value) node.appendChild(document.createTextNode(" "));
       } else {
         node.appendChild(document.createTextNode(plain.value));
       }
