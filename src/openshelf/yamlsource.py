@@ -150,7 +150,9 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
         where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
-            problem = f"{exc.context}, {exc.problem}"
+            start = exc.context_mark
+            since = f" (from line {start.line + 1})" if start and mark and start.line != mark.line else ""
+            problem = f"{exc.context}{since}, {exc.problem}"
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         raise YamlProblem(f"invalid YAML: {exc}") from None
@@ -164,7 +166,19 @@ def _explain(problem: str, text: str, line: int) -> str:
         return f"{problem} (a tab is used for indentation: YAML needs spaces)"
     if "found character '\\t'" in problem:
         return f"{problem} (a tab is used for indentation: YAML needs spaces)"
+    for clue, hint in _HINTS:
+        if clue in problem:
+            return f"{problem} ({hint})"
     return problem
+
+
+_HINTS = (
+    ("quoted scalar", "a quote is opened but not closed"),
+    ("did not find expected key", "check the indentation: the fields of one entry must start in the same column"),
+    ("did not find expected '-' indicator", "check the indentation: the items of one list must start in the same column"),
+    ("mapping values are not allowed here", "a value contains ': '; put the whole value in quotes"),
+    ("cannot start any token", "put the value in quotes"),
+)
 
 
 class _Builder:
@@ -232,7 +246,8 @@ class _Builder:
                 if self.count > max_nodes:
                     raise self.too_many(mark)
                 if len(stack) >= max_depth:
-                    raise self.fail(f"the YAML nests too deeply (more than {max_depth} levels)", mark)
+                    where = field_name(self.path())
+                    raise self.fail(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", mark)
                 container: Any = {} if kind is MappingStartEvent else []
                 node = _Node(mark, {} if kind is MappingStartEvent else [])
                 if event.anchor is not None:
