@@ -120,6 +120,8 @@ def simple_commands(script: str) -> Iterator[list[str]]:
                 words = []
             elif set(token) <= set("<>&") and token:  # a redirection and its target
                 k += 1
+            elif token.isdigit() and k + 1 < len(tokens) and set(tokens[k + 1]) <= set("<>&") and tokens[k + 1]:
+                pass  # the file descriptor of a redirection such as 2>
             else:
                 words.append(token)
             k += 1
@@ -154,7 +156,7 @@ def test_the_shell_checker_itself() -> None:
               "pip install foo | tee log\n")
     assert list(simple_commands(script)) == [
         ["gh", "issue", "list", "--jq", '[.[] | select(.a == "b")][0]'],
-        ["test", "-n", "$x"], ["make", "site"], ["openshelf", "validate", "guides", "2"], ["pip", "install", "foo"],
+        ["test", "-n", "$x"], ["make", "site"], ["openshelf", "validate", "guides"], ["pip", "install", "foo"],
         ["tee", "log"],
     ]
     targets = {"site"}

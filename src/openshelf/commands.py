@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -95,13 +96,15 @@ def _new_options(func):  # type: ignore[no-untyped-def]
 
 
 @click.command("new")
-@click.option("--collection", required=True, help="The collection to add to (its file is guides/<NAME>.yml).")
+@click.option("--collection", default=None, help="The collection to add to (its file is guides/<NAME>.yml); required unless the issue form names it.")
 @_new_options
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--no-input", is_flag=True, help="Never prompt: a missing required field is a usage error (exit 2).")
 @click.option("--dry-run", is_flag=True, help="Print the new file's entry instead of writing it.")
-def new_command(collection: str, guides: Path, no_input: bool, dry_run: bool, **values: str | None) -> None:
+@click.option("--from-issue", "from_issue", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+              help="Take the fields from a filled 'Suggest a resource' issue form (its Markdown body; - for stdin).")
+def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: bool, from_issue: Any, **values: str | None) -> None:
     """Add one entry to a collection, from flags or, in a terminal, by asking.
 
     \b
@@ -114,9 +117,17 @@ def new_command(collection: str, guides: Path, no_input: bool, dry_run: bool, **
     from openshelf import new as n
     from openshelf.append import append_entries, next_free_id
 
+    options = {k.replace("_", "-"): v for k, v in values.items()}
+    if from_issue is not None:
+        from openshelf.issueform import parse
+
+        answers = parse(from_issue.read())
+        collection = collection or answers.pop("collection", None)
+        options = {**{k: v for k, v in answers.items() if k in options}, **{k: v for k, v in options.items() if v is not None}}
+    if not collection:
+        raise click.UsageError("missing --collection")
     guide = _guide_or_exit(guides)
     path = _collection_file(guide, guides, collection)
-    options = {k.replace("_", "-"): v for k, v in values.items()}
     data = n.entry_data(options)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
