@@ -12,7 +12,7 @@ from openshelf.catalog import load_guide
 
 ENTRY = """\
   - id: {id}
-    title: {{zh: 标题, en: Title}}
+    title: {{zh: 标题 {id}, en: Title {id}}}
     url: {url}
     description: {{en: A description.}}
     category: databases
@@ -77,7 +77,7 @@ def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
 
 
 def test_yaml_1_1_surprises_do_not_change_values(tmp_path: Path) -> None:
-    entry = ENTRY.format(id="a", url="https://a.org/").replace("title: {zh: 标题, en: Title}", "title: {en: no}")
+    entry = ENTRY.format(id="a", url="https://a.org/").replace("title: {zh: 标题 a, en: Title a}", "title: {en: no}")
     entry += "    aliases: [yes, 2020-03-01, 010]\n    last_verified: 2026-11-01\n"
     root = write_guide(tmp_path / "guides", {"dbs.yml": collection(entry)})
     guide, diagnostics = load_guide(root)

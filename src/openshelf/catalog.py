@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ValidationError
 
@@ -340,6 +343,9 @@ def cross_checks(site: Site | None, collections: list[Collection]) -> Iterator[D
                 known = ", ".join(site.categories)
                 yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
                                  entry=entry.id, field="category", code="unknown-category")
+            if entry.shares_url_with and entry.shares_url_with not in first:
+                yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",
+                                 entry=entry.id, field="shares_url_with", code="unknown-id")
             for i, target in enumerate(entry.related):
                 where = entry.where(f"related[{i}]")
                 if target == entry.id:
@@ -349,3 +355,113 @@ def cross_checks(site: Site | None, collections: list[Collection]) -> Iterator[D
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",
                                      entry=entry.id, field="related", code="unknown-id")
+    yield from duplicates(collections)
+
+
+#: Query parameters that only track where a click came from; they never change the resource.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
+    "spm", "isappinstalled", "share_token", "from_source",
+})
+_WECHAT_FROM = frozenset({"singlemessage", "groupmessage", "timeline"})
+
+
+def normalise_url(url: str) -> str:
+    """The form in which two URLs of the same resource compare equal.
+
+    Scheme and host case, http vs https, default ports, IDN hosts (Unicode or punycode), a
+    trailing slash, the fragment, the order of query parameters and tracking parameters
+    (``utm_*``, ``fbclid``, ``spm``, WeChat's ``from=singlemessage`` …) are ignored; the path's
+    case is kept, because servers often distinguish it.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    host = host.lower()
+    if port not in (None, 80, 443):
+        host += f":{port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+                   and not (k == "from" and v in _WECHAT_FROM))
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~").rstrip("/")
+    scheme = parts.scheme.lower()
+    return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path, urlencode(query), ""))
+
+
+def _title_key(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+_DIGITS = re.compile(r"\d+")
+NEAR_TITLE_RATIO = 0.9
+
+
+def _near(a: str, b: str) -> bool:
+    """Titles that differ by a letter or two; titles that differ only in numbers are different things."""
+    if abs(len(a) - len(b)) * 19 > len(a) + len(b) or _DIGITS.sub("#", a) == _DIGITS.sub("#", b):
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
+
+
+def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
+    """The same URL in two entries is an error; the same or nearly the same title is a warning.
+
+    Each message is on the later entry (in file order) and names the earlier one.  Near-duplicate
+    titles are looked for among neighbours in sorted order (from the front and from the back), so
+    a 20,000-entry guide is checked in a fraction of a second instead of comparing every pair.
+    """
+    entries = [e for c in collections for e in c.entries]
+    order = {id(e): i for i, e in enumerate(entries)}
+    same_url: set[tuple[int, int]] = set()
+    seen: dict[str, Entry] = {}
+    by_entry_id = {e.id: e for e in entries}
+    for entry in entries:
+        key = normalise_url(entry.url)
+        first = seen.setdefault(key, entry)
+        if first is not entry:
+            same_url.add((id(first), id(entry)))
+            if entry.shares_url_with == first.id or first.shares_url_with == entry.id:
+                continue
+            how = "the same URL" if first.url == entry.url else f"the same URL once normalised ({first.url})"
+            yield Diagnostic(entry.where("url"), f"url: {how} as entry '{first.id}' at {first.where('url')}: the same "
+                             "resource entered twice? Merge the entries or give each its own address (if both are "
+                             f"really reached from this one page, add 'shares_url_with: {first.id}')",
+                             entry=entry.id, field="url", code="duplicate-url")
+        if entry.shares_url_with and (other := by_entry_id.get(entry.shares_url_with)) is not None \
+                and normalise_url(other.url) != key:
+            yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: entry '{other.id}' has another url "
+                             f"({other.url}); remove shares_url_with", entry=entry.id, field="shares_url_with", code="invalid")
+    pairs: set[tuple[int, int]] = set()
+    for lang in ("zh", "en"):
+        titles = [(_title_key(t), e) for e in entries if (t := getattr(e.title, lang))]
+        exact: dict[str, Entry] = {}
+        for key, entry in titles:
+            first = exact.setdefault(key, entry)
+            if first is not entry:
+                pairs.add((id(first), id(entry)))
+        for flip in (False, True):
+            ranked = sorted(titles, key=lambda t: t[0][::-1] if flip else t[0])
+            for i, (key, entry) in enumerate(ranked):
+                for other_key, other in ranked[i + 1:i + 3]:
+                    if other_key != key and _near(key, other_key):
+                        a, b = sorted((entry, other), key=lambda e: order[id(e)])
+                        pairs.add((id(a), id(b)))
+    by_id = {id(e): e for e in entries}
+    for a_id, b_id in sorted(pairs - same_url, key=lambda p: order[p[1]]):
+        first, entry = by_id[a_id], by_id[b_id]
+        if first.id == entry.id:  # already an error: the id is used twice
+            continue
+        same = first.title.zh == entry.title.zh and first.title.en == entry.title.en
+        yield Diagnostic(entry.where("title"), f"title: {'the same' if same else 'nearly the same'} title as entry "
+                         f"'{first.id}' at {first.where('title')} ({first.title.both()}): the same resource entered twice?",
+                         entry=entry.id, field="title", severity="warning", code="duplicate-title")

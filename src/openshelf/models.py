@@ -85,6 +85,7 @@ class Entry(_Strict):
     id: Slug = Field(description="Stable identifier and page anchor: lowercase letters, digits and hyphens; unique across all collections.")
     title: Text = Field(description="The resource's name, in zh and/or en.")
     url: HttpUrl = Field(description="The address readers open: an absolute http:// or https:// URL.")
+    shares_url_with: Slug | None = Field(None, description="The id of another entry that has the same url because both are reached from one page (a library and the service it runs there); without it two entries with one url are an error.")
     description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are allowed; HTML is not.")
     category: Slug = Field(description="One of the category keys defined in guides/_site.yml.")
     tags: list[Slug] = Field(default_factory=list, description="Free-form topic tags (slugs), listed on the tag index page.")
