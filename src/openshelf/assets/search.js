@@ -13,7 +13,7 @@
   var meta = document.querySelector(".md-search-result__meta");
   var list = document.querySelector(".md-search-result__list");
   var toggle = document.getElementById("__search");
-  var PAGE = 20;
+  var PAGE = 10;
 
   var config = {};
   try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { /* Material's defaults */ }
@@ -90,28 +90,36 @@
   }
 
   var current = 0;
+  // Fetch the next PAGE results' fragments at once, but show each as soon as it and those above
+  // it are in: the first result appears after one fragment, not after the slowest of ten.
   function render(results, from, serial) {
-    return Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (data) {
-      if (serial !== current) return;
-      var more = list.querySelector(".os-search-more");
-      if (more) more.remove();
-      data.forEach(function (d) { list.appendChild(item(d)); });
-      if (results.length > from + PAGE) {
-        var li = document.createElement("li");
-        li.className = "md-search-result__item os-search-more";
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "md-search-result__link";
-        button.textContent = "…  " + (results.length - from - PAGE);
-        button.addEventListener("click", function () { render(results, from + PAGE, serial); });
-        li.appendChild(button);
-        list.appendChild(li);
-      }
+    var old = list.querySelector(".os-search-more");
+    if (old) old.remove();
+    var chain = Promise.resolve();
+    results.slice(from, from + PAGE).map(function (r) { return r.data(); }).forEach(function (loading) {
+      chain = chain.then(function () { return loading; }).then(function (data) {
+        if (serial === current) list.appendChild(item(data));
+      });
+    });
+    return chain.then(function () {
+      if (serial !== current || results.length <= from + PAGE) return;
+      var li = document.createElement("li");
+      li.className = "md-search-result__item os-search-more";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-search-result__link";
+      button.textContent = "… +" + (results.length - from - PAGE);
+      button.addEventListener("click", function () { render(results, from + PAGE, serial); });
+      li.appendChild(button);
+      list.appendChild(li);
     });
   }
 
+  var asked = null;
   function run() {
     var query = input.value.trim();
+    if (query === asked) return;  // the same query again (a key that changed nothing): keep its search
+    asked = query;
     var serial = ++current;
     if (!query) {
       list.replaceChildren();
@@ -128,7 +136,9 @@
       // data-query names the query the list shows, once its first results are in (tests wait on it)
       return render(results, 0, serial).then(function () { if (serial === current) list.dataset.query = query; });
     }).catch(function (error) {
-      if (serial === current) meta.textContent = String(error && error.message || error);
+      if (serial !== current) return;
+      asked = null;  // let the same query try again
+      meta.textContent = String(error && error.message || error);
     });
   }
 
