@@ -73,8 +73,8 @@ def _both(text: Text | None) -> list[str]:
     return [plain(t) for t in ((text.zh, text.en) if text else ()) if t]
 
 
-def entry_record(guide: Guide, entry: Entry) -> Record:
-    """The searchable text of one entry; pure."""
+def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> Record:
+    """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None)."""
     access = ACCESS_LABELS[entry.access]
     status = STATUS_LABELS[entry.status]
     category = guide.site.categories.get(entry.category)
@@ -83,8 +83,9 @@ def entry_record(guide: Guide, entry: Entry) -> Record:
     parts = [*entry.aliases, *_both(entry.description), *_both(entry.provider),
              *_both(category), *entry.tags, *access, *(status if entry.status != "active" else ())]
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
-    collection = next((c for c in guide.collections if c.id == entry.collection), None)
-    meta = {"title": entry.title.both(), "page": collection.title.both() if collection else ""}
+    if page_title is None:
+        page_title = next((c.title.both() for c in guide.collections if c.id == entry.collection), "")
+    meta = {"title": entry.title.both(), "page": page_title}
     if entry.aliases:
         meta["aliases"] = ", ".join(entry.aliases)
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts), meta=meta)
@@ -92,7 +93,7 @@ def entry_record(guide: Guide, entry: Entry) -> Record:
 
 def entry_records(guide: Guide) -> list[Record]:
     """One record per entry; its ``url`` is the page's source path and the anchor (``databases.md#cnki``)."""
-    return [entry_record(guide, e) for e in guide.entries]
+    return [entry_record(guide, e, c.title.both()) for c in guide.collections for e in c.entries]
 
 
 def entry_pages(records: Iterable[Record]) -> set[str]:
