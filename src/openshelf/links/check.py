@@ -210,19 +210,17 @@ class Checker:
 
         # A bounded window of URLs in progress keeps memory flat however long the list;
         # interleaving the hosts keeps one big host from filling the window.
-        window = self.options.window or max(1024, 8 * self.options.concurrency)
-        pending: set[asyncio.Task[None]] = set()
+        window = asyncio.Semaphore(self.options.window or max(1024, 8 * self.options.concurrency))
+        tasks: list[asyncio.Task[None]] = []
         try:
             for url in interleave_hosts(dict.fromkeys(urls)):
-                if len(pending) >= window:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        task.result()
-                pending.add(asyncio.ensure_future(one(url)))
-            if pending:
-                await asyncio.gather(*pending)
+                await window.acquire()
+                task = asyncio.ensure_future(one(url))
+                task.add_done_callback(lambda _: window.release())
+                tasks.append(task)
+            await asyncio.gather(*tasks)
         finally:
-            for task in pending:
+            for task in tasks:
                 task.cancel()
         return results
 
