@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def test_build_with_engine(project: Path, engine: str) -> None:
     assert 'id="cnki"' in html
     assert "os-announcement" in html
     assert (site / "assets" / "openshelf" / "openshelf.css").is_file()
+    policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
+    assert len(policies) == 1 and "'sha256-" in policies[0] and "'unsafe-inline' " not in policies[0].split(";")[1], policies
 
 
 def test_build_stops_on_an_invalid_guide(project: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from openshelf.diagnostics import Diagnostic
-from openshelf import search
+from openshelf import csp, search
 from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, render_site
 from openshelf.plugin import default_nav
 
@@ -149,6 +149,7 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
             search.index_site(built, staged.search, html, urls)
         except search.SearchIndexError as exc:
             raise BuildError(str(exc)) from None
+    csp.apply_to_site(built)
     shutil.rmtree(staged.site_dir, ignore_errors=True)
     staged.site_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(built), str(staged.site_dir))

@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from openshelf import search
+from openshelf import csp, search
 from openshelf.pipeline import ASSETS, CSS, JS, SiteError, render_site
 from openshelf.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, page_of
 
@@ -42,6 +42,7 @@ class OpenShelfConfig(base.Config):
 
 class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
     pages: Pages | None = None
+    _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
     _search_pages: dict[str, str] | None = None  # built HTML pages Pagefind indexes: dest path → URL
     _urls: dict[str, str] | None = None  # every page's source path → URL
 
@@ -103,7 +104,12 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
                 self._search_pages[page.file.dest_uri] = page.file.url
         return context
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve"
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and not self._serving:
+            csp.apply_to_site(Path(config.site_dir))
         if self._search_pages is None or self.pages is None or self._urls is None:
             return
         try:
