@@ -121,3 +121,49 @@ def test_every_bad_file_at_once_is_one_run(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     files = {line.split(":", 1)[0] for line in result.stderr.splitlines() if ": error: " in line}
     assert files == {f"{name}.yml" for name in CASES}
+
+
+def test_the_limits_in_help_are_the_defaults() -> None:
+    from click.testing import CliRunner
+
+    from openshelf.cli import main
+    from openshelf.models import Limits
+
+    text = CliRunner().invoke(main, ["validate", "--help"], terminal_width=120).output
+    for name, value in Limits().model_dump().items():
+        assert re.search(rf"{name}\s+{value:,}\s", text), name
+
+
+def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark's guide (about 6 MB), with two mistakes in its last entry: both positions exact."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench_validate
+    finally:
+        sys.path.pop(0)
+    from openshelf.catalog import load_guide
+
+    paths = bench_validate.generate(tmp_path / "guides", 20_000)
+    last = paths[-1]
+    lines = last.read_text(encoding="utf-8").splitlines(keepends=True)
+    url = max(i for i, line in enumerate(lines) if line.startswith("    url: "))
+    lines[url] = "    url: www.example.org/last\n"
+    lines.append("    related: [nowhere]\n")  # a duplicate key at the very end
+    last.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, diagnostics = load_guide(tmp_path / "guides")
+    # (the file is then unreadable, so the entry before it relates to an id that is missing)
+    assert f"guides/{last.name}:{len(lines)}:5: error: duplicate key 'related' (first defined at line {len(lines) - 1})" \
+        in [d.format() for d in diagnostics]
+    lines.pop()
+    last.write_text("".join(lines), encoding="utf-8")
+    _, diagnostics = load_guide(tmp_path / "guides")
+    assert [d.format() for d in diagnostics] == [
+        f"guides/{last.name}:{url + 1}:10: error: entry 'r19999': url must start with http:// or https://"]
+
+
+def test_bench_validate_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_validate.py"), "--entries", "300"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "openshelf validate" in result.stdout and "CSafeLoader" in result.stdout and "SafeLoader (pure Python)" in result.stdout

@@ -137,6 +137,7 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
     limits = site.limits if site is not None else Limits()
     collections: list[Collection] = []
     total = 0
+    unvalidated: set[str] = set()
     for path in files:
         if path.name == SITE_FILE:
             continue
@@ -152,7 +153,9 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
                                           f"(limits.max_entries in {SITE_FILE})", field="entries", code="limit"))
             continue
         collection = _validate(source, Collection, diagnostics)
-        if collection is None:
+        if collection is None:  # its entries' ids still count, so that 'related' does not report them missing
+            unvalidated |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)} \
+                if isinstance(entries, list) else set()
             continue
         _attach_positions(collection, source)
         if collection.id != path.stem:
@@ -167,7 +170,7 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
                                           field="id"))
         collections.append(collection)
 
-    diagnostics += list(cross_checks(site, collections))
+    diagnostics += list(cross_checks(site, collections, unvalidated))
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
         return None, diagnostics
@@ -327,7 +330,7 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def cross_checks(site: Site | None, collections: list[Collection]) -> Iterator[Diagnostic]:
+def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
     """Checks that need more than one entry: unique ids, known categories, known related ids."""
     first: dict[str, Entry] = {}
     for collection in collections:
@@ -343,14 +346,14 @@ def cross_checks(site: Site | None, collections: list[Collection]) -> Iterator[D
                 known = ", ".join(site.categories)
                 yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
                                  entry=entry.id, field="category", code="unknown-category")
-            if entry.shares_url_with and entry.shares_url_with not in first:
+            if entry.shares_url_with and entry.shares_url_with not in first and entry.shares_url_with not in elsewhere:
                 yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",
                                  entry=entry.id, field="shares_url_with", code="unknown-id")
             for i, target in enumerate(entry.related):
                 where = entry.where(f"related[{i}]")
                 if target == entry.id:
                     yield Diagnostic(where, "related names the entry itself", entry=entry.id, field="related")
-                elif target not in first:
+                elif target not in first and target not in elsewhere:
                     close = difflib.get_close_matches(target, list(first), n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",

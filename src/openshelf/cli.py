@@ -42,7 +42,17 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     """Check guide files or folders (default: guides/) and report every problem.
 
     Each message names file:line:column, the entry and the field.  Exit 0 when clean, 1 when
-    errors were found, 2 for a usage error.
+    errors were found, 2 for a usage error.  The same URL in two entries (compared after
+    normalising case, ports, trailing slash and tracking parameters) is an error; the same or a
+    nearly identical title is a warning.
+
+    \b
+    Limits (change them in a 'limits:' block in guides/_site.yml):
+      max_file_bytes   20,000,000  bytes in one guide file
+      max_entries          50,000  entries in the whole guide
+      max_value_chars     100,000  characters in one value (text fields: 10,000)
+      max_depth                64  nesting levels of mappings and lists
+      max_nodes         2,000,000  values in one file once YAML aliases are expanded
     """
     guide, diagnostics = load_guide(*paths)
     report(diagnostics, fmt)
