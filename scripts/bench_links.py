@@ -160,6 +160,7 @@ class Run:
     size: int
     wall: float = 0.0
     rss_mb: float = 0.0
+    cpu: float = 0.0
     broken: set[str] = field(default_factory=set)
     redirected: int | None = None
     error: str | None = None
@@ -167,7 +168,10 @@ class Run:
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_path: Path | None = None,
           limit: float = 600) -> tuple[float, float, int]:
-    """Run a command; return wall seconds, peak RSS in MB (wait4) and the exit code."""
+    """Run a command; return wall seconds, peak RSS in MB (wait4) and the exit code.
+
+    The child's CPU seconds (user + system, from the same wait4) are kept in ``timed.cpu``.
+    """
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     try:
         start = time.monotonic()
@@ -183,6 +187,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
                 raise TimeoutError(f"{cmd[0]} took longer than {limit}s")
             time.sleep(0.01)
         wall = time.monotonic() - start
+        timed.cpu = usage.ru_utime + usage.ru_stime  # type: ignore[attr-defined]
         proc.returncode = os.waitstatus_to_exitcode(status)
         return wall, usage.ru_maxrss / 1024, proc.returncode
     finally:
@@ -197,7 +202,7 @@ def run_openshelf(folder: Path, port: int, size: int) -> Run:
            "--concurrency", str(CONCURRENCY), "--per-host", str(CONCURRENCY), "--timeout", "30",
            "--allow-host", f"127.0.0.1:{port}"]
     wall, rss, code = timed(cmd, folder, env, out)
-    run = Run("openshelf", size, wall, rss)
+    run = Run("openshelf", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
     try:
         doc = json.loads(out.read_text())
     except ValueError:
@@ -221,7 +226,7 @@ def run_lychee(folder: Path, port: int, size: int) -> Run:
     cmd = [exe, "--no-progress", "--format", "json", "--output", str(out), "--max-concurrency", str(CONCURRENCY),
            "--host-concurrency", str(CONCURRENCY), "--host-request-interval", "0ms", "--timeout", "30", "links.md"]
     wall, rss, code = timed(cmd, folder)
-    run = Run("lychee", size, wall, rss)
+    run = Run("lychee", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
     try:
         doc = json.loads(out.read_text())
     except (OSError, ValueError):
@@ -242,7 +247,7 @@ def run_linkchecker(folder: Path, port: int, size: int) -> Run:
     cmd = [exe, "-f", "linkcheckerrc", "--check-extern", "--no-status", "--no-warnings", "-o", "csv",
            "-t", str(CONCURRENCY), "links.html"]
     wall, rss, code = timed(cmd, folder, env, out)
-    run = Run("linkchecker", size, wall, rss)
+    run = Run("linkchecker", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
     rows = [line for line in out.read_text(errors="replace").splitlines() if line and not line.startswith("#")]
     reader = csv.DictReader(rows, delimiter=";")
     for row in reader:
@@ -294,8 +299,10 @@ def main() -> int:
         server.terminate()
         server.join(5)
 
-    print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, concurrency {CONCURRENCY} for every tool\n")
-    print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'peak MB':>8} {'broken found':>13} {'false broken':>13}  notes")
+    load = os.getloadavg()[0]
+    print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, concurrency {CONCURRENCY} for every tool; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times suffer on a busy machine, CPU times less)\n")
+    print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'broken found':>13} {'false broken':>13}  notes")
     for r in runs:
         found = f"{r.missing_found}/{r.known_missing}"  # type: ignore[attr-defined]
         notes = []
@@ -306,7 +313,7 @@ def main() -> int:
                          f"{r.wall - r.checking:.2f}s")  # type: ignore[attr-defined]
         if r.error:
             notes.append(r.error)
-        print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
+        print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.cpu:>7.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
               + "; ".join(notes))
     floor = ", ".join(f"{s} URLs {int(s * 1.1)} requests >= {int(s * 1.1) / CONCURRENCY * LATENCY:.2f}s" for s in sizes)
     print(f"\nlatency floor for any tool (each URL once, plus one hop per redirect): {floor}")
@@ -317,7 +324,8 @@ def main() -> int:
             continue
         for r in runs:
             if r.size == size and r.tool != "openshelf" and r.wall:
-                print(f"  {size:>6} URLs  {r.tool:<12} time x{r.wall / mine.wall:.2f}   memory x{r.rss_mb / mine.rss_mb:.2f}")
+                cpu = f"   CPU x{r.cpu / mine.cpu:.2f}" if mine.cpu else ""
+                print(f"  {size:>6} URLs  {r.tool:<12} time x{r.wall / mine.wall:.2f}{cpu}   memory x{r.rss_mb / mine.rss_mb:.2f}")
     return 0
 
 

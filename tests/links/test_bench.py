@@ -16,5 +16,5 @@ def test_bench_smoke():
     )
     assert proc.returncode == 0, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if line.startswith("openshelf"))
-    assert row.split()[4:6] == ["4/4", "0"]  # every known-broken found, no false verdict
+    assert row.split()[5:7] == ["4/4", "0"]  # every known-broken found, no false verdict
     assert "4 redirects reported" in row
