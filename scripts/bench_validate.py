@@ -33,10 +33,10 @@ ENTRY = """\
   - id: {id}
     title: {{zh: 资源 {n} 号, en: Resource {n}}}
     aliases: [R{n}]
-    url: https://r{n}.example.org/db/{n}/
+    url: https://r{n}.example.org/
     description:
-      zh: 第 {n} 个资源：免费的学术数据库。
-      en: A free academic database; see [help](https://r{n}.example.org/).
+      zh: 第 {n} 个资源：免费数据库。
+      en: A free academic database.
     category: {category}
     tags: [covid-19, t{tag}]
     access: {access}

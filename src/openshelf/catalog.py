@@ -350,10 +350,10 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
                 yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",
                                  entry=entry.id, field="shares_url_with", code="unknown-id")
             for i, target in enumerate(entry.related):
-                where = entry.where(f"related[{i}]")
                 if target == entry.id:
-                    yield Diagnostic(where, "related names the entry itself", entry=entry.id, field="related")
+                    yield Diagnostic(entry.where(f"related[{i}]"), "related names the entry itself", entry=entry.id, field="related")
                 elif target not in first and target not in elsewhere:
+                    where = entry.where(f"related[{i}]")
                     close = difflib.get_close_matches(target, list(first), n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",
@@ -382,20 +382,23 @@ def normalise_url(url: str) -> str:
         port = parts.port
     except ValueError:
         return url.strip()
-    host = (parts.hostname or "").rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    host = host.lower()
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
     if port not in (None, 80, 443):
         host += f":{port}"
     if parts.username:
         host = f"{parts.username}@{host}"
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                    if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
-                   and not (k == "from" and v in _WECHAT_FROM))
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~").rstrip("/")
+                   and not (k == "from" and v in _WECHAT_FROM)) if parts.query else []
+    path = parts.path
+    if "%" in path or not path.isascii():
+        path = quote(unquote(path), safe="/:@!$&'()*+,;=~")
+    path = path.rstrip("/")
     scheme = parts.scheme.lower()
     return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path, urlencode(query), ""))
 
@@ -408,9 +411,9 @@ _DIGITS = re.compile(r"\d+")
 NEAR_TITLE_RATIO = 0.9
 
 
-def _near(a: str, b: str) -> bool:
+def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
     """Titles that differ by a letter or two; titles that differ only in numbers are different things."""
-    if abs(len(a) - len(b)) * 19 > len(a) + len(b) or _DIGITS.sub("#", a) == _DIGITS.sub("#", b):
+    if abs(len(a) - len(b)) * 19 > len(a) + len(b) or masked_a == masked_b:
         return False
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
@@ -446,17 +449,17 @@ def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
                              f"({other.url}); remove shares_url_with", entry=entry.id, field="shares_url_with", code="invalid")
     pairs: set[tuple[int, int]] = set()
     for lang in ("zh", "en"):
-        titles = [(_title_key(t), e) for e in entries if (t := getattr(e.title, lang))]
+        titles = [(key, _DIGITS.sub("#", key), e) for e in entries if (t := getattr(e.title, lang)) for key in (_title_key(t),)]
         exact: dict[str, Entry] = {}
-        for key, entry in titles:
+        for key, _, entry in titles:
             first = exact.setdefault(key, entry)
             if first is not entry:
                 pairs.add((id(first), id(entry)))
         for flip in (False, True):
             ranked = sorted(titles, key=lambda t: t[0][::-1] if flip else t[0])
-            for i, (key, entry) in enumerate(ranked):
-                for other_key, other in ranked[i + 1:i + 3]:
-                    if other_key != key and _near(key, other_key):
+            for i, (key, masked, entry) in enumerate(ranked):
+                for other_key, other_masked, other in ranked[i + 1:i + 3]:
+                    if other_key != key and _near(key, other_key, masked, other_masked):
                         a, b = sorted((entry, other), key=lambda e: order[id(e)])
                         pairs.add((id(a), id(b)))
     by_id = {id(e): e for e in entries}
