@@ -281,7 +281,7 @@ def test_links_weekly_workflow() -> None:
     on = triggers(wf)
     assert on["schedule"] and "workflow_dispatch" in on
     text = (WORKFLOWS / "links-weekly.yml").read_text(encoding="utf-8")
-    assert "openshelf links --format markdown" in text and "--format json" in text
+    assert "openshelf links --format markdown --json-report" in text
     assert 'gh issue create --title "Broken links"' in text and "gh issue close" in text
     assert "git add guides/_state/links.json" in text
     # The state file the workflow commits is the one `openshelf links` writes by default.
