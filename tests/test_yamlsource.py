@@ -52,3 +52,38 @@ def test_deep_nesting_is_refused() -> None:
 def test_merge_keys_are_refused() -> None:
     with pytest.raises(YamlProblem, match="merge keys"):
         load("base: &b {x: 1}\nother:\n  <<: *b\n")
+
+
+def test_nesting_far_beyond_the_c_stack_stops_at_the_limit() -> None:
+    # PyYAML's composer would overflow the C stack (and kill the process) at about 30,000 levels.
+    with pytest.raises(YamlProblem) as info:
+        load("a: " + "[" * 200_000 + "]" * 200_000 + "\n")
+    assert (info.value.message, info.value.line, info.value.column) == ("a[0][0][0]…: the YAML nests too deeply (more than 64 levels)", 1, 67)
+
+
+def test_a_long_value_names_its_path() -> None:
+    with pytest.raises(YamlProblem) as info:
+        load("entries:\n  - description:\n      en: " + "x" * 101 + "\n", Limits(max_value_chars=100))
+    assert (info.value.message, info.value.line) == ("entries[0].description.en: the value is 101 characters long; the limit is 100", 3)
+
+
+def test_aliases_count_toward_the_node_limit_without_expanding() -> None:
+    with pytest.raises(YamlProblem, match="expands to more than 50 values"):
+        load("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a, *a, *a, *a]\n", Limits(max_nodes=50))
+
+
+def test_undefined_alias_and_second_document() -> None:
+    with pytest.raises(YamlProblem, match=r"found undefined alias 'nope'") as info:
+        load("a: 1\nb: *nope\n")
+    assert info.value.line == 2
+    with pytest.raises(YamlProblem, match="expected a single document") as info:
+        load("a: 1\n---\nb: 2\n")
+    assert info.value.line == 2
+
+
+def test_an_alias_gives_the_anchored_value_and_an_alias_key_works() -> None:
+    value, pos = load("k: &k name\nlist: &l [x, y]\ncopy: *l\n*k : z\nempty:\nquoted: ''\nnull_tag: !!null x\n")
+    assert value == {"k": "name", "list": ["x", "y"], "copy": ["x", "y"], "name": "z", "empty": None, "quoted": "", "null_tag": None}
+    assert pos.values[("copy",)] == (3, 7)  # the alias itself
+    assert pos.values[("copy", 1)] == (2, 14)  # inside it: where the anchored value is written
+    assert ("copy", 2) not in pos.values and pos.of(("copy", 2)) == (3, 7)

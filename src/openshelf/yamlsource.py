@@ -246,7 +246,8 @@ class _Builder:
                 if self.count > max_nodes:
                     raise self.too_many(mark)
                 if len(stack) >= max_depth:
-                    where = field_name(self.path())
+                    parts = self.path()
+                    where = field_name(parts[:4]) + ("…" if len(parts) > 4 else "")
                     raise self.fail(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", mark)
                 container: Any = {} if kind is MappingStartEvent else []
                 node = _Node(mark, {} if kind is MappingStartEvent else [])
@@ -268,6 +269,8 @@ class _Builder:
                 if name not in self.anchors:
                     raise self.fail(f"found undefined alias '{name}' (an alias *{name} needs an anchor &{name} before it)", mark)
                 value, pos, size = self.anchors[name]
+                # The value as a whole is where the alias is; what is inside, where the anchor wrote it.
+                pos = _Node(mark, pos.items) if isinstance(pos, _Node) else mark
                 self.count += size
                 if self.count > max_nodes:
                     raise self.too_many(mark)
