@@ -1,7 +1,7 @@
 """Search with Pagefind: one record per entry, so a result leads to the entry, not just its page.
 
 Material's own search loads the whole index into the reader's browser before the first query
-(10 MB at 10,000 entries).  Pagefind splits its index into small compressed fragments and the
+(10–23 MB at 10,000 entries).  Pagefind splits its index into small compressed fragments and the
 browser fetches only those a query needs.  After a build this module writes ``pagefind/`` into
 the site:
 

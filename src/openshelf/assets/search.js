@@ -31,9 +31,11 @@
     return engine;
   }
 
+  // An entry's address is relative to the site root; a page's URL from Pagefind already starts
+  // with the site's path (also when the site lives in a sub-folder, as on GitHub Pages).
   function href(data) {
-    var url = (data.meta && data.meta.href) || data.url || "";
-    return new URL(url.replace(/^\//, ""), root).href;
+    if (data.meta && data.meta.href) return new URL(data.meta.href, root).href;
+    return new URL(data.url || "", location.href).href;
   }
 
   // Pagefind's excerpt is text with <mark> around the hits; rebuild it from text nodes only.
