@@ -49,7 +49,13 @@ CASES: dict[str, tuple[str, str | None]] = {
     "two-documents": ("expected a single document", None),
     "unknown-field": ("unknown field 'tittle' (did you mean 'title'?)", None),
     "missing-field": ("missing required field 'access'", None),
+    "full-width-colon": ("a full-width colon '：' here: YAML needs an ASCII ':' followed by a space", None),
+    "full-width-space": ("the key 'url' starts with an invisible character U+3000", None),
+    "full-width-comma": ("separate list items with an ASCII comma ','", "tags[0]"),
+    "control-character": ("the file contains the control character U+0008", None),
 }
+# Exact positions for the cases where libyaml's own position would mislead.
+POSITIONS = {"full-width-colon": "6:8", "full-width-space": "6:1", "control-character": "7:41", "gbk": "5:1"}
 
 
 def validate(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -75,7 +81,10 @@ def test_the_corpus_is_complete() -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_file(case: str) -> None:
     expected, field = CASES[case]
-    check_failure(validate(f"{case}.yml", cwd=BAD), f"{case}.yml", expected, field)
+    result = validate(f"{case}.yml", cwd=BAD)
+    check_failure(result, f"{case}.yml", expected, field)
+    if case in POSITIONS:
+        assert f"{case}.yml:{POSITIONS[case]}: error: " in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("case", ["bom", "crlf", "idn"])

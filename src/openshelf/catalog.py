@@ -286,6 +286,8 @@ def _reword(kind: str, message: str, name: str, value: Any) -> str:
         "string_type": "must be text, not a list or mapping",
         "string_too_long": message[0].lower() + message[1:],
     }
+    if kind == "string_pattern_mismatch" and isinstance(value, str) and any(c in value for c in "，、；"):
+        return f"{name}: {hints[kind]}, not {value!r}: separate list items with an ASCII comma ','"
     if kind == "list_type":
         text = "must be a list"
         if isinstance(value, str):

@@ -33,6 +33,7 @@ Mark = tuple[int, int]
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,33 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
             start = exc.context_mark
             since = f" (from line {start.line + 1})" if start and mark and start.line != mark.line else ""
             problem = f"{exc.context}{since}, {exc.problem}"
+        lines = [where[0]] + ([exc.context_mark.line + 1] if exc.context_mark else [])
+        colon = _full_width_colon(text, lines)
+        if colon:
+            raise YamlProblem(f"{problem} (a full-width colon '：' here: YAML needs an ASCII ':' followed by a space)",
+                              *colon) from None
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError as exc:  # a control character pasted into the text
+        # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _Loader is not yaml.SafeLoader else text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlProblem(f"the file contains the control character U+{code:04X}, which YAML does not allow: "
+                          "delete it (it often comes with text pasted from another program)", line, column) from None
+    except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}") from None
     return root
+
+
+def _full_width_colon(text: str, numbers: list[int]) -> tuple[int, int] | None:
+    """Where a key is followed by '：' instead of ': ' (typed with a Chinese input method)."""
+    lines = text.splitlines()
+    for number in numbers:
+        line = lines[number - 1] if 0 < number <= len(lines) else ""
+        key, colon, _ = line.partition("：")
+        if colon and ": " not in key and not key.rstrip().endswith(":"):
+            return number, len(key) + 1
+    return None
 
 
 def _explain(problem: str, text: str, line: int) -> str:
@@ -302,6 +326,9 @@ class _Builder:
         return root, Positions(root_pos)
 
     def key(self, key: str, mark: Mark) -> None:
+        if key[:1].isspace() or key[:1] in _INVISIBLE:
+            raise self.fail(f"the key '{key.strip()}' starts with an invisible character U+{ord(key[0]):04X} (a full-width or "
+                            "non-breaking space, often pasted from a chat or web page): indent with ordinary spaces", mark)
         top = self.stack[-1]
         if key in top[0]:
             first = top[1].items[key][0]
