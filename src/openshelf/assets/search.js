@@ -24,7 +24,11 @@
   function load() {
     if (!engine) {
       engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-        return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
+        // metaCacheTag: the entry file's address names this build (Pagefind's default, the time
+        // of the request, would miss the offline copy every time)
+        var options = { excerptLength: 24 };
+        if (form.dataset.build) options.metaCacheTag = form.dataset.build;
+        return pagefind.options(options).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
       });
       engine.catch(function () { engine = null; });
     }
