@@ -87,3 +87,11 @@ def test_an_alias_gives_the_anchored_value_and_an_alias_key_works() -> None:
     assert pos.values[("copy",)] == (3, 7)  # the alias itself
     assert pos.values[("copy", 1)] == (2, 14)  # inside it: where the anchored value is written
     assert ("copy", 2) not in pos.values and pos.of(("copy", 2)) == (3, 7)
+
+
+def test_the_parser_limits_default_to_the_schema_limits() -> None:
+    from openshelf import models
+
+    schema = models.Limits()
+    for name in ("max_depth", "max_nodes", "max_value_chars"):
+        assert getattr(Limits(), name) == getattr(schema, name), name

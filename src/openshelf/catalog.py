@@ -25,7 +25,7 @@ from openshelf.models import RESERVED_PAGES, Collection, Entry, Limits, Site
 
 M = TypeVar("M", bound=BaseModel)
 SITE_FILE = "_site.yml"
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = Limits().max_file_bytes  # commands that read one file outside a guide (fmt, import) use the default
 
 
 @dataclass
