@@ -37,6 +37,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "id-escapes-folder": ("must be a slug", "id"),
     "id-with-slash": ("must be a slug", "id"),
     "tags": ("collection id 'tags' is a page name the site uses", None),
+    "id-clashes-with-anchor": ("starts with 'category-', which the page uses for its category headings", "id"),
     "url-javascript": ("must start with http:// or https://", "url"),
     "url-data": ("must start with http:// or https://", "url"),
     "url-file": ("must start with http:// or https://", "url"),

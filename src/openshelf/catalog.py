@@ -332,6 +332,10 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+#: Anchors the collection pages give their category headings; an entry id may not look like one.
+RESERVED_ANCHOR_PREFIX = "category-"
+
+
 def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
     """Checks that need more than one entry: unique ids, known categories, known related ids."""
     first: dict[str, Entry] = {}
@@ -344,6 +348,9 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
                 first[entry.id] = entry
     for collection in collections:
         for entry in collection.entries:
+            if entry.id.startswith(RESERVED_ANCHOR_PREFIX):
+                yield Diagnostic(entry.where("id"), f"id '{entry.id}' starts with '{RESERVED_ANCHOR_PREFIX}', which the page uses "
+                                 "for its category headings (#category-<key>): choose another id", entry=entry.id, field="id")
             if site is not None and entry.category not in site.categories:
                 known = ", ".join(site.categories)
                 yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
