@@ -28,6 +28,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "bad-indentation": ("check the indentation", None),
     "unclosed-quote": ("a quote is opened but not closed", None),
     "gbk": ("the file is not UTF-8 (it looks like GBK/GB18030): save it as UTF-8", None),
+    "utf16": ("the file is not UTF-8 (it looks like UTF-16): save it as UTF-8", None),
     "empty": ("the file is empty; it must be a mapping", None),
     "top-level-list": ("the file is a list; it must be a mapping", None),
     "top-level-scalar": ("the file is a single value; it must be a mapping", None),
