@@ -12,13 +12,14 @@ guide of realistic bilingual entries (sentences, names and tags drawn from the d
 
 It prints build time, peak memory (the build process and its children, from ``wait4``), site
 size, search-index size (raw and gzip) and the ratios; then serves each site on 127.0.0.1 and
-measures search in headless Chromium (Debian's chromium, as the tests use): the time from the
-page's load event until a query shows results, the time from typing a query to the first
-result node (``performance.now()`` in the page), and the bytes of search data the browser
-fetched (index, worker / Pagefind files) — raw and gzip-compressed as a server would send them.
+measures search in headless Chromium (Debian's chromium, as the tests use), three times with an
+empty cache (medians count): the time from the page's load event until a query shows results,
+the time from typing a query to the first result node (``performance.now()`` in the page), and
+the bytes of search data the browser fetched (index, worker / Pagefind files) — raw and
+gzip-compressed as a server would send them.
 
     .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1]
-                                            [--no-browser] [--keep DIR]
+                                            [--no-browser] [--browser-runs 3] [--keep DIR]
 
 It asserts nothing: the numbers depend on the machine.
 """
@@ -229,35 +230,48 @@ QUERY_JS = """async (q) => {
 }"""
 
 
-def measure_search(site: Path, queries: tuple[str, ...] = QUERIES) -> dict[str, Any]:
+def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3) -> dict[str, Any]:
+    """Search in Chromium, ``runs`` times, each in a fresh browser context (empty cache): the
+    median time until search answers after load, and per query the median time to first results.
+    Bytes are those of the first run."""
     from browser import browser, serve
 
+    ready: list[float | None] = []
+    latencies: dict[str, list[float | None]] = {q: [] for q in queries}
     result: dict[str, Any] = {}
     with serve(site) as base, browser() as chromium:
-        tab = chromium.new_page()
-        outside: list[str] = []
-        responses: list[Any] = []
-        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
-                  else (outside.append(route.request.url), route.abort()))
-        tab.on("response", lambda r: responses.append(r) if SEARCH_DATA.search(r.url) else None)
-        tab.goto(base + "c01/", wait_until="load")
-        result["ready_ms"] = tab.evaluate(READY_JS, queries[0])
-        latencies = {}
-        for q in queries:
-            latencies[q] = tab.evaluate(QUERY_JS, q)
-        result["latency_ms"] = latencies
-        tab.wait_for_load_state("networkidle")
-        raw = compressed = 0
-        for r in responses:
-            try:
-                body = r.body()
-            except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
-                continue
-            raw += len(body)
-            compressed += gzip_size(body)
-        result.update(requests=len(responses), bytes=raw, gzip_bytes=compressed, outside=outside)
-        tab.close()
+        for run in range(runs):
+            context = chromium.new_context()
+            tab = context.new_page()
+            outside: list[str] = []
+            responses: list[Any] = []
+            tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
+                      else (outside.append(route.request.url), route.abort()))
+            tab.on("response", lambda r: responses.append(r) if SEARCH_DATA.search(r.url) else None)
+            tab.goto(base + "c01/", wait_until="load")
+            ready.append(tab.evaluate(READY_JS, queries[0]))
+            for q in queries:
+                latencies[q].append(tab.evaluate(QUERY_JS, q))
+            tab.wait_for_load_state("networkidle")
+            if run == 0:
+                raw = compressed = 0
+                for r in responses:
+                    try:
+                        body = r.body()
+                    except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
+                        continue
+                    raw += len(body)
+                    compressed += gzip_size(body)
+                result.update(requests=len(responses), bytes=raw, gzip_bytes=compressed, outside=outside)
+            context.close()
+    result["ready_ms"] = _median(ready)
+    result["latency_ms"] = {q: _median(v) for q, v in latencies.items()}
     return result
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 # ------------------------------------------------------------------------------------ report
@@ -272,6 +286,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", help="entry counts to generate")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each; the fastest counts")
     parser.add_argument("--no-browser", action="store_true", help="skip the search measurements in Chromium")
+    parser.add_argument("--browser-runs", type=int, default=3, help="search measurements per site (fresh cache each); medians count")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
     sizes = args.sizes or ([200, 1000] if args.quick else [1000, 10_000])
@@ -309,7 +324,7 @@ def main() -> int:
                 }
                 print(f"  {size:>6,} entries  {name:9} built in {seconds:6.1f} s ({cpu:.1f} s CPU)", flush=True)
                 if not args.no_browser:
-                    row[name].update(measure_search(site))
+                    row[name].update(measure_search(site, runs=args.browser_runs))
                     print(f"  {size:>6,} entries  {name:9} search ready {_ms(row[name]['ready_ms'])} ms after load", flush=True)
             rows.append(row)
     finally:
