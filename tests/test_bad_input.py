@@ -45,7 +45,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "url-relative": ("must start with http:// or https://", "url"),
     "url-with-spaces": ("without spaces", "url"),
     "wrong-type": ("must be a mapping of fields", "title"),
-    "duplicate-key": ("duplicate key 'url' (first defined at line 6)", None),
+    "duplicate-key": ("duplicate key 'url' in entry 'cnki' (entries[0]) (first defined at line 6)", None),
     "merge-key": ("merge keys ('<<') are not supported", None),
     "recursive-alias": ("recursive alias", None),
     "two-documents": ("expected a single document", None),
@@ -164,8 +164,9 @@ def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     _, diagnostics = load_guide(tmp_path / "guides")
     # (the file is then unreadable, so the entry before it relates to an id that is missing)
-    assert f"guides/{last.name}:{len(lines)}:5: error: duplicate key 'related' (first defined at line {len(lines) - 1})" \
-        in [d.format() for d in diagnostics]
+    expected = (f"guides/{last.name}:{len(lines)}:5: error: duplicate key 'related' in entry 'r19999' (entries[4999]) "
+                f"(first defined at line {len(lines) - 1})")
+    assert expected in [d.format() for d in diagnostics]
     lines.pop()
     last.write_text("".join(lines), encoding="utf-8")
     _, diagnostics = load_guide(tmp_path / "guides")
