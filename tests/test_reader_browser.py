@@ -108,6 +108,8 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     feed = page.locator("a.os-feed")
     assert feed.count() == 1
+    downloads = page.locator("a.os-download").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert [h.rsplit("/", 1)[-1] for h in downloads] == ["openshelf.json", "openshelf.csv", "openshelf.yaml"]
     assert page.locator('head link[rel="alternate"][type="application/atom+xml"]').count() == 1
     ET.fromstring((built_site / "feed.xml").read_text(encoding="utf-8"))  # well-formed Atom
     assert (built_site / "qr" / "index.svg").is_file()

@@ -146,8 +146,12 @@ def _share(page: str, ctx: Context) -> list[str]:
     if ctx.site_url:
         lines += [f"![{plain('本页二维码', 'QR code for this page')}]({qr_file(page)}){{ .os-qr width=\"128\" height=\"128\" }}", ""]
         lines += [f'<span class="os-qr-caption">{label("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
-    lines += [f"[{label('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", "", "</div>", ""]
-    return lines
+    lines += [f"[{label('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
+    if page != HOME:  # the home page has its own downloads section
+        d = transfer.DOWNLOADS
+        lines += [f"{label('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
+                  f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
+    return lines + ["</div>", ""]
 
 
 def _home(guide: Guide, ctx: Context) -> str:
