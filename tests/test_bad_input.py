@@ -24,7 +24,8 @@ TIMEOUT = 60  # seconds; a hang fails the test instead of blocking the suite
 
 # file → (text the message must contain, the field it must name or None where no field applies)
 CASES: dict[str, tuple[str, str | None]] = {
-    "tabs": ("a tab is used for indentation: YAML needs spaces", None),
+    "tabs": ("entry 'cnki': while scanning for the next token, found character that cannot start any token "
+             "(a tab is used for indentation: YAML needs spaces)", None),
     "bad-indentation": ("check the indentation", None),
     "unclosed-quote": ("a quote is opened but not closed", None),
     "gbk": ("the file is not UTF-8 (it looks like GBK/GB18030): save it as UTF-8", None),
@@ -45,7 +46,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "url-relative": ("must start with http:// or https://", "url"),
     "url-with-spaces": ("without spaces", "url"),
     "wrong-type": ("must be a mapping of fields", "title"),
-    "duplicate-key": ("duplicate key 'url' in entry 'cnki' (entries[0]) (first defined at line 6)", None),
+    "duplicate-key": ("entry 'cnki': duplicate key 'url' in entries[0] (first defined at line 6)", None),
     "merge-key": ("merge keys ('<<') are not supported", None),
     "recursive-alias": ("recursive alias", None),
     "two-documents": ("expected a single document", None),
@@ -164,7 +165,7 @@ def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     _, diagnostics = load_guide(tmp_path / "guides")
     # (the file is then unreadable, so the entry before it relates to an id that is missing)
-    expected = (f"guides/{last.name}:{len(lines)}:5: error: duplicate key 'related' in entry 'r19999' (entries[4999]) "
+    expected = (f"guides/{last.name}:{len(lines)}:5: error: entry 'r19999': duplicate key 'related' in entries[4999] "
                 f"(first defined at line {len(lines) - 1})")
     assert expected in [d.format() for d in diagnostics]
     lines.pop()

@@ -181,12 +181,14 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
 def _parse(path: Path, diagnostics: list[Diagnostic], limits: Limits | None = None) -> _Source | None:
     limits = limits or Limits()
     source = _Source(path, display_path(path))
+    text = ""
     try:
         text = read_text(path, source.display, limits.max_file_bytes)
         source.data, source.positions = yamlsource.load(
             text, yamlsource.Limits(max_depth=limits.max_depth, max_nodes=limits.max_nodes, max_value_chars=limits.max_value_chars))
     except yamlsource.YamlProblem as problem:
-        diagnostics.append(Diagnostic(Location(source.display, problem.line, problem.column), problem.message, code="yaml"))
+        diagnostics.append(Diagnostic(Location(source.display, problem.line, problem.column), problem.message,
+                                      entry=_entry_around(text, problem.line), code="yaml"))
         return None
     except OSError as exc:
         diagnostics.append(Diagnostic(Location(source.display), f"cannot read the file: {exc.strerror}", code="io"))
@@ -198,6 +200,23 @@ def _parse(path: Path, diagnostics: list[Diagnostic], limits: Limits | None = No
                                       f"the file is {kind}; it must be a mapping with {expected}", code="type"))
         return None
     return source
+
+
+_ENTRY_START = re.compile(r"""^\s*-\s+id:\s*["']?([A-Za-z0-9][\w.-]*)""")
+
+
+def _entry_around(text: str, line: int) -> str | None:
+    """For a file that cannot be parsed: the id of the entry whose lines hold ``line``, if it is clear."""
+    lines = text.splitlines()[:line]
+    for current in reversed(lines):
+        found = _ENTRY_START.match(current)
+        if found:
+            return found.group(1)
+        if current.startswith(("---", "...")):  # a document marker
+            return None
+        if current[:1] not in ("", " ", "-", "#", "\t", "\u3000", "\u00a0"):  # a top-level key: not inside an entry
+            return None
+    return None
 
 
 def _kind(value: Any) -> str:

@@ -333,7 +333,6 @@ class _Builder:
         if key in top[0]:
             first = top[1].items[key][0]
             where = field_name(self.path())
-            name = top[0].get("id")
-            inside = f" in entry '{name}' ({where})" if isinstance(name, str) and where else f" in {where}" if where else ""
+            inside = f" in {where}" if where else ""
             raise self.fail(f"duplicate key '{key}'{inside} (first defined at line {first[0]})", mark)
         top[2], top[3] = key, mark
