@@ -158,11 +158,6 @@ def _home(guide: Guide, ctx: Context) -> str:
     site = guide.site
     lines = ["---", "hide:", "  - navigation", "---", "", f"# {text(site.title)}", ""]
     lines += _description(site.description)
-    if announcement_html(guide, ctx.today):
-        note = site.announcement
-        assert note is not None
-        lines += [f'!!! info "{plain("通知", "Notice")}"', ""]
-        lines += [f"    {bi(markup.text(note.zh) if note.zh else None, markup.text(note.en) if note.en else None)}", ""]
     lines += [f"## {label('栏目', 'Collections')}", "", f"| {label('栏目', 'Collection')} | {label('条目', 'Entries')} |", "| --- | ---: |"]
     for c in guide.collections:
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | {len(c.entries)} |")
