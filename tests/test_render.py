@@ -98,3 +98,30 @@ def test_urls_with_quotes_or_spaces_are_rejected(tmp_path: Path, monkeypatch: py
     )
     _, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": f"id: dbs\ntitle: {{en: D}}\nentries:\n{entries}"}))
     assert [d.field for d in diagnostics] == ["url"] * 5
+
+
+def test_link_status_from_the_state_file() -> None:
+    from openshelf.links.store import LinkState
+
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.timezone.utc)
+    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.timezone.utc)
+    links = {
+        "https://www.cnki.net/": LinkState(last_checked=when, last_ok=when, last_verdict="ok", last_status=200),
+        "https://pubmed.ncbi.nlm.nih.gov/": LinkState(last_checked=when, first_failure=since, consecutive_failures=4,
+                                                      last_verdict="broken", last_status=404),
+        "https://muse.jhu.edu/": LinkState(last_checked=when, last_verdict="redirected", redirect_to="https://muse.jhu.edu/new"),
+    }
+    pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).markdown
+    page = pages["databases.md"]
+    cnki = page[page.index("{ #cnki }"):page.index("{ #pubmed }")]
+    assert "Link OK (checked 2026-11-15)" in cnki
+    pubmed = page[page.index("{ #pubmed }"):page.index("{ #muse-2020 }")]
+    assert "Link broken since 2026-10-01" in pubmed
+    assert "Unreachable since 2026-10-01" in pubmed
+    assert 'href="https://web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/"' in pubmed
+    muse = page[page.index("{ #muse-2020 }"):]
+    assert "muse.jhu.edu/new" not in muse, "a permanent redirect is for curators, not readers"
+    health = pages["links.md"]
+    assert "Last check: 2026-11-15" in health
+    assert "(databases.md#pubmed)" in health
+    assert "](databases.md) | 2 | 1 | 0 | 0 | 0 |" in health  # ok counts cnki and the redirected muse
