@@ -14,7 +14,9 @@ It prints build time, peak memory (the build process and its children, from ``wa
 size, search-index size (raw and gzip) and the ratios; then serves each site on 127.0.0.1 and
 measures search in headless Chromium (Debian's chromium, as the tests use), three times with an
 empty cache (medians count): the time from the page's load event until a query shows results,
-the time from typing a query to the first result node (``performance.now()`` in the page), and
+the time from typing a query to the first result node (``performance.now()`` in the page; the
+whole word at once, as an input method commits Chinese, and for ASCII words also key by key,
+120 ms apart, timed from the last key), and
 the bytes of search data the browser fetched (index, worker / Pagefind files) — raw and
 gzip-compressed as a server would send them.
 
@@ -206,13 +208,24 @@ READY_JS = """async (q) => {
   });
 }"""
 
-QUERY_JS = """async (q) => {
+# [query, typed]: typed ASCII arrives key by key, 120 ms apart (the clock starts at the last key);
+# otherwise the whole word arrives at once, as an input method commits Chinese (or a paste).
+QUERY_JS = """async ([q, typed]) => {
   const input = document.querySelector('input.md-search__input');
   const list = document.querySelector('.md-search-result__list');
-  input.value = '';
-  input.dispatchEvent(new Event('input', {bubbles: true}));
-  input.dispatchEvent(new KeyboardEvent('keyup', {key: 'Backspace', bubbles: true}));
+  const key = (value, k) => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent('keyup', {key: k, bubbles: true}));
+  };
+  key('', 'Backspace');
   await new Promise(r => setTimeout(r, 150));
+  if (typed && /^[\x00-\x7f]+$/.test(q)) {
+    for (let i = 1; i < q.length; i++) {
+      key(q.slice(0, i), q[i - 1]);
+      await new Promise(r => setTimeout(r, 120));
+    }
+  }
   list.replaceChildren();
   return await new Promise(resolve => {
     let t0;
@@ -223,9 +236,7 @@ QUERY_JS = """async (q) => {
     observer.observe(list, {childList: true, subtree: true});
     const timer = setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);
     t0 = performance.now();
-    input.value = q;
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    input.dispatchEvent(new KeyboardEvent('keyup', {key: q.slice(-1), bubbles: true}));
+    key(q, q.slice(-1));
   });
 }"""
 
@@ -238,6 +249,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
 
     ready: list[float | None] = []
     latencies: dict[str, list[float | None]] = {q: [] for q in queries}
+    typed: dict[str, list[float | None]] = {q: [] for q in queries if q.isascii()}
     result: dict[str, Any] = {}
     with serve(site) as base, browser() as chromium:
         for run in range(runs):
@@ -251,7 +263,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             tab.goto(base + "c01/", wait_until="load")
             ready.append(tab.evaluate(READY_JS, queries[0]))
             for q in queries:
-                latencies[q].append(tab.evaluate(QUERY_JS, q))
+                latencies[q].append(tab.evaluate(QUERY_JS, [q, False]))
             tab.wait_for_load_state("networkidle")
             if run == 0:
                 raw = compressed = 0
@@ -264,8 +276,18 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
                     compressed += gzip_size(body)
                 result.update(requests=len(responses), bytes=raw, gzip_bytes=compressed, outside=outside)
             context.close()
+            # typed, on a fresh page with an empty cache again (only 知网 searched first, to be ready)
+            context = chromium.new_context()
+            tab = context.new_page()
+            tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:")) else route.abort())
+            tab.goto(base + "c01/", wait_until="load")
+            tab.evaluate(READY_JS, queries[0])
+            for q in typed:
+                typed[q].append(tab.evaluate(QUERY_JS, [q, True]))
+            context.close()
     result["ready_ms"] = _median(ready)
     result["latency_ms"] = {q: _median(v) for q, v in latencies.items()}
+    result["typed_ms"] = {q: _median(v) for q, v in typed.items()}
     return result
 
 
@@ -358,6 +380,8 @@ def main() -> int:
         if "latency_ms" in o:
             print("  first results per query, openshelf vs plain (ms): "
                   + ", ".join(f"{q} {_ms(o['latency_ms'][q])}/{_ms(p['latency_ms'][q])}" for q in o["latency_ms"]))
+            print("  typed key by key, from the last key (ms): "
+                  + ", ".join(f"{q} {_ms(o['typed_ms'][q])}/{_ms(p['typed_ms'][q])}" for q in o["typed_ms"]))
     return 0
 
 
