@@ -47,6 +47,21 @@ class Target:
 
 def occurrence_of(entry: Any) -> Occurrence:
     """An :class:`Occurrence` from a catalog entry (``.id``, ``.url``, ``.where("url")`` ...)."""
+    private = getattr(entry, "__pydantic_private__", None)
+    if isinstance(private, dict) and "_positions" in private and "_path" in private:
+        # A catalog Entry: what ``where("url")`` and ``.collection`` return, read without pydantic's
+        # attribute hooks (they were most of the time of this step for a big guide).
+        positions = private["_positions"]
+        line, column = positions.get("url") or positions.get("", (0, 0))
+        return Occurrence(
+            file=str(private["_path"] or ""),
+            line=int(line or 0),
+            column=int(column or 1),
+            entry=str(entry.id),
+            collection=private.get("_collection"),
+            link_check=str(entry.link_check or "normal"),
+            archive_url=entry.archive_url,
+        )
     where = entry.where("url") if hasattr(entry, "where") else None
     return Occurrence(
         file=str(getattr(where, "path", "") or ""),

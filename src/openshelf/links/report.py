@@ -52,7 +52,52 @@ def format_text(results: list[Result], summary: RunSummary, verbose: bool = Fals
 
 def format_json(results: list[Result], summary: RunSummary, verbose: bool = False) -> str:
     doc = {"results": [r.as_json() for r in results], "summary": summary.as_json()}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return _indented(doc) + "\n"
+
+
+_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated where available
+
+
+def _indented(value: object, level: int = 0) -> str:
+    """Exactly ``json.dumps(value, ensure_ascii=False, indent=2)`` for dicts, lists and scalars.
+
+    The standard library's indenting encoder is written in Python and took a tenth of the CPU
+    time of a 5,000-URL run; this one encodes the common scalars in place and joins lines."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)  # type: ignore[arg-type]
+    if kind is dict or kind is list or kind is tuple:
+        if not value:
+            return "{}" if kind is dict else "[]"
+        inner = "\n" + "  " * (level + 1)
+        parts = []
+        if kind is dict:
+            for key, item in value.items():  # type: ignore[attr-defined]
+                if type(key) is not str:
+                    break
+                kind = type(item)
+                if kind is str:
+                    text = _encode_str(item)
+                elif item is None:
+                    text = "null"
+                elif kind is int:
+                    text = int.__repr__(item)
+                else:
+                    text = _indented(item, level + 1)
+                parts.append(_encode_str(key) + ": " + text)
+            else:
+                return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "}"
+        else:
+            parts = [_indented(item, level + 1) for item in value]  # type: ignore[attr-defined]
+            return "[" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "]"
+    # floats, keys that are not strings, anything else: exactly as json writes them
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
 def _escape_data(text: str) -> str:

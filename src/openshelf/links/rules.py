@@ -19,18 +19,17 @@ Example::
         reason: WebVPN portals need a login
 
 Loaded with PyYAML's safe loader and validated with pydantic (unknown keys are
-errors); every problem is reported as ``file:line:col: field: message``.
+errors); every problem is reported as ``file:line:col: field: message``. Both are imported
+only when there is a file to read: the checker itself uses plain dataclasses.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_RULES_FILE = "_links.yml"
 
@@ -43,35 +42,20 @@ class RulesError(Exception):
         super().__init__("\n".join(messages))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+# The rules as the checker uses them: plain frozen dataclasses, so that a run without a rules
+# file imports neither PyYAML nor pydantic. A file is validated by the pydantic models in
+# _models() (imported only then) and converted to these.
 
 
-class HostRule(_Strict):
-    host: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+@dataclass(frozen=True)
+class HostRule:
+    host: str
+    reason: str
     soft_404: tuple[str, ...] = ()
     accept_status: tuple[int, ...] = ()
     unreachable_from_ci: bool = False
     skip: bool = False
-    timeout: float | None = Field(default=None, gt=0)
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        value = value.strip().lower().rstrip(".")
-        bare = value[2:] if value.startswith("*.") else value
-        if not bare or "/" in bare or "*" in bare or ":" in bare:
-            raise ValueError("a host name such as 'example.org' or '*.example.org' (no scheme, path or port)")
-        return value
-
-    @field_validator("accept_status")
-    @classmethod
-    def _codes(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        for code in value:
-            if not 100 <= code <= 999:
-                raise ValueError(f"{code} is not an HTTP status code")
-        return value
+    timeout: float | None = None
 
     def matches(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -81,28 +65,23 @@ class HostRule(_Strict):
         return host == self.host
 
 
-class ExcludeRule(_Strict):
-    pattern: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+@dataclass(frozen=True)
+class ExcludeRule:
+    pattern: str
+    reason: str
 
 
-class LinkRules(_Strict):
-    transient_runs_before_broken: int = Field(default=3, ge=1)
+@dataclass(frozen=True)
+class LinkRules:
+    transient_runs_before_broken: int = 3
     accept_status: tuple[int, ...] = ()
     hosts: tuple[HostRule, ...] = ()
     exclude: tuple[ExcludeRule, ...] = ()
 
     def host_rule(self, host: str) -> HostRule | None:
         """The most specific rule for a host (an exact rule beats a wildcard)."""
+        if not self.hosts:
+            return None
         host = host.lower().rstrip(".")
         exact = [r for r in self.hosts if r.host == host]
         if exact:
@@ -117,8 +96,75 @@ class LinkRules(_Strict):
         return None
 
     def accepted(self, host: str, status: int) -> bool:
+        if status in self.accept_status:
+            return True
         rule = self.host_rule(host)
-        return status in self.accept_status or (rule is not None and status in rule.accept_status)
+        return rule is not None and status in rule.accept_status
+
+
+@functools.cache
+def _models() -> Any:
+    """The pydantic models that validate a rules file (strict, unknown keys are errors)."""
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    class _Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    class HostRuleModel(_Strict):
+        host: str = Field(min_length=1)
+        reason: str = Field(min_length=1)
+        soft_404: tuple[str, ...] = ()
+        accept_status: tuple[int, ...] = ()
+        unreachable_from_ci: bool = False
+        skip: bool = False
+        timeout: float | None = Field(default=None, gt=0)
+
+        @field_validator("host")
+        @classmethod
+        def _host(cls, value: str) -> str:
+            value = value.strip().lower().rstrip(".")
+            bare = value[2:] if value.startswith("*.") else value
+            if not bare or "/" in bare or "*" in bare or ":" in bare:
+                raise ValueError("a host name such as 'example.org' or '*.example.org' (no scheme, path or port)")
+            return value
+
+        @field_validator("accept_status")
+        @classmethod
+        def _codes(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+            for code in value:
+                if not 100 <= code <= 999:
+                    raise ValueError(f"{code} is not an HTTP status code")
+            return value
+
+    class ExcludeRuleModel(_Strict):
+        pattern: str = Field(min_length=1)
+        reason: str = Field(min_length=1)
+
+        @field_validator("pattern")
+        @classmethod
+        def _regex(cls, value: str) -> str:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+            return value
+
+    class LinkRulesModel(_Strict):
+        transient_runs_before_broken: int = Field(default=3, ge=1)
+        accept_status: tuple[int, ...] = ()
+        hosts: tuple[HostRuleModel, ...] = ()
+        exclude: tuple[ExcludeRuleModel, ...] = ()
+
+    return LinkRulesModel
+
+
+def _from_model(model: Any) -> LinkRules:
+    return LinkRules(
+        transient_runs_before_broken=model.transient_runs_before_broken,
+        accept_status=model.accept_status,
+        hosts=tuple(HostRule(**h.model_dump()) for h in model.hosts),
+        exclude=tuple(ExcludeRule(**e.model_dump()) for e in model.exclude),
+    )
 
 
 # --- YAML with positions ----------------------------------------------------
@@ -131,17 +177,24 @@ class _Pos:
     children: dict[Any, _Pos]
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps dates as strings and rejects duplicate keys."""
+@functools.cache
+def _loader() -> Any:
+    """A safe loader that keeps dates as strings and rejects duplicate keys (PyYAML imported here)."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _Loader
 
 
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def _positions(node: Any) -> _Pos:
+    import yaml
 
-
-def _positions(node: yaml.Node) -> _Pos:
     pos = _Pos(node.start_mark.line + 1, node.start_mark.column + 1, {})
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -153,7 +206,9 @@ def _positions(node: yaml.Node) -> _Pos:
     return pos
 
 
-def _duplicate_keys(node: yaml.Node, path: str, out: list[str], file: str) -> None:
+def _duplicate_keys(node: Any, path: str, out: list[str], file: str) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key, value in node.value:
@@ -178,8 +233,12 @@ def _locate(tree: _Pos, loc: tuple[Any, ...]) -> tuple[int, int]:
 
 def parse_rules(text: str, file: str = DEFAULT_RULES_FILE) -> LinkRules:
     """Parse and validate rules text; raise :class:`RulesError` with positioned messages."""
+    import yaml
+    from pydantic import ValidationError
+
+    loader = _loader()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
@@ -191,12 +250,12 @@ def parse_rules(text: str, file: str = DEFAULT_RULES_FILE) -> LinkRules:
     _duplicate_keys(node, "", dupes, file)
     if dupes:
         raise RulesError(dupes)
-    data = _Loader(text).get_single_data()
+    data = loader(text).get_single_data()
     if not isinstance(data, dict):
         raise RulesError([f"{file}:{node.start_mark.line + 1}:1: the rules file must be a mapping"])
     tree = _positions(node)
     try:
-        return LinkRules.model_validate(_tuples(data))
+        model = _models().model_validate(_tuples(data))
     except ValidationError as exc:
         messages = []
         for err in exc.errors():
@@ -208,6 +267,7 @@ def parse_rules(text: str, file: str = DEFAULT_RULES_FILE) -> LinkRules:
                 msg = "unknown key"
             messages.append(f"{file}:{line}:{col}: {field}: {msg}")
         raise RulesError(messages) from None
+    return _from_model(model)
 
 
 def _tuples(value: Any) -> Any:

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -127,39 +128,83 @@ def _from_state(target: Target, state: LinkState) -> Result:
 
 
 async def run_check(
-    targets: list[Target],
+    targets: list[Target] | Callable[[], Awaitable[list[Target]]],
     states: dict[str, LinkState],
     options: CheckOptions,
     rules: LinkRules,
     guard: AddressGuard,
     max_age: timedelta | None = None,
     resolver: AbstractResolver | None = None,
+    early: Iterable[str] = (),
 ) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
-    """Check targets; return results (in target order), the new state and a summary."""
+    """Check targets; return results (in target order), the new state and a summary.
+
+    ``targets`` may also be a function returning an awaitable of them (the guide still being
+    validated elsewhere). The ``early`` URLs are then checked while it is awaited, except those
+    the state holds as fresh within ``max_age``; only the ones the targets then ask for are
+    reported (a URL the targets do not have is dropped), and the targets' other URLs are
+    checked when they arrive. Early URLs must be URLs the policy may fetch: not from entries
+    marked ``link_check: skip`` or ``login-required`` (the caller's scan guarantees it).
+    """
     started = time.monotonic()
-    summary = RunSummary(total=len(targets))
-    results: dict[str, Result] = {}
-    to_fetch: list[Target] = []
-    for target in targets:
-        mode = target.link_check
-        if mode != "normal":
-            why = "entry marked link_check: login-required (checkable only behind a login)" if mode == "login-required" \
-                else "entry marked link_check: skip"
-            results[target.url] = Result(target, "skipped", error=why, checked_at=now_iso())
-            continue
-        state = states.get(target.url)
-        if state is not None and state.is_fresh(max_age):
-            results[target.url] = _from_state(target, state)
-            summary.cached += 1
-            continue
-        to_fetch.append(target)
+    outcomes: dict[str, Outcome] = {}
+    checker: Checker | None = None
+    tasks: list[asyncio.Future[Any]] = []
+
+    def stash(url: str, outcome: Outcome) -> None:
+        outcomes[url] = outcome
+
+    async def start(urls: list[str]) -> None:
+        nonlocal checker
+        if checker is None:
+            checker = Checker(options, rules, guard, resolver=resolver)
+            await checker.__aenter__()
+        tasks.append(asyncio.ensure_future(checker.check_many(urls, on_result=stash)))
+
+    try:
+        early_urls: list[str] = []
+        if callable(targets):
+            early_urls = [u for u in dict.fromkeys(early) if not ((s := states.get(u)) and s.is_fresh(max_age))]
+            if early_urls:
+                await start(early_urls)
+            targets = await targets()
+        summary = RunSummary(total=len(targets))
+        results: dict[str, Result] = {}
+        to_fetch: list[Target] = []
+        for target in targets:
+            mode = target.link_check
+            if mode != "normal":
+                why = "entry marked link_check: login-required (checkable only behind a login)" if mode == "login-required" \
+                    else "entry marked link_check: skip"
+                results[target.url] = Result(target, "skipped", error=why, checked_at=now_iso())
+                continue
+            state = states.get(target.url)
+            if state is not None and state.is_fresh(max_age):
+                results[target.url] = _from_state(target, state)
+                summary.cached += 1
+                continue
+            to_fetch.append(target)
+        begun = set(early_urls)
+        late = [t.url for t in to_fetch if t.url not in begun]
+        if late:
+            await start(late)
+        if tasks:
+            await asyncio.gather(*tasks)
+        if checker is not None:
+            summary.requests = checker.request_count
+    finally:
+        for task in tasks:
+            task.cancel()  # only those still running: an error, or an invalid guide
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if checker is not None:
+            await checker.__aexit__(None, None, None)
 
     new_states = dict(states)
     n_runs = rules.transient_runs_before_broken
-    by_url = {t.url: t for t in to_fetch}
-
-    def record(url: str, outcome: Outcome) -> None:
-        target = by_url[url]
+    for target in to_fetch:
+        url = target.url
+        outcome = outcomes[url]
         state = updated(new_states.get(url), outcome.verdict, outcome.checked_at, outcome.status,
                         outcome.error, outcome.final_url, outcome.redirect_to)
         verdict, error = outcome.verdict, outcome.error
@@ -178,10 +223,6 @@ async def run_check(
             first_failure=format_time(state.first_failure) if state else None, note=outcome.note,
         )
 
-    if to_fetch:
-        async with Checker(options, rules, guard, resolver=resolver) as checker:
-            await checker.check_many(by_url, on_result=record)
-            summary.requests = checker.request_count
     summary.fetched = len(to_fetch)
     ordered = [results[t.url] for t in targets]
     summary.counts.update(r.verdict for r in ordered)
