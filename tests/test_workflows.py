@@ -216,11 +216,11 @@ def test_make_targets_used_by_workflows_resolve() -> None:
                     goals.update(a for a in words[1:] if not a.startswith("-") and "=" not in a)
     assert {"venv", "site", "build-zensical", "test", "links-site"} <= goals
     for goal in sorted(goals):
-        proc = subprocess.run(["make", "-n", goal], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(["make", "--no-print-directory", "-n", goal], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, f"make -n {goal}:\n{proc.stdout}{proc.stderr}"
     # CI's crawl (links-site) is the command the crawl tests below run (crawl-site).
-    links_site = subprocess.run(["make", "-n", "links-site"], cwd=ROOT, capture_output=True, text=True).stdout
-    crawl_site = subprocess.run(["make", "-n", "crawl-site", "CRAWL_DIR=site"], cwd=ROOT, capture_output=True,
+    links_site = subprocess.run(["make", "--no-print-directory", "-n", "links-site"], cwd=ROOT, capture_output=True, text=True).stdout
+    crawl_site = subprocess.run(["make", "--no-print-directory", "-n", "crawl-site", "CRAWL_DIR=site"], cwd=ROOT, capture_output=True,
                                 text=True).stdout
     assert crawl_site.strip() and links_site.rstrip().endswith(crawl_site.strip())
 
