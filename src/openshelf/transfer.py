@@ -16,13 +16,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 from pydantic import ValidationError
 
 from openshelf import catalog
-from openshelf.catalog import Guide
+from openshelf.catalog import Guide, normalise_url
 from openshelf.diagnostics import Diagnostic, Location
 from openshelf.models import Entry
 from openshelf.new import split_list
@@ -234,22 +233,6 @@ def _column_of(loc: tuple[Any, ...]) -> str:
     if parts[0] in TEXT_FIELDS:
         return f"{parts[0]}_{parts[1]}" if len(parts) > 1 else f"{parts[0]}_zh/{parts[0]}_en"
     return parts[0]
-
-
-def normalise_url(url: str) -> str:
-    """Compare URLs as the same resource: scheme and host case, default ports, ``www.``-less host
-    kept as is, trailing slash, fragments and ``utm_*`` tracking parameters ignored."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    host = (parts.hostname or "").lower()
-    port = parts.port if parts.port not in (None, 80, 443) else None
-    netloc = host + (f":{port}" if port else "")
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not k.lower().startswith("utm_") and k.lower() not in {"fbclid", "gclid"}])
-    path = parts.path.rstrip("/")
-    return urlunsplit(("https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(), netloc, path, query, ""))
 
 
 def plan_import(text: str, display: str, guide: Guide, default_collection: str | None) -> ImportPlan:
