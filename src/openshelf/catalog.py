@@ -100,20 +100,22 @@ def read_text(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        guess = _guess_encoding(raw)
-        hint = f" (it looks like {guess})" if guess else ""
+        hint = f" (it looks like {guess_encoding(raw)})"
         raise yamlsource.YamlProblem(f"the file is not UTF-8{hint}: save it as UTF-8", line, 1) from None
     return text.replace("\r\n", "\n")
 
 
-def _guess_encoding(raw: bytes) -> str | None:
-    for name, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+def guess_encoding(raw: bytes) -> str:
+    """A plausible name for bytes that are not UTF-8, for the error message."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw.count(b"\x00") > len(raw) // 4:
+        return "UTF-16"
+    for codec, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
         try:
-            raw.decode(name)
+            raw.decode(codec)
         except UnicodeDecodeError:
             continue
         return label
-    return None
+    return "a legacy encoding such as Windows-1252"
 
 
 def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:

@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from openshelf import catalog
-from openshelf.catalog import Guide, normalise_url
+from openshelf.catalog import Guide, guess_encoding, normalise_url
 from openshelf.diagnostics import Diagnostic, Location
 from openshelf.models import Entry
 from openshelf.new import split_list
@@ -143,19 +143,6 @@ def decode(raw: bytes, display: str) -> str:
         seems = f" (it looks like {guess_encoding(raw)})"
         raise CsvProblem(f"{display}:{line}: error: the file is not UTF-8{seems}; in Excel use 'Save As' → "
                          "'CSV UTF-8 (Comma delimited)' (另存为 → CSV UTF-8（逗号分隔）)") from None
-
-
-def guess_encoding(raw: bytes) -> str:
-    """A plausible name for bytes that are not UTF-8, for the error message."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw.count(b"\x00") > len(raw) // 4:
-        return "UTF-16, Excel's 'Unicode Text'"
-    for codec, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
-        try:
-            raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        return label
-    return "a legacy encoding such as Windows-1252"
 
 
 @dataclass
