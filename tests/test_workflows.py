@@ -345,3 +345,11 @@ def test_site_crawl_fails_on_a_missing_page_and_a_missing_anchor(tmp_path: Path)
     report = " ".join(proc.stdout.split())  # linkchecker wraps its lines
     assert "no-such-page.md" in report and "Error: 404" in report, proc.stdout
     assert "Anchor `no-such-entry' (decoded: `no-such-entry') not found" in report, proc.stdout
+
+
+def test_site_crawl_of_the_default_guide(built_site: Path) -> None:
+    """The built default guide has no broken internal link or anchor (the crawl CI runs)."""
+    proc = subprocess.run(["make", "--no-print-directory", "crawl-site", f"CRAWL_DIR={built_site}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr
+    assert "0 errors found" in proc.stdout
