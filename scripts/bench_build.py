@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
 
 from openshelf.catalog import load_guide  # noqa: E402
-from openshelf.plugin import default_nav  # noqa: E402
+from openshelf.pipeline import default_nav  # noqa: E402
 from openshelf.pipeline import render_site  # noqa: E402
 
 PAGES = 20

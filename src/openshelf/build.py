@@ -16,10 +16,9 @@ from typing import Any, Literal
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from openshelf.diagnostics import Diagnostic
 from openshelf import csp, search
-from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, render_site
-from openshelf.plugin import default_nav
+from openshelf.diagnostics import Diagnostic
+from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
 
 Engine = Literal["mkdocs", "zensical"]
 STAGING = Path(".openshelf/build")
@@ -88,19 +87,15 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
     skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
     shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
-    for src_uri, content in pages.markdown.items():
-        target = docs / src_uri
-        if target.exists():
+    for src_uri in pages.markdown:
+        if (docs / src_uri).exists():
             raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    for path, content in pages.files.items():
+    generated = {**pages.markdown, **pages.files, **{path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()}}
+    for path, content in generated.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
         (docs / path).write_text(content, encoding="utf-8")
-    for path, source in ASSETS.items():
-        (docs / path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, docs / path)
 
+    pagefind = options.get("search", "pagefind") == "pagefind"
     # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
     theme["custom_dir"] = "overrides"
     config.update(
@@ -110,14 +105,14 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         plugins=plugins,
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
         extra_css=[*(config.get("extra_css") or []), CSS],
-        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([search.SCRIPT] if options.get("search", "pagefind") == "pagefind" else [])],
+        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([search.SCRIPT] if pagefind else [])],
     )
     config.pop("exclude_docs", None)
     config.setdefault("nav", default_nav(pages, docs_src))
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     os.replace(tmp, staging)
-    records = pages.search if options.get("search", "pagefind") == "pagefind" else ()
+    records = pages.search if pagefind else ()
     return Staged(staging / "mkdocs.yml", site_dir, records, bool(config.get("use_directory_urls", True))), diagnostics
 
 

@@ -158,17 +158,22 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     click.echo(f"added entry '{data['id']}' at {catalog.display_path(path)}:{result.lines[0]}", err=True)
 
 
+def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  # type: ignore[type-arg]
+    """Ask for a text field in both languages until at least one is given."""
+    while not data.get(field):
+        answers = {"zh": click.prompt(zh_prompt, default="", show_default=False).strip(),
+                   "en": click.prompt(en_prompt, default="", show_default=False).strip()}
+        text = {lang: value for lang, value in answers.items() if value}
+        if text:
+            data[field] = text
+        else:
+            click.echo(f"a {field} in at least one language is needed", err=True)
+
+
 def _ask(data: dict, categories: list[str]) -> None:  # type: ignore[type-arg]
     from openshelf.new import ACCESS_CHOICES, schema_problems
 
-    while not data.get("title"):
-        zh = click.prompt("标题（中文）· Title in Chinese", default="", show_default=False).strip()
-        en = click.prompt("Title in English（英文标题）", default="", show_default=False).strip()
-        text = {k: v for k, v in (("zh", zh), ("en", en)) if v}
-        if text:
-            data["title"] = text
-        else:
-            click.echo("a title in at least one language is needed", err=True)
+    _ask_text(data, "title", "标题（中文）· Title in Chinese", "Title in English（英文标题）")
     while not data.get("url"):
         url = click.prompt("网址 · URL (https://...)").strip()
         problems = [p for p in schema_problems({"url": url}) if p.startswith("--url")]
@@ -176,14 +181,7 @@ def _ask(data: dict, categories: list[str]) -> None:  # type: ignore[type-arg]
             click.echo(problems[0].removeprefix("--url: "), err=True)
         else:
             data["url"] = url
-    while not data.get("description"):
-        zh = click.prompt("简介（中文）· Description in Chinese", default="", show_default=False).strip()
-        en = click.prompt("Description in English（英文简介）", default="", show_default=False).strip()
-        text = {k: v for k, v in (("zh", zh), ("en", en)) if v}
-        if text:
-            data["description"] = text
-        else:
-            click.echo("a description in at least one language is needed", err=True)
+    _ask_text(data, "description", "简介（中文）· Description in Chinese", "Description in English（英文简介）")
     if not data.get("category"):
         data["category"] = click.prompt("分类 · Category", type=click.Choice(categories))
     if not data.get("access"):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from openshelf.catalog import load_guide
 from openshelf.diagnostics import Diagnostic
 from openshelf.history import entry_dates
-from openshelf.render import Pages, render
+from openshelf.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.search import entry_records
 
 PACKAGE = Path(__file__).parent
@@ -47,3 +48,11 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         raise SiteError(str(exc)) from None
     pages = render(guide, links=links, site_url=site_url, updated=entry_dates(guide))
     return replace(pages, search=tuple(entry_records(guide))), diagnostics
+
+
+def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
+    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
+    nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
+    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
+    return [*nav, *hand_written, REFERENCE]

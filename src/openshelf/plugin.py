@@ -17,15 +17,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from openshelf import csp, search
-from openshelf.pipeline import ASSETS, CSS, JS, SiteError, render_site
-from openshelf.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, page_of
+from openshelf.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.render import Pages
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
-PACKAGE = Path(__file__).parent
 
 
 class OpenShelfConfig(base.Config):
@@ -123,12 +122,4 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
         return server
 
 
-def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
-    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
-    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
-    nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
-    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
-    return [*nav, *hand_written, REFERENCE]
-
-
-__all__ = ["OpenShelfPlugin", "page_of"]
+__all__ = ["OpenShelfPlugin"]
