@@ -73,3 +73,21 @@ def type_query(page: Any, text: str) -> None:
     else:
         page.keyboard.insert_text(text)
         box.press("End")
+
+
+def keep_local(page: Any) -> list[str]:
+    """Abort every request that would leave 127.0.0.1; returns the list the refused URLs go into."""
+    from urllib.parse import urlsplit
+
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname in ("127.0.0.1", None) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return outside

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import browser, serve
+from browser import browser, keep_local, serve
 from support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -29,16 +29,7 @@ def open_page(site: tuple[str, Any], path: str, **context: Any) -> Any:
     base, chromium = site
     ctx = chromium.new_context(**context)
     page = ctx.new_page()
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
+    outside = keep_local(page)
     page.goto(base + path)
     page.wait_for_load_state("networkidle")
     page.outside = outside

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from browser import browser, serve, type_query
+from browser import browser, keep_local, serve, type_query
 
 pytestmark = pytest.mark.browser
 
@@ -18,17 +17,7 @@ pytestmark = pytest.mark.browser
 def page(built_site: Path) -> Iterator[Any]:
     with serve(built_site) as base, browser() as chromium:
         tab = chromium.new_page()
-        outside: list[str] = []
-
-        def guard(route: Any) -> None:
-            host = urlsplit(route.request.url).hostname
-            if host in ("127.0.0.1", None) or route.request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        tab.route("**/*", guard)
+        outside = keep_local(tab)
         tab.goto(base)
         tab.wait_for_load_state("networkidle")
         tab.outside = outside  # type: ignore[attr-defined]
