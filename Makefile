@@ -10,12 +10,24 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
 
+# Installs come from uv.lock, so every machine gets exactly the tested versions.  uv itself is
+# bootstrapped from PyPI at a pinned version into .cache/uv (pip only installs uv; uv installs
+# everything else).  `uv lock` after editing pyproject.toml; `make test-latest` / `make
+# test-lowest` run the suite against the newest / lowest versions the ranges in pyproject allow.
+UV_VERSION := 0.13.9
+UV := .cache/uv/bin/uv
+EXTRAS := --extra test --extra zensical
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
 .PHONY: site serve test validate lint-workflows build-zensical links-site chromium clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,zensical]'
+$(UV):
+	$(PYTHON) -m venv .cache/uv
+	.cache/uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --quiet $(EXTRAS) --python $(PYTHON)
 	touch $(STAMP)
 
 validate: $(STAMP)

@@ -45,6 +45,10 @@ class YamlProblem(Exception):
     column: int = 0
 
 
+class _TooDeep(YamlProblem):
+    """Nesting beyond ``Limits.max_depth`` (kept apart so a parser's own cap can be mapped to it)."""
+
+
 class _Node:
     """Positions of a mapping or sequence: its own mark and its children's.
 
@@ -148,6 +152,8 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
         root = builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            _raise_if_too_deep(text[: _offset(text, mark.line, mark.column)], limits)
         where = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
@@ -170,6 +176,33 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}") from None
     return root
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The character offset of a 0-based (line, column) mark."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return len(text)
+    return start + column
+
+
+def _raise_if_too_deep(prefix: str, limits: Limits) -> None:
+    """Our own depth limit, if the text before a parser error already breaks it.
+
+    The scanner reads ahead over a run of opening brackets before it yields their events, so a
+    parser with a nesting cap of its own (libyaml 0.2.6 in PyYAML 6.0.4 stops at 1,000 levels)
+    fails before the builder sees level 65.  Replaying the text up to the parser's error shows
+    the builder every level the parser accepted: if one of them is too deep, that is the problem
+    to report, in our words and at our position, whatever the parser's version says.
+    """
+    try:
+        _Builder(limits).run(yaml.parse(prefix, Loader=_Loader))
+    except _TooDeep:
+        raise
+    except (YamlProblem, yaml.YAMLError):
+        return
 
 
 def _full_width_colon(text: str, numbers: list[int]) -> tuple[int, int] | None:
@@ -272,7 +305,7 @@ class _Builder:
                 if len(stack) >= max_depth:
                     parts = self.path()
                     where = field_name(parts[:4]) + ("…" if len(parts) > 4 else "")
-                    raise self.fail(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", mark)
+                    raise _TooDeep(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", *mark)
                 container: Any = {} if kind is MappingStartEvent else []
                 node = _Node(mark, {} if kind is MappingStartEvent else [])
                 if event.anchor is not None:
