@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -42,3 +44,8 @@ categories:
   databases: {zh: 数据库, en: Databases}
   access: {zh: 访问, en: Access}
 """
+
+
+def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site), *extra],
+                          capture_output=True, text=True, timeout=300, check=False)

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from openshelf import __version__
-from openshelf.catalog import load_guide
-from openshelf.commands import COMMANDS as CURATOR_COMMANDS
-from openshelf.diagnostics import Diagnostic, has_errors
+from openshelf.guide.catalog import load_guide
+from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
+from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
 from openshelf.links.cli import links
-from openshelf.schema import SCHEMA_DIR, schema_files
+from openshelf.guide.schema import SCHEMA_DIR, schema_files
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
@@ -74,7 +74,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on warnings.")
 def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
     """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site."""
-    from openshelf.build import BuildError, run_engine, stage
+    from openshelf.site.build import BuildError, run_engine, stage
 
     try:
         staged, diagnostics = stage(config_file, site_dir)

@@ -1,0 +1,171 @@
+"""Add entries to a collection file safely: canonical form, comments kept, whole guide validated.
+
+Shared by ``openshelf new`` and ``openshelf import``.  The new file is validated together with
+the rest of the guide in a temporary copy, and only replaces the real file (atomically) when the
+guide has no errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+from openshelf.guide import catalog, yamlsource
+from openshelf.curate import fmt
+from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.fsutil import write_atomic
+from openshelf.guide.models import Entry
+
+TEXT_FIELDS = ("title", "description", "provider")
+LIST_FIELDS = ("tags", "languages", "related", "aliases")
+MAX_ID = 64
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """``Directory of Open Access Journals`` → ``directory-of-open-access-journals``; non-Latin text gives ''."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug.strip("-")
+
+
+def _host_slug(url: str) -> str:
+    match = re.match(r"^[a-z][a-z0-9+.-]*://([^/:?#]+)", url.strip(), re.IGNORECASE)
+    if not match:
+        return ""
+    labels = [p for p in match.group(1).lower().split(".") if p]
+    if labels and labels[0] == "www":
+        labels = labels[1:]
+    if len(labels) > 1:
+        labels = labels[:-1]  # the top-level domain says little
+    if len(labels) > 1 and labels[-1] in {"com", "edu", "gov", "org", "ac", "net"}:
+        labels = labels[:-1]  # cn's second level: edu.cn, gov.cn, ...
+    return slugify("-".join(labels))
+
+
+def next_free_id(title: str, url: str, taken: Iterable[str]) -> str:
+    """An id from the title (or the URL's host for a title in Chinese only), unique: ``x``, ``x-2``, ``x-3``…"""
+    used = set(taken)
+    base = slugify(title) or _host_slug(url) or "entry"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: MAX_ID - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def entry_node(data: Mapping[str, Any]) -> CommentedMap:
+    """An entry as a round-trip mapping in canonical form: keys in the schema's order, text maps in
+    block style, lists in flow style; empty optional values left out except ``last_verified``."""
+    node = CommentedMap()
+    for key in Entry.model_fields:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, Mapping):
+            text = CommentedMap((lang, value[lang]) for lang in ("zh", "en") if value.get(lang))
+            if not text:
+                continue
+            text.fa.set_block_style()
+            value = text
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                continue
+            seq = CommentedSeq(list(value))
+            seq.fa.set_flow_style()
+            value = seq
+        elif isinstance(value, str):
+            value = fmt._normalise_value(key, value)
+        elif value is None and key != "last_verified":
+            continue
+        node[key] = value
+    return node
+
+
+def append_text(text: str, entries: list[Mapping[str, Any]]) -> tuple[str, list[int]]:
+    """The collection file ``text`` with ``entries`` appended; also the index of each new entry."""
+    doc = fmt.load_rt(text)
+    seq = doc.get("entries")
+    if not isinstance(seq, CommentedSeq):
+        seq = CommentedSeq()
+        doc["entries"] = seq
+    if seq.fa.flow_style():  # ``entries: []``
+        seq.fa.set_block_style()
+    indexes = []
+    for data in entries:
+        if len(seq):  # a blank line between entries
+            fmt._push_tail(seq, len(seq) - 1, "\n", CommentToken("\n", CommentMark(0), None))
+        indexes.append(len(seq))
+        seq.append(entry_node(data))
+    fmt.canonicalize(doc, "collection")
+    return fmt.dump_rt(doc), indexes
+
+
+def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[Diagnostic]:
+    """Validate the guide in ``guides`` as it would be with ``replacements`` (file → new text),
+    in a temporary copy.  Locations in the copy are reported as the real files."""
+    files, problems = catalog.guide_files([guides])
+    if problems:
+        return problems
+    wanted = {p.resolve(): text for p, text in replacements.items()}
+    with tempfile.TemporaryDirectory(prefix="openshelf-") as tmp:
+        root = Path(tmp)
+        names: dict[str, str] = {}
+        for path in {*files, *(p for p in replacements)}:
+            target = root / path.name
+            if path.resolve() in wanted:
+                target.write_text(wanted[path.resolve()], encoding="utf-8")
+            else:
+                shutil.copyfile(path, target)
+            names[catalog.display_path(target)] = catalog.display_path(path)
+        _, diagnostics = catalog.load_guide(root)
+    return [_relocate(d, names) for d in diagnostics]
+
+
+def _relocate(d: Diagnostic, names: Mapping[str, str]) -> Diagnostic:
+    message = d.message
+    for fake, real in names.items():
+        message = message.replace(fake, real)
+    path = names.get(d.location.path, d.location.path)
+    return dataclasses.replace(d, location=dataclasses.replace(d.location, path=path), message=message)
+
+
+@dataclasses.dataclass
+class Appended:
+    path: Path
+    text: str
+    lines: list[int]  # the line of each new entry in the new text
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *, write: bool = True) -> Appended:
+    """Append ``entries`` to the collection file ``path``, validate the whole guide with the new
+    file, and replace the file only when there is no error (never when ``write`` is false)."""
+    model, diagnostics = fmt.check_file(path)
+    if model is None:
+        return Appended(path, "", [], diagnostics)
+    original = catalog.read_text(path, catalog.display_path(path))
+    text, indexes = append_text(original, entries)
+    positions = yamlsource.load(text)[1]
+    lines = [positions.of(("entries", i))[0] for i in indexes]
+    diagnostics = validate_candidate(guides, {path: text})
+    result = Appended(path, text, lines, diagnostics)
+    if result.ok and write:
+        write_atomic(path, text)
+    return result

@@ -1,0 +1,1 @@
+"""The guide as data: read the YAML with positions, validate it against the schema, check across files."""

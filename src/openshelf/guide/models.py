@@ -1,0 +1,167 @@
+"""The guide's schema: the single source of truth.
+
+The validator, the JSON Schema that editors use (``guides/_schema/*.json``) and the field
+reference in the docs are all generated from these models.  No I/O here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from openshelf.guide.diagnostics import Location
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")]
+
+Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
+#: Page names the renderer and the docs own; a collection id may not take one.
+RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about", "downloads", "search", "assets"})
+Status = Literal["active", "ended"]
+LinkCheck = Literal["normal", "login-required", "skip"]
+
+#: Human labels for the enumerations, in both languages; the renderer and docs use them.
+ACCESS_LABELS: dict[str, tuple[str, str]] = {
+    "free": ("免费", "Free"),
+    "free-with-registration": ("注册后免费", "Free with registration"),
+    "temporarily-free": ("限时免费", "Temporarily free"),
+    "institutional": ("机构订阅", "Institutional subscription"),
+    "paid": ("付费", "Paid"),
+}
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "active": ("可用", "Active"),
+    "ended": ("已结束", "Ended"),
+}
+
+_URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNORECASE)
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        raise ValueError("url must start with http:// or https://")
+    if not _URL.match(value):
+        raise ValueError("url must be an absolute http(s) address with a host, without spaces, quotes or <>")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_check_url), StringConstraints(max_length=2048)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Text(_Strict):
+    """Text in Chinese and/or English; at least one of the two."""
+
+    zh: str | None = Field(None, description="Chinese text (简体中文).", max_length=10_000)
+    en: str | None = Field(None, description="English text.", max_length=10_000)
+
+    @model_validator(mode="after")
+    def _one_language(self) -> Text:
+        if not (self.zh or self.en):
+            raise ValueError("needs text in at least one language: zh or en")
+        return self
+
+    def both(self, sep: str = " · ") -> str:
+        """Both languages, once each: ``中国知网 · CNKI``."""
+        parts = [t for t in (self.zh, self.en) if t]
+        if len(parts) == 2 and parts[0] == parts[1]:
+            parts = parts[:1]
+        return sep.join(parts)
+
+    @property
+    def first(self) -> str:
+        return self.zh or self.en or ""
+
+
+class Entry(_Strict):
+    """One resource: a database, an access route, a health authority, a library service."""
+
+    id: Slug = Field(description="Stable identifier and page anchor: lowercase letters, digits and hyphens; unique across all collections.")
+    title: Text = Field(description="The resource's name, in zh and/or en.")
+    url: HttpUrl = Field(description="The address readers open: an absolute http:// or https:// URL.")
+    shares_url_with: Slug | None = Field(None, description="The id of another entry that has the same url because both are reached from one page (a library and the service it runs there); without it two entries with one url are an error.")
+    description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are allowed; HTML is not.")
+    category: Slug = Field(description="One of the category keys defined in guides/_site.yml.")
+    tags: list[Slug] = Field(default_factory=list, description="Free-form topic tags (slugs), listed on the tag index page.")
+    access: Access = Field(description="How readers get in: free, free-with-registration, temporarily-free, institutional (through a subscribing library) or paid (a fee per use).")
+    status: Status = Field("active", description="active, or ended for programs that have closed (they stay listed, marked ended).")
+    available_from: dt.date | None = Field(None, description="First day of a temporary program (YYYY-MM-DD).")
+    available_until: dt.date | None = Field(None, description="Last day of a temporary program (YYYY-MM-DD); required when status is ended.")
+    provider: Text | None = Field(None, description="Who runs or issues it (publisher, authority, library).")
+    languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 codes of the resource's content, e.g. [zh, en].")
+    last_verified: dt.date | None = Field(None, description="The date a person last confirmed the entry is right; leave empty until someone has.")
+    related: list[Slug] = Field(default_factory=list, description="Ids of related entries: a database names the access methods that reach it.")
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list, description="Other names and acronyms readers may search for, e.g. 知网, CNKI.")
+    link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude from link checks.")
+    archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
+
+    # Where the entry came from; set by the catalog after validation (not part of the schema).
+    _collection: str = PrivateAttr("")
+    _path: str = PrivateAttr("")
+    _positions: dict[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def collection(self) -> str:
+        """The id of the collection this entry belongs to."""
+        return self._collection
+
+    def where(self, field: str | None = None) -> Location:
+        """The source location of ``field`` (or of the entry itself)."""
+        line, col = self._positions.get(field or "", self._positions.get("", (0, 0)))
+        return Location(self._path, line, col)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Entry:
+        if self.available_from and self.available_until and self.available_until < self.available_from:
+            raise ValueError("available_until is before available_from")
+        if self.status == "ended" and not self.available_until:
+            raise ValueError("available_until is required when status is ended")
+        return self
+
+
+class Collection(_Strict):
+    """One file ``guides/<id>.yml``: a collection of entries shown as one page."""
+
+    id: Slug = Field(description="The collection's id; must match the file name.")
+    title: Text = Field(description="The page title, in zh and/or en.")
+    description: Text | None = Field(None, description="An introduction shown at the top of the page.")
+    order: int = Field(100, description="Position in the navigation; lower comes first.")
+    entries: list[Entry] = Field(default_factory=list, description="The resources in this collection.")
+
+
+class Announcement(Text):
+    """A notice shown in the bar at the top of every page."""
+
+    until: dt.date | None = Field(None, description="Hide the announcement after this date (YYYY-MM-DD).")
+
+
+class Limits(_Strict):
+    """Bounds on what one run reads, so that a mistaken or hostile file cannot hang or exhaust it.
+
+    They apply to the collection files; ``_site.yml`` itself is always read with the defaults.
+    """
+
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 6 MB).")
+    max_entries: int = Field(50_000, ge=1, description="Most entries in the whole guide.")
+    max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the schema).")
+    max_depth: int = Field(64, ge=1, description="Deepest nesting of mappings and lists (a guide needs five levels).")
+    max_nodes: int = Field(2_000_000, ge=1, description="Most values in one file once YAML aliases are expanded (stops alias bombs).")
+
+
+class Site(_Strict):
+    """Site-wide settings, in ``guides/_site.yml``."""
+
+    title: Text = Field(description="The site's title.")
+    description: Text | None = Field(None, description="One or two sentences on the home page.")
+    announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
+    categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
+    limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real guide.")
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {"collection": Collection, "site": Site}

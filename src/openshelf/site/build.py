@@ -1,0 +1,150 @@
+"""``openshelf build``: the rendered guide written beside ``docs/`` into a staging folder,
+then built by an engine that needs no plugin — MkDocs, or Zensical (Material's successor,
+which reads ``mkdocs.yml`` but has no plugin API).  Nothing is written into ``docs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from mkdocs.utils.yaml import yaml_load
+
+from openshelf.site import csp, search
+from openshelf.guide.diagnostics import Diagnostic
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+
+Engine = Literal["mkdocs", "zensical"]
+STAGING = Path(".openshelf/build")
+
+
+class BuildError(Exception):
+    """The build could not run or the engine failed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    config_file: Path
+    site_dir: Path
+    search: tuple[Any, ...] = ()  # Pagefind records (openshelf.site.search.Record); empty: Material's search
+    use_directory_urls: bool = True
+
+
+def read_config(config_file: Path) -> dict[str, Any]:
+    try:  # MkDocs' own loader, so !ENV and !relative mean what they mean to MkDocs
+        with config_file.open(encoding="utf-8") as handle:
+            data = yaml_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"{config_file}: cannot read the MkDocs configuration: {exc}") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"{config_file}: the MkDocs configuration must be a mapping")
+    return data
+
+
+def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The plugins without ``openshelf``, and the ``openshelf`` plugin's options."""
+    kept: list[Any] = []
+    options: dict[str, Any] = {}
+    for item in config.get("plugins") or []:
+        name = item if isinstance(item, str) else next(iter(item))
+        if name == "openshelf":
+            options = {} if isinstance(item, str) else (item["openshelf"] or {})
+        else:
+            kept.append(item)
+    return kept, options
+
+
+def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[Staged | None, list[Diagnostic]]:
+    """Write the docs, generated pages and a plugin-free ``mkdocs.yml`` into ``staging``."""
+    root = config_file.resolve().parent
+    config = read_config(config_file)
+    plugins, options = _plugin_options(config)
+    state = options.get("link_state")
+    try:
+        pages, diagnostics = render_site(root / options.get("guides_dir", "guides"), root / state if state else None,
+                                         config.get("site_url"))
+    except SiteError as exc:
+        raise BuildError(str(exc)) from None
+    if pages is None:
+        return None, diagnostics
+
+    staging = staging.resolve()
+    tmp = staging.with_name(staging.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    docs_src = root / config.get("docs_dir", "docs")
+    docs = tmp / "docs"
+    theme = dict(config.get("theme") or {})
+    custom = theme.get("custom_dir")
+    overrides = tmp / "overrides"
+    shutil.copytree(PACKAGE / "overrides", overrides)
+    if custom:
+        shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
+    skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
+    shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+    for src_uri in pages.markdown:
+        if (docs / src_uri).exists():
+            raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
+    generated = {**pages.markdown, **pages.files, **{path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()}}
+    for path, content in generated.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(content, encoding="utf-8")
+
+    pagefind = options.get("search", "pagefind") == "pagefind"
+    # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
+    theme["custom_dir"] = "overrides"
+    config.update(
+        docs_dir="docs",
+        site_dir="site",  # moved to the requested site_dir once the build succeeded
+        theme=theme,
+        plugins=plugins,
+        extra={**(config.get("extra") or {}), "openshelf": pages.extra},
+        extra_css=[*(config.get("extra_css") or []), CSS],
+        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([search.SCRIPT] if pagefind else [])],
+    )
+    config.pop("exclude_docs", None)
+    config.setdefault("nav", default_nav(pages, docs_src))
+    (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(staging, ignore_errors=True)
+    os.replace(tmp, staging)
+    records = pages.search if pagefind else ()
+    return Staged(staging / "mkdocs.yml", site_dir, records, bool(config.get("use_directory_urls", True))), diagnostics
+
+
+def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
+    """Build the staged project, then move the finished site into place (never a half-built site)."""
+    built = staged.config_file.parent / "site"
+    pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
+    if pagefind:  # Material's search box over Pagefind; the site's own overrides still win
+        shutil.copytree(search.OVERRIDES, staged.config_file.parent / "overrides", dirs_exist_ok=True,
+                        copy_function=lambda src, dst: None if Path(dst).exists() else shutil.copy2(src, dst))
+    if engine == "mkdocs":
+        command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file)]
+    else:
+        exe = shutil.which("zensical") or str(Path(sys.executable).with_name("zensical"))
+        if not Path(exe).exists():
+            raise BuildError("Zensical is not installed: pip install 'openshelf[zensical]'")
+        command = [exe, "build", "-f", str(staged.config_file), "--clean"]
+    if strict:
+        command.append("--strict")
+    result = subprocess.run(command, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"{engine} build failed (exit {result.returncode})")
+    if not (built / "index.html").is_file():
+        raise BuildError(f"{engine} finished but wrote no index.html into {built}")
+    if pagefind:
+        html, urls = search.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
+        shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
+        try:
+            search.index_site(built, staged.search, html, urls)
+        except search.SearchIndexError as exc:
+            raise BuildError(str(exc)) from None
+    csp.apply_to_site(built)
+    shutil.rmtree(staged.site_dir, ignore_errors=True)
+    staged.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(built), str(staged.site_dir))

@@ -1,0 +1,58 @@
+"""Load → render, with the I/O the renderer must not do itself (link state, git history).
+
+Shared by the MkDocs plugin and ``openshelf build`` so both produce the same site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from openshelf.guide.catalog import load_guide
+from openshelf.guide.diagnostics import Diagnostic
+from openshelf.site.history import entry_dates
+from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
+from openshelf.site.search import entry_records
+
+PACKAGE = Path(__file__).parent
+#: Static files the site needs, by their path in the site → their source in the package.
+ASSETS = {
+    "assets/openshelf/openshelf.css": PACKAGE / "assets" / "openshelf.css",
+    "assets/openshelf/openshelf.js": PACKAGE / "assets" / "openshelf.js",
+    "assets/openshelf/search.js": PACKAGE / "assets" / "search.js",
+    "sw.js": PACKAGE / "assets" / "sw.js",
+}
+CSS = "assets/openshelf/openshelf.css"
+JS = "assets/openshelf/openshelf.js"
+
+
+class SiteError(Exception):
+    """The site cannot be rendered for a reason other than guide diagnostics."""
+
+
+def default_link_state(guides: Path) -> Path:
+    return guides / "_state" / "links.json"
+
+
+def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None) -> tuple[Pages | None, list[Diagnostic]]:
+    """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid."""
+    from openshelf.links.store import StateError, load_state
+
+    guide, diagnostics = load_guide(guides)
+    if guide is None:
+        return None, diagnostics
+    try:
+        links = load_state(link_state or default_link_state(guides))
+    except StateError as exc:
+        raise SiteError(str(exc)) from None
+    pages = render(guide, links=links, site_url=site_url, updated=entry_dates(guide))
+    return replace(pages, search=tuple(entry_records(guide))), diagnostics
+
+
+def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
+    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
+    nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
+    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
+    return [*nav, *hand_written, REFERENCE]

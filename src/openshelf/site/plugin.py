@@ -1,0 +1,125 @@
+"""The MkDocs plugin: a thin adapter that adds the rendered guide pages to a build.
+
+``mkdocs build`` and ``mkdocs serve`` load the guide, stop with every diagnostic when it is
+invalid, add the pages in memory (nothing is written into ``docs/``) and watch ``guides/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from openshelf.site import csp, search
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.site.render import Pages
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+
+log = get_plugin_logger(__name__)
+
+
+class OpenShelfConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it from ``mkdocs.yml``."""
+    guides_dir = c.Type(str, default="guides")
+    """The folder of guide YAML files, relative to ``mkdocs.yml``."""
+    link_state = c.Optional(c.Type(str))
+    """The link checker's state file, relative to ``mkdocs.yml`` (default: GUIDES/_state/links.json); read only, never fetched."""
+    search = c.Choice(("pagefind", "material"), default="pagefind")
+    """``pagefind``: Material's search box over a Pagefind index with one record per entry (fast at
+    10,000 entries); ``material``: Material's own search, which loads its whole index up front."""
+
+
+class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
+    pages: Pages | None = None
+    _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
+    _search_pages: dict[str, str] | None = None  # built HTML pages Pagefind indexes: dest path → URL
+    _urls: dict[str, str] | None = None  # every page's source path → URL
+
+    def _path(self, config: MkDocsConfig, value: str) -> Path:
+        return Path(os.path.dirname(config.config_file_path or ".")) / value
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        guides = self._path(config, self.config.guides_dir)
+        state = self._path(config, self.config.link_state) if self.config.link_state else None
+        try:
+            pages, diagnostics = render_site(guides, state, config.site_url)
+        except SiteError as exc:
+            raise PluginError(str(exc)) from None
+        for d in diagnostics:
+            (log.error if d.severity == "error" else log.warning)(d.format())
+        if pages is None:
+            errors = sum(d.severity == "error" for d in diagnostics)
+            raise PluginError(f"the guide in {guides} has {errors} error(s); run 'openshelf validate' for the list")
+        self.pages = pages
+        config.extra["openshelf"] = pages.extra
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        if JS not in config.extra_javascript:
+            config.extra_javascript.append(JS)
+        overrides = str(PACKAGE / "overrides")
+        if overrides not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.get("custom_dir") else 0, overrides)
+        if config.nav is None:
+            config.nav = default_nav(self.pages, Path(config.docs_dir))
+        if self.config.search == "pagefind" and search.mute_material_search(config):
+            if str(search.OVERRIDES) not in config.theme.dirs:
+                config.theme.dirs.insert(config.theme.dirs.index(overrides), str(search.OVERRIDES))
+            if search.SCRIPT not in config.extra_javascript:
+                config.extra_javascript.append(search.SCRIPT)
+            self._search_pages = {}
+        else:
+            self._search_pages = None
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.pages is None:
+            return None
+        for src_uri, content in self.pages.markdown.items():
+            if files.get_file_from_path(src_uri) is not None:
+                raise PluginError(f"docs/{src_uri} is generated from the guide: rename or remove the hand-written file")
+            files.append(File.generated(config, src_uri, content=content))
+        for path, content in self.pages.files.items():
+            files.append(File.generated(config, path, content=content))
+        for path, source in ASSETS.items():
+            files.append(File.generated(config, path, abs_src_path=str(source)))
+        self._urls = {f.src_uri: f.url for f in files.documentation_pages()}
+        return files
+
+    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        if self._search_pages is not None and self.pages is not None:
+            if page.file.src_uri not in search.entry_pages(self.pages.search) and not search.excluded(page.meta):
+                self._search_pages[page.file.dest_uri] = page.file.url
+        return context
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve"
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and not self._serving:
+            csp.apply_to_site(Path(config.site_dir))
+        if self._search_pages is None or self.pages is None or self._urls is None:
+            return
+        try:
+            search.index_site(Path(config.site_dir), self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
+        except search.SearchIndexError as exc:
+            raise PluginError(str(exc)) from None
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self._path(config, self.config.guides_dir)))
+        return server
+
+
+__all__ = ["OpenShelfPlugin"]

@@ -1,0 +1,183 @@
+"""openshelf fmt: the canonical form, comments kept, invalid files refused, --check."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from openshelf.cli import main
+from openshelf.curate.fmt import format_text
+from support import ROOT, write_guide
+
+MESSY = """\
+# yaml-language-server: $schema=_schema/collection.schema.json
+# Curated by the reference desk.
+title: {en: "Databases", zh: 数据库}
+entries:
+  - url: "https://www.cnki.net/"   # checked by phone
+    id: cnki
+    # the Chinese name first
+    title:
+        en: CNKI
+        zh: "中国知网"
+    access: institutional
+    description: {en: 'Chinese journals.'}
+    category: databases
+    last_verified: "2024-05-01"
+    tags:
+      - journals
+      - "chinese"
+
+  # ---- open access
+  - id: doaj
+    title: {en: DOAJ}
+    url: https://doaj.org/
+    description: {zh: "开放获取期刊目录：免费。", en: "Directory of Open Access Journals: free."}
+    category: databases
+    access: free
+id: dbs
+order: "3"
+# the end
+"""
+
+CANONICAL = """\
+# yaml-language-server: $schema=_schema/collection.schema.json
+# Curated by the reference desk.
+id: dbs
+title: {zh: 数据库, en: Databases}
+order: 3
+entries:
+  - id: cnki
+    # the Chinese name first
+    title:
+      zh: 中国知网
+      en: CNKI
+    url: https://www.cnki.net/     # checked by phone
+    description: {en: Chinese journals.}
+    category: databases
+    tags: [journals, chinese]
+    access: institutional
+    last_verified: 2024-05-01
+
+  # ---- open access
+  - id: doaj
+    title: {en: DOAJ}
+    url: https://doaj.org/
+    description: {zh: 开放获取期刊目录：免费。, en: 'Directory of Open Access Journals: free.'}
+    category: databases
+    access: free
+# the end
+"""
+
+
+def test_canonical_form() -> None:
+    assert format_text(MESSY, "collection") == CANONICAL
+
+
+def test_formatting_is_idempotent() -> None:
+    assert format_text(CANONICAL, "collection") == CANONICAL
+
+
+def test_fmt_rewrites_and_keeps_comments(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": MESSY})
+    result = CliRunner().invoke(main, ["fmt", str(guides)])
+    assert result.exit_code == 0, result.output
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert text == CANONICAL
+    for comment in ("# yaml-language-server", "# Curated by", "# checked by phone", "# the Chinese name first", "# ---- open access", "# the end"):
+        assert comment in text
+    assert not list(guides.glob(".*.tmp"))  # written through a temporary file
+    assert CliRunner().invoke(main, ["validate", str(guides)]).exit_code == 0
+
+
+def test_fmt_check_lists_files_and_changes_nothing(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": MESSY})
+    result = CliRunner().invoke(main, ["fmt", "--check", str(guides)])
+    assert result.exit_code == 1
+    assert "dbs.yml: would be reformatted" in result.stdout
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == MESSY
+    CliRunner().invoke(main, ["fmt", str(guides)])
+    again = CliRunner().invoke(main, ["fmt", "--check", str(guides)])
+    assert again.exit_code == 0, again.output
+
+
+def test_fmt_refuses_an_invalid_file(tmp_path: Path) -> None:
+    bad = MESSY.replace("https://doaj.org/", "doaj.org")
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": bad})
+    result = CliRunner().invoke(main, ["fmt", str(guides)])
+    assert result.exit_code == 1
+    assert "entry 'doaj': url must start with http:// or https://" in result.stderr
+    assert "not formatted" in result.stderr
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == bad
+
+
+def test_fmt_refuses_broken_yaml(tmp_path: Path) -> None:
+    bad = "id: dbs\ntitle: {en: D\nentries: []\n"
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": bad})
+    result = CliRunner().invoke(main, ["fmt", str(guides / "dbs.yml")])
+    assert result.exit_code == 1
+    assert "dbs.yml:" in result.stderr and "Traceback" not in result.output
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == bad
+
+
+def test_fmt_drops_bom_and_crlf(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {})
+    (guides / "dbs.yml").write_bytes(b"\xef\xbb\xbf" + CANONICAL.replace("\n", "\r\n").encode())
+    assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 1
+    assert CliRunner().invoke(main, ["fmt", str(guides)]).exit_code == 0
+    assert (guides / "dbs.yml").read_bytes() == CANONICAL.encode()
+
+
+def test_site_settings_keep_category_order(tmp_path: Path) -> None:
+    site = "categories:\n  zeta: {en: Z, zh: 甲}\n  alpha: {zh: 乙, en: A}\ntitle: {en: T}\n"
+    assert format_text(site, "site") == "title: {en: T}\ncategories:\n  zeta: {zh: 甲, en: Z}\n  alpha: {zh: 乙, en: A}\n"
+
+
+def test_default_guide_is_formatted(tmp_path: Path) -> None:
+    guides = tmp_path / "guides"
+    shutil.copytree(ROOT / "guides", guides)
+    result = CliRunner().invoke(main, ["fmt", "--check", str(guides)])
+    assert result.exit_code == 0, result.output
+
+
+TRICKY = '''\
+id: dbs
+title: {en: "null", zh: "yes"}
+description:
+  en: |
+    Line one.
+    Line two: with colon.
+  zh: >-
+    折叠
+    文本
+entries:
+  - id: a
+    title: {en: "*star", zh: "#hash"}
+    url: "https://x.example.org/?a=1&b=2#frag"
+    description: {en: "@at `tick` 'single' \\"double\\" trailing: ", zh: "- dash"}
+    category: &cat databases
+    access: free
+    aliases: ["a, b", "c: d", "[x]", "no", "~", "2020-01-01", "1.5"]
+    available_from: '2020-01-01'
+  - id: b
+    title: {en: B}
+    url: https://b.example.org/
+    description: {en: "multi
+      line plain"}
+    category: *cat
+    access: free
+'''
+
+
+def test_tricky_values_survive_unchanged() -> None:
+    from openshelf.curate.fmt import same_values
+
+    out = format_text(TRICKY, "collection")
+    assert same_values(TRICKY, out)
+    assert format_text(out, "collection") == out
+    assert "    available_from: 2020-01-01\n" in out  # dates unquoted
+    assert "  en: |\n    Line one.\n" in out  # block scalars kept
+    assert "title: {zh: '#hash', en: '*star'}" in out  # quoted only where YAML needs it
+    assert "    url: https://x.example.org/?a=1&b=2#frag\n" in out

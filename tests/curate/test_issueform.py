@@ -1,0 +1,87 @@
+"""The "Suggest a resource" issue form → `openshelf new --from-issue` → a valid entry."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from openshelf.guide.catalog import load_guide
+from openshelf.cli import main
+from openshelf.curate.issueform import parse
+from openshelf.guide.models import ACCESS_LABELS
+from openshelf.curate.new import FIELDS
+from support import FIXTURE_GUIDE, ROOT
+
+FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
+
+
+def form() -> dict:
+    return yaml.safe_load(FORM.read_text(encoding="utf-8"))
+
+
+def fields() -> list[dict]:
+    return [item for item in form()["body"] if item["type"] != "markdown"]
+
+
+def issue_body(answers: dict[str, str]) -> str:
+    """The Markdown GitHub makes of a submitted form: a heading per field, then the answer."""
+    parts = []
+    for item in fields():
+        answer = answers.get(item["id"]) or "_No response_"
+        parts.append(f"### {item['attributes']['label']}\n\n{answer}\n")
+    return "\n".join(parts)
+
+
+def test_every_form_field_maps_to_an_option_of_openshelf_new() -> None:
+    options = {name for name, _, _ in FIELDS} | {"collection"}
+    for item in fields():
+        label = item["attributes"]["label"]
+        assert label.endswith(f"[{item['id']}]"), label
+        assert item["id"] in options, item["id"]
+
+
+def test_dropdowns_offer_exactly_what_the_guide_accepts() -> None:
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    by_id = {item["id"]: item for item in fields()}
+    assert by_id["category"]["attributes"]["options"] == list(guide.site.categories)
+    assert by_id["access"]["attributes"]["options"] == list(ACCESS_LABELS)
+    assert by_id["collection"]["attributes"]["options"] == [c.id for c in guide.collections]
+
+
+def test_parse_reads_answers_and_empty_fields() -> None:
+    body = "### 网址 · Address [url]\n\nhttps://pubmed.ncbi.nlm.nih.gov/\n\n### 标签 · Tags [tags]\n\n_No response_\n"
+    assert parse(body) == {"url": "https://pubmed.ncbi.nlm.nih.gov/", "tags": None}
+
+
+@pytest.fixture
+def guides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(FIXTURE_GUIDE, tmp_path / "guides")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "guides"
+
+
+def test_a_filled_form_becomes_a_valid_entry(guides: Path, tmp_path: Path) -> None:
+    body = issue_body({
+        "collection": "databases", "title-en": "Europe PMC", "url": "https://europepmc.org/",
+        "description-zh": "欧洲生命科学文献数据库。", "description-en": "Life-sciences literature database.",
+        "category": "international-databases", "access": "free", "tags": "medicine; journals", "languages": "en",
+    })
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code == 0, result.output
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    entry = guide.by_id["europe-pmc"]
+    assert entry.collection == "databases" and entry.tags == ["medicine", "journals"]
+
+
+def test_a_bad_form_says_which_field_to_fix(guides: Path) -> None:
+    body = issue_body({"collection": "databases", "title-en": "X", "url": "europepmc.org", "description-en": "D",
+                       "category": "international-databases", "access": "free"})
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code != 0
+    assert "--url" in result.output and "http" in result.output

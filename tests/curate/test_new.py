@@ -1,0 +1,135 @@
+"""openshelf new: flags, prompts, the next free id, comments kept, validation before writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from openshelf.curate import new
+from openshelf.curate.append import next_free_id, slugify
+from openshelf.cli import main
+from support import write_guide
+
+DBS = """\
+# yaml-language-server: $schema=_schema/collection.schema.json
+id: dbs
+title:
+  zh: 数据库
+  en: Databases
+entries:
+  # ---- Chinese databases
+  - id: cnki
+    title:
+      zh: 中国知网
+      en: CNKI
+    url: https://www.cnki.net/
+    description:
+      en: Chinese journals.
+    category: databases
+    access: institutional   # through your library
+"""
+
+FLAGS = ["--title-en", "Directory of Open Access Journals", "--title-zh", "开放获取期刊目录", "--url", "https://doaj.org/",
+         "--description-en", "Free journals.", "--category", "databases", "--access", "free", "--tags", "open-access; journals"]
+
+
+@pytest.fixture
+def guides(tmp_path: Path) -> Path:
+    return write_guide(tmp_path / "guides", {"dbs.yml": DBS})
+
+
+def invoke(guides: Path, *args: str, input: str | None = None) -> object:
+    return CliRunner().invoke(main, ["new", "--guides", str(guides), "--collection", "dbs", *args], input=input)
+
+
+def test_new_from_flags_appends_canonical_entry(guides: Path) -> None:
+    result = invoke(guides, *FLAGS, "--no-input")
+    assert result.exit_code == 0, result.output
+    assert "added entry 'directory-of-open-access-journals' at " in result.stderr
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert text.endswith("""\
+    access: institutional   # through your library
+
+  - id: directory-of-open-access-journals
+    title:
+      zh: 开放获取期刊目录
+      en: Directory of Open Access Journals
+    url: https://doaj.org/
+    description:
+      en: Free journals.
+    category: databases
+    tags: [open-access, journals]
+    access: free
+    status: active
+    last_verified:
+""")
+    assert text.startswith(DBS.split("entries:")[0])
+    assert "# ---- Chinese databases" in text
+    assert CliRunner().invoke(main, ["validate", str(guides)]).exit_code == 0
+    assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
+
+
+def test_new_id_is_unique(guides: Path) -> None:
+    args = ["--title-zh", "中国知网", "--url", "https://www.cnki.net/kns", "--description-zh", "又一个。", "--category", "databases",
+            "--access", "institutional", "--no-input"]
+    assert invoke(guides, *args).exit_code == 0
+    assert invoke(guides, *[a.replace("/kns", "/kcms") for a in args]).exit_code == 0
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "  - id: cnki-2\n" in text and "  - id: cnki-3\n" in text
+
+
+def test_missing_required_fields_is_a_usage_error_without_input(guides: Path) -> None:
+    result = invoke(guides, "--title-en", "X", "--no-input")
+    assert result.exit_code == 2
+    assert "--url" in result.stderr and "--category" in result.stderr and "--access" in result.stderr
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == DBS
+
+
+def test_prompts_for_missing_fields_in_a_terminal(guides: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(new, "interactive", lambda: True)
+    answers = "\n".join(["PubMed 中文", "PubMed", "pubmed.gov", "https://pubmed.ncbi.nlm.nih.gov/", "", "Biomedical literature.", "nope", "databases", "free"]) + "\n"
+    result = invoke(guides, input=answers)
+    assert result.exit_code == 0, result.output
+    assert "url must start with http:// or https://" in result.output  # asked again
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "  - id: pubmed\n" in text and "    url: https://pubmed.ncbi.nlm.nih.gov/\n" in text
+
+
+def test_no_prompt_when_not_a_terminal(guides: Path) -> None:
+    result = invoke(guides, "--title-en", "X")  # CliRunner's stdin is not a TTY
+    assert result.exit_code == 2
+
+
+def test_bad_values_are_usage_errors(guides: Path) -> None:
+    result = invoke(guides, *[("javascript:alert(1)" if a == "https://doaj.org/" else a) for a in FLAGS], "--no-input")
+    assert result.exit_code == 2
+    assert "--url: url must start with http:// or https://" in result.stderr
+    result = invoke(guides, *FLAGS, "--id", "cnki", "--no-input")
+    assert result.exit_code == 2 and "id 'cnki' is already used at" in result.stderr
+    result = CliRunner().invoke(main, ["new", "--guides", str(guides), "--collection", "nope", *FLAGS, "--no-input"])
+    assert result.exit_code == 2 and "no collection 'nope'" in result.stderr
+
+
+def test_invalid_guide_is_not_written(guides: Path) -> None:
+    result = invoke(guides, *FLAGS, "--category", "unknown-category", "--no-input")
+    assert result.exit_code == 1
+    assert "category 'unknown-category' is not defined" in result.stderr
+    assert "dbs.yml:" in result.stderr and "openshelf-" not in result.stderr  # reported as the real file
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == DBS
+
+
+def test_dry_run_writes_nothing(guides: Path) -> None:
+    result = invoke(guides, *FLAGS, "--no-input", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "- id: directory-of-open-access-journals" in result.stdout
+    assert (guides / "dbs.yml").read_text(encoding="utf-8") == DBS
+
+
+def test_ids_and_lists() -> None:
+    assert slugify("Ünïcode — test: a/b") == "unicode-test-a-b"
+    assert next_free_id("", "https://www.nhc.gov.cn/x", []) == "nhc"
+    assert next_free_id("CNKI", "", ["cnki", "cnki-2"]) == "cnki-3"
+    assert new.split_list("a; b, c；d") == ["a", "b, c", "d"]
+    assert new.split_list("a, b，c") == ["a", "b", "c"]

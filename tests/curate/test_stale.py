@@ -1,0 +1,96 @@
+"""openshelf stale: past end dates still active, old verifications, never verified; formats and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from openshelf.guide.catalog import load_guide
+from openshelf.cli import main
+from openshelf.curate.stale import find_stale, parse_age
+from support import write_guide
+
+
+def entry(id_: str, extra: str = "") -> str:
+    return (f"  - id: {id_}\n    title: {{en: Title {id_}}}\n    url: https://{id_}.example.org/\n"
+            f"    description: {{en: D}}\n    category: databases\n    access: free\n{extra}")
+
+
+DBS = "id: dbs\ntitle: {en: D}\nentries:\n" + "".join([
+    entry("fresh", "    last_verified: 2026-10-01\n"),
+    entry("old", "    last_verified: 2025-01-01\n"),
+    entry("older", "    last_verified: 2024-01-01\n"),
+    entry("never"),
+    entry("expired", "    status: active\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n"),
+    entry("ended", "    status: ended\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n"),
+])
+TODAY = "2026-11-22"
+
+
+@pytest.fixture
+def guides(tmp_path: Path) -> Path:
+    return write_guide(tmp_path / "guides", {"dbs.yml": DBS})
+
+
+def stale(guides: Path, *args: str) -> object:
+    return CliRunner().invoke(main, ["stale", str(guides), "--today", TODAY, *args])
+
+
+def test_find_stale(guides: Path) -> None:
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, diagnostics
+    result = find_stale(guide, dt.date(2026, 11, 22), 180)
+    assert [e.id for e in result.expired] == ["expired"]  # 'ended' is marked ended: fine
+    assert [e.id for e in result.outdated] == ["older", "old"]  # oldest first
+    assert [e.id for e in result.never] == ["never"]
+    assert [e.id for e in find_stale(guide, dt.date(2026, 11, 22), 365 * 3).outdated] == []
+
+
+def test_text_output_names_file_line_and_counts_never_verified(guides: Path) -> None:
+    result = stale(guides)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "dbs.yml:" in out and "entry 'expired': still marked active, but available_until 2020-06-30 passed" in out
+    assert "entry 'older': last verified 2024-01-01, 1056 days ago (more than 180)" in out
+    assert "1 entry never verified (-v lists them)" in out and "entry 'never'" not in out
+    assert "1 past their end date, 2 verified more than 180 days ago, 1 never verified" in out
+    assert "entry 'never': never verified" in stale(guides, "-v").stdout
+
+
+def test_older_than_threshold(guides: Path) -> None:
+    out = stale(guides, "--older-than", "2y").stdout
+    assert "entry 'older'" in out and "entry 'old'" not in out
+    assert parse_age("180d") == 180 and parse_age("26w") == 182 and parse_age("6m") == 180 and parse_age("1y") == 365 and parse_age("90") == 90
+    with pytest.raises(ValueError):
+        parse_age("half a year")
+
+
+def test_markdown_lists_everything(guides: Path) -> None:
+    out = stale(guides, "--format", "markdown").stdout
+    assert out.startswith("## 时效检查 · Freshness (2026-11-22)")
+    assert "Past their end date, still marked active (1)" in out
+    assert "[Title expired](https://expired.example.org/) `expired`" in out
+    assert "Never verified (1)" in out and "`never`" in out
+
+
+def test_json(guides: Path) -> None:
+    data = json.loads(stale(guides, "--format", "json").stdout)
+    assert data["counts"] == {"expired": 1, "outdated": 2, "never_verified": 1}
+    assert data["older_than_days"] == 180 and data["today"] == TODAY
+    assert data["outdated"][0]["id"] == "older" and data["outdated"][0]["days_since_verified"] == 1056
+    assert data["expired"][0]["line"] > 0 and data["expired"][0]["file"].endswith("dbs.yml")
+
+
+def test_exit_codes(guides: Path, tmp_path: Path) -> None:
+    assert stale(guides).exit_code == 0
+    assert stale(guides, "--fail").exit_code == 1
+    only_never = write_guide(tmp_path / "g2", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entry("never")})
+    assert CliRunner().invoke(main, ["stale", str(only_never), "--fail"]).exit_code == 0
+    assert stale(guides, "--older-than", "soon").exit_code == 2
+    assert stale(guides, "--today", "2026-02-30").exit_code == 2
+    broken = write_guide(tmp_path / "g3", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries: 3\n"})
+    assert CliRunner().invoke(main, ["stale", str(broken)]).exit_code == 1

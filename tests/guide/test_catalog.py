@@ -1,0 +1,141 @@
+"""Validation: exact messages with file:line:column, entry and field; every error in one run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from support import write_guide
+from openshelf.guide.catalog import load_guide
+
+ENTRY = """\
+  - id: {id}
+    title: {{zh: 标题 {id}, en: Title {id}}}
+    url: {url}
+    description: {{en: A description.}}
+    category: databases
+    access: free
+"""
+
+
+def collection(*entries: str, cid: str = "dbs") -> str:
+    return f"id: {cid}\ntitle: {{en: DBs}}\nentries:" + ("\n" + "".join(entries) if entries else " []\n")
+
+
+def messages(root: Path) -> list[str]:
+    guide, diagnostics = load_guide(root)
+    assert guide is None or not diagnostics
+    return [d.format() for d in diagnostics]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def test_valid_guide_loads(tmp_path: Path) -> None:
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(ENTRY.format(id="a", url="https://a.org/"))})
+    guide, diagnostics = load_guide(root)
+    assert diagnostics == []
+    assert guide is not None and [e.id for e in guide.entries] == ["a"]
+    assert guide.entries[0].where("url") == guide.entries[0].where("url")
+    assert str(guide.entries[0].where("url")) == os.path.join("guides", "dbs.yml") + ":6:10"
+
+
+def test_bad_url_names_file_line_column_entry_and_field(tmp_path: Path) -> None:
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(ENTRY.format(id="cnki", url="www.cnki.net"))})
+    assert messages(root) == [
+        "guides/dbs.yml:6:10: error: entry 'cnki': url must start with http:// or https://",
+    ]
+
+
+def test_all_errors_in_one_run_across_files(tmp_path: Path) -> None:
+    bad = ENTRY.format(id="a", url="javascript:alert(1)").replace("access: free", "access: gratis") + "    tittle: x\n"
+    root = write_guide(tmp_path / "guides", {
+        "dbs.yml": collection(bad, ENTRY.format(id="b", url="https://b.org/") + "    tags: covid, journals\n"),
+        "more.yml": collection(ENTRY.format(id="b", url="https://c.org/"), cid="more"),
+    })
+    assert messages(root) == [
+        "guides/dbs.yml:6:10: error: entry 'a': url must start with http:// or https://",
+        "guides/dbs.yml:9:13: error: entry 'a': access: input should be 'free', 'free-with-registration', 'temporarily-free', 'institutional' or 'paid', not 'gratis'",
+        "guides/dbs.yml:10:5: error: entry 'a': unknown field 'tittle' (did you mean 'title'?)",
+        "guides/dbs.yml:17:11: error: entry 'b': tags: must be a list, written [covid, journals] or one item per line starting with '- '",
+    ]
+
+
+def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
+    one = ENTRY.format(id="a", url="https://a.org/") + "    related: [b, vpn]\n"
+    two = ENTRY.format(id="b", url="https://b.org/").replace("category: databases", "category: datbases")
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(one, two), "more.yml": collection(ENTRY.format(id="a", url="https://c.org/"), cid="more")})
+    assert messages(root) == [
+        "guides/dbs.yml:10:18: error: entry 'a': related: unknown entry id 'vpn'",
+        "guides/dbs.yml:15:15: error: entry 'b': category 'datbases' is not defined in _site.yml (known: databases, access)",
+        "guides/more.yml:4:9: error: entry 'a': id 'a' is already used at guides/dbs.yml:4:9",
+    ]
+
+
+def test_yaml_1_1_surprises_do_not_change_values(tmp_path: Path) -> None:
+    entry = ENTRY.format(id="a", url="https://a.org/").replace("title: {zh: 标题 a, en: Title a}", "title: {en: no}")
+    entry += "    aliases: [yes, 2020-03-01, 010]\n    last_verified: 2026-11-01\n"
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(entry)})
+    guide, diagnostics = load_guide(root)
+    assert diagnostics == [] and guide is not None
+    e = guide.entries[0]
+    assert e.title.en == "no"
+    assert e.aliases == ["yes", "2020-03-01", "010"]
+    assert e.last_verified is not None and e.last_verified.isoformat() == "2026-11-01"
+
+
+def test_missing_fields_wrong_types_and_impossible_dates(tmp_path: Path) -> None:
+    entry = "  - id: Bad_Id\n    title: Just a string\n    available_until: 2020-02-30\n"
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(entry)})
+    assert messages(root) == [
+        "guides/dbs.yml:4:5: error: entry 'Bad_Id': missing required field 'access'",
+        "guides/dbs.yml:4:5: error: entry 'Bad_Id': missing required field 'category'",
+        "guides/dbs.yml:4:5: error: entry 'Bad_Id': missing required field 'description'",
+        "guides/dbs.yml:4:5: error: entry 'Bad_Id': missing required field 'url'",
+        "guides/dbs.yml:4:9: error: entry 'Bad_Id': id: must be a slug: lowercase letters, digits and hyphens (like 'open-access')",
+        "guides/dbs.yml:5:12: error: entry 'Bad_Id': title: must be a mapping of fields (for text: zh and/or en)",
+        "guides/dbs.yml:6:22: error: entry 'Bad_Id': available_until: must be a real date written YYYY-MM-DD, not '2020-02-30'",
+    ]
+
+
+def test_ended_program_needs_its_end_date(tmp_path: Path) -> None:
+    entry = ENTRY.format(id="a", url="https://a.org/") + "    status: ended\n"
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(entry)})
+    assert messages(root) == ["guides/dbs.yml:4:5: error: entry 'a': available_until is required when status is ended"]
+
+
+def test_file_level_problems(tmp_path: Path) -> None:
+    root = write_guide(tmp_path / "guides", {
+        "empty.yml": "",
+        "list.yml": "- a\n- b\n",
+        "dup.yml": "id: dup\nid: dup\n",
+        "wrong.yml": collection(cid="right"),
+    })
+    (root / "gbk.yml").write_bytes("id: gbk\ntitle: {zh: 中文}\n".encode("gbk"))
+    assert messages(root) == [
+        "guides/dup.yml:2:1: error: duplicate key 'id' (first defined at line 1)",
+        "guides/empty.yml:1:1: error: the file is empty; it must be a mapping with a collection (id, title, entries)",
+        "guides/gbk.yml:2:1: error: the file is not UTF-8 (it looks like GBK/GB18030): save it as UTF-8",
+        "guides/list.yml:1:1: error: the file is a list; it must be a mapping with a collection (id, title, entries)",
+        "guides/wrong.yml:1:5: error: collection id 'right' must match the file name 'wrong'",
+    ]
+
+
+def test_bom_and_windows_line_endings_are_accepted(tmp_path: Path) -> None:
+    text = collection(ENTRY.format(id="a", url="https://a.org/")).replace("\n", "\r\n")
+    root = write_guide(tmp_path / "guides", {})
+    (root / "dbs.yml").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    guide, diagnostics = load_guide(root)
+    assert diagnostics == [] and guide is not None
+    assert str(guide.entries[0].where("url")).endswith("dbs.yml:6:10")
+
+
+def test_missing_site_settings(tmp_path: Path) -> None:
+    root = tmp_path / "guides"
+    root.mkdir()
+    (root / "dbs.yml").write_text(collection(), encoding="utf-8")
+    assert messages(root) == ["guides/_site.yml: error: the site settings file is missing"]

@@ -1,0 +1,117 @@
+"""Duplicates: the same URL in two entries is an error naming both places; near-duplicate titles warn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support import write_guide
+from openshelf.guide.catalog import load_guide, normalise_url
+
+ENTRY = """\
+  - id: {id}
+    title: {{zh: {zh}, en: {en}}}
+    url: {url}
+    description: {{en: A description.}}
+    category: databases
+    access: free
+"""
+
+
+def entry(id_: str, url: str, en: str | None = None, zh: str | None = None, extra: str = "") -> str:
+    return ENTRY.format(id=id_, url=url, en=en or f"Entry named {id_ * 6}", zh=zh or f"条目{id_ * 6}") + extra
+
+
+def collection(cid: str, *entries: str) -> str:
+    return f"id: {cid}\ntitle: {{en: {cid}}}\nentries:\n" + "".join(entries)
+
+
+def messages(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    _, diagnostics = load_guide(write_guide(tmp_path / "guides", files))
+    return [d.format() for d in diagnostics]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://www.cnki.net/", "HTTPS://WWW.CNKI.NET"),
+    ("http://www.cnki.net/", "https://www.cnki.net:443/"),
+    ("http://example.org:80/a", "http://example.org/a/"),
+    ("https://example.org/a?x=1&utm_source=wechat&utm_medium=social", "https://example.org/a?x=1"),
+    ("https://example.org/a?fbclid=abc&b=2&a=1", "https://example.org/a?a=1&b=2#top"),
+    ("https://mp.weixin.qq.com/s?__biz=MzA&mid=1&from=singlemessage&isappinstalled=0", "https://mp.weixin.qq.com/s?__biz=MzA&mid=1"),
+    ("https://例子.中国/", "https://xn--fsqu00a.xn--fiqs8s/"),
+    ("https://example.org/%7Euser", "https://example.org/~user"),
+])
+def test_the_same_resource_normalises_alike(a: str, b: str) -> None:
+    assert normalise_url(a) == normalise_url(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://example.org/A", "https://example.org/a"),
+    ("https://example.org/a?id=1", "https://example.org/a?id=2"),
+    ("https://www.example.org/", "https://example.org/"),
+    ("https://example.org:8080/", "https://example.org/"),
+])
+def test_different_resources_stay_apart(a: str, b: str) -> None:
+    assert normalise_url(a) != normalise_url(b)
+
+
+def test_same_url_in_two_collections_names_both_places(tmp_path: Path) -> None:
+    assert messages(tmp_path, {
+        "dbs.yml": collection("dbs", entry("cnki", "https://www.cnki.net/")),
+        "more.yml": collection("more", entry("zhiwang", "http://WWW.CNKI.NET/?utm_source=wechat")),
+    }) == [
+        "guides/more.yml:6:10: error: entry 'zhiwang': url: the same URL once normalised (https://www.cnki.net/) as entry 'cnki' "
+        "at guides/dbs.yml:6:10: the same resource entered twice? Merge the entries or give each its own address "
+        "(if both are really reached from this one page, add 'shares_url_with: cnki')",
+    ]
+
+
+def test_same_url_in_one_collection(tmp_path: Path) -> None:
+    out = messages(tmp_path, {"dbs.yml": collection("dbs", entry("a", "https://a.org/x"), entry("b", "https://a.org/x"))})
+    assert out == ["guides/dbs.yml:12:10: error: entry 'b': url: the same URL as entry 'a' at guides/dbs.yml:6:10: the same "
+                   "resource entered twice? Merge the entries or give each its own address (if both are really reached "
+                   "from this one page, add 'shares_url_with: a')"]
+
+
+def test_shares_url_with_allows_it_explicitly_and_is_checked(tmp_path: Path) -> None:
+    ok = {"dbs.yml": collection("dbs", entry("cashl", "https://www.cashl.edu.cn/"),
+                                entry("cashl-delivery", "https://www.cashl.edu.cn/", extra="    shares_url_with: cashl\n"))}
+    assert messages(tmp_path, ok) == []
+    wrong = {"dbs.yml": collection("dbs", entry("a", "https://a.org/"), entry("b", "https://b.org/", extra="    shares_url_with: a\n"),
+                                   entry("c", "https://c.org/", extra="    shares_url_with: nobody\n"))}
+    assert messages(tmp_path, wrong) == [
+        "guides/dbs.yml:16:22: error: entry 'b': shares_url_with: entry 'a' has another url (https://a.org/); remove shares_url_with",
+        "guides/dbs.yml:23:22: error: entry 'c': shares_url_with: unknown entry id 'nobody'",
+    ]
+
+
+def test_identical_and_near_duplicate_titles_warn(tmp_path: Path) -> None:
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(
+        "dbs",
+        entry("a", "https://a.org/", en="China National Knowledge Infrastructure", zh="中国知网"),
+        entry("b", "https://b.org/", en="China National Knowledge  Infrastucture", zh="知网镜像"),
+        entry("c", "https://c.org/", en="Wanfang", zh="中国知网"),
+        entry("d", "https://d.org/", en="COVID-19 guideline 7th edition", zh="诊疗方案第七版"),
+        entry("e", "https://e.org/", en="COVID-19 guideline 8th edition", zh="诊疗方案第八版"),
+    )})
+    guide, diagnostics = load_guide(root)
+    assert guide is not None, [d.format() for d in diagnostics]  # warnings do not stop the build
+    assert [d.format() for d in diagnostics] == [
+        "guides/dbs.yml:11:12: warning: entry 'b': title: nearly the same title as entry 'a' at guides/dbs.yml:5:12 "
+        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice?",
+        "guides/dbs.yml:17:12: warning: entry 'c': title: nearly the same title as entry 'a' at guides/dbs.yml:5:12 "
+        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice?",
+    ]
+
+
+def test_the_default_guide_has_no_duplicates() -> None:
+    from support import ROOT
+
+    _, diagnostics = load_guide(ROOT / "guides")
+    assert [d.format() for d in diagnostics] == []

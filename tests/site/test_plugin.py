@@ -1,0 +1,91 @@
+"""Real MkDocs builds (strict) of the fixture guide and of the default guide."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from support import FIXTURE_GUIDE, ROOT, make_project, mkdocs_build, write_guide
+
+CSS_IMPORT = re.compile(r"@import\s+url\(|url\((?:\"|')?https?://", re.I)
+# <link rel> values that name a page rather than load a resource
+NOT_LOADED = {"canonical", "alternate", "prev", "next"}
+
+
+class _Assets(HTMLParser):
+    """Collects the hosts a page loads resources from (scripts, styles, images, frames, fonts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "link" and set((a.get("rel") or "").split()) & NOT_LOADED:
+            return
+        for name in ("src", "href", "srcset", "poster", "data"):
+            value = a.get(name) or ""
+            if tag in ("script", "img", "iframe", "source", "link", "video", "audio", "embed", "object") and value.startswith(("http:", "https:", "//")):
+                self.hosts.append(urlsplit(value).netloc)
+
+
+def third_party_assets(site: Path) -> list[str]:
+    found = []
+    for page in site.rglob("*.html"):
+        parser = _Assets()
+        parser.feed(page.read_text(encoding="utf-8"))
+        found += [f"{page.relative_to(site)}: {host}" for host in parser.hosts]
+    for css in site.rglob("*.css"):
+        if CSS_IMPORT.search(css.read_text(encoding="utf-8", errors="replace")):
+            found.append(str(css.relative_to(site)))
+    return found
+
+
+def test_fixture_guide_builds_strict(tmp_path: Path) -> None:
+    result = mkdocs_build(make_project(tmp_path, FIXTURE_GUIDE), tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    for page in ("index.html", "databases/index.html", "access/index.html", "tags/index.html", "a-z/index.html"):
+        assert (site / page).is_file(), page
+    html = (site / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'id="cnki"' in html and 'id="pubmed"' in html
+    assert 'class="os-announcement"' in html  # the announcement bar from _site.yml
+    assert "assets/openshelf/openshelf.css" in html
+    assert third_party_assets(site) == []
+
+
+def test_default_guide_builds_strict_without_third_party_requests(tmp_path: Path) -> None:
+    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    for name in ("databases", "access", "health", "services"):
+        assert (site / name / "index.html").is_file()
+    assert third_party_assets(site) == []
+    assert not list((ROOT / "docs").glob("databases.md")), "nothing is written into docs/"
+
+
+def test_invalid_guide_stops_the_build_with_every_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    bad = "id: dbs\ntitle: {en: D}\nentries:\n  - id: a\n    title: {en: A}\n    url: ftp://x\n    description: {en: D}\n    category: databases\n    access: free\n    tittle: x\n"
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": bad})
+    result = mkdocs_build(make_project(tmp_path / "proj", guides), tmp_path / "site")
+    assert result.returncode != 0
+    assert "guides/dbs.yml:6:10: error: entry 'a': url must start with http:// or https://" in result.stderr
+    assert "guides/dbs.yml:10:5: error: entry 'a': unknown field 'tittle' (did you mean 'title'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_hand_written_page_may_not_shadow_a_generated_one(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "databases.md").write_text("# mine\n", encoding="utf-8")
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir=str(docs))
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "docs/databases.md is generated from the guide" in result.stderr

@@ -1,0 +1,127 @@
+"""Rendering: golden Markdown for the fixture guide, and the rules readers rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from support import FIXTURE_GUIDE, GOLDEN, write_guide
+from openshelf.guide.catalog import Guide, load_guide
+from openshelf.site.render import render
+
+TODAY = dt.date(2026, 11, 22)
+SITE_URL = "http://127.0.0.1:8000/"
+
+
+def fixture() -> Guide:
+    guide, diagnostics = load_guide(FIXTURE_GUIDE)
+    assert guide is not None, [d.format() for d in diagnostics]
+    return guide
+
+
+@pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "links.md", "reference.md"])
+def test_golden_pages(page: str, update_goldens: bool) -> None:
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
+    golden = GOLDEN / "render" / page
+    if update_goldens:
+        golden.write_text(pages[page], encoding="utf-8")
+    assert pages[page] == golden.read_text(encoding="utf-8"), f"run pytest --update-goldens and review the diff of {golden}"
+
+
+def test_every_page_is_golden() -> None:
+    assert sorted(render(fixture(), today=TODAY, site_url=SITE_URL).markdown) == sorted(p.name for p in (GOLDEN / "render").glob("*.md"))
+
+
+def test_cross_links_go_both_ways() -> None:
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
+    carsi = '[<span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span><span lang="en" class="os-en">CARSI federated login</span>](access.md#carsi)'
+    cnki = '[<span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span><span lang="en" class="os-en">CNKI</span>](databases.md#cnki)'
+    assert carsi in pages["databases.md"]
+    assert f"Used with</span>:** {cnki}" in pages["access.md"]
+
+
+def test_ended_programs_are_marked_with_dates() -> None:
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    muse = page[page.index("{ #muse-2020 }"):]
+    assert "os-status-ended" in muse
+    assert '!!! warning "已结束 · Ended"' in muse
+    assert "2020-03-01 – 2020-06-30" in muse
+
+
+def test_unverified_entries_say_so() -> None:
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    assert 'os-verified-no"><span lang="zh" class="os-zh">尚未有人核实</span><span class="os-sep"> · </span><span lang="en" class="os-en">Not yet verified</span>' in page
+    assert 'os-verified-yes"><span lang="zh" class="os-zh">2026-11-01 人工核实</span>' in page
+
+
+def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = "title: {en: T}\nannouncement: {zh: 闭馆 <b>通知</b>, until: 2026-01-31}\ncategories: {databases: {en: DBs}}\n"
+    guide, _ = load_guide(write_guide(tmp_path / "g", {"_site.yml": site}))
+    assert guide is not None
+    assert render(guide, today=dt.date(2026, 1, 31)).extra["announcement"] == "闭馆 &lt;b&gt;通知&lt;/b&gt;"
+    assert render(guide, today=dt.date(2026, 2, 1)).extra["announcement"] == ""
+
+
+def test_curated_text_cannot_inject_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    entry = """\
+id: dbs
+title: {en: DBs}
+entries:
+  - id: evil
+    title: {en: "<script>alert(1)</script> {: onclick=alert(1) }"}
+    url: https://a.org/
+    description:
+      en: "<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![t](https://tracker.invalid/p.gif)\\n# Heading"
+    category: databases
+    access: free
+"""
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": entry}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["dbs.md"]
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+    assert "\\{: onclick=alert\\(1\\) \\}" in page
+    assert "[x\\](javascript:" in page
+    assert "\\![t]" in page
+    assert "\n\\# Heading" in page
+
+
+def test_urls_with_quotes_or_spaces_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = "".join(
+        f"  - id: e{i}\n    title: {{en: T}}\n    url: '{url}'\n    description: {{en: D}}\n    category: databases\n    access: free\n"
+        for i, url in enumerate(['https://a.org/"onmouseover="x', "https://a.org/a b", "https://<b>/", "data:text/html,x", "/relative"])
+    )
+    _, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": f"id: dbs\ntitle: {{en: D}}\nentries:\n{entries}"}))
+    assert [d.field for d in diagnostics] == ["url"] * 5
+
+
+def test_link_status_from_the_state_file() -> None:
+    from openshelf.links.store import LinkState
+
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.timezone.utc)
+    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.timezone.utc)
+    links = {
+        "https://www.cnki.net/": LinkState(last_checked=when, last_ok=when, last_verdict="ok", last_status=200),
+        "https://pubmed.ncbi.nlm.nih.gov/": LinkState(last_checked=when, first_failure=since, consecutive_failures=4,
+                                                      last_verdict="broken", last_status=404),
+        "https://muse.jhu.edu/": LinkState(last_checked=when, last_verdict="redirected", redirect_to="https://muse.jhu.edu/new"),
+    }
+    pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).markdown
+    page = pages["databases.md"]
+    cnki = page[page.index("{ #cnki }"):page.index("{ #pubmed }")]
+    assert "Link OK (checked 2026-11-15)" in cnki
+    pubmed = page[page.index("{ #pubmed }"):page.index("{ #muse-2020 }")]
+    assert "Link broken since 2026-10-01" in pubmed
+    assert "Unreachable since 2026-10-01" in pubmed
+    assert 'href="https://web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/"' in pubmed
+    muse = page[page.index("{ #muse-2020 }"):]
+    assert "muse.jhu.edu/new" not in muse, "a permanent redirect is for curators, not readers"
+    health = pages["links.md"]
+    assert "Last check: 2026-11-15" in health
+    assert "(databases.md#pubmed)" in health
+    assert "](databases.md) | 2 | 1 | 0 | 0 | 0 |" in health  # ok counts cnki and the redirected muse
