@@ -49,9 +49,9 @@ from mkdocs.utils.yaml import yaml_load
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
 
-from openshelf.catalog import load_guide  # noqa: E402
-from openshelf.pipeline import default_nav  # noqa: E402
-from openshelf.pipeline import render_site  # noqa: E402
+from openshelf.guide.catalog import load_guide  # noqa: E402
+from openshelf.site.pipeline import default_nav  # noqa: E402
+from openshelf.site.pipeline import render_site  # noqa: E402
 
 PAGES = 20
 ZH_CHARS = ("华中国学科文献数据医药卫生健康图书馆期刊论文电子资源开放获取知识信息技术工程环境生物化学物理"
