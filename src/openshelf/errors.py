@@ -1,0 +1,38 @@
+"""One exception root for everything a user can cause (as in mkdocs' ``exceptions.py``).
+
+``OpenShelfError`` is a :class:`click.ClickException`, so a problem raised anywhere below the
+command line prints as one clean line (``Error: …``) with the command's exit code and no
+traceback; the MkDocs plugin turns it into a ``PluginError``.  Subclasses say which stage the
+problem comes from and set the exit code the command documents:
+
+* 1: a problem in the guide or in the input (a curator can fix it);
+* 2: a usage or configuration problem (an option, a state or rules file, git).
+"""
+
+from __future__ import annotations
+
+import click
+
+
+class OpenShelfError(click.ClickException):
+    """The root: a problem a user caused and can fix; printed without a traceback."""
+
+    exit_code = 1
+
+
+class GuideError(OpenShelfError):
+    """The guide or an input file cannot be read or is invalid (exit 1)."""
+
+    exit_code = 1
+
+
+class ConfigError(OpenShelfError):
+    """A usage or configuration problem: an option, a state or rules file, git (exit 2)."""
+
+    exit_code = 2
+
+
+class BuildError(OpenShelfError):
+    """The site cannot be built (exit 1)."""
+
+    exit_code = 1
