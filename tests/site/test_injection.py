@@ -122,6 +122,27 @@ def test_the_attempts_are_shown_as_text(injected_site: Path) -> None:
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('title')&lt;/script&gt;" in page
     assert 'href="mailto:librarian@example.org"' in page and 'href="https://example.org/ok"' in page
     assert 'href="https://example.org/ok2"' in page
+    # Reference definitions inside list items and quotes, autolinks and images: text, or a safe link.
+    assert "a list reference and a quoted one" in page and 'href="https://example.org/auto"' in page
+    assert '<img src="https://tracker.invalid' not in page
+
+
+@pytest.mark.parametrize("description", [
+    "- item\n\n    [r]: javascript:alert(1)\n\n    [x][r]",
+    "> - [x][r]\n>   [r]: javascript:alert(1)",
+    "1. [x][r]\n   [r]: <jav&#x61;script:alert(1)>",
+    "[x](jav&#x61;script:alert(1)) [y](java\tscript:x) [z](data:text/html,x) [w](vbscript:x) [v](file:///etc/passwd)",
+    "<javascript:alert(1)> <JAVASCRIPT:alert(1)> ![i](javascript:alert(1))",
+    "<a href='javascript:x' onclick='x'>a</a>\n\n<script>alert(1)</script>",
+    "para\n{: onclick=alert(1) }\n\n* item { onclick=alert(1) }",
+])
+def test_no_markdown_construct_makes_a_live_link_or_handler(description: str) -> None:
+    from openshelf.site import markup
+
+    scan = Scan()
+    scan.feed(markup.markdown(description))
+    assert scan.handlers == [] and scan.bad_urls == [] and scan.inline == [], markup.markdown(description)
+    assert "<a " not in markup.markdown(description), markup.markdown(description)
 
 
 def test_every_page_has_a_strict_policy_with_the_inline_hashes(injected: dict[str, Scan]) -> None:

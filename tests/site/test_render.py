@@ -85,9 +85,8 @@ entries:
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
     assert "\\{: onclick=alert\\(1\\) \\}" in page
-    assert "[x\\](javascript:" in page
-    assert "\\![t]" in page
-    assert "\n\\# Heading" in page
+    assert "javascript:" not in page and "<h1" not in page  # the unsafe link and the heading are text
+    assert '<a href="https://tracker.invalid/p.gif">t</a>' in page  # an image becomes a link, never loaded
 
 
 def test_urls_with_quotes_or_spaces_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,12 @@
 """Make curated text safe to place in generated Markdown.
 
 Curated text must never put live HTML, script or attributes into the site.  Plain text
-(titles, names) is escaped completely; descriptions keep a small, safe Markdown subset:
-emphasis, code, lists and links to http, https or mailto.  Raw HTML becomes visible text,
-``{: ...}`` attribute lists are not honoured and images are not loaded.
+(titles, names) is escaped completely.  Descriptions keep a small Markdown subset (emphasis,
+code, lists, quotes, links to http, https or mailto) and are turned into HTML here, by
+markdown-it-py with raw HTML off, images off and a link validator, and the result is then
+cleaned by nh3 (Ammonia) against an allow-list of tags, attributes and URL schemes.  The page
+renderer places that HTML in a ``markdown="0"`` block, so no construct of Python-Markdown's own
+(``{: attr }`` lists, reference definitions at any nesting, entities) applies to curated text.
 """
 
 from __future__ import annotations
@@ -11,12 +14,18 @@ from __future__ import annotations
 import html
 import re
 
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
 # Characters Python-Markdown un-escapes after a backslash.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|])")
-_SAFE_SCHEMES = ("http://", "https://", "mailto:")
-_LINK_TARGET = re.compile(r"\]\(\s*(?:&lt;)?\s*([^\s)]*)")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+).*$", re.MULTILINE)
-_BLOCK_START = re.compile(r"^(\s*)(#|=+\s*$|-{3,}\s*$|\*{3,}\s*$)", re.MULTILINE)
+_SAFE_URL = re.compile(r"(?:https?://|mailto:)[^\"'<>`\s]*\Z", re.IGNORECASE)
+#: What a rendered description may contain; anything else is removed by nh3.
+TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a", "s", "table", "thead", "tbody",
+        "tr", "th", "td"}
+ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+SCHEMES = {"http", "https", "mailto"}
 
 
 def text(value: str) -> str:
@@ -31,20 +40,46 @@ def attr(value: str) -> str:
 
 
 def safe_url(url: str) -> bool:
-    return url.lower().startswith(_SAFE_SCHEMES) and not any(c in url for c in "\"'<>` \n\t")
+    """Whether ``url`` may be a link target: http, https or mailto, with nothing that ends an attribute."""
+    return _SAFE_URL.match(url) is not None
+
+
+def _unlink_unsafe(state: StateCore) -> None:
+    """Links (inline, reference at any nesting, autolinks) whose target is not safe become their text.
+
+    Validating here rather than in ``validateLink`` keeps a bad reference definition a definition,
+    so it does not swallow the definitions after it as paragraph text.
+    """
+    for block in state.tokens:
+        if not block.children:
+            continue
+        kept, unlinked = [], False
+        for token in block.children:
+            if token.type == "link_open" and not safe_url(str(token.attrGet("href") or "")):
+                unlinked = True
+            elif token.type == "link_close" and unlinked:
+                unlinked = False
+            else:
+                kept.append(token)
+        block.children = kept
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.disable(["image", "heading", "lheading", "hr"])  # loads nothing; no headings in the page's outline
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by _unlink_unsafe
+    md.core.ruler.push("openshelf_unlink_unsafe", _unlink_unsafe)
+    return md
+
+
+_MD = _parser()
 
 
 def markdown(value: str) -> str:
-    """Sanitise a curated Markdown description (see the module docstring)."""
-    value = html.escape(value.replace("\r\n", "\n").strip(), quote=False)
-    value = value.replace("{", "\\{").replace("}", "\\}").replace("![", "\\![")
-    value = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
-    value = _REF_DEF.sub(lambda m: m.group(0) if safe_url(html.unescape(m.group(2))) else "\\" + m.group(0).lstrip(), value)
-
-    def link(match: re.Match[str]) -> str:
-        # Every inline link has the form "](target": an unsafe target loses its link syntax.
-        if safe_url(html.unescape(match.group(1))):
-            return match.group(0)
-        return "\\" + match.group(0)
-
-    return _LINK_TARGET.sub(link, value)
+    """A curated Markdown description as clean HTML (see the module docstring)."""
+    rendered = _MD.render(value.replace("\r\n", "\n").strip())
+    clean = nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None).strip()
+    # Inside a ``markdown`` parent, md_in_html turns even ``markdown="0"`` HTML into elements, and
+    # attr_list then honours a ``{: onclick=… }`` at the end of their text: braces become references.
+    return clean.replace("{", "&#123;").replace("}", "&#125;")

@@ -137,7 +137,8 @@ def _description(value: Text | None) -> list[str]:
     for lang, body in (("zh", value.zh), ("en", value.en)):
         if body:
             cls = f' class="os-{lang}"' if both else ""
-            out += [f'<div lang="{lang}"{cls} markdown>', "", markup.markdown(body), "", "</div>", ""]
+            # Finished HTML, not Markdown: markdown="0" makes Python-Markdown (md_in_html) pass it through.
+            out += [f'<div lang="{lang}"{cls} markdown="0">', markup.markdown(body), "</div>", ""]
     return out
 
 
