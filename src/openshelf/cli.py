@@ -74,16 +74,13 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on warnings.")
 def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
     """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site."""
-    from openshelf.site.build import BuildError, run_engine, stage
+    from openshelf.site.build import run_engine, stage
 
-    try:
-        staged, diagnostics = stage(config_file, site_dir)
-        report(diagnostics)
-        if staged is None:
-            sys.exit(1)
-        run_engine(staged, engine, strict)  # type: ignore[arg-type]
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+    staged, diagnostics = stage(config_file, site_dir)  # a BuildError prints as one line, exit 1
+    report(diagnostics)
+    if staged is None:
+        sys.exit(1)
+    run_engine(staged, engine, strict)  # type: ignore[arg-type]
     click.echo(f"site built with {engine} in {site_dir}", err=True)
 
 

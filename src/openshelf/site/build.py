@@ -16,16 +16,14 @@ from typing import Any, Literal
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from openshelf.site import csp, search
+from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
+from openshelf.site import csp, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.site.sitedir import check_site_dir, replace_site
 
 Engine = Literal["mkdocs", "zensical"]
 STAGING = Path(".openshelf/build")
-
-
-class BuildError(Exception):
-    """The build could not run or the engine failed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +63,13 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     root = config_file.resolve().parent
     config = read_config(config_file)
     plugins, options = _plugin_options(config)
+    guides = root / options.get("guides_dir", "guides")
+    docs_src = root / config.get("docs_dir", "docs")
+    check_site_dir(site_dir, sources=[("docs folder", docs_src), ("guides folder", guides), ("staging folder", staging.parent)],
+                   roots=[("configuration file's folder", root), ("working directory", Path.cwd())])
     state = options.get("link_state")
     try:
-        pages, diagnostics = render_site(root / options.get("guides_dir", "guides"), root / state if state else None,
+        pages, diagnostics = render_site(guides, root / state if state else None,
                                          config.get("site_url"))
     except SiteError as exc:
         raise BuildError(str(exc)) from None
@@ -77,7 +79,6 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     staging = staging.resolve()
     tmp = staging.with_name(staging.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    docs_src = root / config.get("docs_dir", "docs")
     docs = tmp / "docs"
     theme = dict(config.get("theme") or {})
     custom = theme.get("custom_dir")
@@ -145,6 +146,4 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
         except search.SearchIndexError as exc:
             raise BuildError(str(exc)) from None
     csp.apply_to_site(built)
-    shutil.rmtree(staged.site_dir, ignore_errors=True)
-    staged.site_dir.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(built), str(staged.site_dir))
+    replace_site(built, staged.site_dir)
