@@ -35,6 +35,7 @@ def test_build_with_engine(project: Path, engine: str) -> None:
     assert 'id="cnki"' in html
     assert "os-announcement" in html
     assert (site / "assets" / "openshelf" / "openshelf.css").is_file()
+    assert re.search(r'^var VERSION = "[0-9a-f]{16}";$', (site / "sw.js").read_text(encoding="utf-8"), re.MULTILINE)
     policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
     assert len(policies) == 1 and "'sha256-" in policies[0] and "'unsafe-inline' " not in policies[0].split(";")[1], policies
 

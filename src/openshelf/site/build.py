@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import csp, search
+from openshelf.site import csp, offline, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
 from openshelf.site.sitedir import check_site_dir, replace_site
 
@@ -146,4 +146,5 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
         except search.SearchIndexError as exc:
             raise BuildError(str(exc)) from None
     csp.apply_to_site(built)
+    offline.stamp(built)  # last: the version is a hash of everything else
     replace_site(built, staged.site_dir)

@@ -16,7 +16,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from openshelf.site import csp, search
+from openshelf.errors import OpenShelfError
+from openshelf.site import csp, offline, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
 from openshelf.site.render import Pages
 
@@ -107,13 +108,16 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
         self._serving = command == "serve"
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.config.enabled and not self._serving:
-            csp.apply_to_site(Path(config.site_dir))
-        if self._search_pages is None or self.pages is None or self._urls is None:
+        if not self.config.enabled:
             return
+        site = Path(config.site_dir)
+        if not self._serving:
+            csp.apply_to_site(site)
         try:
-            search.index_site(Path(config.site_dir), self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
-        except search.SearchIndexError as exc:
+            if self._search_pages is not None and self.pages is not None and self._urls is not None:
+                search.index_site(site, self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
+            offline.stamp(site)  # last: the version is a hash of everything else
+        except (search.SearchIndexError, OpenShelfError) as exc:
             raise PluginError(str(exc)) from None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:

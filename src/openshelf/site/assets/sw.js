@@ -1,9 +1,20 @@
 /* OpenShelf service worker: pages and files a reader has visited stay available offline.
  * Pages: network first (fresh when online), the cached copy when the network fails.
- * Assets and search data: cached copy first, refreshed in the background. */
+ * Assets and search data: cached copy first, refreshed in the background.
+ * Only successful responses are cached.  The cache is named after the build (VERSION is
+ * replaced at build time with a hash of the built files), and activating a new build's worker
+ * deletes the caches of older builds. */
 "use strict";
 
-var CACHE = "openshelf-v1";
+var VERSION = "dev";
+var PREFIX = "openshelf-";
+var CACHE = PREFIX + VERSION;
+
+function keep(request, response) {
+  if (!response.ok) return;  // never an error page or a redirect in place of the page
+  var copy = response.clone();
+  caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -15,7 +26,8 @@ self.addEventListener("install", function (event) {
 self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+      var old = names.filter(function (n) { return n.indexOf(PREFIX) === 0 && n !== CACHE; });
+      return Promise.all(old.map(function (n) { return caches.delete(n); }));
     }).then(function () { return self.clients.claim(); })
   );
 });
@@ -26,8 +38,7 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     event.respondWith(
       fetch(request).then(function (response) {
-        var copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+        keep(request, response);
         return response;
       }).catch(function () {
         return caches.match(request).then(function (hit) { return hit || caches.match("./404.html"); });
@@ -38,10 +49,7 @@ self.addEventListener("fetch", function (event) {
   event.respondWith(
     caches.match(request).then(function (hit) {
       var refresh = fetch(request).then(function (response) {
-        if (response.ok) {
-          var copy = response.clone();
-          caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
-        }
+        keep(request, response);
         return response;
       });
       return hit || refresh;

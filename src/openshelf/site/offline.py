@@ -1,0 +1,41 @@
+"""The service worker's cache version: a hash of the built site, written into ``sw.js`` after a build.
+
+``assets/sw.js`` ships with ``var VERSION = "dev";``.  Once every other file of the site is
+written (pages, search index, policy), :func:`stamp` replaces that value with a hash of them, so
+a deploy that changes anything gives readers a new worker with a new cache name, and the worker
+deletes the caches of older builds when it activates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from openshelf.errors import BuildError
+
+WORKER = "sw.js"
+_VERSION = re.compile(r'^var VERSION = "[^"]*";$', re.MULTILINE)
+
+
+def site_hash(site_dir: Path) -> str:
+    """A short hash of every file in the site but the worker: names and contents, in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(site_dir).as_posix()
+        if name == WORKER:
+            continue
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def stamp(site_dir: Path) -> str:
+    """Write the site's hash into its ``sw.js`` as the cache version; returns the version."""
+    worker = site_dir / WORKER
+    script = worker.read_text(encoding="utf-8")
+    version = site_hash(site_dir)
+    stamped, found = _VERSION.subn(f'var VERSION = "{version}";', script, count=1)
+    if not found:
+        raise BuildError(f"{worker}: no 'var VERSION = \"…\";' line to write the cache version into")
+    worker.write_text(stamped, encoding="utf-8")
+    return version

@@ -1,0 +1,69 @@
+"""The service worker: a cache per build, old caches deleted on activation, never an error response cached."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openshelf.site import offline
+from openshelf.site.pipeline import ASSETS
+
+VERSION = re.compile(r'^var VERSION = "([0-9a-f]{16})";$', re.MULTILINE)
+
+
+def worker_version(site: Path) -> str:
+    match = VERSION.search((site / "sw.js").read_text(encoding="utf-8"))
+    assert match, "sw.js carries no build version"
+    return match.group(1)
+
+
+def test_the_version_is_a_hash_of_the_other_files(tmp_path: Path) -> None:
+    shutil.copyfile(ASSETS["sw.js"], tmp_path / "sw.js")
+    (tmp_path / "index.html").write_text("<p>one</p>", encoding="utf-8")
+    first = offline.stamp(tmp_path)
+    assert worker_version(tmp_path) == first
+    assert offline.stamp(tmp_path) == first, "the worker itself is not part of the hash"
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind" / "fragment").write_text("new search data", encoding="utf-8")
+    second = offline.stamp(tmp_path)
+    assert second != first and worker_version(tmp_path) == second
+    original = ASSETS["sw.js"].read_text(encoding="utf-8")
+    assert (tmp_path / "sw.js").read_text(encoding="utf-8") == original.replace('var VERSION = "dev";', f'var VERSION = "{second}";')
+
+
+@pytest.mark.browser
+def test_the_worker_caches_per_build_and_never_an_error(built_site: Path, tmp_path: Path) -> None:
+    from browser import browser, keep_local, serve
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    first = worker_version(site)
+    cache_names = "caches.keys()"
+    cached = "url => caches.open(%r).then(c => c.match(url)).then(r => r ? r.status : null)"
+    with serve(site) as base, browser() as chromium:
+        page: Any = chromium.new_context().new_page()
+        keep_local(page)
+        page.goto(base)
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert page.evaluate(cache_names) == [f"openshelf-{first}"]
+
+        missing = page.goto(base + "no-such-page/")
+        assert missing is not None and missing.status == 404
+        page.goto(base + "databases/")  # a page that exists, cached after the missing one
+        page.wait_for_function(f"({cached % f'openshelf-{first}'})({base + 'databases/'!r}).then(s => s === 200)")
+        assert page.evaluate(cached % f"openshelf-{first}", base + "no-such-page/") is None
+
+        # A deploy: any built file changes, so the worker gets a new version and a new cache.
+        about = site / "about" / "index.html"
+        about.write_text(about.read_text(encoding="utf-8") + "<!-- changed -->", encoding="utf-8")
+        second = offline.stamp(site)
+        assert second != first
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        page.wait_for_function(f"caches.keys().then(k => k.length === 1 && k[0] === 'openshelf-{second}')")
+        page.goto(base + "about/")
+        page.wait_for_function(f"({cached % f'openshelf-{second}'})({base + 'about/'!r}).then(s => s === 200)")
+        assert page.evaluate(cache_names) == [f"openshelf-{second}"]
