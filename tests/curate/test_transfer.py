@@ -16,7 +16,8 @@ from openshelf.curate.append import append_text
 from openshelf.guide.catalog import load_guide
 from openshelf.cli import main
 from openshelf.curate.fmt import dump_rt, load_rt
-from openshelf.curate.transfer import COLUMNS, EXPORT_COLUMNS, normalise_url
+from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.transfer import normalise_url
 from support import FIXTURE_GUIDE, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from openshelf.site import search
+from openshelf.site import pagefind, search
 from openshelf.guide.catalog import load_guide
 from openshelf.cli import main
 from support import FIXTURE_GUIDE, ROOT, make_project
@@ -98,8 +98,8 @@ def test_openshelf_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine
 def test_pagefind_failure_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing-pagefind"))
     (tmp_path / "site").mkdir()
-    with pytest.raises(search.SearchIndexError):
-        search.index_site(tmp_path / "site", [search.Record("a.md#x", "text", {"title": "X"})], [], {"a.md": "a/"})
+    with pytest.raises(pagefind.SearchIndexError):
+        pagefind.index_site(tmp_path / "site", [search.Record("a.md#x", "text", {"title": "X"})], [], {"a.md": "a/"})
 
 
 def test_bench_build_runs_small() -> None:

@@ -268,7 +268,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> No
     The CSV has the import columns, so 'openshelf import' reads it back unchanged; it is UTF-8
     with a byte-order mark when written to a file, so Excel opens it correctly.
     """
-    from openshelf.curate.transfer import EXPORTERS
+    from openshelf.curate.export import EXPORTERS
 
     guide = _guide_or_exit(*paths) if paths else _guide_or_exit(Path("guides"))
     text = EXPORTERS[fmt](guide)

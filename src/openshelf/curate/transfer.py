@@ -1,4 +1,4 @@
-"""Spreadsheets in, data out: ``openshelf import`` (CSV) and ``openshelf export`` (JSON, CSV, YAML).
+"""Spreadsheets in: ``openshelf import`` (CSV); data out (``openshelf export``) is :mod:`openshelf.curate.export`.
 
 The CSV columns are the entry's fields, text fields split by language (``title_zh``,
 ``title_en``); list fields hold their items separated by ``;`` (or ``；``; a cell without
@@ -9,123 +9,28 @@ semicolons may use commas).  ``export --format csv`` writes the same columns (pl
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from openshelf.guide import catalog
 from openshelf.guide.catalog import Guide, guess_encoding, normalise_url
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.models import Entry
+from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS
+from openshelf.curate.export import FORMULA_STARTS as _FORMULA
 from openshelf.curate.new import split_list
 
-#: The import columns, in order; every one is optional except what the schema requires.
-COLUMNS = [
-    "id", "title_zh", "title_en", "url", "description_zh", "description_en", "category", "tags", "access", "status",
-    "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
-    "last_verified", "link_check", "archive_url",
-]
 TEXT_FIELDS = ("title", "description", "provider")
 LIST_FIELDS = ("tags", "languages", "aliases", "related")
-#: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
-EXTRA_COLUMNS = ["collection"]
-EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
-DOWNLOADS = {"json": "downloads/openshelf.json", "csv": "downloads/openshelf.csv", "yaml": "downloads/openshelf.yaml"}
-
-
-# ---------------------------------------------------------------------------------------- export
-
-def entry_record(entry: Entry) -> dict[str, Any]:
-    return entry.model_dump(mode="json")
-
-
-def guide_record(guide: Guide) -> dict[str, Any]:
-    """The whole guide as plain data: site title and categories, then each collection with its entries."""
-    site = guide.site
-    return {
-        "format": "openshelf-guide",
-        "version": 1,
-        "site": {
-            "title": site.title.model_dump(mode="json"),
-            "description": site.description.model_dump(mode="json") if site.description else None,
-            "categories": {key: label.model_dump(mode="json") for key, label in site.categories.items()},
-        },
-        "collections": [
-            {
-                "id": c.id,
-                "title": c.title.model_dump(mode="json"),
-                "description": c.description.model_dump(mode="json") if c.description else None,
-                "order": c.order,
-                "entries": [entry_record(e) for e in c.entries],
-            }
-            for c in guide.collections
-        ],
-    }
-
-
-#: A cell starting with one of these is a formula to a spreadsheet (CSV injection): exported with
-#: a leading apostrophe, which spreadsheets show as text and import takes off again.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell_out(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA) else value
 
 
 def _cell_in(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
-
-
-def entry_row(entry: Entry) -> dict[str, str]:
-    """An entry as one CSV row (the import columns); formula-like cells are defused."""
-    row: dict[str, str] = {}
-    for column in COLUMNS:
-        name, _, lang = column.rpartition("_") if column.endswith(("_zh", "_en")) else (column, "", "")
-        value: Any = getattr(entry, name)
-        if lang:
-            value = getattr(value, lang) if value is not None else None
-        if isinstance(value, list):
-            value = "; ".join(value)
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        row[column] = "" if value is None else _cell_out(str(value))
-    return row
-
-
-def export_json(guide: Guide) -> str:
-    return json.dumps(guide_record(guide), ensure_ascii=False, indent=2) + "\n"
-
-
-def export_yaml(guide: Guide) -> str:
-    # libyaml's emitter when present: the same text, about 5x faster (seconds at 10,000 entries)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(guide_record(guide), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
-
-
-def export_csv(guide: Guide) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for collection in guide.collections:
-        for entry in collection.entries:
-            writer.writerow({"collection": collection.id, **entry_row(entry)})
-    return out.getvalue()
-
-
-EXPORTERS = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
-
-
-def downloads(guide: Guide) -> dict[str, str]:
-    """The site's download files (path in the site → content); the CSV starts with a byte-order
-    mark so that Excel reads it as UTF-8."""
-    return {path: ("\ufeff" if kind == "csv" else "") + EXPORTERS[kind](guide) for kind, path in DOWNLOADS.items()}
 
 
 # ---------------------------------------------------------------------------------------- import

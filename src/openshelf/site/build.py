@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import csp, offline, search
+from openshelf.site import csp, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
 from openshelf.site.sitedir import check_site_dir, replace_site
 
@@ -96,7 +96,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
         (docs / path).write_text(content, encoding="utf-8")
 
-    pagefind = options.get("search", "pagefind") == "pagefind"
+    use_pagefind = options.get("search", "pagefind") == "pagefind"
     # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
     theme["custom_dir"] = "overrides"
     config.update(
@@ -106,23 +106,23 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         plugins=plugins,
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
         extra_css=[*(config.get("extra_css") or []), CSS],
-        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([search.SCRIPT] if pagefind else [])],
+        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
     )
     config.pop("exclude_docs", None)
     config.setdefault("nav", default_nav(pages, docs_src))
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     os.replace(tmp, staging)
-    records = pages.search if pagefind else ()
+    records = pages.search if use_pagefind else ()
     return Staged(staging / "mkdocs.yml", site_dir, records, bool(config.get("use_directory_urls", True))), diagnostics
 
 
 def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     """Build the staged project, then move the finished site into place (never a half-built site)."""
     built = staged.config_file.parent / "site"
-    pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
-    if pagefind:  # Material's search box over Pagefind; the site's own overrides still win
-        shutil.copytree(search.OVERRIDES, staged.config_file.parent / "overrides", dirs_exist_ok=True,
+    use_pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
+    if use_pagefind:  # Material's search box over Pagefind; the site's own overrides still win
+        shutil.copytree(pagefind.OVERRIDES, staged.config_file.parent / "overrides", dirs_exist_ok=True,
                         copy_function=lambda src, dst: None if Path(dst).exists() else shutil.copy2(src, dst))
     if engine == "mkdocs":
         command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file)]
@@ -138,13 +138,10 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
         raise BuildError(f"{engine} build failed (exit {result.returncode})")
     if not (built / "index.html").is_file():
         raise BuildError(f"{engine} finished but wrote no index.html into {built}")
-    if pagefind:
-        html, urls = search.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
+    if use_pagefind:
+        html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
         shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
-        try:
-            search.index_site(built, staged.search, html, urls)
-        except search.SearchIndexError as exc:
-            raise BuildError(str(exc)) from None
+        pagefind.index_site(built, staged.search, html, urls)
     csp.apply_to_site(built)
     offline.stamp(built)  # last: the version is a hash of everything else
     replace_site(built, staged.site_dir)

@@ -11,6 +11,7 @@ from typing import Any
 
 from openshelf.guide.catalog import load_guide
 from openshelf.guide.diagnostics import Diagnostic
+from openshelf.site import extras
 from openshelf.site.history import entry_dates
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -46,8 +47,8 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         links = load_state(link_state or default_link_state(guides))
     except StateError as exc:
         raise SiteError(str(exc)) from None
-    pages = render(guide, links=links, site_url=site_url, updated=entry_dates(guide))
-    return replace(pages, search=tuple(entry_records(guide))), diagnostics
+    pages = render(guide, links=links, site_url=site_url)
+    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide))), diagnostics
 
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from openshelf.errors import OpenShelfError
-from openshelf.site import csp, offline, search
+from openshelf.site import csp, offline, pagefind, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
 from openshelf.site.render import Pages
 
@@ -38,6 +38,22 @@ class OpenShelfConfig(base.Config):
     search = c.Choice(("pagefind", "material"), default="pagefind")
     """``pagefind``: Material's search box over a Pagefind index with one record per entry (fast at
     10,000 entries); ``material``: Material's own search, which loads its whole index up front."""
+
+
+def mute_material_search(config: Any) -> bool:
+    """Keep Material's search plugin for its header and search box, but stop it indexing.
+
+    Material shows the search box only while its ``search`` plugin is enabled; OpenShelf's
+    template swaps the box's form so Material's script never fetches its index, and this drops
+    the plugin's indexing events (jieba segmentation and a whole-site JSON index) from the build.
+    """
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    if plugin is None:
+        return False
+    for event in ("page_context", "post_build"):
+        handlers = config.plugins.events.get(event, [])
+        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
+    return True
 
 
 class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
@@ -74,11 +90,11 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
             config.theme.dirs.insert(1 if config.theme.get("custom_dir") else 0, overrides)
         if config.nav is None:
             config.nav = default_nav(self.pages, Path(config.docs_dir))
-        if self.config.search == "pagefind" and search.mute_material_search(config):
-            if str(search.OVERRIDES) not in config.theme.dirs:
-                config.theme.dirs.insert(config.theme.dirs.index(overrides), str(search.OVERRIDES))
-            if search.SCRIPT not in config.extra_javascript:
-                config.extra_javascript.append(search.SCRIPT)
+        if self.config.search == "pagefind" and mute_material_search(config):
+            if str(pagefind.OVERRIDES) not in config.theme.dirs:
+                config.theme.dirs.insert(config.theme.dirs.index(overrides), str(pagefind.OVERRIDES))
+            if pagefind.SCRIPT not in config.extra_javascript:
+                config.extra_javascript.append(pagefind.SCRIPT)
             self._search_pages = {}
         else:
             self._search_pages = None
@@ -115,9 +131,9 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
             csp.apply_to_site(site)
         try:
             if self._search_pages is not None and self.pages is not None and self._urls is not None:
-                search.index_site(site, self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
+                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
             offline.stamp(site)  # last: the version is a hash of everything else
-        except (search.SearchIndexError, OpenShelfError) as exc:
+        except OpenShelfError as exc:
             raise PluginError(str(exc)) from None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from openshelf.site import feed, markup, qr
-from openshelf.curate import transfer
+from openshelf.site import downloads, markup
 from openshelf.guide.catalog import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
@@ -49,7 +48,7 @@ class LinkStatus(Protocol):
 
 @dataclass(frozen=True)
 class Pages:
-    """Rendered output: Markdown pages, other generated files, and values the templates read."""
+    """Rendered output: Markdown pages, other generated files (openshelf.site.extras), values the templates read."""
 
     markdown: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
@@ -65,7 +64,6 @@ class Context:
     today: dt.date
     links: Mapping[str, LinkStatus] = field(default_factory=dict)
     site_url: str | None = None
-    updated: Mapping[str, dt.datetime] = field(default_factory=dict)
 
 
 def bi(zh: str | None, en: str | None) -> str:
@@ -96,22 +94,17 @@ def page_of(collection: Collection | str) -> str:
 
 
 def render(guide: Guide, links: Mapping[str, LinkStatus] | None = None, today: dt.date | None = None,
-           site_url: str | None = None, updated: Mapping[str, dt.datetime] | None = None) -> Pages:
-    """Render every page of the guide."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url, updated or {})
+           site_url: str | None = None) -> Pages:
+    """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
+    ctx = Context(today or dt.date.today(), links or {}, site_url)
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
-    files = {FEED: feed.atom(guide, ctx.updated, site_url, page_url=lambda e: _absolute(site_url, page_of(e.collection)) + f"#{e.id}")}
-    files.update(transfer.downloads(guide))  # the whole guide as JSON, CSV and YAML, for other libraries
-    if site_url:
-        for page in [HOME, *(page_of(c) for c in guide.collections)]:
-            files[qr_file(page)] = qr.svg(_absolute(site_url, page))
-    return Pages(pages, files, {"announcement": announcement_html(guide, ctx.today), "feed": FEED})
+    return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED})
 
 
-def _absolute(site_url: str | None, page: str) -> str:
+def absolute_url(site_url: str | None, page: str) -> str:
     """The published address of a page (directory URLs, as MkDocs builds them)."""
     base = (site_url or "/").rstrip("/") + "/"
     return base if page == HOME else base + page.removesuffix(".md") + "/"
@@ -150,7 +143,7 @@ def _share(page: str, ctx: Context) -> list[str]:
         lines += [f'<span class="os-qr-caption">{label("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
     lines += [f"[{label('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
     if page != HOME:  # the home page has its own downloads section
-        d = transfer.DOWNLOADS
+        d = downloads.PATHS
         lines += [f"{label('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
     return lines + ["</div>", ""]
@@ -174,7 +167,7 @@ def _home(guide: Guide, ctx: Context) -> str:
 
 def _downloads() -> list[str]:
     """The whole guide as data files, so other libraries reuse it instead of copying by hand."""
-    d = transfer.DOWNLOADS
+    d = downloads.PATHS
     return [f"## {label('下载数据', 'Download the data')}", "",
             label("全部条目可供其他图书馆重复使用；CSV 的列与 openshelf import 相同。",
                   "Every entry, for other libraries to reuse; the CSV has the columns openshelf import reads."), "",

@@ -1,0 +1,118 @@
+"""Pagefind: the search index written into a built site (``pagefind/``).
+
+Material's own search loads the whole index into the reader's browser before the first query
+(10–23 MB at 10,000 entries).  Pagefind splits its index into small compressed fragments and the
+browser fetches only those a query needs.  :func:`index_site` indexes the entry records
+(:mod:`openshelf.site.search`) and every other page that Material would index (not the
+collection pages, whose entries are records already, and not pages with ``search: exclude``)
+from its built HTML, in one run of Pagefind's binary.
+
+Everything is indexed as Chinese (``zh``): Pagefind's extended binary (PyPI ``pagefind[extended]``)
+then segments Chinese text, and English words still split on spaces.  ``assets/search.js``
+wires Material's search box to the index.  The MkDocs plugin calls :func:`index_site` after
+each build; ``openshelf build --engine mkdocs`` does too.  Zensical keeps its own search.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openshelf.errors import BuildError
+from openshelf.site.search import Record, entry_pages, excluded
+
+PACKAGE = Path(__file__).parent
+#: Material's ``partials/search.html`` with OpenShelf's form: used only when Pagefind searches.
+OVERRIDES = PACKAGE / "search_overrides"
+
+LANGUAGE = "zh"
+BUNDLE = "pagefind"
+SCRIPT = "assets/openshelf/search.js"
+#: The scratch folder's sub-folder of entry stubs (their URLs are never shown: results use ``meta.href``).
+STUBS = "_entries"
+#: Material's article holds a page's content; header, navigation and footer stay out.
+ROOT_SELECTOR = "article.md-content__inner"
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+EXCLUDE_SELECTORS = [".headerlink", ".md-source-file", ".os-badges"]
+
+
+
+
+class SearchIndexError(BuildError):
+    """Pagefind is missing or failed; the message says why."""
+
+
+def plan_from_docs(docs_dir: Path, records: Iterable[Record], use_directory_urls: bool = True) -> tuple[list[str], dict[str, str]]:
+    """For a build without the plugin: the built HTML pages to index and every page's URL."""
+    from mkdocs.structure.files import File
+    from mkdocs.utils.meta import get_data
+
+    skip = entry_pages(records)
+    html: list[str] = []
+    urls: dict[str, str] = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        f = File(path.relative_to(docs_dir).as_posix(), str(docs_dir), "site", use_directory_urls)
+        urls[f.src_uri] = f.url
+        if f.src_uri not in skip and not excluded(get_data(path.read_text(encoding="utf-8"))[1]):
+            html.append(f.dest_uri)
+    return html, urls
+
+
+def _stub(record: Record, href: str) -> str:
+    """A small HTML page holding one record; Pagefind indexes it, the result links to ``meta.href``."""
+    meta = "".join(f'<span data-pagefind-meta="{key}">{html.escape(value)}</span>' for key, value in
+                   {"href": href, **record.meta}.items() if key != "title" and value)
+    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(record.meta.get("title", ""))}</title></head>'
+            f'<body><article class="md-content__inner"><h1>{html.escape(record.meta.get("title", ""))}</h1>'
+            f'<p>{html.escape(record.content)}</p><div data-pagefind-ignore>{meta}</div></article></body></html>')
+
+
+def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
+    """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one).
+
+    ``html_pages`` are paths of built HTML files relative to ``site_dir`` to index as pages;
+    ``page_urls`` maps a page's source path (``databases.md``) to its URL relative to the site root.
+    Entries are written as small stub pages into a scratch folder beside the copied pages and
+    indexed in one run of Pagefind's command-line binary (its Python service answers one
+    message per 100 ms, far too slow for 10,000 records).  Returns the counts indexed.
+    """
+    try:
+        from pagefind.service import get_executable
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise SearchIndexError("Pagefind is not installed: pip install 'pagefind[extended]'") from None
+    exe = get_executable()
+    if exe is None or not Path(exe).is_file():
+        raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[extended]'")
+    records = list(records)
+    pages = [path for path in html_pages if (site_dir / path).is_file()]
+    out = (site_dir / BUNDLE).resolve()
+    with tempfile.TemporaryDirectory(prefix="openshelf-search-") as tmp:
+        scratch = Path(tmp)
+        for path in pages:
+            (scratch / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site_dir / path, scratch / path)
+        stubs = scratch / STUBS
+        stubs.mkdir(parents=True, exist_ok=True)
+        for n, record in enumerate(records):
+            page, _, anchor = record.url.partition("#")
+            href = page_urls.get(page, page) + (f"#{anchor}" if anchor else "")
+            (stubs / f"{n}.html").write_text(_stub(record, href), encoding="utf-8")
+        shutil.rmtree(out, ignore_errors=True)
+        command = [str(exe), "--site", str(scratch), "--output-path", str(out), "--root-selector", ROOT_SELECTOR,
+                   "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", LANGUAGE, "--silent"]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from None
+    if result.returncode != 0:
+        raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
+    if not (out / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind wrote no {BUNDLE}/pagefind.js into {site_dir}")
+    for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
+        (out / name).unlink(missing_ok=True)
+    return {"records": len(records), "pages": len(pages)}
