@@ -86,6 +86,8 @@ def test_language_switch_keeps_the_reader_on_the_page(site: tuple[str, Any]) -> 
     page.wait_for_load_state("networkidle")
     assert page.locator('.os-lang button[data-lang="zh"]').get_attribute("aria-pressed") == "true"
     page.locator('.os-lang button[data-lang="both"]').click()
+    assert cnki_zh.is_visible() and page.locator("#carsi .os-en").first.is_visible()
+    assert page.locator('.os-lang button[data-lang="both"]').get_attribute("aria-pressed") == "true"
     page.close()
 
 

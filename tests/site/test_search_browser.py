@@ -39,14 +39,12 @@ def search(tab: Any, query: str) -> list[str]:
     ("CARSI", "#carsi"),
     ("PubMed", "#pubmed"),
     ("Figshare", "#figshare"),
-    ("新冠", None),
+    ("新冠", "#litcovid"),  # LitCovid 新冠文献库
     ("VPN", "#campus-vpn"),
 ])
-def test_search_finds_the_entry(page: Any, query: str, anchor: str | None) -> None:
+def test_search_finds_the_entry(page: Any, query: str, anchor: str) -> None:
     hrefs = search(page, query)
-    assert hrefs, f"no results for {query!r}"
-    if anchor:
-        assert any(h.endswith(anchor) for h in hrefs), (query, hrefs[:10])
+    assert any(h.endswith(anchor) for h in hrefs), (query, hrefs[:10])
 
 
 def test_no_request_leaves_the_site(page: Any) -> None:
