@@ -39,7 +39,10 @@ def test_one_record_per_entry_pointing_at_its_anchor(guide) -> None:  # type: ig
 
 
 def test_plain_text_from_curated_markdown() -> None:
-    assert search.plain("See [the help](https://example.org/) and *this*.") == "See the help and this."
+    from openshelf.site.markup import plain_text
+
+    assert plain_text("See [the help](https://example.org/) and *this*.") == "See the help and this."
+    assert plain_text("- a [ref][r] in `snake_case`\n\n  [r]: https://a.org/") == "a ref in snake_case"
 
 
 @pytest.mark.parametrize(("meta", "expected"), [

@@ -6,13 +6,17 @@ import datetime as dt
 from collections.abc import Mapping
 
 from openshelf.guide.catalog import Guide
+from openshelf.guide.models import Entry
 from openshelf.site import downloads, feed, qr
 from openshelf.site.render import FEED, HOME, absolute_url, page_of, qr_file
 
 
 def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None) -> dict[str, str]:
     """Path in the site → content.  QR codes need the site's address, so only with ``site_url``."""
-    out = {FEED: feed.atom(guide, updated, site_url, page_url=lambda e: absolute_url(site_url, page_of(e.collection)) + f"#{e.id}")}
+    def entry_url(entry: Entry) -> str:
+        return absolute_url(site_url, page_of(entry.collection)) + f"#{entry.id}"
+
+    out = {FEED: feed.atom(guide, updated, absolute_url(site_url, HOME), entry_url)}
     out.update(downloads.files(guide))
     if site_url:
         for page in [HOME, *(page_of(c) for c in guide.collections)]:

@@ -19,13 +19,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def atom(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None,
-         page_url: Callable[[Entry], str]) -> str:
-    """The feed's XML.  Entries without a known change date are left out."""
+def atom(guide: Guide, updated: Mapping[str, dt.datetime], base: str, page_url: Callable[[Entry], str]) -> str:
+    """The feed's XML; ``base`` is the site's address, ending in ``/``.  Entries without a known
+    change date are left out."""
     dated = sorted(((updated[e.id], e) for e in guide.entries if e.id in updated), key=lambda p: (p[0], p[1].id), reverse=True)
     dated = dated[:MAX_ITEMS]
     newest = dated[0][0] if dated else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    base = (site_url or "/").rstrip("/") + "/"
     feed = ET.Element("feed", xmlns=ATOM)
     _text(feed, "title", guide.site.title.both())
     _text(feed, "id", base)

@@ -83,3 +83,10 @@ def markdown(value: str) -> str:
     # Inside a ``markdown`` parent, md_in_html turns even ``markdown="0"`` HTML into elements, and
     # attr_list then honours a ``{: onclick=… }`` at the end of their text: braces become references.
     return clean.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def plain_text(value: str) -> str:
+    """A curated Markdown description as plain text (link texts kept, marks and targets dropped)."""
+    blocks = [token.children or [] for token in _MD.parse(value.replace("\r\n", "\n")) if token.type == "inline"]
+    return "\n".join("".join(" " if t.type == "softbreak" else t.content for t in children
+                              if t.type in ("text", "code_inline", "softbreak")) for children in blocks).strip()

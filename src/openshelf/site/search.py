@@ -8,13 +8,13 @@ other pages with Pagefind's binary after a build.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openshelf.guide.catalog import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Entry, Text
+from openshelf.site import markup
 from openshelf.site.render import page_of
 
 
@@ -25,17 +25,9 @@ class Record:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MARKS = re.compile(r"[*_`]+")
-
-
-def plain(text: str | None) -> str:
-    """Curated Markdown (links, emphasis) as plain text."""
-    return _MARKS.sub("", _LINK.sub(r"\1", text or "")).strip()
-
-
 def _both(text: Text | None) -> list[str]:
-    return [plain(t) for t in ((text.zh, text.en) if text else ()) if t]
+    """Plain text in both languages (titles, names: shown escaped, so searched as written)."""
+    return [t.strip() for t in ((text.zh, text.en) if text else ()) if t and t.strip()]
 
 
 def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> Record:
@@ -45,7 +37,7 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> R
     category = guide.site.categories.get(entry.category)
     # The title is the stub page's <h1> (weighted above body text); the rest once each, in order.
     title = set(_both(entry.title))
-    parts = [*entry.aliases, *_both(entry.description), *_both(entry.provider),
+    parts = [*entry.aliases, *(markup.plain_text(t) for t in _both(entry.description)), *_both(entry.provider),
              *_both(category), *entry.tags, *access, *(status if entry.status != "active" else ())]
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
     if page_title is None:
