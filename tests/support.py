@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,16 @@ categories:
 def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site), *extra],
                           capture_output=True, text=True, timeout=300, check=False)
+
+
+def bundle_ok(site: Path) -> None:
+    """A built site searches with Pagefind: its bundle, Material's search box over it, no Material index."""
+    bundle = site / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    assert list(bundle.glob("*.pf_meta")) and list((bundle / "fragment").iterdir())
+    assert not (bundle / "pagefind-ui.js").exists(), "Pagefind's own UI is not shipped"
+    assert not (site / "search" / "search_index.json").exists(), "Material's whole-site index is not built"
+    html = (site / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'name="openshelf-search"' in html and 'name="search"' not in html
+    assert re.search(r'<script src="[^"]*assets/openshelf/search\.js"', html)
+    assert (site / "assets" / "openshelf" / "search.js").is_file()

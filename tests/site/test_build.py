@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from support import FIXTURE_GUIDE, ROOT, make_project
+from support import FIXTURE_GUIDE, ROOT, bundle_ok, make_project
 
 
 @pytest.fixture
@@ -38,6 +38,11 @@ def test_build_with_engine(project: Path, engine: str) -> None:
     assert re.search(r'^var VERSION = "[0-9a-f]{16}";$', (site / "sw.js").read_text(encoding="utf-8"), re.MULTILINE)
     policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
     assert len(policies) == 1 and "'sha256-" in policies[0] and "'unsafe-inline' " not in policies[0].split(";")[1], policies
+    if engine == "mkdocs":
+        bundle_ok(site)
+    else:  # Zensical keeps its own search; the Pagefind script finds no form of its own and does nothing
+        assert not (site / "pagefind").exists()
+        assert 'name="openshelf-search"' not in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_build_stops_on_an_invalid_guide(project: Path, tmp_path: Path) -> None:

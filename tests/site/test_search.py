@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from openshelf.site import pagefind, search
 from openshelf.guide.catalog import load_guide
-from openshelf.cli import main
 from support import FIXTURE_GUIDE, ROOT, make_project
-from support import mkdocs_build
+from support import bundle_ok, mkdocs_build
 
 
 @pytest.fixture(scope="module")
@@ -52,23 +49,11 @@ def test_excluded(meta: object, expected: bool) -> None:
     assert search.excluded(meta) is expected  # type: ignore[arg-type]
 
 
-def _bundle_ok(site: Path) -> None:
-    bundle = site / "pagefind"
-    assert (bundle / "pagefind.js").is_file()
-    assert list(bundle.glob("*.pf_meta")) and list((bundle / "fragment").iterdir())
-    assert not (bundle / "pagefind-ui.js").exists(), "Pagefind's own UI is not shipped"
-    assert not (site / "search" / "search_index.json").exists(), "Material's whole-site index is not built"
-    html = (site / "databases" / "index.html").read_text(encoding="utf-8")
-    assert 'name="openshelf-search"' in html and 'name="search"' not in html
-    assert re.search(r'<script src="[^"]*assets/openshelf/search\.js"', html)
-    assert (site / "assets" / "openshelf" / "search.js").is_file()
-
-
 def test_mkdocs_build_writes_the_pagefind_bundle(tmp_path: Path) -> None:
     config = make_project(tmp_path, FIXTURE_GUIDE)
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr
-    _bundle_ok(tmp_path / "site")
+    bundle_ok(tmp_path / "site")
 
 
 def test_material_search_stays_available(tmp_path: Path) -> None:
@@ -80,22 +65,6 @@ def test_material_search_stays_available(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "search" / "search_index.json").is_file()
     assert not (tmp_path / "site" / "pagefind").exists()
     assert 'name="search"' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
-def test_openshelf_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "docs", docs)
-    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build", "--engine", engine, "-f", str(config), "-d", "out"])
-    assert result.exit_code == 0, result.output
-    site = tmp_path / "out"
-    if engine == "mkdocs":
-        _bundle_ok(site)
-    else:  # Zensical keeps its own search; the Pagefind script finds no form of its own and does nothing
-        assert not (site / "pagefind").exists()
-        assert 'name="openshelf-search"' not in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_pagefind_failure_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
