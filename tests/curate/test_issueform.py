@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.cli import main
 from openshelf.curate.issueform import parse
 from openshelf.guide.models import ACCESS_LABELS

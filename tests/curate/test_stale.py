@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.cli import main
 from openshelf.curate.stale import find_stale, parse_age
 from support import write_guide

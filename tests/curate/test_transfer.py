@@ -13,10 +13,10 @@ import yaml
 from click.testing import CliRunner
 
 from openshelf.curate.append import append_text
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.cli import main
 from openshelf.curate.fmt import dump_rt, load_rt
-from openshelf.curate.transfer import COLUMNS, EXPORT_COLUMNS, normalise_url
+from openshelf.curate.transfer import COLUMNS, EXPORT_COLUMNS
 from support import FIXTURE_GUIDE, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
@@ -223,11 +223,6 @@ def test_export_json_and_yaml_hold_the_whole_guide() -> None:
 def test_export_usage() -> None:
     assert CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE)]).exit_code == 2
     assert CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "xml"]).exit_code == 2
-
-
-def test_normalise_url() -> None:
-    assert normalise_url("HTTP://WWW.Example.org:80/a/?utm_source=x&b=1#top") == normalise_url("https://www.example.org/a?b=1")
-    assert normalise_url("https://example.org/a") != normalise_url("https://example.org/b")
 
 
 def test_append_text_into_an_empty_list() -> None:

@@ -153,7 +153,7 @@ def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: 
         import bench_validate
     finally:
         sys.path.pop(0)
-    from openshelf.guide.catalog import load_guide
+    from openshelf.guide.load import load_guide
 
     paths = bench_validate.generate(tmp_path / "guides", 20_000)
     last = paths[-1]

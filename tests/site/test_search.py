@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.site import search
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.cli import main
 from support import FIXTURE_GUIDE, ROOT, make_project
 from support import mkdocs_build

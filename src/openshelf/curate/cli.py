@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from openshelf.guide import catalog
+from openshelf.guide.load import Guide, display_path, guide_files, load_guide, read_text
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.fsutil import write_atomic
 
@@ -35,7 +35,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     """
     from openshelf.curate.fmt import format_file
 
-    files, problems = catalog.guide_files(paths or (Path("guides"),))
+    files, problems = guide_files(paths or (Path("guides"),))
     _report(problems)
     failed = bool(problems)
     changed = 0
@@ -43,17 +43,17 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         result = format_file(path)
         if result.formatted is None:
             _report(result.diagnostics)
-            click.echo(f"{catalog.display_path(path)}: not formatted: fix the errors above first", err=True)
+            click.echo(f"{display_path(path)}: not formatted: fix the errors above first", err=True)
             failed = True
             continue
         if not result.changed:
             continue
         changed += 1
         if check:
-            click.echo(f"{catalog.display_path(path)}: would be reformatted")
+            click.echo(f"{display_path(path)}: would be reformatted")
         else:
             write_atomic(path, result.formatted)
-            click.echo(f"reformatted {catalog.display_path(path)}", err=True)
+            click.echo(f"reformatted {display_path(path)}", err=True)
     total = len(files)
     if check:
         verdict = f"{changed} of {total} file(s) would be reformatted; run 'openshelf fmt'" if changed else f"{total} file(s) already formatted"
@@ -67,8 +67,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 COMMANDS = [fmt_command]
 
 
-def _guide_or_exit(*guides: Path) -> catalog.Guide:
-    guide, diagnostics = catalog.load_guide(*guides)
+def _guide_or_exit(*guides: Path) -> Guide:
+    guide, diagnostics = load_guide(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
@@ -76,10 +76,10 @@ def _guide_or_exit(*guides: Path) -> catalog.Guide:
     return guide
 
 
-def _collection_file(guide: catalog.Guide, guides: Path, name: str) -> Path:
+def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
     known = [c.id for c in guide.collections]
     if name not in known:
-        raise click.BadParameter(f"no collection '{name}' in {catalog.display_path(guides)} (known: {', '.join(known)})",
+        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)})",
                                  param_hint="'--collection'")
     for candidate in (guides / f"{name}.yml", guides / f"{name}.yaml"):
         if candidate.is_file():
@@ -149,13 +149,13 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     result = append_entries(path, [data], guides, write=not dry_run)
     _report(result.diagnostics)
     if not result.ok:
-        click.echo(f"{catalog.display_path(path)}: not changed: the guide would have the errors above", err=True)
+        click.echo(f"{display_path(path)}: not changed: the guide would have the errors above", err=True)
         sys.exit(1)
     if dry_run:
         click.echo(result.text, nl=False)
-        click.echo(f"would add entry '{data['id']}' at {catalog.display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
+        click.echo(f"would add entry '{data['id']}' at {display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
         return
-    click.echo(f"added entry '{data['id']}' at {catalog.display_path(path)}:{result.lines[0]}", err=True)
+    click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
 
 
 def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  # type: ignore[type-arg]
@@ -224,7 +224,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     guide = _guide_or_exit(guides)
     if collection is not None:
         _collection_file(guide, guides, collection)
-    display = catalog.display_path(csv_file)
+    display = display_path(csv_file)
     try:
         text = read_csv(csv_file)
         if collection is None and "collection" not in text.partition("\n")[0].lower():
@@ -237,7 +237,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     texts: dict[Path, str] = {}
     for name, items in plan.added.items():
         path = _collection_file(guide, guides, name)
-        texts[path], _ = append_text(catalog.read_text(path, catalog.display_path(path)), items)
+        texts[path], _ = append_text(read_text(path), items)
     diagnostics = validate_candidate(guides, texts) if texts else []
     _report([d for d in diagnostics if d.severity == "error"])
     if has_errors(diagnostics):
@@ -247,7 +247,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     for path, text in texts.items():
         if not dry_run:
             write_atomic(path, text)
-    where = ", ".join(f"{len(items)} into {catalog.display_path(_collection_file(guide, guides, name))}" for name, items in plan.added.items())
+    where = ", ".join(f"{len(items)} into {display_path(_collection_file(guide, guides, name))}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"

@@ -11,6 +11,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from openshelf.guide.messages import describe
 from openshelf.guide.models import Access, Entry, LinkCheck, Status
 
 #: (option name, entry path, help).  Text fields have a zh and an en option.
@@ -93,7 +94,7 @@ def schema_problems(data: Mapping[str, Any]) -> list[str]:
         for error in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
             option = _OPTION_OF.get(loc) or _OPTION_OF.get(loc.split(".")[0]) or (loc.split(".")[0].replace("_", "-") if loc else "")
-            message = str(error["msg"]).removeprefix("Value error, ")
+            message = describe(error)
             out.append(f"--{option}: {message}" if option else message)
         return out
     return []

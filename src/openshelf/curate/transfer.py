@@ -20,11 +20,15 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from openshelf.guide import catalog
-from openshelf.guide.catalog import Guide, guess_encoding, normalise_url
-from openshelf.guide.diagnostics import Diagnostic, Location
-from openshelf.guide.models import Entry
 from openshelf.curate.new import split_list
+from openshelf.errors import GuideError
+from openshelf.guide.diagnostics import Diagnostic, Location
+from openshelf.guide.encoding import NotUtf8
+from openshelf.guide.encoding import decode as decode_utf8
+from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path
+from openshelf.guide.messages import describe
+from openshelf.guide.models import SITE_FILE, Entry
+from openshelf.guide.urls import normalise_url
 
 #: The import columns, in order; every one is optional except what the schema requires.
 COLUMNS = [
@@ -130,18 +134,19 @@ def downloads(guide: Guide) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- import
 
-class CsvProblem(Exception):
-    """The file as a whole cannot be read (encoding, header); nothing is imported."""
+class CsvProblem(GuideError):
+    """The file as a whole cannot be read (encoding, header); nothing is imported.
+
+    The message is complete, ``file:line: error: …``, as printed.
+    """
 
 
 def decode(raw: bytes, display: str) -> str:
     """UTF-8 with or without a byte-order mark; anything else is a clear error naming the encoding."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        seems = f" (it looks like {guess_encoding(raw)})"
-        raise CsvProblem(f"{display}:{line}: error: the file is not UTF-8{seems}; in Excel use 'Save As' → "
+        return decode_utf8(raw)
+    except NotUtf8 as exc:
+        raise CsvProblem(f"{display}:{exc.line}: error: {exc.message}; in Excel use 'Save As' → "
                          "'CSV UTF-8 (Comma delimited)' (另存为 → CSV UTF-8（逗号分隔）)") from None
 
 
@@ -259,21 +264,11 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             entry = Entry.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                column = _column_of(tuple(error["loc"]))
-                message = str(error["msg"]).removeprefix("Value error, ")
-                if error["type"] == "missing":
-                    message = "required, but empty"
-                elif error["type"] == "literal_error":
-                    message = f"{message[0].lower()}{message[1:]}, not {error.get('input')!r}"
-                elif error["type"] == "string_pattern_mismatch":
-                    message = f"must be a slug: lowercase letters, digits and hyphens, not {error.get('input')!r}"
-                elif error["type"].startswith("date"):
-                    message = f"must be a real date written YYYY-MM-DD, not {error.get('input')!r}"
-                problem(row, column, message)
+                problem(row, _column_of(tuple(error["loc"])), describe(error))
             plan.bad_rows += 1
             continue
         if entry.category not in guide.site.categories:
-            problem(row, "category", f"category '{entry.category}' is not defined in {catalog.SITE_FILE} "
+            problem(row, "category", f"category '{entry.category}' is not defined in {SITE_FILE} "
                                      f"(known: {', '.join(guide.site.categories)})")
             plan.bad_rows += 1
             continue
@@ -309,11 +304,11 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
 
 
 def read_csv(path: Path) -> str:
-    display = catalog.display_path(path)
+    display = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvProblem(f"{display}: error: cannot read the file: {exc.strerror}") from None
-    if len(raw) > catalog.MAX_FILE_BYTES:
-        raise CsvProblem(f"{display}: error: the file is {len(raw):,} bytes; the limit is {catalog.MAX_FILE_BYTES:,}")
+    if len(raw) > MAX_FILE_BYTES:
+        raise CsvProblem(f"{display}: error: the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
     return decode(raw, display)

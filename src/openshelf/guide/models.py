@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
@@ -19,6 +20,8 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")]
 
 Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
+#: The site settings file in the guide folder; every other ``*.yml`` not starting with ``_`` is a collection.
+SITE_FILE = "_site.yml"
 #: Page names the renderer and the docs own; a collection id may not take one.
 RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about", "downloads", "search", "assets"})
 Status = Literal["active", "ended"]
@@ -101,10 +104,17 @@ class Entry(_Strict):
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude from link checks.")
     archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
 
-    # Where the entry came from; set by the catalog after validation (not part of the schema).
+    # Where the entry came from; set by the loader (guide/load.py) after validation (not part of the schema).
     _collection: str = PrivateAttr("")
     _path: str = PrivateAttr("")
-    _positions: dict[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _positions: Mapping[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    def locate(self, collection: str, path: str, positions: Mapping[str, tuple[int, int]]) -> None:
+        """Record where the entry came from: its collection, its file, and its fields' positions
+        (``"url"``, ``"related[2]"``, ``""`` for the entry itself)."""
+        self._collection = collection
+        self._path = path
+        self._positions = positions
 
     @property
     def collection(self) -> str:

@@ -28,6 +28,8 @@ try:  # libyaml parses several times faster; fall back to pure Python where it i
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+from openshelf.errors import GuideError
+
 Path = tuple[str | int, ...]
 Mark = tuple[int, int]
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -36,13 +38,13 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
-@dataclass(frozen=True)
-class YamlProblem(Exception):
+class YamlProblem(GuideError):
     """A YAML document that cannot be read; line and column are 1-based (0 when unknown)."""
 
-    message: str
-    line: int = 0
-    column: int = 0
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 class _TooDeep(YamlProblem):

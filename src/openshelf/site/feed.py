@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from xml.sax.saxutils import escape
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
 MAX_ITEMS = 50

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from openshelf.site import feed, markup, qr
 from openshelf.curate import transfer
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
 
