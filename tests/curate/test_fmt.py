@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from support import ROOT, write_guide
 
 from openshelf.cli import main
-from openshelf.curate.fmt import format_text
-from support import ROOT, write_guide
+from openshelf.curate.fmt import FormatError, format_text
+from openshelf.curate.transfer import CsvProblem
+from openshelf.errors import GuideError
 
 MESSY = """\
 # yaml-language-server: $schema=_schema/collection.schema.json
@@ -181,3 +186,15 @@ def test_tricky_values_survive_unchanged() -> None:
     assert "  en: |\n    Line one.\n" in out  # block scalars kept
     assert "title: {zh: '#hash', en: '*star'}" in out  # quoted only where YAML needs it
     assert "    url: https://x.example.org/?a=1&b=2#frag\n" in out
+
+
+@pytest.mark.parametrize("error", [FormatError("formatting would change a value"), CsvProblem("x.csv:1: error: empty")])
+def test_curate_problems_are_guide_errors(error: GuideError) -> None:
+    @contextlib.contextmanager
+    def around() -> Iterator[None]:
+        yield
+
+    with pytest.raises(GuideError) as info, around():
+        raise error
+    info.value.add_note("note")
+    assert info.value.message == str(error) and info.value.__notes__ == ["note"]

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from support import FIXTURE_GUIDE, ROOT
 
-from openshelf.guide.load import load_guide
 from openshelf.cli import main
 from openshelf.curate.issueform import parse
-from openshelf.guide.models import ACCESS_LABELS
 from openshelf.curate.new import FIELDS
-from support import FIXTURE_GUIDE, ROOT
+from openshelf.guide.load import load_guide
+from openshelf.guide.models import ACCESS_LABELS
 
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
 

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import ROOT
 
 BAD = ROOT / "tests" / "fixtures" / "bad"

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from support import write_guide
+
 from openshelf.guide.load import load_guide
 
 ENTRY = """\

@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from openshelf.guide.load import Guide, display_path, guide_files, load_guide, read_text
-from openshelf.guide.diagnostics import Diagnostic
 from openshelf.fsutil import write_atomic
+from openshelf.guide.diagnostics import Diagnostic
+from openshelf.guide.load import Guide, display_path, guide_files, load_guide, read_text
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -218,8 +218,8 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     file cannot be read, 2 usage error.
     """
     from openshelf.curate.append import append_text, validate_candidate
-    from openshelf.guide.diagnostics import has_errors
     from openshelf.curate.transfer import CsvProblem, plan_import, read_csv
+    from openshelf.guide.diagnostics import has_errors
 
     guide = _guide_or_exit(guides)
     if collection is not None:
@@ -304,7 +304,13 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
     """
     import datetime as dt
 
-    from openshelf.curate.stale import find_stale, format_json, format_markdown, format_text, parse_age
+    from openshelf.curate.stale import (
+        find_stale,
+        format_json,
+        format_markdown,
+        format_text,
+        parse_age,
+    )
 
     try:
         days = parse_age(older_than)

@@ -29,7 +29,14 @@ from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.encoding import decode
 from openshelf.guide.load import display_path, parse_file, validate_source
-from openshelf.guide.models import SITE_FILE, Announcement, Collection, Entry, Site, Text
+from openshelf.guide.models import (
+    SITE_FILE,
+    Announcement,
+    Collection,
+    Entry,
+    Site,
+    Text,
+)
 
 Kind = Literal["site", "collection"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -11,7 +11,6 @@ from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.models import SITE_FILE, Collection, Entry, Site
 from openshelf.guide.urls import normalise_url
 
-
 #: Anchors the collection pages give their category headings; an entry id may not look like one.
 RESERVED_ANCHOR_PREFIX = "category-"
 

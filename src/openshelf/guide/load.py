@@ -22,7 +22,14 @@ from openshelf.guide.checks import cross_checks
 from openshelf.guide.diagnostics import Diagnostic, Location, has_errors
 from openshelf.guide.encoding import NotUtf8, decode
 from openshelf.guide.messages import guide_diagnostics
-from openshelf.guide.models import RESERVED_PAGES, SITE_FILE, Collection, Entry, Limits, Site
+from openshelf.guide.models import (
+    RESERVED_PAGES,
+    SITE_FILE,
+    Collection,
+    Entry,
+    Limits,
+    Site,
+)
 
 __all__ = ["MAX_FILE_BYTES", "SITE_FILE", "Guide", "Source", "display_path", "guide_files", "load_guide",
            "parse_file", "read_text", "validate_source"]
