@@ -13,7 +13,7 @@ import click
 
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.load import Guide, display_path, guide_files, load_guide, read_text
+from openshelf.guide.load import Guide, display_path, guide_files, load_guide
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -211,15 +211,14 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     title.  A template: guides/templates/resources.csv.
 
     \b
-    Bad rows are reported with their row number (the header is row 1) and column, and skipped;
-    rows whose id or URL is already in the guide are skipped as duplicates.  The rest are
-    appended in canonical form and the whole guide is validated before any file is replaced.
+    Bad rows are reported with their row number (the header is row 1) and column, and skipped,
+    and so are the rows whose related ids name a skipped row; rows whose id or URL is already in
+    the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
+    guide is validated before any file is replaced.
     Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
     file cannot be read, 2 usage error.
     """
-    from openshelf.curate.append import append_text, validate_candidate
-    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv
-    from openshelf.guide.diagnostics import has_errors
+    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv, settle
 
     guide = _guide_or_exit(guides)
     if collection is not None:
@@ -233,21 +232,18 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    _report(plan.diagnostics)
-    texts: dict[Path, str] = {}
-    for name, items in plan.added.items():
-        path = _collection_file(guide, guides, name)
-        texts[path], _ = append_text(read_text(path), items)
-    diagnostics = validate_candidate(guides, texts) if texts else []
-    _report([d for d in diagnostics if d.severity == "error"])
-    if has_errors(diagnostics):
+    files = {name: _collection_file(guide, guides, name) for name in plan.added}
+    texts, problems = settle(plan, guide, files, guides)
+    _report(sorted(plan.diagnostics, key=Diagnostic.sort_key))
+    if problems:
+        _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)
         sys.exit(1)
     added = sum(len(items) for items in plan.added.values())
-    for path, text in texts.items():
+    for path, new_text in texts.items():
         if not dry_run:
-            write_atomic(path, text)
-    where = ", ".join(f"{len(items)} into {display_path(_collection_file(guide, guides, name))}" for name, items in plan.added.items())
+            write_atomic(path, new_text)
+    where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
