@@ -146,7 +146,7 @@ def test_the_limits_in_help_are_the_defaults() -> None:
 
 
 def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The benchmark's guide (about 6 MB), with two mistakes in its last entry: both positions exact."""
+    """The benchmark's guide (about 7 MB), with two mistakes in its last entry: both positions exact."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import bench_validate

@@ -165,7 +165,7 @@ class Limits(_Strict):
     They apply to the collection files; ``_site.yml`` itself is always read with the defaults.
     """
 
-    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 6 MB).")
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 7 MB).")
     max_entries: int = Field(50_000, ge=1, description="Most entries in the whole guide.")
     max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the schema).")
     max_depth: int = Field(64, ge=1, description="Deepest nesting of mappings and lists (a guide needs five levels).")
