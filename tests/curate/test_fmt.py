@@ -81,6 +81,13 @@ def test_canonical_form() -> None:
     assert format_text(MESSY, "collection") == CANONICAL
 
 
+def test_the_canonical_form_keeps_every_comment() -> None:
+    def comments(text: str) -> list[str]:
+        return sorted(line.partition("#")[2].strip() for line in text.splitlines() if "#" in line)
+
+    assert len(comments(MESSY)) == 6 and comments(CANONICAL) == comments(MESSY)
+
+
 def test_formatting_is_idempotent() -> None:
     assert format_text(CANONICAL, "collection") == CANONICAL
 
@@ -91,8 +98,6 @@ def test_fmt_rewrites_and_keeps_comments(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (guides / "dbs.yml").read_text(encoding="utf-8")
     assert text == CANONICAL
-    for comment in ("# yaml-language-server", "# Curated by", "# checked by phone", "# the Chinese name first", "# ---- open access", "# the end"):
-        assert comment in text
     assert not list(guides.glob(".*.tmp"))  # written through a temporary file
     assert CliRunner().invoke(main, ["validate", str(guides)]).exit_code == 0
 

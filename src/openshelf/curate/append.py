@@ -26,8 +26,6 @@ from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.load import display_path, guide_files, load_guide, read_text
 from openshelf.guide.models import Entry
 
-TEXT_FIELDS = ("title", "description", "provider")
-LIST_FIELDS = ("tags", "languages", "related", "aliases")
 MAX_ID = 64
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -40,7 +40,9 @@ from openshelf.guide.models import (
 
 Kind = Literal["site", "collection"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_FIELDS = {"available_from", "available_until", "last_verified", "until"}
+#: Fields that hold a date (written unquoted): of entries and of the announcement.
+_DATE_FIELDS = {name for model in (Entry, Announcement) for name, info in model.model_fields.items()
+                if dt.date in (info.annotation, *get_args(info.annotation))}
 
 
 def kind_of(path: Path) -> Kind:

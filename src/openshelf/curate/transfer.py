@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
-from openshelf.curate.new import split_list
+from openshelf.curate.new import entry_data
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -29,7 +29,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import SITE_FILE, Entry
+from openshelf.guide.models import SITE_FILE, TEXT_FIELDS, Entry
 from openshelf.guide.urls import normalise_url
 
 #: The import columns, in order; every one is optional except what the schema requires.
@@ -38,8 +38,6 @@ COLUMNS = [
     "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
     "last_verified", "link_check", "archive_url",
 ]
-TEXT_FIELDS = ("title", "description", "provider")
-LIST_FIELDS = ("tags", "languages", "aliases", "related")
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]
 EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
@@ -251,19 +249,9 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
 
 
 def row_data(cells: Mapping[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for column in COLUMNS:
-        value = _cell_in(cells.get(column, "").strip())
-        if not value:
-            continue
-        if column.endswith(("_zh", "_en")):
-            name, _, lang = column.rpartition("_")
-            data.setdefault(name, {})[lang] = value
-        elif column in LIST_FIELDS:
-            data[column] = split_list(value)
-        else:
-            data[column] = value
-    return data
+    """A row's cells as the entry's data: the columns are ``openshelf new``'s options written with
+    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it."""
+    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMNS})
 
 
 def _column_of(loc: tuple[Any, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -141,6 +141,11 @@ class Entry(_Strict):
         if self.status == "ended" and not self.available_until:
             raise ValueError("available_until is required when status is ended")
         return self
+
+
+#: The entry fields that hold text in both languages, and those that hold lists.
+TEXT_FIELDS = tuple(name for name, info in Entry.model_fields.items() if Text in (info.annotation, *get_args(info.annotation)))
+LIST_FIELDS = tuple(name for name, info in Entry.model_fields.items() if get_origin(info.annotation) is list)
 
 
 class Collection(_Strict):

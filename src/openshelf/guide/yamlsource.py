@@ -92,9 +92,6 @@ class _Table:
             return False
         return True
 
-    def get(self, path: Path, default: Mark | None = None) -> Mark | None:
-        return self[path] if path in self else default
-
 
 class Positions:
     """Where each value (and each mapping key) starts, by its path from the document root."""
