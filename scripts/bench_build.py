@@ -49,7 +49,7 @@ from mkdocs.utils.yaml import yaml_load
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
 
-from openshelf.guide.catalog import load_guide  # noqa: E402
+from openshelf.guide.load import load_guide  # noqa: E402
 from openshelf.site.pipeline import default_nav  # noqa: E402
 from openshelf.site.pipeline import render_site  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Time ``openshelf validate`` on a generated 20,000-entry guide (about 6 MB).
+"""Time ``openshelf validate`` on a generated 20,000-entry guide (about 7 MB).
 
 For comparison the same run times PyYAML alone on the same files: its pure-Python loader
 (``yaml.load`` with ``SafeLoader``) and its libyaml-backed loader (``CSafeLoader``).  Those only

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlsplit
 
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from support import ROOT
 
 

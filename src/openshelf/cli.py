@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from openshelf import __version__
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import write_guide
 
+from openshelf.cli import main
 from openshelf.curate import new
 from openshelf.curate.append import next_free_id, slugify
-from openshelf.cli import main
-from support import write_guide
 
 DBS = """\
 # yaml-language-server: $schema=_schema/collection.schema.json

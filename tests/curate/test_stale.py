@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import write_guide
 
-from openshelf.guide.catalog import load_guide
 from openshelf.cli import main
 from openshelf.curate.stale import find_stale, parse_age
-from support import write_guide
+from openshelf.guide.load import load_guide
 
 
 def entry(id_: str, extra: str = "") -> str:

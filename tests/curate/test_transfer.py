@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from openshelf.curate.append import append_text
-from openshelf.guide.catalog import load_guide
-from openshelf.cli import main
-from openshelf.curate.fmt import dump_rt, load_rt
-from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
-from openshelf.curate.transfer import normalise_url
 from support import FIXTURE_GUIDE, ROOT, write_guide
+
+from openshelf.cli import main
+from openshelf.curate.append import append_text
+from openshelf.curate.roundtrip import dump_rt, load_rt
+from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
+from openshelf.guide.load import load_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
 
@@ -104,6 +103,42 @@ def test_bad_rows_are_reported_with_row_and_column_and_skipped(guides: Path, tmp
     assert "Traceback" not in result.output
     guide, _ = load_guide(guides)
     assert guide is not None and "ok" in guide.by_id and "bad-url" not in guide.by_id
+
+
+def test_rows_relating_to_a_skipped_row_are_skipped_too_and_the_rest_imported(guides: Path, tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "rel.csv", HEADER
+                      + "good,,Good,https://good.example.org/,,Fine.,databases,,free,,cnki,\n"
+                      + "lost,,Lost,https://lost.example.org/,,X.,databases,,free,,nothing,\n"
+                      + "via-lost,,Via,https://via.example.org/,,X.,databases,,free,,lost,\n"
+                      + "via-via,,Via via,https://via-via.example.org/,,X.,databases,,free,,good; via-lost,\n"
+                      + "also-good,,Also good,https://also.example.org/,,Fine.,databases,,free,,good,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    err = result.stderr
+    assert result.exit_code == 1, result.output
+    assert "rel.csv:3:1: error: row 3, column 'related': unknown entry id(s) 'nothing'" in err
+    assert "rel.csv:4:1: error: row 4, column 'related': skipped: it relates to 'lost' (row 3), which is not imported" in err
+    assert "rel.csv:5:1: error: row 5, column 'related': skipped: it relates to 'via-lost' (row 4), which is not imported" in err
+    assert "imported 2 entries" in err and "3 bad row(s) skipped" in err
+    assert "nothing imported" not in err and "dbs.yml:" not in err
+    guide, _ = load_guide(guides)
+    assert guide is not None and sorted(guide.by_id) == ["also-good", "cnki", "good"]
+
+
+def test_a_row_the_whole_guide_rejects_is_reported_at_its_row_and_the_rest_imported(guides: Path, tmp_path: Path) -> None:
+    # Only the whole guide's checks see this one (an id that looks like a category heading's anchor).
+    sheet = write_csv(tmp_path / "anchor.csv", HEADER
+                      + "category-x,,Anchor,https://anchor.example.org/,,X.,databases,,free,,,\n"
+                      + "fine,,Fine,https://fine.example.org/,,X.,databases,,free,,,\n"
+                      + "leans,,Leans,https://leans.example.org/,,X.,databases,,free,,category-x,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    err = result.stderr
+    assert result.exit_code == 1, result.output
+    assert "anchor.csv:2:1: error: row 2: entry 'category-x': id 'category-x' starts with 'category-'" in err
+    assert "anchor.csv:4:1: error: row 4, column 'related': skipped: it relates to 'category-x' (row 2)" in err
+    assert "imported 1 entry" in err and "2 bad row(s) skipped" in err
+    assert "nothing imported" not in err and "dbs.yml:" not in err
+    guide, _ = load_guide(guides)
+    assert guide is not None and sorted(guide.by_id) == ["cnki", "fine"]
 
 
 def test_duplicates_are_skipped_with_a_message(guides: Path, tmp_path: Path) -> None:
@@ -224,11 +259,6 @@ def test_export_json_and_yaml_hold_the_whole_guide() -> None:
 def test_export_usage() -> None:
     assert CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE)]).exit_code == 2
     assert CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "xml"]).exit_code == 2
-
-
-def test_normalise_url() -> None:
-    assert normalise_url("HTTP://WWW.Example.org:80/a/?utm_source=x&b=1#top") == normalise_url("https://www.example.org/a?b=1")
-    assert normalise_url("https://example.org/a") != normalise_url("https://example.org/b")
 
 
 def test_append_text_into_an_empty_list() -> None:

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import ROOT
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
@@ -147,13 +146,13 @@ def test_the_limits_in_help_are_the_defaults() -> None:
 
 
 def test_a_20000_entry_guide_keeps_exact_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The benchmark's guide (about 6 MB), with two mistakes in its last entry: both positions exact."""
+    """The benchmark's guide (about 7 MB), with two mistakes in its last entry: both positions exact."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import bench_validate
     finally:
         sys.path.pop(0)
-    from openshelf.guide.catalog import load_guide
+    from openshelf.guide.load import load_guide
 
     paths = bench_validate.generate(tmp_path / "guides", 20_000)
     last = paths[-1]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from support import write_guide
-from openshelf.guide.catalog import load_guide, normalise_url
+
+from openshelf.guide.load import load_guide
+from openshelf.guide.urls import normalise_url
 
 ENTRY = """\
   - id: {id}

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
+from openshelf.errors import GuideError
 from openshelf.guide.yamlsource import Limits, YamlProblem, load
 
 
@@ -95,3 +99,24 @@ def test_the_parser_limits_default_to_the_schema_limits() -> None:
     schema = models.Limits()
     for name in ("max_depth", "max_nodes", "max_value_chars"):
         assert getattr(Limits(), name) == getattr(schema, name), name
+
+
+@pytest.mark.parametrize(("text", "message", "where"), [
+    ("a: 'open\n", "a quote is opened but not closed", (2, 1)),
+    ("a: [[[[1]]]]\n", "nests too deeply", (1, 6)),  # the depth limit's own subclass
+])
+def test_problem_is_an_ordinary_exception(text: str, message: str, where: tuple[int, int]) -> None:
+    """It passes through a @contextmanager (which sets __traceback__) and takes notes."""
+
+    @contextlib.contextmanager
+    def around() -> Iterator[None]:
+        yield
+
+    with pytest.raises(YamlProblem) as info, around():
+        load(text, Limits(max_depth=3))
+    info.value.add_note("while reading guides/x.yml")
+    assert isinstance(info.value, GuideError) and info.value.exit_code == 1
+    assert message in info.value.message and str(info.value) == info.value.message
+    assert (info.value.line, info.value.column) == where
+    assert info.value.__notes__ == ["while reading guides/x.yml"]
+

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.site import feed
 from support import write_guide
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
-from openshelf.guide.catalog import Guide, load_guide
+from openshelf.guide.load import Guide, load_guide
 from openshelf.site.render import render
 
 TODAY = dt.date(2026, 11, 22)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from openshelf.site import pagefind, search
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from support import FIXTURE_GUIDE, ROOT, make_project
 from support import bundle_ok, mkdocs_build
 

@@ -17,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.tokens import CommentToken
 
-from openshelf.guide import catalog, yamlsource
 from openshelf.curate import fmt
-from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.curate.roundtrip import blank_line_after, dump_rt, load_rt
 from openshelf.fsutil import write_atomic
+from openshelf.guide import yamlsource
+from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.guide.load import display_path, guide_files, load_guide, read_text
 from openshelf.guide.models import Entry
 
-TEXT_FIELDS = ("title", "description", "provider")
-LIST_FIELDS = ("tags", "languages", "related", "aliases")
 MAX_ID = 64
 
 
@@ -87,7 +85,7 @@ def entry_node(data: Mapping[str, Any]) -> CommentedMap:
             seq.fa.set_flow_style()
             value = seq
         elif isinstance(value, str):
-            value = fmt._normalise_value(key, value)
+            value = fmt.normalise_value(key, value)
         elif value is None and key != "last_verified":
             continue
         node[key] = value
@@ -96,7 +94,7 @@ def entry_node(data: Mapping[str, Any]) -> CommentedMap:
 
 def append_text(text: str, entries: list[Mapping[str, Any]]) -> tuple[str, list[int]]:
     """The collection file ``text`` with ``entries`` appended; also the index of each new entry."""
-    doc = fmt.load_rt(text)
+    doc = load_rt(text)
     seq = doc.get("entries")
     if not isinstance(seq, CommentedSeq):
         seq = CommentedSeq()
@@ -106,17 +104,17 @@ def append_text(text: str, entries: list[Mapping[str, Any]]) -> tuple[str, list[
     indexes = []
     for data in entries:
         if len(seq):  # a blank line between entries
-            fmt._push_tail(seq, len(seq) - 1, "\n", CommentToken("\n", CommentMark(0), None))
+            blank_line_after(seq, len(seq) - 1)
         indexes.append(len(seq))
         seq.append(entry_node(data))
     fmt.canonicalize(doc, "collection")
-    return fmt.dump_rt(doc), indexes
+    return dump_rt(doc), indexes
 
 
 def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[Diagnostic]:
     """Validate the guide in ``guides`` as it would be with ``replacements`` (file → new text),
     in a temporary copy.  Locations in the copy are reported as the real files."""
-    files, problems = catalog.guide_files([guides])
+    files, problems = guide_files([guides])
     if problems:
         return problems
     wanted = {p.resolve(): text for p, text in replacements.items()}
@@ -129,8 +127,8 @@ def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[D
                 target.write_text(wanted[path.resolve()], encoding="utf-8")
             else:
                 shutil.copyfile(path, target)
-            names[catalog.display_path(target)] = catalog.display_path(path)
-        _, diagnostics = catalog.load_guide(root)
+            names[display_path(target)] = display_path(path)
+        _, diagnostics = load_guide(root)
     return [_relocate(d, names) for d in diagnostics]
 
 
@@ -160,7 +158,7 @@ def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *
     model, diagnostics = fmt.check_file(path)
     if model is None:
         return Appended(path, "", [], diagnostics)
-    original = catalog.read_text(path, catalog.display_path(path))
+    original = read_text(path)
     text, indexes = append_text(original, entries)
     positions = yamlsource.load(text)[1]
     lines = [positions.of(("entries", i))[0] for i in indexes]

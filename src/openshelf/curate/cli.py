@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from openshelf.guide import catalog
-from openshelf.guide.diagnostics import Diagnostic
 from openshelf.fsutil import write_atomic
+from openshelf.guide.diagnostics import Diagnostic
+from openshelf.guide.load import Guide, display_path, guide_files, load_guide
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -35,7 +35,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     """
     from openshelf.curate.fmt import format_file
 
-    files, problems = catalog.guide_files(paths or (Path("guides"),))
+    files, problems = guide_files(paths or (Path("guides"),))
     _report(problems)
     failed = bool(problems)
     changed = 0
@@ -43,17 +43,17 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         result = format_file(path)
         if result.formatted is None:
             _report(result.diagnostics)
-            click.echo(f"{catalog.display_path(path)}: not formatted: fix the errors above first", err=True)
+            click.echo(f"{display_path(path)}: not formatted: fix the errors above first", err=True)
             failed = True
             continue
         if not result.changed:
             continue
         changed += 1
         if check:
-            click.echo(f"{catalog.display_path(path)}: would be reformatted")
+            click.echo(f"{display_path(path)}: would be reformatted")
         else:
             write_atomic(path, result.formatted)
-            click.echo(f"reformatted {catalog.display_path(path)}", err=True)
+            click.echo(f"reformatted {display_path(path)}", err=True)
     total = len(files)
     if check:
         verdict = f"{changed} of {total} file(s) would be reformatted; run 'openshelf fmt'" if changed else f"{total} file(s) already formatted"
@@ -67,8 +67,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 COMMANDS = [fmt_command]
 
 
-def _guide_or_exit(*guides: Path) -> catalog.Guide:
-    guide, diagnostics = catalog.load_guide(*guides)
+def _guide_or_exit(*guides: Path) -> Guide:
+    guide, diagnostics = load_guide(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
@@ -76,10 +76,10 @@ def _guide_or_exit(*guides: Path) -> catalog.Guide:
     return guide
 
 
-def _collection_file(guide: catalog.Guide, guides: Path, name: str) -> Path:
+def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
     known = [c.id for c in guide.collections]
     if name not in known:
-        raise click.BadParameter(f"no collection '{name}' in {catalog.display_path(guides)} (known: {', '.join(known)})",
+        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)})",
                                  param_hint="'--collection'")
     for candidate in (guides / f"{name}.yml", guides / f"{name}.yaml"):
         if candidate.is_file():
@@ -149,13 +149,13 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     result = append_entries(path, [data], guides, write=not dry_run)
     _report(result.diagnostics)
     if not result.ok:
-        click.echo(f"{catalog.display_path(path)}: not changed: the guide would have the errors above", err=True)
+        click.echo(f"{display_path(path)}: not changed: the guide would have the errors above", err=True)
         sys.exit(1)
     if dry_run:
         click.echo(result.text, nl=False)
-        click.echo(f"would add entry '{data['id']}' at {catalog.display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
+        click.echo(f"would add entry '{data['id']}' at {display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
         return
-    click.echo(f"added entry '{data['id']}' at {catalog.display_path(path)}:{result.lines[0]}", err=True)
+    click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
 
 
 def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  # type: ignore[type-arg]
@@ -211,20 +211,19 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     title.  A template: guides/templates/resources.csv.
 
     \b
-    Bad rows are reported with their row number (the header is row 1) and column, and skipped;
-    rows whose id or URL is already in the guide are skipped as duplicates.  The rest are
-    appended in canonical form and the whole guide is validated before any file is replaced.
+    Bad rows are reported with their row number (the header is row 1) and column, and skipped,
+    and so are the rows whose related ids name a skipped row; rows whose id or URL is already in
+    the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
+    guide is validated before any file is replaced.
     Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
     file cannot be read, 2 usage error.
     """
-    from openshelf.curate.append import append_text, validate_candidate
-    from openshelf.guide.diagnostics import has_errors
-    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv
+    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv, settle
 
     guide = _guide_or_exit(guides)
     if collection is not None:
         _collection_file(guide, guides, collection)
-    display = catalog.display_path(csv_file)
+    display = display_path(csv_file)
     try:
         text = read_csv(csv_file)
         if collection is None and "collection" not in text.partition("\n")[0].lower():
@@ -233,21 +232,18 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    _report(plan.diagnostics)
-    texts: dict[Path, str] = {}
-    for name, items in plan.added.items():
-        path = _collection_file(guide, guides, name)
-        texts[path], _ = append_text(catalog.read_text(path, catalog.display_path(path)), items)
-    diagnostics = validate_candidate(guides, texts) if texts else []
-    _report([d for d in diagnostics if d.severity == "error"])
-    if has_errors(diagnostics):
+    files = {name: _collection_file(guide, guides, name) for name in plan.added}
+    texts, problems = settle(plan, guide, files, guides)
+    _report(sorted(plan.diagnostics, key=Diagnostic.sort_key))
+    if problems:
+        _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)
         sys.exit(1)
     added = sum(len(items) for items in plan.added.values())
-    for path, text in texts.items():
+    for path, new_text in texts.items():
         if not dry_run:
-            write_atomic(path, text)
-    where = ", ".join(f"{len(items)} into {catalog.display_path(_collection_file(guide, guides, name))}" for name, items in plan.added.items())
+            write_atomic(path, new_text)
+    where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
@@ -304,7 +300,13 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
     """
     import datetime as dt
 
-    from openshelf.curate.stale import find_stale, format_json, format_markdown, format_text, parse_age
+    from openshelf.curate.stale import (
+        find_stale,
+        format_json,
+        format_markdown,
+        format_text,
+        parse_age,
+    )
 
     try:
         days = parse_age(older_than)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
 #: The import columns, in order; every one is optional except what the schema requires.

@@ -7,47 +7,47 @@ quotes only where YAML needs them, dates unquoted, lists of plain values in flow
 (``[a, b]``), no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
 and blank lines stay with the lines they annotate.
 
-ruamel.yaml does the round trip: it is the one Python YAML library that keeps comments.  A file
-is formatted only when it parses and validates on its own, and the result is checked to hold
+ruamel.yaml does the round trip (see :mod:`openshelf.curate.roundtrip`).  A file is formatted only when it parses and validates on its own, and the result is checked to hold
 exactly the same values as the original before anything is written.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from openshelf.guide import catalog, yamlsource
+from openshelf.curate.roundtrip import dump_rt, load_rt, pop_tail, push_tail
+from openshelf.errors import GuideError
+from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location
-from openshelf.guide.models import Announcement, Collection, Entry, Site, Text
+from openshelf.guide.encoding import decode
+from openshelf.guide.load import display_path, parse_file, validate_source
+from openshelf.guide.models import (
+    SITE_FILE,
+    Announcement,
+    Collection,
+    Entry,
+    Site,
+    Text,
+)
 
 Kind = Literal["site", "collection"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_FIELDS = {"available_from", "available_until", "last_verified", "until"}
-
-
-def yaml_rt() -> YAML:
-    """A round-trip YAML instance set up for the canonical layout."""
-    y = YAML(typ="rt")
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 1_000_000  # never fold long descriptions
-    y.preserve_quotes = False
-    y.allow_unicode = True
-    return y
+#: Fields that hold a date (written unquoted): of entries and of the announcement.
+_DATE_FIELDS = {name for model in (Entry, Announcement) for name, info in model.model_fields.items()
+                if dt.date in (info.annotation, *get_args(info.annotation))}
 
 
 def kind_of(path: Path) -> Kind:
-    return "site" if path.name == catalog.SITE_FILE else "collection"
+    """Whether a guide file holds the site settings or a collection (by its name)."""
+    return "site" if path.name == SITE_FILE else "collection"
 
 
 def _order(model: type[BaseModel]) -> list[str]:
@@ -56,53 +56,6 @@ def _order(model: type[BaseModel]) -> list[str]:
 
 TEXT_ORDER = _order(Text)
 ENTRY_ORDER = _order(Entry)
-
-
-def _tail_slot(container: Any, key: Any) -> tuple[list[Any], int]:
-    """Where ruamel keeps the comments on the lines after ``container[key]``'s value.
-
-    After a scalar or a flow collection they are the tail of the key's own comment slot; after a
-    block collection, the tail of its deepest last item.
-    """
-    value = container[key]
-    if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
-        return _tail_slot(value, next(reversed(value)))
-    if isinstance(value, CommentedSeq) and value and not value.fa.flow_style():
-        last = len(value) - 1
-        if isinstance(value[last], (CommentedMap, CommentedSeq)) and value[last]:
-            return _tail_slot(value, last)
-        return value.ca.items.setdefault(last, [None, None, None, None]), 0
-    slot = container.ca.items.setdefault(key, [None, None, None, None])
-    while len(slot) < 3:
-        slot.append(None)
-    return slot, 2
-
-
-def _pop_tail(container: Any, key: Any) -> tuple[str, Any]:
-    """Remove and return the own-line comments after ``container[key]`` (and a token to copy)."""
-    slot, index = _tail_slot(container, key)
-    token = slot[index]
-    if token is None or not isinstance(getattr(token, "value", None), str):
-        return "", None
-    value: str = token.value
-    eol, newline, own = value.partition("\n")
-    if not newline or not own:
-        return "", token
-    if eol.strip():
-        token.value = eol + "\n"
-    else:
-        slot[index] = None
-    return own, token
-
-
-def _push_tail(container: Any, key: Any, own: str, template: Any) -> None:
-    slot, index = _tail_slot(container, key)
-    token = slot[index]
-    if token is None:
-        token = copy.copy(template)
-        token.value = "\n"
-        slot[index] = token
-    token.value = token.value + own
 
 
 def _reorder(mapping: CommentedMap, order: list[str], transform: Any = None) -> None:
@@ -119,7 +72,7 @@ def _reorder(mapping: CommentedMap, order: list[str], transform: Any = None) -> 
     new = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
     tails: list[tuple[Any, str, Any]] = []  # (the key the comments precede or None for the end, text, token)
     for i, key in enumerate(keys):
-        own, token = _pop_tail(mapping, key)
+        own, token = pop_tail(mapping, key)
         if own:
             tails.append((keys[i + 1] if i + 1 < len(keys) else None, own, token))
     if transform is not None:
@@ -133,7 +86,7 @@ def _reorder(mapping: CommentedMap, order: list[str], transform: Any = None) -> 
             holder = keys[keys.index(target) - 1]  # nowhere better: it stays where it was
         else:
             holder = new[new.index(target) - 1]
-        _push_tail(mapping, holder, own, token)
+        push_tail(mapping, holder, own, token)
 
 
 def _is_plain_list(value: Any) -> bool:
@@ -142,7 +95,8 @@ def _is_plain_list(value: Any) -> bool:
             and not any(any(slot) for slot in value.ca.items.values()))
 
 
-def _normalise_value(key: str, value: Any) -> Any:
+def normalise_value(key: str, value: Any) -> Any:
+    """A date field's ``"2024-05-01"`` as a date (written unquoted); any other value as it is."""
     if key in _DATE_FIELDS and isinstance(value, str) and _DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
@@ -155,7 +109,7 @@ def _text(mapping: Any, order: list[str] = TEXT_ORDER) -> None:
     if isinstance(mapping, CommentedMap):
         _reorder(mapping, order)
         for key in list(mapping):
-            mapping[key] = _normalise_value(key, mapping[key])
+            mapping[key] = normalise_value(key, mapping[key])
 
 
 def _flow_lists(entry: CommentedMap) -> None:
@@ -166,7 +120,7 @@ def _flow_lists(entry: CommentedMap) -> None:
 
 def canonical_entry(entry: CommentedMap) -> None:
     for key in list(entry):
-        value = _normalise_value(key, entry[key])
+        value = normalise_value(key, entry[key])
         if isinstance(value, CommentedMap):
             _text(value)
         if value is not entry[key]:
@@ -199,17 +153,6 @@ def canonicalize(doc: Any, kind: Kind) -> None:
                 canonical_entry(entry)
 
 
-def load_rt(text: str) -> Any:
-    return yaml_rt().load(text)
-
-
-def dump_rt(doc: Any) -> str:
-    out = io.StringIO()
-    yaml_rt().dump(doc, out)
-    text = out.getvalue()
-    return text.rstrip("\n") + "\n"
-
-
 def format_text(text: str, kind: Kind) -> str:
     """The canonical form of a guide file's text (which must already be valid YAML)."""
     doc = load_rt(text)
@@ -217,7 +160,7 @@ def format_text(text: str, kind: Kind) -> str:
     return dump_rt(doc)
 
 
-class FormatError(Exception):
+class FormatError(GuideError):
     """The formatter would change a value; nothing is written."""
 
 
@@ -241,10 +184,10 @@ class Result:
 def check_file(path: Path) -> tuple[Any, list[Diagnostic]]:
     """Parse and validate one guide file on its own (no checks across files)."""
     diagnostics: list[Diagnostic] = []
-    source = catalog._parse(path, diagnostics)
+    source = parse_file(path, diagnostics)
     if source is None:
         return None, diagnostics
-    model = catalog._validate(source, Site if kind_of(path) == "site" else Collection, diagnostics)
+    model = validate_source(source, Site if kind_of(path) == "site" else Collection, diagnostics)
     return model, diagnostics
 
 
@@ -254,18 +197,19 @@ def format_file(path: Path) -> Result:
     model, result.diagnostics = check_file(path)
     if model is None:
         return result
-    display = catalog.display_path(path)
+    display = display_path(path)
     try:
-        result.original = path.read_bytes().decode("utf-8-sig", errors="strict")
+        raw = path.read_bytes()
+        result.original = decode(raw)
         text = result.original.replace("\r\n", "\n")
         formatted = format_text(text, kind_of(path))
         if not same_values(text, formatted):
             raise FormatError("formatting would change a value")
-    except (YAMLError, yamlsource.YamlProblem, FormatError, UnicodeDecodeError) as exc:
-        message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+    except (YAMLError, GuideError) as exc:
+        message = exc.message if isinstance(exc, GuideError) else str(exc).splitlines()[0]
         result.diagnostics.append(Diagnostic(Location(display), f"cannot format this file safely: {message}", code="format"))
         return result
     result.formatted = formatted
-    if path.read_bytes().startswith(b"\xef\xbb\xbf"):
+    if raw.startswith(b"\xef\xbb\xbf"):
         result.original = "\ufeff" + result.original  # a BOM is dropped by formatting: a change
     return result

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from openshelf.guide.models import Access, Entry, LinkCheck, Status
+from openshelf.guide.messages import describe
+from openshelf.guide.models import LIST_FIELDS, Access, Entry, LinkCheck, Status
 
 #: (option name, entry path, help).  Text fields have a zh and an en option.
 FIELDS: list[tuple[str, tuple[str, ...], str]] = [
@@ -36,10 +35,7 @@ FIELDS: list[tuple[str, tuple[str, ...], str]] = [
     ("link-check", ("link_check",), "|".join(get_args(LinkCheck))),
     ("archive-url", ("archive_url",), "An archived copy shown when the link is broken."),
 ]
-LIST_FIELDS = {"tags", "languages", "aliases", "related"}
 ACCESS_CHOICES = list(get_args(Access))
-STATUS_CHOICES = list(get_args(Status))
-LINK_CHECK_CHOICES = list(get_args(LinkCheck))
 
 
 def split_list(value: str) -> list[str]:
@@ -93,7 +89,7 @@ def schema_problems(data: Mapping[str, Any]) -> list[str]:
         for error in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
             option = _OPTION_OF.get(loc) or _OPTION_OF.get(loc.split(".")[0]) or (loc.split(".")[0].replace("_", "-") if loc else "")
-            message = str(error["msg"]).removeprefix("Value error, ")
+            message = describe(error)
             out.append(f"--{option}: {message}" if option else message)
         return out
     return []
@@ -102,9 +98,3 @@ def schema_problems(data: Mapping[str, Any]) -> list[str]:
 def interactive() -> bool:
     """Whether to ask for missing fields: only when a person is at the terminal."""
     return sys.stdin.isatty()
-
-
-@dataclass
-class Target:
-    guides: Path
-    path: Path

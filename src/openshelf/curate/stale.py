@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
 _AGE = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$", re.IGNORECASE)

@@ -10,43 +10,47 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from openshelf.guide import catalog
-from openshelf.guide.catalog import Guide, guess_encoding, normalise_url
-from openshelf.guide.diagnostics import Diagnostic, Location
-from openshelf.guide.models import Entry
 from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS
-from openshelf.curate.export import FORMULA_STARTS as _FORMULA
-from openshelf.curate.new import split_list
-
-TEXT_FIELDS = ("title", "description", "provider")
-LIST_FIELDS = ("tags", "languages", "aliases", "related")
+from openshelf.curate.export import FORMULA_STARTS
+from openshelf.curate.append import append_text, next_free_id, validate_candidate
+from openshelf.curate.new import entry_data
+from openshelf.errors import GuideError
+from openshelf.guide import yamlsource
+from openshelf.guide.diagnostics import Diagnostic, Location, Severity
+from openshelf.guide.encoding import NotUtf8
+from openshelf.guide.encoding import decode as decode_utf8
+from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
+from openshelf.guide.messages import describe
+from openshelf.guide.models import SITE_FILE, TEXT_FIELDS, Entry
+from openshelf.guide.urls import normalise_url
 
 
 def _cell_in(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 # ---------------------------------------------------------------------------------------- import
 
-class CsvProblem(Exception):
-    """The file as a whole cannot be read (encoding, header); nothing is imported."""
+class CsvProblem(GuideError):
+    """The file as a whole cannot be read (encoding, header); nothing is imported.
+
+    The message is complete, ``file:line: error: …``, as printed.
+    """
 
 
 def decode(raw: bytes, display: str) -> str:
     """UTF-8 with or without a byte-order mark; anything else is a clear error naming the encoding."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        seems = f" (it looks like {guess_encoding(raw)})"
-        raise CsvProblem(f"{display}:{line}: error: the file is not UTF-8{seems}; in Excel use 'Save As' → "
+        return decode_utf8(raw)
+    except NotUtf8 as exc:
+        raise CsvProblem(f"{display}:{exc.line}: error: {exc.message}; in Excel use 'Save As' → "
                          "'CSV UTF-8 (Comma delimited)' (另存为 → CSV UTF-8（逗号分隔）)") from None
 
 
@@ -61,11 +65,57 @@ class Row:
 class ImportPlan:
     """What an import would do: entries to add per collection, and every problem found."""
 
+    display: str = ""
     added: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rows_of: dict[str, list[Row]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     bad_rows: int = 0
     duplicates: int = 0
+    #: id → row, for rows that were planned and then dropped (rows relating to them are dropped too)
+    dropped: dict[str, Row] = field(default_factory=dict)
+
+    def problem(self, row: Row, column: str, message: str, severity: Severity = "error") -> None:
+        """A problem with ``row`` (at its line in the CSV file), in ``column`` when one is to blame."""
+        where = f"row {row.number}" + (f", column '{column}'" if column else "")
+        self.diagnostics.append(Diagnostic(Location(self.display, row.line, 1), f"{where}: {message}",
+                                           field=column or None, severity=severity))
+
+    def add(self, collection: str, row: Row, data: dict[str, Any]) -> None:
+        self.added.setdefault(collection, []).append(data)
+        self.rows_of.setdefault(collection, []).append(row)
+
+    def drop(self, row: Row, column: str, message: str) -> None:
+        """Take a planned row out again, as a bad row."""
+        for collection, rows in self.rows_of.items():
+            if row in rows:
+                index = rows.index(row)
+                self.dropped[self.added[collection][index]["id"]] = row
+                del rows[index], self.added[collection][index]
+        self.added = {c: items for c, items in self.added.items() if items}
+        self.rows_of = {c: rows for c, rows in self.rows_of.items() if rows}
+        self.problem(row, column, message)
+        self.bad_rows += 1
+
+    def drop_orphans(self, known: Container[str]) -> None:
+        """Drop each planned row whose ``related`` names an id that is neither in ``known`` nor planned,
+        then the rows relating to those, until every planned row's related ids exist."""
+        while True:
+            planned = {data["id"] for items in self.added.values() for data in items}
+            orphans: list[tuple[Row, str]] = []
+            for collection, items in self.added.items():
+                for row, data in zip(self.rows_of[collection], items, strict=True):
+                    related = data.get("related", [])
+                    unknown = [r for r in related if r not in known and r not in planned and r not in self.dropped]
+                    gone = [r for r in related if r in self.dropped]
+                    if unknown:
+                        orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
+                    elif gone:
+                        which = ", ".join(f"'{r}' (row {self.dropped[r].number})" for r in gone)
+                        orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
+            if not orphans:
+                return
+            for row, message in orphans:
+                self.drop(row, "related", message)
 
 
 def read_rows(text: str, display: str) -> Iterator[Row]:
@@ -103,19 +153,9 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
 
 
 def row_data(cells: Mapping[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for column in COLUMNS:
-        value = _cell_in(cells.get(column, "").strip())
-        if not value:
-            continue
-        if column.endswith(("_zh", "_en")):
-            name, _, lang = column.rpartition("_")
-            data.setdefault(name, {})[lang] = value
-        elif column in LIST_FIELDS:
-            data[column] = split_list(value)
-        else:
-            data[column] = value
-    return data
+    """A row's cells as the entry's data: the columns are ``openshelf new``'s options written with
+    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it."""
+    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMNS})
 
 
 def _column_of(loc: tuple[Any, ...]) -> str:
@@ -129,18 +169,11 @@ def _column_of(loc: tuple[Any, ...]) -> str:
 
 def plan_import(text: str, display: str, guide: Guide, default_collection: str | None) -> ImportPlan:
     """Check every row against the schema and the guide; decide what to add and what to skip."""
-    plan = ImportPlan()
+    plan = ImportPlan(display)
     ids = {e.id: str(e.where("id")) for e in guide.entries}
     urls = {normalise_url(e.url): f"entry '{e.id}' ({e.where('url')})" for e in guide.entries}
     collections = {c.id for c in guide.collections}
-    pending_related: list[tuple[Row, dict[str, Any]]] = []
-
-    def problem(row: Row, column: str, message: str, severity: str = "error") -> None:
-        where = f"row {row.number}" + (f", column '{column}'" if column else "")
-        plan.diagnostics.append(Diagnostic(Location(display, row.line, 1), f"{where}: {message}",
-                                           field=column or None, severity=severity))  # type: ignore[arg-type]
-
-    from openshelf.curate.append import next_free_id
+    problem = plan.problem
 
     for row in read_rows(text, display):
         if "__extra__" in row.cells:
@@ -164,21 +197,11 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             entry = Entry.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                column = _column_of(tuple(error["loc"]))
-                message = str(error["msg"]).removeprefix("Value error, ")
-                if error["type"] == "missing":
-                    message = "required, but empty"
-                elif error["type"] == "literal_error":
-                    message = f"{message[0].lower()}{message[1:]}, not {error.get('input')!r}"
-                elif error["type"] == "string_pattern_mismatch":
-                    message = f"must be a slug: lowercase letters, digits and hyphens, not {error.get('input')!r}"
-                elif error["type"].startswith("date"):
-                    message = f"must be a real date written YYYY-MM-DD, not {error.get('input')!r}"
-                problem(row, column, message)
+                problem(row, _column_of(tuple(error["loc"])), describe(error))
             plan.bad_rows += 1
             continue
         if entry.category not in guide.site.categories:
-            problem(row, "category", f"category '{entry.category}' is not defined in {catalog.SITE_FILE} "
+            problem(row, "category", f"category '{entry.category}' is not defined in {SITE_FILE} "
                                      f"(known: {', '.join(guide.site.categories)})")
             plan.bad_rows += 1
             continue
@@ -194,31 +217,56 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
         ids[entry.id] = f"{display}:{row.line} (row {row.number})"
         urls[key] = f"row {row.number}"
         data["id"] = entry.id
-        pending_related.append((row, data))
-        plan.added.setdefault(collection, []).append(data)
-        plan.rows_of.setdefault(collection, []).append(row)
-
-    for row, data in pending_related:  # related may name entries further down the file
-        unknown = [r for r in data.get("related", []) if r not in ids]
-        if unknown:
-            problem(row, "related", f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}")
-            plan.bad_rows += 1
-            for collection, items in plan.added.items():
-                if data in items:
-                    index = items.index(data)
-                    del items[index]
-                    del plan.rows_of[collection][index]
-    plan.added = {c: items for c, items in plan.added.items() if items}
+        plan.add(collection, row, data)
+    plan.drop_orphans(guide.by_id)  # related may name entries further down the file
     plan.diagnostics.sort(key=Diagnostic.sort_key)
     return plan
 
 
+def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Path) -> tuple[dict[Path, str], list[Diagnostic]]:
+    """Append the planned rows to their collection files (``files``: collection id → path) in memory
+    and validate the whole guide with them.  A row whose entry the guide rejects is dropped and
+    reported at its row in the CSV file (never at a line of a file that is not written), then the
+    rows relating to it, until the rest validates.
+
+    Returns the new text of each file to write, and the problems no row is to blame for (then the
+    texts are empty: nothing may be written).
+    """
+    while plan.added:
+        texts: dict[Path, str] = {}
+        starts: dict[str, list[tuple[int, Row]]] = {}  # file as displayed → (line where a new entry starts, its row)
+        for name, items in plan.added.items():
+            path = files[name]
+            text, indexes = append_text(read_text(path), items)
+            positions = yamlsource.load(text)[1]
+            texts[path] = text
+            starts[display_path(path)] = [(positions.of(("entries", i))[0], row)
+                                          for i, row in zip(indexes, plan.rows_of[name], strict=True)]
+        errors = [d for d in validate_candidate(guides, texts) if d.severity == "error"]
+        if not errors:
+            return texts, []
+        blamed: list[tuple[Row, Diagnostic]] = []
+        for d in errors:
+            rows = [row for line, row in starts.get(d.location.path, []) if line <= d.location.line]
+            if not rows:  # not about a new entry: the line would be one of a file that is not written
+                return {}, [replace(d, location=Location(d.location.path)) for d in errors]
+            blamed.append((rows[-1], d))
+        for row, d in blamed:
+            who = f"entry '{d.entry}': " if d.entry else ""
+            if any(row in rows for rows in plan.rows_of.values()):
+                plan.drop(row, "", who + d.message)
+            else:
+                plan.problem(row, "", who + d.message)
+        plan.drop_orphans(guide.by_id)
+    return {}, []
+
+
 def read_csv(path: Path) -> str:
-    display = catalog.display_path(path)
+    display = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvProblem(f"{display}: error: cannot read the file: {exc.strerror}") from None
-    if len(raw) > catalog.MAX_FILE_BYTES:
-        raise CsvProblem(f"{display}: error: the file is {len(raw):,} bytes; the limit is {catalog.MAX_FILE_BYTES:,}")
+    if len(raw) > MAX_FILE_BYTES:
+        raise CsvProblem(f"{display}: error: the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
     return decode(raw, display)

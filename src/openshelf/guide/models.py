@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 from openshelf.guide.diagnostics import Location
 
@@ -19,6 +28,8 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")]
 
 Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
+#: The site settings file in the guide folder; every other ``*.yml`` not starting with ``_`` is a collection.
+SITE_FILE = "_site.yml"
 #: Page names the renderer and the docs own; a collection id may not take one.
 RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about", "downloads", "search", "assets"})
 Status = Literal["active", "ended"]
@@ -101,10 +112,17 @@ class Entry(_Strict):
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude from link checks.")
     archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
 
-    # Where the entry came from; set by the catalog after validation (not part of the schema).
+    # Where the entry came from; set by the loader (guide/load.py) after validation (not part of the schema).
     _collection: str = PrivateAttr("")
     _path: str = PrivateAttr("")
-    _positions: dict[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _positions: Mapping[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+
+    def locate(self, collection: str, path: str, positions: Mapping[str, tuple[int, int]]) -> None:
+        """Record where the entry came from: its collection, its file, and its fields' positions
+        (``"url"``, ``"related[2]"``, ``""`` for the entry itself)."""
+        self._collection = collection
+        self._path = path
+        self._positions = positions
 
     @property
     def collection(self) -> str:
@@ -123,6 +141,11 @@ class Entry(_Strict):
         if self.status == "ended" and not self.available_until:
             raise ValueError("available_until is required when status is ended")
         return self
+
+
+#: The entry fields that hold text in both languages, and those that hold lists.
+TEXT_FIELDS = tuple(name for name, info in Entry.model_fields.items() if Text in (info.annotation, *get_args(info.annotation)))
+LIST_FIELDS = tuple(name for name, info in Entry.model_fields.items() if get_origin(info.annotation) is list)
 
 
 class Collection(_Strict):
@@ -147,7 +170,7 @@ class Limits(_Strict):
     They apply to the collection files; ``_site.yml`` itself is always read with the defaults.
     """
 
-    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 6 MB).")
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 7 MB).")
     max_entries: int = Field(50_000, ge=1, description="Most entries in the whole guide.")
     max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the schema).")
     max_depth: int = Field(64, ge=1, description="Deepest nesting of mappings and lists (a guide needs five levels).")

@@ -26,7 +26,7 @@ def field_reference() -> str:
     from openshelf.guide.models import ACCESS_LABELS, Collection, Entry, Site
 
     lines = ["# 字段说明 · Field reference", "",
-             "Generated from the schema (`src/openshelf/models.py`); editors get the same text from",
+             "Generated from the schema (`src/openshelf/guide/models.py`); editors get the same text from",
              "`guides/_schema/*.schema.json`.", ""]
     for title, model in (("Entry · 条目 (`entries:` in `guides/<collection>.yml`)", Entry),
                          ("Collection · 栏目 (`guides/<collection>.yml`)", Collection),

@@ -20,13 +20,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent)
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 try:  # libyaml parses several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from openshelf.errors import GuideError
 
 Path = tuple[str | int, ...]
 Mark = tuple[int, int]
@@ -36,13 +45,13 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
-@dataclass(frozen=True)
-class YamlProblem(Exception):
+class YamlProblem(GuideError):
     """A YAML document that cannot be read; line and column are 1-based (0 when unknown)."""
 
-    message: str
-    line: int = 0
-    column: int = 0
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 class _TooDeep(YamlProblem):
@@ -82,9 +91,6 @@ class _Table:
         except (KeyError, TypeError):
             return False
         return True
-
-    def get(self, path: Path, default: Mark | None = None) -> Mark | None:
-        return self[path] if path in self else default
 
 
 class Positions:

@@ -123,7 +123,7 @@ def scan_urls(folder: Path, limit_bytes: int = 64 * 1024 * 1024) -> list[str]:
 
 def load_targets(folder: Path) -> tuple[list[Target] | None, list[str]]:
     """Load and validate the guide: (targets, []) or (None, the diagnostics as printed)."""
-    from openshelf.guide.catalog import load_guide
+    from openshelf.guide.load import load_guide
 
     from .extract import targets_from_entries
 

@@ -4,7 +4,7 @@ of copying by hand: the same JSON, CSV and YAML as ``openshelf export``."""
 from __future__ import annotations
 
 from openshelf.curate.export import EXPORTERS
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 
 #: Format → path in the site.
 PATHS = {"json": "downloads/openshelf.json", "csv": "downloads/openshelf.csv", "yaml": "downloads/openshelf.yaml"}

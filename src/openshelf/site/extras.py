@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 from openshelf.site import downloads, feed, qr
 from openshelf.site.render import FEED, HOME, absolute_url, page_of, qr_file

@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
 MAX_ITEMS = 50

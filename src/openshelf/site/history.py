@@ -9,7 +9,7 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 
 
 def entry_dates(guide: Guide) -> dict[str, dt.datetime]:

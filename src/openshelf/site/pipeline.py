@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from openshelf.guide.catalog import load_guide
+from openshelf.guide.load import load_guide
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import extras
 from openshelf.site.history import entry_dates

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from openshelf.site import downloads, markup
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openshelf.guide.catalog import Guide
+from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Entry, Text
 from openshelf.site import markup
 from openshelf.site.render import page_of

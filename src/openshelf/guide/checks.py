@@ -1,0 +1,119 @@
+"""Checks across entries and files: unique ids, known categories, known related ids, duplicates."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from openshelf.guide.diagnostics import Diagnostic
+from openshelf.guide.models import SITE_FILE, Collection, Entry, Site
+from openshelf.guide.urls import normalise_url
+
+#: Anchors the collection pages give their category headings; an entry id may not look like one.
+RESERVED_ANCHOR_PREFIX = "category-"
+
+
+def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
+    """Checks that need more than one entry: unique ids, known categories, known related ids."""
+    first: dict[str, Entry] = {}
+    for collection in collections:
+        for entry in collection.entries:
+            if entry.id in first:
+                other = first[entry.id].where("id")
+                yield Diagnostic(entry.where("id"), f"id '{entry.id}' is already used at {other}", entry=entry.id, field="id", code="duplicate-id")
+            else:
+                first[entry.id] = entry
+    for collection in collections:
+        for entry in collection.entries:
+            if entry.id.startswith(RESERVED_ANCHOR_PREFIX):
+                yield Diagnostic(entry.where("id"), f"id '{entry.id}' starts with '{RESERVED_ANCHOR_PREFIX}', which the page uses "
+                                 "for its category headings (#category-<key>): choose another id", entry=entry.id, field="id")
+            if site is not None and entry.category not in site.categories:
+                known = ", ".join(site.categories)
+                yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
+                                 entry=entry.id, field="category", code="unknown-category")
+            if entry.shares_url_with and entry.shares_url_with not in first and entry.shares_url_with not in elsewhere:
+                yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",
+                                 entry=entry.id, field="shares_url_with", code="unknown-id")
+            for i, target in enumerate(entry.related):
+                if target == entry.id:
+                    yield Diagnostic(entry.where(f"related[{i}]"), "related names the entry itself", entry=entry.id, field="related")
+                elif target not in first and target not in elsewhere:
+                    where = entry.where(f"related[{i}]")
+                    close = difflib.get_close_matches(target, list(first), n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",
+                                     entry=entry.id, field="related", code="unknown-id")
+    yield from duplicates(collections)
+
+
+def _title_key(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+_DIGITS = re.compile(r"\d+")
+NEAR_TITLE_RATIO = 0.9
+
+
+def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
+    """Titles that differ by a letter or two; titles that differ only in numbers are different things."""
+    if abs(len(a) - len(b)) * 19 > len(a) + len(b) or masked_a == masked_b:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
+
+
+def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
+    """The same URL in two entries is an error; the same or nearly the same title is a warning.
+
+    Each message is on the later entry (in file order) and names the earlier one.  Near-duplicate
+    titles are looked for among neighbours in sorted order (from the front and from the back), so
+    a 20,000-entry guide is checked in a fraction of a second instead of comparing every pair.
+    """
+    entries = [e for c in collections for e in c.entries]
+    order = {id(e): i for i, e in enumerate(entries)}
+    same_url: set[tuple[int, int]] = set()
+    seen: dict[str, Entry] = {}
+    by_entry_id = {e.id: e for e in entries}
+    for entry in entries:
+        key = normalise_url(entry.url)
+        first = seen.setdefault(key, entry)
+        if first is not entry:
+            same_url.add((id(first), id(entry)))
+            if entry.shares_url_with == first.id or first.shares_url_with == entry.id:
+                continue
+            how = "the same URL" if first.url == entry.url else f"the same URL once normalised ({first.url})"
+            yield Diagnostic(entry.where("url"), f"url: {how} as entry '{first.id}' at {first.where('url')}: the same "
+                             "resource entered twice? Merge the entries or give each its own address (if both are "
+                             f"really reached from this one page, add 'shares_url_with: {first.id}')",
+                             entry=entry.id, field="url", code="duplicate-url")
+        if entry.shares_url_with and (other := by_entry_id.get(entry.shares_url_with)) is not None \
+                and normalise_url(other.url) != key:
+            yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: entry '{other.id}' has another url "
+                             f"({other.url}); remove shares_url_with", entry=entry.id, field="shares_url_with", code="invalid")
+    pairs: set[tuple[int, int]] = set()
+    for lang in ("zh", "en"):
+        titles = [(key, _DIGITS.sub("#", key), e) for e in entries if (t := getattr(e.title, lang)) for key in (_title_key(t),)]
+        exact: dict[str, Entry] = {}
+        for key, _, entry in titles:
+            first = exact.setdefault(key, entry)
+            if first is not entry:
+                pairs.add((id(first), id(entry)))
+        for flip in (False, True):
+            ranked = sorted(titles, key=lambda t: t[0][::-1] if flip else t[0])
+            for i, (key, masked, entry) in enumerate(ranked):
+                for other_key, other_masked, other in ranked[i + 1:i + 3]:
+                    if other_key != key and _near(key, other_key, masked, other_masked):
+                        a, b = sorted((entry, other), key=lambda e: order[id(e)])
+                        pairs.add((id(a), id(b)))
+    by_id = {id(e): e for e in entries}
+    for a_id, b_id in sorted(pairs - same_url, key=lambda p: order[p[1]]):
+        first, entry = by_id[a_id], by_id[b_id]
+        if first.id == entry.id:  # already an error: the id is used twice
+            continue
+        same = first.title.zh == entry.title.zh and first.title.en == entry.title.en
+        yield Diagnostic(entry.where("title"), f"title: {'the same' if same else 'nearly the same'} title as entry "
+                         f"'{first.id}' at {first.where('title')} ({first.title.both()}): the same resource entered twice?",
+                         entry=entry.id, field="title", severity="warning", code="duplicate-title")

@@ -1,0 +1,260 @@
+"""Load a guide: find the files, read and parse each, validate it against the models, then check across files.
+
+``load_guide`` is the one entry point shared by ``openshelf validate``, ``openshelf build``,
+the MkDocs plugin and the link checker, so all of them report the same diagnostics.
+``parse_file`` and ``validate_source`` are the same steps for one file on its own (``openshelf fmt``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from openshelf.guide import yamlsource
+from openshelf.guide.checks import cross_checks
+from openshelf.guide.diagnostics import Diagnostic, Location, has_errors
+from openshelf.guide.encoding import NotUtf8, decode
+from openshelf.guide.messages import guide_diagnostics
+from openshelf.guide.models import (
+    RESERVED_PAGES,
+    SITE_FILE,
+    Collection,
+    Entry,
+    Limits,
+    Site,
+)
+
+__all__ = ["MAX_FILE_BYTES", "SITE_FILE", "Guide", "Source", "display_path", "guide_files", "load_guide",
+           "parse_file", "read_text", "validate_source"]
+
+M = TypeVar("M", bound=BaseModel)
+MAX_FILE_BYTES = Limits().max_file_bytes  # commands that read one file outside a guide (fmt, import) use the default
+
+
+@dataclass
+class Guide:
+    """A validated guide: the site settings and its collections, in navigation order."""
+
+    site: Site
+    collections: list[Collection]
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        return [e for c in self.collections for e in c.entries]
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    @cached_property
+    def referenced_by(self) -> dict[str, list[Entry]]:
+        """For each entry id, the entries whose ``related`` names it (the reverse links)."""
+        back: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for target in entry.related:
+                back.setdefault(target, []).append(entry)
+        return back
+
+    def collection(self, collection_id: str) -> Collection:
+        return next(c for c in self.collections if c.id == collection_id)
+
+
+@dataclass
+class Source:
+    """One parsed guide file: its plain values and where each one is."""
+
+    path: Path
+    display: str
+    data: Any = None
+    positions: yamlsource.Positions = field(default_factory=yamlsource.Positions)
+
+
+def display_path(path: Path) -> str:
+    """The path as curators see it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def guide_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand folders into their guide files (``_site.yml`` and ``*.yml`` not starting with ``_``)."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            site = path / SITE_FILE
+            if site.is_file():
+                files.append(site)
+            files += sorted(p for p in path.glob("*.y*ml") if not p.name.startswith("_") and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Diagnostic(Location(display_path(path)), "no such file or folder", code="missing-file"))
+    return files, problems
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a guide file as UTF-8; a byte-order mark and Windows line endings are fine.
+
+    Raises :class:`~openshelf.guide.yamlsource.YamlProblem` for a file over ``limit`` bytes or not in UTF-8.
+    """
+    size = path.stat().st_size
+    if size > limit:
+        raise yamlsource.YamlProblem(f"the file is {size:,} bytes; the limit is {limit:,} "
+                                     f"(limits.max_file_bytes in {SITE_FILE}); split it into several collections", 1, 1)
+    try:
+        text = decode(path.read_bytes())
+    except NotUtf8 as exc:
+        raise yamlsource.YamlProblem(f"{exc.message}: save it as UTF-8", exc.line, 1) from None
+    return text.replace("\r\n", "\n")
+
+
+def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load and validate guide files or folders.  The guide is None when there is any error."""
+    files, diagnostics = guide_files(paths or (Path("guides"),))
+    site_files = [f for f in files if f.name == SITE_FILE]
+    if not site_files:  # a lone collection file: use the settings beside it
+        for f in files:
+            if (f.parent / SITE_FILE).is_file():
+                site_files.append(f.parent / SITE_FILE)
+                break
+    site: Site | None = None
+    if site_files:
+        source = parse_file(site_files[0], diagnostics, Limits())
+        if source is not None:
+            site = validate_source(source, Site, diagnostics)
+    else:
+        where = display_path(files[0].parent / SITE_FILE) if files else "guides/_site.yml"
+        diagnostics.append(Diagnostic(Location(where), "the site settings file is missing", code="missing-file"))
+
+    limits = site.limits if site is not None else Limits()
+    collections: list[Collection] = []
+    total = 0
+    unvalidated: set[str] = set()
+    for path in files:
+        if path.name == SITE_FILE:
+            continue
+        source = parse_file(path, diagnostics, limits)
+        if source is None:
+            continue
+        entries = source.data.get("entries")
+        total += len(entries) if isinstance(entries, list) else 0
+        if total > limits.max_entries:
+            line, col = source.positions.of(("entries",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"the guide has more than {limits.max_entries:,} entries "
+                                          f"(limits.max_entries in {SITE_FILE})", field="entries", code="limit"))
+            continue
+        collection = validate_source(source, Collection, diagnostics)
+        if collection is None:  # its entries' ids still count, so that 'related' does not report them missing
+            unvalidated |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)} \
+                if isinstance(entries, list) else set()
+            continue
+        _attach_positions(collection, source)
+        if collection.id != path.stem:
+            line, col = source.positions.of(("id",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"collection id '{collection.id}' must match the file name '{path.stem}'",
+                                          field="id"))
+        if collection.id in RESERVED_PAGES:
+            line, col = source.positions.of(("id",))
+            diagnostics.append(Diagnostic(Location(source.display, line, col),
+                                          f"collection id '{collection.id}' is a page name the site uses; rename the file and id",
+                                          field="id"))
+        collections.append(collection)
+
+    diagnostics += list(cross_checks(site, collections, unvalidated))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if site is None or has_errors(diagnostics):
+        return None, diagnostics
+    collections.sort(key=lambda c: (c.order, c.id))
+    return Guide(site, collections), diagnostics
+
+
+def parse_file(path: Path, diagnostics: list[Diagnostic], limits: Limits | None = None) -> Source | None:
+    """Read and parse one guide file; its problems are added to ``diagnostics`` and the result is None.
+
+    A file that parses must be a mapping (site settings or a collection); it is not validated yet.
+    """
+    limits = limits or Limits()
+    source = Source(path, display_path(path))
+    text = ""
+    try:
+        text = read_text(path, limits.max_file_bytes)
+        source.data, source.positions = yamlsource.load(
+            text, yamlsource.Limits(max_depth=limits.max_depth, max_nodes=limits.max_nodes, max_value_chars=limits.max_value_chars))
+    except yamlsource.YamlProblem as problem:
+        diagnostics.append(Diagnostic(Location(source.display, problem.line, problem.column), problem.message,
+                                      entry=_entry_around(text, problem.line), code="yaml"))
+        return None
+    except OSError as exc:
+        diagnostics.append(Diagnostic(Location(source.display), f"cannot read the file: {exc.strerror}", code="io"))
+        return None
+    if not isinstance(source.data, dict):
+        kind = "empty" if source.data is None else f"a {_kind(source.data)}"
+        expected = "site settings (title, categories)" if path.name == SITE_FILE else "a collection (id, title, entries)"
+        diagnostics.append(Diagnostic(Location(source.display, 1, 1),
+                                      f"the file is {kind}; it must be a mapping with {expected}", code="type"))
+        return None
+    return source
+
+
+def validate_source(source: Source, model: type[M], diagnostics: list[Diagnostic]) -> M | None:
+    """``source``'s values as ``model``; each validation error is added to ``diagnostics`` and the result is None."""
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as exc:
+        diagnostics += guide_diagnostics(exc, model, source.data, source.positions, source.display)
+        return None
+
+
+_ENTRY_START = re.compile(r"""^\s*-\s+id:\s*["']?([A-Za-z0-9][\w.-]*)""")
+
+
+def _entry_around(text: str, line: int) -> str | None:
+    """For a file that cannot be parsed: the id of the entry whose lines hold ``line``, if it is clear."""
+    lines = text.splitlines()[:line]
+    for current in reversed(lines):
+        found = _ENTRY_START.match(current)
+        if found:
+            return found.group(1)
+        if current.startswith(("---", "...")):  # a document marker
+            return None
+        if current[:1] not in ("", " ", "-", "#", "\t", "\u3000", "\u00a0"):  # a top-level key: not inside an entry
+            return None
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "single value"}.get(type(value), type(value).__name__)
+
+
+def _attach_positions(collection: Collection, source: Source) -> None:
+    for index, entry in enumerate(collection.entries):
+        entry.locate(collection.id, source.display, _EntryPositions(source.positions, ("entries", index)))
+
+
+class _EntryPositions(dict):  # type: ignore[type-arg]
+    """An entry's field positions (``"url"``, ``"related[2]"``, ``""`` for the entry), looked up when asked."""
+
+    def __init__(self, positions: yamlsource.Positions, base: tuple[str | int, ...]) -> None:
+        super().__init__()
+        self._source = positions
+        self._base = base
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        path: tuple[str | int, ...] = self._base
+        if name:
+            key, _, index = name.partition("[")
+            path = (*path, key, int(index.rstrip("]"))) if index else (*path, key)
+            if path not in self._source.values:
+                return default
+        return self._source.of(path)

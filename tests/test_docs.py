@@ -1,0 +1,135 @@
+"""The examples in README.md and CONTRIBUTING.md work when copied.
+
+* An entry example (a ```yaml block starting ``  - id:``) added to a copy of the guide validates and
+  is already in the canonical form that ``openshelf fmt --check`` (CI, pre-commit) demands.  The
+  examples show a real entry of the default guide, so in the copy the example takes its place.
+* Any other ```yaml block is the ``limits`` block: the defaults it states are the models' defaults.
+* A ```console line ``$ … openshelf …`` runs and prints what the block shows after it (line and
+  column numbers aside), with the documented exit code: 1 when it shows an error, else 0.  An
+  ``error: entry 'x': url must start with …`` shown is provoked by taking the scheme off x's url.
+* A bare ``file:line:col: error: …`` block (CONTRIBUTING's message example) is what validate prints.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from support import ROOT
+
+from openshelf.cli import main
+from openshelf.guide.models import Limits
+
+DOCS = ("README.md", "CONTRIBUTING.md")
+URL_MESSAGE = re.compile(r"^(?P<file>\S+?):\d+:\d+: error: entry '(?P<entry>[a-z0-9-]+)': url must start with http:// or https://$")
+
+
+def blocks(doc: str, lang: str) -> list[str]:
+    """The fenced code blocks of ``doc`` whose info string is ``lang`` ("" for a bare fence)."""
+    found: list[str] = []
+    open_lang: str | None = None  # the info string of the block we are in
+    lines: list[str] = []
+    for line in (ROOT / doc).read_text(encoding="utf-8").splitlines(keepends=True):
+        if not line.startswith("```"):
+            lines.append(line)
+        elif open_lang is None:
+            open_lang, lines = line[3:].strip(), []
+        else:
+            if open_lang == lang:
+                found.append("".join(lines))
+            open_lang = None
+    return found
+
+
+def examples(lang: str, keep: object = lambda block: True) -> list[object]:
+    found = [pytest.param(block, id=f"{doc}#{i}") for doc in DOCS for i, block in enumerate(blocks(doc, lang)) if keep(block)]
+    assert found, f"no {lang} examples found"
+    return found
+
+
+def guide_copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "guides", tmp_path / "guides", ignore=shutil.ignore_patterns("templates"))
+    return tmp_path / "guides"
+
+
+def without_entry(text: str, entry_id: str) -> str:
+    """The collection file's text without the entry ``entry_id`` (its lines up to the next entry or comment)."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"  - id: {entry_id}\n")
+    end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith(("  - id:", "  #"))), len(lines))
+    return "".join(lines[:start] + lines[end:])
+
+
+def invoke(args: list[str], cwd: Path) -> tuple[int, str]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        result = CliRunner().invoke(main, args)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("example", examples("yaml", lambda block: block.startswith("  - id:")))
+def test_entry_example_validates_and_is_canonical(example: str, tmp_path: Path) -> None:
+    guides = guide_copy(tmp_path)
+    entry_id = yaml.safe_load(example)[0]["id"]
+    target = next(p for p in guides.glob("*.yml") if f"  - id: {entry_id}\n" in p.read_text(encoding="utf-8"))
+    text = without_entry(target.read_text(encoding="utf-8"), entry_id)
+    target.write_text(text.rstrip("\n") + "\n\n" + example, encoding="utf-8")
+    code, output = invoke(["validate", "guides"], tmp_path)
+    assert code == 0, output
+    code, output = invoke(["fmt", "--check", "guides"], tmp_path)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith("  - id:")))
+def test_limits_example_states_the_defaults(example: str) -> None:
+    stated = yaml.safe_load(example)
+    assert set(stated) == {"limits"}
+    assert Limits.model_validate(stated["limits"]) == Limits()
+
+
+def provoke(guides: Path, shown: list[str]) -> None:
+    """Break the guide copy so that it has the errors ``shown``."""
+    for line in shown:
+        found = URL_MESSAGE.match(line)
+        assert found, f"no way to provoke {line!r}: teach tests/test_docs.py"
+        path = guides.parent / found["file"]
+        text = path.read_text(encoding="utf-8")
+        block = text.index(f"  - id: {found['entry']}\n")
+        url = text.index("    url: https://", block)
+        path.write_text(text[:url] + "    url: " + text[url + len("    url: https://"):], encoding="utf-8")
+
+
+def mask(text: str) -> str:
+    return re.sub(r":\d+:\d+:", ":L:C:", text)
+
+
+@pytest.mark.parametrize("example", examples("console", lambda block: "openshelf" in block))
+def test_console_example_runs_as_shown(example: str, tmp_path: Path) -> None:
+    guides = guide_copy(tmp_path)
+    commands = [i for i, line in enumerate(example.splitlines()) if line.startswith("$ ")]
+    lines = example.splitlines()
+    for n, i in enumerate(commands):
+        words = shlex.split(lines[i][2:], comments=True)
+        if not words[0].endswith("openshelf"):
+            continue
+        shown = lines[i + 1:commands[n + 1] if n + 1 < len(commands) else len(lines)]
+        provoke(guides, [line for line in shown if ": error: " in line])
+        code, output = invoke(words[1:], tmp_path)
+        assert code == (1 if any(": error: " in line for line in shown) else 0), output
+        assert mask(output).splitlines() == [mask(line) for line in shown]
+
+
+@pytest.mark.parametrize("example", examples("", lambda block: ": error: " in block))
+def test_message_example_is_what_validate_prints(example: str, tmp_path: Path) -> None:
+    guides = guide_copy(tmp_path)
+    shown = example.strip().splitlines()
+    provoke(guides, shown)
+    code, output = invoke(["validate", "guides"], tmp_path)
+    assert code == 1
+    assert all(mask(line) in mask(output).splitlines() for line in shown), output
