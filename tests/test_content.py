@@ -100,7 +100,7 @@ PROVIDER_FACTS = {
     "nstl-document-delivery": lambda e: e.access == "paid",  # NSTL charges, e.g. 0.3 yuan a page
     "cashl": lambda e: e.access == "free",  # searching is free; delivery is the separate, charged entry
     "cashl-document-delivery": lambda e: e.access == "institutional",
-    "gov-cn": lambda e: e.category != "health-authorities",  # the government portal, not a health authority
+    "gov-cn": lambda e: {"nhc", "ndcpa"} <= set(e.related),  # a portal: it sends readers to the health authorities
     "calis-eread": lambda e: "易读" not in e.aliases,  # a guessed name nobody uses
     "cqvip": lambda e: "carsi" in e.related,
     "cambridge-textbooks-2020": lambda e: e.status == "ended" and e.available_from is None,  # start day unknown
