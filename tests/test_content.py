@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -54,3 +55,59 @@ def test_categories_are_all_used() -> None:
     g = guide()
     used = Counter(e.category for e in g.entries)
     assert set(used) <= set(g.site.categories)
+
+
+MONTHS = "january february march april may june july august september october november december".split()
+
+
+def _numbers(text: str, english: bool) -> set[float]:
+    """The amounts, years, days and months a description names, comparable across zh and en.
+
+    Numbers glued to a word (COVID-19, SARS-CoV-2) are names, not amounts; 万/亿 and
+    million/billion are multiplied out; English month names next to a number count as 1-12.
+    """
+    scale = {"万": 1e4, "亿": 1e8, "million": 1e6, "billion": 1e9}
+    unit = r"\s*(million|billion)?" if english else r"\s*(?:多)?\s*(万|亿)?"
+    found = {
+        round(float(m.group(1).replace(",", "")) * scale.get(m.group(2) or "", 1), 2)
+        for m in re.finditer(r"(?<![\w.,-])(\d[\d,]*(?:\.\d+)?)" + unit, text)
+    }
+    if english:
+        months = "|".join(MONTHS)
+        for m in re.finditer(rf"(?i)(?<=\d )({months})\b|\b({months})(?= \d)", text):
+            found.add(float(MONTHS.index((m.group(1) or m.group(2)).lower()) + 1))
+    return found
+
+
+
+def test_zh_and_en_descriptions_name_the_same_numbers() -> None:
+    """Dates, fees and sizes must not differ between the two languages of one entry."""
+    differ = {
+        e.id: (sorted(_numbers(e.description.zh or "", False)), sorted(_numbers(e.description.en or "", True)))
+        for e in guide().entries
+        if _numbers(e.description.zh or "", False) != _numbers(e.description.en or "", True)
+    }
+    assert differ == {}
+
+
+def test_numbers_are_compared_across_languages() -> None:
+    assert _numbers("自 2020 年 2 月 20 日起，每页 0.3 元，约 3.4 万种，1000 多万篇，新冠（COVID-19）", False) == {2020, 2, 20, 0.3, 34000, 1e7}
+    assert _numbers("from 20 February 2020, 0.3 yuan a page, 34,000 titles, 10 million articles, COVID-19, you may", True) == {2020, 2, 20, 0.3, 34000, 1e7}
+
+
+# Facts from the candidates file's last section (issue 11), each as its provider states it; see the commits.
+PROVIDER_FACTS = {
+    "nstl-document-delivery": lambda e: e.access == "paid",  # NSTL charges, e.g. 0.3 yuan a page
+    "cashl": lambda e: e.access == "free",  # searching is free; delivery is the separate, charged entry
+    "cashl-document-delivery": lambda e: e.access == "institutional",
+    "gov-cn": lambda e: {"nhc", "ndcpa"} <= set(e.related),  # a portal: it sends readers to the health authorities
+    "calis-eread": lambda e: "易读" not in e.aliases,  # a guessed name nobody uses
+    "cqvip": lambda e: "carsi" in e.related,
+    "cambridge-textbooks-2020": lambda e: e.status == "ended" and e.available_from is None,  # start day unknown
+    "jstor-2020-ebooks": lambda e: urlsplit(e.url).hostname == "about.jstor.org",  # the program's page, not the home page
+}
+
+
+def test_facts_found_wrong_stay_fixed() -> None:
+    by_id = guide().by_id
+    assert [i for i, holds in PROVIDER_FACTS.items() if not holds(by_id[i])] == []
