@@ -10,8 +10,23 @@ var VERSION = "dev";
 var PREFIX = "openshelf-";
 var CACHE = PREFIX + VERSION;
 
+function current() {
+  // A newer build's worker has taken over: this one must not write (its cache is being deleted).
+  var active = self.registration.active;
+  return !active || !self.serviceWorker || active === self.serviceWorker;
+}
+
+function sweep() {
+  // Delete every other build's cache: on activation, and again on each page load, because an
+  // older worker's write still in flight at the switch can re-create its cache.
+  return caches.keys().then(function (names) {
+    var old = names.filter(function (n) { return n.indexOf(PREFIX) === 0 && n !== CACHE; });
+    return Promise.all(old.map(function (n) { return caches.delete(n); }));
+  });
+}
+
 function keep(request, response) {
-  if (!response.ok) return;  // never an error page or a redirect in place of the page
+  if (!response.ok || !current()) return;  // never an error page or a redirect in place of the page
   var copy = response.clone();
   caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
 }
@@ -24,18 +39,14 @@ self.addEventListener("install", function (event) {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(
-    caches.keys().then(function (names) {
-      var old = names.filter(function (n) { return n.indexOf(PREFIX) === 0 && n !== CACHE; });
-      return Promise.all(old.map(function (n) { return caches.delete(n); }));
-    }).then(function () { return self.clients.claim(); })
-  );
+  event.waitUntil(sweep().then(function () { return self.clients.claim(); }));
 });
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === "navigate") {
+    event.waitUntil(sweep());
     event.respondWith(
       fetch(request).then(function (response) {
         keep(request, response);
