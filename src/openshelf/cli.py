@@ -13,6 +13,7 @@ from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
 from openshelf.links.cli import links
+from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
 from openshelf.guide.schema import SCHEMA_DIR, schema_files
 
 
@@ -41,6 +42,9 @@ def main() -> None:
 def validate(paths: tuple[Path, ...], fmt: str) -> None:
     """Check guide files or folders (default: guides/) and report every problem.
 
+    A folder's link-checking rules (_links.yml) are checked with it; a _links.yml named on its
+    own is checked alone.
+
     Each message names file:line:column, the entry and the field.  Exit 0 when clean, 1 when
     errors were found, 2 for a usage error.  The same URL in two entries (compared after
     normalising case, ports, trailing slash and tracking parameters) is an error; the same or a
@@ -54,15 +58,21 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
       max_depth                64  nesting levels of mappings and lists
       max_nodes         2,000,000  values in one file once YAML aliases are expanded
     """
-    guide, diagnostics = load_guide(*paths)
+    rules_files = [p for p in paths if p.name == DEFAULT_RULES_FILE and p.is_file()]
+    guide_paths = [p for p in paths if p not in rules_files]
+    guide, diagnostics = load_guide(*guide_paths) if guide_paths or not rules_files else (None, [])
+    for folder in [p for p in guide_paths if p.is_dir()] or ([] if paths else [Path("guides")]):
+        rules_files.append(folder / DEFAULT_RULES_FILE)
+    for path in rules_files:
+        diagnostics += check_rules_file(path)[1]
     report(diagnostics, fmt)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    if has_errors(diagnostics) or guide is None:
+    if has_errors(diagnostics) or (guide is None and guide_paths):
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(guide.collections)} collections, {len(guide.entries)} entries"
-               + (f", {warnings} warning(s)" if warnings else ""), err=True)
+    done = f"{len(guide.collections)} collections, {len(guide.entries)} entries" if guide is not None else "link rules"
+    click.echo(f"ok: {done}" + (f", {warnings} warning(s)" if warnings else ""), err=True)
 
 
 @main.command()

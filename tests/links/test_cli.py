@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from openshelf.links import guideload
 from openshelf.links.cli import links
 
 SITE = "title: {en: Test guide}\ncategories:\n  db: {en: Databases}\n"
@@ -43,14 +42,6 @@ def invoke(*args: str, ok_codes: tuple[int, ...] = (0, 1)):  # type: ignore[no-u
 
 def as_json(result) -> dict:  # type: ignore[no-untyped-def]
     return json.loads(result.stdout)
-
-
-@pytest.fixture(autouse=True, params=["guide loaded first", "guide validated alongside"])
-def guide_loading(request, monkeypatch):  # type: ignore[no-untyped-def]
-    """Every test both ways: a small guide is loaded before the checks, a big one in a child process."""
-    if request.param == "guide validated alongside":
-        monkeypatch.setattr(guideload, "CHILD_MIN_BYTES", 0)
-    return request.param
 
 
 @pytest.fixture()
