@@ -1,4 +1,4 @@
-"""The ``openshelf`` command.  Exit codes: 0 success, 1 problems found, 2 usage error."""
+"""The ``openshelf`` command.  Exit codes: see ``main``'s help (``openshelf --help``)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,11 @@ def main() -> None:
     \b
     Exit codes:
       0  success
-      1  problems found in the guide or its links
-      2  usage error
+      1  problems found: errors in the guide (every command but links), a broken
+         link (links), files out of date (fmt --check, schema --check), stale
+         entries (stale --fail)
+      2  usage or configuration error: a bad option or argument; for links also
+         an invalid guide, an invalid guides/_links.yml or a corrupt state file
     """
 
 
