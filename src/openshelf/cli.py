@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from openshelf import __version__
-from openshelf.guide.catalog import load_guide
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
-from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
+from openshelf.guide.catalog import load_guide
+from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.guide.schema import SCHEMA_DIR, schema_files
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
-from openshelf.guide.schema import SCHEMA_DIR, schema_files
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:

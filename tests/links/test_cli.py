@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.links.cli import links
+from openshelf.links.verdict import Verdict
 
 SITE = "title: {en: Test guide}\ncategories:\n  db: {en: Databases}\n"
 
@@ -237,11 +239,20 @@ def test_only_changed_checks_added_and_edited_urls(here, server):
     doc = as_json(invoke("--format", "json", "--allow-host", "127.0.0.1", "--only-changed", "HEAD", "--no-state"))
     assert sorted(r["occurrences"][0]["entry"] for r in doc["results"]) == ["edited", "new"]
     result = invoke("--allow-host", "127.0.0.1", "--only-changed", "no-such-rev", ok_codes=(2,))
-    assert "--only-changed" in result.output
+    assert "Invalid value for --only-changed" in result.output and "no-such-rev" in result.output
 
 
 def test_help_names_verdicts_and_exit_codes():
     out = invoke("--help").stdout
     assert "Exit codes: 0 nothing broken, 1 something broken, 2" in out
-    for verdict in ("ok", "redirected", "broken", "transient", "blocked", "skipped"):
-        assert verdict in out
+    for verdict in Verdict:  # as words: "ok" alone, not inside "broken"
+        assert re.search(rf"\b{verdict}\b", out), verdict
+
+
+def test_merge_into_an_unwritable_place_is_an_error_not_a_traceback(here):
+    save = invoke("merge", "--help")
+    assert save.exit_code == 0
+    Path("s1.json").write_text('{"version": 1, "links": {}}')
+    Path("file").write_text("")
+    result = invoke("merge", "s1.json", "-o", "file/links.json", ok_codes=(2,))
+    assert "file/links.json: cannot write the link state file" in result.output

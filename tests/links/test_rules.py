@@ -140,7 +140,7 @@ def test_links_stops_an_alias_bomb_in_the_rules_quickly(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "openshelf", "links", "--no-state"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stderr
-    assert re.search(r"^guides/_links\.yml:\d+:\d+: the document expands to more than 2,000,000 values", proc.stderr, re.M)
+    assert re.search(r"^guides/_links\.yml:\d+:\d+: the document expands to more than 2,000,000 values", proc.stderr, re.MULTILINE)
     assert "Error: invalid link rules" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -150,7 +150,7 @@ def test_validate_checks_the_rules_with_the_guide(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 1
     assert re.search(r"^guides/_links\.yml:\d+:\d+: error: the document expands to more than 2,000,000 values",
-                     result.stderr, re.M)
+                     result.stderr, re.MULTILINE)
     assert "1 error(s), 0 warning(s)" in result.stderr
 
 

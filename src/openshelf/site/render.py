@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from openshelf.site import feed, markup, qr
 from openshelf.curate import transfer
 from openshelf.guide.catalog import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
+from openshelf.site import feed, markup, qr
 
 HOME = "index.md"
 TAGS = "tags.md"
