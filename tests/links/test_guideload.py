@@ -35,8 +35,7 @@ def test_targets_carry_every_place_and_the_entry_settings(tmp_path, monkeypatch)
     targets = load_targets(Path("guides"))
     assert [t.url for t in targets] == ["https://a.example/1", "https://a.example/2"]
     first, second = targets
-    assert [(o.file, o.line, o.column, o.entry, o.collection) for o in first.occurrences] == [
-        ("guides/a.yml", 6, 10, "one", "a"), ("guides/a.yml", 19, 10, "three", "a")]
+    assert [(o.file, o.line, o.entry) for o in first.occurrences] == [("guides/a.yml", 6, "one"), ("guides/a.yml", 19, "three")]
     assert first.archive_url == "https://archive.example/1"
     assert second.link_check == "skip"
 

@@ -28,7 +28,7 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -204,12 +204,8 @@ class Checker:
 
     # --- public -------------------------------------------------------------
 
-    async def check_many(
-        self,
-        urls: Iterable[str],
-        on_result: Callable[[str, Outcome], Awaitable[None] | None] | None = None,
-    ) -> dict[str, Outcome]:
-        """Check each URL once, concurrently; results keyed by URL."""
+    async def check_many(self, urls: Iterable[str]) -> dict[str, Outcome]:
+        """Check each URL once, concurrently; results keyed by URL, in the order they finished."""
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
         # workers, each taking the next URL when it has finished one (no task per URL).
@@ -221,10 +217,6 @@ class Checker:
             for url in pending:  # shared: each URL goes to exactly one worker
                 outcome = await self.check(url)
                 results[url] = outcome
-                if on_result is not None:
-                    maybe = on_result(url, outcome)
-                    if maybe is not None:
-                        await maybe
 
         size = min(len(todo), self.options.window or max(1024, 8 * self.options.concurrency))
         workers = [asyncio.ensure_future(worker()) for _ in range(size)]

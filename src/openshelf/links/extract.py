@@ -16,8 +16,6 @@ class Occurrence:
     file: str
     line: int
     entry: str
-    column: int = 1
-    collection: str | None = None
     link_check: str = "normal"
     archive_url: str | None = None
 
@@ -54,9 +52,7 @@ def occurrence_of(entry: Entry) -> Occurrence:
     return Occurrence(
         file=where.path,
         line=where.line,
-        column=where.column or 1,
         entry=entry.id,
-        collection=entry.collection,
         link_check=entry.link_check,
         archive_url=entry.archive_url,
     )
