@@ -256,3 +256,18 @@ def test_merge_into_an_unwritable_place_is_an_error_not_a_traceback(here):
     Path("file").write_text("")
     result = invoke("merge", "s1.json", "-o", "file/links.json", ok_codes=(2,))
     assert "file/links.json: cannot write the link state file" in result.output
+
+
+def test_only_changed_reads_old_files_with_the_bounded_loader(here):
+    """Before: the files at REV went through yaml.safe_load, and walking an alias bomb there never ended."""
+    from openshelf.links.changed import urls_at_revision
+
+    bomb = "".join(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9 if n else ['"lol"'] * 9) + "]\n" for n in range(10))
+    write_guide(here, [("old", "https://a.example/old")])
+    (here / "guides/bomb.yml").write_text(bomb)
+    git("init", "-q", ".")
+    git("add", "guides")
+    git("commit", "-qm", "base")
+    found = urls_at_revision(Path("guides"), "HEAD")
+    assert found[str((here / "guides/things.yml").resolve())] == {"https://a.example/old"}
+    assert found[str((here / "guides/bomb.yml").resolve())] == set()  # unreadable then: all its URLs count as new
