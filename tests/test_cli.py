@@ -80,4 +80,4 @@ def test_help_lists_commands_and_exit_codes() -> None:
     assert result.exit_code == 0
     for command in ("validate", "build", "schema", "links"):
         assert command in result.output
-    assert "2  usage error" in result.output
+    assert "2  usage or configuration error" in result.output  # the whole table: tests/links/test_exit_codes.py

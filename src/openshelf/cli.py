@@ -1,4 +1,4 @@
-"""The ``openshelf`` command.  Exit codes: 0 success, 1 problems found, 2 usage error."""
+"""The ``openshelf`` command.  Exit codes: see ``main``'s help (``openshelf --help``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import click
 from openshelf import __version__
 from openshelf.guide.load import load_guide
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
-from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.fsutil import write_atomic
-from openshelf.links.cli import links
+from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.schema import SCHEMA_DIR, schema_files
+from openshelf.links.cli import links
+from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
@@ -29,8 +30,11 @@ def main() -> None:
     \b
     Exit codes:
       0  success
-      1  problems found in the guide or its links
-      2  usage error
+      1  problems found: errors in the guide (every command but links), a broken
+         link (links), files out of date (fmt --check, schema --check), stale
+         entries (stale --fail)
+      2  usage or configuration error: a bad option or argument; for links also
+         an invalid guide, an invalid guides/_links.yml or a corrupt state file
     """
 
 
@@ -40,6 +44,9 @@ def main() -> None:
               help="text: file:line:column messages on stderr; github: workflow annotations on stdout.")
 def validate(paths: tuple[Path, ...], fmt: str) -> None:
     """Check guide files or folders (default: guides/) and report every problem.
+
+    A folder's link-checking rules (_links.yml) are checked with it; a _links.yml named on its
+    own is checked alone.
 
     Each message names file:line:column, the entry and the field.  Exit 0 when clean, 1 when
     errors were found, 2 for a usage error.  The same URL in two entries (compared after
@@ -54,15 +61,21 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
       max_depth                64  nesting levels of mappings and lists
       max_nodes         2,000,000  values in one file once YAML aliases are expanded
     """
-    guide, diagnostics = load_guide(*paths)
+    rules_files = [p for p in paths if p.name == DEFAULT_RULES_FILE and p.is_file()]
+    guide_paths = [p for p in paths if p not in rules_files]
+    guide, diagnostics = load_guide(*guide_paths) if guide_paths or not rules_files else (None, [])
+    for folder in [p for p in guide_paths if p.is_dir()] or ([] if paths else [Path("guides")]):
+        rules_files.append(folder / DEFAULT_RULES_FILE)
+    for path in rules_files:
+        diagnostics += check_rules_file(path)[1]
     report(diagnostics, fmt)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    if has_errors(diagnostics) or guide is None:
+    if has_errors(diagnostics) or (guide is None and guide_paths):
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(guide.collections)} collections, {len(guide.entries)} entries"
-               + (f", {warnings} warning(s)" if warnings else ""), err=True)
+    done = f"{len(guide.collections)} collections, {len(guide.entries)} entries" if guide is not None else "link rules"
+    click.echo(f"ok: {done}" + (f", {warnings} warning(s)" if warnings else ""), err=True)
 
 
 @main.command()

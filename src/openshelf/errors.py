@@ -11,6 +11,8 @@ problem comes from and set the exit code the command documents:
 
 from __future__ import annotations
 
+import typing
+
 import click
 
 
@@ -36,3 +38,17 @@ class BuildError(OpenShelfError):
     """The site cannot be built (exit 1)."""
 
     exit_code = 1
+
+
+class ConfigProblems(ConfigError):
+    """A usage or configuration problem with one line per finding (``file:line:column: …``), printed
+    on stderr before the one-line summary (exit 2)."""
+
+    def __init__(self, summary: str, lines: list[str]) -> None:
+        super().__init__(summary)
+        self.lines = lines
+
+    def show(self, file: typing.IO[typing.Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(line, file=file, err=file is None)
+        super().show(file)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from support import write_guide
 
 from openshelf.cli import main
-from openshelf.curate.stale import find_stale, parse_age
+from openshelf.curate.stale import find_stale
 from openshelf.guide.load import load_guide
 
 
@@ -64,9 +64,14 @@ def test_text_output_names_file_line_and_counts_never_verified(guides: Path) -> 
 def test_older_than_threshold(guides: Path) -> None:
     out = stale(guides, "--older-than", "2y").stdout
     assert "entry 'older'" in out and "entry 'old'" not in out
-    assert parse_age("180d") == 180 and parse_age("26w") == 182 and parse_age("6m") == 180 and parse_age("1y") == 365 and parse_age("90") == 90
-    with pytest.raises(ValueError):
-        parse_age("half a year")
+    assert "entry 'old'" in stale(guides, "--older-than", "6mo").stdout  # 2025-01-01 is more than 180 days ago
+
+
+def test_older_than_in_minutes_is_refused_with_a_hint(guides: Path) -> None:
+    """Before: '6m' meant six months here and six minutes for `links --max-age`."""
+    result = stale(guides, "--older-than", "6m")
+    assert result.exit_code == 2
+    assert "'6m' is not a whole number of days: m means minutes; for 6 months write 6mo (or 180d)" in result.output
 
 
 def test_markdown_lists_everything(guides: Path) -> None:

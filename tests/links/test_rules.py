@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from openshelf.cli import main
 from openshelf.links.rules import LinkRules, RulesError, load_rules, parse_rules
 
 GOOD = """\
@@ -70,28 +77,101 @@ def test_bad_values():
     assert any("hosts.0.accept_status" in m and "42" in m for m in msgs)
 
 
-def test_strict_types():
-    assert any("valid integer" in m for m in errors("transient_runs_before_broken: '3'\n"))
-    assert any("valid boolean" in m for m in errors("hosts:\n  - host: a.org\n    reason: r\n    unreachable_from_ci: 'yes'\n"))
+def test_wrong_types():
+    """Values are read as text by the guide's loader; what cannot be converted is an error."""
+    assert errors("transient_runs_before_broken: three\n") == [
+        "guides/_links.yml:1:31: transient_runs_before_broken: Input should be a valid integer, unable to parse string as an integer"]
+    (msg,) = errors("hosts:\n  - host: a.org\n    reason: r\n    unreachable_from_ci: perhaps\n")
+    assert msg.startswith("guides/_links.yml:4:26: hosts.0.unreachable_from_ci: Input should be a valid boolean")
+    assert parse_rules("transient_runs_before_broken: 5\naccept_status: [403]\n") == LinkRules(
+        transient_runs_before_broken=5, accept_status=(403,))
 
 
 def test_yaml_syntax_error_has_a_position():
     (msg,) = errors("hosts: [\n")
-    assert msg.startswith("guides/_links.yml:2:1: invalid YAML")
+    assert msg.startswith("guides/_links.yml:2:1: ") and "flow" in msg
 
 
 def test_duplicate_keys_are_rejected():
     (msg,) = errors("accept_status: [403]\naccept_status: [404]\n")
-    assert msg == "guides/_links.yml:2:1: accept_status: duplicate key"
+    assert msg == "guides/_links.yml:2:1: duplicate key 'accept_status' (first defined at line 1)"
 
 
 def test_top_level_must_be_a_mapping():
     (msg,) = errors("- a\n- b\n")
-    assert "must be a mapping" in msg
+    assert msg == "guides/_links.yml:1:1: the rules file must be a mapping of settings"
+
+
+BOMB = "".join(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9 if n else ['"lol"'] * 9) + "]\n" for n in range(10))
+
+
+def test_alias_bomb_stops_at_the_node_limit():
+    (msg,) = errors(BOMB)
+    assert msg.startswith("guides/_links.yml:") and "expands to more than 2,000,000 values" in msg
 
 
 def test_unreadable_file(tmp_path):
     path = tmp_path / "_links.yml"
     path.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(RulesError, match="cannot read"):
+    with pytest.raises(RulesError) as info:
         load_rules(path)
+    assert info.value.messages == [f"{path}:1:1: cannot read: the file is not UTF-8: save it as UTF-8"]
+
+
+# --- the commands ---------------------------------------------------------------
+
+SITE = "title: {en: Test guide}\ncategories:\n  db: {en: Databases}\n"
+GUIDE = ("id: things\ntitle: {en: Things}\nentries:\n  - id: local\n    title: {en: Local}\n"
+         "    url: http://127.0.0.1:9/\n    description: {en: x}\n    category: db\n    access: free\n")
+
+
+def guide_with_rules(root: Path, rules: str) -> Path:
+    guides = root / "guides"
+    guides.mkdir()
+    (guides / "_site.yml").write_text(SITE)
+    (guides / "things.yml").write_text(GUIDE)
+    (guides / "_links.yml").write_text(rules)
+    return guides
+
+
+def test_links_stops_an_alias_bomb_in_the_rules_quickly(tmp_path):
+    """Before: PyYAML's composer built the graph and walking it spun at full CPU until killed."""
+    guide_with_rules(tmp_path, "transient_runs_before_broken: 3\n" + BOMB)
+    proc = subprocess.run([sys.executable, "-m", "openshelf", "links", "--no-state"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert re.search(r"^guides/_links\.yml:\d+:\d+: the document expands to more than 2,000,000 values", proc.stderr, re.MULTILINE)
+    assert "Error: invalid link rules" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_validate_checks_the_rules_with_the_guide(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    guide_with_rules(tmp_path, BOMB)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1
+    assert re.search(r"^guides/_links\.yml:\d+:\d+: error: the document expands to more than 2,000,000 values",
+                     result.stderr, re.MULTILINE)
+    assert "1 error(s), 0 warning(s)" in result.stderr
+
+
+def test_validate_reports_rules_and_guide_problems_in_one_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    guides = guide_with_rules(tmp_path, "hosts:\n  - host: a.org\n    reson: typo\n")
+    (guides / "things.yml").write_text(GUIDE.replace("access: free", "access: sometimes"))
+    text = CliRunner().invoke(main, ["validate", "guides"])
+    assert text.exit_code == 1
+    assert "guides/_links.yml:2:5: error: hosts.0.reason: Field required" in text.stderr
+    assert "guides/_links.yml:3:12: error: hosts.0.reson: unknown key" in text.stderr
+    assert "guides/things.yml:9:" in text.stderr and "3 error(s)" in text.stderr
+    github = CliRunner().invoke(main, ["validate", "--format", "github", "guides"])
+    assert "::error file=guides/_links.yml,line=2,col=5::hosts.0.reason: Field required" in github.stdout
+    alone = CliRunner().invoke(main, ["validate", "guides/_links.yml"])
+    assert alone.exit_code == 1 and "guides/things.yml" not in alone.stderr and "2 error(s)" in alone.stderr
+
+
+def test_validate_accepts_good_rules(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    guide_with_rules(tmp_path, GOOD)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "ok: 1 collections, 1 entries" in result.stderr

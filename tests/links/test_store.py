@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from openshelf.links import store
+from openshelf import fsutil
 from openshelf.links.store import (
     LinkState,
     StateError,
+    default_state_file,
     load_state,
     merge_states,
-    parse_duration,
     save_state,
     status_for,
     updated,
     wayback_url,
 )
+from openshelf.links.verdict import Verdict
 
 
 def T(day: int, hour: int = 0) -> datetime:
@@ -51,6 +53,7 @@ def test_round_trip(tmp_path):
         ('{"version": 1, "links": {"u": {"nonsense": 1}}}', "bad record for 'u'"),
         ('{"version": 1, "links": {"u": {"consecutive_failures": -1}}}', "bad consecutive_failures"),
         ('{"version": 1, "links": {"u": {"last_checked": "yesterday"}}}', "last_checked is not an ISO 8601 time"),
+        ('{"version": 1, "links": {"u": {"last_verdict": "fine"}}}', "bad last_verdict for 'u': 'fine' is not one of ok,"),
     ],
 )
 def test_corrupt_file_is_an_error_and_is_kept(tmp_path, text, message):
@@ -71,7 +74,7 @@ def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
     def interrupted(src, dst):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store.os, "replace", interrupted)
+    monkeypatch.setattr(fsutil.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_state(path, {"https://b.example/": LinkState(last_verdict="broken")})
     assert path.read_bytes() == before
@@ -83,15 +86,13 @@ def test_update_policy():
     s2 = updated(s1, "transient", "2026-01-08T00:00:00Z", 503)
     s3 = updated(s2, "transient", "2026-01-15T00:00:00Z", None, "timeout")
     assert s3 is not None
-    assert (s3.consecutive_failures, s3.first_failure) == (3, T(1))
-    assert not s2.is_broken(3) and s3.is_broken(3)  # type: ignore[union-attr]
+    assert (s3.consecutive_failures, s3.first_failure, s3.last_verdict) == (3, T(1), Verdict.TRANSIENT)
     blocked = updated(s3, "blocked", "2026-01-16T00:00:00Z", 403)
     assert blocked.consecutive_failures == 3  # type: ignore[union-attr]
     ok = updated(s3, "ok", "2026-01-22T00:00:00Z", 200)
     assert ok is not None
     assert (ok.consecutive_failures, ok.first_failure, ok.last_ok) == (0, None, T(22))
     assert updated(ok, "skipped", "2026-01-23T00:00:00Z") is ok
-    assert updated(None, "broken", "2026-01-01T00:00:00Z", 404).is_broken(3)  # type: ignore[union-attr]
 
 
 def test_freshness():
@@ -103,15 +104,6 @@ def test_freshness():
     assert not LinkState(last_ok=T(9), last_verdict="transient").is_fresh(timedelta(days=7), now)
 
 
-def test_parse_duration():
-    assert parse_duration("7d") == timedelta(days=7)
-    assert parse_duration("12h") == timedelta(hours=12)
-    assert parse_duration("30m") == timedelta(minutes=30)
-    assert parse_duration("2w") == timedelta(weeks=2)
-    with pytest.raises(ValueError, match="not a duration"):
-        parse_duration("soon")
-
-
 def test_merge_takes_the_latest_record():
     a = {"u": LinkState(last_checked=T(1), last_verdict="ok"), "only-a": LinkState(last_checked=T(1))}
     b = {"u": LinkState(last_checked=T(2), last_verdict="broken"), "only-b": LinkState()}
@@ -121,30 +113,40 @@ def test_merge_takes_the_latest_record():
     assert merge_states(b, a)["u"].last_verdict == "broken"
 
 
+def test_an_unwritable_state_is_an_error_not_a_traceback(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StateError, match="cannot write the link state file") as info:
+        save_state(tmp_path / "file" / "links.json", {})
+    assert info.value.exit_code == 2
+
+
+def test_default_state_file():
+    assert default_state_file(Path("g")) == Path("g/_state/links.json")
+    assert default_state_file() == Path("guides/_state/links.json")
+
+
 def test_status_for_the_site():
+    """The site shows what the last run reported: the runner has applied the N-runs policy already."""
     states = {
-        "ok": LinkState(last_checked=T(2, 3), last_verdict="ok", last_ok=T(2, 3)),
-        "dead": LinkState(last_checked=T(9), last_verdict="broken", first_failure=T(2), consecutive_failures=2),
-        "flaky": LinkState(last_checked=T(9), last_verdict="transient", first_failure=T(8), consecutive_failures=1),
+        "ok": LinkState(last_checked=T(2, 3), last_verdict=Verdict.OK, last_ok=T(2, 3)),
+        "dead": LinkState(last_checked=T(9), last_verdict=Verdict.BROKEN, first_failure=T(2), consecutive_failures=2),
+        "flaky": LinkState(last_checked=T(9), last_verdict=Verdict.TRANSIENT, first_failure=T(8), consecutive_failures=5),
+        "unknown": LinkState(last_checked=T(9)),
     }
     ok = status_for(states, "ok")
-    assert ok is not None and (ok.last_checked, ok.broken, ok.unreachable_since) == ("2026-01-02", False, None)
-    dead = status_for(states, "dead")
-    assert dead is not None and (dead.broken, dead.unreachable_since) == (True, "2026-01-02")
-    flaky = status_for(states, "flaky")
-    assert flaky is not None and not flaky.broken
-    assert status_for(states, "flaky", transient_runs=1).broken  # type: ignore[union-attr]
+    assert ok == store_status("2026-01-02", False, None, Verdict.OK)
+    assert status_for(states, "dead") == store_status("2026-01-09", True, "2026-01-02", Verdict.BROKEN)
+    assert status_for(states, "flaky") == store_status("2026-01-09", False, None, Verdict.TRANSIENT)
+    assert status_for(states, "unknown") == store_status("2026-01-09", False, None, None)
     assert status_for(states, "never") is None
+    assert status_for({"x": LinkState(last_verdict=Verdict.BROKEN)}, "x") is None  # never checked
+
+
+def store_status(checked, broken, since, verdict):  # type: ignore[no-untyped-def]
+    from openshelf.links.store import SiteStatus
+
+    return SiteStatus(last_checked=checked, broken=broken, unreachable_since=since, verdict=verdict, redirect_to=None)
 
 
 def test_wayback_url():
     assert wayback_url("https://a.example/x?y=1") == "https://web.archive.org/web/https://a.example/x?y=1"
-
-
-def test_state_fits_the_renderer_protocol():
-    """render.LinkStatus reads .verdict, .last_checked and .first_failure (datetimes)."""
-    s = updated(None, "broken", "2026-01-05T06:07:08Z", 404)
-    assert s is not None
-    assert (s.verdict, s.last_checked, s.first_failure) == ("broken", datetime(2026, 1, 5, 6, 7, 8, tzinfo=timezone.utc),
-                                                            datetime(2026, 1, 5, 6, 7, 8, tzinfo=timezone.utc))
-    assert LinkState().verdict == "unknown"

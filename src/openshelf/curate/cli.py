@@ -281,7 +281,8 @@ COMMANDS += [import_command, export_command]
 @click.command("stale")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--older-than", default="180d", show_default=True, metavar="AGE",
-              help="Report entries last verified longer ago than this: days (180d), weeks (26w), months (6m) or years (1y).")
+              help="Report entries last verified longer ago than this: days (180d, or a bare 180), weeks (26w), "
+                   "months of 30 days (6mo) or years (1y).  'm' means minutes, so 6m is refused: write 6mo.")
 @click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD", help="Judge as of this day (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
@@ -300,16 +301,11 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
     """
     import datetime as dt
 
-    from openshelf.curate.stale import (
-        find_stale,
-        format_json,
-        format_markdown,
-        format_text,
-        parse_age,
-    )
+    from openshelf.curate.stale import find_stale, format_json, format_markdown, format_text
+    from openshelf.durations import parse_days
 
     try:
-        days = parse_age(older_than)
+        days = parse_days(older_than)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--older-than'") from None
     try:

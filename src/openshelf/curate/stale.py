@@ -17,18 +17,6 @@ from dataclasses import dataclass, field
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
-_AGE = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$", re.IGNORECASE)
-_UNIT_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
-
-
-def parse_age(text: str) -> int:
-    """``180d`` / ``26w`` / ``6m`` / ``1y`` / ``180`` → days; ValueError otherwise."""
-    match = _AGE.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not an age: write a number of days like 180d, or weeks (26w), months (6m), years (1y)")
-    return int(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
-
-
 @dataclass
 class Stale:
     today: dt.date

@@ -40,13 +40,11 @@ class Diagnostic:
 
     def github(self) -> str:
         """A GitHub Actions workflow command that annotates the line in the pull request's diff."""
-        level = "error" if self.severity == "error" else "warning"
-        props = [f"file={self.location.path}"]
-        if self.location.line:
-            props += [f"line={self.location.line}", f"col={self.location.column}"]
+        from openshelf.annotations import annotation
+
         who = f"entry '{self.entry}': " if self.entry else ""
-        text = (who + self.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} {','.join(props)}::{text}"
+        return annotation(self.severity, who + self.message, file=self.location.path,
+                          line=self.location.line, col=self.location.column)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.path, self.location.line, self.location.column, self.message)

@@ -13,13 +13,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
+from openshelf.errors import ConfigError
+from openshelf.guide import yamlsource
 
 from .extract import Target
 
 
-class GitError(Exception):
-    """git could not answer (not a repository, unknown revision)."""
+class GitError(ConfigError):
+    """git could not answer (not a repository, unknown revision): exit 2."""
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -58,9 +59,9 @@ def urls_at_revision(guides: Path, rev: str) -> dict[str, set[str]]:
         text = _git(top, "show", f"{rev}:{name}")
         urls: set[str] = set()
         try:
-            _urls_in(yaml.safe_load(text), urls)
-        except yaml.YAMLError:
-            pass  # a file that did not parse then: all its URLs count as new
+            _urls_in(yamlsource.load(text)[0], urls)
+        except yamlsource.YamlProblem:
+            pass  # a file that did not parse then (or broke a limit): all its URLs count as new
         found[str((top / name).resolve())] = urls
     return found
 

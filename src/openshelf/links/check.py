@@ -28,7 +28,7 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -39,6 +39,7 @@ from yarl import URL
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
 from .rules import HostRule, LinkRules
+from .verdict import FAILING, Verdict
 
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -73,7 +74,7 @@ class CheckOptions:
 
 @dataclass
 class Outcome:
-    verdict: str
+    verdict: Verdict
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
@@ -90,7 +91,7 @@ class Outcome:
 class _Hop:
     """What one attempt (a redirect chain) ended with."""
 
-    verdict: str
+    verdict: Verdict
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
@@ -203,12 +204,8 @@ class Checker:
 
     # --- public -------------------------------------------------------------
 
-    async def check_many(
-        self,
-        urls: Iterable[str],
-        on_result: Callable[[str, Outcome], Awaitable[None] | None] | None = None,
-    ) -> dict[str, Outcome]:
-        """Check each URL once, concurrently; results keyed by URL."""
+    async def check_many(self, urls: Iterable[str]) -> dict[str, Outcome]:
+        """Check each URL once, concurrently; results keyed by URL, in the order they finished."""
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
         # workers, each taking the next URL when it has finished one (no task per URL).
@@ -220,10 +217,6 @@ class Checker:
             for url in pending:  # shared: each URL goes to exactly one worker
                 outcome = await self.check(url)
                 results[url] = outcome
-                if on_result is not None:
-                    maybe = on_result(url, outcome)
-                    if maybe is not None:
-                        await maybe
 
         size = min(len(todo), self.options.window or max(1024, 8 * self.options.concurrency))
         workers = [asyncio.ensure_future(worker()) for _ in range(size)]
@@ -264,23 +257,23 @@ class Checker:
         try:
             parsed = URL(url)
         except (ValueError, TypeError) as exc:
-            return Outcome("broken", error=f"invalid URL: {exc}")
+            return Outcome(Verdict.BROKEN, error=f"invalid URL: {exc}")
         if parsed.scheme not in ("http", "https"):
-            return Outcome("skipped", error=f"not fetched: {parsed.scheme or 'no'} scheme")
+            return Outcome(Verdict.SKIPPED, error=f"not fetched: {parsed.scheme or 'no'} scheme")
         if not parsed.host:
-            return Outcome("broken", error="invalid URL: no host")
+            return Outcome(Verdict.BROKEN, error="invalid URL: no host")
         excluded = self.rules.excluded(url)
         if excluded is not None:
-            return Outcome("skipped", error=f"excluded: {excluded.reason}", note=excluded.pattern)
+            return Outcome(Verdict.SKIPPED, error=f"excluded: {excluded.reason}", note=excluded.pattern)
         rule = self.rules.host_rule(parsed.host)
         if rule is not None and rule.skip:
-            return Outcome("skipped", error=f"host rule: {rule.reason}", note=rule.host)
+            return Outcome(Verdict.SKIPPED, error=f"host rule: {rule.reason}", note=rule.host)
 
         opts = self.options
         timeout = rule.timeout if rule is not None and rule.timeout else opts.timeout
         budget = _Budget(timeout * 3)
         attempts = requests = 0
-        hop = _Hop("transient", error="not checked")
+        hop = _Hop(Verdict.TRANSIENT, error="not checked")
         while True:
             attempts += 1
             hop, n = await self._attempt(parsed, rule, timeout, budget, continuing=attempts > 1)
@@ -297,11 +290,11 @@ class Checker:
                 host = self._host(parsed)
                 host.resume_at = max(host.resume_at, time.monotonic() + delay)
             await asyncio.sleep(delay)
-        if budget.left <= 0 and hop.verdict == "transient" and hop.retryable:
+        if budget.left <= 0 and hop.verdict == Verdict.TRANSIENT and hop.retryable:
             hop.error = f"{hop.error} (time budget used up)"
         verdict, error, note = hop.verdict, hop.error, hop.note
-        if rule is not None and rule.unreachable_from_ci and verdict in ("broken", "transient") and hop.status is None:
-            verdict = "blocked"
+        if rule is not None and rule.unreachable_from_ci and verdict in FAILING and hop.status is None:
+            verdict = Verdict.BLOCKED
             note = f"host rule: {rule.reason}"
         return Outcome(
             verdict,
@@ -359,9 +352,9 @@ class Checker:
                 try:
                     nxt = url.join(URL(result.location))
                 except (ValueError, TypeError):
-                    return _Hop("broken", status, str(url), f"bad redirect Location: {result.location!r}"), requests
+                    return _Hop(Verdict.BROKEN, status, str(url), f"bad redirect Location: {result.location!r}"), requests
                 if nxt.scheme not in ("http", "https"):
-                    return _Hop("broken", status, str(nxt), f"redirect to unsupported scheme {nxt.scheme!r}"), requests
+                    return _Hop(Verdict.BROKEN, status, str(nxt), f"redirect to unsupported scheme {nxt.scheme!r}"), requests
                 nxt = nxt.with_fragment(None)
                 if still_permanent and status in PERMANENT_CODES:
                     permanent_target = str(nxt)
@@ -371,40 +364,40 @@ class Checker:
                 # a third visit is a loop.
                 seen = visits[str(nxt)] = visits.get(str(nxt), 0) + 1
                 if seen > 2:
-                    return _Hop("broken", status, str(nxt), "redirect loop"), requests
+                    return _Hop(Verdict.BROKEN, status, str(nxt), "redirect loop"), requests
                 url = nxt
                 continue
             hop = self._classify(result, url, hop_rule)
             hop.final_url = str(url)
-            if permanent_target is not None and hop.verdict == "ok":
-                hop.verdict = "redirected"
+            if permanent_target is not None and hop.verdict == Verdict.OK:
+                hop.verdict = Verdict.REDIRECTED
                 hop.redirect_to = permanent_target
             elif permanent_target is not None:
                 hop.redirect_to = permanent_target
             return hop, requests
-        return _Hop("broken", None, str(url), f"too many redirects (more than {self.options.max_redirects})"), requests
+        return _Hop(Verdict.BROKEN, None, str(url), f"too many redirects (more than {self.options.max_redirects})"), requests
 
     def _classify(self, result: _Response, url: URL, rule: HostRule | None) -> _Hop:
         status = result.status
         assert status is not None
         host = url.host or ""
         if result.challenge:
-            return _Hop("blocked", status, error=f"HTTP {status}: bot protection challenge")
+            return _Hop(Verdict.BLOCKED, status, error=f"HTTP {status}: bot protection challenge")
         if 200 <= status < 300:
             if rule is not None and rule.soft_404 and result.body is not None:
                 for phrase in rule.soft_404:
                     if phrase in result.body:
-                        return _Hop("broken", status, error=f"soft 404: page says {phrase!r}", note=f"host rule: {rule.reason}")
-            return _Hop("ok", status)
+                        return _Hop(Verdict.BROKEN, status, error=f"soft 404: page says {phrase!r}", note=f"host rule: {rule.reason}")
+            return _Hop(Verdict.OK, status)
         if self.rules.accepted(host, status):
-            return _Hop("ok", status, note=f"status {status} accepted by rule")
+            return _Hop(Verdict.OK, status, note=f"status {status} accepted by rule")
         if status in DEFINITE_CODES:
-            return _Hop("broken", status, error=f"HTTP {status}")
+            return _Hop(Verdict.BROKEN, status, error=f"HTTP {status}")
         if status in BLOCKED_CODES:
-            return _Hop("blocked", status, error=f"HTTP {status}: refused to a robot")
+            return _Hop(Verdict.BLOCKED, status, error=f"HTTP {status}: refused to a robot")
         if status in RETRY_CODES:
-            return _Hop("transient", status, error=f"HTTP {status}", retryable=True, retry_after=result.retry_after)
-        return _Hop("transient", status, error=f"HTTP {status}")
+            return _Hop(Verdict.TRANSIENT, status, error=f"HTTP {status}", retryable=True, retry_after=result.retry_after)
+        return _Hop(Verdict.TRANSIENT, status, error=f"HTTP {status}")
 
     async def _request(self, method: str, url: URL, rule: HostRule | None, timeout: float, budget: _Budget,
                        urgent: bool) -> _Response:
@@ -422,7 +415,7 @@ class Checker:
                 refused = str(exc)
             self._literal_refusals[key] = refused
         if refused is not None:
-            return _Response(hop=_Hop("skipped", error=refused))
+            return _Response(hop=_Hop(Verdict.SKIPPED, error=refused))
         host = self._host(url)
         while True:
             while (wait := host.resume_at - time.monotonic()) > 0:
@@ -442,7 +435,7 @@ class Checker:
             async with asyncio.timeout(limit):
                 return await self._fetch(method, url, rule, limit)
         except (TimeoutError, asyncio.TimeoutError):
-            return _Response(hop=_Hop("transient", error=f"timeout after {limit:g}s", retryable=True))
+            return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout after {limit:g}s", retryable=True))
         except aiohttp.ClientError as exc:
             return _error_response(method, exc)
         except OSError as exc:
@@ -537,25 +530,25 @@ def _error_response(method: str, exc: BaseException) -> _Response:
     chain = list(_errno_chain(exc))
     for e in chain:
         if isinstance(e, PrivateAddressError):
-            return _Response(hop=_Hop("skipped", error=str(e)))
+            return _Response(hop=_Hop(Verdict.SKIPPED, error=str(e)))
     for e in chain:
         if isinstance(e, socket.gaierror):
             if e.errno in (socket.EAI_AGAIN,) or getattr(socket, "EAI_SYSTEM", None) == e.errno:
-                return _Response(hop=_Hop("transient", error=f"name lookup failed for now: {e.strerror}", retryable=True))
-            return _Response(hop=_Hop("broken", error=f"name does not resolve: {e.strerror}"))
+                return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"name lookup failed for now: {e.strerror}", retryable=True))
+            return _Response(hop=_Hop(Verdict.BROKEN, error=f"name does not resolve: {e.strerror}"))
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return _Response(hop=_Hop("broken", error=f"name does not resolve: {exc}"))
+        return _Response(hop=_Hop(Verdict.BROKEN, error=f"name does not resolve: {exc}"))
     for e in chain:
         if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
-            return _Response(hop=_Hop("broken", error="connection refused"))
+            return _Response(hop=_Hop(Verdict.BROKEN, error="connection refused"))
     if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
-        return _Response(hop=_Hop("transient", error=f"TLS error: {exc}"))
+        return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"TLS error: {exc}"))
     if isinstance(exc, aiohttp.InvalidURL):
-        return _Response(hop=_Hop("broken", error=f"invalid URL: {exc}"))
+        return _Response(hop=_Hop(Verdict.BROKEN, error=f"invalid URL: {exc}"))
     head_trouble = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)
     if method == "HEAD" and isinstance(exc, head_trouble):
         return _Response(fallback=True)  # some servers mishandle HEAD: try GET
     if isinstance(exc, aiohttp.ServerTimeoutError):
-        return _Response(hop=_Hop("transient", error=f"timeout: {exc}", retryable=True))
+        return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout: {exc}", retryable=True))
     text = str(exc) or type(exc).__name__
-    return _Response(hop=_Hop("transient", error=f"{type(exc).__name__}: {text}", retryable=True))
+    return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"{type(exc).__name__}: {text}", retryable=True))

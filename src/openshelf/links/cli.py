@@ -6,88 +6,23 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from openshelf.durations import parse_duration
+from openshelf.errors import ConfigError
+from openshelf.fsutil import write_atomic
+
 from .check import CheckOptions
-from .extract import Target
 from .guard import AddressGuard
-from .guideload import GuideInvalid, GuideLoader, load_targets, scan_urls, worth_a_child
+from .guideload import load_targets
 from .report import FORMATS, FORMATTERS
-from .rules import DEFAULT_RULES_FILE, LinkRules, RulesError, load_rules
+from .rules import DEFAULT_RULES_FILE, load_rules
 from .runner import parse_shard, run_check_sync, shard_of
-from .store import LinkState, StateError, load_state, merge_states, parse_duration, save_state
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the guide is built: it makes many objects and no garbage,
-    and the collector would scan them again and again (a third of the loading time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _gc_for_checking() -> Iterator[None]:
-    """During the checks: what was loaded so far (modules, the state, the targets) is frozen out
-    of the collector's scans, and young collections run ten times less often. A run makes
-    hundreds of thousands of short-lived objects; collecting them at the default rate, each time
-    over everything loaded, cost about a quarter of the CPU time of a 5,000-URL run. Cycles are
-    still collected (memory stays flat), and everything is restored afterwards."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(thresholds[0], 10_000), max(thresholds[1], 50), max(thresholds[2], 1_000))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-class ConfigError(click.ClickException):
-    """A problem with the input files: exit code 2, like a usage error."""
-
-    exit_code = 2
-
-
-def _guide_errors(guides: Path, lines: list[str]) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    raise ConfigError(f"the guide in {guides} has errors; fix them first (openshelf validate)")
-
-
-def _load_targets(guides: Path, loader: GuideLoader | None = None) -> list[Target]:
-    """The validated targets (from the child process when one runs); exit 2 for an invalid guide."""
-    with _gc_paused():
-        targets, lines = loader.wait() if loader is not None else load_targets(guides)
-    if targets is None:
-        _guide_errors(guides, lines)
-    return targets
-
-
-def _rules_and_state(rules_file: Path, state_file: Path, no_state: bool) -> tuple[LinkRules, dict[str, LinkState]]:
-    try:
-        rules = load_rules(rules_file)
-    except RulesError as exc:
-        for message in exc.messages:
-            click.echo(message, err=True)
-        raise ConfigError("invalid link rules") from None
-    try:
-        states = {} if no_state else load_state(state_file)
-    except StateError as exc:
-        raise ConfigError(str(exc)) from None
-    return rules, states
+from .store import default_state_file, load_state, merge_states, save_state
+from .verdict import Verdict
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: float | int) -> float | int:
@@ -133,7 +68,8 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--max-retry-after", type=float, default=60.0, show_default=True,
               help="Longest Retry-After wait in seconds; beyond it the URL is reported transient.")
 @click.option("--max-age", default=None, metavar="DURATION",
-              help="Skip URLs checked OK more recently than this (e.g. 7d, 12h).")
+              help="Skip URLs checked OK more recently than this: a number and a unit, s, m (minutes), h, d, w, "
+                   "mo (30 days) or y, e.g. 7d, 12h, 30m.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
               help="Exempt this host from the private-address guard (repeatable).")
 @click.option("--allow-private", is_flag=True, help="Exempt all hosts from the private-address guard.")
@@ -164,67 +100,35 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
-    state_file = state_path or guides / "_state" / "links.json"
+    # The guide first (an invalid guide is reported before anything else), then the rules and
+    # the state; all before any request goes out.
+    targets = load_targets(guides)
+    rules = load_rules(rules_path or guides / DEFAULT_RULES_FILE)
+    state_file = state_path or default_state_file(guides)
+    states = {} if no_state else load_state(state_file)
+    if only_changed:
+        from .changed import GitError, changed_targets
+
+        try:
+            targets = changed_targets(targets, guides, only_changed)
+        except GitError as exc:
+            raise click.BadParameter(str(exc), param_hint="--only-changed") from None
+    if shard_spec:
+        targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
     options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
                            max_retry_after=max_retry_after)
-    if only_changed or not worth_a_child(guides):
-        # A small guide is loaded here, before any check; so is any guide for --only-changed,
-        # whose URLs are known only from the validated guide.
-        targets = _load_targets(guides)
-        rules, states = _rules_and_state(rules_path or guides / DEFAULT_RULES_FILE, state_file, no_state)
-        if only_changed:
-            from .changed import GitError, changed_targets
-
-            try:
-                targets = changed_targets(targets, guides, only_changed)
-            except GitError as exc:
-                raise click.BadParameter(str(exc), param_hint="--only-changed") from None
-        if shard_spec:
-            targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
-        with _gc_for_checking():
-            results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age)
-    else:
-        # A big guide is validated in a child process while the URLs a plain scan of its files
-        # finds are checked; the validated targets decide what is reported (see guideload).
-        loader = GuideLoader(guides)
-        try:
-            try:
-                rules, states = _rules_and_state(rules_path or guides / DEFAULT_RULES_FILE, state_file, no_state)
-            except ConfigError:
-                _load_targets(guides, loader)  # an invalid guide is reported first, as it always was
-                raise
-            early = scan_urls(guides)
-            if shard_spec:
-                early = [u for u in early if shard_of(u, shard_spec[1]) == shard_spec[0]]
-
-            async def validated() -> list[Target]:
-                found = await loader.targets()
-                if shard_spec:
-                    found = [t for t in found if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
-                return found
-
-            try:
-                with _gc_for_checking():
-                    results, new_states, summary = run_check_sync(validated, states, options, rules, guard,
-                                                                  max_age=age, early=early)
-            except GuideInvalid as exc:
-                _guide_errors(guides, exc.lines)
-        finally:
-            loader.close()
+    results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age)
     summary.shard = shard
     if not no_state:
-        try:
-            save_state(state_file, new_states)
-        except OSError as exc:
-            raise ConfigError(f"cannot write {state_file}: {exc}") from None
+        save_state(state_file, new_states)
     if json_report is not None:
         try:
-            json_report.write_text(FORMATTERS["json"](results, summary), encoding="utf-8")
+            write_atomic(json_report, FORMATTERS["json"](results, summary))
         except OSError as exc:
             raise ConfigError(f"cannot write {json_report}: {exc}") from None
     sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
     sys.stdout.flush()
-    ctx.exit(1 if summary.counts.get("broken", 0) else 0)
+    ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
 
 
 @links.command("merge")
@@ -234,13 +138,8 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
 @click.pass_context
 def merge(ctx: click.Context, states: tuple[Path, ...], output: Path | None) -> None:
     """Merge shard state files: for each URL the most recently checked record wins."""
-    parts = []
-    for path in states:
-        try:
-            parts.append(load_state(path))
-        except StateError as exc:
-            raise ConfigError(str(exc)) from None
-    out = output or ctx.parent.params["guides"] / "_state" / "links.json"  # type: ignore[union-attr]
+    parts = [load_state(path) for path in states]
+    out = output or default_state_file(ctx.parent.params["guides"])  # type: ignore[union-attr]
     merged = merge_states(*parts)
     save_state(out, merged)
     click.echo(f"merged {len(states)} state files, {len(merged)} URLs -> {out}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+
+from openshelf.guide.models import Entry
 
 
 @dataclass(frozen=True)
@@ -13,8 +16,6 @@ class Occurrence:
     file: str
     line: int
     entry: str
-    column: int = 1
-    collection: str | None = None
     link_check: str = "normal"
     archive_url: str | None = None
 
@@ -45,47 +46,22 @@ class Target:
         return None
 
 
-def occurrence_of(entry: Any) -> Occurrence:
-    """An :class:`Occurrence` from a catalog entry (``.id``, ``.url``, ``.where("url")`` ...)."""
-    private = getattr(entry, "__pydantic_private__", None)
-    if isinstance(private, dict) and "_positions" in private and "_path" in private:
-        # A catalog Entry: what ``where("url")`` and ``.collection`` return, read without pydantic's
-        # attribute hooks (they were most of the time of this step for a big guide).
-        positions = private["_positions"]
-        line, column = positions.get("url") or positions.get("", (0, 0))
-        return Occurrence(
-            file=str(private["_path"] or ""),
-            line=int(line or 0),
-            column=int(column or 1),
-            entry=str(entry.id),
-            collection=private.get("_collection"),
-            link_check=str(entry.link_check or "normal"),
-            archive_url=entry.archive_url,
-        )
-    where = entry.where("url") if hasattr(entry, "where") else None
+def occurrence_of(entry: Entry) -> Occurrence:
+    """An :class:`Occurrence` from a guide entry: where its ``url`` stands, and how to check it."""
+    where = entry.where("url")
     return Occurrence(
-        file=str(getattr(where, "path", "") or ""),
-        line=int(getattr(where, "line", 0) or 0),
-        column=int(getattr(where, "column", 1) or 1),
-        entry=str(entry.id),
-        collection=getattr(entry, "collection", None),
-        link_check=str(getattr(entry, "link_check", "normal") or "normal"),
-        archive_url=getattr(entry, "archive_url", None),
+        file=where.path,
+        line=where.line,
+        entry=entry.id,
+        link_check=entry.link_check,
+        archive_url=entry.archive_url,
     )
 
 
-def targets_from_entries(entries: Iterable[Any]) -> list[Target]:
+def targets_from_entries(entries: Iterable[Entry]) -> list[Target]:
     """One :class:`Target` per distinct URL, in first-seen order."""
     by_url: dict[str, Target] = {}
     for entry in entries:
-        url = str(entry.url)
-        by_url.setdefault(url, Target(url)).occurrences.append(occurrence_of(entry))
+        by_url.setdefault(entry.url, Target(entry.url)).occurrences.append(occurrence_of(entry))
     return list(by_url.values())
 
-
-def targets_from_urls(urls: Iterable[str]) -> list[Target]:
-    """Targets for bare URLs (tests, benchmarks)."""
-    by_url: dict[str, Target] = {}
-    for url in urls:
-        by_url.setdefault(url, Target(url))
-    return list(by_url.values())

@@ -19,7 +19,6 @@ import functools
 import ipaddress
 import socket
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
@@ -176,13 +175,3 @@ class GuardedResolver(AbstractResolver):
         if self._inner is not None:
             await self._inner.close()
 
-
-def describe(exc: Any) -> str:
-    """Short text for a PrivateAddressError found anywhere in an exception chain."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, PrivateAddressError):
-            return str(exc)
-        exc = exc.__cause__ or exc.__context__
-    return ""

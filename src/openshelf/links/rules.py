@@ -18,44 +18,58 @@ Example::
       - pattern: "^https://webvpn\\\\."        # a Python regular expression, searched in the URL
         reason: WebVPN portals need a login
 
-Loaded with PyYAML's safe loader and validated with pydantic (unknown keys are
-errors); every problem is reported as ``file:line:col: field: message``. Both are imported
-only when there is a file to read: the checker itself uses plain dataclasses.
+Read with the guide's own bounded YAML loader (:func:`openshelf.guide.yamlsource.load`: no alias
+bomb, deep nesting or huge value can hang a run) and validated with pydantic (unknown keys are
+errors); every problem names ``file:line:column`` and the field.  ``openshelf validate`` reports
+the same problems as ``openshelf links``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from openshelf.errors import ConfigProblems
+from openshelf.guide import yamlsource
+from openshelf.guide.diagnostics import Diagnostic, Location
+
 DEFAULT_RULES_FILE = "_links.yml"
+#: A rules file larger than this is refused unread (a real one is a few kilobytes).
+MAX_RULES_BYTES = 1_000_000
 
 
-class RulesError(Exception):
-    """The rules file cannot be used; ``messages`` are ready-to-print lines."""
-
-    def __init__(self, messages: list[str]) -> None:
-        self.messages = messages
-        super().__init__("\n".join(messages))
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# The rules as the checker uses them: plain frozen dataclasses, so that a run without a rules
-# file imports neither PyYAML nor pydantic. A file is validated by the pydantic models in
-# _models() (imported only then) and converted to these.
-
-
-@dataclass(frozen=True)
-class HostRule:
-    host: str
-    reason: str
+class HostRule(_Rule):
+    host: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
     soft_404: tuple[str, ...] = ()
     accept_status: tuple[int, ...] = ()
     unreachable_from_ci: bool = False
     skip: bool = False
-    timeout: float | None = None
+    timeout: float | None = Field(default=None, gt=0)
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        value = value.strip().lower().rstrip(".")
+        bare = value[2:] if value.startswith("*.") else value
+        if not bare or "/" in bare or "*" in bare or ":" in bare:
+            raise ValueError("a host name such as 'example.org' or '*.example.org' (no scheme, path or port)")
+        return value
+
+    @field_validator("accept_status")
+    @classmethod
+    def _codes(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for code in value:
+            if not 100 <= code <= 999:
+                raise ValueError(f"{code} is not an HTTP status code")
+        return value
 
     def matches(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -65,15 +79,22 @@ class HostRule:
         return host == self.host
 
 
-@dataclass(frozen=True)
-class ExcludeRule:
-    pattern: str
-    reason: str
+class ExcludeRule(_Rule):
+    pattern: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
 
 
-@dataclass(frozen=True)
-class LinkRules:
-    transient_runs_before_broken: int = 3
+class LinkRules(_Rule):
+    transient_runs_before_broken: int = Field(default=3, ge=1)
     accept_status: tuple[int, ...] = ()
     hosts: tuple[HostRule, ...] = ()
     exclude: tuple[ExcludeRule, ...] = ()
@@ -102,189 +123,71 @@ class LinkRules:
         return rule is not None and status in rule.accept_status
 
 
-@functools.cache
-def _models() -> Any:
-    """The pydantic models that validate a rules file (strict, unknown keys are errors)."""
-    from pydantic import BaseModel, ConfigDict, Field, field_validator
+class RulesError(ConfigProblems):
+    """The rules file cannot be used (exit 2); ``messages`` are its problems, ``file:line:column: field: message``."""
 
-    class _Strict(BaseModel):
-        model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    class HostRuleModel(_Strict):
-        host: str = Field(min_length=1)
-        reason: str = Field(min_length=1)
-        soft_404: tuple[str, ...] = ()
-        accept_status: tuple[int, ...] = ()
-        unreachable_from_ci: bool = False
-        skip: bool = False
-        timeout: float | None = Field(default=None, gt=0)
-
-        @field_validator("host")
-        @classmethod
-        def _host(cls, value: str) -> str:
-            value = value.strip().lower().rstrip(".")
-            bare = value[2:] if value.startswith("*.") else value
-            if not bare or "/" in bare or "*" in bare or ":" in bare:
-                raise ValueError("a host name such as 'example.org' or '*.example.org' (no scheme, path or port)")
-            return value
-
-        @field_validator("accept_status")
-        @classmethod
-        def _codes(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-            for code in value:
-                if not 100 <= code <= 999:
-                    raise ValueError(f"{code} is not an HTTP status code")
-            return value
-
-    class ExcludeRuleModel(_Strict):
-        pattern: str = Field(min_length=1)
-        reason: str = Field(min_length=1)
-
-        @field_validator("pattern")
-        @classmethod
-        def _regex(cls, value: str) -> str:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-            return value
-
-    class LinkRulesModel(_Strict):
-        transient_runs_before_broken: int = Field(default=3, ge=1)
-        accept_status: tuple[int, ...] = ()
-        hosts: tuple[HostRuleModel, ...] = ()
-        exclude: tuple[ExcludeRuleModel, ...] = ()
-
-    return LinkRulesModel
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("invalid link rules", messages)
+        self.messages = messages
 
 
-def _from_model(model: Any) -> LinkRules:
-    return LinkRules(
-        transient_runs_before_broken=model.transient_runs_before_broken,
-        accept_status=model.accept_status,
-        hosts=tuple(HostRule(**h.model_dump()) for h in model.hosts),
-        exclude=tuple(ExcludeRule(**e.model_dump()) for e in model.exclude),
-    )
+def _problem(file: str, line: int, column: int, message: str, field: str | None = None) -> Diagnostic:
+    return Diagnostic(Location(file, line, column), f"{field}: {message}" if field else message, field=field,
+                      code="invalid-link-rules")
 
 
-# --- YAML with positions ----------------------------------------------------
+def check_rules(text: str, file: str = DEFAULT_RULES_FILE) -> tuple[LinkRules | None, list[Diagnostic]]:
+    """Parse and validate rules text: (the rules, []) or (None, every problem with its position)."""
+    try:
+        data, positions = yamlsource.load(text)
+    except yamlsource.YamlProblem as exc:
+        return None, [_problem(file, exc.line, exc.column, exc.message)]
+    if data is None:
+        return LinkRules(), []
+    if not isinstance(data, dict):
+        return None, [_problem(file, *positions.of(()), "the rules file must be a mapping of settings")]
+    try:
+        return LinkRules.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc: tuple[Any, ...] = tuple(err["loc"])
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(_problem(file, *positions.of(loc), message, ".".join(map(str, loc)) or None))
+        return None, problems
 
 
-@dataclass
-class _Pos:
-    line: int
-    column: int
-    children: dict[Any, _Pos]
+def check_rules_file(path: Path) -> tuple[LinkRules | None, list[Diagnostic]]:
+    """:func:`check_rules` on a file; a missing file means the defaults."""
+    file = str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULES_BYTES + 1)
+    except FileNotFoundError:
+        return LinkRules(), []
+    except OSError as exc:
+        return None, [_problem(file, 0, 0, f"cannot read: {exc.strerror or exc}")]
+    if len(raw) > MAX_RULES_BYTES:
+        return None, [_problem(file, 1, 1, f"the file is larger than {MAX_RULES_BYTES:,} bytes; a rules file needs a few kilobytes")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [_problem(file, raw[: exc.start].count(b"\n") + 1, 1, "cannot read: the file is not UTF-8: save it as UTF-8")]
+    return check_rules(text.replace("\r\n", "\n"), file)
 
 
-@functools.cache
-def _loader() -> Any:
-    """A safe loader that keeps dates as strings and rejects duplicate keys (PyYAML imported here)."""
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.yaml_implicit_resolvers = {
-        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return _Loader
-
-
-def _positions(node: Any) -> _Pos:
-    import yaml
-
-    pos = _Pos(node.start_mark.line + 1, node.start_mark.column + 1, {})
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            pos.children[key.value] = _positions(value)
-            pos.children[key.value].key_mark = (key.start_mark.line + 1, key.start_mark.column + 1)  # type: ignore[attr-defined]
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            pos.children[i] = _positions(value)
-    return pos
-
-
-def _duplicate_keys(node: Any, path: str, out: list[str], file: str) -> None:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                out.append(f"{file}:{key.start_mark.line + 1}:{key.start_mark.column + 1}: {path}{key.value}: duplicate key")
-            seen.add(key.value)
-            _duplicate_keys(value, f"{path}{key.value}.", out, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _duplicate_keys(value, f"{path}{i}.", out, file)
-
-
-def _locate(tree: _Pos, loc: tuple[Any, ...]) -> tuple[int, int]:
-    pos = tree
-    for part in loc:
-        child = pos.children.get(part)
-        if child is None:
-            break
-        pos = child
-    return pos.line, pos.column
+def _raise_or_return(found: tuple[LinkRules | None, list[Diagnostic]]) -> LinkRules:
+    rules, problems = found
+    if rules is None:
+        raise RulesError([f"{d.location}: {d.message}" for d in problems])
+    return rules
 
 
 def parse_rules(text: str, file: str = DEFAULT_RULES_FILE) -> LinkRules:
-    """Parse and validate rules text; raise :class:`RulesError` with positioned messages."""
-    import yaml
-    from pydantic import ValidationError
-
-    loader = _loader()
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesError([f"{where}: invalid YAML: {problem}"]) from None
-    if node is None:
-        return LinkRules()
-    dupes: list[str] = []
-    _duplicate_keys(node, "", dupes, file)
-    if dupes:
-        raise RulesError(dupes)
-    data = loader(text).get_single_data()
-    if not isinstance(data, dict):
-        raise RulesError([f"{file}:{node.start_mark.line + 1}:1: the rules file must be a mapping"])
-    tree = _positions(node)
-    try:
-        model = _models().model_validate(_tuples(data))
-    except ValidationError as exc:
-        messages = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            line, col = _locate(tree, loc)
-            field = ".".join(str(p) for p in loc) or "(top)"
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key"
-            messages.append(f"{file}:{line}:{col}: {field}: {msg}")
-        raise RulesError(messages) from None
-    return _from_model(model)
-
-
-def _tuples(value: Any) -> Any:
-    """Lists -> tuples so strict pydantic accepts them for tuple fields."""
-    if isinstance(value, list):
-        return tuple(_tuples(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _tuples(v) for k, v in value.items()}
-    return value
+    """Parse and validate rules text; :class:`RulesError` with positioned messages."""
+    return _raise_or_return(check_rules(text, file))
 
 
 def load_rules(path: Path) -> LinkRules:
-    """Rules from a file; a missing file means the defaults."""
-    if not path.exists():
-        return LinkRules()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError([f"{path}: cannot read: {exc}"]) from None
-    return parse_rules(text, str(path))
+    """Rules from a file (a missing file means the defaults); :class:`RulesError` with positioned messages."""
+    return _raise_or_return(check_rules_file(path))

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,12 +23,13 @@ from .extract import Target
 from .guard import AddressGuard
 from .rules import LinkRules
 from .store import LinkState, format_time, updated, wayback_url
+from .verdict import FAILING, Verdict
 
 
 @dataclass
 class Result:
     target: Target
-    verdict: str
+    verdict: Verdict
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
@@ -38,7 +38,7 @@ class Result:
     redirect_to: str | None = None
     cached: bool = False
     attempts: int = 0
-    raw_verdict: str | None = None  # before the N-runs policy
+    raw_verdict: Verdict | None = None  # before the N-runs policy
     consecutive_failures: int = 0
     first_failure: str | None = None
     note: str | None = None
@@ -50,7 +50,7 @@ class Result:
     @property
     def archive_url(self) -> str | None:
         """The entry's own archived copy, else the Wayback Machine's address (suggested)."""
-        if self.verdict not in ("broken", "transient"):
+        if self.verdict not in FAILING:
             return None
         return self.target.archive_url or wayback_url(self.url)
 
@@ -78,7 +78,7 @@ class Result:
 @dataclass
 class RunSummary:
     total: int = 0
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Verdict] = field(default_factory=Counter)
     fetched: int = 0
     cached: int = 0
     requests: int = 0
@@ -88,7 +88,7 @@ class RunSummary:
     def as_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
-            **{v: self.counts.get(v, 0) for v in ("ok", "redirected", "broken", "transient", "blocked", "skipped")},
+            **{v.value: self.counts.get(v, 0) for v in Verdict},
             "fetched": self.fetched,
             "cached": self.cached,
             "requests": self.requests,
@@ -122,83 +122,44 @@ def shard_of(url: str, n: int) -> int:
 
 
 def _from_state(target: Target, state: LinkState) -> Result:
-    return Result(target, state.last_verdict or "ok", status=state.last_status, final_url=state.final_url,
+    return Result(target, state.last_verdict or Verdict.OK, status=state.last_status, final_url=state.final_url,
                   checked_at=format_time(state.last_checked), redirect_to=state.redirect_to, cached=True,
                   consecutive_failures=state.consecutive_failures)
 
 
 async def run_check(
-    targets: list[Target] | Callable[[], Awaitable[list[Target]]],
+    targets: list[Target],
     states: dict[str, LinkState],
     options: CheckOptions,
     rules: LinkRules,
     guard: AddressGuard,
     max_age: timedelta | None = None,
     resolver: AbstractResolver | None = None,
-    early: Iterable[str] = (),
 ) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
-    """Check targets; return results (in target order), the new state and a summary.
-
-    ``targets`` may also be a function returning an awaitable of them (the guide still being
-    validated elsewhere). The ``early`` URLs are then checked while it is awaited, except those
-    the state holds as fresh within ``max_age``; only the ones the targets then ask for are
-    reported (a URL the targets do not have is dropped), and the targets' other URLs are
-    checked when they arrive. Early URLs must be URLs the policy may fetch: not from entries
-    marked ``link_check: skip`` or ``login-required`` (the caller's scan guarantees it).
-    """
+    """Check targets; return results (in target order), the new state and a summary."""
     started = time.monotonic()
+    summary = RunSummary(total=len(targets))
+    results: dict[str, Result] = {}
+    to_fetch: list[Target] = []
+    for target in targets:
+        mode = target.link_check
+        if mode != "normal":
+            why = "entry marked link_check: login-required (checkable only behind a login)" if mode == "login-required" \
+                else "entry marked link_check: skip"
+            results[target.url] = Result(target, Verdict.SKIPPED, error=why, checked_at=now_iso())
+            continue
+        state = states.get(target.url)
+        if state is not None and state.is_fresh(max_age):
+            results[target.url] = _from_state(target, state)
+            summary.cached += 1
+            continue
+        to_fetch.append(target)
+
     outcomes: dict[str, Outcome] = {}
-    checker: Checker | None = None
-    tasks: list[asyncio.Future[Any]] = []
-
-    def stash(url: str, outcome: Outcome) -> None:
-        outcomes[url] = outcome
-
-    async def start(urls: list[str]) -> None:
-        nonlocal checker
-        if checker is None:
-            checker = Checker(options, rules, guard, resolver=resolver)
-            await checker.__aenter__()
-        tasks.append(asyncio.ensure_future(checker.check_many(urls, on_result=stash)))
-
-    try:
-        early_urls: list[str] = []
-        if callable(targets):
-            early_urls = [u for u in dict.fromkeys(early) if not ((s := states.get(u)) and s.is_fresh(max_age))]
-            if early_urls:
-                await start(early_urls)
-            targets = await targets()
-        summary = RunSummary(total=len(targets))
-        results: dict[str, Result] = {}
-        to_fetch: list[Target] = []
-        for target in targets:
-            mode = target.link_check
-            if mode != "normal":
-                why = "entry marked link_check: login-required (checkable only behind a login)" if mode == "login-required" \
-                    else "entry marked link_check: skip"
-                results[target.url] = Result(target, "skipped", error=why, checked_at=now_iso())
-                continue
-            state = states.get(target.url)
-            if state is not None and state.is_fresh(max_age):
-                results[target.url] = _from_state(target, state)
-                summary.cached += 1
-                continue
-            to_fetch.append(target)
-        begun = set(early_urls)
-        late = [t.url for t in to_fetch if t.url not in begun]
-        if late:
-            await start(late)
-        if tasks:
-            await asyncio.gather(*tasks)
-        if checker is not None:
+    if to_fetch:
+        async with Checker(options, rules, guard, resolver=resolver) as checker:
+            outcomes = await checker.check_many([t.url for t in to_fetch])
             summary.requests = checker.request_count
-    finally:
-        for task in tasks:
-            task.cancel()  # only those still running: an error, or an invalid guide
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if checker is not None:
-            await checker.__aexit__(None, None, None)
 
     new_states = dict(states)
     n_runs = rules.transient_runs_before_broken
@@ -209,8 +170,8 @@ async def run_check(
                         outcome.error, outcome.final_url, outcome.redirect_to)
         verdict, error = outcome.verdict, outcome.error
         streak = state.consecutive_failures if state else 0
-        if state is not None and verdict == "transient" and streak >= n_runs:
-            verdict = "broken"
+        if state is not None and verdict == Verdict.TRANSIENT and streak >= n_runs:
+            verdict = Verdict.BROKEN
             since = state.first_failure.date().isoformat() if state.first_failure else "?"
             error = f"failing for {streak} consecutive runs (since {since}): {error}"
             state.last_verdict, state.last_error = verdict, error  # the site shows what CI reported

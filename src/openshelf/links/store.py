@@ -18,23 +18,27 @@ and :func:`wayback_url` are the pure helpers the renderer uses.
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from openshelf.errors import ConfigError
+from openshelf.fsutil import write_atomic
+
+from .verdict import FAILING, WORKING, Verdict
+
 STATE_VERSION = 1
-DEFAULT_STATE_FILE = Path("guides/_state/links.json")
-DEFAULT_TRANSIENT_RUNS = 3
-OK_VERDICTS = ("ok", "redirected")
-FAIL_VERDICTS = ("broken", "transient")
 
 
-class StateError(Exception):
-    """The state file exists but cannot be used."""
+def default_state_file(guides: Path = Path("guides")) -> Path:
+    """Where a guide's link state lives unless ``--state`` says otherwise: ``GUIDES/_state/links.json``."""
+    return guides / "_state" / "links.json"
+
+
+class StateError(ConfigError):
+    """The state file exists but cannot be read or written (exit 2)."""
 
 
 @dataclass
@@ -42,33 +46,22 @@ class LinkState:
     """What is remembered about one URL. Times are aware UTC datetimes (ISO 8601 with Z on disk).
 
     ``last_verdict`` is the verdict as reported, after the N-runs policy: a transient failure
-    that lasted N runs is stored as ``broken``. ``verdict``, ``last_checked`` and
-    ``first_failure`` are what the site renderer reads.
+    that lasted N runs is stored as ``broken``, so the site shows what CI reported.
     """
 
     last_checked: datetime | None = None
     last_ok: datetime | None = None
     first_failure: datetime | None = None
     consecutive_failures: int = 0
-    last_verdict: str | None = None
+    last_verdict: Verdict | None = None
     last_status: int | None = None
     last_error: str | None = None
     final_url: str | None = None
     redirect_to: str | None = None
 
-    @property
-    def verdict(self) -> str:
-        return self.last_verdict or "unknown"
-
-    def is_broken(self, transient_runs: int = DEFAULT_TRANSIENT_RUNS) -> bool:
-        """Broken by policy: a definite failure, or a transient one that lasted N runs."""
-        if self.last_verdict == "broken":
-            return True
-        return self.last_verdict == "transient" and self.consecutive_failures >= transient_runs
-
     def is_fresh(self, max_age: timedelta | None, now: datetime | None = None) -> bool:
         """Checked OK within ``max_age``: a run may skip it."""
-        if max_age is None or self.last_verdict not in OK_VERDICTS or self.last_ok is None:
+        if max_age is None or self.last_verdict not in WORKING or self.last_ok is None:
             return False
         return (now or utcnow()) - self.last_ok < max_age
 
@@ -94,18 +87,6 @@ def parse_time(text: str | datetime | None) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``7d``, ``12h``, ``30m``, ``45s``, ``2w`` -> timedelta; ValueError otherwise."""
-    match = _DURATION.match(text.lower())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 30m or 2w")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
 # --- read and write ---------------------------------------------------------
@@ -154,6 +135,12 @@ def load_state(path: Path | str) -> dict[str, LinkState]:
             raise StateError(f"{path}: bad record for {url!r}: {exc}") from None
         if not isinstance(state.consecutive_failures, int) or state.consecutive_failures < 0:
             raise StateError(f"{path}: bad consecutive_failures for {url!r}")
+        if state.last_verdict is not None:
+            try:
+                state.last_verdict = Verdict(state.last_verdict)
+            except ValueError:
+                raise StateError(f"{path}: bad last_verdict for {url!r}: {state.last_verdict!r} is not one of "
+                                 f"{', '.join(Verdict)}") from None
         states[url] = state
     return states
 
@@ -164,32 +151,21 @@ def dump_state(states: dict[str, LinkState]) -> str:
 
 
 def save_state(path: Path | str, states: dict[str, LinkState]) -> None:
-    """Write atomically: a temp file beside the target, fsync, then rename over it."""
+    """Write atomically (a temp file beside the target, then a rename); StateError when it cannot."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = dump_state(states)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        write_atomic(path, dump_state(states))
+    except OSError as exc:
+        raise StateError(f"{path}: cannot write the link state file: {exc.strerror or exc}") from None
 
 
 # --- update and merge -------------------------------------------------------
 
 
-def updated(prev: LinkState | None, verdict: str, checked_at: str | datetime, status: int | None = None,
+def updated(prev: LinkState | None, verdict: Verdict, checked_at: str | datetime, status: int | None = None,
             error: str | None = None, final_url: str | None = None, redirect_to: str | None = None) -> LinkState | None:
     """The state after one check; None when nothing was fetched (skipped)."""
-    if verdict == "skipped":
+    if verdict == Verdict.SKIPPED:
         return prev
     when = parse_time(checked_at)
     state = LinkState(**asdict(prev)) if prev else LinkState()
@@ -199,11 +175,11 @@ def updated(prev: LinkState | None, verdict: str, checked_at: str | datetime, st
     state.last_error = error
     state.final_url = final_url
     state.redirect_to = redirect_to
-    if verdict in OK_VERDICTS:
+    if verdict in WORKING:
         state.last_ok = when
         state.first_failure = None
         state.consecutive_failures = 0
-    elif verdict in FAIL_VERDICTS:
+    elif verdict in FAILING:
         state.consecutive_failures += 1
         state.first_failure = state.first_failure or when
     # blocked: the page is probably alive; the failure streak neither grows nor resets
@@ -235,19 +211,23 @@ def _when(state: LinkState) -> datetime:
 class SiteStatus:
     """What the site shows for one URL."""
 
-    last_checked: str | None  # YYYY-MM-DD
+    last_checked: str  # YYYY-MM-DD
     broken: bool
     unreachable_since: str | None  # YYYY-MM-DD, when broken
-    verdict: str | None
+    verdict: Verdict | None
     redirect_to: str | None  # for curators only; readers see nothing
 
 
-def status_for(states: dict[str, LinkState], url: str, transient_runs: int = DEFAULT_TRANSIENT_RUNS) -> SiteStatus | None:
-    """The site's view of a URL, or None when it has never been checked."""
+def status_for(states: Mapping[str, LinkState], url: str) -> SiteStatus | None:
+    """The site's view of a URL, or None when it has never been checked.
+
+    Broken is what the last run reported (the runner has already applied the N-runs policy
+    with the guide's own ``transient_runs_before_broken``), so the site and CI agree.
+    """
     state = states.get(url)
     if state is None or state.last_checked is None:
         return None
-    broken = state.is_broken(transient_runs)
+    broken = state.last_verdict == Verdict.BROKEN
     since = (state.first_failure or state.last_checked) if broken else None
     return SiteStatus(
         last_checked=state.last_checked.date().isoformat(),
@@ -261,7 +241,3 @@ def status_for(states: dict[str, LinkState], url: str, transient_runs: int = DEF
 def wayback_url(url: str) -> str:
     """The Internet Archive's address for the latest copy of a URL."""
     return "https://web.archive.org/web/" + url
-
-
-def as_json(states: dict[str, LinkState]) -> dict[str, Any]:
-    return {url: _record(s) for url, s in states.items()}

@@ -33,7 +33,8 @@ class SiteError(Exception):
 
 
 def default_link_state(guides: Path) -> Path:
-    return guides / "_state" / "links.json"
+    from openshelf.links.store import default_state_file
+    return default_state_file(guides)
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None) -> tuple[Pages | None, list[Diagnostic]]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from openshelf.site import downloads, markup
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
+from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
+from openshelf.links.verdict import WORKING, Verdict
 
 HOME = "index.md"
 TAGS = "tags.md"
@@ -23,7 +24,6 @@ A_TO_Z = "a-z.md"
 REFERENCE = "reference.md"
 LINK_HEALTH = "links.md"
 FEED = "feed.xml"
-WAYBACK = "https://web.archive.org/web/"
 
 LANGUAGE_NAMES = {
     "zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch",
@@ -33,17 +33,6 @@ LANGUAGE_NAMES = {
 
 # Index pages repeat entry titles; search should lead to the entry itself.
 _NOT_IN_SEARCH = ["---", "search:", "  exclude: true", "---", ""]
-
-
-class LinkStatus(Protocol):
-    """What the renderer needs to know about a URL from the link checker's state file."""
-
-    @property
-    def verdict(self) -> str: ...
-    @property
-    def last_checked(self) -> dt.datetime | None: ...
-    @property
-    def first_failure(self) -> dt.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +51,7 @@ class Context:
     """What a render needs besides the guide; all of it read at the edges, never fetched."""
 
     today: dt.date
-    links: Mapping[str, LinkStatus] = field(default_factory=dict)
+    links: Mapping[str, LinkState] = field(default_factory=dict)
     site_url: str | None = None
 
 
@@ -93,7 +82,7 @@ def page_of(collection: Collection | str) -> str:
     return f"{collection if isinstance(collection, str) else collection.id}.md"
 
 
-def render(guide: Guide, links: Mapping[str, LinkStatus] | None = None, today: dt.date | None = None,
+def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
            site_url: str | None = None) -> Pages:
     """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
     ctx = Context(today or dt.date.today(), links or {}, site_url)
@@ -252,23 +241,23 @@ def link_badge(entry: Entry, ctx: Context) -> tuple[str, list[str]]:
     """The link-status badge, and a note for readers when the link is known to be broken."""
     if entry.link_check == "skip":
         return _badge("link", "unchecked", label("链接不自动检查", "Link not checked automatically")), []
-    state = ctx.links.get(entry.url)
-    if state is None or state.last_checked is None:
+    status = status_for(ctx.links, entry.url)
+    if status is None:
         if entry.link_check == "login-required":
             return _badge("link", "login", label("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
         return _badge("link", "unknown", label("链接尚未检查", "Link not yet checked")), []
-    checked = state.last_checked.date().isoformat()
-    if state.verdict == "broken":
-        since = (state.first_failure or state.last_checked).date().isoformat()
-        archive = markup.attr(entry.archive_url or WAYBACK + entry.url)
+    checked = status.last_checked
+    if status.broken:
+        since = status.unreachable_since
+        archive = markup.attr(entry.archive_url or wayback_url(entry.url))
         note = [f'<p class="os-broken" role="alert">{label(f"该链接自 {since} 起无法访问", f"Unreachable since {since}")}: '
                 f'<a href="{archive}" rel="noopener">{label("查看存档副本", "see an archived copy")}</a></p>', ""]
         return _badge("link", "broken", label(f"链接失效（{since} 起）", f"Link broken since {since}")), note
-    if state.verdict == "blocked":
+    if status.verdict == Verdict.BLOCKED:
         return _badge("link", "blocked", label(f"{checked} 检查：网站拦截自动检查", f"Checked {checked}: site blocks automated checks")), []
-    if state.verdict == "transient":
+    if status.verdict == Verdict.TRANSIENT:
         return _badge("link", "transient", label(f"{checked} 检查：暂时无法访问", f"Checked {checked}: temporarily unreachable")), []
-    if state.verdict in ("ok", "redirected"):
+    if status.verdict in WORKING:
         return _badge("link", "ok", label(f"链接正常（{checked} 检查）", f"Link OK (checked {checked})")), []
     return _badge("link", "unknown", label(f"{checked} 已检查", f"Checked {checked}")), []
 
@@ -379,22 +368,21 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         lines += [label("尚无检查记录：链接检查在 GitHub Actions 中每周运行。", "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
     lines += ["| " + " | ".join([label("栏目", "Collection"), *(label(zh, en) for _, zh, en in kinds)]) + " |",
               "| --- |" + " ---: |" * len(kinds)]
-    broken: list[Entry] = []
+    broken: list[tuple[Entry, SiteStatus]] = []
     for c in guide.collections:
         counts = dict.fromkeys((k for k, _, _ in kinds), 0)
         for e in c.entries:
-            state = ctx.links.get(e.url)
-            verdict = state.verdict if state is not None and state.last_checked else "unchecked"
-            verdict = {"redirected": "ok", "skipped": "unchecked", "unknown": "unchecked"}.get(verdict, verdict)
-            counts[verdict if verdict in counts else "unchecked"] += 1
-            if verdict == "broken":
-                broken.append(e)
+            status = status_for(ctx.links, e.url)
+            kind = "unchecked" if status is None else "broken" if status.broken else "ok" if status.verdict in WORKING \
+                else status.verdict or "unchecked"
+            counts[kind if kind in counts else "unchecked"] += 1
+            if kind == "broken":
+                broken.append((e, status))
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in kinds) + " |")
     lines += ["", f"## {label('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:
         lines.append(label("目前没有已知的失效链接。", "No link is known to be broken."))
-    for e in broken:
-        state = ctx.links[e.url]
-        since = (state.first_failure or state.last_checked or dt.datetime.min).date().isoformat()
+    for e, status in broken:
+        since = status.unreachable_since
         lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {label(f'{since} 起', f'since {since}')}")
     return "\n".join(lines) + "\n"
