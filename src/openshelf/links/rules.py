@@ -27,14 +27,15 @@ the same problems as ``openshelf links``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from openshelf.errors import ConfigProblems
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location
+from openshelf.guide.messages import guide_diagnostics
 
 DEFAULT_RULES_FILE = "_links.yml"
 #: A rules file larger than this is refused unread (a real one is a few kilobytes).
@@ -148,13 +149,8 @@ def check_rules(text: str, file: str = DEFAULT_RULES_FILE) -> tuple[LinkRules | 
         return None, [_problem(file, *positions.of(()), "the rules file must be a mapping of settings")]
     try:
         return LinkRules.model_validate(data), []
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc: tuple[Any, ...] = tuple(err["loc"])
-            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            problems.append(_problem(file, *positions.of(loc), message, ".".join(map(str, loc)) or None))
-        return None, problems
+    except ValidationError as exc:  # worded and placed by the guide's one converter
+        return None, [replace(d, code="invalid-link-rules") for d in guide_diagnostics(exc, LinkRules, data, positions, file)]
 
 
 def check_rules_file(path: Path) -> tuple[LinkRules | None, list[Diagnostic]]:
