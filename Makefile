@@ -20,7 +20,7 @@ EXTRAS := --extra test --extra zensical
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: site serve test validate lint-workflows build-zensical links-site chromium clean
+.PHONY: site serve test test-latest test-lowest validate lint-workflows build-zensical links-site chromium clean
 
 $(UV):
 	$(PYTHON) -m venv .cache/uv
@@ -62,6 +62,22 @@ lint-workflows: $(STAMP)
 
 test: $(STAMP) chromium $(AXE)
 	$(BIN)/python -m pytest
+
+# Drift (the scheduled drift workflow; not part of `make test`): the whole suite in its own venv,
+# installed without uv.lock at the newest (test-latest) or the lowest (test-lowest: lowest versions
+# of the direct dependencies) versions the ranges in pyproject.toml allow.  The venv is rebuilt on
+# every run; its bin/ comes first on PATH, and the tests find ruff, mkdocs, linkchecker, ... beside
+# sys.executable, so nothing from .venv is used.  PYTEST_ARGS='-m "not browser"' for a quick look.
+RESOLUTION_latest := highest
+RESOLUTION_lowest := lowest-direct
+PYTEST_ARGS ?=
+
+test-latest test-lowest: test-%: $(UV) chromium $(AXE)
+	rm -rf .venv-$*
+	$(UV) venv --quiet --python $(PYTHON) .venv-$*
+	$(UV) pip install --quiet --python .venv-$*/bin/python --resolution $(RESOLUTION_$*) -e '.[test,zensical]'
+	$(UV) pip list --python .venv-$*/bin/python
+	PATH="$(CURDIR)/.venv-$*/bin:$$PATH" .venv-$*/bin/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf site site-zensical .openshelf .pytest_cache

@@ -50,8 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
 
 from openshelf.guide.load import load_guide  # noqa: E402
-from openshelf.site.pipeline import default_nav  # noqa: E402
-from openshelf.site.pipeline import render_site  # noqa: E402
+from openshelf.site.pipeline import default_nav, render_site  # noqa: E402
 
 PAGES = 20
 ZH_CHARS = ("华中国学科文献数据医药卫生健康图书馆期刊论文电子资源开放获取知识信息技术工程环境生物化学物理"
@@ -257,9 +256,10 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             tab = context.new_page()
             outside: list[str] = []
             responses: list[Any] = []
-            tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
-                      else (outside.append(route.request.url), route.abort()))
-            tab.on("response", lambda r: responses.append(r) if SEARCH_DATA.search(r.url) else None)
+            # (the lists are bound as keyword-only defaults, which Playwright does not fill: each run's handlers fill its own lists)
+            tab.route("**/*", lambda route, *, outside=outside: route.continue_()
+                      if route.request.url.startswith((base, "data:", "blob:")) else (outside.append(route.request.url), route.abort()))
+            tab.on("response", lambda r, *, responses=responses: responses.append(r) if SEARCH_DATA.search(r.url) else None)
             tab.goto(base + "c01/", wait_until="load")
             ready.append(tab.evaluate(READY_JS, queries[0]))
             for q in queries:
@@ -270,7 +270,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
                 for r in responses:
                     try:
                         body = r.body()
-                    except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
+                    except Exception:  # a redirect or an aborted response has no body
                         continue
                     raw += len(body)
                     compressed += gzip_size(body)
@@ -282,8 +282,8 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:")) else route.abort())
             tab.goto(base + "c01/", wait_until="load")
             tab.evaluate(READY_JS, queries[0])
-            for q in typed:
-                typed[q].append(tab.evaluate(QUERY_JS, [q, True]))
+            for q, times in typed.items():
+                times.append(tab.evaluate(QUERY_JS, [q, True]))
             context.close()
     result["ready_ms"] = _median(ready)
     result["latency_ms"] = {q: _median(v) for q, v in latencies.items()}
@@ -316,9 +316,10 @@ def main() -> int:
     import material
     import mkdocs
 
-    print(f"{platform.node()}: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-          f"Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__ if hasattr(material, '__version__') else ''}"
-          f" — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    material_version = getattr(material, "__version__", "")
+    print(f"{platform.node()}: {os.cpu_count()} CPUs, {memory_gib:.0f} GiB, Python {platform.python_version()}, "
+          f"MkDocs {mkdocs.__version__}, Material {material_version} — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="openshelf-bench-build-"))
     rows = []
     try:
@@ -354,7 +355,8 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) | ready after load | first results (median / max) | search data fetched (gzip) |")
+    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) | ready after load "
+          "| first results (median / max) | search data fetched (gzip) |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         for name in ("openshelf", "plain"):

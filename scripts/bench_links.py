@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -175,8 +176,8 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
     (a tool that runs a helper process alongside is charged for both). The CPU seconds (user +
     system, from the same wait4, children included) are kept in ``timed.cpu``.
     """
-    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
-    try:
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(stdout_path.open("wb")) if stdout_path else subprocess.DEVNULL
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
         deadline = start + limit
@@ -195,9 +196,6 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
         timed.cpu = usage.ru_utime + usage.ru_stime  # type: ignore[attr-defined]
         proc.returncode = os.waitstatus_to_exitcode(status)
         return wall, max(usage.ru_maxrss, tree_kb) / 1024, proc.returncode
-    finally:
-        if stdout_path:
-            out.close()  # type: ignore[union-attr]
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -266,7 +264,7 @@ def run_linkchecker(folder: Path, port: int, size: int) -> Run:
     env = {**os.environ, "HOME": str(folder)}  # no user config
     cmd = [exe, "-f", "linkcheckerrc", "--check-extern", "--no-status", "--no-warnings", "-o", "csv",
            "-t", str(CONCURRENCY), "links.html"]
-    wall, rss, code = timed(cmd, folder, env, out)
+    wall, rss, _ = timed(cmd, folder, env, out)
     run = Run("linkchecker", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
     rows = [line for line in out.read_text(errors="replace").splitlines() if line and not line.startswith("#")]
     reader = csv.DictReader(rows, delimiter=";")

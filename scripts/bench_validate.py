@@ -97,7 +97,7 @@ def main() -> int:
 
         def loader(cls: type) -> None:
             for p in paths:
-                yaml.load(p.read_text(encoding="utf-8"), Loader=cls)  # noqa: S506 - SafeLoader/CSafeLoader only
+                yaml.load(p.read_text(encoding="utf-8"), Loader=cls)  # SafeLoader / CSafeLoader only
 
         results = {"openshelf validate (subprocess)": min(timed(validate) for _ in range(args.repeat))}
         if getattr(yaml, "CSafeLoader", None):

@@ -6,8 +6,11 @@ GitHub Actions cannot run here, so the workflows are kept honest in three ways:
 - every ``run:`` step calls only ``make TARGET`` (a target the Makefile defines), ``openshelf COMMAND
   [OPTIONS]`` (parsed by the real click command tree, so a renamed option fails here) or plain
   plumbing (git, gh, echo, test, ...), and never expands ``${{ }}`` inside the script;
-- the site crawl that CI runs (``make links-site`` = build + ``make crawl-site``) is run here on a
-  small site: it passes, and it fails once a hand-written page links to a missing page and anchor.
+- the site crawl that CI runs (``make links-site`` = build + ``make crawl-site``) is run here: it
+  passes on the default guide, and it fails once a hand-written page links to a missing page and anchor.
+
+Also here: the drift workflow and its make targets (``make test-latest`` / ``make test-lowest``), the
+Dependabot configuration, and the version comment beside every pinned action.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ SHELL_KEYWORDS = {"if", "then", "else", "elif", "fi", "while", "until", "do", "d
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")", ";;"}
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 SHA_PIN = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+# `uses: owner/name@<40 hex>  # v1.2.3`: the comment names the release the SHA was verified against.
+USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<ref>\S+)(?P<comment>.*)$")
+VERSION_COMMENT = re.compile(r"^\s+# v\d+\.\d+\.\d+(?:\s|$)")
 
 
 def tool(name: str) -> str:
@@ -171,19 +177,19 @@ def test_the_shell_checker_itself() -> None:
 
 
 def test_there_are_workflows() -> None:
-    assert {p.name for p in WORKFLOW_FILES} >= {"ci.yml", "links-pr.yml", "links-weekly.yml"}
+    assert {p.name for p in WORKFLOW_FILES} >= {"ci.yml", "links-pr.yml", "links-weekly.yml", "drift.yml"}
 
 
 def test_actionlint_is_clean() -> None:
     proc = subprocess.run([tool("actionlint"), "-no-color", *map(str, WORKFLOW_FILES)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0, f"actionlint:\n{proc.stdout}{proc.stderr}"
 
 
 def test_zizmor_is_clean() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
     proc = subprocess.run([tool("zizmor"), "--offline", "--no-progress", "--color", "never", str(WORKFLOWS)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+                          cwd=ROOT, capture_output=True, text=True, check=False, timeout=60, env=env)
     assert proc.returncode == 0, f"zizmor:\n{proc.stdout}{proc.stderr}"
 
 
@@ -206,6 +212,12 @@ def test_run_steps_call_only_make_targets_openshelf_and_plumbing(path: Path, mon
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
+def make_dry_run(*args: str) -> str:
+    proc = subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
 def test_make_targets_used_by_workflows_resolve() -> None:
     """`make -n` on each target the workflows call: make itself finds a rule and its prerequisites."""
     goals = set()
@@ -214,14 +226,12 @@ def test_make_targets_used_by_workflows_resolve() -> None:
             for words in simple_commands(step.get("run") or ""):
                 if words[0] == "make":
                     goals.update(a for a in words[1:] if not a.startswith("-") and "=" not in a)
-    assert {"venv", "site", "build-zensical", "test", "links-site"} <= goals
+    assert {"venv", "site", "build-zensical", "test", "links-site", "test-latest", "test-lowest"} <= goals
     for goal in sorted(goals):
-        proc = subprocess.run(["make", "--no-print-directory", "-n", goal], cwd=ROOT, capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 0, f"make -n {goal}:\n{proc.stdout}{proc.stderr}"
+        make_dry_run(goal)
     # CI's crawl (links-site) is the command the crawl tests below run (crawl-site).
-    links_site = subprocess.run(["make", "--no-print-directory", "-n", "links-site"], cwd=ROOT, capture_output=True, text=True).stdout
-    crawl_site = subprocess.run(["make", "--no-print-directory", "-n", "crawl-site", "CRAWL_DIR=site"], cwd=ROOT, capture_output=True,
-                                text=True).stdout
+    links_site = make_dry_run("links-site")
+    crawl_site = make_dry_run("crawl-site", "CRAWL_DIR=site")
     assert crawl_site.strip() and links_site.rstrip().endswith(crawl_site.strip())
 
 
@@ -242,6 +252,10 @@ def test_hardening(path: Path) -> None:
         assert SHA_PIN.match(uses), f"{job_id}: pin {uses} by its full commit SHA"
         if uses.startswith("actions/checkout@"):
             assert (step.get("with") or {}).get("persist-credentials") is False, f"{job_id}: persist-credentials: false"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = USES_LINE.match(line)
+        if match:
+            assert VERSION_COMMENT.match(match["comment"]), f"name the pinned release beside the SHA (`# v1.2.3`): {line.strip()}"
 
 
 def test_ci_workflow() -> None:
@@ -295,61 +309,96 @@ def test_links_weekly_workflow() -> None:
     assert wf["jobs"]["check"]["permissions"] == {"contents": "read"}, "the job fetching URLs gets a read-only token"
 
 
+def test_drift_workflow() -> None:
+    """Weekly and on demand, one job per make target; main and pull requests keep the lock (ci.yml)."""
+    wf = load(WORKFLOWS / "drift.yml")
+    on = triggers(wf)
+    assert on["schedule"] and "workflow_dispatch" in on and "pull_request" not in on and "push" not in on
+    runs = {job_id: [s["run"] for s in job["steps"] if "run" in s] for job_id, job in wf["jobs"].items()}
+    assert runs == {"latest": ["make test-latest"], "lowest": ["make test-lowest"]}
+    for job in wf["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}
+    ci_test = load(WORKFLOWS / "ci.yml")["jobs"]["test"]
+    assert all(wf["jobs"][j]["container"] == ci_test["container"] for j in ("latest", "lowest")), "the same machine as make test"
+
+
+@pytest.mark.parametrize(("target", "resolution"), [("test-latest", "highest"), ("test-lowest", "lowest-direct")])
+def test_drift_targets_ignore_the_lock_and_test_their_own_venv(target: str, resolution: str) -> None:
+    venv = f".venv-{target.removeprefix('test-')}"
+    lines = make_dry_run(target).splitlines()
+    install = next(line for line in lines if " pip install " in line)
+    assert f"--resolution {resolution}" in install and f"--python {venv}/bin/python" in install and ".[test,zensical]" in install
+    assert "uv.lock" not in "\n".join(lines) and "sync" not in "\n".join(lines)
+    assert f"rm -rf {venv}" in lines, "a fresh venv on every run"
+    pytest_line = lines[-1]
+    assert f"{venv}/bin/python -m pytest" in pytest_line and f"{ROOT}/{venv}/bin:" in pytest_line  # its bin/ first on PATH
+    # The tests find their tools beside sys.executable; `make crawl-site` is told the interpreter's venv.
+    crawl = make_dry_run("crawl-site", "CRAWL_DIR=site", f"VENV={ROOT / venv}")
+    assert crawl.startswith(f"{ROOT / venv}/bin/python .github/scripts/crawl_site.py site"), crawl
+
+
+def test_dependabot_proposes_lock_and_action_updates() -> None:
+    config = load(ROOT / ".github" / "dependabot.yml")
+    assert config["version"] == 2
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"uv", "github-actions"}  # uv.lock, and the actions pinned in .github/workflows
+    for update in updates.values():
+        assert update["directory"] == "/" and update["schedule"]["interval"] == "weekly"
+
+
 # --- the site crawl (make crawl-site, which make links-site runs after building site/) ------------
 
-GOOD_PAGE = """\
+# Sound links beside broken ones: the crawl reports exactly the two broken ones.  A hand-written page
+# links to generated pages (and an entry's anchor) the way docs/ pages do.
+NOTES_PAGE = """\
 # Notes
 
 See [CNKI](databases.md#cnki), the [access methods](access.md) and the [A–Z list](a-z.md).
-"""
-
-BROKEN_PAGE = """\
-# Notes
 
 A [missing anchor](databases.md#no-such-entry) and a [missing page](no-such-page.md).
 """
 
 
-def build_small_site(where: Path, page: str, strict: bool) -> Path:
-    """The fixture guide plus one hand-written page, built with mkdocs like the real site."""
+def build_small_site(where: Path, page: str) -> Path:
+    """The fixture guide plus one hand-written page, built with mkdocs like the real site (not strict:
+    MkDocs itself would refuse the link to the missing page)."""
     docs = where / "docs"
     docs.mkdir(parents=True)
     (docs / "notes.md").write_text(page, encoding="utf-8")
-    config = make_project(where, FIXTURE_GUIDE, docs_dir=str(docs), strict=strict)
+    config = make_project(where, FIXTURE_GUIDE, docs_dir=str(docs), strict=False)
     site = where / "site"
     proc = subprocess.run([tool("mkdocs"), "build", "--quiet", "-f", str(config), "-d", str(site)], cwd=where,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (site / "notes" / "index.html").is_file()
     return site
 
 
-def crawl(site: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", "--no-print-directory", "crawl-site", f"CRAWL_DIR={site}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+def crawl(site: Path, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """``make crawl-site`` with this interpreter's venv (VENV=sys.prefix: .venv, or .venv-latest / .venv-lowest)."""
+    return subprocess.run(["make", "--no-print-directory", "crawl-site", f"CRAWL_DIR={site}", f"VENV={sys.prefix}"], cwd=ROOT,
+                          capture_output=True, text=True, check=False, timeout=timeout)
 
 
-def test_site_crawl_passes_on_a_sound_site(tmp_path: Path) -> None:
-    site = build_small_site(tmp_path, GOOD_PAGE, strict=True)
-    proc = crawl(site)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 errors found" in proc.stdout and "0 warnings found" in proc.stdout
-    checked = int(re.search(r"(\d+) links? in \d+ URLs? checked", proc.stdout).group(1))
-    assert checked > 20, proc.stdout  # it crawled the site, not just the home page
+def links_checked(report: str) -> int:
+    return int(re.search(r"(\d+) links? in \d+ URLs? checked", report).group(1))
 
 
-def test_site_crawl_fails_on_a_missing_page_and_a_missing_anchor(tmp_path: Path) -> None:
-    site = build_small_site(tmp_path, BROKEN_PAGE, strict=False)
+def test_site_crawl_reports_exactly_the_missing_page_and_the_missing_anchor(tmp_path: Path) -> None:
+    site = build_small_site(tmp_path, NOTES_PAGE)
     proc = crawl(site)
     assert proc.returncode != 0, proc.stdout + proc.stderr
     report = " ".join(proc.stdout.split())  # linkchecker wraps its lines
     assert "no-such-page.md" in report and "Error: 404" in report, proc.stdout
     assert "Anchor `no-such-entry' (decoded: `no-such-entry') not found" in report, proc.stdout
+    # ... and nothing else: the sound links on the same page (an entry's anchor included) pass.
+    assert "1 warning found. 1 error found." in report, proc.stdout
+    assert links_checked(report) > 20, proc.stdout  # it crawled the site, not just the home page
 
 
 def test_site_crawl_of_the_default_guide(built_site: Path) -> None:
-    """The built default guide has no broken internal link or anchor (the crawl CI runs)."""
-    proc = subprocess.run(["make", "--no-print-directory", "crawl-site", f"CRAWL_DIR={built_site}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    """The built default guide (with the hand-written docs/ pages) has no broken internal link or anchor."""
+    proc = crawl(built_site, timeout=600)
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr
-    assert "0 errors found" in proc.stdout
+    assert "0 errors found" in proc.stdout and "0 warnings found" in proc.stdout
+    assert links_checked(proc.stdout) > 20, proc.stdout

@@ -29,7 +29,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("LinkChecker", "openshelf-crawl")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:  # `format`: the base class's parameter name
         pass
 
 
