@@ -57,7 +57,7 @@ def test_categories_are_all_used() -> None:
     assert set(used) <= set(g.site.categories)
 
 
-MONTHS = "january february march april may june july august september october november december".split()
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
 
 def _numbers(text: str, english: bool) -> set[float]:

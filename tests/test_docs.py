@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from support import ROOT
 
 from openshelf.cli import main
 from openshelf.guide.models import Limits
+from support import ROOT
 
 DOCS = ("README.md", "CONTRIBUTING.md")
 URL_MESSAGE = re.compile(r"^(?P<file>\S+?):\d+:\d+: error: entry '(?P<entry>[a-z0-9-]+)': url must start with http:// or https://$")

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from openshelf import __version__
-from openshelf.guide.load import load_guide
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.guide.load import load_guide
 from openshelf.guide.schema import SCHEMA_DIR, schema_files
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file

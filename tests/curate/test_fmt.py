@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import ROOT, write_guide
 
 from openshelf.cli import main
 from openshelf.curate.fmt import FormatError, format_text
 from openshelf.curate.transfer import CsvProblem
 from openshelf.errors import GuideError
+from support import ROOT, write_guide
 
 MESSY = """\
 # yaml-language-server: $schema=_schema/collection.schema.json

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from support import FIXTURE_GUIDE, ROOT
 
 from openshelf.cli import main
 from openshelf.curate.issueform import parse
 from openshelf.curate.new import FIELDS
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import ACCESS_LABELS
+from support import FIXTURE_GUIDE, ROOT
 
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
 

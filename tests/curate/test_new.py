@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import write_guide
 
 from openshelf.cli import main
 from openshelf.curate import new
 from openshelf.curate.append import next_free_id, slugify
+from support import write_guide
 
 DBS = """\
 # yaml-language-server: $schema=_schema/collection.schema.json
@@ -65,7 +65,7 @@ def test_new_from_flags_appends_canonical_entry(guides: Path) -> None:
     status: active
     last_verified:
 """)
-    assert text.startswith(DBS.split("entries:")[0])
+    assert text.startswith(DBS.split("entries:", maxsplit=1)[0])
     assert "# ---- Chinese databases" in text
     assert CliRunner().invoke(main, ["validate", str(guides)]).exit_code == 0
     assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0

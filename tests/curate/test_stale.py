@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import write_guide
 
 from openshelf.cli import main
 from openshelf.curate.stale import find_stale
 from openshelf.guide.load import load_guide
+from support import write_guide
 
 
 def entry(id_: str, extra: str = "") -> str:

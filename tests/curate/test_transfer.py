@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from support import FIXTURE_GUIDE, ROOT, write_guide
 
 from openshelf.cli import main
 from openshelf.curate.append import append_text
-from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
+from support import FIXTURE_GUIDE, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
 

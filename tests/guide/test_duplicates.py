@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import write_guide
 
 from openshelf.guide.load import load_guide
 from openshelf.guide.urls import normalise_url
+from support import write_guide
 
 ENTRY = """\
   - id: {id}

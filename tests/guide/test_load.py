@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from support import write_guide
 
 from openshelf.guide.load import load_guide
+from support import write_guide
 
 ENTRY = """\
   - id: {id}

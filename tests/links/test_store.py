@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from openshelf.links.verdict import Verdict
 
 
 def T(day: int, hour: int = 0) -> datetime:
-    return datetime(2026, 1, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 1, day, hour, tzinfo=UTC)
 
 
 def test_missing_file_is_an_empty_state(tmp_path):
@@ -96,7 +96,7 @@ def test_update_policy():
 
 
 def test_freshness():
-    now = datetime(2026, 1, 10, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 10, tzinfo=UTC)
     s = LinkState(last_ok=T(9), last_verdict="ok")
     assert s.is_fresh(timedelta(days=7), now)
     assert not s.is_fresh(timedelta(hours=12), now)

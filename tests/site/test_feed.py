@@ -26,7 +26,7 @@ def test_the_feed_parses_and_keeps_every_value(tmp_path: Path, monkeypatch: pyte
         for i in range(3))
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": f"id: dbs\ntitle: {{en: D}}\nentries:\n{entries}"}))
     assert guide is not None, [d.format() for d in diagnostics]
-    updated = {f"e{i}": dt.datetime(2026, 3, 1 + i, 8, 0, tzinfo=dt.timezone.utc) for i in range(2)}  # e2: no date
+    updated = {f"e{i}": dt.datetime(2026, 3, 1 + i, 8, 0, tzinfo=dt.UTC) for i in range(2)}  # e2: no date
     xml = feed.atom(guide, updated, "https://guide.example.org/", page_url=lambda e: f"https://guide.example.org/dbs/#{e.id}")
 
     assert xml.startswith('<?xml version="1.0" encoding="utf-8"?>\n')

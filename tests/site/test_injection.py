@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXTURE_GUIDE, ROOT, make_project
 from openshelf.site import csp
+from support import FIXTURE_GUIDE, ROOT, make_project
 
 INJECTION = ROOT / "tests" / "fixtures" / "injection"
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "poster", "background", "xlink:href", "srcset", "cite", "ping"}

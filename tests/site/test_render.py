@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXTURE_GUIDE, GOLDEN, write_guide
 from openshelf.guide.load import Guide, load_guide
 from openshelf.site.render import render
+from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)
 SITE_URL = "http://127.0.0.1:8000/"
@@ -102,8 +102,8 @@ def test_urls_with_quotes_or_spaces_are_rejected(tmp_path: Path, monkeypatch: py
 def test_link_status_from_the_state_file() -> None:
     from openshelf.links.store import LinkState
 
-    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.timezone.utc)
-    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.UTC)
+    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC)
     links = {
         "https://www.cnki.net/": LinkState(last_checked=when, last_ok=when, last_verdict="ok", last_status=200),
         "https://pubmed.ncbi.nlm.nih.gov/": LinkState(last_checked=when, first_failure=since, consecutive_failures=4,

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from openshelf.site import pagefind, search
 from openshelf.guide.load import load_guide
-from support import FIXTURE_GUIDE, ROOT, make_project
-from support import bundle_ok, mkdocs_build
+from openshelf.site import pagefind, search
+from support import FIXTURE_GUIDE, ROOT, bundle_ok, make_project, mkdocs_build
 
 
 @pytest.fixture(scope="module")

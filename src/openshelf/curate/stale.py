@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
+
 @dataclass
 class Stale:
     today: dt.date

@@ -17,9 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS
-from openshelf.curate.export import FORMULA_STARTS
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
+from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
 from openshelf.curate.new import entry_data
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource

@@ -55,7 +55,7 @@ def describe(error: ErrorDetails) -> str:
 def with_field(name: str, error: ErrorDetails) -> str:
     """``name: message``, unless the message already starts with the field's name (``url must start with …``)."""
     text = describe(error)
-    if error["type"] in ("value_error", "assertion_error") and (not name or text.startswith(name.split(".")[-1])):
+    if error["type"] in ("value_error", "assertion_error") and (not name or text.startswith(name.rsplit(".", maxsplit=1)[-1])):
         return text
     return f"{name}: {text}" if name else text
 

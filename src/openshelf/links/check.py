@@ -30,7 +30,7 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -139,7 +139,7 @@ def now_iso() -> str:
     global _NOW_ISO
     second = int(time.time())
     if _NOW_ISO[0] != second:
-        text = datetime.fromtimestamp(second, timezone.utc).isoformat().replace("+00:00", "Z")
+        text = datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
         _NOW_ISO = (second, text)
     return _NOW_ISO[1]
 
@@ -156,8 +156,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class Checker:
@@ -434,7 +434,7 @@ class Checker:
         try:
             async with asyncio.timeout(limit):
                 return await self._fetch(method, url, rule, limit)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout after {limit:g}s", retryable=True))
         except aiohttp.ClientError as exc:
             return _error_response(method, exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from openshelf.annotations import Level, annotation
 
@@ -86,7 +86,7 @@ def _md(text: str) -> str:
 
 def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = False) -> str:
     """A report fit for an issue body (the weekly "Broken links" issue)."""
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     by: defaultdict[Verdict, list[Result]] = defaultdict(list)
     for r in results:
         by[r.verdict].append(r)

@@ -24,7 +24,7 @@ def atom(guide: Guide, updated: Mapping[str, dt.datetime], base: str, page_url: 
     change date are left out."""
     dated = sorted(((updated[e.id], e) for e in guide.entries if e.id in updated), key=lambda p: (p[0], p[1].id), reverse=True)
     dated = dated[:MAX_ITEMS]
-    newest = dated[0][0] if dated else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    newest = dated[0][0] if dated else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     feed = ET.Element("feed", xmlns=ATOM)
     _text(feed, "title", guide.site.title.both())
     _text(feed, "id", base)
@@ -50,4 +50,4 @@ def _text(parent: ET.Element, tag: str, value: str, **attrs: str) -> None:
 
 
 def _iso(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -46,7 +46,7 @@ def _line_times(path: Path) -> list[dt.datetime | None]:
     uncommitted = False
     for line in out.stdout.splitlines():
         if line.startswith("committer-time "):
-            current = dt.datetime.fromtimestamp(int(line.split()[1]), dt.timezone.utc)
+            current = dt.datetime.fromtimestamp(int(line.split()[1]), dt.UTC)
         elif line.startswith("author ") and line == "author Not Committed Yet":
             uncommitted = True
         elif line.startswith("\t"):

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from openshelf.guide.load import load_guide
 from openshelf.guide.diagnostics import Diagnostic
+from openshelf.guide.load import load_guide
 from openshelf.site import extras
 from openshelf.site.history import entry_dates
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render

@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from openshelf.site import downloads, markup
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
+from openshelf.site import downloads, markup
 
 HOME = "index.md"
 TAGS = "tags.md"
