@@ -66,7 +66,8 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Retries of a transient failure (with backoff; Retry-After honoured).")
 @click.option("--max-retry-after", type=float, default=60.0, show_default=True,
-              help="Longest Retry-After wait in seconds; beyond it the URL is reported transient.")
+              help="Longest pause in seconds a host's Retry-After gets (every request to that host waits); "
+                   "beyond it the URL is reported transient.")
 @click.option("--max-age", default=None, metavar="DURATION",
               help="Skip URLs checked OK more recently than this: a number and a unit, s, m (minutes), h, d, w, "
                    "mo (30 days) or y, e.g. 7d, 12h, 30m.")
