@@ -24,8 +24,8 @@ class Server:
     port: int
     hits: collections.Counter = field(default_factory=collections.Counter)
     max_inflight: int = 0
-    #: (time.monotonic() when the request arrived, method, path), every request in arrival order
-    log: list[tuple[float, str, str]] = field(default_factory=list)
+    #: (time.monotonic() when the request arrived, method, path, query string), every request in arrival order
+    log: list[tuple[float, str, str, str]] = field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -62,7 +62,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     async def count(request: web.Request, handler):  # type: ignore[no-untyped-def]
         server.hits[request.path] += 1
         server.hits[f"{request.method} {request.path}"] += 1
-        server.log.append((time.monotonic(), request.method, request.path))
+        server.log.append((time.monotonic(), request.method, request.path, request.query_string))
         return await handler(request)
 
     async def ok(request: web.Request) -> web.Response:

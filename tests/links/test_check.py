@@ -335,7 +335,7 @@ def test_limiter_serves_continuations_first():
 def _quiet_after_refusal(server, path, method="HEAD"):  # type: ignore[no-untyped-def]
     """When the server refused ``path`` (its first ``method`` request), and the next request it got (any path)."""
     log = list(server.log)
-    k = next(i for i, (_, m, p) in enumerate(log) if p == path and m == method)
+    k = next(i for i, (_, m, p, _) in enumerate(log) if p == path and m == method)
     return log[k][0], log[k + 1][0]
 
 

@@ -9,6 +9,7 @@ Policy, in one place:
 - ``transient``   a bad day: timeout, reset, 5xx, 429, 408, other 4xx, TLS trouble
 - ``blocked``     bot protection (a Cloudflare challenge, 401/403/999): a person should look
 - ``skipped``     not fetched: excluded pattern, non-http scheme, private address, login-only entry
+                  (and, from the runner, a URL not finished before the run's deadline)
 
 Each request has a connect timeout *and* a hard deadline over all of it (``asyncio.timeout``;
 a read timeout of the same length could never fire first, so there is none), so a server that
@@ -30,7 +31,7 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -208,8 +209,13 @@ class Checker:
 
     # --- public -------------------------------------------------------------
 
-    async def check_many(self, urls: Iterable[str]) -> dict[str, Outcome]:
-        """Check each URL once, concurrently; results keyed by URL, in the order they finished."""
+    async def check_many(self, urls: Iterable[str], on_result: Callable[[str, Outcome], None] | None = None,
+                         deadline: float | None = None) -> dict[str, Outcome]:
+        """Check each URL once, concurrently; results keyed by URL, in the order they finished.
+
+        ``on_result`` is called with each result as it comes.  ``deadline`` (a ``time.monotonic()``
+        value): then every request still going is cancelled, and the URLs not finished have no result.
+        """
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
         # workers, each taking the next URL when it has finished one (no task per URL).
@@ -221,11 +227,23 @@ class Checker:
             for url in pending:  # shared: each URL goes to exactly one worker
                 outcome = await self.check(url)
                 results[url] = outcome
+                if on_result is not None:
+                    on_result(url, outcome)
 
         size = min(len(todo), self.options.window or max(1024, 8 * self.options.concurrency))
         workers = [asyncio.ensure_future(worker()) for _ in range(size)]
         try:
-            await asyncio.gather(*workers)
+            if deadline is None:
+                await asyncio.gather(*workers)
+            else:
+                loop = asyncio.get_running_loop()  # its clock may not be time.monotonic()'s (uvloop)
+                limit = asyncio.timeout_at(loop.time() + deadline - time.monotonic())
+                try:
+                    async with limit:
+                        await asyncio.gather(*workers)
+                except TimeoutError:
+                    if not limit.expired():
+                        raise
         finally:
             for task in workers:
                 task.cancel()
