@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -301,3 +303,24 @@ def test_deadline_bounds_the_run_and_keeps_the_rest_for_next_time(here, server):
     got = {r["occurrences"][0]["entry"]: r for r in second["results"]}
     assert {got[e]["note"] for e, _ in fine} == {"deadline"}
     json.loads(state_file.read_text())
+
+
+def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
+    """The state file is written every 500 results: 1,000 URLs answered, the run then stuck on hanging
+    ones and killed (SIGKILL: nothing runs at exit) leaves a whole state file with those 1,000."""
+    fine = [(f"fine{i}", server.url(f"/ok?killed={i}")) for i in range(1000)]
+    write_guide(here, fine + [(f"hangs{i}", server.url(f"/hang?killed={i}")) for i in range(4)])
+    state_file = here / "guides/_state/links.json"
+    proc = subprocess.Popen([sys.executable, "-m", "openshelf.links", "--allow-host", "127.0.0.1", "--timeout", "120"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # wait (up to a minute) for the second write
+            if state_file.exists() and len(load_state(state_file)) == 1000:
+                break
+            assert proc.poll() is None, "the run ended although some URLs hang"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    json.loads(state_file.read_text())
+    assert set(load_state(state_file)) == {url for _, url in fine}
