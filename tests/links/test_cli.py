@@ -220,8 +220,8 @@ def test_invalid_guide_exit_2(here):
 
 @pytest.mark.parametrize(
     "args",
-    [("--shard", "4/3"), ("--shard", "x"), ("--max-age", "soon"), ("--deadline", "soon"), ("--deadline", "10"), ("--format", "xml"), ("--concurrency", "0"),
-     ("--allow-host", "a:b")],
+    [("--shard", "4/3"), ("--shard", "x"), ("--max-age", "soon"), ("--deadline", "soon"), ("--deadline", "10"), ("--format", "xml"),
+     ("--concurrency", "0"), ("--allow-host", "a:b")],
 )
 def test_usage_errors_exit_2(here, server, args):
     write_guide(here, [("fine", server.url("/ok"))])
