@@ -365,6 +365,19 @@ def test_retry_after_on_a_get_fallback_pauses_the_host(server):
     assert out[limited].verdict == "ok"
 
 
+def test_retry_after_on_a_redirect_hop_pauses_the_host(server):
+    # The first URL redirects to a page whose HEAD is refused 429 Retry-After: 2.
+    limited = server.url("/redirect/302?to=/pause-once/redirect-hop%3Fafter%3D2")
+    server.log.clear()
+    others = [server.url(f"/ok?redirect-hop={i}") for i in range(3)]
+    out = check([limited, *others], options=CheckOptions(per_host=1, timeout=3, retries=0))
+    refused, following = _quiet_after_refusal(server, "/pause-once/redirect-hop")
+    assert following - refused >= 2.0
+    assert (out[limited].verdict, out[limited].status) == ("transient", 429)  # no retries: given up, but the host was paused
+    assert out[limited].final_url == server.url("/pause-once/redirect-hop?after=2")
+    assert "Retry-After 2s" in (out[limited].note or "")
+
+
 def test_retry_after_beyond_the_cap_pauses_the_host_for_the_cap(server):
     limited = server.url("/pause-once/capped?after=3600")
     server.log.clear()
