@@ -12,12 +12,12 @@ from openshelf.links.runner import run_check_sync
 from openshelf.links.store import LinkState
 from openshelf.links.verdict import Verdict
 
-ONE_AT_A_TIME = CheckOptions(concurrency=1, per_host=1, timeout=3, retries=0)
+ONE_AT_A_TIME = CheckOptions(concurrency=1, per_host=8, timeout=3, retries=0)  # one queue: the global one
 
 
-def run(urls, states, **kw):  # type: ignore[no-untyped-def]
+def run(urls, states, allow=("127.0.0.1",), **kw):  # type: ignore[no-untyped-def]
     return run_check_sync([Target(u) for u in urls], states, ONE_AT_A_TIME, LinkRules(),
-                          AddressGuard.from_options(["127.0.0.1"]), **kw)
+                          AddressGuard.from_options(list(allow)), **kw)
 
 
 def test_least_recently_checked_go_first(server):
@@ -32,6 +32,20 @@ def test_least_recently_checked_go_first(server):
     assert [q for _, _, _, q in server.log] == ["order=never", "order=month", "order=week", "order=yesterday"]
     assert [r.url for r in results] == urls  # reported in the guide's order
     assert [r.verdict for r in results] == ["ok"] * 4
+
+
+def test_least_recently_checked_go_first_across_hosts(server, fake_dns):
+    """Hosts are interleaved among URLs of the same age only: a URL checked long ago on one host goes
+    before a URL checked recently on another."""
+    def url(host: str, name: str) -> str:
+        return f"http://{host}:{server.port}/ok?order={name}"
+
+    urls = [url("a.test", "a-yesterday"), url("a.test", "a-never"), url("b.test", "b-month"), url("b.test", "b-never")]
+    states = {urls[0]: LinkState(last_checked=datetime(2026, 11, 27, tzinfo=UTC), last_verdict=Verdict.OK),
+              urls[2]: LinkState(last_checked=datetime(2026, 10, 28, tzinfo=UTC), last_verdict=Verdict.OK)}
+    server.log.clear()
+    run(urls, states, allow=("a.test", "b.test"), resolver=fake_dns({"a.test": "127.0.0.1", "b.test": "127.0.0.1"}))
+    assert [q for _, _, _, q in server.log] == ["order=a-never", "order=b-never", "order=b-month", "order=a-yesterday"]
 
 
 def test_the_state_is_handed_out_every_n_results(server):

@@ -210,9 +210,10 @@ class Checker:
     # --- public -------------------------------------------------------------
 
     async def check_many(self, urls: Iterable[str], on_result: Callable[[str, Outcome], None] | None = None,
-                         deadline: float | None = None) -> dict[str, Outcome]:
+                         deadline: float | None = None, first: Callable[[str], datetime] | None = None) -> dict[str, Outcome]:
         """Check each URL once, concurrently; results keyed by URL, in the order they finished.
 
+        ``first``: URLs with a smaller key are begun first (hosts still interleaved among equal keys).
         ``on_result`` is called with each result as it comes.  ``deadline`` (a ``time.monotonic()``
         value): then every request still going is cancelled, and the URLs not finished have no result.
         """
@@ -221,6 +222,8 @@ class Checker:
         # workers, each taking the next URL when it has finished one (no task per URL).
         # Interleaving the hosts keeps one big host from filling the window.
         todo = interleave_hosts(dict.fromkeys(urls))
+        if first is not None:
+            todo.sort(key=first)  # stable: the interleaving holds among equal keys
         pending = iter(todo)
 
         async def worker() -> None:

@@ -174,7 +174,6 @@ async def run_check(
 
     new_states = dict(states)
     n_runs = rules.transient_runs_before_broken
-    to_fetch.sort(key=lambda t: last_checked(states.get(t.url)))  # least recently checked first
     by_url = {t.url: t for t in to_fetch}
 
     def record(url: str, outcome: Outcome) -> None:
@@ -202,7 +201,9 @@ async def run_check(
 
     if to_fetch:
         async with Checker(options, rules, guard, resolver=resolver) as checker:
-            await checker.check_many(list(by_url), on_result=record, deadline=deadline)
+            # least recently checked first (never checked first of all), so what a deadline cut off goes first next time
+            await checker.check_many(list(by_url), on_result=record, deadline=deadline,
+                                     first=lambda url: last_checked(states.get(url)))
             summary.requests = checker.request_count
     for target in to_fetch:
         if target.url not in results:
