@@ -18,8 +18,9 @@ spaces from what it shows.  ``assets/search.js`` spaces out the query's Chinese 
 the same way (the class of characters, :data:`HAN_RANGES`, is written into both; a test
 checks they agree) and keeps only results that hold each run of them contiguously
 (Pagefind's exact-phrase search).  Everything is indexed as ``zh``; English words still split
-on spaces.  ``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin calls :func:`index_site` after
-each build; ``openshelf build --engine mkdocs`` does too.  Zensical keeps its own search.
+on spaces.  ``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin
+calls :func:`index_site` after each build; ``openshelf build --engine mkdocs`` does too.
+Zensical keeps its own search.
 """
 
 from __future__ import annotations
@@ -42,15 +43,16 @@ OVERRIDES = PACKAGE / "search_overrides"
 LANGUAGE = "zh"
 BUNDLE = "pagefind"
 SCRIPT = "assets/openshelf/search.js"
-#: The scratch folder's sub-folder of entry stubs (their URLs are never shown: results use ``meta.href``).
+#: The scratch folder's sub-folder of entry stubs (their URLs are never shown: results use the ``href`` filter).
 STUBS = "_entries"
 #: Material's article holds a page's content; header, navigation and footer stay out.
 ROOT_SELECTOR = "article.md-content__inner"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 EXCLUDE_SELECTORS = [".headerlink", ".md-source-file", ".os-badges"]
-#: Chinese characters that are indexed one by one: the letters and numerals of Unicode's Han
-#: script (ideographs, the iteration mark, the ideographic zero, Hangzhou numerals); ``assets/search.js`` holds :func:`js_han_class`.
+#: Chinese characters that are indexed one by one: the letters and numerals of Unicode's Han script
+#: (ideographs, the iteration mark, the ideographic zero, Hangzhou numerals); ``assets/search.js``
+#: holds the same class (:func:`js_han_class`).
 HAN_RANGES = ((0x3005, 0x3005), (0x3007, 0x3007), (0x3021, 0x3029), (0x3038, 0x303B), (0x3400, 0x4DBF),
               (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 ZWSP = "\u200b"
