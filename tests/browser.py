@@ -11,6 +11,7 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,24 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+def wait_until(page: Any, predicate: str, arg: Any = None, timeout: float = 60.0) -> Any:
+    """Poll ``predicate`` (a JavaScript function of ``arg``, which may return a promise) until it is
+    truthy, and return its value.
+
+    Not ``page.wait_for_function``: that builds its predicate with ``eval`` inside the page, which
+    the site's Content-Security-Policy refuses at times, and it does not wait for a promise.
+    ``page.evaluate`` runs through the DevTools protocol and awaits the promise.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(predicate, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout:.0f} s: {predicate}")
+        time.sleep(0.05)
 
 
 def type_query(page: Any, text: str) -> None:

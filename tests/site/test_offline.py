@@ -37,7 +37,7 @@ def test_the_version_is_a_hash_of_the_other_files(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 def test_the_worker_caches_per_build_and_never_an_error(built_site: Path, tmp_path: Path) -> None:
-    from browser import browser, keep_local, serve
+    from browser import browser, keep_local, serve, wait_until
 
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
@@ -46,17 +46,18 @@ def test_the_worker_caches_per_build_and_never_an_error(built_site: Path, tmp_pa
     cached = "url => caches.open(%r).then(c => c.match(url)).then(r => r ? r.status : null)"
     with serve(site) as base, browser() as chromium:
         page: Any = chromium.new_context().new_page()
+        page.set_default_timeout(90_000)  # a loaded machine; nothing here is a timing claim
         keep_local(page)
         page.goto(base)
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_until(page, "() => navigator.serviceWorker.controller !== null")
         # The worker opens its cache when it first stores a response: wait for it, then compare.
-        page.wait_for_function("caches.keys().then(k => k.length > 0)")
+        wait_until(page, "() => caches.keys().then(k => k.length > 0)")
         assert page.evaluate(cache_names) == [f"openshelf-{first}"]
 
         missing = page.goto(base + "no-such-page/")
         assert missing is not None and missing.status == 404
         page.goto(base + "databases/")  # a page that exists, cached after the missing one
-        page.wait_for_function(f"({cached % f'openshelf-{first}'})({base + 'databases/'!r}).then(s => s === 200)")
+        wait_until(page, f"url => ({cached % f'openshelf-{first}'})(url).then(s => s === 200)", base + "databases/")
         assert page.evaluate(cached % f"openshelf-{first}", base + "no-such-page/") is None
 
         # A deploy: any built file changes, so the worker gets a new version and a new cache.
@@ -65,11 +66,11 @@ def test_the_worker_caches_per_build_and_never_an_error(built_site: Path, tmp_pa
         second = offline.stamp(site)
         assert second != first
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-        page.wait_for_function(f"caches.keys().then(k => k.length === 1 && k[0] === 'openshelf-{second}')")
+        wait_until(page, f"() => caches.keys().then(k => k.length === 1 && k[0] === 'openshelf-{second}')")
         page.goto(base + "about/")
-        page.wait_for_function(f"({cached % f'openshelf-{second}'})({base + 'about/'!r}).then(s => s === 200)")
+        wait_until(page, f"url => ({cached % f'openshelf-{second}'})(url).then(s => s === 200)", base + "about/")
         # The old build's worker may still finish a write it began before the switch; the new
         # worker deletes such a cache again on the next page load, so none is left behind.
         page.goto(base + "databases/")
-        page.wait_for_function(f"caches.keys().then(k => k.length === 1 && k[0] === 'openshelf-{second}')")
+        wait_until(page, f"() => caches.keys().then(k => k.length === 1 && k[0] === 'openshelf-{second}')")
         assert page.evaluate(cache_names) == [f"openshelf-{second}"]

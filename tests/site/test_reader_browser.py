@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import browser, keep_local, serve
+from browser import browser, keep_local, serve, wait_until
 from support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def test_filters_narrow_the_list_and_keep_state_in_the_url(site: tuple[str, Any]
     assert again.locator('input[name="access"][value="free"]').is_checked()
     assert visible_entries(again) == both
     again.locator("form.os-filters button[type=reset]").click()
-    again.wait_for_function("document.querySelectorAll('.os-entry[hidden]').length === 0")
+    wait_until(again, "() => document.querySelectorAll('.os-entry[hidden]').length === 0")
     assert "access=" not in again.url
     again.close()
 
