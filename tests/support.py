@@ -30,6 +30,16 @@ def make_project(where: Path, guides: Path, **changes: object) -> Path:
     return path
 
 
+def with_plugin_options(config: Path, **options: object) -> Path:
+    """``config`` (a project's mkdocs.yml) with more options for the openshelf plugin."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for plugin in data["plugins"]:
+        if isinstance(plugin, dict) and "openshelf" in plugin:
+            plugin["openshelf"].update(options)
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return config
+
+
 def write_guide(root: Path, files: dict[str, str]) -> Path:
     """Write a guide folder: a default ``_site.yml`` unless given, plus the files named."""
     root.mkdir(parents=True, exist_ok=True)
@@ -44,6 +54,26 @@ title: {zh: 测试, en: Test}
 categories:
   databases: {zh: 数据库, en: Databases}
   access: {zh: 访问, en: Access}
+"""
+
+
+#: A valid collection whose two entries have nearly the same title: one guide warning, no error.
+NEAR_DUPLICATES = """\
+id: health
+title: {en: Health}
+entries:
+  - id: fever-hubei
+    title: {en: Fever clinics in Hubei province}
+    url: https://hubei.example.org/
+    description: {en: Where to go with a fever.}
+    category: access
+    access: free
+  - id: fever-hunan
+    title: {en: Fever clinics in Hunan province}
+    url: https://hunan.example.org/
+    description: {en: Where to go with a fever.}
+    category: access
+    access: free
 """
 
 

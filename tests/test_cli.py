@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from support import FIXTURE_GUIDE, ROOT, write_guide
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
 
 BAD = ("id: dbs\ntitle: {en: D}\nentries:\n  - id: cnki\n    title: {en: A}\n    url: www.cnki.net\n    description: {en: D}\n"
        "    category: databases\n    access: free\n")
@@ -42,6 +42,19 @@ def test_validate_github_format_annotates_lines(tmp_path: Path, monkeypatch: pyt
     result = CliRunner().invoke(main, ["validate", "--format", "github", "guides"])
     assert result.exit_code == 1
     assert "::error file=guides/dbs.yml,line=6,col=10::entry 'cnki': url must start with http:// or https://" in result.output
+
+
+def test_validate_reports_warnings_and_fails_on_them_only_with_strict(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"health.yml": NEAR_DUPLICATES})
+    default = CliRunner().invoke(main, ["validate", str(guides)])
+    assert default.exit_code == 0, default.output
+    assert "warning: entry 'fever-hunan': title: nearly the same title as entry 'fever-hubei'" in default.output
+    assert "ok: 1 collections, 2 entries, 1 warning(s)" in default.output
+    strict = CliRunner().invoke(main, ["validate", "--strict", str(guides)])
+    assert strict.exit_code == 1, strict.output
+    assert "warning: entry 'fever-hunan'" in strict.output
+    assert "0 error(s), 1 warning(s) (--strict: warnings fail)" in strict.output
+    assert CliRunner().invoke(main, ["validate", "--strict", str(FIXTURE_GUIDE)]).exit_code == 0
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -86,11 +86,20 @@ def test_entry_example_validates_and_is_canonical(example: str, tmp_path: Path) 
     assert code == 0, output
 
 
-@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith("  - id:")))
+@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:"))))
 def test_limits_example_states_the_defaults(example: str) -> None:
     stated = yaml.safe_load(example)
     assert set(stated) == {"limits"}
     assert Limits.model_validate(stated["limits"]) == Limits()
+
+
+@pytest.mark.parametrize("example", examples("yaml", lambda block: block.startswith("plugins:")))
+def test_plugin_example_uses_real_options(example: str) -> None:
+    from openshelf.site.plugin import OpenShelfConfig
+
+    config = OpenShelfConfig()
+    config.load_dict(yaml.safe_load(example)["plugins"][0]["openshelf"])
+    assert config.validate() == ([], [])
 
 
 def provoke(guides: Path, shown: list[str]) -> None:

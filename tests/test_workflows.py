@@ -296,6 +296,10 @@ def test_links_weekly_workflow() -> None:
     assert on["schedule"] and "workflow_dispatch" in on
     text = (WORKFLOWS / "links-weekly.yml").read_text(encoding="utf-8")
     assert "openshelf links --format markdown --json-report" in text
+    deadline = re.search(r"openshelf links .*--deadline (\S+)", text)
+    assert deadline, "bound the weekly check (--deadline) so the job's time limit never loses a whole run"
+    from openshelf.durations import parse_duration
+    assert parse_duration(deadline[1]).total_seconds() < wf["jobs"]["check"]["timeout-minutes"] * 60 - 120
     assert 'gh issue create --title "Broken links"' in text and "gh issue close" in text
     assert "git add guides/_state/links.json" in text
     # The state file the workflow commits is the one `openshelf links` writes by default.
@@ -307,6 +311,51 @@ def test_links_weekly_workflow() -> None:
     else:
         assert "TODO(issue 4)" in text and "openshelf stale" in text
     assert wf["jobs"]["check"]["permissions"] == {"contents": "read"}, "the job fetching URLs gets a read-only token"
+
+
+def _script(job: dict) -> tuple[str, dict]:
+    """The one run: step of a job, and its env."""
+    (step,) = [s for s in job["steps"] if "run" in s]
+    return step["run"], step.get("env", {})
+
+
+def test_links_weekly_state_goes_through_a_pull_request_unless_set_to_direct() -> None:
+    """Where main is protected the state cannot be pushed to it: by default the weekly run pushes it to a
+    branch of its own and opens a pull request; the repository variable LINK_STATE_COMMIT=direct (and only
+    that) commits it to the run's branch instead.  Each mode is a job with only the permissions it needs."""
+    jobs = load(WORKFLOWS / "links-weekly.yml")["jobs"]
+    pr, direct = jobs["state-pr"], jobs["commit-state"]
+    assert pr["if"] == "vars.LINK_STATE_COMMIT != 'direct'" and direct["if"] == "vars.LINK_STATE_COMMIT == 'direct'"
+    assert pr["needs"] == direct["needs"] == "check"
+    assert pr["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"}
+    assert direct["permissions"] == {"contents": "write", "actions": "write"}
+
+    script, env = _script(pr)
+    branch = env["STATE_BRANCH"]
+    assert branch and branch not in ("main", "master") and env["GH_TOKEN"] == "${{ github.token }}"
+    commands = list(simple_commands(script))
+    pushes = [w for w in commands if w[:2] == ["git", "push"]]
+    assert pushes == [["git", "push", "--force", "origin", "HEAD:refs/heads/$STATE_BRANCH"]], "push to the state branch only"
+    create = next(w for w in commands if w[:3] == ["gh", "pr", "create"])
+    assert create[create.index("--head") + 1] == "$STATE_BRANCH" and create[create.index("--base") + 1] == "$GITHUB_REF_NAME"
+    listing = next(w for w in commands if w[:3] == ["gh", "pr", "list"])
+    assert listing[:5] == ["gh", "pr", "list", "--head", "$STATE_BRANCH"]  # an open one is reused, not duplicated
+    assert ["gh", "workflow", "run", "ci.yml", "--ref", "$STATE_BRANCH"] in commands  # the pull request gets its checks
+    assert ["git", "add", "guides/_state/links.json"] in commands
+
+    script, _ = _script(direct)
+    pushes = [w for w in simple_commands(script) if w[:2] == ["git", "push"]]
+    assert pushes == [["git", "push", "origin", "HEAD:$GITHUB_REF_NAME"]]
+
+    # The next run starts from the unmerged pull request's state (the N-runs policy needs the memory):
+    # the check job merges that branch's state file in before it checks, in pull-request mode only.
+    carry = next(s for s in jobs["check"]["steps"] if "links merge" in (s.get("run") or ""))
+    assert carry["if"] == pr["if"] and carry["env"]["STATE_BRANCH"] == branch
+    assert "ref=$STATE_BRANCH" in carry["run"]
+    merges = [w for w in simple_commands(carry["run"]) if w[:3] == ["openshelf", "links", "merge"]]
+    assert merges and all(w[-2:] == ["-o", "guides/_state/links.json"] for w in merges)
+    check_steps = jobs["check"]["steps"]
+    assert check_steps.index(carry) < next(i for i, s in enumerate(check_steps) if s.get("id") == "check")
 
 
 def test_drift_workflow() -> None:

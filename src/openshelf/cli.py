@@ -42,16 +42,18 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text", show_default=True,
               help="text: file:line:column messages on stderr; github: workflow annotations on stdout.")
-def validate(paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (near-duplicate titles), not only on errors.")
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Check guide files or folders (default: guides/) and report every problem.
 
     A folder's link-checking rules (_links.yml) are checked with it; a _links.yml named on its
     own is checked alone.
 
-    Each message names file:line:column, the entry and the field.  Exit 0 when clean, 1 when
-    errors were found, 2 for a usage error.  The same URL in two entries (compared after
-    normalising case, ports, trailing slash and tracking parameters) is an error; the same or a
-    nearly identical title is a warning.
+    Each message names file:line:column, the entry and the field.  Exit 0 when clean or with
+    warnings only, 1 when errors were found (or, with --strict, warnings), 2 for a usage error.
+    The same URL in two entries (compared after normalising case, ports, trailing slash and
+    tracking parameters) is an error; the same or a nearly identical title is a warning, silenced
+    for a pair a person has checked by 'distinct_from: [other-id]' on either entry.
 
     \b
     Limits (change them in a 'limits:' block in guides/_site.yml):
@@ -71,8 +73,8 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     report(diagnostics, fmt)
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    if has_errors(diagnostics) or (guide is None and guide_paths):
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    if has_errors(diagnostics) or (guide is None and guide_paths) or (strict and warnings):
+        click.echo(f"{errors} error(s), {warnings} warning(s)" + (" (--strict: warnings fail)" if strict and warnings else ""), err=True)
         sys.exit(1)
     done = f"{len(guide.collections)} collections, {len(guide.entries)} entries" if guide is not None else "link rules"
     click.echo(f"ok: {done}" + (f", {warnings} warning(s)" if warnings else ""), err=True)
@@ -84,14 +86,22 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("-f", "--config-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("mkdocs.yml"),
               show_default=True)
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True)
-@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on warnings.")
+@click.option("--strict/--no-strict", default=True, show_default=True,
+              help="Fail on the engine's own warnings (its --strict: a broken link or a missing page in docs/).  "
+                   "The guide's warnings fail the build only with 'strict: true' in the openshelf plugin's options.")
 def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
-    """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site."""
+    """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site.
+
+    The guide's errors stop the build; its warnings (near-duplicate titles) are printed and do not,
+    unless mkdocs.yml sets the openshelf plugin's 'strict: true'.
+    """
     from openshelf.site.build import run_engine, stage
+    from openshelf.site.pipeline import refusal
 
     staged, diagnostics = stage(config_file, site_dir)  # a BuildError prints as one line, exit 1
     report(diagnostics)
     if staged is None:
+        click.echo(f"error: {refusal(f'the guide of {config_file}', diagnostics)}", err=True)
         sys.exit(1)
     run_engine(staged, engine, strict)  # type: ignore[arg-type]
     click.echo(f"site built with {engine} in {site_dir}", err=True)

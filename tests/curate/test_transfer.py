@@ -17,7 +17,7 @@ from openshelf.curate.append import append_text
 from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
-from support import FIXTURE_GUIDE, ROOT, write_guide
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
 
@@ -238,6 +238,21 @@ def test_export_import_export_is_stable(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     second = CliRunner().invoke(main, ["export", str(target), "--format", "csv"]).stdout
     assert sorted(_rows(second), key=lambda r: r["id"]) == sorted(_rows(first), key=lambda r: r["id"])
+
+
+def test_distinct_from_survives_export_and_import(tmp_path: Path) -> None:
+    checked = NEAR_DUPLICATES + "    distinct_from: [fever-hubei]\n"
+    source = write_guide(tmp_path / "src", {"health.yml": checked})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    assert [row["distinct_from"] for row in _rows(sheet.read_text(encoding="utf-8"))] == ["", "fever-hubei"]
+    target = write_guide(tmp_path / "dst", {"health.yml": _empty(source / "health.yml")})
+    result = CliRunner().invoke(main, ["import", str(sheet), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output  # the pair stays checked
+    guide, diagnostics = load_guide(target)
+    assert guide is not None and diagnostics == []
+    assert guide.by_id["fever-hunan"].distinct_from == ["fever-hubei"]
+    assert "    distinct_from: [fever-hubei]\n" in (target / "health.yml").read_text(encoding="utf-8")
 
 
 def _empty(path: Path) -> str:

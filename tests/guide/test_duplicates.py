@@ -105,9 +105,37 @@ def test_identical_and_near_duplicate_titles_warn(tmp_path: Path) -> None:
     assert guide is not None, [d.format() for d in diagnostics]  # warnings do not stop the build
     assert [d.format() for d in diagnostics] == [
         "guides/dbs.yml:11:12: warning: entry 'b': title: nearly the same title as entry 'a' at guides/dbs.yml:5:12 "
-        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice?",
+        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice? If they are different resources, "
+        "add 'distinct_from: [a]'",
         "guides/dbs.yml:17:12: warning: entry 'c': title: nearly the same title as entry 'a' at guides/dbs.yml:5:12 "
-        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice?",
+        "(中国知网 · China National Knowledge Infrastructure): the same resource entered twice? If they are different resources, "
+        "add 'distinct_from: [a]'",
+    ]
+
+
+FEVER = [("fever-hubei", "Fever clinics in Hubei province", "湖北省发热门诊"), ("fever-hunan", "Fever clinics in Hunan province", "湖南省发热门诊"),
+         ("dash-who", "COVID-19 Dashboard", "新冠疫情数据面板"), ("dash-jhu", "COVID-19 Dashboard", "新冠疫情数据看板")]
+
+
+def test_distinct_from_silences_the_near_duplicate_warning_for_that_pair_only(tmp_path: Path) -> None:
+    def files(extra: str) -> dict[str, str]:
+        return {"dbs.yml": collection("dbs", *(entry(i, f"https://{i}.org/", en=en, zh=zh, extra=extra if i == "fever-hunan" else "")
+                                               for i, en, zh in FEVER))}
+    before = [m.split(": warning: entry ")[1].split(":")[0] for m in messages(tmp_path, files(""))]
+    assert before == ["'fever-hunan'", "'dash-jhu'"]
+    after = messages(tmp_path, files("    distinct_from: [fever-hubei]\n"))
+    assert after == ["guides/dbs.yml:24:12: warning: entry 'dash-jhu': title: nearly the same title as entry 'dash-who' at "
+                     "guides/dbs.yml:18:12 (新冠疫情数据面板 · COVID-19 Dashboard): the same resource entered twice? If they are "
+                     "different resources, add 'distinct_from: [dash-who]'"]
+
+
+def test_distinct_from_names_known_entries(tmp_path: Path) -> None:
+    out = messages(tmp_path, {"dbs.yml": collection(
+        "dbs", entry("fever-adult", "https://a.org/", en="Fever — Adult"),
+        entry("fever-child", "https://b.org/", en="Fever — Pediatric", extra="    distinct_from: [fever-adult, fever-adlt, fever-child]\n"))})
+    assert out == [
+        "guides/dbs.yml:16:34: error: entry 'fever-child': distinct_from: unknown entry id 'fever-adlt' (did you mean 'fever-adult'?)",
+        "guides/dbs.yml:16:46: error: entry 'fever-child': distinct_from names the entry itself",
     ]
 
 

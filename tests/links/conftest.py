@@ -11,6 +11,7 @@ import collections
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ class Server:
     port: int
     hits: collections.Counter = field(default_factory=collections.Counter)
     max_inflight: int = 0
+    #: (time.monotonic() when the request arrived, method, path, query string), every request in arrival order
+    log: list[tuple[float, str, str, str]] = field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -59,6 +62,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     async def count(request: web.Request, handler):  # type: ignore[no-untyped-def]
         server.hits[request.path] += 1
         server.hits[f"{request.method} {request.path}"] += 1
+        server.log.append((time.monotonic(), request.method, request.path, request.query_string))
         return await handler(request)
 
     async def ok(request: web.Request) -> web.Response:
@@ -94,6 +98,17 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         once[key] += 1
         if once[key] == 1:
             return web.Response(status=429, headers={"Retry-After": request.query.get("after", "1")}, text="slow down")
+        return web.Response(text="ok now")
+
+    async def pause_once(request: web.Request) -> web.Response:
+        # The first request with the given method (HEAD by default) is refused with ?status= (429)
+        # and Retry-After: ?after= (2); with ?head=CODE every HEAD is answered CODE; every other request 200.
+        if request.method == "HEAD" and "head" in request.query:
+            return web.Response(status=int(request.query["head"]))
+        if request.method == request.query.get("method", "HEAD") and not once[request.path]:
+            once[request.path] += 1
+            status = int(request.query.get("status", "429"))
+            return web.Response(status=status, headers={"Retry-After": request.query.get("after", "2")}, text="slow down")
         return web.Response(text="ok now")
 
     async def flaky(request: web.Request) -> web.Response:
@@ -161,6 +176,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/chain/{n}", endless_chain)
     app.router.add_route("*", "/cookie-gate", cookie_gate)
     app.router.add_route("*", "/ratelimited/{key}", ratelimited)
+    app.router.add_route("*", "/pause-once/{key}", pause_once)
     app.router.add_route("*", "/flaky/{key}", flaky)
     app.router.add_route("*", "/always-500", always_500)
     app.router.add_route("*", "/nohead", nohead)

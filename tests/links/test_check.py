@@ -330,3 +330,60 @@ def test_limiter_serves_continuations_first():
         return order
 
     assert asyncio.run(go()) == ["continuing", "new-1", "new-2"]
+
+
+def _quiet_after_refusal(server, path, method="HEAD"):  # type: ignore[no-untyped-def]
+    """When the server refused ``path`` (its first ``method`` request), and the next request it got (any path)."""
+    log = list(server.log)
+    k = next(i for i, (_, m, p, _) in enumerate(log) if p == path and m == method)
+    return log[k][0], log[k + 1][0]
+
+
+@pytest.mark.parametrize(("status", "retries"), [(429, 2), (429, 0), (503, 2), (503, 0)])
+def test_retry_after_on_head_pauses_every_request_to_the_host(server, status, retries):
+    """A HEAD answered ``429``/``503`` with ``Retry-After: 2``: nothing reaches the host for 2 s, neither the
+    GET fallback, a retry nor another URL's request (times recorded by the server)."""
+    key = f"head-{status}-{retries}"
+    limited = server.url(f"/pause-once/{key}?status={status}&after=2")
+    others = [server.url(f"/ok?{key}={i}") for i in range(3)]
+    opts = CheckOptions(concurrency=4, per_host=1, timeout=3.0, retries=retries, backoff=0.05, max_retry_after=3)
+    server.log.clear()
+    out = check([limited, *others], options=opts)
+    refused, following = _quiet_after_refusal(server, f"/pause-once/{key}")
+    assert following - refused >= 2.0
+    assert {o.verdict for o in map(out.get, others)} == {"ok"}
+    assert "Retry-After 2s" in (out[limited].note or "")
+
+
+def test_retry_after_on_a_get_fallback_pauses_the_host(server):
+    # HEAD is refused (405), so GET follows: the GET gets the 429, and the next request waits.
+    limited = server.url("/pause-once/get-fallback?method=GET&head=405&after=2")
+    server.log.clear()
+    out = check([limited, server.url("/ok?get-fallback=1")], options=CheckOptions(per_host=1, timeout=3, retries=1, backoff=0.05))
+    refused, following = _quiet_after_refusal(server, "/pause-once/get-fallback", "GET")
+    assert following - refused >= 2.0
+    assert out[limited].verdict == "ok"
+
+
+def test_retry_after_on_a_redirect_hop_pauses_the_host(server):
+    # The first URL redirects to a page whose HEAD is refused 429 Retry-After: 2.
+    limited = server.url("/redirect/302?to=/pause-once/redirect-hop%3Fafter%3D2")
+    server.log.clear()
+    others = [server.url(f"/ok?redirect-hop={i}") for i in range(3)]
+    out = check([limited, *others], options=CheckOptions(per_host=1, timeout=3, retries=0))
+    refused, following = _quiet_after_refusal(server, "/pause-once/redirect-hop")
+    assert following - refused >= 2.0
+    assert (out[limited].verdict, out[limited].status) == ("transient", 429)  # no retries: given up, but the host was paused
+    assert out[limited].final_url == server.url("/pause-once/redirect-hop?after=2")
+    assert "Retry-After 2s" in (out[limited].note or "")
+
+
+def test_retry_after_beyond_the_cap_pauses_the_host_for_the_cap(server):
+    limited = server.url("/pause-once/capped?after=3600")
+    server.log.clear()
+    out = check([limited, server.url("/ok?capped=1")], options=CheckOptions(per_host=1, timeout=3, retries=2, backoff=0.05,
+                                                                             max_retry_after=1))
+    refused, following = _quiet_after_refusal(server, "/pause-once/capped")
+    assert following - refused >= 1.0
+    assert (out[limited].verdict, out[limited].status) == ("transient", 429)
+    assert "Retry-After 3600s" in (out[limited].note or "") and "1s" in (out[limited].note or "")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from openshelf.links.cli import links
+from openshelf.links.store import load_state
 from openshelf.links.verdict import Verdict
 
 SITE = "title: {en: Test guide}\ncategories:\n  db: {en: Databases}\n"
@@ -216,8 +220,8 @@ def test_invalid_guide_exit_2(here):
 
 @pytest.mark.parametrize(
     "args",
-    [("--shard", "4/3"), ("--shard", "x"), ("--max-age", "soon"), ("--format", "xml"), ("--concurrency", "0"),
-     ("--allow-host", "a:b")],
+    [("--shard", "4/3"), ("--shard", "x"), ("--max-age", "soon"), ("--deadline", "soon"), ("--deadline", "10"), ("--format", "xml"),
+     ("--concurrency", "0"), ("--allow-host", "a:b")],
 )
 def test_usage_errors_exit_2(here, server, args):
     write_guide(here, [("fine", server.url("/ok"))])
@@ -271,3 +275,52 @@ def test_only_changed_reads_old_files_with_the_bounded_loader(here):
     found = urls_at_revision(Path("guides"), "HEAD")
     assert found[str((here / "guides/things.yml").resolve())] == {"https://a.example/old"}
     assert found[str((here / "guides/bomb.yml").resolve())] == set()  # unreadable then: all its URLs count as new
+
+
+def test_deadline_bounds_the_run_and_keeps_the_rest_for_next_time(here, server):
+    """``--deadline 3s`` with hanging endpoints: over within 4 s, the rest skipped (note: deadline), the
+    state file valid; the next run begins with the URLs this one did not check."""
+    fine = [(f"fine{i}", server.url(f"/ok?deadline={i}")) for i in range(3)]
+    hanging = [(f"hangs{i}", server.url(f"/hang?deadline={i}")) for i in range(6)]
+    write_guide(here, fine + hanging)
+    args = ("--format", "json", "--allow-host", "127.0.0.1", "--per-host", "2", "--timeout", "60", "--retries", "0")
+    started = time.monotonic()
+    first = as_json(invoke(*args, "--deadline", "3s"))
+    assert time.monotonic() - started < 4.0
+    got = {r["occurrences"][0]["entry"]: r for r in first["results"]}
+    assert {got[e]["verdict"] for e, _ in fine} == {"ok"}
+    for entry, _ in hanging:
+        assert (got[entry]["verdict"], got[entry]["note"]) == ("skipped", "deadline"), got[entry]
+        assert "deadline" in got[entry]["error"]
+    assert first["summary"]["skipped"] == 6 and first["summary"]["fetched"] == 3
+    state_file = here / "guides/_state/links.json"
+    json.loads(state_file.read_text())
+    assert set(load_state(state_file)) == {url for _, url in fine}  # the hanging ones: not checked, no record
+
+    # Next run: the URLs never checked go first; now the hanging ones fill the host's two slots and
+    # the ones checked last time are not reached.
+    second = as_json(invoke(*args, "--deadline", "2s"))
+    got = {r["occurrences"][0]["entry"]: r for r in second["results"]}
+    assert {got[e]["note"] for e, _ in fine} == {"deadline"}
+    json.loads(state_file.read_text())
+
+
+def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
+    """The state file is written every 500 results: 1,000 URLs answered, the run then stuck on hanging
+    ones and killed (SIGKILL: nothing runs at exit) leaves a whole state file with those 1,000."""
+    fine = [(f"fine{i}", server.url(f"/ok?killed={i}")) for i in range(1000)]
+    write_guide(here, fine + [(f"hangs{i}", server.url(f"/hang?killed={i}")) for i in range(4)])
+    state_file = here / "guides/_state/links.json"
+    proc = subprocess.Popen([sys.executable, "-m", "openshelf.links", "--allow-host", "127.0.0.1", "--timeout", "120"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # wait (up to a minute) for the second write
+            if state_file.exists() and len(load_state(state_file)) == 1000:
+                break
+            assert proc.poll() is None, "the run ended although some URLs hang"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    json.loads(state_file.read_text())
+    assert set(load_state(state_file)) == {url for _, url in fine}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from openshelf import fsutil
 from openshelf.links.store import (
     LinkState,
     StateError,
+    StateWriter,
     default_state_file,
     load_state,
     merge_states,
@@ -150,3 +153,29 @@ def store_status(checked, broken, since, verdict):  # type: ignore[no-untyped-de
 
 def test_wayback_url():
     assert wayback_url("https://a.example/x?y=1") == "https://web.archive.org/web/https://a.example/x?y=1"
+
+
+def test_state_writer_writes_the_canonical_document_and_follows_replaced_records(tmp_path):
+    """What a run writes every N results is byte for byte ``json.dumps(indent=1, sort_keys=True)`` of the
+    state, whatever was written before: records serialised earlier are reused only while unchanged."""
+    path = tmp_path / "links.json"
+    states = {"https://例子.org/\"q\"": LinkState(last_checked=T(2), last_verdict=Verdict.OK, last_error="a\nb"),
+              "https://a.org/": LinkState(last_checked=T(1), consecutive_failures=2, last_verdict=Verdict.TRANSIENT)}
+
+    def canonical(states: dict[str, LinkState]) -> str:
+        links = {url: json.loads(json.dumps(vars(st), default=str)) for url, st in states.items()}
+        for rec in links.values():
+            for name in ("last_checked", "last_ok", "first_failure"):
+                rec[name] = rec[name] and rec[name].replace("+00:00", "Z").replace(" ", "T")
+        return json.dumps({"version": 1, "links": links}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    writer = StateWriter(path)
+    writer.write({})
+    assert path.read_text(encoding="utf-8") == canonical({})
+    writer.write(states)
+    assert path.read_text(encoding="utf-8") == canonical(states)
+    states["https://a.org/"] = replace(states["https://a.org/"], last_verdict=Verdict.OK, consecutive_failures=0)
+    states["https://b.org/"] = LinkState(last_checked=T(3), last_verdict=Verdict.BROKEN)
+    writer.write(states)
+    assert path.read_text(encoding="utf-8") == canonical(states)
+    assert load_state(path) == states

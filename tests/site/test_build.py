@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from support import FIXTURE_GUIDE, ROOT, bundle_ok, make_project
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, bundle_ok, make_project, with_plugin_options, write_guide
 
 
 @pytest.fixture
@@ -54,4 +54,18 @@ def test_build_stops_on_an_invalid_guide(project: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
     assert result.exit_code == 1
     assert "entry 'cnki': url must start with http:// or https://" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_guide_warnings_stop_the_build_only_with_the_plugins_strict_option(project: Path, tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "warned", {"health.yml": NEAR_DUPLICATES})
+    config = make_project(tmp_path, guides, docs_dir="docs")
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])  # --strict: MkDocs' own warnings
+    assert result.exit_code == 0, result.output
+    assert "warning: entry 'fever-hunan': title: nearly the same title" in result.output
+    shutil.rmtree(tmp_path / "out")
+    result = CliRunner().invoke(main, ["build", "-f", str(with_plugin_options(config, strict=True)), "-d", "out"])
+    assert result.exit_code == 1, result.output
+    assert "warning: entry 'fever-hunan'" in result.output
+    assert "has 1 warning(s) and the openshelf plugin's 'strict' option is set" in result.output
     assert not (tmp_path / "out").exists()

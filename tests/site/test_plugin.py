@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from support import FIXTURE_GUIDE, ROOT, make_project, mkdocs_build, write_guide
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, make_project, mkdocs_build, with_plugin_options, write_guide
 
 CSS_IMPORT = re.compile(r"@import\s+url\(|url\((?:\"|')?https?://", re.I)
 # <link rel> values that name a page rather than load a resource
@@ -79,6 +79,27 @@ def test_invalid_guide_stops_the_build_with_every_error(tmp_path: Path, monkeypa
     assert "guides/dbs.yml:6:10: error: entry 'a': url must start with http:// or https://" in result.stderr
     assert "guides/dbs.yml:10:5: error: entry 'a': unknown field 'tittle' (did you mean 'title'?)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_guide_warnings_are_shown_but_do_not_stop_a_strict_build(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"health.yml": NEAR_DUPLICATES})
+    result = mkdocs_build(make_project(tmp_path / "proj", guides), tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "warning: entry 'fever-hunan': title: nearly the same title as entry 'fever-hubei'" in result.stderr
+    assert "strict mode" not in result.stderr
+    assert 'id="fever-hunan"' in (tmp_path / "site" / "health" / "index.html").read_text(encoding="utf-8")
+
+
+def test_plugin_strict_option_makes_guide_warnings_stop_the_build(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"health.yml": NEAR_DUPLICATES})
+    config = with_plugin_options(make_project(tmp_path / "proj", guides), strict=True)
+    for extra in ((), ("--no-strict",)):  # the guide's strictness does not depend on MkDocs' own
+        result = mkdocs_build(config, tmp_path / "site", *extra)
+        assert result.returncode == 1, result.stderr
+        assert "WARNING" in result.stderr and "entry 'fever-hunan': title: nearly the same title" in result.stderr
+        assert "has 1 warning(s) and the openshelf plugin's 'strict' option is set" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / "site").exists()
 
 
 def test_hand_written_page_may_not_shadow_a_generated_one(tmp_path: Path) -> None:

@@ -209,8 +209,8 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     and access are required):
       id, title_zh, title_en, url, description_zh, description_en, category, tags, access,
       status, available_from, available_until, provider_zh, provider_en, languages, aliases,
-      related, last_verified, link_check, archive_url   (and optionally collection)
-    List cells (tags, languages, aliases, related) separate items with ';' (or '；'; a cell
+      related, distinct_from, last_verified, link_check, archive_url   (and optionally collection)
+    List cells (tags, languages, aliases, related, distinct_from) separate items with ';' (or '；'; a cell
     without semicolons may use commas).  Dates are YYYY-MM-DD.  An empty id is made from the
     title.  A template: guides/templates/resources.csv.
 

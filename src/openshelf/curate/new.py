@@ -31,6 +31,7 @@ FIELDS: list[tuple[str, tuple[str, ...], str]] = [
     ("languages", ("languages",), "Language codes, e.g. 'zh;en'."),
     ("aliases", ("aliases",), "Other names readers may search for, separated by ';'."),
     ("related", ("related",), "Ids of related entries, separated by ';' or ','."),
+    ("distinct-from", ("distinct_from",), "Ids of entries checked to be different despite a near-identical title, separated by ';' or ','."),
     ("last-verified", ("last_verified",), "The date you confirmed the entry (YYYY-MM-DD)."),
     ("link-check", ("link_check",), "|".join(get_args(LinkCheck))),
     ("archive-url", ("archive_url",), "An archived copy shown when the link is broken."),

@@ -1,4 +1,4 @@
-"""Checks across entries and files: unique ids, known categories, known related ids, duplicates."""
+"""Checks across entries and files: unique ids, known categories, known related and distinct_from ids, duplicates."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ RESERVED_ANCHOR_PREFIX = "category-"
 
 
 def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
-    """Checks that need more than one entry: unique ids, known categories, known related ids."""
+    """Checks that need more than one entry: unique ids, known categories, known related and distinct_from ids."""
     first: dict[str, Entry] = {}
     for collection in collections:
         for entry in collection.entries:
@@ -37,16 +37,21 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
             if entry.shares_url_with and entry.shares_url_with not in first and entry.shares_url_with not in elsewhere:
                 yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",
                                  entry=entry.id, field="shares_url_with", code="unknown-id")
-            for i, target in enumerate(entry.related):
-                if target == entry.id:
-                    yield Diagnostic(entry.where(f"related[{i}]"), "related names the entry itself", entry=entry.id, field="related")
-                elif target not in first and target not in elsewhere:
-                    where = entry.where(f"related[{i}]")
-                    close = difflib.get_close_matches(target, list(first), n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
-                    yield Diagnostic(where, f"related: unknown entry id '{target}'{hint}",
-                                     entry=entry.id, field="related", code="unknown-id")
+            for name in ("related", "distinct_from"):
+                yield from _id_list(entry, name, first, elsewhere)
     yield from duplicates(collections)
+
+
+def _id_list(entry: Entry, name: str, first: dict[str, Entry], elsewhere: frozenset[str] | set[str]) -> Iterator[Diagnostic]:
+    """A list field of entry ids (``related``, ``distinct_from``): each names another, known entry."""
+    for i, target in enumerate(getattr(entry, name)):
+        where = entry.where(f"{name}[{i}]")
+        if target == entry.id:
+            yield Diagnostic(where, f"{name} names the entry itself", entry=entry.id, field=name)
+        elif target not in first and target not in elsewhere:
+            close = difflib.get_close_matches(target, list(first), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            yield Diagnostic(where, f"{name}: unknown entry id '{target}'{hint}", entry=entry.id, field=name, code="unknown-id")
 
 
 def _title_key(value: str) -> str:
@@ -66,7 +71,8 @@ def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
 
 
 def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
-    """The same URL in two entries is an error; the same or nearly the same title is a warning.
+    """The same URL in two entries is an error; the same or nearly the same title is a warning,
+    unless either entry names the other in ``distinct_from``.
 
     Each message is on the later entry (in file order) and names the earlier one.  Near-duplicate
     titles are looked for among neighbours in sorted order (from the front and from the back), so
@@ -113,7 +119,10 @@ def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
         first, entry = by_id[a_id], by_id[b_id]
         if first.id == entry.id:  # already an error: the id is used twice
             continue
+        if first.id in entry.distinct_from or entry.id in first.distinct_from:  # a person has looked at the pair
+            continue
         same = first.title.zh == entry.title.zh and first.title.en == entry.title.en
         yield Diagnostic(entry.where("title"), f"title: {'the same' if same else 'nearly the same'} title as entry "
-                         f"'{first.id}' at {first.where('title')} ({first.title.both()}): the same resource entered twice?",
+                         f"'{first.id}' at {first.where('title')} ({first.title.both()}): the same resource entered twice? "
+                         f"If they are different resources, add 'distinct_from: [{first.id}]'",
                          entry=entry.id, field="title", severity="warning", code="duplicate-title")

@@ -120,6 +120,9 @@ class Entry(_Strict):
     languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 codes of the resource's content, e.g. [zh, en].")
     last_verified: dt.date | None = Field(None, description="The date a person last confirmed the entry is right; leave empty until someone has.")
     related: list[Slug] = Field(default_factory=list, description="Ids of related entries: a database names the access methods that reach it.")
+    distinct_from: list[Slug] = Field(default_factory=list, description=(
+        "Ids of entries a person has checked are different resources although their titles are the same or nearly "
+        "(two sites both called COVID-19 Dashboard): silences the near-duplicate-title warning for each pair."))
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         default_factory=list, description="Other names and acronyms readers may search for, e.g. 知网, CNKI.")
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude "

@@ -9,6 +9,7 @@ Policy, in one place:
 - ``transient``   a bad day: timeout, reset, 5xx, 429, 408, other 4xx, TLS trouble
 - ``blocked``     bot protection (a Cloudflare challenge, 401/403/999): a person should look
 - ``skipped``     not fetched: excluded pattern, non-http scheme, private address, login-only entry
+                  (and, from the runner, a URL not finished before the run's deadline)
 
 Each request has a connect timeout *and* a hard deadline over all of it (``asyncio.timeout``;
 a read timeout of the same length could never fire first, so there is none), so a server that
@@ -17,8 +18,10 @@ read; HEAD comes first and GET follows when HEAD fails (a HEAD 404/410 is believ
 GET only after GET has confirmed three of them in the same part of the same site, and a
 host that refuses HEAD three times gets GET straight away); redirects are followed by hand (each
 hop passes the private-address guard, loops are detected); transient failures are retried
-with backoff, and ``Retry-After`` is honoured up to ``max_retry_after`` seconds, pausing only
-that host while the others go on.
+with backoff. ``Retry-After`` on a 429 or 503 pauses that host (only that one: the others go
+on), whichever request met it (a HEAD, its GET fallback, a retry, a redirect hop), because every
+request passes the same per-host gate; the pause is capped at ``max_retry_after`` seconds, a
+longer one gives up on the URL as ``transient``, and the result's note says what the host asked.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -126,9 +129,11 @@ class _HeadTrust:
 
 @dataclass
 class _Budget:
-    """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded."""
+    """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded;
+    and the longest ``Retry-After`` its requests met (for the note)."""
 
     left: float
+    retry_after: float | None = None
 
 
 def now_iso() -> str:
@@ -196,24 +201,44 @@ class Checker:
 
     # --- public -------------------------------------------------------------
 
-    async def check_many(self, urls: Iterable[str]) -> dict[str, Outcome]:
-        """Check each URL once, concurrently; results keyed by URL, in the order they finished."""
+    async def check_many(self, urls: Iterable[str], on_result: Callable[[str, Outcome], None] | None = None,
+                         deadline: float | None = None, first: Callable[[str], datetime] | None = None) -> dict[str, Outcome]:
+        """Check each URL once, concurrently; results keyed by URL, in the order they finished.
+
+        ``first``: URLs with a smaller key are begun first (hosts still interleaved among equal keys).
+        ``on_result`` is called with each result as it comes.  ``deadline`` (a ``time.monotonic()``
+        value): then every request still going is cancelled, and the URLs not finished have no result.
+        """
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
         # workers, each taking the next URL when it has finished one (no task per URL).
         # Interleaving the hosts keeps one big host from filling the window.
         todo = interleave_hosts(dict.fromkeys(urls))
+        if first is not None:
+            todo.sort(key=first)  # stable: the interleaving holds among equal keys
         pending = iter(todo)
 
         async def worker() -> None:
             for url in pending:  # shared: each URL goes to exactly one worker
                 outcome = await self.check(url)
                 results[url] = outcome
+                if on_result is not None:
+                    on_result(url, outcome)
 
         size = min(len(todo), self.options.window or max(1024, 8 * self.options.concurrency))
         workers = [asyncio.ensure_future(worker()) for _ in range(size)]
         try:
-            await asyncio.gather(*workers)
+            if deadline is None:
+                await asyncio.gather(*workers)
+            else:
+                loop = asyncio.get_running_loop()  # its clock may not be time.monotonic()'s (uvloop)
+                limit = asyncio.timeout_at(loop.time() + deadline - time.monotonic())
+                try:
+                    async with limit:
+                        await asyncio.gather(*workers)
+                except TimeoutError:
+                    if not limit.expired():
+                        raise
         finally:
             for task in workers:
                 task.cancel()
@@ -272,19 +297,14 @@ class Checker:
             requests += n
             if not hop.retryable or attempts > opts.retries or budget.left <= 0:
                 break
-            delay = opts.backoff * (2 ** (attempts - 1))
-            if hop.retry_after is not None:
-                if hop.retry_after > opts.max_retry_after:
-                    hop.error = f"{hop.error}; Retry-After {hop.retry_after:.0f}s exceeds the {opts.max_retry_after:.0f}s limit"
-                    break
-                delay = max(delay, hop.retry_after)
-                # Pause this host only: other hosts keep their slots.
-                host = self._host(parsed)
-                host.resume_at = max(host.resume_at, time.monotonic() + delay)
-            await asyncio.sleep(delay)
+            # A Retry-After has already paused the host (see _pause_host): the next request waits
+            # for it at the host's gate; the backoff is this URL's own.
+            await asyncio.sleep(opts.backoff * (2 ** (attempts - 1)))
         if budget.left <= 0 and hop.verdict == Verdict.TRANSIENT and hop.retryable:
             hop.error = f"{hop.error} (time budget used up)"
         verdict, error, note = hop.verdict, hop.error, hop.note
+        if budget.retry_after is not None:
+            note = "; ".join(filter(None, (note, self._retry_after_note(budget.retry_after))))
         if rule is not None and rule.unreachable_from_ci and verdict in FAILING and hop.status is None:
             verdict = Verdict.BLOCKED
             note = f"host rule: {rule.reason}"
@@ -299,6 +319,25 @@ class Checker:
             retry_after=hop.retry_after,
             note=note,
         )
+
+    def _retry_after_note(self, asked: float) -> str:
+        cap = self.options.max_retry_after
+        if asked > cap:
+            return f"the host asked to wait (Retry-After {asked:g}s), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
+        return f"the host asked to wait (Retry-After {asked:g}s): paused it"
+
+    def _pause_host(self, host: _Host, response: _Response, budget: _Budget) -> _Response:
+        """The host asked for a pause (``Retry-After`` on a 429 or 503): every later request to it
+        waits at its gate, up to ``max_retry_after``; beyond that this URL gives up (``transient``)."""
+        asked = response.retry_after
+        assert asked is not None
+        cap = self.options.max_retry_after
+        host.resume_at = max(host.resume_at, time.monotonic() + min(asked, cap))
+        budget.retry_after = max(budget.retry_after or 0.0, asked)
+        if asked > cap:
+            error = f"HTTP {response.status}; Retry-After {asked:g}s exceeds the {cap:g}s limit"
+            return _Response(hop=_Hop(Verdict.TRANSIENT, response.status, error=error, retry_after=asked))
+        return response
 
     async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget,
                        continuing: bool = False) -> tuple[_Hop, int]:
@@ -425,7 +464,10 @@ class Checker:
         started = time.monotonic()
         try:
             async with asyncio.timeout(limit):
-                return await self._fetch(method, url, rule, limit)
+                response = await self._fetch(method, url, rule, limit)
+            if response.retry_after is not None:
+                response = self._pause_host(host, response, budget)  # before this request's slot is given up
+            return response
         except TimeoutError:
             return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout after {limit:g}s", retryable=True))
         except aiohttp.ClientError as exc:
@@ -460,7 +502,8 @@ class Checker:
             retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
             if method == "HEAD":
                 if status >= 400 and status not in (429,) and not challenge:
-                    return _Response(status=status, location=location, fallback=True)
+                    # GET decides; after a 503's Retry-After it waits at the host's gate first.
+                    return _Response(status=status, location=location, fallback=True, retry_after=retry_after)
                 return _Response(status=status, location=location, retry_after=retry_after, challenge=challenge)
             body_text: str | None = None
             need_body = (rule is not None and bool(rule.soft_404) and 200 <= status < 300) or (

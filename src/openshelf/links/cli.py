@@ -7,6 +7,7 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -20,8 +21,8 @@ from .guard import AddressGuard
 from .guideload import load_targets
 from .report import FORMATS, FORMATTERS
 from .rules import DEFAULT_RULES_FILE, load_rules
-from .runner import parse_shard, run_check_sync, shard_of
-from .store import default_state_file, load_state, merge_states, save_state
+from .runner import CHECKPOINT_EVERY, parse_shard, run_check_sync, shard_of
+from .store import StateWriter, default_state_file, load_state, merge_states, save_state
 from .verdict import Verdict
 
 
@@ -38,7 +39,7 @@ Verdicts: ok, redirected (moved permanently: update the URL), broken (404, 410,
 a name that does not resolve, connection refused, a soft 404, or a transient
 failure for N consecutive runs), transient (timeout, 5xx, 429), blocked (bot
 protection: a person should look), skipped (excluded, private address, or an
-entry marked link_check: login-required or skip).
+entry marked link_check: login-required or skip, or not reached before --deadline).
 
 \b
 Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration
@@ -66,10 +67,15 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Retries of a transient failure (with backoff; Retry-After honoured).")
 @click.option("--max-retry-after", type=float, default=60.0, show_default=True,
-              help="Longest Retry-After wait in seconds; beyond it the URL is reported transient.")
+              help="Longest pause in seconds a host's Retry-After gets (every request to that host waits); "
+                   "beyond it the URL is reported transient.")
 @click.option("--max-age", default=None, metavar="DURATION",
               help="Skip URLs checked OK more recently than this: a number and a unit, s, m (minutes), h, d, w, "
                    "mo (30 days) or y, e.g. 7d, 12h, 30m.")
+@click.option("--deadline", default=None, metavar="DURATION",
+              help="Bound the whole run (counted from the start of the command), e.g. 10m, 1h: URLs not checked by "
+                   "then are reported skipped (note: deadline) and checked first next time. The state file is also "
+                   f"written every {CHECKPOINT_EVERY} results.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
               help="Exempt this host from the private-address guard (repeatable).")
 @click.option("--allow-private", is_flag=True, help="Exempt all hosts from the private-address guard.")
@@ -82,15 +88,20 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.pass_context
 def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
           fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
-          max_age: str | None, allow_hosts: tuple[str, ...], allow_private: bool, only_changed: str | None,
+          max_age: str | None, deadline: str | None, allow_hosts: tuple[str, ...], allow_private: bool, only_changed: str | None,
           shard: str | None, json_report: Path | None, verbose: bool) -> None:
     """Check every URL in the guides (each once) and report verdicts."""
     if ctx.invoked_subcommand is not None:
         return
+    started = time.monotonic()
     try:
         age = parse_duration(max_age) if max_age else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--max-age") from None
+    try:
+        ends = started + parse_duration(deadline).total_seconds() if deadline else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--deadline") from None
     try:
         shard_spec = parse_shard(shard) if shard else None
     except ValueError as exc:
@@ -117,10 +128,12 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
         targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
     options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
                            max_retry_after=max_retry_after)
-    results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age)
+    writer = None if no_state else StateWriter(state_file)
+    results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age, deadline=ends,
+                                                  checkpoint=writer.write if writer else None)
     summary.shard = shard
-    if not no_state:
-        save_state(state_file, new_states)
+    if writer is not None:
+        writer.write(new_states)
     if json_report is not None:
         try:
             write_atomic(json_report, FORMATTERS["json"](results, summary))

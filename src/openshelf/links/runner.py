@@ -4,6 +4,11 @@ This is where the policy meets the memory: entries marked ``login-required`` or 
 not fetched, URLs checked OK within ``max_age`` are not fetched again (their last result is
 reported with ``cached: true``), and a transient failure that has lasted
 ``transient_runs_before_broken`` consecutive runs is reported as ``broken``.
+
+Bounded: with a ``deadline`` the URLs not finished by then are reported ``skipped`` (note
+``deadline``) and their state is left as it was; URLs are fetched least recently checked first
+(never checked first of all), so the next run begins with them.  The new state is handed to
+``checkpoint`` every ``checkpoint_every`` results, so a killed run loses at most that many.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -22,7 +28,7 @@ from .check import Checker, CheckOptions, Outcome, now_iso
 from .extract import Target
 from .guard import AddressGuard
 from .rules import LinkRules
-from .store import LinkState, format_time, updated, wayback_url
+from .store import LinkState, format_time, last_checked, updated, wayback_url
 from .verdict import FAILING, Verdict
 
 
@@ -120,6 +126,10 @@ def shard_of(url: str, n: int) -> int:
 
 # --- the run ----------------------------------------------------------------
 
+#: A run hands its state to ``checkpoint`` every this many results (the CLI writes the state file).
+CHECKPOINT_EVERY = 500
+DEADLINE_NOTE = "deadline"
+
 
 def _from_state(target: Target, state: LinkState) -> Result:
     return Result(target, state.last_verdict or Verdict.OK, status=state.last_status, final_url=state.final_url,
@@ -135,8 +145,15 @@ async def run_check(
     guard: AddressGuard,
     max_age: timedelta | None = None,
     resolver: AbstractResolver | None = None,
+    deadline: float | None = None,
+    checkpoint: Callable[[dict[str, LinkState]], None] | None = None,
+    checkpoint_every: int = CHECKPOINT_EVERY,
 ) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
-    """Check targets; return results (in target order), the new state and a summary."""
+    """Check targets; return results (in target order), the new state and a summary.
+
+    ``deadline``: a ``time.monotonic()`` value; URLs not finished by then are reported skipped.
+    ``checkpoint``: called with the new state every ``checkpoint_every`` results.
+    """
     started = time.monotonic()
     summary = RunSummary(total=len(targets))
     results: dict[str, Result] = {}
@@ -155,17 +172,12 @@ async def run_check(
             continue
         to_fetch.append(target)
 
-    outcomes: dict[str, Outcome] = {}
-    if to_fetch:
-        async with Checker(options, rules, guard, resolver=resolver) as checker:
-            outcomes = await checker.check_many([t.url for t in to_fetch])
-            summary.requests = checker.request_count
-
     new_states = dict(states)
     n_runs = rules.transient_runs_before_broken
-    for target in to_fetch:
-        url = target.url
-        outcome = outcomes[url]
+    by_url = {t.url: t for t in to_fetch}
+
+    def record(url: str, outcome: Outcome) -> None:
+        target = by_url[url]
         state = updated(new_states.get(url), outcome.verdict, outcome.checked_at, outcome.status,
                         outcome.error, outcome.final_url, outcome.redirect_to)
         verdict, error = outcome.verdict, outcome.error
@@ -183,8 +195,21 @@ async def run_check(
             attempts=outcome.attempts, raw_verdict=outcome.verdict, consecutive_failures=streak,
             first_failure=format_time(state.first_failure) if state else None, note=outcome.note,
         )
+        summary.fetched += 1
+        if checkpoint is not None and summary.fetched % checkpoint_every == 0:
+            checkpoint(new_states)
 
-    summary.fetched = len(to_fetch)
+    if to_fetch:
+        async with Checker(options, rules, guard, resolver=resolver) as checker:
+            # least recently checked first (never checked first of all), so what a deadline cut off goes first next time
+            await checker.check_many(list(by_url), on_result=record, deadline=deadline,
+                                     first=lambda url: last_checked(states.get(url)))
+            summary.requests = checker.request_count
+    for target in to_fetch:
+        if target.url not in results:
+            results[target.url] = Result(target, Verdict.SKIPPED, error="not checked: the run's deadline ran out",
+                                         note=DEADLINE_NOTE)
+
     ordered = [results[t.url] for t in targets]
     summary.counts.update(r.verdict for r in ordered)
     summary.elapsed_s = time.monotonic() - started

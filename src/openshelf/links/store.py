@@ -9,7 +9,9 @@ Format (``guides/_state/links.json``, sorted for small diffs)::
                                         "last_verdict": "ok", "last_status": 200, ...}}}
 
 Written atomically (a temp file in the same folder, fsync, ``os.replace``), so an interrupted
-run leaves the old file whole. A file that cannot be read is an error, never silently reset.
+run leaves the old file whole; a run writes it every so many results too (:class:`StateWriter`,
+which serialises each record once, so those writes stay cheap however many URLs there are). A file
+that cannot be read is an error, never silently reset.
 
 The site build reads this file (never the network): :func:`load_state`, :func:`status_for`
 and :func:`wayback_url` are the pure helpers the renderer uses.
@@ -145,18 +147,53 @@ def load_state(path: Path | str) -> dict[str, LinkState]:
     return states
 
 
+def _record_text(url: str, state: LinkState) -> str:
+    """One ``"url": {...}`` member of the ``links`` mapping, indented as in the whole document."""
+    record = json.dumps(_record(state), ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")
+    return f"  {json.dumps(url, ensure_ascii=False)}: {record}"
+
+
+def _document(members: list[str]) -> str:
+    """The state document around its sorted ``links`` members: what ``json.dumps(indent=1, sort_keys=True)`` writes."""
+    links = "{\n" + ",\n".join(members) + "\n }" if members else "{}"
+    return f'{{\n "links": {links},\n "version": {STATE_VERSION}\n}}\n'
+
+
 def dump_state(states: dict[str, LinkState]) -> str:
-    links = {url: _record(states[url]) for url in sorted(states)}
-    return json.dumps({"version": STATE_VERSION, "links": links}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return _document([_record_text(url, states[url]) for url in sorted(states)])
 
 
 def save_state(path: Path | str, states: dict[str, LinkState]) -> None:
     """Write atomically (a temp file beside the target, then a rename); StateError when it cannot."""
-    path = Path(path)
-    try:
-        write_atomic(path, dump_state(states))
-    except OSError as exc:
-        raise StateError(f"{path}: cannot write the link state file: {exc.strerror or exc}") from None
+    StateWriter(path).write(states)
+
+
+class StateWriter:
+    """Writes one state file again and again during a run (every so many results, and at the end).
+
+    Each record is serialised once and kept until its :class:`LinkState` is replaced by another
+    object (the runner never changes a record it has handed in; it makes a new one), so a write
+    costs a sort and a join, not a full encoding: writing a 50,000-URL state every 500 results
+    stays cheap.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._texts: dict[str, tuple[LinkState, str]] = {}
+
+    def write(self, states: Mapping[str, LinkState]) -> None:
+        """Write atomically (a temp file beside the target, then a rename); StateError when it cannot."""
+        members = []
+        for url in sorted(states):
+            state = states[url]
+            known = self._texts.get(url)
+            if known is None or known[0] is not state:
+                known = self._texts[url] = (state, _record_text(url, state))
+            members.append(known[1])
+        try:
+            write_atomic(self.path, _document(members))
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot write the link state file: {exc.strerror or exc}") from None
 
 
 # --- update and merge -------------------------------------------------------
@@ -186,22 +223,25 @@ def updated(prev: LinkState | None, verdict: Verdict, checked_at: str | datetime
     return state
 
 
+def last_checked(state: LinkState | None) -> datetime:
+    """When a URL was last checked; the earliest time for one never checked (so it sorts first)."""
+    if state is None or state.last_checked is None:
+        return _EPOCH
+    return state.last_checked
+
+
 def merge_states(*parts: dict[str, LinkState]) -> dict[str, LinkState]:
     """Merge shard states: for each URL, the most recently checked record wins."""
     merged: dict[str, LinkState] = {}
     for part in parts:
         for url, state in part.items():
             have = merged.get(url)
-            if have is None or _when(state) > _when(have):
+            if have is None or last_checked(state) > last_checked(have):
                 merged[url] = state
     return merged
 
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-
-def _when(state: LinkState) -> datetime:
-    return state.last_checked or _EPOCH
 
 
 # --- for the site -----------------------------------------------------------

@@ -21,7 +21,8 @@ class Verdict(StrEnum):
     BLOCKED = "blocked"
     """Bot protection (a challenge, 401, 403, 999): a person should look."""
     SKIPPED = "skipped"
-    """Not fetched: excluded, not http(s), a private address, an entry marked login-required or skip."""
+    """Not fetched: excluded, not http(s), a private address, an entry marked login-required or skip, or not
+    finished before the run's deadline (note ``deadline``)."""
 
 
 #: The verdicts that mean the URL works (the failure streak resets).

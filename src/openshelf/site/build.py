@@ -71,7 +71,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     state = options.get("link_state")
     try:
         pages, diagnostics = render_site(guides, root / state if state else None,
-                                         config.get("site_url"))
+                                         config.get("site_url"), strict=options.get("strict") is True)
     except SiteError as exc:
         raise BuildError(str(exc)) from None
     if pages is None:

@@ -37,12 +37,14 @@ def default_link_state(guides: Path) -> Path:
     return default_state_file(guides)
 
 
-def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None) -> tuple[Pages | None, list[Diagnostic]]:
-    """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid."""
+def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
+                strict: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
+    """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid, or
+    when ``strict`` (the plugin's ``strict`` option) and the guide has warnings."""
     from openshelf.links.store import StateError, load_state
 
     guide, diagnostics = load_guide(guides)
-    if guide is None:
+    if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
     try:
         links = load_state(link_state or default_link_state(guides))
@@ -50,6 +52,15 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         raise SiteError(str(exc)) from None
     pages = render(guide, links=links, site_url=site_url)
     return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide))), diagnostics
+
+
+def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
+    """Why ``render_site`` gave no pages: the guide's errors, or its warnings under ``strict``."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if errors:
+        return f"{guide} has {errors} error(s); run 'openshelf validate' for the list"
+    return (f"{guide} has {len(diagnostics)} warning(s) and the openshelf plugin's 'strict' option is set; "
+            "run 'openshelf validate --strict' for the list (a near-duplicate title a person has checked: add distinct_from)")
 
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:

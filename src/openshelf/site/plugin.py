@@ -2,6 +2,8 @@
 
 ``mkdocs build`` and ``mkdocs serve`` load the guide, stop with every diagnostic when it is
 invalid, add the pages in memory (nothing is written into ``docs/``) and watch ``guides/``.
+The guide's warnings are shown at INFO level, which ``mkdocs build --strict`` does not count,
+unless the plugin's ``strict`` option is set: then they stop the build too.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from mkdocs.structure.files import File, Files
 
 from openshelf.errors import OpenShelfError
 from openshelf.site import csp, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, refusal, render_site
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -35,6 +37,9 @@ class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs l
     """The folder of guide YAML files, relative to ``mkdocs.yml``."""
     link_state = c.Optional(c.Type(str))
     """The link checker's state file, relative to ``mkdocs.yml`` (default: GUIDES/_state/links.json); read only, never fetched."""
+    strict = c.Type(bool, default=False)
+    """Stop the build on the guide's warnings (near-duplicate titles).  Off: they are shown at INFO
+    level, which MkDocs' own ``strict`` (``mkdocs build --strict``) does not count.  Errors always stop it."""
     search = c.Choice(("pagefind", "material"), default="pagefind")
     """``pagefind``: Material's search box over a Pagefind index with one record per entry (fast at
     10,000 entries); ``material``: Material's own search, which loads its whole index up front."""
@@ -71,14 +76,14 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         try:
-            pages, diagnostics = render_site(guides, state, config.site_url)
+            pages, diagnostics = render_site(guides, state, config.site_url, strict=self.config.strict)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
         for d in diagnostics:
-            (log.error if d.severity == "error" else log.warning)(d.format())
+            # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
+            (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
         if pages is None:
-            errors = sum(d.severity == "error" for d in diagnostics)
-            raise PluginError(f"the guide in {guides} has {errors} error(s); run 'openshelf validate' for the list")
+            raise PluginError(refusal(f"the guide in {guides}", diagnostics))
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         if CSS not in config.extra_css:
