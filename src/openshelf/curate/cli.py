@@ -162,7 +162,7 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
 
 
-def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  # type: ignore[type-arg]
+def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
     """Ask for a text field in both languages until at least one is given."""
     while not data.get(field):
         answers = {"zh": click.prompt(zh_prompt, default="", show_default=False).strip(),
@@ -174,7 +174,7 @@ def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  
             click.echo(f"a {field} in at least one language is needed", err=True)
 
 
-def _ask(data: dict, categories: list[str]) -> None:  # type: ignore[type-arg]
+def _ask(data: dict[str, Any], categories: list[str]) -> None:
     from openshelf.curate.new import ACCESS_CHOICES, schema_problems
 
     _ask_text(data, "title", "标题（中文）· Title in Chinese", "Title in English（英文标题）")

@@ -86,13 +86,16 @@ class _Table:
 
     def __getitem__(self, path: Path) -> Mark:
         found = self._owner._lookup(path)
-        if found is None or (self._key and found[1] is None):
+        mark = None if found is None else found[1] if self._key else found[0]
+        if mark is None:
             raise KeyError(path)
-        return found[1] if self._key else found[0]  # type: ignore[return-value]
+        return mark
 
     def __contains__(self, path: object) -> bool:
+        if not isinstance(path, tuple):
+            return False
         try:
-            self[path]  # type: ignore[index]
+            self[path]
         except (KeyError, TypeError):
             return False
         return True
