@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +33,41 @@ def test_one_record_per_entry_pointing_at_its_anchor(guide) -> None:  # type: ig
         assert alias in cnki.content or alias in cnki.meta["title"]
     assert entry.description.zh[:10] in cnki.content
     assert search.entry_pages(records) == {f"{c.id}.md" for c in guide.collections if c.entries}
+
+
+def test_the_collection_is_a_filter_not_searchable_text(guide) -> None:  # type: ignore[no-untyped-def]
+    """A collection's title in every record made its words find the whole collection ("resources")."""
+    collection = guide.collections[0]
+    record = search.entry_record(guide, collection.entries[0])
+    assert record.filters == {"collection": collection.title.both()}
+    assert list(record.meta) == ["title"]  # Pagefind 1.5 searches every meta field
+    for title in (collection.title.zh, collection.title.en):
+        assert title not in record.content
+
+
+def test_chinese_is_indexed_character_by_character() -> None:
+    assert pagefind.index_text("新冠疫情 COVID-19 数据库，古登堡") == "新\u200b冠\u200b疫\u200b情 COVID-19 数\u200b据\u200b库，古\u200b登\u200b堡"
+    assert pagefind.index_text("PubMed 𠀀𠀁") == "PubMed 𠀀\u200b𠀁"
+
+
+def test_search_js_splits_the_same_characters_as_the_index() -> None:
+    """The query side (assets/search.js) and the index side (pagefind.index_text) use one class of Chinese characters."""
+    script = (pagefind.PACKAGE / "assets" / "search.js").read_text(encoding="utf-8")
+    assert f"var HAN = /[{pagefind.js_han_class()}]/gu;" in script
+
+
+def test_the_index_holds_characters_and_filters(tmp_path: Path) -> None:
+    """Pagefind's fragment: Chinese one word per character; the title is the only meta; address and collection are filters."""
+    record = search.Record("databases.md#gutenberg", "古登堡计划 public domain", {"title": "古登堡计划 Project Gutenberg"},
+                           {"collection": "免费学术资源 Free academic resources"})
+    (tmp_path / "site").mkdir()
+    pagefind.index_site(tmp_path / "site", [record], [], {"databases.md": "databases/"})
+    [fragment] = (tmp_path / "site" / "pagefind" / "fragment").iterdir()
+    data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    assert data["meta"] == {"title": "古登堡计划 Project Gutenberg"}
+    assert data["filters"] == {"href": ["databases/#gutenberg"], "collection": ["免费学术资源 Free academic resources"]}
+    assert data["content"].startswith("古\u200b登\u200b堡\u200b计\u200b划")
+    assert "免费学术资源" not in data["content"].replace("\u200b", "")
 
 
 def test_plain_text_from_curated_markdown() -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from browser import browser, keep_local, serve, type_query
+from support import ROOT
 
 pytestmark = pytest.mark.browser
+
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +35,71 @@ def search(tab: Any, query: str) -> list[str]:
     type_query(tab, query)
     # the list says which query its results answer (search.js), so results typed so far ("C" of CARSI) don't count
     tab.wait_for_function("q => { const l = document.querySelector('.md-search-result__list');"
-                          " return l && l.dataset.query === q && l.querySelector('.md-search-result__item'); }", arg=query, timeout=10_000)
-    return tab.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+                          " return l && l.dataset.query === q; }", arg=query, timeout=10_000)
+    return tab.eval_on_selector_all("a.md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+
+
+def every_result(tab: Any, query: str) -> list[str]:
+    """All results of ``query``: the list shows ten at a time, its "… +n" button the next ten."""
+    search(tab, query)
+    count = re.search(r"\d+", tab.inner_text(".md-search-result__meta"))  # "no results" has no number
+    total = int(count.group()) if count else 0
+    while (shown := tab.locator("a.md-search-result__link").count()) < total:
+        tab.locator(".os-search-more button").click()
+        tab.wait_for_function("n => document.querySelectorAll('a.md-search-result__link').length >= n", arg=min(total, shown + 10), timeout=10_000)
+    return tab.eval_on_selector_all("a.md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+
+
+def entries_found(hrefs: list[str]) -> set[str]:
+    return {h.rpartition("#")[2] for h in hrefs if "#" in h}
+
+
+@cache
+def records() -> list[Any]:
+    """The default guide's search records (openshelf.site.search), as the build indexes them."""
+    from openshelf.guide.load import load_guide
+    from openshelf.site.search import entry_records
+
+    guide, diagnostics = load_guide(ROOT / "guides")
+    assert guide is not None, diagnostics
+    return entry_records(guide)
+
+
+@cache
+def searchable_text() -> dict[str, str]:
+    """Each entry's searchable text (its record's title and content) as Pagefind reads it: spaces do not part words."""
+    return {r.url.rpartition("#")[2]: re.sub(r"\s+", "", f"{r.meta['title']} {r.content}") for r in records()}
+
+
+def holding(word: str) -> set[str]:
+    return {anchor for anchor, text in searchable_text().items() if word.lower() in text.lower()}
+
+
+@cache
+def sampled_words() -> list[tuple[str, str]]:
+    """Chinese words from the default guide's own titles and descriptions, each with the entry it came from.
+
+    A fixed-seed sample of two kinds: words as a reader types them (jieba's cut of the text) and
+    arbitrary substrings of 2–4 Chinese characters (search must not depend on where a segmenter cuts).
+    """
+    import jieba
+
+    from openshelf.guide.load import load_guide
+    from openshelf.site.markup import plain_text
+
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    rng = random.Random(2020)
+    words: set[tuple[str, str]] = set()
+    pieces: set[tuple[str, str]] = set()
+    for entry in guide.entries:
+        text = " ".join(t for t in (entry.title.zh, plain_text(entry.description.zh or "")) if t)
+        words |= {(w, entry.id) for w in jieba.cut(text) if HAN_RUN.fullmatch(w)}
+        for run in HAN_RUN.findall(text):
+            size = rng.randint(2, min(4, len(run)))
+            start = rng.randrange(len(run) - size + 1)
+            pieces.add((run[start:start + size], entry.id))
+    return rng.sample(sorted(words), 20) + rng.sample(sorted(pieces), 20)
 
 
 @pytest.mark.parametrize(("query", "anchor"), [
@@ -41,10 +110,38 @@ def search(tab: Any, query: str) -> list[str]:
     ("Figshare", "#figshare"),
     ("新冠", "#litcovid"),  # LitCovid 新冠文献库
     ("VPN", "#campus-vpn"),
+    ("疫情", "#who-covid19"),  # ICU's word break (the browser's) splits 疫情 into 疫 + 情
+    ("疫苗", "#who-covid-dashboard"),
+    ("防疫", "#taiwan-cdc"),
+    ("疫情数据", "#jhu-crc"),  # also the label of the health-data category
+    ("古登堡", "#project-gutenberg"),  # 古登堡计划: a transliterated name no dictionary knows
 ])
 def test_search_finds_the_entry(page: Any, query: str, anchor: str) -> None:
-    hrefs = search(page, query)
+    hrefs = every_result(page, query)
     assert any(h.endswith(anchor) for h in hrefs), (query, hrefs[:10])
+
+
+@pytest.mark.parametrize("query", ["疫情", "疫情数据", "古登堡"])
+def test_chinese_results_are_the_entries_holding_the_words(page: Any, query: str) -> None:
+    assert entries_found(every_result(page, query)) == holding(query)
+
+
+def test_words_drawn_from_the_guide_find_their_entries(page: Any) -> None:
+    """Every sampled word finds the entry it was taken from, and finds only entries whose text holds it."""
+    wrong = []
+    for word, anchor in sampled_words():
+        found = entries_found(every_result(page, word))
+        if anchor not in found or found != holding(word):
+            wrong.append((word, anchor, sorted(found ^ holding(word))))
+    assert wrong == [], "\n".join(f"{w} (from #{a}): wrong entries {d}" for w, a, d in wrong)
+
+
+def test_a_collection_title_is_not_searchable_text(page: Any) -> None:
+    """'resources' is in the databases collection's title (Free academic resources): it finds the entries that say it."""
+    found = entries_found(every_result(page, "resources"))
+    databases = {r.url.rpartition("#")[2] for r in records() if r.url.startswith("databases.md#")}
+    assert found <= holding("resources")
+    assert not databases <= found
 
 
 def test_no_request_leaves_the_site(page: Any) -> None:
@@ -60,3 +157,4 @@ def test_search_fetches_only_pagefind_fragments(page: Any) -> None:
     loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert any("/pagefind/" in url for url in loaded)
     assert not any("search_index" in url for url in loaded)
+    assert not any("/pagefind/filter/" in url for url in loaded), "the collection filter is not fetched for a search"

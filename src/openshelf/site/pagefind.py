@@ -7,15 +7,26 @@ browser fetches only those a query needs.  :func:`index_site` indexes the entry 
 collection pages, whose entries are records already, and not pages with ``search: exclude``)
 from its built HTML, in one run of Pagefind's binary.
 
-Everything is indexed as Chinese (``zh``): Pagefind's extended binary (PyPI ``pagefind[extended]``)
-then segments Chinese text, and English words still split on spaces.  ``assets/search.js``
-wires Material's search box to the index.  The MkDocs plugin calls :func:`index_site` after
-each build; ``openshelf build --engine mkdocs`` does too.  Zensical keeps its own search.
+Chinese is indexed character by character, so that the index and the reader's query always
+cut Chinese text the same way.  Pagefind 1.5 segments a Chinese query in the browser with
+``Intl.Segmenter`` (ICU's dictionary) but the index with jieba (charabia, in the extended
+binary): where they disagree a word present in the text is not found (ICU cuts 疫情 into
+疫 + 情 and 古登堡 into 古 + 登 + 堡; jieba keeps each whole).  So :func:`index_text` puts a
+zero-width space between adjacent Chinese characters of everything indexed: Pagefind's
+segmenter then yields one word per character, and its result script removes the zero-width
+spaces from what it shows.  ``assets/search.js`` spaces out the query's Chinese characters
+the same way (the class of characters, :data:`HAN_RANGES`, is written into both; a test
+checks they agree) and keeps only results that hold each run of them contiguously
+(Pagefind's exact-phrase search).  Everything is indexed as ``zh``; English words still split
+on spaces.  ``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin
+calls :func:`index_site` after each build; ``openshelf build --engine mkdocs`` does too.
+Zensical keeps its own search.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import tempfile
@@ -32,15 +43,33 @@ OVERRIDES = PACKAGE / "search_overrides"
 LANGUAGE = "zh"
 BUNDLE = "pagefind"
 SCRIPT = "assets/openshelf/search.js"
-#: The scratch folder's sub-folder of entry stubs (their URLs are never shown: results use ``meta.href``).
+#: The scratch folder's sub-folder of entry stubs (their URLs are never shown: results use the ``href`` filter).
 STUBS = "_entries"
 #: Material's article holds a page's content; header, navigation and footer stay out.
 ROOT_SELECTOR = "article.md-content__inner"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 EXCLUDE_SELECTORS = [".headerlink", ".md-source-file", ".os-badges"]
+#: Chinese characters that are indexed one by one: the letters and numerals of Unicode's Han script
+#: (ideographs, the iteration mark, the ideographic zero, Hangzhou numerals); ``assets/search.js``
+#: holds the same class (:func:`js_han_class`).
+HAN_RANGES = ((0x3005, 0x3005), (0x3007, 0x3007), (0x3021, 0x3029), (0x3038, 0x303B), (0x3400, 0x4DBF),
+              (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
+ZWSP = "\u200b"
+_HAN = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES)
+_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])(?=[{_HAN}])")
 
 
+def index_text(text: str) -> str:
+    """Text as Pagefind reads it: a zero-width space between adjacent Chinese characters (pure)."""
+    return _BETWEEN_HAN.sub(ZWSP, text)
+
+
+def js_han_class() -> str:
+    """:data:`HAN_RANGES` as the inside of a JavaScript character class (with the ``u`` flag)."""
+    def js(code: int) -> str:
+        return f"\\u{code:04X}" if code <= 0xFFFF else f"\\u{{{code:X}}}"
+    return "".join(js(a) if a == b else f"{js(a)}-{js(b)}" for a, b in HAN_RANGES)
 
 
 class SearchIndexError(BuildError):
@@ -64,12 +93,18 @@ def plan_from_docs(docs_dir: Path, records: Iterable[Record], use_directory_urls
 
 
 def _stub(record: Record, href: str) -> str:
-    """A small HTML page holding one record; Pagefind indexes it, the result links to ``meta.href``."""
-    meta = "".join(f'<span data-pagefind-meta="{key}">{html.escape(value)}</span>' for key, value in
-                   {"href": href, **record.meta}.items() if key != "title" and value)
-    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(record.meta.get("title", ""))}</title></head>'
-            f'<body><article class="md-content__inner"><h1>{html.escape(record.meta.get("title", ""))}</h1>'
-            f'<p>{html.escape(record.content)}</p><div data-pagefind-ignore>{meta}</div></article></body></html>')
+    """A small HTML page holding one record; Pagefind indexes it, the result links to its ``href`` filter.
+
+    Pagefind 1.5 searches every metadata field, so what must be shown but not searched (the
+    entry's address, its collection) is a filter: returned with the result, never matched.
+    """
+    title = record.meta.get("title", "")
+    shown = [("meta", key, value) for key, value in record.meta.items()]
+    shown += [("filter", key, value) for key, value in {"href": href, **record.filters}.items()]
+    spans = "".join(f'<span data-pagefind-{kind}="{key}">{html.escape(value)}</span>' for kind, key, value in shown if value)
+    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title))}</h1>'
+            f'<p>{html.escape(index_text(record.content))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
 
 
 def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
@@ -95,7 +130,7 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
         scratch = Path(tmp)
         for path in pages:
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site_dir / path, scratch / path)
+            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8")), encoding="utf-8")
         stubs = scratch / STUBS
         stubs.mkdir(parents=True, exist_ok=True)
         for n, record in enumerate(records):

@@ -2,8 +2,10 @@
 
 Every entry of the guide becomes one record (its titles, aliases, descriptions, provider,
 category, tags and access in both languages) whose URL is the entry's anchor on its page
-(``databases.md#cnki``).  Pure; :mod:`openshelf.site.pagefind` indexes the records and the
-other pages with Pagefind's binary after a build.
+(``databases.md#cnki``).  Its collection is not searchable text: a collection's title
+("Free academic resources") would make every one of its entries answer "resources"; it
+travels as a filter, shown beside the result.  Pure; :mod:`openshelf.site.pagefind` indexes
+the records and the other pages with Pagefind's binary after a build.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from openshelf.site.render import page_of
 
 @dataclass(frozen=True)
 class Record:
+    """``meta`` is searched and shown (the title); ``filters`` are shown, never searched (the collection)."""
+
     url: str
     content: str
     meta: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
 
 
 def _both(text: Text | None) -> list[str]:
@@ -31,7 +36,7 @@ def _both(text: Text | None) -> list[str]:
 
 
 def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> Record:
-    """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None)."""
+    """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None), a filter."""
     access = ACCESS_LABELS[entry.access]
     status = STATUS_LABELS[entry.status]
     category = guide.site.categories.get(entry.category)
@@ -42,10 +47,8 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> R
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
     if page_title is None:
         page_title = next((c.title.both() for c in guide.collections if c.id == entry.collection), "")
-    meta = {"title": entry.title.both(), "page": page_title}
-    if entry.aliases:
-        meta["aliases"] = ", ".join(entry.aliases)
-    return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts), meta=meta)
+    return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts),
+                  meta={"title": entry.title.both()}, filters={"collection": page_title} if page_title else {})
 
 
 def entry_records(guide: Guide) -> list[Record]:

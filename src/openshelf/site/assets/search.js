@@ -2,6 +2,10 @@
 // Pagefind (pagefind/pagefind.js, written by every build) fetches only the index fragments a
 // query needs, so nothing is downloaded until the reader focuses the search box.  Each entry is
 // its own record whose address is the entry's anchor (databases/#cnki): results lead to the entry.
+// Chinese is indexed character by character (pagefind.py, which holds the same class of
+// characters as HAN below): the query's Chinese characters go to Pagefind apart, and a result
+// must hold each run of them in one piece (Pagefind's exact-phrase search), so 疫情 finds every
+// entry that says 疫情, wherever a dictionary would cut the text, and no entry that does not.
 // No inline script or handler (the site's Content-Security-Policy forbids them); no request
 // leaves the site.
 (function () {
@@ -14,6 +18,8 @@
   var list = document.querySelector(".md-search-result__list");
   var toggle = document.getElementById("__search");
   var PAGE = 10;
+  var HAN = /[\u3005\u3007\u3021-\u3029\u3038-\u303B\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{323AF}]/gu;
+  var HAN_RUN = new RegExp(HAN.source + "{2,}", "gu");
 
   var config = {};
   try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { /* Material's defaults */ }
@@ -35,10 +41,25 @@
     return engine;
   }
 
-  // An entry's address is relative to the site root; a page's URL from Pagefind already starts
-  // with the site's path (also when the site lives in a sub-folder, as on GitHub Pages).
+  function apart(text) { return text.replace(HAN, " $& ").replace(/\s+/g, " ").trim(); }
+
+  // The results of the whole query, less those that hold one of its Chinese runs only in pieces.
+  function find(pagefind, query) {
+    var runs = query.match(HAN_RUN) || [];
+    var searches = [apart(query)].concat(runs.map(function (run) { return '"' + apart(run) + '"'; }));
+    return Promise.all(searches.map(function (q) { return pagefind.search(q); })).then(function (found) {
+      if (found.some(function (search) { return !search; })) return null;
+      var whole = found.slice(1).map(function (search) { return new Set(search.results.map(function (r) { return r.id; })); });
+      return found[0].results.filter(function (r) { return whole.every(function (ids) { return ids.has(r.id); }); });
+    });
+  }
+
+  function filter(data, name) { return (data.filters && data.filters[name] && data.filters[name][0]) || ""; }
+
+  // An entry's address (its href filter) is relative to the site root; a page's URL from
+  // Pagefind already starts with the site's path (also when the site lives in a sub-folder).
   function href(data) {
-    if (data.meta && data.meta.href) return new URL(data.meta.href, root).href;
+    if (filter(data, "href")) return new URL(filter(data, "href"), root).href;
     return new URL(data.url || "", location.href).href;
   }
 
@@ -71,14 +92,14 @@
     var icon = document.createElement("div");
     icon.className = "md-search-result__icon md-icon";
     var h1 = document.createElement("h1");
-    h1.textContent = (data.meta && data.meta.title) || data.url;
+    h1.textContent = ((data.meta && data.meta.title) || data.url).replace(/\u200B/g, "");  // a page's <h1>, as indexed
     article.append(icon, h1);
-    if (data.meta && data.meta.page) {
+    if (filter(data, "collection")) {
       var where = document.createElement("nav");
       where.className = "md-tags";
       var tag = document.createElement("span");
       tag.className = "md-tag";
-      tag.textContent = data.meta.page;
+      tag.textContent = filter(data, "collection");
       where.appendChild(tag);
       article.appendChild(where);
     }
@@ -133,9 +154,8 @@
       say("search.result.placeholder");
       return;
     }
-    load().then(function (pagefind) { return pagefind.search(query); }).then(function (search) {
-      if (serial !== current || !search) return;
-      var results = search.results;
+    load().then(function (pagefind) { return find(pagefind, query); }).then(function (results) {
+      if (serial !== current || !results) return;
       list.replaceChildren();
       delete list.dataset.query;
       say(results.length === 0 ? "search.result.none" : results.length === 1 ? "search.result.one" : "search.result.other", results.length);
