@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from openshelf.cli import main
 from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
 
-BAD = "id: dbs\ntitle: {en: D}\nentries:\n  - id: cnki\n    title: {en: A}\n    url: www.cnki.net\n    description: {en: D}\n    category: databases\n    access: free\n"
+BAD = ("id: dbs\ntitle: {en: D}\nentries:\n  - id: cnki\n    title: {en: A}\n    url: www.cnki.net\n    description: {en: D}\n"
+       "    category: databases\n    access: free\n")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -92,7 +92,8 @@ def test_zh_and_en_descriptions_name_the_same_numbers() -> None:
 
 def test_numbers_are_compared_across_languages() -> None:
     assert _numbers("自 2020 年 2 月 20 日起，每页 0.3 元，约 3.4 万种，1000 多万篇，新冠（COVID-19）", False) == {2020, 2, 20, 0.3, 34000, 1e7}
-    assert _numbers("from 20 February 2020, 0.3 yuan a page, 34,000 titles, 10 million articles, COVID-19, you may", True) == {2020, 2, 20, 0.3, 34000, 1e7}
+    english = "from 20 February 2020, 0.3 yuan a page, 34,000 titles, 10 million articles, COVID-19, you may"
+    assert _numbers(english, True) == {2020, 2, 20, 0.3, 34000, 1e7}
 
 
 # Facts from the candidates file's last section (issue 11), each as its provider states it; see the commits.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from openshelf.guide.load import load_guide
 from openshelf.guide.schema import SCHEMA_DIR, schema_files
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
+
+if TYPE_CHECKING:  # the site stage is imported only when a build runs
+    from openshelf.site.build import Engine
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
@@ -89,7 +93,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 @click.option("--strict/--no-strict", default=True, show_default=True,
               help="Fail on the engine's own warnings (its --strict: a broken link or a missing page in docs/).  "
                    "The guide's warnings fail the build only with 'strict: true' in the openshelf plugin's options.")
-def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
+def build(engine: Engine, config_file: Path, site_dir: Path, strict: bool) -> None:
     """Validate the guide, write its pages beside docs/ into .openshelf/build/, and build the site.
 
     The guide's errors stop the build; its warnings (near-duplicate titles) are printed and do not,
@@ -103,7 +107,7 @@ def build(engine: str, config_file: Path, site_dir: Path, strict: bool) -> None:
     if staged is None:
         click.echo(f"error: {refusal(f'the guide of {config_file}', diagnostics)}", err=True)
         sys.exit(1)
-    run_engine(staged, engine, strict)  # type: ignore[arg-type]
+    run_engine(staged, engine, strict)
     click.echo(f"site built with {engine} in {site_dir}", err=True)
 
 

@@ -44,7 +44,9 @@ def parse_days(text: str) -> int:
     age = parse_duration(text, default_unit="d")
     days, rest = divmod(age, timedelta(days=1))
     if rest:
-        number, unit = _DURATION.match(text).groups()  # type: ignore[union-attr]  # parse_duration accepted it
+        found = _DURATION.match(text)
+        assert found is not None, "parse_duration accepted it"
+        number, unit = found.groups()
         hint = "write days (180d), weeks (26w), months (6mo) or years (1y)"
         if unit.lower() == "m":
             hint = f"m means minutes; for {number} months write {number}mo (or {round(float(number) * 30)}d)"

@@ -89,7 +89,8 @@ def test_missing_required_fields_is_a_usage_error_without_input(guides: Path) ->
 
 def test_prompts_for_missing_fields_in_a_terminal(guides: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(new, "interactive", lambda: True)
-    answers = "\n".join(["PubMed 中文", "PubMed", "pubmed.gov", "https://pubmed.ncbi.nlm.nih.gov/", "", "Biomedical literature.", "nope", "databases", "free"]) + "\n"
+    answers = "\n".join(["PubMed 中文", "PubMed", "pubmed.gov", "https://pubmed.ncbi.nlm.nih.gov/", "", "Biomedical literature.", "nope",
+                         "databases", "free"]) + "\n"
     result = invoke(guides, input=answers)
     assert result.exit_code == 0, result.output
     assert "url must start with http:// or https://" in result.output  # asked again

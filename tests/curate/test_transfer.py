@@ -52,7 +52,8 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def test_import_appends_rows_in_canonical_form(guides: Path, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "new.csv", HEADER
-                      + ",开放获取期刊目录,DOAJ,https://doaj.org/,开放获取期刊。,Open access journals.,databases,journals；open-access,free,\"DOAJ, the directory\",cnki,2024-05-01\n"
+                      + ",开放获取期刊目录,DOAJ,https://doaj.org/,开放获取期刊。,Open access journals.,databases,journals；open-access,free,"
+                        "\"DOAJ, the directory\",cnki,2024-05-01\n"
                       + "arxiv,,arXiv,https://arxiv.org/,,Preprints.,databases,,free,,,\n")
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 0, result.output

@@ -59,7 +59,8 @@ def test_all_errors_in_one_run_across_files(tmp_path: Path) -> None:
     })
     assert messages(root) == [
         "guides/dbs.yml:6:10: error: entry 'a': url must start with http:// or https://",
-        "guides/dbs.yml:9:13: error: entry 'a': access: input should be 'free', 'free-with-registration', 'temporarily-free', 'institutional' or 'paid', not 'gratis'",
+        "guides/dbs.yml:9:13: error: entry 'a': access: input should be 'free', 'free-with-registration', 'temporarily-free', 'institutional' "
+        "or 'paid', not 'gratis'",
         "guides/dbs.yml:10:5: error: entry 'a': unknown field 'tittle' (did you mean 'title'?)",
         "guides/dbs.yml:17:11: error: entry 'b': tags: must be a list, written [covid, journals] or one item per line starting with '- '",
     ]
@@ -68,7 +69,8 @@ def test_all_errors_in_one_run_across_files(tmp_path: Path) -> None:
 def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
     one = ENTRY.format(id="a", url="https://a.org/") + "    related: [b, vpn]\n"
     two = ENTRY.format(id="b", url="https://b.org/").replace("category: databases", "category: datbases")
-    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(one, two), "more.yml": collection(ENTRY.format(id="a", url="https://c.org/"), cid="more")})
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(one, two),
+                                             "more.yml": collection(ENTRY.format(id="a", url="https://c.org/"), cid="more")})
     assert messages(root) == [
         "guides/dbs.yml:10:18: error: entry 'a': related: unknown entry id 'vpn'",
         "guides/dbs.yml:15:15: error: entry 'b': category 'datbases' is not defined in _site.yml (known: databases, access)",

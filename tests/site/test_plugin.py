@@ -29,7 +29,8 @@ class _Assets(HTMLParser):
             return
         for name in ("src", "href", "srcset", "poster", "data"):
             value = a.get(name) or ""
-            if tag in ("script", "img", "iframe", "source", "link", "video", "audio", "embed", "object") and value.startswith(("http:", "https:", "//")):
+            if tag in ("script", "img", "iframe", "source", "link", "video", "audio", "embed", "object") \
+                    and value.startswith(("http:", "https:", "//")):
                 self.hosts.append(urlsplit(value).netloc)
 
 
@@ -70,7 +71,8 @@ def test_default_guide_builds_strict_without_third_party_requests(tmp_path: Path
 
 def test_invalid_guide_stops_the_build_with_every_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    bad = "id: dbs\ntitle: {en: D}\nentries:\n  - id: a\n    title: {en: A}\n    url: ftp://x\n    description: {en: D}\n    category: databases\n    access: free\n    tittle: x\n"
+    bad = ("id: dbs\ntitle: {en: D}\nentries:\n  - id: a\n    title: {en: A}\n    url: ftp://x\n    description: {en: D}\n"
+           "    category: databases\n    access: free\n    tittle: x\n")
     guides = write_guide(tmp_path / "guides", {"dbs.yml": bad})
     result = mkdocs_build(make_project(tmp_path / "proj", guides), tmp_path / "site")
     assert result.returncode != 0

@@ -36,8 +36,10 @@ def test_every_page_is_golden() -> None:
 
 def test_cross_links_go_both_ways() -> None:
     pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
-    carsi = '[<span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span><span lang="en" class="os-en">CARSI federated login</span>](access.md#carsi)'
-    cnki = '[<span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span><span lang="en" class="os-en">CNKI</span>](databases.md#cnki)'
+    carsi = ('[<span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span>'
+             '<span lang="en" class="os-en">CARSI federated login</span>](access.md#carsi)')
+    cnki = ('[<span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span>'
+            '<span lang="en" class="os-en">CNKI</span>](databases.md#cnki)')
     assert carsi in pages["databases.md"]
     assert f"Used with</span>:** {cnki}" in pages["access.md"]
 
@@ -52,7 +54,8 @@ def test_ended_programs_are_marked_with_dates() -> None:
 
 def test_unverified_entries_say_so() -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
-    assert 'os-verified-no"><span lang="zh" class="os-zh">尚未有人核实</span><span class="os-sep"> · </span><span lang="en" class="os-en">Not yet verified</span>' in page
+    assert ('os-verified-no"><span lang="zh" class="os-zh">尚未有人核实</span><span class="os-sep"> · </span>'
+            '<span lang="en" class="os-en">Not yet verified</span>') in page
     assert 'os-verified-yes"><span lang="zh" class="os-zh">2026-11-01 人工核实</span>' in page
 
 

@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ def entry_node(data: Mapping[str, Any]) -> CommentedMap:
     return node
 
 
-def append_text(text: str, entries: list[Mapping[str, Any]]) -> tuple[str, list[int]]:
+def append_text(text: str, entries: Sequence[Mapping[str, Any]]) -> tuple[str, list[int]]:
     """The collection file ``text`` with ``entries`` appended; also the index of each new entry."""
     doc = load_rt(text)
     seq = doc.get("entries")

@@ -6,8 +6,9 @@ Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -87,7 +88,10 @@ def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
     raise click.BadParameter(f"cannot find the file of collection '{name}'", param_hint="'--collection'")
 
 
-def _new_options(func):  # type: ignore[no-untyped-def]
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _new_options(func: _Command) -> _Command:
     from openshelf.curate.new import FIELDS
 
     for option, _, help_text in reversed(FIELDS):
@@ -158,7 +162,7 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
 
 
-def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  # type: ignore[type-arg]
+def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
     """Ask for a text field in both languages until at least one is given."""
     while not data.get(field):
         answers = {"zh": click.prompt(zh_prompt, default="", show_default=False).strip(),
@@ -170,7 +174,7 @@ def _ask_text(data: dict, field: str, zh_prompt: str, en_prompt: str) -> None:  
             click.echo(f"a {field} in at least one language is needed", err=True)
 
 
-def _ask(data: dict, categories: list[str]) -> None:  # type: ignore[type-arg]
+def _ask(data: dict[str, Any], categories: list[str]) -> None:
     from openshelf.curate.new import ACCESS_CHOICES, schema_problems
 
     _ask_text(data, "title", "标题（中文）· Title in Chinese", "Title in English（英文标题）")
@@ -255,7 +259,8 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
 @click.command("export")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), required=True,
-              help="json and yaml: the whole guide with collection and category information; csv: one row per entry in the import columns plus 'collection'.")
+              help="json and yaml: the whole guide with collection and category information; "
+                   "csv: one row per entry in the import columns plus 'collection'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
 def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:

@@ -7,8 +7,9 @@ quotes only where YAML needs them, dates unquoted, lists of plain values in flow
 (``[a, b]``), no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
 and blank lines stay with the lines they annotate.
 
-ruamel.yaml does the round trip (see :mod:`openshelf.curate.roundtrip`).  A file is formatted only when it parses and validates on its own, and the result is checked to hold
-exactly the same values as the original before anything is written.
+ruamel.yaml does the round trip (see :mod:`openshelf.curate.roundtrip`).  A file is formatted only when it
+parses and validates on its own, and the result is checked to hold exactly the same values as the original
+before anything is written.
 """
 
 from __future__ import annotations
@@ -166,7 +167,9 @@ class FormatError(GuideError):
 
 def same_values(before: str, after: str) -> bool:
     """Whether two texts hold the same data (key order aside), as the validator reads it."""
-    return yamlsource.load(before)[0] == yamlsource.load(after)[0]
+    old: object = yamlsource.load(before)[0]
+    new: object = yamlsource.load(after)[0]
+    return old == new
 
 
 @dataclass

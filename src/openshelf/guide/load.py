@@ -233,8 +233,11 @@ def _entry_around(text: str, line: int) -> str | None:
     return None
 
 
-def _kind(value: Any) -> str:
-    return {list: "list", str: "single value"}.get(type(value), type(value).__name__)
+_KINDS: dict[type[object], str] = {list: "list", str: "single value"}
+
+
+def _kind(value: object) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 def _attach_positions(collection: Collection, source: Source) -> None:
@@ -242,15 +245,15 @@ def _attach_positions(collection: Collection, source: Source) -> None:
         entry.locate(collection.id, source.display, _EntryPositions(source.positions, ("entries", index)))
 
 
-class _EntryPositions(dict):  # type: ignore[type-arg]
-    """An entry's field positions (``"url"``, ``"related[2]"``, ``""`` for the entry), looked up when asked."""
+class _EntryPositions:
+    """An entry's field positions (``"url"``, ``"related[2]"``, ``""`` for the entry), looked up when asked
+    (a :class:`~openshelf.guide.models.FieldPositions`)."""
 
     def __init__(self, positions: yamlsource.Positions, base: tuple[str | int, ...]) -> None:
-        super().__init__()
         self._source = positions
         self._base = base
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]:
         path: tuple[str | int, ...] = self._base
         if name:
             key, _, index = name.partition("[")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from typing import Annotated, Literal, get_args, get_origin
+from typing import Annotated, Literal, Protocol, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -90,17 +89,30 @@ class Text(_Strict):
         return self.zh or self.en or ""
 
 
+class FieldPositions(Protocol):
+    """Where an entry's fields start in its file: ``get("url", default)`` → (line, column); a plain dict will do."""
+
+    def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]: ...
+
+
+def _no_positions() -> dict[str, tuple[int, int]]:
+    return {}
+
+
 class Entry(_Strict):
     """One resource: a database, an access route, a health authority, a library service."""
 
     id: Slug = Field(description="Stable identifier and page anchor: lowercase letters, digits and hyphens; unique across all collections.")
     title: Text = Field(description="The resource's name, in zh and/or en.")
     url: HttpUrl = Field(description="The address readers open: an absolute http:// or https:// URL.")
-    shares_url_with: Slug | None = Field(None, description="The id of another entry that has the same url because both are reached from one page (a library and the service it runs there); without it two entries with one url are an error.")
-    description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are allowed; HTML is not.")
+    shares_url_with: Slug | None = Field(None, description="The id of another entry that has the same url because both are reached from one page (a "
+                                               "library and the service it runs there); without it two entries with one url are an error.")
+    description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are "
+                              "allowed; HTML is not.")
     category: Slug = Field(description="One of the category keys defined in guides/_site.yml.")
     tags: list[Slug] = Field(default_factory=list, description="Free-form topic tags (slugs), listed on the tag index page.")
-    access: Access = Field(description="How readers get in: free, free-with-registration, temporarily-free, institutional (through a subscribing library) or paid (a fee per use).")
+    access: Access = Field(description="How readers get in: free, free-with-registration, temporarily-free, institutional (through a subscribing "
+                           "library) or paid (a fee per use).")
     status: Status = Field("active", description="active, or ended for programs that have closed (they stay listed, marked ended).")
     available_from: dt.date | None = Field(None, description="First day of a temporary program (YYYY-MM-DD).")
     available_until: dt.date | None = Field(None, description="Last day of a temporary program (YYYY-MM-DD); required when status is ended.")
@@ -111,16 +123,18 @@ class Entry(_Strict):
     distinct_from: list[Slug] = Field(default_factory=list, description=(
         "Ids of entries a person has checked are different resources although their titles are the same or nearly "
         "(two sites both called COVID-19 Dashboard): silences the near-duplicate-title warning for each pair."))
-    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list, description="Other names and acronyms readers may search for, e.g. 知网, CNKI.")
-    link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude from link checks.")
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=list, description="Other names and acronyms readers may search for, e.g. 知网, CNKI.")
+    link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude "
+                                            "from link checks.")
     archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
 
     # Where the entry came from; set by the loader (guide/load.py) after validation (not part of the schema).
     _collection: str = PrivateAttr("")
     _path: str = PrivateAttr("")
-    _positions: Mapping[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _positions: FieldPositions = PrivateAttr(default_factory=_no_positions)
 
-    def locate(self, collection: str, path: str, positions: Mapping[str, tuple[int, int]]) -> None:
+    def locate(self, collection: str, path: str, positions: FieldPositions) -> None:
         """Record where the entry came from: its collection, its file, and its fields' positions
         (``"url"``, ``"related[2]"``, ``""`` for the entry itself)."""
         self._collection = collection
@@ -175,7 +189,8 @@ class Limits(_Strict):
 
     max_file_bytes: int = Field(20_000_000, ge=1, description="Largest guide file, in bytes (a 20,000-entry guide is about 7 MB).")
     max_entries: int = Field(50_000, ge=1, description="Most entries in the whole guide.")
-    max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the schema).")
+    max_value_chars: int = Field(100_000, ge=1, description="Longest single value, in characters (text fields are also capped at 10,000 by the "
+                                                "schema).")
     max_depth: int = Field(64, ge=1, description="Deepest nesting of mappings and lists (a guide needs five levels).")
     max_nodes: int = Field(2_000_000, ge=1, description="Most values in one file once YAML aliases are expanded (stops alias bombs).")
 
@@ -187,7 +202,8 @@ class Site(_Strict):
     description: Text | None = Field(None, description="One or two sentences on the home page.")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
-    limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real guide.")
+    limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
+                                                   "guide.")
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {"collection": Collection, "site": Site}

@@ -5,6 +5,7 @@ A small pure function on :mod:`urllib.parse`; the README says why no library fit
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track where a click came from; they never change the resource.
@@ -30,10 +31,8 @@ def normalise_url(url: str) -> str:
         return url.strip()
     host = (parts.hostname or "").rstrip(".").lower()
     if not host.isascii():
-        try:
+        with contextlib.suppress(UnicodeError):  # a name the idna codec refuses stays as written
             host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
     if port not in (None, 80, 443):
         host += f":{port}"
     if parts.username:

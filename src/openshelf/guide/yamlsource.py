@@ -32,8 +32,13 @@ from yaml.events import (
 
 try:  # libyaml parses several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
+
+    _COUNTS_BYTES = True  # libyaml's marks count bytes of the UTF-8 text
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    # the stubs declare CSafeLoader unconditionally, so mypy sees two different classes under one name
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _COUNTS_BYTES = False  # the pure-Python reader counts characters
 
 from openshelf.errors import GuideError
 
@@ -81,13 +86,16 @@ class _Table:
 
     def __getitem__(self, path: Path) -> Mark:
         found = self._owner._lookup(path)
-        if found is None or (self._key and found[1] is None):
+        mark = None if found is None else found[1] if self._key else found[0]
+        if mark is None:
             raise KeyError(path)
-        return found[1] if self._key else found[0]  # type: ignore[return-value]
+        return mark
 
     def __contains__(self, path: object) -> bool:
+        if not isinstance(path, tuple):
+            return False
         try:
-            self[path]  # type: ignore[index]
+            self[path]
         except (KeyError, TypeError):
             return False
         return True
@@ -173,8 +181,7 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
                               *colon) from None
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
     except yaml.reader.ReaderError as exc:  # a control character pasted into the text
-        # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters
-        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _Loader is not yaml.SafeLoader else text[: exc.position]
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _COUNTS_BYTES else text[: exc.position]
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise YamlProblem(f"the file contains the control character U+{code:04X}, which YAML does not allow: "
@@ -244,6 +251,13 @@ _HINTS = (
 )
 
 
+def _start(event: yaml.Event) -> Mark:
+    """The 1-based (line, column) where an event starts."""
+    mark = event.start_mark
+    assert mark is not None, "PyYAML's parsers mark every event"  # the stubs allow None for hand-made events
+    return mark.line + 1, mark.column + 1
+
+
 class _Builder:
     """Values and position trees from the event stream, with an explicit stack (no recursion)."""
 
@@ -279,10 +293,10 @@ class _Builder:
         documents = 0
         root: Any = None
         root_pos: Any = None
+        value: Any  # the finished value of this event: a scalar (str or None), a closed collection or an alias's value
         for event in events:
-            kind = type(event)
-            if kind is ScalarEvent:
-                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if isinstance(event, ScalarEvent):
+                mark = _start(event)
                 self.count += 1
                 if self.count > max_nodes:
                     raise self.too_many(mark)
@@ -301,8 +315,8 @@ class _Builder:
                 pos: Any = mark
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, mark, 1)
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+                mark = _start(event)
                 if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
                     raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
                 self.count += 1
@@ -312,20 +326,21 @@ class _Builder:
                     parts = self.path()
                     where = field_name(parts[:4]) + ("…" if len(parts) > 4 else "")
                     raise _TooDeep(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", *mark)
-                container: Any = {} if kind is MappingStartEvent else []
-                node = _Node(mark, {} if kind is MappingStartEvent else [])
+                mapping = isinstance(event, MappingStartEvent)
+                container: Any = {} if mapping else []
+                node = _Node(mark, {} if mapping else [])
                 if event.anchor is not None:
                     self.open_anchors.add(event.anchor)
                 stack.append([container, node, None, None, event.anchor, self.count])
                 continue
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
                 frame = stack.pop()
                 value, pos = frame[0], frame[1]
                 if frame[4] is not None:
                     self.open_anchors.discard(frame[4])
                     self.anchors[frame[4]] = (value, pos, self.count - frame[5] + 1)
-            elif kind is AliasEvent:
-                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, AliasEvent):
+                mark = _start(event)
                 name = event.anchor
                 if name in self.open_anchors:
                     raise self.fail("an alias refers to a value that contains it (a recursive alias)", mark)
@@ -342,10 +357,10 @@ class _Builder:
                         raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
                     self.key(value, mark)
                     continue
-            elif kind is DocumentStartEvent:
+            elif isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    mark = _start(event)
                     raise self.fail("expected a single document in the stream, but found another document", mark)
                 continue
             else:  # stream start/end, document end

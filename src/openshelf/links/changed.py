@@ -8,6 +8,7 @@ do not count as changes, and an edited URL always does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -58,10 +59,8 @@ def urls_at_revision(guides: Path, rev: str) -> dict[str, set[str]]:
             continue
         text = _git(top, "show", f"{rev}:{name}")
         urls: set[str] = set()
-        try:
+        with contextlib.suppress(yamlsource.YamlProblem):  # a file that did not parse then (or broke a limit): all its URLs count as new
             _urls_in(yamlsource.load(text)[0], urls)
-        except yamlsource.YamlProblem:
-            pass  # a file that did not parse then (or broke a limit): all its URLs count as new
         found[str((top / name).resolve())] = urls
     return found
 

@@ -136,17 +136,9 @@ class _Budget:
     retry_after: float | None = None
 
 
-_NOW_ISO: tuple[int, str] = (-1, "")
-
-
 def now_iso() -> str:
-    """The current UTC time to the second, as ``2026-01-02T03:04:05Z`` (formatted once per second)."""
-    global _NOW_ISO
-    second = int(time.time())
-    if _NOW_ISO[0] != second:
-        text = datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
-        _NOW_ISO = (second, text)
-    return _NOW_ISO[1]
+    """The current UTC time to the second, as ``2026-01-02T03:04:05Z``."""
+    return datetime.fromtimestamp(int(time.time()), UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -152,7 +152,8 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
 def merge(ctx: click.Context, states: tuple[Path, ...], output: Path | None) -> None:
     """Merge shard state files: for each URL the most recently checked record wins."""
     parts = [load_state(path) for path in states]
-    out = output or default_state_file(ctx.parent.params["guides"])  # type: ignore[union-attr]
+    assert ctx.parent is not None, "merge is always run as a subcommand of the links group"
+    out = output or default_state_file(ctx.parent.params["guides"])
     merged = merge_states(*parts)
     save_state(out, merged)
     click.echo(f"merged {len(states)} state files, {len(merged)} URLs -> {out}")

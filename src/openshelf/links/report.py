@@ -24,7 +24,7 @@ _ANNOTATED: dict[Verdict, tuple[Level, str]] = {
 
 
 def _detail(r: Result) -> str:
-    parts = [r.verdict]
+    parts: list[str] = [r.verdict]
     if r.status is not None:
         parts.append(f"HTTP {r.status}")
     if r.error and not (r.status is not None and r.error == f"HTTP {r.status}"):

@@ -20,6 +20,7 @@ from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import csp, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
 
 Engine = Literal["mkdocs", "zensical"]
@@ -30,7 +31,7 @@ STAGING = Path(".openshelf/build")
 class Staged:
     config_file: Path
     site_dir: Path
-    search: tuple[Any, ...] = ()  # Pagefind records (openshelf.site.search.Record); empty: Material's search
+    search: tuple[Record, ...] = ()  # Pagefind records; empty: Material's search
     use_directory_urls: bool = True
 
 

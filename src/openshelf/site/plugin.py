@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 
 
-class OpenShelfConfig(base.Config):
+class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs leaves Config.__init_subclass__ unannotated
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it from ``mkdocs.yml``."""
     guides_dir = c.Type(str, default="guides")
@@ -61,7 +61,7 @@ def mute_material_search(config: Any) -> bool:
     return True
 
 
-class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
+class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-call]  # mkdocs leaves BasePlugin.__init_subclass__ unannotated
     pages: Pages | None = None
     _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
     _search_pages: dict[str, str] | None = None  # built HTML pages Pagefind indexes: dest path → URL
@@ -120,9 +120,9 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
         return files
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
-        if self._search_pages is not None and self.pages is not None:
-            if page.file.src_uri not in search.entry_pages(self.pages.search) and not search.excluded(page.meta):
-                self._search_pages[page.file.dest_uri] = page.file.url
+        if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \
+                and not search.excluded(page.meta):
+            self._search_pages[page.file.dest_uri] = page.file.url
         return context
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -136,7 +136,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):
             csp.apply_to_site(site)
         try:
             if self._search_pages is not None and self.pages is not None and self._urls is not None:
-                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls)  # type: ignore[arg-type]
+                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls)
             offline.stamp(site)  # last: the version is a hash of everything else
         except OpenShelfError as exc:
             raise PluginError(str(exc)) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
@@ -17,6 +18,9 @@ from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, markup
+
+if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
+    from openshelf.site.search import Record
 
 HOME = "index.md"
 TAGS = "tags.md"
@@ -42,8 +46,8 @@ class Pages:
     markdown: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
-    #: Search records, one per entry (openshelf.site.search.Record); filled by openshelf.site.pipeline.
-    search: tuple[object, ...] = ()
+    #: Search records, one per entry; filled by openshelf.site.pipeline.
+    search: tuple[Record, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def _share(page: str, ctx: Context) -> list[str]:
         d = downloads.PATHS
         lines += [f"{label('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
-    return lines + ["</div>", ""]
+    return [*lines, "</div>", ""]
 
 
 def _home(guide: Guide, ctx: Context) -> str:
@@ -201,7 +205,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         html.append(f'<label class="os-tag-filter">{label("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
         html += [f'<option value="{t}">{markup.attr(t)} ({n})</option>' for t, n in sorted(tags.items())]
         html.append("</select></label>")
-    html.append(f'<p class="os-filter-status" aria-live="polite"></p><button type="reset" class="md-button">{label("清除筛选", "Clear filters")}</button>')
+    html.append('<p class="os-filter-status" aria-live="polite"></p>'
+                f'<button type="reset" class="md-button">{label("清除筛选", "Clear filters")}</button>')
     html.append("</form>")
     return ["".join(html), ""]
 
@@ -286,7 +291,8 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
         lines += [f'!!! warning "{plain("已结束", "Ended")}"', "",
-                  f"    {bi(f'该项目已结束（{period}），保留于此以供查考。', f'This program has ended ({period}); it stays listed for the record.')}", ""]
+                  "    " + bi(f"该项目已结束（{period}），保留于此以供查考。",
+                             f"This program has ended ({period}); it stays listed for the record."), ""]
     elif period:
         lines += [f"*{label('开放时间', 'Available')}: {period}*", ""]
     lines += note
@@ -309,7 +315,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     if back:
         facts.append((label("可用于", "Used with"), ", ".join(_entry_link(r, current) for r in back)))
     lines += [f"- **{name}:** {value}" for name, value in facts]
-    return lines + ["", "</article>", ""]
+    return [*lines, "", "</article>", ""]
 
 
 def _period(entry: Entry) -> str:
@@ -365,7 +371,8 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     if checked:
         lines += [label(f"最近一次检查：{max(checked).date().isoformat()}", f"Last check: {max(checked).date().isoformat()}"), ""]
     else:
-        lines += [label("尚无检查记录：链接检查在 GitHub Actions 中每周运行。", "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
+        lines += [label("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
+                        "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
     lines += ["| " + " | ".join([label("栏目", "Collection"), *(label(zh, en) for _, zh, en in kinds)]) + " |",
               "| --- |" + " ---: |" * len(kinds)]
     broken: list[tuple[Entry, SiteStatus]] = []
@@ -373,11 +380,14 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         counts = dict.fromkeys((k for k, _, _ in kinds), 0)
         for e in c.entries:
             status = status_for(ctx.links, e.url)
-            kind = "unchecked" if status is None else "broken" if status.broken else "ok" if status.verdict in WORKING \
-                else status.verdict or "unchecked"
-            counts[kind if kind in counts else "unchecked"] += 1
-            if kind == "broken":
+            if status is None:
+                kind = "unchecked"
+            elif status.broken:
+                kind = "broken"
                 broken.append((e, status))
+            else:
+                kind = "ok" if status.verdict in WORKING else status.verdict or "unchecked"
+            counts[kind if kind in counts else "unchecked"] += 1
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in kinds) + " |")
     lines += ["", f"## {label('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:

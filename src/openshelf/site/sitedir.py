@@ -30,13 +30,13 @@ def check_site_dir(site_dir: Path, sources: Iterable[tuple[str, Path]], roots: I
     ``sources`` and ``roots`` are (name, folder) pairs; the names appear in the message.
     """
     site = site_dir.resolve()
-    for name, folder in roots:
-        folder = folder.resolve()
+    for name, given in roots:
+        folder = given.resolve()
         if _within(folder, site):
             raise BuildError(f"refusing to build the site into {site_dir}: it is or contains the {name} ({folder}); "
                              "choose a folder of its own, e.g. --site-dir site")
-    for name, folder in sources:
-        folder = folder.resolve()
+    for name, given in sources:
+        folder = given.resolve()
         if _within(site, folder) or _within(folder, site):
             raise BuildError(f"refusing to build the site into {site_dir}: it would overlap the {name} ({folder}); "
                              "choose a folder of its own, e.g. --site-dir site")
