@@ -129,6 +129,21 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     async def soft404(request: web.Request) -> web.Response:
         return web.Response(text="<html><body><p>该内容已被发布者删除</p></body></html>", content_type="text/html")
 
+    async def not_found_page(request: web.Request) -> web.Response:
+        # 200 pages that say "not found" in their title: /not-found/zh, /not-found/gbk (GBK, charset only in
+        # a <meta>), /not-found/en; /not-found/article is an article about 404 errors (a real page).
+        pages = {
+            "zh": "<html><head><title>页面不存在 - 某某大学</title></head><body><p>请返回首页</p></body></html>",
+            "gbk": '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+                   "<title>抱歉，您访问的页面不存在！</title></head><body><h1>错误</h1></body></html>",
+            "en": "<html><head><title>Page not found | Example</title></head><body><h1>Oops</h1></body></html>",
+            "article": "<html><head><title>How to fix 404 Not Found errors</title></head><body><h1>Fixing 404s</h1>"
+                       "<p>A page titled 'Page not found' served with status 200 is a soft 404.</p></body></html>",
+        }
+        which = request.match_info["which"]
+        text = pages[which]
+        return web.Response(body=text.encode("gbk" if which == "gbk" else "utf-8"), content_type="text/html")
+
     async def challenge(request: web.Request) -> web.Response:
         return web.Response(status=403, headers={"cf-mitigated": "challenge", "Server": "cloudflare"}, text="Just a moment...")
 
@@ -182,6 +197,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/nohead", nohead)
     app.router.add_route("*", "/soft404", soft404)
     app.router.add_route("*", "/challenge", challenge)
+    app.router.add_route("*", "/not-found/{which}", not_found_page)
     app.router.add_route("*", "/huge", huge)
     app.router.add_route("*", "/hang", hang)
     app.router.add_route("*", "/slow", slow)
@@ -242,6 +258,51 @@ def servers() -> Iterator[tuple[Server, Server, Server]]:
     keep = thread.run(start())
     raw = Server(keep[-1].sockets[0].getsockname()[1])  # type: ignore[attr-defined]
     yield main, other, raw
+    thread.stop()
+
+
+def _home_app(server: Server) -> web.Application:
+    """A site that answers every unknown path 200 with its home page; ``/articles/real`` is a real page
+    and ``/gone-home`` redirects (302) to the home page."""
+
+    @web.middleware
+    async def count(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        server.hits[request.path] += 1
+        server.log.append((time.monotonic(), request.method, request.path, request.query_string))
+        return await handler(request)
+
+    async def real(request: web.Request) -> web.Response:
+        return web.Response(text="<title>A real article - Example Library</title><h1>A real article</h1>", content_type="text/html")
+
+    async def gone_home(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "/"})
+
+    async def home(request: web.Request) -> web.Response:
+        return web.Response(text="<title>Example Library</title><h1>Welcome</h1><p>news</p>", content_type="text/html")
+
+    app = web.Application(middlewares=[count])
+    app.router.add_route("*", "/articles/real", real)
+    app.router.add_route("*", "/gone-home", gone_home)
+    app.router.add_route("*", "/{tail:.*}", home)
+    return app
+
+
+@pytest.fixture(scope="session")
+def home_server() -> Iterator[Server]:
+    """An aiohttp server on 127.0.0.1 whose every unknown path answers 200 with its home page."""
+    thread = _Thread()
+    srv = Server(0)
+
+    async def start() -> web.AppRunner:
+        runner = web.AppRunner(_home_app(srv), handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        srv.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return runner
+
+    thread.run(start())
+    yield srv
     thread.stop()
 
 

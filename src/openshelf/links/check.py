@@ -6,7 +6,9 @@ Policy, in one place:
 - ``redirected``  the URL answers through a permanent redirect (301/308): ``redirect_to`` is the new URL
 - ``broken``      definite: 404, 410, a soft 404 phrase, a name that does not resolve,
                   connection refused, a redirect loop or too many redirects
-- ``transient``   a bad day: timeout, reset, 5xx, 429, 408, other 4xx, TLS trouble
+- ``transient``   a bad day: timeout, reset, 5xx, 429, 408, other 4xx, TLS trouble; or a guessed soft 404
+                  (a 200 page whose title or main heading says "not found", or that looks like the host's
+                  answer for a path that cannot exist), which the N-runs policy turns into ``broken``
 - ``blocked``     bot protection (a Cloudflare challenge, 401/403/999): a person should look
 - ``skipped``     not fetched: excluded pattern, non-http scheme, private address, login-only entry
                   (and, from the runner, a URL not finished before the run's deadline)
@@ -29,9 +31,10 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -41,6 +44,7 @@ from yarl import URL
 
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
+from .page import Heads, not_found_claim, read_heads
 from .rules import HostRule, LinkRules
 from .verdict import FAILING, Verdict
 
@@ -102,6 +106,7 @@ class _Hop:
     retryable: bool = False
     retry_after: float | None = None
     note: str | None = None
+    heads: Heads | None = None  # the landing page's title and main heading, when read
 
 
 HEAD_TRUST_AFTER = 3  # GET confirmations of a HEAD 404/410 before such HEAD answers are believed
@@ -178,6 +183,7 @@ class Checker:
         self.request_count = 0
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._literal_refusals: dict[tuple[str, int | None], str | None] = {}  # IP-literal hosts: None = allowed
+        self._probes: dict[str, asyncio.Task[tuple[str, Heads] | None]] = {}  # per origin, see _probe
 
     async def __aenter__(self) -> Checker:
         connector = aiohttp.TCPConnector(
@@ -196,6 +202,8 @@ class Checker:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for task in self._probes.values():
+            task.cancel()
         if self._session is not None:
             await self._session.close()
 
@@ -340,8 +348,11 @@ class Checker:
         return response
 
     async def _attempt(self, start: URL, rule: HostRule | None, timeout: float, budget: _Budget,
-                       continuing: bool = False) -> tuple[_Hop, int]:
-        """Follow one redirect chain; return how it ended and the number of requests made."""
+                       continuing: bool = False, probe: bool = False) -> tuple[_Hop, int]:
+        """Follow one redirect chain; return how it ended and the number of requests made.
+
+        ``probe``: this is a host's probe (a path that cannot exist): GET at once, and its page is not judged.
+        """
         visits = {str(start): 1}
         url = start
         permanent_target: str | None = None
@@ -354,7 +365,7 @@ class Checker:
             here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
             hop_rule = here if here is not None and here.soft_404 else rule
             want_body = bool(hop_rule and hop_rule.soft_404)
-            method = "GET" if want_body or host.head_unsupported >= HEAD_TRUST_AFTER else "HEAD"
+            method = "GET" if want_body or probe or host.head_unsupported >= HEAD_TRUST_AFTER else "HEAD"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
             if method == "HEAD" and result.fallback:
@@ -400,6 +411,12 @@ class Checker:
                 continue
             hop = self._classify(result, url, hop_rule)
             hop.final_url = str(url)
+            hop.heads = result.heads
+            if result.heads is not None and hop.verdict == Verdict.OK and not probe:
+                claim = await self._soft_404_claim(start, url, result.heads)
+                if claim is not None:  # a guess: transient, so only the N-runs policy makes it broken
+                    hop = _Hop(Verdict.TRANSIENT, status, str(url), f"soft 404? HTTP {status}, but {claim}",
+                               note=f"soft 404: {claim}", heads=result.heads)
             if permanent_target is not None and hop.verdict == Verdict.OK:
                 hop.verdict = Verdict.REDIRECTED
                 hop.redirect_to = permanent_target
@@ -407,6 +424,45 @@ class Checker:
                 hop.redirect_to = permanent_target
             return hop, requests
         return _Hop(Verdict.BROKEN, None, str(url), f"too many redirects (more than {self.options.max_redirects})"), requests
+
+    async def _soft_404_claim(self, start: URL, url: URL, heads: Heads) -> str | None:
+        """Why a 200 page (``url``, reached from ``start``) looks like a "not found" page, or None.
+
+        Its title or main heading says so; or it has the same title and heading as its host's answer
+        for a path that cannot exist (a host that serves its home page for every unknown path).  A
+        start URL that is a site's root, or the very page the probe landed on, is that home page.
+        """
+        claim = not_found_claim(heads)
+        if claim is not None or (start.path in ("", "/") and not start.query_string):
+            return claim
+        probed = await self._probe(url)
+        if probed is None or heads.key() is None:
+            return None
+        probe_url, probe_heads = probed
+        if probe_heads.key() != heads.key() or str(start) == probe_url:
+            return None
+        label = f"title {heads.title[:80]!r}" if heads.title else f"main heading {heads.h1[:80]!r}"
+        return f"the page is what the host answers for a path that cannot exist ({label})"
+
+    async def _probe(self, url: URL) -> tuple[str, Heads] | None:
+        """What ``url``'s host answers for a path that cannot exist: (the page it landed on, its heads)
+        when that is a 200 page, else None.  One request (chain) per host and run, through the host's
+        gate like any other, shared by every URL that asks (a URL cancelled meanwhile does not cancel it)."""
+        origin = url.origin()
+        key = str(origin)
+        task = self._probes.get(key)
+        if task is None:
+            task = self._probes[key] = asyncio.ensure_future(self._fetch_probe(origin))
+        return await asyncio.shield(task)
+
+    async def _fetch_probe(self, origin: URL) -> tuple[str, Heads] | None:
+        probe = origin.with_path(f"/openshelf-probe-{secrets.token_hex(8)}")
+        rule = self.rules.host_rule(probe.host or "")
+        timeout = rule.timeout if rule is not None and rule.timeout else self.options.timeout
+        hop, _ = await self._attempt(probe, rule, timeout, _Budget(timeout), continuing=True, probe=True)
+        if hop.verdict in (Verdict.OK, Verdict.REDIRECTED) and hop.heads is not None and hop.final_url is not None:
+            return hop.final_url, hop.heads
+        return None
 
     def _classify(self, result: _Response, url: URL, rule: HostRule | None) -> _Hop:
         status = result.status
@@ -500,13 +556,17 @@ class Checker:
             challenge = headers.get("cf-mitigated", "").lower() == "challenge"
             location = headers.get("Location")
             retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
+            # A 200 HTML page is judged by its title and main heading (a soft 404?), unless a host rule
+            # names its own soft-404 phrases (or none: ``soft_404: []`` turns the guessing off).
+            judge = (rule is None or rule.soft_404 is None) and 200 <= status < 300 and _is_html(headers)
             if method == "HEAD":
-                if status >= 400 and status not in (429,) and not challenge:
+                if (status >= 400 and status not in (429,) and not challenge) or judge:
                     # GET decides; after a 503's Retry-After it waits at the host's gate first.
                     return _Response(status=status, location=location, fallback=True, retry_after=retry_after)
                 return _Response(status=status, location=location, retry_after=retry_after, challenge=challenge)
             body_text: str | None = None
-            need_body = (rule is not None and bool(rule.soft_404) and 200 <= status < 300) or (
+            heads: Heads | None = None
+            need_body = judge or (rule is not None and bool(rule.soft_404) and 200 <= status < 300) or (
                 status in (403, 503) and "cloudflare" in headers.get("Server", "").lower()
             )
             length = resp.content_length
@@ -514,14 +574,16 @@ class Checker:
                 raw = await _read_prefix(resp, opts.body_limit)
                 if status in (403, 503) and any(m in raw for m in CHALLENGE_MARKERS):
                     challenge = True
-                if need_body:
+                if judge:
+                    heads = read_heads(raw, resp.charset)
+                elif need_body:
                     body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
                 if not resp.content.at_eof():
                     resp.close()  # unread rest: drop the connection rather than drain it
             else:
                 resp.close()
             return _Response(
-                status=status, location=location, retry_after=retry_after, challenge=challenge, body=body_text
+                status=status, location=location, retry_after=retry_after, challenge=challenge, body=body_text, heads=heads
             )
 
 
@@ -532,8 +594,15 @@ class _Response:
     retry_after: float | None = None
     challenge: bool = False
     body: str | None = None
+    heads: Heads | None = None
     fallback: bool = False
     hop: _Hop | None = field(default=None)
+
+
+def _is_html(headers: Mapping[str, str]) -> bool:
+    """An HTML page, or one that does not say what it is."""
+    kind = headers.get("Content-Type", "").lower()
+    return not kind or "html" in kind
 
 
 async def _read_prefix(resp: aiohttp.ClientResponse, limit: int) -> bytes:

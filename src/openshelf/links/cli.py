@@ -36,8 +36,9 @@ HELP = """Check every URL in the guides, each once, and report a verdict per URL
 
 \b
 Verdicts: ok, redirected (moved permanently: update the URL), broken (404, 410,
-a name that does not resolve, connection refused, a soft 404, or a transient
-failure for N consecutive runs), transient (timeout, 5xx, 429), blocked (bot
+a name that does not resolve, connection refused, a host rule's soft 404, or a
+transient failure for N consecutive runs), transient (timeout, 5xx, 429, a
+guessed soft 404: a 200 page titled "not found"), blocked (bot
 protection: a person should look), skipped (excluded, private address, or an
 entry marked link_check: login-required or skip, or not reached before --deadline).
 

@@ -6,7 +6,7 @@ Example::
     accept_status: []                      # codes that count as ok everywhere
     hosts:
       - host: mp.weixin.qq.com             # exact host; "*.example.org" = the domain and its subdomains
-        soft_404: ["该内容已被发布者删除", "已停止访问该网页"]
+        soft_404: ["该内容已被发布者删除", "已停止访问该网页"]   # [] = no guessing on this host
         reason: deleted WeChat articles answer 200 with a notice
       - host: "*.example.edu.cn"
         unreachable_from_ci: true          # timeouts / refusals become 'blocked', never 'broken'
@@ -49,7 +49,9 @@ class _Rule(BaseModel):
 class HostRule(_Rule):
     host: str = Field(min_length=1)
     reason: str = Field(min_length=1)
-    soft_404: tuple[str, ...] = ()
+    #: Phrases in a 200 page that mean "gone" (then they alone decide, as definite ``broken``);
+    #: ``[]`` turns the checker's own soft-404 guessing off for this host; unset: it guesses.
+    soft_404: tuple[str, ...] | None = None
     accept_status: tuple[int, ...] = ()
     unreachable_from_ci: bool = False
     skip: bool = False

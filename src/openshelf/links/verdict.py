@@ -17,7 +17,7 @@ class Verdict(StrEnum):
     BROKEN = "broken"
     """Definite (404, 410, a soft 404, no such name, refused, a redirect loop), or transient for N runs."""
     TRANSIENT = "transient"
-    """A bad day: timeout, reset, 5xx, 429, 408, another 4xx, TLS trouble."""
+    """A bad day: timeout, reset, 5xx, 429, 408, another 4xx, TLS trouble; or a guessed soft 404 (note ``soft 404: …``)."""
     BLOCKED = "blocked"
     """Bot protection (a challenge, 401, 403, 999): a person should look."""
     SKIPPED = "skipped"
