@@ -37,8 +37,9 @@ def main() -> None:
       1  problems found: errors in the guide (every command but links), a broken
          link (links), files out of date (fmt --check, schema --check), stale
          entries (stale --fail)
-      2  usage or configuration error: a bad option or argument; for links also
-         an invalid guide, an invalid guides/_links.yml or a corrupt state file
+      2  usage or configuration error: a bad option or argument; a corrupt link
+         state file (links, build); for links also an invalid guide or an
+         invalid guides/_links.yml
     """
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, bundle_ok, make_project, with_plugin_options, write_guide
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, bundle_ok, make_project, mkdocs_build, with_plugin_options, write_guide
 
 
 @pytest.fixture
@@ -69,3 +69,18 @@ def test_guide_warnings_stop_the_build_only_with_the_plugins_strict_option(proje
     assert "warning: entry 'fever-hunan'" in result.output
     assert "has 1 warning(s) and the openshelf plugin's 'strict' option is set" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_link_state_is_one_clean_error_on_both_paths(project: Path, tmp_path: Path) -> None:
+    guides = tmp_path / "guides"
+    shutil.copytree(FIXTURE_GUIDE, guides)
+    (guides / "_state").mkdir()
+    (guides / "_state" / "links.json").write_text("{not json", encoding="utf-8")
+    config = make_project(tmp_path, guides, docs_dir="docs")
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 2, result.output  # a state file is configuration, as for `openshelf links`
+    assert "links.json" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    plugin = mkdocs_build(config, tmp_path / "plugin-out")
+    assert plugin.returncode == 1
+    assert "links.json" in plugin.stderr and "Traceback" not in plugin.stderr

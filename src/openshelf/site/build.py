@@ -19,7 +19,7 @@ from mkdocs.utils.yaml import yaml_load
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import csp, offline, pagefind
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
 
@@ -69,11 +69,8 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     check_site_dir(site_dir, sources=[("docs folder", docs_src), ("guides folder", guides), ("staging folder", staging.parent)],
                    roots=[("configuration file's folder", root), ("working directory", Path.cwd())])
     state = options.get("link_state")
-    try:
-        pages, diagnostics = render_site(guides, root / state if state else None,
-                                         config.get("site_url"), strict=options.get("strict") is True)
-    except SiteError as exc:
-        raise BuildError(str(exc)) from None
+    pages, diagnostics = render_site(guides, root / state if state else None,
+                                     config.get("site_url"), strict=options.get("strict") is True)
     if pages is None:
         return None, diagnostics
 

@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 
 from openshelf.errors import OpenShelfError
 from openshelf.site import csp, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, SiteError, default_nav, refusal, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, refusal, render_site
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -77,8 +77,8 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         try:
             pages, diagnostics = render_site(guides, state, config.site_url, strict=self.config.strict)
-        except SiteError as exc:
-            raise PluginError(str(exc)) from None
+        except OpenShelfError as exc:  # e.g. a link state file that cannot be read
+            raise PluginError(exc.format_message()) from None
         for d in diagnostics:
             # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
             (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
