@@ -24,7 +24,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_validate_clean_guide_exits_0() -> None:
     result = CliRunner().invoke(main, ["validate", str(FIXTURE_GUIDE)])
     assert result.exit_code == 0, result.output
-    assert "ok: 2 collections, 5 entries" in result.output
+    assert "ok: 2 collections, 6 entries" in result.output
 
 
 def test_validate_bad_url_prints_location_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +69,10 @@ def test_schema_files_are_up_to_date_and_describe_the_fields() -> None:
     schema = json.loads((ROOT / "guides" / "_schema" / "collection.schema.json").read_text(encoding="utf-8"))
     entry = schema["$defs"]["Entry"]
     assert entry["additionalProperties"] is False
-    assert {"id", "title", "url", "description", "category", "access"} <= set(entry["required"])
+    assert {"id", "title", "description", "category", "access"} <= set(entry["required"])
+    # url is required unless the entry is a how-to (its address is each library's own)
+    assert entry["if"] == {"properties": {"kind": {"const": "how-to"}}, "required": ["kind"]}
+    assert entry["else"] == {"required": ["url"]}
 
 
 def test_schema_check_reports_drift(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import load_guide
+from openshelf.guide.urls import is_encyclopedia
 from support import ROOT
 
 
@@ -34,7 +35,7 @@ def test_entries_the_search_tests_rely_on_exist() -> None:
 
 def test_no_placeholder_hosts_and_nothing_claimed_verified() -> None:
     for entry in guide().entries:
-        host = urlsplit(entry.url).hostname or ""
+        host = urlsplit(entry.url or "").hostname or ""
         assert not host.endswith(("example.com", "example.org", "example.net", "localhost", ".invalid", ".test")), entry.id
         # Nobody has confirmed the default entries by hand from here; the scheduled check and people will.
         assert entry.last_verified is None, entry.id
@@ -112,3 +113,13 @@ PROVIDER_FACTS = {
 def test_facts_found_wrong_stay_fixed() -> None:
     by_id = guide().by_id
     assert [i for i, holds in PROVIDER_FACTS.items() if not holds(by_id[i])] == []
+
+
+def test_no_address_is_an_encyclopedia_article() -> None:
+    """An article about a thing is not the thing (and Wikipedia does not open in mainland China): a generic
+    access method with no single address is a how-to, whose placeholder tells readers to ask their library."""
+    addresses = [(e.id, field, url) for e in guide().entries for field in ("url", "archive_url") if (url := getattr(e, field))]
+    assert [a for a in addresses if is_encyclopedia(a[2])] == []
+    assert len(addresses) >= 80
+    by_id = guide().by_id
+    assert [(by_id[i].kind, by_id[i].url) for i in ("campus-vpn", "webvpn")] == [("how-to", None)] * 2

@@ -134,3 +134,14 @@ def test_ids_and_lists() -> None:
     assert next_free_id("CNKI", "", ["cnki", "cnki-2"]) == "cnki-3"
     assert new.split_list("a; b, c；d") == ["a", "b, c", "d"]
     assert new.split_list("a, b，c") == ["a", "b", "c"]
+
+
+def test_a_how_to_needs_no_url_but_anything_else_does(guides: Path) -> None:
+    flags = ["--title-en", "Campus VPN", "--description-en", "Ask your library.", "--category", "databases",
+             "--access", "institutional", "--no-input"]
+    refused = invoke(guides, *flags)
+    assert refused.exit_code == 2 and "missing --url" in refused.output
+    result = invoke(guides, *flags, "--kind", "how-to")
+    assert result.exit_code == 0, result.output
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "  - id: campus-vpn\n    title:\n      en: Campus VPN\n    kind: how-to\n    description:" in text

@@ -99,3 +99,12 @@ def test_exit_codes(guides: Path, tmp_path: Path) -> None:
     assert stale(guides, "--today", "2026-02-30").exit_code == 2
     broken = write_guide(tmp_path / "g3", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries: 3\n"})
     assert CliRunner().invoke(main, ["stale", str(broken)]).exit_code == 1
+
+
+def test_a_how_to_without_an_address_is_listed_by_title(tmp_path: Path) -> None:
+    vpn = "  - id: vpn\n    title: {en: Campus VPN}\n    kind: how-to\n    description: {en: D}\n    category: databases\n    access: free\n"
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + vpn})
+    result = stale(guides, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "- Campus VPN `vpn` (dbs, " in result.stdout  # no link: the address is each library's own
+    assert json.loads(stale(guides, "--format", "json").stdout)["never_verified"][0]["url"] is None

@@ -229,6 +229,7 @@ def test_export_import_export_is_stable(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE_GUIDE, source)
     first = CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout
     assert list(_rows(first)[0]) == EXPORT_COLUMNS
+    assert [(r["kind"], r["url"]) for r in _rows(first) if r["id"] == "webvpn"] == [("how-to", "")]
     target = write_guide(tmp_path / "dst", {
         "_site.yml": (FIXTURE_GUIDE / "_site.yml").read_text(encoding="utf-8"),
         **{p.name: _empty(p) for p in FIXTURE_GUIDE.glob("[!_]*.yml")},
@@ -265,7 +266,9 @@ def test_export_json_and_yaml_hold_the_whole_guide() -> None:
     data = json.loads(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout)
     assert data["format"] == "openshelf-guide"
     assert [c["id"] for c in data["collections"]] == ["databases", "access"]
-    assert sum(len(c["entries"]) for c in data["collections"]) == 5
+    assert sum(len(c["entries"]) for c in data["collections"]) == 6
+    webvpn = next(e for c in data["collections"] for e in c["entries"] if e["id"] == "webvpn")
+    assert (webvpn["kind"], webvpn["url"]) == ("how-to", None)  # a how-to's address is each library's own
     assert "chinese-databases" in data["site"]["categories"]
     first = data["collections"][0]["entries"][0]
     assert set(first) >= {"id", "title", "url", "description", "access", "last_verified"}

@@ -141,3 +141,22 @@ def test_missing_site_settings(tmp_path: Path) -> None:
     root.mkdir()
     (root / "dbs.yml").write_text(collection(), encoding="utf-8")
     assert messages(root) == ["guides/_site.yml: error: the site settings file is missing"]
+
+
+def test_only_a_how_to_may_leave_out_its_url_and_never_for_an_encyclopedia(tmp_path: Path) -> None:
+    no_url = "  - id: {id}\n    title: {{en: T}}\n{kind}    description: {{en: D}}\n    category: databases\n    access: free\n"
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(
+        no_url.format(id="resource", kind=""),
+        no_url.format(id="vpn", kind="    kind: how-to\n"),
+        no_url.format(id="proxy", kind="    kind: how-to\n    url: https://zh.wikipedia.org/wiki/代理服务器\n"),
+        no_url.format(id="own", kind="    kind: how-to\n    url: https://webvpn.library.example.edu/\n"),
+    )})
+    assert messages(root) == [
+        "guides/dbs.yml:4:5: error: entry 'resource': missing required field 'url'",
+        "guides/dbs.yml:18:10: error: entry 'proxy': url: a how-to's url must be a library's own address, not an encyclopedia "
+        "article: leave url out and readers see a 'your library's address' placeholder",
+    ]
+    vpn = "  - id: vpn\n    title: {en: T}\n    kind: how-to\n    description: {en: D}\n    category: databases\n    access: free\n"
+    guide, diagnostics = load_guide(write_guide(tmp_path / "ok", {"dbs.yml": collection(vpn)}))
+    assert diagnostics == [] and guide is not None
+    assert guide.by_id["vpn"].url is None

@@ -70,3 +70,10 @@ def test_an_invalid_guide_is_reported_before_invalid_rules(tmp_path, monkeypatch
     assert result.exit_code == 2
     assert "has errors" in result.output and "guides/a.yml" in result.output
     assert "invalid link rules" not in result.output
+
+
+def test_a_how_to_without_an_address_is_not_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    how_to = "  - id: vpn\n    title: {en: VPN}\n    kind: how-to\n    description: {en: x}\n    category: db\n    access: free\n"
+    guides = write(tmp_path, "db", entry("a", "https://a.example.org/") + how_to)
+    assert [(t.url, [o.entry for o in t.occurrences]) for t in load_targets(guides)] == [("https://a.example.org/", ["a"])]

@@ -43,3 +43,16 @@ def test_the_feed_parses_and_keeps_every_value(tmp_path: Path, monkeypatch: pyte
     assert items[0].find("a:summary", NS).get("type") == "text"
     assert items[0].find("a:link[@rel='related']", NS).get("href") == "https://a.org/1?x=1&y=2"
     assert items[0].find("a:link[@rel='alternate']", NS).get("href") == "https://guide.example.org/dbs/#e1"
+
+
+def test_a_how_to_without_an_address_has_no_related_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    vpn = ("  - id: vpn\n    title: {en: VPN}\n    kind: how-to\n    description: {en: Ask your library.}\n"
+           "    category: access\n    access: institutional\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": f"id: dbs\ntitle: {{en: D}}\nentries:\n{vpn}"}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    xml = feed.atom(guide, {"vpn": dt.datetime(2026, 3, 1, tzinfo=dt.UTC)}, "https://guide.example.org/",
+                    page_url=lambda e: f"https://guide.example.org/dbs/#{e.id}")
+    item = ET.fromstring(xml.encode("utf-8")).find("a:entry", NS)
+    assert item is not None and item.find("a:link[@rel='alternate']", NS) is not None
+    assert item.find("a:link[@rel='related']", NS) is None

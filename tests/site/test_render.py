@@ -127,3 +127,21 @@ def test_link_status_from_the_state_file() -> None:
     assert "Last check: 2026-11-15" in health
     assert "(databases.md#pubmed)" in health
     assert "](databases.md) | 2 | 1 | 0 | 0 | 0 |" in health  # ok counts cnki and the redirected muse
+
+
+def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["access.md"]
+    webvpn = page[page.index("{ #webvpn }"):]
+    placeholder = webvpn[webvpn.index('<p class="os-url'):].partition("</p>")[0]
+    assert "你所在图书馆的地址：请向本馆咨询" in placeholder and "Your library's address — ask your library" in placeholder
+    assert "<a " not in placeholder and "href" not in placeholder
+    assert "How-to" in webvpn and "each university has its own portal" in webvpn
+    # A library's own guide gives its address as the url: then it is an ordinary link.
+    monkeypatch.chdir(tmp_path)
+    own = ("id: dbs\ntitle: {en: D}\nentries:\n  - id: vpn\n    title: {en: VPN}\n    kind: how-to\n"
+           "    url: https://vpn.lib.example.edu/\n    description: {en: D}\n    category: access\n    access: institutional\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": own}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    mine = render(guide, today=TODAY).markdown["dbs.md"]
+    assert '<p class="os-url"><a href="https://vpn.lib.example.edu/" rel="noopener">' in mine
+    assert "Your library's address" not in mine

@@ -144,7 +144,7 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
             raise click.BadParameter(f"id '{data['id']}' is already used at {guide.by_id[data['id']].where('id')}", param_hint="'--id'")
     else:
         title = data["title"].get("en") or data["title"].get("zh") or ""
-        data = {"id": next_free_id(title, data["url"], guide.by_id), **data}
+        data = {"id": next_free_id(title, data.get("url", ""), guide.by_id), **data}
     data.setdefault("status", "active")
     data.setdefault("last_verified", None)
     problems = n.schema_problems(data)
@@ -178,7 +178,7 @@ def _ask(data: dict[str, Any], categories: list[str]) -> None:
     from openshelf.curate.new import ACCESS_CHOICES, schema_problems
 
     _ask_text(data, "title", "标题（中文）· Title in Chinese", "Title in English（英文标题）")
-    while not data.get("url"):
+    while not data.get("url") and data.get("kind") != "how-to":
         url = click.prompt("网址 · URL (https://...)").strip()
         problems = [p for p in schema_problems({"url": url}) if p.startswith("--url")]
         if problems:

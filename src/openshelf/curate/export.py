@@ -20,7 +20,7 @@ from openshelf.guide.models import Entry
 
 #: The import columns, in order; every one is optional except what the schema requires.
 COLUMNS = [
-    "id", "title_zh", "title_en", "url", "description_zh", "description_en", "category", "tags", "access", "status",
+    "id", "title_zh", "title_en", "kind", "url", "description_zh", "description_en", "category", "tags", "access", "status",
     "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
     "distinct_from", "last_verified", "link_check", "archive_url",
 ]

@@ -10,14 +10,15 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, Access, Entry, LinkCheck, Status
+from openshelf.guide.models import LIST_FIELDS, Access, Entry, Kind, LinkCheck, Status
 
 #: (option name, entry path, help).  Text fields have a zh and an en option.
 FIELDS: list[tuple[str, tuple[str, ...], str]] = [
     ("id", ("id",), "Entry id (default: made from the title, unique)."),
     ("title-zh", ("title", "zh"), "Title in Chinese."),
     ("title-en", ("title", "en"), "Title in English."),
-    ("url", ("url",), "The address readers open (http:// or https://)."),
+    ("kind", ("kind",), "|".join(get_args(Kind)) + " (how-to: a generic access method whose address each library supplies; --url optional)."),
+    ("url", ("url",), "The address readers open (http:// or https://); optional for --kind how-to."),
     ("description-zh", ("description", "zh"), "Description in Chinese."),
     ("description-en", ("description", "en"), "Description in English."),
     ("category", ("category",), "A category key from _site.yml."),
@@ -63,11 +64,11 @@ def entry_data(values: Mapping[str, str | None]) -> dict[str, Any]:
 
 
 def missing_required(data: Mapping[str, Any]) -> list[str]:
-    """The options a curator still has to give: a title, the URL, a description, category, access."""
+    """The options a curator still has to give: a title, the URL (unless a how-to), a description, category, access."""
     missing = []
     if not data.get("title"):
         missing.append("--title-zh or --title-en")
-    if not data.get("url"):
+    if not data.get("url") and data.get("kind") != "how-to":
         missing.append("--url")
     if not data.get("description"):
         missing.append("--description-zh or --description-en")

@@ -75,7 +75,10 @@ def _md(text: str) -> str:
 
 
 def _md_entry(e: Entry) -> str:
-    return f"[{_md(e.title.both())}]({e.url.replace(')', '%29').replace(' ', '%20')}) `{e.id}` ({e.collection}, {e.where()})"
+    title = _md(e.title.both())
+    if e.url is not None:
+        title = f"[{title}]({e.url.replace(')', '%29').replace(' ', '%20')})"
+    return f"{title} `{e.id}` ({e.collection}, {e.where()})"
 
 
 def format_markdown(stale: Stale) -> str:

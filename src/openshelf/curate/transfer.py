@@ -170,7 +170,7 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
     """Check every row against the schema and the guide; decide what to add and what to skip."""
     plan = ImportPlan(display)
     ids = {e.id: str(e.where("id")) for e in guide.entries}
-    urls = {normalise_url(e.url): f"entry '{e.id}' ({e.where('url')})" for e in guide.entries}
+    urls = {normalise_url(e.url): f"entry '{e.id}' ({e.where('url')})" for e in guide.entries if e.url is not None}
     collections = {c.id for c in guide.collections}
     problem = plan.problem
 
@@ -208,13 +208,14 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             problem(row, "id", f"skipped: id '{entry.id}' already exists at {ids[entry.id]}", "warning")
             plan.duplicates += 1
             continue
-        key = normalise_url(entry.url)
+        key = normalise_url(entry.url) if entry.url is not None else None  # a how-to may have none
         if key in urls:
             problem(row, "url", f"skipped: the same URL is already in the guide as {urls[key]}", "warning")
             plan.duplicates += 1
             continue
         ids[entry.id] = f"{display}:{row.line} (row {row.number})"
-        urls[key] = f"row {row.number}"
+        if key is not None:
+            urls[key] = f"row {row.number}"
         data["id"] = entry.id
         plan.add(collection, row, data)
     plan.drop_orphans(guide.by_id)  # related may name entries further down the file

@@ -84,6 +84,8 @@ def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
     seen: dict[str, Entry] = {}
     by_entry_id = {e.id: e for e in entries}
     for entry in entries:
+        if entry.url is None:  # a how-to whose address each library supplies
+            continue
         key = normalise_url(entry.url)
         first = seen.setdefault(key, entry)
         if first is not entry:
@@ -96,7 +98,7 @@ def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
                              f"really reached from this one page, add 'shares_url_with: {first.id}')",
                              entry=entry.id, field="url", code="duplicate-url")
         if entry.shares_url_with and (other := by_entry_id.get(entry.shares_url_with)) is not None \
-                and normalise_url(other.url) != key:
+                and (other.url is None or normalise_url(other.url) != key):
             yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: entry '{other.id}' has another url "
                              f"({other.url}); remove shares_url_with", entry=entry.id, field="shares_url_with", code="invalid")
     pairs: set[tuple[int, int]] = set()

@@ -17,10 +17,14 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from openshelf.guide.diagnostics import Location
+from openshelf.guide.urls import is_encyclopedia
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
@@ -33,6 +37,7 @@ SITE_FILE = "_site.yml"
 RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about", "downloads", "search", "assets"})
 Status = Literal["active", "ended"]
 LinkCheck = Literal["normal", "login-required", "skip"]
+Kind = Literal["resource", "how-to"]
 
 #: Human labels for the enumerations, in both languages; the renderer and docs use them.
 ACCESS_LABELS: dict[str, tuple[str, str]] = {
@@ -102,9 +107,21 @@ def _no_positions() -> dict[str, tuple[int, int]]:
 class Entry(_Strict):
     """One resource: a database, an access route, a health authority, a library service."""
 
+    # For editors: url is required unless kind is how-to (the validator below says the same).
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"kind": {"const": "how-to"}}, "required": ["kind"]},
+        "else": {"required": ["url"]},
+    })
+
     id: Slug = Field(description="Stable identifier and page anchor: lowercase letters, digits and hyphens; unique across all collections.")
     title: Text = Field(description="The resource's name, in zh and/or en.")
-    url: HttpUrl = Field(description="The address readers open: an absolute http:// or https:// URL.")
+    kind: Kind = Field("resource", description=(
+        "resource (the default): one service with one address, url required; how-to: a generic access method that each "
+        "library runs at its own address (campus VPN, WebVPN, EZproxy): url may be left out, and readers then see a "
+        "'your library's address — ask your library' placeholder instead of a link. A library's own guide gives its "
+        "address as the url. A how-to's url may not be an encyclopedia article."))
+    url: HttpUrl | None = Field(None, validate_default=True, description=(
+        "The address readers open: an absolute http:// or https:// URL. Required unless kind is how-to."))
     shares_url_with: Slug | None = Field(None, description="The id of another entry that has the same url because both are reached from one page (a "
                                                "library and the service it runs there); without it two entries with one url are an error.")
     description: Text = Field(description="What it is and how to use it, in zh and/or en. Markdown links (http, https, mailto) and emphasis are "
@@ -150,6 +167,19 @@ class Entry(_Strict):
         """The source location of ``field`` (or of the entry itself)."""
         line, col = self._positions.get(field or "", self._positions.get("", (0, 0)))
         return Location(self._path, line, col)
+
+    @field_validator("url")
+    @classmethod
+    def _address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A resource needs its url (reported as missing, with the other missing fields); a how-to
+        may leave it out but not point at an encyclopedia.  ``kind`` comes first, so it is known here."""
+        kind = info.data.get("kind")  # absent only when kind itself is invalid: that error is enough
+        if value is None and kind == "resource":
+            raise PydanticCustomError("missing", "Field required")
+        if value and kind == "how-to" and is_encyclopedia(value):
+            raise ValueError("a how-to's url must be a library's own address, not an encyclopedia article: "
+                             "leave url out and readers see a 'your library's address' placeholder")
+        return value
 
     @model_validator(mode="after")
     def _dates(self) -> Entry:

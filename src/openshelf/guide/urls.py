@@ -46,3 +46,20 @@ def normalise_url(url: str) -> str:
     path = path.rstrip("/")
     scheme = parts.scheme.lower()
     return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path, urlencode(query), ""))
+
+
+#: Hosts of general encyclopedias (and their mirrors): an article there explains a thing, it is not the thing,
+#: and Wikipedia cannot be opened from mainland China.  A subdomain counts (``zh.m.wikipedia.org``).
+ENCYCLOPEDIA_HOSTS = frozenset({
+    "wikipedia.org", "wikiwand.com", "baike.baidu.com", "baike.sogou.com", "baike.so.com", "baike.com",
+    "britannica.com", "encyclopedia.com",
+})
+
+
+def is_encyclopedia(url: str) -> bool:
+    """Whether ``url`` is on a general encyclopedia's host (:data:`ENCYCLOPEDIA_HOSTS`)."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    return any(host == h or host.endswith("." + h) for h in ENCYCLOPEDIA_HOSTS)

@@ -59,9 +59,10 @@ def occurrence_of(entry: Entry) -> Occurrence:
 
 
 def targets_from_entries(entries: Iterable[Entry]) -> list[Target]:
-    """One :class:`Target` per distinct URL, in first-seen order."""
+    """One :class:`Target` per distinct URL, in first-seen order; a how-to without a url of its own has nothing to check."""
     by_url: dict[str, Target] = {}
     for entry in entries:
-        by_url.setdefault(entry.url, Target(entry.url)).occurrences.append(occurrence_of(entry))
+        if entry.url is not None:
+            by_url.setdefault(entry.url, Target(entry.url)).occurrences.append(occurrence_of(entry))
     return list(by_url.values())
 

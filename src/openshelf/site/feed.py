@@ -37,7 +37,8 @@ def atom(guide: Guide, updated: Mapping[str, dt.datetime], base: str, page_url: 
         _text(item, "title", entry.title.both())
         _text(item, "id", f"{base}#{entry.id}")
         ET.SubElement(item, "link", rel="alternate", href=page_url(entry))
-        ET.SubElement(item, "link", rel="related", href=entry.url)
+        if entry.url is not None:
+            ET.SubElement(item, "link", rel="related", href=entry.url)
         _text(item, "updated", _iso(when))
         summary = " / ".join(t for t in (entry.description.zh, entry.description.en) if t)
         _text(item, "summary", summary, type="text")

@@ -242,8 +242,14 @@ def _entry_link(entry: Entry, current: str) -> str:
     return f"[{text(entry.title)}]({href})"
 
 
+#: Shown where a how-to's link would be when the guide gives no address (each library has its own).
+LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your library's address — ask your library")
+
+
 def link_badge(entry: Entry, ctx: Context) -> tuple[str, list[str]]:
     """The link-status badge, and a note for readers when the link is known to be broken."""
+    if entry.url is None:
+        return _badge("link", "local", label("地址因馆而异", "Address differs by library")), []
     if entry.link_check == "skip":
         return _badge("link", "unchecked", label("链接不自动检查", "Link not checked automatically")), []
     status = status_for(ctx.links, entry.url)
@@ -282,6 +288,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     verified = entry.last_verified.isoformat() if entry.last_verified else None
     link, note = link_badge(entry, ctx)
     badges = [
+        *([_badge("kind", "how-to", label("使用指南", "How-to"))] if entry.kind == "how-to" else []),
         _badge("access", entry.access, label(*ACCESS_LABELS[entry.access])),
         _badge("status", entry.status, status_text),
         link,
@@ -296,8 +303,11 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     elif period:
         lines += [f"*{label('开放时间', 'Available')}: {period}*", ""]
     lines += note
-    url = markup.attr(entry.url)
-    lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
+    if entry.url is None:
+        lines += [f'<p class="os-url os-url-local">{label(*LOCAL_ADDRESS)}</p>', ""]
+    else:
+        url = markup.attr(entry.url)
+        lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
     lines += _description(entry.description)
     facts: list[tuple[str, str]] = []
     if entry.aliases:
@@ -379,6 +389,8 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     for c in guide.collections:
         counts = dict.fromkeys((k for k, _, _ in kinds), 0)
         for e in c.entries:
+            if e.url is None:  # a how-to without an address of its own: no link to count
+                continue
             status = status_for(ctx.links, e.url)
             if status is None:
                 kind = "unchecked"
