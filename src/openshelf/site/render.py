@@ -66,10 +66,6 @@ def bi(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
-def label(zh: str, en: str) -> str:
-    return bi(zh, en)
-
-
 def plain(zh: str, en: str) -> str:
     """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
     return f"{zh} · {en}"
@@ -133,11 +129,11 @@ def _share(page: str, ctx: Context) -> list[str]:
     lines = ['<div class="os-share" markdown>', ""]
     if ctx.site_url:
         lines += [f"![{plain('本页二维码', 'QR code for this page')}]({qr_file(page)}){{ .os-qr width=\"128\" height=\"128\" }}", ""]
-        lines += [f'<span class="os-qr-caption">{label("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
-    lines += [f"[{label('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
+        lines += [f'<span class="os-qr-caption">{bi("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
+    lines += [f"[{bi('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
     if page != HOME:  # the home page has its own downloads section
         d = downloads.PATHS
-        lines += [f"{label('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
+        lines += [f"{bi('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
     return [*lines, "</div>", ""]
 
@@ -146,14 +142,14 @@ def _home(guide: Guide, ctx: Context) -> str:
     site = guide.site
     lines = ["---", "hide:", "  - navigation", "---", "", f"# {text(site.title)}", ""]
     lines += _description(site.description)
-    lines += [f"## {label('栏目', 'Collections')}", "", f"| {label('栏目', 'Collection')} | {label('条目', 'Entries')} |", "| --- | ---: |"]
+    lines += [f"## {bi('栏目', 'Collections')}", "", f"| {bi('栏目', 'Collection')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
     for c in guide.collections:
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | {len(c.entries)} |")
-    lines += [f"| **{label('合计', 'Total')}** | **{len(guide.entries)}** |", ""]
-    lines += [f"## {label('浏览', 'Browse')}", "",
-              f"- [{label('按标签', 'By tag')}]({TAGS})",
-              f"- [{label('按字母顺序', 'A–Z list')}]({A_TO_Z})",
-              f"- [{label('链接健康状况', 'Link health')}]({LINK_HEALTH})", ""]
+    lines += [f"| **{bi('合计', 'Total')}** | **{len(guide.entries)}** |", ""]
+    lines += [f"## {bi('浏览', 'Browse')}", "",
+              f"- [{bi('按标签', 'By tag')}]({TAGS})",
+              f"- [{bi('按字母顺序', 'A–Z list')}]({A_TO_Z})",
+              f"- [{bi('链接健康状况', 'Link health')}]({LINK_HEALTH})", ""]
     lines += _downloads()
     return "\n".join(lines + _share(HOME, ctx))
 
@@ -161,10 +157,10 @@ def _home(guide: Guide, ctx: Context) -> str:
 def _downloads() -> list[str]:
     """The whole guide as data files, so other libraries reuse it instead of copying by hand."""
     d = downloads.PATHS
-    return [f"## {label('下载数据', 'Download the data')}", "",
-            label("全部条目可供其他图书馆重复使用；CSV 的列与 openshelf import 相同。",
+    return [f"## {bi('下载数据', 'Download the data')}", "",
+            bi("全部条目可供其他图书馆重复使用；CSV 的列与 openshelf import 相同。",
                   "Every entry, for other libraries to reuse; the CSV has the columns openshelf import reads."), "",
-            f"- [JSON]({d['json']})", f"- [CSV]({d['csv']}) ({label('可用 Excel 打开', 'opens in Excel')})", f"- [YAML]({d['yaml']})", ""]
+            f"- [JSON]({d['json']})", f"- [CSV]({d['csv']}) ({bi('可用 Excel 打开', 'opens in Excel')})", f"- [YAML]({d['yaml']})", ""]
 
 
 _FACETS = (
@@ -182,8 +178,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     tags: dict[str, int] = {}
     for e in collection.entries:
         cat = guide.site.categories[e.category]
-        pairs = [("category", e.category, text(cat)), ("access", e.access, label(*ACCESS_LABELS[e.access])),
-                 ("status", e.status, label(*STATUS_LABELS[e.status]))]
+        pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
+                 ("status", e.status, bi(*STATUS_LABELS[e.status]))]
         pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
@@ -196,17 +192,17 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         options = sorted(values[facet], key=lambda v: (order.get(v, 0), v))
         if len(options) < 2:
             continue
-        html.append(f'<fieldset><legend>{label(zh, en)}</legend>')
+        html.append(f'<fieldset><legend>{bi(zh, en)}</legend>')
         for value in options:
             html.append(f'<label><input type="checkbox" name="{facet}" value="{value}"> {values[facet][value]} '
                         f'<span class="os-count">({counts[(facet, value)]})</span></label>')
         html.append("</fieldset>")
     if tags:
-        html.append(f'<label class="os-tag-filter">{label("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
+        html.append(f'<label class="os-tag-filter">{bi("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
         html += [f'<option value="{t}">{markup.attr(t)} ({n})</option>' for t, n in sorted(tags.items())]
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
-                f'<button type="reset" class="md-button">{label("清除筛选", "Clear filters")}</button>')
+                f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')
     html.append("</form>")
     return ["".join(html), ""]
 
@@ -249,28 +245,28 @@ LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your libra
 def link_badge(entry: Entry, ctx: Context) -> tuple[str, list[str]]:
     """The link-status badge, and a note for readers when the link is known to be broken."""
     if entry.url is None:
-        return _badge("link", "local", label("地址因馆而异", "Address differs by library")), []
+        return _badge("link", "local", bi("地址因馆而异", "Address differs by library")), []
     if entry.link_check == "skip":
-        return _badge("link", "unchecked", label("链接不自动检查", "Link not checked automatically")), []
+        return _badge("link", "unchecked", bi("链接不自动检查", "Link not checked automatically")), []
     status = status_for(ctx.links, entry.url)
     if status is None:
         if entry.link_check == "login-required":
-            return _badge("link", "login", label("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
-        return _badge("link", "unknown", label("链接尚未检查", "Link not yet checked")), []
+            return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
+        return _badge("link", "unknown", bi("链接尚未检查", "Link not yet checked")), []
     checked = status.last_checked
     if status.broken:
         since = status.unreachable_since
         archive = markup.attr(entry.archive_url or wayback_url(entry.url))
-        note = [f'<p class="os-broken" role="alert">{label(f"该链接自 {since} 起无法访问", f"Unreachable since {since}")}: '
-                f'<a href="{archive}" rel="noopener">{label("查看存档副本", "see an archived copy")}</a></p>', ""]
-        return _badge("link", "broken", label(f"链接失效（{since} 起）", f"Link broken since {since}")), note
+        note = [f'<p class="os-broken" role="alert">{bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}")}: '
+                f'<a href="{archive}" rel="noopener">{bi("查看存档副本", "see an archived copy")}</a></p>', ""]
+        return _badge("link", "broken", bi(f"链接失效（{since} 起）", f"Link broken since {since}")), note
     if status.verdict == Verdict.BLOCKED:
-        return _badge("link", "blocked", label(f"{checked} 检查：网站拦截自动检查", f"Checked {checked}: site blocks automated checks")), []
+        return _badge("link", "blocked", bi(f"{checked} 检查：网站拦截自动检查", f"Checked {checked}: site blocks automated checks")), []
     if status.verdict == Verdict.TRANSIENT:
-        return _badge("link", "transient", label(f"{checked} 检查：暂时无法访问", f"Checked {checked}: temporarily unreachable")), []
+        return _badge("link", "transient", bi(f"{checked} 检查：暂时无法访问", f"Checked {checked}: temporarily unreachable")), []
     if status.verdict in WORKING:
-        return _badge("link", "ok", label(f"链接正常（{checked} 检查）", f"Link OK (checked {checked})")), []
-    return _badge("link", "unknown", label(f"{checked} 已检查", f"Checked {checked}")), []
+        return _badge("link", "ok", bi(f"链接正常（{checked} 检查）", f"Link OK (checked {checked})")), []
+    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}")), []
 
 
 def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
@@ -282,18 +278,18 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     attrs = " ".join(f'data-{k}="{markup.attr(v)}"' for k, v in data.items())
     lines = [f'<article class="os-entry" {attrs} markdown>', "", f"### {text(entry.title)} {{ #{entry.id} }}", ""]
     period = _period(entry)
-    status_text = label(*STATUS_LABELS[entry.status])
+    status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:
-        status_text = label(f"已结束（{period}）", f"Ended ({period})")
+        status_text = bi(f"已结束（{period}）", f"Ended ({period})")
     verified = entry.last_verified.isoformat() if entry.last_verified else None
     link, note = link_badge(entry, ctx)
     badges = [
-        *([_badge("kind", "how-to", label("使用指南", "How-to"))] if entry.kind == "how-to" else []),
-        _badge("access", entry.access, label(*ACCESS_LABELS[entry.access])),
+        *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
+        _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
         _badge("status", entry.status, status_text),
         link,
         _badge("verified", "yes" if verified else "no",
-               label(f"{verified} 人工核实", f"Verified {verified}") if verified else label("尚未有人核实", "Not yet verified")),
+               bi(f"{verified} 人工核实", f"Verified {verified}") if verified else bi("尚未有人核实", "Not yet verified")),
     ]
     lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
@@ -301,29 +297,29 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
                   "    " + bi(f"该项目已结束（{period}），保留于此以供查考。",
                              f"This program has ended ({period}); it stays listed for the record."), ""]
     elif period:
-        lines += [f"*{label('开放时间', 'Available')}: {period}*", ""]
+        lines += [f"*{bi('开放时间', 'Available')}: {period}*", ""]
     lines += note
     if entry.url is None:
-        lines += [f'<p class="os-url os-url-local">{label(*LOCAL_ADDRESS)}</p>', ""]
+        lines += [f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>', ""]
     else:
         url = markup.attr(entry.url)
         lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
     lines += _description(entry.description)
     facts: list[tuple[str, str]] = []
     if entry.aliases:
-        facts.append((label("又名", "Also known as"), ", ".join(markup.text(a) for a in entry.aliases)))
+        facts.append((bi("又名", "Also known as"), ", ".join(markup.text(a) for a in entry.aliases)))
     if entry.provider:
-        facts.append((label("提供方", "Provider"), text(entry.provider)))
+        facts.append((bi("提供方", "Provider"), text(entry.provider)))
     if entry.languages:
-        facts.append((label("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
+        facts.append((bi("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
     if entry.tags:
-        facts.append((label("标签", "Tags"), ", ".join(f"[{markup.text(t)}]({TAGS}#tag-{t})" for t in entry.tags)))
+        facts.append((bi("标签", "Tags"), ", ".join(f"[{markup.text(t)}]({TAGS}#tag-{t})" for t in entry.tags)))
     related = [guide.by_id[i] for i in entry.related]
     if related:
-        facts.append((label("相关途径", "Related"), ", ".join(_entry_link(r, current) for r in related)))
+        facts.append((bi("相关途径", "Related"), ", ".join(_entry_link(r, current) for r in related)))
     back = guide.referenced_by.get(entry.id, [])
     if back:
-        facts.append((label("可用于", "Used with"), ", ".join(_entry_link(r, current) for r in back)))
+        facts.append((bi("可用于", "Used with"), ", ".join(_entry_link(r, current) for r in back)))
     lines += [f"- **{name}:** {value}" for name, value in facts]
     return [*lines, "", "</article>", ""]
 
@@ -341,7 +337,7 @@ def _tags(guide: Guide) -> str:
     for entry in guide.entries:
         for tag in entry.tags:
             by_tag.setdefault(tag, []).append(entry)
-    lines = [*_NOT_IN_SEARCH, f"# {label('标签索引', 'Tag index')}", ""]
+    lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
     lines += [" · ".join(f"[{markup.text(t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
     for tag in sorted(by_tag):
         lines += [f"## {markup.text(tag)} {{ #tag-{tag} }}", ""]
@@ -359,15 +355,15 @@ def _a_to_z(guide: Guide) -> str:
     for entry in sorted(guide.entries, key=_sort_key):
         first = _sort_key(entry)[:1].upper()
         groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
-    lines = [*_NOT_IN_SEARCH, f"# {label('按字母顺序', 'A–Z')}", ""]
+    lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
     lines += [" · ".join(f"[{g}](#letter-{g.lower() if g != '#' else 'other'})" for g in groups), ""]
     for letter, entries in groups.items():
         anchor = letter.lower() if letter != "#" else "other"
-        title = letter if letter != "#" else label("其他", "Other")
+        title = letter if letter != "#" else bi("其他", "Other")
         lines += [f"## {title} {{ #letter-{anchor} }}", ""]
         for e in entries:
-            ended = f" — *{label('已结束', 'ended')}*" if e.status == "ended" else ""
-            lines.append(f"- {_entry_link(e, A_TO_Z)} ({label(*ACCESS_LABELS[e.access])}){ended}")
+            ended = f" — *{bi('已结束', 'ended')}*" if e.status == "ended" else ""
+            lines.append(f"- {_entry_link(e, A_TO_Z)} ({bi(*ACCESS_LABELS[e.access])}){ended}")
         lines.append("")
     return "\n".join(lines)
 
@@ -376,14 +372,14 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     """Status counts per collection and the list of broken links, from the state file only."""
     kinds = (("ok", "正常", "OK"), ("broken", "失效", "Broken"), ("transient", "暂时异常", "Temporary problem"),
              ("blocked", "被拦截", "Blocked"), ("unchecked", "未检查", "Not checked"))
-    lines = [*_NOT_IN_SEARCH, f"# {label('链接健康状况', 'Link health')}", ""]
+    lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
     checked = [s.last_checked for s in ctx.links.values() if s.last_checked]
     if checked:
-        lines += [label(f"最近一次检查：{max(checked).date().isoformat()}", f"Last check: {max(checked).date().isoformat()}"), ""]
+        lines += [bi(f"最近一次检查：{max(checked).date().isoformat()}", f"Last check: {max(checked).date().isoformat()}"), ""]
     else:
-        lines += [label("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
+        lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
                         "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
-    lines += ["| " + " | ".join([label("栏目", "Collection"), *(label(zh, en) for _, zh, en in kinds)]) + " |",
+    lines += ["| " + " | ".join([bi("栏目", "Collection"), *(bi(zh, en) for _, zh, en in kinds)]) + " |",
               "| --- |" + " ---: |" * len(kinds)]
     broken: list[tuple[Entry, SiteStatus]] = []
     for c in guide.collections:
@@ -401,10 +397,10 @@ def _link_health(guide: Guide, ctx: Context) -> str:
                 kind = "ok" if status.verdict in WORKING else status.verdict or "unchecked"
             counts[kind if kind in counts else "unchecked"] += 1
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in kinds) + " |")
-    lines += ["", f"## {label('失效链接', 'Broken links')} {{ #broken }}", ""]
+    lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:
-        lines.append(label("目前没有已知的失效链接。", "No link is known to be broken."))
+        lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
     for e, status in broken:
         since = status.unreachable_since
-        lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {label(f'{since} 起', f'since {since}')}")
+        lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
     return "\n".join(lines) + "\n"
