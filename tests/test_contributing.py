@@ -17,7 +17,7 @@ BIN = Path(sys.executable).parent
 def test_pre_commit_hooks_pass_on_the_default_guide() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
-    assert {h["id"] for h in hooks} == {"openshelf-validate", "openshelf-fmt"}
+    assert {h["id"] for h in hooks} == {"openshelf-validate", "openshelf-fmt", "openshelf-issueform"}
     for hook in hooks:
         words = shlex.split(hook["entry"])
         assert words[0] == "openshelf"

@@ -268,6 +268,7 @@ def test_ci_workflow() -> None:
     assert "openshelf validate --format github guides" in runs["validate"]
     assert "openshelf schema --check" in runs["validate"]
     assert "openshelf fmt --check guides" in runs["validate"]
+    assert "openshelf issueform --check" in runs["validate"]
     assert "make site" in runs["build"] and "make build-zensical" in runs["zensical"] and "make test" in runs["test"]
     uploads = [s["uses"].split("@")[0] for s in jobs["build"]["steps"] if "uses" in s]
     assert "actions/upload-artifact" in uploads and "actions/upload-pages-artifact" in uploads

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from openshelf.curate.issueform import parse
+from openshelf.curate.issueform import DROPDOWNS, generate, option_key, parse
 from openshelf.curate.new import FIELDS
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import ACCESS_LABELS
@@ -48,14 +48,56 @@ def test_dropdowns_offer_exactly_what_the_guide_accepts() -> None:
     guide, _ = load_guide(ROOT / "guides")
     assert guide is not None
     by_id = {item["id"]: item for item in fields()}
-    assert by_id["category"]["attributes"]["options"] == list(guide.site.categories)
-    assert by_id["access"]["attributes"]["options"] == list(ACCESS_LABELS)
-    assert by_id["collection"]["attributes"]["options"] == [c.id for c in guide.collections]
+    keys = {name: [option_key(o) for o in by_id[name]["attributes"]["options"]] for name in DROPDOWNS}
+    assert keys["category"] == list(guide.site.categories)
+    assert keys["access"] == list(ACCESS_LABELS)
+    assert keys["collection"] == [c.id for c in guide.collections]
+    first = next(iter(guide.site.categories.items()))
+    assert by_id["category"]["attributes"]["options"][0] == f"{first[1].zh} · {first[1].en} [{first[0]}]"
+
+
+def test_the_committed_form_is_what_the_command_generates() -> None:
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    text = FORM.read_text(encoding="utf-8")
+    assert generate(text, guide) == text
+
+
+def test_a_new_category_reaches_the_form_and_a_filled_form_with_it_parses(tmp_path: Path) -> None:
+    guides = shutil.copytree(ROOT / "guides", tmp_path / "guides")
+    form_copy = tmp_path / "form.yml"
+    shutil.copyfile(FORM, form_copy)
+    check = ["issueform", "--check", "--guides", str(guides), "-o", str(form_copy)]
+    runner = CliRunner()
+    assert runner.invoke(main, check).exit_code == 0
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        "categories:\n", "categories:\n  covid-apps: {zh: 防疫应用, en: COVID-19 apps}\n", 1), encoding="utf-8")
+    before = runner.invoke(main, check)
+    assert before.exit_code == 1 and "+        - 防疫应用 · COVID-19 apps [covid-apps]" in before.output, before.output
+    assert form_copy.read_text(encoding="utf-8") == FORM.read_text(encoding="utf-8")  # --check writes nothing
+    assert runner.invoke(main, ["issueform", "--guides", str(guides), "-o", str(form_copy)]).exit_code == 0
+    assert runner.invoke(main, check).exit_code == 0
+    options = next(i for i in yaml.safe_load(form_copy.read_text(encoding="utf-8"))["body"] if i.get("id") == "category")["attributes"]["options"]
+    assert options[0] == "防疫应用 · COVID-19 apps [covid-apps]"
+    body = issue_body({"collection": "免费学术资源 · Free academic resources [databases]", "title-en": "Health Code", "url": "https://example.org/app",
+                       "description-en": "An app.", "category": options[0], "access": "免费 · Free [free]"})
+    result = runner.invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code == 0, result.output
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    assert guide.by_id["health-code"].category == "covid-apps"
 
 
 def test_parse_reads_answers_and_empty_fields() -> None:
     body = "### 网址 · Address [url]\n\nhttps://pubmed.ncbi.nlm.nih.gov/\n\n### 标签 · Tags [tags]\n\n_No response_\n"
     assert parse(body) == {"url": "https://pubmed.ncbi.nlm.nih.gov/", "tags": None}
+
+
+def test_parse_maps_a_dropdown_label_back_to_its_key_and_leaves_free_text_alone() -> None:
+    body = "### 分类 · Category [category]\n\n外文数据库 · International databases [international-databases]\n\n" \
+           "### 名称（英文）· Title in English [title-en]\n\nArchive [beta]\n\n### 访问方式 · Access [access]\n\nfree\n"
+    assert parse(body) == {"category": "international-databases", "title-en": "Archive [beta]", "access": "free"}
 
 
 @pytest.fixture

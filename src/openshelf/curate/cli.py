@@ -326,3 +326,39 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
 
 
 COMMANDS.append(stale_command)
+
+
+DEFAULT_FORM = Path(".github/ISSUE_TEMPLATE/suggest-resource.yml")
+
+
+@click.command("issueform")
+@click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
+              show_default=True, help="The guide folder whose collections and categories the form offers.")
+@click.option("-o", "--output", "form", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_FORM,
+              show_default=True, help="The 'Suggest a resource' issue form to update.")
+@click.option("--check", is_flag=True, help="Change nothing; print the difference and exit 1 if the form is out of date.")
+def issueform_command(guides: Path, form: Path, check: bool) -> None:
+    """Regenerate the issue form's dropdowns (collection, category, access) from the guide and the schema.
+
+    Only the dropdowns' options change; the rest of the form stays as written.  With --check
+    nothing is written; exit 1 with the difference when the form is out of date (CI runs this).
+    """
+    import difflib
+
+    from openshelf.curate.issueform import generate
+
+    guide = _guide_or_exit(guides)
+    current = form.read_text(encoding="utf-8")
+    text = generate(current, guide)
+    if text == current:
+        return
+    if check:
+        diff = difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True), str(form), f"{form} (generated)")
+        click.echo("".join(diff), nl=False)
+        click.echo(f"{form}: out of date; run 'openshelf issueform'", err=True)
+        sys.exit(1)
+    write_atomic(form, text)
+    click.echo(f"wrote {form}", err=True)
+
+
+COMMANDS.append(issueform_command)

@@ -3,14 +3,62 @@
 GitHub renders a submitted form as Markdown: one ``### Label`` heading per field, followed by the
 answer (``_No response_`` when left empty).  Every label of our form ends with the option name in
 square brackets, e.g. ``### 网址 · Address [url]``, so the mapping needs no table to keep in sync.
+The dropdowns' options follow the same rule (``中文数据库 · Chinese databases [chinese-databases]``);
+``generate`` rewrites them from the guide (``openshelf issueform``), keeping the rest of the form.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, get_args
+
+from openshelf.curate.roundtrip import dump_rt, load_rt
+from openshelf.guide.models import ACCESS_LABELS, Access
+
+if TYPE_CHECKING:
+    from openshelf.guide.load import Guide
+    from openshelf.guide.models import Text
 
 _HEADING = re.compile(r"^###\s+.*\[([a-z][a-z-]*)\]\s*$")
+_OPTION_KEY = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]$")
 _EMPTY = {"_No response_", "None", ""}
+DROPDOWNS = ("collection", "category", "access")
+"""The form's fields whose answer is one option, labelled ``zh · en [key]``."""
+
+
+def option(key: str, zh: str | None, en: str | None) -> str:
+    """A dropdown option: its labels, then the key in brackets (what ``parse`` reads back)."""
+    labels = " · ".join(text for text in (zh, en) if text)
+    return f"{labels} [{key}]" if labels else key
+
+
+def _text_option(key: str, text: Text) -> str:
+    return option(key, text.zh, text.en)
+
+
+def dropdown_options(guide: Guide) -> dict[str, list[str]]:
+    """Field id → its options: collections and categories from the guide, access from the schema."""
+    return {
+        "collection": [_text_option(c.id, c.title) for c in guide.collections],
+        "category": [_text_option(key, text) for key, text in guide.site.categories.items()],
+        "access": [option(key, *ACCESS_LABELS[key]) for key in get_args(Access)],
+    }
+
+
+def generate(form_text: str, guide: Guide) -> str:
+    """The form's text with its dropdowns' options rewritten from ``guide``; the rest kept as it is."""
+    doc: Any = load_rt(form_text)
+    options = dropdown_options(guide)
+    for item in doc.get("body") or []:
+        if item.get("type") == "dropdown" and item.get("id") in options:
+            item["attributes"]["options"] = options[item["id"]]
+    return dump_rt(doc)
+
+
+def option_key(answer: str) -> str:
+    """The key of a chosen option (``中文数据库 · Chinese databases [chinese-databases]`` → the key); a bare key stays."""
+    match = _OPTION_KEY.search(answer.strip())
+    return match.group(1) if match else answer.strip()
 
 
 def parse(body: str) -> dict[str, str | None]:
@@ -35,4 +83,8 @@ def parse(body: str) -> dict[str, str | None]:
         elif current is not None:
             lines.append(line)
     close()
+    for name in DROPDOWNS:
+        answer = values.get(name)
+        if answer is not None:
+            values[name] = option_key(answer)
     return values
