@@ -28,22 +28,17 @@ CSS = "assets/openshelf/openshelf.css"
 JS = "assets/openshelf/openshelf.js"
 
 
-def default_link_state(guides: Path) -> Path:
-    from openshelf.links.store import default_state_file
-    return default_state_file(guides)
-
-
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
                 strict: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
     """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid, or
     when ``strict`` (the plugin's ``strict`` option) and the guide has warnings.  A state file that
     cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``)."""
-    from openshelf.links.store import load_state
+    from openshelf.links.store import default_state_file, load_state
 
     guide, diagnostics = load_guide(guides)
     if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
-    links = load_state(link_state or default_link_state(guides))
+    links = load_state(link_state or default_state_file(guides))
     pages = render(guide, links=links, site_url=site_url)
     return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide))), diagnostics
 
