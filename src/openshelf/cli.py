@@ -10,6 +10,7 @@ import click
 
 from openshelf import __version__
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
+from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.load import load_guide
@@ -118,7 +119,7 @@ def build(engine: Engine, config_file: Path, site_dir: Path, strict: bool) -> No
 def schema(out: Path, check: bool) -> None:
     """Write the JSON Schema files for guide files (generated from the models)."""
     stale = []
-    for name, text in schema_files().items():
+    for name, text in {**schema_files(), **federation_schema_files()}.items():
         path = out / name
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:

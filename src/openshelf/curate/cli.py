@@ -263,16 +263,25 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
                    "csv: one row per entry in the import columns plus 'collection'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
-def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The link checker's state file whose results go into each entry's link_health (json, yaml) "
+                   "[default: GUIDES/_state/links.json; absent: no link health]")
+@click.option("--site-url", default=None, metavar="URL", help="The published site's address (default: 'url' in _site.yml).")
+def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state_path: Path | None, site_url: str | None) -> None:
     """Write the whole guide (default: guides/) as JSON, CSV or YAML, for reuse elsewhere.
 
-    The CSV has the import columns, so 'openshelf import' reads it back unchanged; it is UTF-8
-    with a byte-order mark when written to a file, so Excel opens it correctly.
+    JSON and YAML are the versioned interchange format (format 'openshelf-guide', version
+    MAJOR.MINOR) that other guides subscribe to: every entry with its provenance, revision and
+    link health.  The CSV has the import columns, so 'openshelf import' reads it back unchanged; it
+    is UTF-8 with a byte-order mark when written to a file, so Excel opens it correctly.
     """
     from openshelf.curate.export import EXPORTERS
+    from openshelf.links.store import default_state_file, load_state
 
-    guide = _guide_or_exit(*paths) if paths else _guide_or_exit(Path("guides"))
-    text = EXPORTERS[fmt](guide)
+    folders = paths or (Path("guides"),)
+    guide = _guide_or_exit(*folders)
+    state_file = state_path or default_state_file(next((p for p in folders if p.is_dir()), Path("guides")))
+    text = EXPORTERS[fmt](guide, load_state(state_file), site_url)
     if output is None:
         click.echo(text, nl=False)
         return

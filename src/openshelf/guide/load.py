@@ -29,7 +29,9 @@ from openshelf.guide.models import (
     Entry,
     Limits,
     Site,
+    Text,
 )
+from openshelf.guide.provenance import Origin, SourceInfo
 
 __all__ = ["MAX_FILE_BYTES", "SITE_FILE", "Guide", "Source", "display_path", "guide_files", "load_guide",
            "parse_file", "read_text", "validate_source"]
@@ -44,6 +46,11 @@ class Guide:
 
     site: Site
     collections: list[Collection]
+    #: Filled in when the guide subscribes to others (the federation stage): entry id → where it comes
+    #: from, entry id → this library's local note, and the subscribed guides.  Empty for a guide of its own.
+    origins: dict[str, Origin] = field(default_factory=dict)
+    notes: dict[str, Text] = field(default_factory=dict)
+    sources: list[SourceInfo] = field(default_factory=list)
 
     @cached_property
     def entries(self) -> list[Entry]:

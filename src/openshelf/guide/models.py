@@ -229,6 +229,17 @@ class Site(_Strict):
     """Site-wide settings, in ``guides/_site.yml``."""
 
     title: Text = Field(description="The site's title.")
+    id: Slug | None = Field(None, description=(
+        "The guide's stable name (a slug, e.g. emergency): other guides that subscribe to this one name it in their "
+        "provenance, so keep it once published. Exports use 'guide' when it is left out."))
+    publisher: Text | None = Field(None, description="The library or group that maintains the guide, in zh and/or en.")
+    url: HttpUrl | None = Field(None, description="The published site's address; site_url in mkdocs.yml wins when both are set.")
+    license: str | None = Field(None, max_length=100, description="The content's licence as an SPDX identifier, e.g. CC-BY-4.0 or CC0-1.0.")
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["zh", "en"], min_length=1, description=(
+        "The languages the guide is written in, as ISO 639-1 codes; the first is the main one."))
+    consortium: bool = Field(False, description=(
+        "True for a consortium site: the guides in _sources.yml are its members, listed on a Members page with a "
+        "per-member filter."))
     description: Text | None = Field(None, description="One or two sentences on the home page.")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")

@@ -40,7 +40,7 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))
     pages = render(guide, links=links, site_url=site_url)
-    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide))), diagnostics
+    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url, links), search=tuple(entry_records(guide))), diagnostics
 
 
 def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
