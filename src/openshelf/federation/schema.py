@@ -7,11 +7,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from openshelf.federation import exchange
+from openshelf.federation import config, exchange
+
+
+def _sources_schema() -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "sources.schema.json",
+            **config.SourcesFile.model_json_schema()}
 
 #: File name in ``guides/_schema/`` → the function that makes its schema.
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "guide-export.schema.json": exchange.json_schema,
+    "sources.schema.json": _sources_schema,
 }
 
 
