@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
+from support_sources import ExportServer, export_server, make_export
 
 from openshelf.federation.fetch import MAX_REDIRECTS, FetchError, fetch
-from support_sources import ExportServer, export_server, make_export
 
 LIMIT = 100_000
 
