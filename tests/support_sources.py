@@ -129,3 +129,53 @@ def sources_yml(*sources: str) -> str:
 def source(source_id: str, url: str, allow: str, **options: str) -> str:
     extra = "".join(f"    {k}: {v}\n" for k, v in options.items())
     return f"  - id: {source_id}\n    url: {url}\n    allow_hosts: [\"{allow}\"]\n" + extra
+
+
+# --- handlers, well-behaved and hostile -------------------------------------------------------------
+
+
+def respond(body: bytes, status: int = 200, **headers: str) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=body, status=status, headers=headers)
+    return handler
+
+
+def redirect(location: str, status: int = 302) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=status, headers={"Location": location})
+    return handler
+
+
+def endless(chunked: bool, sent: list[int] | None = None) -> Handler:
+    """A body that never ends (up to 650 MB): chunked, or behind a Content-Length of 1 GB.  ``sent``
+    counts the bytes written, so a test can see that the client stopped reading."""
+    sent = [0] if sent is None else sent
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={} if chunked else {"Content-Length": str(10**9)})
+        if chunked:
+            response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            for _ in range(10_000):
+                await response.write(b"{" * 65536)
+                sent[0] += 65536
+        except (ConnectionError, RuntimeError):
+            pass
+        return response
+    return handler
+
+
+def trickle() -> Handler:
+    """Headers at once, then one byte of the body every 0.1 s (until the client goes away)."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "100000"})
+        await response.prepare(request)
+        try:
+            for _ in range(1000):
+                await response.write(b" ")
+                await asyncio.sleep(0.1)
+        except (ConnectionError, RuntimeError):
+            pass
+        return response
+    return handler

@@ -4,7 +4,6 @@ snapshot and lock entry byte for byte."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gzip
 import hashlib
@@ -18,7 +17,20 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from support_sources import ACCESS, NOW, SITE, ExportServer, collection, entry, export_server, make_export
+from support_sources import (
+    ACCESS,
+    NOW,
+    SITE,
+    ExportServer,
+    collection,
+    endless,
+    entry,
+    export_server,
+    make_export,
+    redirect,
+    respond,
+    trickle,
+)
 
 from openshelf.federation import update as update_module
 from openshelf.federation.config import Source, lock_file, snapshot_file
@@ -155,51 +167,10 @@ def test_a_dry_run_reports_and_writes_nothing(world: World) -> None:
 # --- hostile sources: a clear message, and the last good snapshot and lock kept byte for byte ---------
 
 
-def respond(body: bytes, **headers: str) -> Callable[[web.Request], Any]:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(body=body, headers=headers)
-    return handler
-
-
-def endless(chunked: bool) -> Callable[[web.Request], Any]:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={} if chunked else {"Content-Length": str(10**9)})
-        if chunked:
-            response.enable_chunked_encoding()
-        await response.prepare(request)
-        try:
-            for _ in range(10_000):
-                await response.write(b"{" * 65536)
-        except (ConnectionError, RuntimeError):
-            pass
-        return response
-    return handler
-
-
-def trickle() -> Callable[[web.Request], Any]:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Length": "100000"})
-        await response.prepare(request)
-        try:
-            for _ in range(1000):
-                await response.write(b" ")
-                await asyncio.sleep(0.1)
-        except (ConnectionError, RuntimeError):
-            pass
-        return response
-    return handler
-
-
 def edited(good: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:
     doc = json.loads(good)
     change(doc)
     return json.dumps(doc).encode()
-
-
-def redirect(location: str) -> Callable[[web.Request], Any]:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(status=302, headers={"Location": location})
-    return handler
 
 
 HOSTILE: dict[str, tuple[Callable[[World, bytes], Callable[[web.Request], Any]], str]] = {
@@ -243,9 +214,7 @@ def test_a_hostile_source_loses_nothing(server: ExportServer, tmp_path: Path, ca
 
 def test_http_500_names_the_status(server: ExportServer, tmp_path: Path) -> None:
     world = World(server, tmp_path)
-    async def fail(request: web.Request) -> web.StreamResponse:
-        return web.Response(status=500, text="oops")
-    server.routes[world.path] = fail
+    server.routes[world.path] = respond(b"oops", status=500)
     result = world.run()
     assert result.error == f"HTTP 500 Internal Server Error from {world.source.url}"
     assert not (world.guides / "_sources").exists(), "a first update that fails writes nothing"
