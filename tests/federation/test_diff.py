@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from support_sources import ACCESS, SITE, collection, entry, make_export
 
 from openshelf.federation.config import Source
 from openshelf.federation.diff import (
@@ -23,6 +22,7 @@ from openshelf.federation.diff import (
 )
 from openshelf.federation.exchange import Export, read_export
 from openshelf.federation.select import select, unmatched
+from support_sources import ACCESS, SITE, collection, entry, make_export
 
 URL = "https://shared.example.org/downloads/openshelf.json"
 

@@ -8,9 +8,9 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from support_sources import ExportServer, endless, export_server, make_export, redirect, respond, trickle
 
 from openshelf.federation.fetch import MAX_REDIRECTS, FetchError, fetch
+from support_sources import ExportServer, endless, export_server, make_export, redirect, respond, trickle
 
 LIMIT = 100_000
 

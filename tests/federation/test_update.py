@@ -17,6 +17,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
+from openshelf.federation import update as update_module
+from openshelf.federation.config import Source, lock_file, snapshot_file
+from openshelf.federation.diff import Report, SourceReport
+from openshelf.federation.exchange import read_export
+from openshelf.federation.update import previous, read_lock, update
 from support_sources import (
     ACCESS,
     NOW,
@@ -31,12 +37,6 @@ from support_sources import (
     respond,
     trickle,
 )
-
-from openshelf.federation import update as update_module
-from openshelf.federation.config import Source, lock_file, snapshot_file
-from openshelf.federation.diff import Report, SourceReport
-from openshelf.federation.exchange import read_export
-from openshelf.federation.update import previous, read_lock, update
 
 LATER = NOW + dt.timedelta(days=7)
 
