@@ -161,3 +161,31 @@ def test_the_guides_default_is_the_working_directorys_guides(server: ExportServe
     result = run("update")
     assert result.exit_code == 0, result.output
     assert Path("guides/_sources/cwd.json").is_file()
+
+
+def test_the_weekly_workflow_proposes_the_change_list_as_the_pull_requests_body() -> None:
+    """The scheduled workflow runs the command as documented, and the file it writes is the body of the
+    pull request; the job that fetches holds a read-only token."""
+    from test_workflows import WORKFLOWS, load, simple_commands, triggers
+
+    wf = load(WORKFLOWS / "sources.yml")
+    on = triggers(wf)
+    assert on["schedule"] and "workflow_dispatch" in on
+    update, pr = wf["jobs"]["update"], wf["jobs"]["pull-request"]
+    assert update["permissions"] == {"contents": "read"}
+    assert pr["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"} and pr["needs"] == "update"
+    commands = [w for job in (update, pr) for s in job["steps"] for w in simple_commands(s.get("run") or "")]
+    assert ["make", "venv"] in commands
+    (call,) = [w for w in commands if w[:3] == ["openshelf", "sources", "update"]]
+    report = call[call.index("--output") + 1]
+    assert call[call.index("--format") + 1] == "markdown"
+    create = next(w for w in commands if w[:3] == ["gh", "pr", "create"])
+    edit = next(w for w in commands if w[:3] == ["gh", "pr", "edit"])
+    assert create[create.index("--body-file") + 1] == report == edit[edit.index("--body-file") + 1]
+    assert create[create.index("--head") + 1] == "$SOURCES_BRANCH"
+    assert [w for w in commands if w[:2] == ["git", "push"]] == [["git", "push", "--force", "origin", "HEAD:refs/heads/$SOURCES_BRANCH"]]
+    assert ["git", "add", "guides/_sources"] in commands
+    uploaded = {s["with"]["name"]: s["with"]["path"] for s in update["steps"] if "upload-artifact" in s.get("uses", "")}
+    downloaded = {s["with"]["name"]: s["with"]["path"] for s in pr["steps"] if "download-artifact" in s.get("uses", "")}
+    assert uploaded == {"sources-snapshots": "guides/_sources/", "sources-report": f"{report.rsplit('/', 1)[0]}/"}
+    assert {name: path.rstrip("/") for name, path in uploaded.items()} == downloaded
