@@ -86,7 +86,12 @@ def test_entry_example_validates_and_is_canonical(example: str, tmp_path: Path) 
     assert code == 0, output
 
 
-@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:"))))
+def _subscriptions(block: str) -> bool:
+    data = yaml.safe_load(block)
+    return isinstance(data, dict) and "sources" in data
+
+
+@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:")) and not _subscriptions(block)))
 def test_limits_example_states_the_defaults(example: str) -> None:
     stated = yaml.safe_load(example)
     assert set(stated) == {"limits"}
@@ -100,6 +105,14 @@ def test_plugin_example_uses_real_options(example: str) -> None:
     config = OpenShelfConfig()
     config.load_dict(yaml.safe_load(example)["plugins"][0]["openshelf"])
     assert config.validate() == ([], [])
+
+
+@pytest.mark.parametrize("example", examples("yaml", _subscriptions))
+def test_sources_example_is_a_valid_subscription_file(example: str) -> None:
+    from openshelf.federation.config import SourcesFile
+
+    assert example.startswith("# yaml-language-server: $schema=_schema/sources.schema.json\n")
+    assert SourcesFile.model_validate(yaml.safe_load(example)).sources
 
 
 def provoke(guides: Path, shown: list[str]) -> None:
