@@ -111,12 +111,12 @@ def test_text_shows_control_characters_instead_of_obeying_them() -> None:
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "\\x1b[2J" in text and "\\u202e" in text
     assert text.splitlines()[:3] == [
-        "source 'shared': updated: 1 added, 1 changed, 0 removed (2 entries)",
+        "source 'shared': updated: 1 added, 1 changed, 0 removed (2 entries taken)",
         "  added    evil  " + plain(HOSTILE),
         "  changed  cnki  CNKI (url)",
     ]
     assert "source 'broken': failed, the last good snapshot is kept: HTTP 500" in text
-    assert "source 'quiet': unchanged (5 entries)" in text
+    assert "source 'quiet': unchanged (5 entries taken)" in text
 
 
 def test_markdown_puts_every_untrusted_text_in_a_code_span() -> None:

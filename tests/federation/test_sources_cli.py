@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,19 +50,19 @@ def files(folder: Path) -> dict[str, bytes]:
 def test_update_then_list(guides: Path) -> None:
     result = run("update", "--guides", str(guides))
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "source 'shared': updated: 4 added, 0 changed, 0 removed (4 entries)"
-    assert "source 'other': updated: 1 added, 0 changed, 0 removed (1 entries)" in result.stdout
+    assert result.stdout.splitlines()[0] == "source 'shared': updated: 4 added, 0 changed, 0 removed (4 entries taken)"
+    assert "source 'other': updated: 1 added, 0 changed, 0 removed (1 entries taken)" in result.stdout
     assert "  added    cnki  CNKI" in result.stdout
     assert result.stderr == "2 source(s): 2 updated, 0 unchanged, 0 failed\n"
     assert set(json.loads(lock_file(guides).read_text())["sources"]) == {"shared", "other"}
 
     again = run("update", "--guides", str(guides))
-    assert again.exit_code == 0 and "source 'shared': unchanged (4 entries)" in again.stdout
+    assert again.exit_code == 0 and "source 'shared': unchanged (4 entries taken)" in again.stdout
 
     listing = run("list", "--guides", str(guides))
     assert listing.exit_code == 0, listing.output
     assert listing.stdout.count("snapshot ok (matches the lock)") == 2
-    assert "shared: http://127.0.0.1:" in listing.stdout and ", 4 entries, format 2.0," in listing.stdout
+    assert "shared: http://127.0.0.1:" in listing.stdout and ", 4 entries in the export, format 2.0," in listing.stdout
 
 
 def test_one_source_by_id_and_the_markdown_change_list_in_a_file(guides: Path, tmp_path: Path) -> None:
@@ -189,3 +191,30 @@ def test_the_weekly_workflow_proposes_the_change_list_as_the_pull_requests_body(
     downloaded = {s["with"]["name"]: s["with"]["path"] for s in pr["steps"] if "download-artifact" in s.get("uses", "")}
     assert uploaded == {"sources-snapshots": "guides/_sources/", "sources-report": f"{report.rsplit('/', 1)[0]}/"}
     assert {name: path.rstrip("/") for name, path in uploaded.items()} == downloaded
+
+
+CRASH = """
+import os, sys
+from openshelf.federation import update
+real = update.write_atomic
+def crash(path, text):
+    if path.name == "lock.json":
+        os._exit(9)  # killed between the snapshot and the lock: no clean-up runs
+    real(path, text)
+update.write_atomic = crash
+from openshelf.cli import main
+main(["sources", "update", "--guides", sys.argv[1]])
+"""
+
+
+def test_a_crash_between_snapshot_and_lock_leaves_a_mismatch_that_list_reports(server: ExportServer, guides: Path, tmp_path: Path) -> None:
+    assert run("update", "--guides", str(guides)).exit_code == 0
+    server.serve(f"/{tmp_path.name}/shared.json", make_export(tmp_path / "changed", {"_site.yml": SITE, "databases.yml": collection(
+        "databases", entry("cnki", "CNKI", "https://www.cnki.net/", description="Changed upstream.")), "access.yml": ACCESS}))
+    lock_before = lock_file(guides).read_bytes()
+    proc = subprocess.run([sys.executable, "-c", CRASH, str(guides)], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 9, proc.stderr
+    assert lock_file(guides).read_bytes() == lock_before
+    result = run("list", "--guides", str(guides))
+    assert result.exit_code == 1
+    assert f"error: {display_path(snapshot_file(guides, 'shared'))} does not match its lock" in result.stdout

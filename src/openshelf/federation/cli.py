@@ -121,7 +121,7 @@ def list_command(guides: Path) -> None:
         locked = prev.locked
         click.echo(f"{source.id}: {source.url}")
         if locked is not None:
-            click.echo(f"  fetched {locked.fetched:%Y-%m-%dT%H:%M:%SZ}, {locked.entries} entries, "
+            click.echo(f"  fetched {locked.fetched:%Y-%m-%dT%H:%M:%SZ}, {locked.entries} entries in the export, "
                        f"format {locked.format_version}, the source updated {locked.updated:%Y-%m-%dT%H:%M:%SZ}")
             if locked.url != source.url:
                 click.echo(f"  note: fetched from {locked.url}; _sources.yml now names another address: run 'openshelf sources update {source.id}'")

@@ -124,10 +124,10 @@ def render_text(report: Report) -> str:
         if source.state == "failed":
             lines.append(f"source '{source.source}': failed, the last good snapshot is kept: {plain(source.error or '', 2000)}")
         elif source.state == "unchanged":
-            lines.append(f"source '{source.source}': unchanged ({source.entries} entries)")
+            lines.append(f"source '{source.source}': unchanged ({source.entries} entries taken)")
         else:
             verb = "would change" if report.dry_run else "updated"
-            lines.append(f"source '{source.source}': {verb}: {_counts(source)} ({source.entries} entries)")
+            lines.append(f"source '{source.source}': {verb}: {_counts(source)} ({source.entries} entries taken)")
         lines += [f"  note: {plain(n, 2000)}" for n in source.notes]
         lines += ["  " + _line(c, plain(c.title), plain(c.id, 100)) for c in source.changes]
     return "\n".join(lines) + ("\n" if lines else "")
@@ -142,7 +142,7 @@ def render_json(report: Report) -> str:
 
 def _markdown_head(report: Report) -> list[str]:
     lines = ["## Source updates" + (" (dry run: nothing written)" if report.dry_run else ""), "",
-             "| source | result | added | changed | removed | entries |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+             "| source | result | added | changed | removed | entries taken |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for s in report.sources:
         result = {"failed": "**failed**: last good snapshot kept", "unchanged": "unchanged", "updated": "updated"}[s.state]
         lines.append(f"| {code(s.source, 100)} | {result} | {s.count('added')} | {s.count('changed')} | {s.count('removed')} | {s.entries} |")
