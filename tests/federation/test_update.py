@@ -154,6 +154,19 @@ def test_the_same_bytes_without_validators_are_unchanged_too(world: World) -> No
     assert world.state() == before
 
 
+def test_a_new_address_is_fetched_unconditionally_and_recorded(world: World) -> None:
+    body = world.publish(etag='"v1"')
+    world.run()
+    moved = f"{world.path}.moved"
+    world.server.serve(moved, body, etag='"v1"')
+    world.source = world.source.model_copy(update={"url": world.server.url(moved)})
+    result = world.run(now=LATER)
+    path, headers = world.server.requests[-1]
+    assert path == moved and "If-None-Match" not in headers
+    assert (result.state, result.changes) == ("updated", ())
+    assert world.lock()["sources"]["shared"]["url"] == world.server.url(moved) and world.snapshot() == body
+
+
 def test_a_dry_run_reports_and_writes_nothing(world: World) -> None:
     world.publish()
     world.run()

@@ -165,7 +165,7 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
     if prev.problem is not None and prev.snapshot is not None:
         notes.append(f"the previous snapshot was not used: {prev.problem}; it is replaced")
     entries = len(chosen.entries)
-    if prev.intact and prev.snapshot == body:
+    if prev.intact and prev.snapshot == body and prev.locked is not None and prev.locked.url == source.url:
         return SourceReport(source.id, "unchanged", entries=entries, notes=tuple(notes), url=source.url)
     record = {
         "url": source.url,
