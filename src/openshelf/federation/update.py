@@ -185,13 +185,14 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
 def write(guides: Path, source_id: str, accepted: Accepted, lock: LockFile, prev: Previous) -> None:
     """The snapshot, then the lock; if the lock cannot be written the old snapshot is put back."""
     path = snapshot_file(guides, source_id)
+    text = lock.text_with(source_id, accepted.record)
     write_atomic(path, accepted.text)
     try:
-        write_atomic(lock.path, lock.text_with(source_id, accepted.record))
+        write_atomic(lock.path, text)
     except BaseException:
         _put_back(path, prev.snapshot)
         raise
-    lock.data = json.loads(lock.text_with(source_id, accepted.record))
+    lock.data = json.loads(text)
     lock.lock = Lock.model_validate(lock.data)
 
 
