@@ -64,7 +64,7 @@ def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[E
              f'<p class="os-phase"><strong>{_bi("当前阶段", "Phase")}：{_bi(zh, en)}</strong> · '
              f'{_bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
     if emergency.notice is not None:
-        lines += [f'<p class="os-emergency-notice">{_text(emergency.notice)}</p>', ""]
+        lines += [_text(emergency.notice), ""]
     lines += _services(guide, link)
     lines += _changes(guide, history, emergency.since, link)
     return [*lines, "</section>", ""]

@@ -11,7 +11,7 @@ from typing import Any
 
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import load_guide
-from openshelf.site import extras
+from openshelf.site import extras, handout
 from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -55,8 +55,9 @@ def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
 
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
-    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
-    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
+    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``; the print
+    handouts are linked from their collections, not listed."""
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE) and not p.startswith(handout.PREFIX)]
     nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
     hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
     return [*nav, *hand_written, REFERENCE]

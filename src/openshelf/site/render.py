@@ -17,7 +17,7 @@ from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Ent
 from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
-from openshelf.site import downloads, emergency, markup
+from openshelf.site import downloads, emergency, handout, markup
 
 if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
     from openshelf.site.history import EntryHistory  # history runs git; rendering only reads its results
@@ -93,6 +93,8 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
+        qr = f"../{qr_file(page_of(collection))}" if site_url else None
+        pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
     extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED}
     if emergency.declared(guide) is not None:
         extra["emergency"] = emergency.bar(guide)
@@ -139,6 +141,8 @@ def _share(page: str, ctx: Context) -> list[str]:
         lines += [f'<span class="os-qr-caption">{bi("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
     lines += [f"[{bi('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
     if page != HOME:  # the home page has its own downloads section
+        lines += [f"[{bi('打印讲义（A4，一页名单与二维码）', 'Print handout (A4: the list with a QR code)')}]"
+                  f"({handout.page(page.removesuffix('.md'))}){{ .os-handout-link }}", ""]
         d = downloads.PATHS
         lines += [f"{bi('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
