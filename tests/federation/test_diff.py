@@ -1,4 +1,5 @@
-"""The change list (federation/diff.py) and the selection (federation/select.py): pure functions."""
+"""The change list (federation/diff.py) and what a subscription takes (update.selected, over
+federation/select.py): pure functions."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from openshelf.federation.diff import (
     render_text,
 )
 from openshelf.federation.exchange import Export, read_export
-from openshelf.federation.select import select, unmatched
+from openshelf.federation.update import selected, unmatched
 from support_sources import ACCESS, SITE, collection, entry, make_export
 
 URL = "https://shared.example.org/downloads/openshelf.json"
@@ -71,13 +72,13 @@ def test_nothing_changed_and_a_first_snapshot(before: Export) -> None:
 
 def test_the_diff_is_of_the_selected_entries(before: Export, after: Export) -> None:
     source = Source(id="shared", url=URL, collections=["databases"], exclude=["doaj"])
-    assert [(c.kind, c.id) for c in diff(select(source, before), select(source, after))] == [
+    assert [(c.kind, c.id) for c in diff(selected(source, before), selected(source, after))] == [
         ("changed", "cnki"), ("added", "webvpn"), ("removed", "arxiv")]
 
 
 def test_select_by_collections_categories_tags_and_exclude(before: Export) -> None:
     def ids(**filters: list[str]) -> list[str]:
-        return [e.id for e in select(Source(id="s", url=URL, **filters), before).entries]
+        return [e.id for e in selected(Source(id="s", url=URL, **filters), before).entries]
 
     assert ids() == ["webvpn", "cnki", "pubmed", "arxiv"]
     assert ids(collections=["access"]) == ["webvpn"]
@@ -85,7 +86,7 @@ def test_select_by_collections_categories_tags_and_exclude(before: Export) -> No
     assert ids(tags=["medicine", "chinese"]) == ["cnki", "pubmed"]
     assert ids(exclude=["pubmed", "webvpn"]) == ["cnki", "arxiv"]
     assert ids(collections=["databases"], tags=["medicine"]) == ["pubmed"]
-    chosen = select(Source(id="s", url=URL, categories=["databases"]), before)
+    chosen = selected(Source(id="s", url=URL, categories=["databases"]), before)
     assert [c.id for c in chosen.collections] == ["databases"], "a collection left empty is dropped"
     assert chosen.guide == before.guide and chosen.categories == before.categories
 

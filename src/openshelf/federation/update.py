@@ -28,9 +28,9 @@ from pydantic import ValidationError
 from openshelf.errors import ConfigError, OpenShelfError
 from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, lock_file, snapshot_file
 from openshelf.federation.diff import Report, SourceReport, diff
-from openshelf.federation.exchange import Export, FormatError, format_time, read_export
+from openshelf.federation.exchange import Collection, Export, FormatError, format_time, read_export
 from openshelf.federation.fetch import Fetched, fetch_async
-from openshelf.federation.select import select, unmatched
+from openshelf.federation.select import select
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
 
@@ -84,6 +84,33 @@ def read_lock(guides: Path) -> LockFile:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# --- what a source takes ------------------------------------------------------------------------------
+
+
+def selected(source: Source, export: Export) -> Export:
+    """``export`` with only the entries ``source`` takes (:func:`~openshelf.federation.select.select`); a
+    collection left without entries is dropped.  Guide information and categories are kept."""
+    taken = {id(e) for e in select(source, export)}
+    collections: list[Collection] = []
+    for collection in export.collections:
+        entries = [e for e in collection.entries if id(e) in taken]
+        if entries:
+            collections.append(collection.model_copy(update={"entries": entries}))
+    return export.model_copy(update={"collections": collections})
+
+
+def unmatched(source: Source, export: Export) -> list[str]:
+    """The names in ``source``'s filters that the export does not have (a typo, or gone upstream):
+    ``collection 'databses'``, ``category …``, ``tag …``, ``excluded id …``."""
+    collections = {c.id for c in export.collections}
+    tags = {t for e in export.entries for t in e.tags}
+    ids = {e.id for e in export.entries}
+    return ([f"collection {c!r}" for c in source.collections if c not in collections]
+            + [f"category {c!r}" for c in source.categories if c not in export.categories]
+            + [f"tag {t!r}" for t in source.tags if t not in tags]
+            + [f"excluded id {i!r}" for i in source.exclude if i not in ids])
 
 
 # --- the snapshot on disk ----------------------------------------------------------------------------
@@ -141,7 +168,7 @@ def _old_selection(source: Source, prev: Previous) -> Export | None:
     if prev.snapshot is None or not prev.intact:
         return None
     try:
-        return select(source, read_export(prev.snapshot, f"the snapshot of source '{source.id}'"))
+        return selected(source, read_export(prev.snapshot, f"the snapshot of source '{source.id}'"))
     except FormatError:  # read by an older OpenShelf, perhaps; the new one is compared with nothing
         return None
 
@@ -160,7 +187,7 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
         raise FormatError(f"{fetched.url}: not a UTF-8 document (byte {exc.start}): "
                           "is the address that of an OpenShelf guide export (…/downloads/openshelf.json)?") from None
     export = read_export(body, fetched.url)
-    chosen = select(source, export)
+    chosen = selected(source, export)
     notes = [f"{name} names nothing in the export (guides/_sources.yml)" for name in unmatched(source, export)]
     if prev.problem is not None and prev.snapshot is not None:
         notes.append(f"the previous snapshot was not used: {prev.problem}; it is replaced")
