@@ -145,7 +145,8 @@ def _markdown_head(report: Report) -> list[str]:
              "| source | result | added | changed | removed | entries taken |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for s in report.sources:
         result = {"failed": "**failed**: last good snapshot kept", "unchanged": "unchanged", "updated": "updated"}[s.state]
-        lines.append(f"| {code(s.source, 100)} | {result} | {s.count('added')} | {s.count('changed')} | {s.count('removed')} | {s.entries} |")
+        numbers = ["—"] * 4 if s.state == "failed" else [s.count("added"), s.count("changed"), s.count("removed"), s.entries]
+        lines.append(f"| {code(s.source, 100)} | {result} | " + " | ".join(map(str, numbers)) + " |")
     return lines
 
 
