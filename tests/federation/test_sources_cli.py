@@ -64,6 +64,12 @@ def test_update_then_list(guides: Path) -> None:
     assert listing.stdout.count("snapshot ok (matches the lock)") == 2
     assert "shared: http://127.0.0.1:" in listing.stdout and ", 4 entries in the export, format 2.0," in listing.stdout
 
+    config = guides / "_sources.yml"
+    config.write_text(config.read_text(encoding="utf-8").split("  - id: other")[0], encoding="utf-8")
+    listing = run("list", "--guides", str(guides))
+    assert listing.exit_code == 0, listing.output
+    assert "still has 'other', which _sources.yml no longer names" in listing.stdout
+
 
 def test_one_source_by_id_and_the_markdown_change_list_in_a_file(guides: Path, tmp_path: Path) -> None:
     out = tmp_path / "changes.md"
