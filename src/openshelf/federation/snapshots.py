@@ -61,21 +61,21 @@ def load_snapshots(guides: Path, limits: Limits | None = None) -> tuple[list[Sna
         return None, diagnostics
     places = [Location(parsed.display, *parsed.positions.of(("sources", i))) for i in range(len(config.sources))]
     diagnostics += _duplicate_ids(config, parsed.positions, parsed.display)
-    lock = _read_lock(lock_file(guides), places[0] if places else Location(parsed.display), diagnostics)
+    lock = _read_lock(lock_file(guides), parsed.display, diagnostics)
+    if lock is None:
+        return None, diagnostics
     snapshots: list[Snapshot] = []
     for source, at in zip(config.sources, places, strict=True):
-        snapshot = _read_snapshot(guides, source, lock.sources.get(source.id) if lock else None, at, diagnostics)
+        snapshot = _read_snapshot(guides, source, lock.sources.get(source.id), at, diagnostics)
         if snapshot is not None:
             snapshots.append(snapshot)
-    if lock is not None:
-        named = {s.id for s in config.sources}
-        lock_display = display_path(lock_file(guides))
-        for source_id in lock.sources:
-            if source_id not in named:
-                diagnostics.append(Diagnostic(Location(lock_display), f"source '{source_id}' has a lock entry but {parsed.display} no "
-                                              f"longer names it: run 'openshelf sources update' to drop it, or delete "
-                                              f"{display_path(snapshot_file(guides, source_id))} and its lock entry",
-                                              severity="warning", code="stale-lock"))
+    named = {s.id for s in config.sources}
+    for source_id in lock.sources:
+        if source_id not in named:
+            diagnostics.append(Diagnostic(Location(display_path(lock_file(guides))), f"source '{source_id}' has a lock entry but "
+                                          f"{parsed.display} no longer names it: run 'openshelf sources update' to drop it, or "
+                                          f"delete {display_path(snapshot_file(guides, source_id))} and its lock entry",
+                                          severity="warning", code="stale-lock"))
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics
     return snapshots, diagnostics
@@ -93,7 +93,7 @@ def _duplicate_ids(config: SourcesFile, positions: Positions, display: str) -> l
     return problems
 
 
-def _read_lock(path: Path, at: Location, diagnostics: list[Diagnostic]) -> Lock | None:
+def _read_lock(path: Path, sources: str, diagnostics: list[Diagnostic]) -> Lock | None:
     """The lock, an empty one when the file is missing (each source then lacks its snapshot), None when unreadable."""
     display = display_path(path)
     if not path.is_file():
@@ -107,7 +107,7 @@ def _read_lock(path: Path, at: Location, diagnostics: list[Diagnostic]) -> Lock 
         place = ".".join(str(p) for p in first["loc"]) or "(document)"
         problem = f"not a valid lock file ({place}: {first['msg']})"
     diagnostics.append(Diagnostic(Location(display), f"{problem}: restore it from git, or run 'openshelf sources update' "
-                                  f"to fetch every source of {at.path} again", code="lock"))
+                                  f"to fetch every source of {sources} again", code="lock"))
     return None
 
 
