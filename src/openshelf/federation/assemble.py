@@ -41,6 +41,8 @@ def load_federated(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
     diagnostics += more
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
     guide, local = load_guide(*paths, known_ids=subscribed)
+    if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
+        local = [d for d in local if d.code != "unknown-id"]
     diagnostics += local
     if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
         return None, sorted(diagnostics, key=Diagnostic.sort_key)
