@@ -67,6 +67,12 @@ overlays:
 """
 
 
+def _at(snapshot: Snapshot, entry_id: str, name: str) -> str:
+    """Where a snapshot's entry has a field: ``guides/_sources/<id>.json:LINE:COLUMN``."""
+    line, column = snapshot.where(entry_id).get(name, (0, 0))
+    return f"{snapshot.file}:{line}:{column}"
+
+
 def _ids(guide: Guide) -> list[tuple[str, list[str]]]:
     return [(c.id, [e.id for e in c.entries]) for c in guide.collections]
 
@@ -128,7 +134,8 @@ def test_one_id_with_two_urls_keeps_the_later_under_the_source_id() -> None:
     local, _ = _local({"_site.yml": site("mylib"), "databases.yml": collection("databases", entry("cnki", "https://oversea.cnki.example.net/"))})
     other = _snapshot("other", {"_site.yml": site("other"), "databases.yml": collection(
         "databases", entry("pubmed", "https://pubmed.example.com/"), entry("wanfang", "https://wf.example.org/", related=("pubmed",)))}, 4)
-    guide, diagnostics = merge(local, [_snapshot("shared", SHARED), other])
+    shared = _snapshot("shared", SHARED)
+    guide, diagnostics = merge(local, [shared, other])
     assert [d.format() for d in diagnostics] == [
         "guides/databases.yml:7:10: warning: entry 'cnki': source 'shared' lists entry 'cnki' with url https://cnki.example.org/, but "
         "'cnki' is also this guide's entry 'cnki' with url https://oversea.cnki.example.net/: the source's entry is shown as "
@@ -140,13 +147,13 @@ def test_one_id_with_two_urls_keeps_the_later_under_the_source_id() -> None:
         "'wanfang' is also entry 'wanfang' of source 'shared' with url https://wanfang.example.org/: the source's entry is shown as "
         "'other-wanfang' (to leave it out, add 'wanfang' to the source's exclude)",
         # the merged guide gets the checks a local one does: the same titles under other urls
-        "guides/_sources/shared.json:45:11: warning: entry 'shared-cnki': title: the same title as entry 'cnki' at "
+        f"{_at(shared, 'cnki', 'title')}: warning: entry 'shared-cnki': title: the same title as entry 'cnki' at "
         "guides/databases.yml:6:12 (Cnki): the same resource entered twice? If they are different resources, add 'distinct_from: [cnki]'",
-        "guides/_sources/other.json:45:11: warning: entry 'other-pubmed': title: the same title as entry 'pubmed' at "
-        "guides/_sources/shared.json:124:11 (Pubmed): the same resource entered twice? If they are different resources, add "
+        f"{_at(other, 'pubmed', 'title')}: warning: entry 'other-pubmed': title: the same title as entry 'pubmed' at "
+        f"{_at(shared, 'pubmed', 'title')} (Pubmed): the same resource entered twice? If they are different resources, add "
         "'distinct_from: [pubmed]'",
-        "guides/_sources/other.json:83:11: warning: entry 'other-wanfang': title: the same title as entry 'wanfang' at "
-        "guides/_sources/shared.json:86:11 (Wanfang): the same resource entered twice? If they are different resources, add "
+        f"{_at(other, 'wanfang', 'title')}: warning: entry 'other-wanfang': title: the same title as entry 'wanfang' at "
+        f"{_at(shared, 'wanfang', 'title')} (Wanfang): the same resource entered twice? If they are different resources, add "
         "'distinct_from: [wanfang]'",
     ]
     assert _ids(guide) == [("databases", ["cnki", "shared-cnki", "wanfang", "pubmed", "other-pubmed", "other-wanfang"]),
