@@ -14,7 +14,7 @@ from openshelf.federation.config import Locked, Source
 from openshelf.federation.exchange import read_export
 from openshelf.federation.merge import merge
 from openshelf.federation.overlays import load_overlays
-from openshelf.federation.snapshots import Snapshot, entry_positions
+from openshelf.federation.snapshots import JsonPlaces, Snapshot
 from openshelf.guide.diagnostics import Location
 from openshelf.guide.load import Guide, load_guide
 from support import write_guide
@@ -33,7 +33,7 @@ def _snapshot(name: str, files: dict[str, str], line: int = 2, **config: list[st
     source = Source(id=name, url=f"https://{name}.example.org/downloads/openshelf.json", **config)  # type: ignore[arg-type]
     locked = Locked(url=source.url, sha256="0" * 64, fetched=FETCHED, format_version="2.0", entries=len(export.entries), updated=NOW)
     return Snapshot(source, export, locked, Location("guides/_sources.yml", line, 5), f"guides/_sources/{name}.json",
-                    entry_positions(data.decode(), export))
+                    JsonPlaces(data.decode(), export))
 
 
 def _local(files: dict[str, str], overlays: str | None = None) -> tuple[Guide, list]:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ import pytest
 from federated import collection, entry, export_bytes, site, subscribe
 
 from openshelf.federation.exchange import read_export
-from openshelf.federation.snapshots import entry_positions, load_snapshots
+from openshelf.federation.snapshots import JsonPlaces, load_snapshots
 
 SOURCES = """\
 sources:
@@ -72,8 +72,8 @@ def test_entry_positions_point_at_the_snapshot_lines(guides: Path) -> None:
 def test_entry_positions_in_a_one_line_export(guides: Path) -> None:
     data = (guides / "_sources" / "alpha.json").read_bytes()
     text = json.dumps(json.loads(data), separators=(",", ":"))
-    positions = entry_positions(text, read_export(text, "minified"))
-    line, column = positions["alpha-two"].get("url", (0, 0))
+    places = JsonPlaces(text, read_export(text, "minified"))
+    line, column = places.entry("alpha-two").get("url", (0, 0))
     assert line == 1
     assert text[column - 1:].startswith('"url":"https://alpha.example.org/two"')
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from openshelf.federation.exchange import ENTRY_FIELDS, Export
 from openshelf.federation.exchange import Collection as ExportCollection
 from openshelf.federation.exchange import Entry as ExportEntry
-from openshelf.federation.exchange import Export
 from openshelf.federation.overlays import OVERRIDES, PlacedOverlay
 from openshelf.federation.select import select
 from openshelf.federation.snapshots import Snapshot
@@ -101,11 +101,12 @@ class _Merger:
         for collection in guide.collections:
             for entry in collection.entries:
                 where = entry.where()
-                self._add(_Slot(entry, collection.id, self.local, listed_by=[self.local], file=where.path or None, line=where.line or None))
+                self._add(identity(entry), _Slot(entry, collection.id, self.local, listed_by=[self.local], file=where.path or None,
+                                                 line=where.line or None))
 
-    def _add(self, slot: _Slot) -> None:
+    def _add(self, key: tuple[str, ...], slot: _Slot) -> None:
         self.slots.append(slot)
-        self.by_key.setdefault(identity(slot.entry), slot)
+        self.by_key.setdefault(key, slot)
         self.by_id.setdefault(slot.entry.id, slot)
 
     def warn(self, at: Location, message: str, entry: str | None, code: str, field_name: str | None = None) -> None:
@@ -118,8 +119,8 @@ class _Merger:
         for key, value in snapshot.export.categories.items():
             self.offered.setdefault(key, value)
         for item in select(source, snapshot.export):
-            entry = item.guide_entry()
-            same = self.by_key.get(identity(entry))
+            key = identity(item)
+            same = self.by_key.get(key)
             if same is not None:
                 same.listed(_listed_by(item))
                 same.health = same.health or _health(item)
@@ -135,11 +136,13 @@ class _Merger:
                 self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' with url {item.url}, but "
                           f"'{item.id}' is also {other.names()} with url {other.entry.url}: the source's entry is shown as "
                           f"'{new_id}' (to leave it out, add '{item.id}' to the source's exclude)", item.id, "conflict-id", "id")
-                entry = Entry.model_validate({**entry.model_dump(), "id": new_id})
+                entry = Entry.model_validate({**item.model_dump(include=set(ENTRY_FIELDS)), "id": new_id})
+            else:
+                entry = item.guide_entry()
             renamed[item.id] = entry.id
             collection = self._collection_for(home[id(item)])
             entry.locate(collection, snapshot.file, snapshot.where(item.id))
-            self._add(_Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item), item.revision, _health(item),
+            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item), item.revision, _health(item),
                             item.provenance.file, item.provenance.line))
 
     def _place(self, other: _Slot, snapshot: Snapshot) -> Location:

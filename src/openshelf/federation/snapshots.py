@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -35,11 +35,11 @@ class Snapshot:
     at: Location
     #: The snapshot file as curators see it (``guides/_sources/<id>.json``).
     file: str
-    #: Entry id → where its fields are in the snapshot file.
-    positions: Mapping[str, FieldPositions] = field(default_factory=dict)
+    #: Where its entries' fields are in the snapshot file (none known: every position is 0:0).
+    places: JsonPlaces | None = None
 
     def where(self, entry_id: str) -> FieldPositions:
-        return self.positions.get(entry_id, _NOWHERE)
+        return self.places.entry(entry_id) if self.places is not None else _NOWHERE
 
 
 _NOWHERE: dict[str, tuple[int, int]] = {}
@@ -147,58 +147,79 @@ def _read_snapshot(guides: Path, source: Source, locked: Locked | None, at: Loca
     if locked.url != source.url:
         diagnostics.append(Diagnostic(at, f"source '{source.id}': the snapshot was fetched from {locked.url}, but the url is now "
                                       f"{source.url}: {update_hint(source.id)}", field="url", severity="warning", code="stale-lock"))
-    return Snapshot(source, export, locked, at, display, entry_positions(data.decode("utf-8", "replace"), export))
+    return Snapshot(source, export, locked, at, display, JsonPlaces(data.decode("utf-8", "replace"), export))
 
 
 _KEY = r'(?<!\\)"{}"\s*:'
 _ID = re.compile(_KEY.format("id") + r'\s*"([^"\\]*)"')
 
 
-def entry_positions(text: str, export: Export) -> dict[str, FieldPositions]:
-    """Where each entry of ``export`` stands in its JSON ``text``: found by walking the ``"id": …`` keys
-    in document order (collection ids, then their entries' ids), so any layout of the JSON works."""
-    ids = [(m.start(), m.group(1)) for m in _ID.finditer(text)]
-    starts: list[tuple[str, int]] = []
-    i = 0
+class JsonPlaces:
+    """Where each entry of an export stands in its JSON text, worked out on first use (most builds never
+    ask): found by walking the ``"id": …`` keys in document order (collection ids, then their entries'
+    ids), so any layout of the JSON works."""
 
-    def find(wanted: str) -> int | None:
-        nonlocal i
-        for j in range(i, len(ids)):
-            if ids[j][1] == wanted:
-                i = j + 1
-                return ids[j][0]
-        return None
+    def __init__(self, text: str, export: Export) -> None:
+        self._text = text
+        self._export = export
 
-    for collection in export.collections:
-        find(collection.id)
-        for entry in collection.entries:
-            offset = find(entry.id)
-            if offset is None:
-                return {}
-            starts.append((entry.id, offset))
-    lines = [0] + [m.end() for m in re.finditer("\n", text)]
-    positions: dict[str, FieldPositions] = {}
-    for n, (entry_id, start) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else len(text)
-        positions.setdefault(entry_id, _JsonFields(text, start, end, lines))
-    return positions
+    @cached_property
+    def spans(self) -> dict[str, tuple[int, int]]:
+        """Entry id → the offsets of its ``"id"`` key and of the next entry's (the first entry of an id wins)."""
+        ids = [(m.start(), m.group(1)) for m in _ID.finditer(self._text)]
+        starts: list[tuple[str, int]] = []
+        i = 0
+
+        def find(wanted: str) -> int | None:
+            nonlocal i
+            for j in range(i, len(ids)):
+                if ids[j][1] == wanted:
+                    i = j + 1
+                    return ids[j][0]
+            return None
+
+        for collection in self._export.collections:
+            find(collection.id)
+            for entry in collection.entries:
+                offset = find(entry.id)
+                if offset is None:  # not the text of this export: no positions rather than wrong ones
+                    return {}
+                starts.append((entry.id, offset))
+        spans: dict[str, tuple[int, int]] = {}
+        for n, (entry_id, start) in enumerate(starts):
+            spans.setdefault(entry_id, (start, starts[n + 1][1] if n + 1 < len(starts) else len(self._text)))
+        return spans
+
+    @cached_property
+    def _lines(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self._text)]
+
+    def mark(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of an offset."""
+        line = bisect.bisect_right(self._lines, offset)
+        return line, offset - self._lines[line - 1] + 1
+
+    def find(self, key: str, start: int, end: int) -> int | None:
+        found = re.compile(_KEY.format(re.escape(key))).search(self._text, start, end)
+        return found.start() if found else None
+
+    def entry(self, entry_id: str) -> FieldPositions:
+        return _JsonFields(self, entry_id)
 
 
 class _JsonFields:
     """An entry's field positions in a JSON text (a :class:`~openshelf.guide.models.FieldPositions`),
     looked up when asked: ``"url"`` → the line and column of its key; ``"related[2]"`` → of ``related``."""
 
-    def __init__(self, text: str, start: int, end: int, lines: list[int]) -> None:
-        self._text, self._start, self._end, self._lines = text, start, end, lines
-
-    def _mark(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self._lines, offset)
-        return line, offset - self._lines[line - 1] + 1
+    def __init__(self, places: JsonPlaces, entry_id: str) -> None:
+        self._places, self._id = places, entry_id
 
     def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]:
+        span = self._places.spans.get(self._id)
+        if span is None:
+            return default
         key = name.partition("[")[0]
         if not key or key == "id":
-            return self._mark(self._start)
-        found = re.compile(_KEY.format(re.escape(key))).search(self._text, self._start, self._end)
-        return self._mark(found.start()) if found else default
-
+            return self._places.mark(span[0])
+        found = self._places.find(key, *span)
+        return self._places.mark(found) if found is not None else default
