@@ -116,8 +116,8 @@ class _Merger:
         source = snapshot.source
         renamed = self.renamed.setdefault(source.id, {})
         home = {id(e): c for c in snapshot.export.collections for e in c.entries}
-        for key, value in snapshot.export.categories.items():
-            self.offered.setdefault(key, value)
+        for category, label in snapshot.export.categories.items():
+            self.offered.setdefault(category, label)
         for item in select(source, snapshot.export):
             key = identity(item)
             same = self.by_key.get(key)
