@@ -166,3 +166,18 @@ def test_mkdocs_builds_the_library_site_without_the_hidden_entry_and_refuses_a_t
     assert "source 'shared': snapshot" in result.stderr and "does not match its lock" in result.stderr
     assert not (tmp_path / "site2" / "index.html").exists()
 
+
+
+def test_a_curator_adds_an_entry_naming_a_subscribed_one(library: Path) -> None:
+    """'openshelf new' checks the guide's own files knowing the ids its sources give (local-db names webvpn)."""
+    args = ["new", "--guides", str(library), "--collection", "databases", "--no-input", "--title-en", "Local maps",
+            "--url", "https://maps.mylib.example.edu/", "--description-en", "Maps.", "--category", "databases", "--access", "free",
+            "--related", "cnki"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "added entry 'local-maps'" in result.stderr
+    guide, diagnostics = load_federated(library)
+    assert guide is not None and diagnostics == []
+    assert guide.by_id["local-maps"].related == ["cnki"] and guide.origins["local-maps"].source is None
+    result = CliRunner().invoke(main, [*args[:-1], "nowhere"])
+    assert result.exit_code == 1 and "related: unknown entry id 'nowhere'" in result.output

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import load_federated
+from openshelf.federation.assemble import load_federated, load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.load import Guide, display_path, guide_files, load_guide
+from openshelf.guide.load import Guide, display_path, guide_files
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -72,7 +72,7 @@ COMMANDS = [fmt_command]
 def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
     """The guide, or exit 1 with its errors; ``federated``: with its subscriptions merged in (what readers see),
     else its own files only (what curators edit)."""
-    guide, diagnostics = (load_federated if federated else load_guide)(*guides)
+    guide, diagnostics = (load_federated if federated else load_own)(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
