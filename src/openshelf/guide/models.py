@@ -230,6 +230,11 @@ class Site(_Strict):
 
     title: Text = Field(description="The site's title.")
     description: Text | None = Field(None, description="One or two sentences on the home page.")
+    id: Slug | None = Field(None, description="The guide's stable name, by which the guides that subscribe to it name it (provenance in exports).")
+    publisher: Text | None = Field(None, description="The library or group that maintains the guide.")
+    url: HttpUrl | None = Field(None, description="The published site's address (mkdocs.yml's site_url wins when set at build).")
+    license: str | None = Field(None, max_length=100, description="The SPDX id of the content's licence, e.g. CC-BY-4.0.")
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["zh", "en"], description="The languages the guide is written in (zh, en).")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
