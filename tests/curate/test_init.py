@@ -72,6 +72,16 @@ def test_the_new_guide_is_valid_formatted_and_up_to_date(made: Path) -> None:
     assert not any("@@" in p.read_text(encoding="utf-8") for p in made.rglob("*") if p.is_file())
 
 
+def test_the_spreadsheet_template_imports_back(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`openshelf import --help` names guides/templates/resources.csv: the new guide has one, in the import columns."""
+    template = made / "guides" / "templates" / "resources.csv"
+    assert template.read_text(encoding="utf-8").startswith("\ufeffid,title_zh,title_en,kind,url,")
+    monkeypatch.chdir(made)
+    result = CliRunner().invoke(main, ["import", "guides/templates/resources.csv", "--collection", "services", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would import 0 entries; 1 duplicate(s) skipped; 0 bad row(s) skipped" in result.stderr
+
+
 def test_mkdocs_yml_builds_the_guide_with_the_plugin(made: Path) -> None:
     with (made / "mkdocs.yml").open(encoding="utf-8") as handle:
         config = yaml_load(handle)

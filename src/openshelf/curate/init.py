@@ -8,6 +8,8 @@ once the new guide has loaded without a problem, so a failure leaves nothing hal
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import secrets
@@ -22,12 +24,13 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from openshelf.curate.append import slugify
+from openshelf.curate.export import COLUMNS, entry_row
 from openshelf.curate.fmt import format_text
 from openshelf.curate.issueform import generate
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import load_guide
-from openshelf.guide.models import SLUG, HttpUrl
+from openshelf.guide.models import SLUG, Entry, HttpUrl
 from openshelf.guide.schema import schema_files
 
 STARTER = Path(__file__).parent / "starter"
@@ -35,6 +38,7 @@ STARTER = Path(__file__).parent / "starter"
 LANGUAGES = ("zh", "en")
 FORM = ".github/ISSUE_TEMPLATE/suggest-resource.yml"
 SOURCES = "guides/_sources.yml"
+CSV_TEMPLATE = "guides/templates/resources.csv"
 #: Template file in ``starter/`` → where it goes in the new repository (no dot-files in package data).
 TEMPLATES = {
     "Makefile": "Makefile",
@@ -205,6 +209,15 @@ def constraints_text(version: str, pins: Sequence[str]) -> str:
             + "".join(f"{pin}\n" for pin in pins))
 
 
+def csv_template(entry: Entry) -> str:
+    """The spreadsheet template ``openshelf import --help`` names: the import columns and ``entry`` as the example row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(entry_row(entry))
+    return "\ufeff" + out.getvalue()  # a byte-order mark, so Excel opens it as UTF-8
+
+
 def _fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
@@ -277,6 +290,7 @@ def create(root: Path, settings: Settings, version: str, pins: Sequence[str]) ->
         if guide is None or diagnostics:  # the templates are wrong: a bug in OpenShelf, not the user's
             raise RuntimeError("the new guide does not validate:\n" + "\n".join(d.format() for d in diagnostics))
         write_atomic(tmp / FORM, generate(files[FORM], guide))
+        write_atomic(tmp / CSV_TEMPLATE, csv_template(guide.entries[0]))
         if SOURCES in files:
             write_atomic(tmp / SOURCES, files[SOURCES])
         if root.exists():  # an empty folder (perhaps the working directory): move the contents in
@@ -288,4 +302,4 @@ def create(root: Path, settings: Settings, version: str, pins: Sequence[str]) ->
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
-    return sorted(files)
+    return sorted([*files, CSV_TEMPLATE])
