@@ -395,9 +395,9 @@ def init_command(directory: Path, no_input: bool, guide_id: str | None, language
     from openshelf.curate import init as i
     from openshelf.curate.new import interactive
 
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise click.BadParameter(f"{directory} is {'not a folder' if not directory.is_dir() else 'not empty'}: give a new or empty folder",
-                                 param_hint="'DIR'")
+    problem = i.refusal(directory)  # before any question is asked
+    if problem:
+        raise click.BadParameter(problem, param_hint="'DIR'")
     ask = not no_input and interactive()
     try:
         langs = i.parse_languages(languages) if languages is not None else (_ask_languages() if ask else i.LANGUAGES)

@@ -116,14 +116,20 @@ def _both(text: Mapping[str, str] | None) -> str:
     return " · ".join(dict.fromkeys(text.values())) if text else ""
 
 
+def _names(text: Mapping[str, str] | None) -> tuple[str, str]:
+    """A name for Chinese and one for English sentences (the other language's when one is missing); '' for none."""
+    text = text or {}
+    return text.get("zh") or text.get("en") or "", text.get("en") or text.get("zh") or ""
+
+
 def site_data(settings: Settings) -> dict[str, Any]:
     """The new ``guides/_site.yml`` as data."""
     name = _text(settings.name, settings.languages) or {}
     publisher = _text(settings.publisher, settings.languages)
-    who = publisher or name
+    zh, en = _names(publisher)
     description = {
-        "zh": f"{who.get('zh') or who.get('en')}为读者整理的指南：图书馆的服务，以及推荐的学术资源。",
-        "en": f"A guide for readers from {who.get('en') or who.get('zh')}: the library's services and the scholarly resources it recommends.",
+        "zh": f"{zh}为读者整理的指南：图书馆的服务，以及推荐的学术资源。",
+        "en": f"A guide for readers{' from ' + en if en else ''}: the library's services and the scholarly resources it recommends.",
     }
     data: dict[str, Any] = {"title": name, "description": _text(description, settings.languages), "id": settings.id}
     if publisher:
@@ -234,7 +240,8 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
     """Every file of the new repository but the issue form's choices (path → text); pure."""
     langs = settings.languages
     name = _text(settings.name, langs) or {}
-    who = _text(settings.publisher, langs) or name
+    publisher = _text(settings.publisher, langs)
+    by_zh, by_en = _names(publisher)
     site = site_data(settings)
     values = {
         "TITLE": _both(name),
@@ -248,9 +255,9 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
         "DARK_MODE": json.dumps(_ui("切换到深色模式", "Dark mode", langs), ensure_ascii=False),
         "LIGHT_MODE": json.dumps(_ui("切换到浅色模式", "Light mode", langs), ensure_ascii=False),
         "ABOUT_TITLE": _ui("关于本指南", "About this guide", langs),
-        "PUBLISHER_ZH": who.get("zh") or who.get("en") or "",
-        "PUBLISHER_EN": who.get("en") or who.get("zh") or "",
-        "PUBLISHER_LINE": f"Maintained by {_both(who)}." if settings.publisher else "",
+        "BY_ZH": f"由{by_zh}维护，" if by_zh else "",
+        "BY_EN": f" maintained by {by_en} and" if by_en else "",
+        "PUBLISHER_LINE": f"Maintained by {_both(publisher)}." if publisher else "",
     }
     files = {}
     for template, target in TEMPLATES.items():
@@ -270,14 +277,22 @@ class NotEmpty(Exception):
     """``DIR`` exists and is not an empty folder."""
 
 
+def refusal(root: Path) -> str | None:
+    """Why ``root`` cannot take a new guide (it exists and is not an empty folder), or None."""
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        return f"{root} is {'not a folder' if not root.is_dir() else 'not empty'}: give a new or empty folder"
+    return None
+
+
 def create(root: Path, settings: Settings, version: str, pins: Sequence[str]) -> list[str]:
     """Write the new repository into ``root`` (absent or an empty folder); the paths written, sorted.
 
     Raises :class:`NotEmpty` when ``root`` holds anything (nothing is ever overwritten) and
     ``OSError`` when the files cannot be written (then nothing is left behind).
     """
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise NotEmpty(f"{root} is {'not a folder' if not root.is_dir() else 'not empty'}: give a new or empty folder")
+    problem = refusal(root)
+    if problem:
+        raise NotEmpty(problem)
     files = render(settings, version, pins)
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = root.parent / f".{root.name}.init-{secrets.token_hex(4)}"
