@@ -228,7 +228,7 @@ def test_flags_given_are_not_asked_again(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_the_workflows_pass_actionlint_and_zizmor(made: Path) -> None:
     workflows = sorted((made / ".github" / "workflows").glob("*.yml"))
-    assert [p.name for p in workflows] == ["ci.yml", "suggest-resource.yml"]
+    assert [p.name for p in workflows] == ["ci.yml", "links-pr.yml", "links-weekly.yml", "suggest-resource.yml"]
     proc = subprocess.run([tool("actionlint"), "-no-color", *map(str, workflows)], cwd=made, capture_output=True, text=True,
                           check=False, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -264,8 +264,10 @@ def test_the_actions_are_pinned_as_in_this_repository() -> None:
     theirs = {line.strip().removeprefix("- ") for p in starter.glob("*.yml")
               for line in p.read_text(encoding="utf-8").splitlines() if USES_LINE.match(line)}
     assert theirs and theirs <= ours, theirs - ours
-    # The suggestion workflow is this repository's own, and its issue form asks the same questions.
-    assert (starter / "suggest-resource.yml").read_bytes() == (ROOT / ".github" / "workflows" / "suggest-resource.yml").read_bytes()
+    # The suggestion and weekly link workflows are this repository's own, and its issue form asks the same questions.
+    for name in ("suggest-resource.yml", "links-weekly.yml"):
+        ours_file = ROOT / ".github" / "workflows" / name
+        assert (starter / name).read_bytes() == ours_file.read_bytes(), f"cp {ours_file.relative_to(ROOT)} {starter.relative_to(ROOT)}/"
 
     def questions(path: Path) -> list[tuple[str, str, str]]:
         return [(item["type"], item.get("id", ""), item["attributes"].get("label", "")) for item in load(path)["body"]]

@@ -48,6 +48,8 @@ TEMPLATES = {
     "docs/about.md": "docs/about.md",
     "github/workflows/ci.yml": ".github/workflows/ci.yml",
     "github/workflows/suggest-resource.yml": ".github/workflows/suggest-resource.yml",
+    "github/workflows/links-weekly.yml": ".github/workflows/links-weekly.yml",
+    "github/workflows/links-pr.yml": ".github/workflows/links-pr.yml",
     "github/dependabot.yml": ".github/dependabot.yml",
     "github/ISSUE_TEMPLATE/suggest-resource.yml": FORM,
 }
