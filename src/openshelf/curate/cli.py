@@ -424,13 +424,13 @@ def init_command(directory: Path, no_input: bool, guide_id: str | None, language
     if problems:
         raise click.UsageError("; ".join(problems))
     try:
-        written = i.create(directory, settings, __version__, i.pinned_requirements())
+        i.create(directory, settings, __version__, i.pinned_requirements())
     except i.NotEmpty as exc:
         raise click.BadParameter(str(exc), param_hint="'DIR'") from None
     except OSError as exc:
         click.echo(f"error: cannot create {directory}: {exc.strerror or exc}", err=True)
         sys.exit(1)
-    click.echo(f"created guide '{settings.id}' in {directory} ({len(written)} files)", err=True)
+    click.echo(f"created guide '{settings.id}' in {directory}", err=True)
     next_steps = [f"cd {directory}", *(["make sources   # fetch the subscribed guides; review and commit them"] if subscribe else []),
                   "make test      # install OpenShelf, build the site, run the checks"]
     click.echo("next:\n" + "".join(f"  {step}\n" for step in next_steps), nl=False, err=True)
