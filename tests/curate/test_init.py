@@ -89,8 +89,7 @@ def test_mkdocs_yml_builds_the_guide_with_the_plugin(made: Path) -> None:
     assert config["theme"]["language"] == "zh" and config["site_url"] == "http://127.0.0.1:8000/"
     assert {"openshelf": {"guides_dir": "guides", "strict": False}} in config["plugins"]
     about = (made / "docs" / "about.md").read_text(encoding="utf-8")
-    assert "本指南由示例大学图书馆维护，用 **OpenShelf** 生成" in about
-    assert "This guide is maintained by Example University Library and built with **OpenShelf**" in about
+    assert "本指南用 **OpenShelf** 生成" in about and "This guide is built with **OpenShelf**" in about
 
 
 def test_the_makefile_pins_this_release_and_the_constraints_its_dependencies(made: Path) -> None:
@@ -122,7 +121,6 @@ def test_an_english_only_guide_has_no_chinese_text(tmp_path: Path) -> None:
     assert config["theme"]["language"] == "en" and config["site_url"] == "https://guide.riverside.example/"
     about = (tmp_path / "g" / "docs" / "about.md").read_text(encoding="utf-8")
     assert about.startswith("# About this guide\n") and 'lang="zh"' not in about
-    assert "This guide is built with **OpenShelf**" in about  # no publisher given: none named
     assert guide.site.description is not None and guide.site.description.en == (
         "A guide for readers: the library's services and the scholarly resources it recommends.")
 
@@ -154,6 +152,9 @@ def test_a_non_empty_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
     (("--languages", "zh,fr"), "fr: a guide is written in zh and/or en"),
     (("--url", "guide.example.org"), "--url: url must start with http:// or https://"),
     (("--subscribe", "ftp://shared.example.org/x.json"), "--subscribe: url must start with http:// or https://"),
+    (("--name-en", 'Riverside" onmouseover="x'), "--name-en: 'Riverside\" onmouseover=\"x' has a line break or one of < > \""),
+    (("--publisher-zh", "河畔<script>"), "--publisher-zh: '河畔<script>' has a line break"),
+    (("--name-zh", "河畔\n图书馆"), "--name-zh: '河畔\\n图书馆' has a line break"),
 ])
 def test_bad_values_are_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     result = run_init(str(tmp_path / "g"), *FLAGS, *args)

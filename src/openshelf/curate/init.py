@@ -64,6 +64,8 @@ CATEGORIES = {
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 _LANGUAGE_BLOCK = re.compile(r'<div lang="([a-z]+)" markdown>\n.*?\n</div>\n\n?', re.DOTALL)
 _URL: TypeAdapter[str] = TypeAdapter(HttpUrl)
+#: MkDocs themes put site_name and site_description into the HTML unescaped (in <title> and in attributes).
+_NOT_IN_NAMES = re.compile(r'[<>"\x00-\x1f\x7f\u2028\u2029]')
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ def problems(settings: Settings) -> list[str]:
         out.append(f"--id: {settings.id!r} is not a slug: lowercase letters, digits and single hyphens, e.g. city-library")
     if not any(settings.name.get(lang) for lang in settings.languages):
         out.append(f"--name-{settings.languages[0]}: the guide needs a name in {' or '.join(settings.languages)}")
+    for option, values in (("name", settings.name), ("publisher", settings.publisher)):
+        for lang, value in values.items():
+            if _NOT_IN_NAMES.search(value):
+                out.append(f"--{option}-{lang}: {value!r} has a line break or one of < > \" (the name goes into the pages' "
+                           "HTML as it is, through mkdocs.yml's site_name)")
     for option, url in [("--url", settings.url), *(("--subscribe", u) for u in settings.subscribe)]:
         if url is not None:
             try:
@@ -243,7 +250,6 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
     langs = settings.languages
     name = _text(settings.name, langs) or {}
     publisher = _text(settings.publisher, langs)
-    by_zh, by_en = _names(publisher)
     site = site_data(settings)
     values = {
         "TITLE": _both(name),
@@ -257,8 +263,6 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
         "DARK_MODE": json.dumps(_ui("切换到深色模式", "Dark mode", langs), ensure_ascii=False),
         "LIGHT_MODE": json.dumps(_ui("切换到浅色模式", "Light mode", langs), ensure_ascii=False),
         "ABOUT_TITLE": _ui("关于本指南", "About this guide", langs),
-        "BY_ZH": f"由{by_zh}维护，" if by_zh else "",
-        "BY_EN": f" maintained by {by_en} and" if by_en else "",
         "PUBLISHER_LINE": f"Maintained by {_both(publisher)}." if publisher else "",
     }
     files = {}
