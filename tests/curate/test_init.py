@@ -155,6 +155,8 @@ def test_a_non_empty_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
     (("--name-en", 'Riverside" onmouseover="x'), "--name-en: 'Riverside\" onmouseover=\"x' has a line break or one of < > \""),
     (("--publisher-zh", "河畔<script>"), "--publisher-zh: '河畔<script>' has a line break"),
     (("--name-zh", "河畔\n图书馆"), "--name-zh: '河畔\\n图书馆' has a line break"),
+    (("--license", "x" * 101), "license: String should have at most 100 characters"),
+    (("--publisher-en", "L" * 10_001), "publisher.en: String should have at most 10000 characters"),
 ])
 def test_bad_values_are_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     result = run_init(str(tmp_path / "g"), *FLAGS, *args)

@@ -30,7 +30,7 @@ from openshelf.curate.issueform import generate
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import load_guide
-from openshelf.guide.models import SLUG, Entry, HttpUrl
+from openshelf.guide.models import SLUG, Entry, HttpUrl, Site
 from openshelf.guide.schema import schema_files
 
 STARTER = Path(__file__).parent / "starter"
@@ -113,6 +113,11 @@ def problems(settings: Settings) -> list[str]:
                 _URL.validate_python(url)
             except ValidationError as exc:
                 out.append(f"{option}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+    if not out:  # what else the schema asks of the site settings (lengths, the licence)
+        try:
+            Site.model_validate(site_data(settings))
+        except ValidationError as exc:
+            out += [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
     return out
 
 
