@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from openshelf.federation.assemble import load_federated, load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.load import Guide, display_path, guide_files, load_guide
+from openshelf.guide.load import Guide, display_path, guide_files
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -68,8 +69,10 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 COMMANDS = [fmt_command]
 
 
-def _guide_or_exit(*guides: Path) -> Guide:
-    guide, diagnostics = load_guide(*guides)
+def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
+    """The guide, or exit 1 with its errors; ``federated``: with its subscriptions merged in (what readers see),
+    else its own files only (what curators edit)."""
+    guide, diagnostics = (load_federated if federated else load_own)(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
@@ -263,16 +266,25 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
                    "csv: one row per entry in the import columns plus 'collection'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (atomically) instead of standard output.")
-def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The link checker's state file whose results go into each entry's link_health (json, yaml) "
+                   "[default: GUIDES/_state/links.json; absent: no link health]")
+@click.option("--site-url", default=None, metavar="URL", help="The published site's address (default: 'url' in _site.yml).")
+def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state_path: Path | None, site_url: str | None) -> None:
     """Write the whole guide (default: guides/) as JSON, CSV or YAML, for reuse elsewhere.
 
-    The CSV has the import columns, so 'openshelf import' reads it back unchanged; it is UTF-8
-    with a byte-order mark when written to a file, so Excel opens it correctly.
+    JSON and YAML are the versioned interchange format (format 'openshelf-guide', version
+    MAJOR.MINOR) that other guides subscribe to: every entry with its provenance, revision and
+    link health.  The CSV has the import columns, so 'openshelf import' reads it back unchanged; it
+    is UTF-8 with a byte-order mark when written to a file, so Excel opens it correctly.
     """
     from openshelf.curate.export import EXPORTERS
+    from openshelf.links.store import default_state_file, load_state
 
-    guide = _guide_or_exit(*paths) if paths else _guide_or_exit(Path("guides"))
-    text = EXPORTERS[fmt](guide)
+    folders = paths or (Path("guides"),)
+    guide = _guide_or_exit(*folders, federated=True)
+    state_file = state_path or default_state_file(next((p for p in folders if p.is_dir()), Path("guides")))
+    text = EXPORTERS[fmt](guide, load_state(state_file), site_url)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -317,7 +329,7 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
         today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
     except ValueError:
         raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
-    guide = _guide_or_exit(*(paths or (Path("guides"),)))
+    guide = _guide_or_exit(*(paths or (Path("guides"),)), federated=True)
     stale = find_stale(guide, today, days)
     text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale), "json": lambda: format_json(stale)}[fmt]()
     click.echo(text, nl=False)
