@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from openshelf.curate.append import slugify
@@ -28,6 +27,7 @@ from openshelf.curate.export import COLUMNS, entry_row
 from openshelf.curate.fmt import format_text
 from openshelf.curate.issueform import generate
 from openshelf.curate.roundtrip import dump_rt, load_rt
+from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import SLUG, Entry, HttpUrl, Site
@@ -186,7 +186,7 @@ def starter_collection(settings: Settings) -> str:
 
 
 def _yaml_file(data: Mapping[str, Any], schema: str) -> str:
-    text = yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=1_000_000)
+    text = dump_rt(dict(data))
     return f"# yaml-language-server: $schema=_schema/{schema}.schema.json\n" + (format_text(text, "site") if schema == "site" else text)
 
 
@@ -280,7 +280,8 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
     sources = sources_data(settings)
     if sources:
         files[SOURCES] = _yaml_file(sources, "sources")
-    files.update({f"guides/_schema/{file}": text for file, text in schema_files().items()})
+    schemas = {**schema_files(), **federation_schema_files()}  # what `openshelf schema` writes
+    files.update({f"guides/_schema/{file}": text for file, text in schemas.items()})
     return files
 
 
