@@ -32,7 +32,7 @@ from openshelf.guide.checks import cross_checks
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.load import Guide
 from openshelf.guide.messages import with_field
-from openshelf.guide.models import SITE_FILE, Collection, Entry, Site, Text
+from openshelf.guide.models import RESERVED_PAGES, SITE_FILE, Collection, Entry, Site, Text
 from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.urls import normalise_url
 
@@ -140,7 +140,7 @@ class _Merger:
             else:
                 entry = item.guide_entry()
             renamed[item.id] = entry.id
-            collection = self._collection_for(home[id(item)])
+            collection = self._collection_for(home[id(item)], snapshot)
             entry.locate(collection, snapshot.file, snapshot.where(item.id))
             self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item), item.revision, _health(item),
                             item.provenance.file, item.provenance.line))
@@ -158,8 +158,12 @@ class _Merger:
             n += 1
         return candidate
 
-    def _collection_for(self, source_collection: ExportCollection) -> str:
+    def _collection_for(self, source_collection: ExportCollection, snapshot: Snapshot) -> str:
         if source_collection.id not in self.collections:
+            if source_collection.id in RESERVED_PAGES:
+                self.diagnostics.append(Diagnostic(snapshot.at, f"source '{snapshot.source.id}': collection '{source_collection.id}' has "
+                                                   "the name of a page the site makes: leave it out with 'collections:' (the ones to take)",
+                                                   field="collections", code="invalid"))
             self.collections[source_collection.id] = Collection.model_validate({
                 "id": source_collection.id, "title": source_collection.title, "description": source_collection.description,
                 "order": source_collection.order})
@@ -168,6 +172,8 @@ class _Merger:
     def apply(self, placed: PlacedOverlay, notes: dict[str, Text]) -> None:
         overlay = placed.overlay
         slot = self.by_id.get(overlay.id)
+        if slot is None:  # a source's id for an entry shown under another (merged with another guide's, or renamed)
+            slot = next((self.by_id[r[overlay.id]] for r in self.renamed.values() if overlay.id in r), None)
         if slot is None or slot.hidden:
             self.warn(placed.where("id"), f"overlay: no entry '{overlay.id}' on this site (neither in the guide nor among the "
                       "entries its sources give): remove the overlay, or check the id", overlay.id, "unknown-id", "id")
@@ -180,7 +186,7 @@ class _Merger:
             slot.hidden = True
             return
         if overlay.note is not None:
-            notes[overlay.id] = overlay.note
+            notes[slot.entry.id] = overlay.note
         changes = {name: getattr(overlay, name) for name in OVERRIDES if getattr(overlay, name) is not None}
         if not changes or not self._overrides_ok(placed, slot, changes):
             return
@@ -294,5 +300,10 @@ def merge(guide: Guide, snapshots: Sequence[Snapshot], overlays: Sequence[Placed
     for placed in overlays:
         merger.apply(placed, notes)
     merged = merger.finish(notes, snapshots)
+    limit = merged.site.limits.max_entries
+    if len(merged.entries) > limit and snapshots:
+        merger.diagnostics.append(Diagnostic(Location(snapshots[0].at.path), f"with its sources the guide has {len(merged.entries):,} "
+                                             f"entries, more than limits.max_entries ({limit:,}) in {SITE_FILE}: take fewer (collections, "
+                                             "categories, tags) or raise the limit", code="limit"))
     return merged, [*merger.diagnostics, *cross_checks(merged.site, merged.collections)]
 
