@@ -181,3 +181,20 @@ def test_a_curator_adds_an_entry_naming_a_subscribed_one(library: Path) -> None:
     assert guide.by_id["local-maps"].related == ["cnki"] and guide.origins["local-maps"].source is None
     result = CliRunner().invoke(main, [*args[:-1], "nowhere"])
     assert result.exit_code == 1 and "related: unknown entry id 'nowhere'" in result.output
+
+
+def test_a_consortium_of_the_shared_guide_and_a_subscriber_names_both_for_what_both_show(library: Path, tmp_path: Path) -> None:
+    """The library's export carries the shared entries it shows (not the hidden one): the consortium names both guides for them."""
+    result = CliRunner().invoke(main, ["export", "--format", "json", str(library)])
+    assert result.exit_code == 0, result.output
+    members = {"shared": (library / "_sources" / "shared.json").read_bytes(), "library": result.stdout_bytes}
+    guides = write_guide(tmp_path / "consortium", {"_site.yml": site("consortium", extra="consortium: true\n")})
+    subscribe(guides, members, "sources:\n  - id: shared\n    url: https://shared.example.org/o.json\n"
+                               "  - id: library\n    url: https://library.example.org/o.json\n")
+    guide, diagnostics = load_federated(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    assert {i: o.listed_by for i, o in guide.origins.items()} == {
+        "cnki": ("shared", "mylib"), "wanfang": ("shared",), "pubmed": ("shared", "mylib"), "webvpn": ("shared", "mylib"),
+        "local-db": ("mylib",)}
+    assert [(s.id, s.guide, s.entries, s.shared, s.only_here) for s in guide.sources] == [
+        ("shared", "shared", 4, 3, 1), ("library", "mylib", 4, 3, 1)]

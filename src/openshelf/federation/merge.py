@@ -80,9 +80,10 @@ def _health(entry: ExportEntry) -> SourceHealth | None:
     return SourceHealth(h.verdict, h.checked, h.status, h.last_ok) if h is not None else None
 
 
-def _listed_by(entry: ExportEntry) -> list[str]:
-    """The guides an export entry says list it, its maintaining guide first."""
-    return list(dict.fromkeys([entry.provenance.guide, *entry.provenance.listed_by]))
+def _listed_by(entry: ExportEntry, exporter: str) -> list[str]:
+    """The guides that list an export's entry, its maintaining guide first: those its provenance names,
+    and the exporting guide (which shows it, whether it maintains it or subscribes to it)."""
+    return list(dict.fromkeys([entry.provenance.guide, *entry.provenance.listed_by, exporter]))
 
 
 class _Merger:
@@ -115,6 +116,7 @@ class _Merger:
     def subscribe(self, snapshot: Snapshot) -> None:
         source = snapshot.source
         renamed = self.renamed.setdefault(source.id, {})
+        exporter = snapshot.export.guide.id
         home = {id(e): c for c in snapshot.export.collections for e in c.entries}
         for category, label in snapshot.export.categories.items():
             self.offered.setdefault(category, label)
@@ -122,7 +124,7 @@ class _Merger:
             key = identity(item)
             same = self.by_key.get(key)
             if same is not None:
-                same.listed(_listed_by(item))
+                same.listed(_listed_by(item, exporter))
                 same.health = same.health or _health(item)
                 renamed[item.id] = same.entry.id
                 if same.entry.id != item.id:
@@ -142,7 +144,7 @@ class _Merger:
             renamed[item.id] = entry.id
             collection = self._collection_for(home[id(item)], snapshot)
             entry.locate(collection, snapshot.file, snapshot.where(item.id))
-            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item), item.revision, _health(item),
+            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item, exporter), item.revision, _health(item),
                             item.provenance.file, item.provenance.line))
 
     def _place(self, other: _Slot, snapshot: Snapshot) -> Location:
