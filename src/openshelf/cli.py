@@ -11,6 +11,7 @@ import click
 from openshelf import __version__
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.federation.assemble import load_federated
+from openshelf.federation.cli import sources
 from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
@@ -37,7 +38,8 @@ def main() -> None:
       0  success
       1  problems found: errors in the guide (every command but links), a broken
          link (links), files out of date (fmt --check, schema --check), stale
-         entries (stale --fail)
+         entries (stale --fail), a source not updated or a snapshot not
+         matching its lock (sources)
       2  usage or configuration error: a bad option or argument; a corrupt link
          state file (links, build); for links also an invalid guide or an
          invalid guides/_links.yml
@@ -135,6 +137,7 @@ def schema(out: Path, check: bool) -> None:
 
 
 main.add_command(links)
+main.add_command(sources)
 for _command in CURATOR_COMMANDS:
     main.add_command(_command)
 
