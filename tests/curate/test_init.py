@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -23,11 +22,10 @@ from openshelf.curate.issueform import generate
 from openshelf.federation.assemble import load_federated
 from openshelf.federation.config import SourcesFile
 from openshelf.guide.load import load_guide
-from support import ROOT
+from support import ROOT, UV, offline_env, wheel_venv
 
 FLAGS = ("--no-input", "--name-zh", "示例大学图书馆读者指南", "--name-en", "Example University Library Guide",
          "--publisher-zh", "示例大学图书馆", "--publisher-en", "Example University Library")
-UV = ROOT / ".cache" / "uv" / "bin" / "uv"
 
 
 def run_init(*args: str, input: str | None = None) -> Result:
@@ -302,25 +300,15 @@ def test_pinned_requirements_follow_extras_and_markers() -> None:
 # --- from a built wheel, in an empty folder ---------------------------------------------------------
 
 
-def uv(*args: str, cwd: Path, env: dict[str, str]) -> None:
-    proc = subprocess.run([str(UV), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, f"uv {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
-
-
 def test_from_a_built_wheel_init_then_make_site_and_make_test_pass(tmp_path: Path) -> None:
     """The acceptance: wheel → fresh venv → `openshelf init` in an empty folder → the new repo's own make site / make test.
 
     uv runs offline (UV_OFFLINE): every package comes from its cache, filled by `make venv`, so no
     network is used; the new repository installs OpenShelf from the wheel (OPENSHELF_SPEC).
     """
-    assert UV.is_file(), f"{UV} is missing: run `make venv`"
-    env = {**os.environ, "UV_OFFLINE": "1", "UV_PYTHON_DOWNLOADS": "never", "NO_MKDOCS_2_WARNING": "1"}
-    for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MAKEFLAGS", "MAKELEVEL"):
-        env.pop(name, None)
-    dist = tmp_path / "dist"
-    uv("build", "--quiet", "--out-dir", str(dist), str(ROOT), cwd=tmp_path, env=env)
-    (wheel,) = dist.glob("openshelf-*.whl")
-    (sdist,) = dist.glob("openshelf-*.tar.gz")
+    env = offline_env()
+    wheel, venv = wheel_venv(tmp_path, env)
+    (sdist,) = (tmp_path / "dist").glob("openshelf-*.tar.gz")
 
     # Every file of the package that is not Python is in the wheel (the site's assets and overrides, the starter).
     package = ROOT / "src" / "openshelf"
@@ -330,9 +318,6 @@ def test_from_a_built_wheel_init_then_make_site_and_make_test_pass(tmp_path: Pat
     assert data <= set(zipfile.ZipFile(wheel).namelist())
     assert sdist.stat().st_size > 0
 
-    venv = tmp_path / "venv"
-    uv("venv", "--quiet", "--python", sys.executable, str(venv), cwd=tmp_path, env=env)
-    uv("pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel), cwd=tmp_path, env=env)
     work = tmp_path / "empty"
     work.mkdir()
     proc = subprocess.run([str(venv / "bin" / "openshelf"), "init", "library-guide", *FLAGS], cwd=work, env=env,
