@@ -241,7 +241,7 @@ def test_flags_given_are_not_asked_again(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_the_workflows_pass_actionlint_and_zizmor(made: Path) -> None:
     workflows = sorted((made / ".github" / "workflows").glob("*.yml"))
-    assert [p.name for p in workflows] == ["ci.yml", "links-pr.yml", "links-weekly.yml", "suggest-resource.yml"]
+    assert [p.name for p in workflows] == ["ci.yml", "links-pr.yml", "links-weekly.yml", "sources.yml", "suggest-resource.yml"]
     proc = subprocess.run([tool("actionlint"), "-no-color", *map(str, workflows)], cwd=made, capture_output=True, text=True,
                           check=False, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -278,7 +278,7 @@ def test_the_actions_are_pinned_as_in_this_repository() -> None:
               for line in p.read_text(encoding="utf-8").splitlines() if USES_LINE.match(line)}
     assert theirs and theirs <= ours, theirs - ours
     # The suggestion and weekly link workflows are this repository's own, and its issue form asks the same questions.
-    for name in ("suggest-resource.yml", "links-weekly.yml"):
+    for name in ("suggest-resource.yml", "links-weekly.yml", "sources.yml"):
         ours_file = ROOT / ".github" / "workflows" / name
         assert (starter / name).read_bytes() == ours_file.read_bytes(), f"cp {ours_file.relative_to(ROOT)} {starter.relative_to(ROOT)}/"
 
@@ -341,3 +341,26 @@ def test_from_a_built_wheel_init_then_make_site_and_make_test_pass(tmp_path: Pat
     installed = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import openshelf; print(openshelf.__file__)"],
                                capture_output=True, text=True, check=True, timeout=60).stdout
     assert installed.startswith(str(repo / ".venv")), installed  # the wheel, not this checkout
+
+
+def test_a_subscription_is_fetched_at_once_through_the_guard(tmp_path: Path) -> None:
+    """With --subscribe, init fetches the subscribed guide (openshelf sources update) so the new guide builds;
+    a fetch that fails (here: the guard refuses a private address) is a warning, the guide is made all the same."""
+    from browser import serve
+
+    export = tmp_path / "public"
+    export.mkdir()
+    served = CliRunner().invoke(main, ["export", str(ROOT / "tests" / "fixtures" / "guide"), "--format", "json"])
+    (export / "openshelf.json").write_text(served.stdout, encoding="utf-8")
+    with serve(export) as base:
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--subscribe", f"{base}openshelf.json")
+    assert result.exit_code == 0, result.output
+    assert "private" in result.stderr and "make sources" in result.stderr
+    assert (tmp_path / "guide" / "guides" / "_sources.yml").is_file()
+    assert not (tmp_path / "guide" / "guides" / "_sources" / "lock.json").exists()  # nothing half-fetched
+
+
+def test_no_fetch_makes_the_subscription_without_a_request(tmp_path: Path) -> None:
+    result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", "http://127.0.0.1:9/none.json")
+    assert result.exit_code == 0, result.output
+    assert "make sources" in result.stderr and "private" not in result.stderr

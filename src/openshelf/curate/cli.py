@@ -376,6 +376,23 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
 COMMANDS.append(issueform_command)
 
 
+def _fetch_sources(guides: Path) -> bool:
+    """``openshelf sources update`` in a new guide; True when every subscription was fetched.  A
+    failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
+    from openshelf.federation.cli import load_sources
+    from openshelf.federation.diff import render_text
+    from openshelf.federation.update import update
+
+    sources = load_sources(guides)
+    if sources is None:
+        return False
+    report = update(guides, sources.sources)
+    click.echo(render_text(report), nl=False, err=True)
+    if report.failed:
+        click.echo("warning: a subscribed guide could not be fetched: the new guide builds once 'make sources' fetches it", err=True)
+    return not report.failed
+
+
 @click.command("init")
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--name-zh", default=None, metavar="TEXT", help="The guide's name in Chinese (the site's title).")
@@ -389,8 +406,10 @@ COMMANDS.append(issueform_command)
 @click.option("--license", "license_id", default=None, metavar="SPDX", help="The content's licence as an SPDX id, e.g. CC-BY-4.0.")
 @click.option("--subscribe", multiple=True, metavar="URL",
               help="Subscribe to another guide by the address of its export (…/downloads/openshelf.json); repeatable.")
+@click.option("--fetch/--no-fetch", default=True, show_default=True,
+              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds.")
 @click.option("--no-input", is_flag=True, help="Never prompt: a missing name is a usage error (exit 2).")
-def init_command(directory: Path, no_input: bool, guide_id: str | None, languages: str | None, url: str | None,
+def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | None, languages: str | None, url: str | None,
                  license_id: str | None, subscribe: tuple[str, ...], **names: str | None) -> None:
     """Create a new guide repository in DIR (a new or empty folder) for another library.
 
@@ -443,7 +462,9 @@ def init_command(directory: Path, no_input: bool, guide_id: str | None, language
         click.echo(f"error: cannot create {directory}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo(f"created guide '{settings.id}' in {directory}", err=True)
-    next_steps = [f"cd {directory}", *(["make sources   # fetch the subscribed guides; review and commit them"] if subscribe else []),
+    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides")
+    next_steps = [f"cd {directory}",
+                  *(["make sources   # fetch the subscribed guides; review and commit them"] if subscribe and not fetched else []),
                   "make test      # install OpenShelf, build the site, run the checks"]
     click.echo("next:\n" + "".join(f"  {step}\n" for step in next_steps), nl=False, err=True)
 

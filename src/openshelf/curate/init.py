@@ -50,6 +50,7 @@ TEMPLATES = {
     "github/workflows/suggest-resource.yml": ".github/workflows/suggest-resource.yml",
     "github/workflows/links-weekly.yml": ".github/workflows/links-weekly.yml",
     "github/workflows/links-pr.yml": ".github/workflows/links-pr.yml",
+    "github/workflows/sources.yml": ".github/workflows/sources.yml",
     "github/dependabot.yml": ".github/dependabot.yml",
     "github/ISSUE_TEMPLATE/suggest-resource.yml": FORM,
 }
