@@ -90,7 +90,8 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
-    return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED})
+    # title: the guide's own (both languages, plain text), which the header shows instead of mkdocs.yml's site_name.
+    return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": guide.site.title.both()})
 
 
 def absolute_url(site_url: str | None, page: str) -> str:
