@@ -81,6 +81,17 @@ def test_import_appends_rows_in_canonical_form(guides: Path, tmp_path: Path) -> 
     assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
 
 
+def test_import_gives_a_chinese_only_title_a_pinyin_id(guides: Path, tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "zh.csv", HEADER
+                      + ",疫情地图,,https://mp.weixin.qq.com/s/a,各地疫情。,,databases,,free,,,\n"
+                      + ",疫情地图,,https://mp.weixin.qq.com/s/b,另一份。,,databases,,free,,,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 0, result.output
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "  - id: yi-qing-di-tu\n" in text and "  - id: yi-qing-di-tu-2\n" in text
+    assert "mp-weixin" not in text
+
+
 def test_bad_rows_are_reported_with_row_and_column_and_skipped(guides: Path, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "bad.csv", HEADER
                       + "ok,,OK,https://ok.example.org/,,Fine.,databases,,free,,,\n"

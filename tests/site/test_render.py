@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
 from openshelf.guide.load import Guide, load_guide
-from openshelf.site.render import render
+from openshelf.site.render import bi, render
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)
@@ -145,3 +146,21 @@ def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeyp
     mine = render(guide, today=TODAY).markdown["dbs.md"]
     assert '<p class="os-url"><a href="https://vpn.lib.example.edu/" rel="noopener">' in mine
     assert "Your library's address" not in mine
+
+
+def zh_entry(id_: str, title: str) -> str:
+    return (f"  - id: {id_}\n    title: {{{title}}}\n    url: https://{id_}.example.org/\n    description: {{en: D.}}\n"
+            "    category: databases\n    access: free\n")
+
+
+def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(tmp_path: Path) -> None:
+    titles = {"zotero": "en: Zotero", "cnki": "zh: 中国知网", "alibaba": "zh: 阿里巴巴", "apple": "en: Apple",
+              "yiqing": "zh: 疫情地图", "chongqing": "zh: 重庆图书馆", "changsha": "zh: 长沙图书馆", "digits": "en: 123 Maps"}
+    collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["a-z.md"]
+    headings = re.findall(r"^## (.+?) \{ #letter-", page, re.MULTILINE)
+    assert headings == [bi("其他", "Other"), "A", "C", "Y", "Z"]  # 重庆 reads chong: under C beside 长沙 (chang)
+    order = re.findall(r"\]\(dbs\.md#([\w-]+)\)", page)
+    assert order == ["digits", "alibaba", "apple", "changsha", "chongqing", "yiqing", "cnki", "zotero"]

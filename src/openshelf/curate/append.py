@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pypinyin import lazy_pinyin
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from openshelf.curate import fmt
@@ -30,8 +31,10 @@ MAX_ID = 64
 
 
 def slugify(text: str, limit: int = 48) -> str:
-    """``Directory of Open Access Journals`` → ``directory-of-open-access-journals``; non-Latin text gives ''."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """``Directory of Open Access Journals`` → ``directory-of-open-access-journals``; Chinese characters
+    become their tone-less pinyin (``中国知网`` → ``zhong-guo-zhi-wang``); other non-Latin text gives ''."""
+    romanized = " ".join(lazy_pinyin(text))  # pypinyin reads heteronyms by phrase: 重庆 → chong qing
+    ascii_text = unicodedata.normalize("NFKD", romanized).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
@@ -53,7 +56,8 @@ def _host_slug(url: str) -> str:
 
 
 def next_free_id(title: str, url: str, taken: Iterable[str]) -> str:
-    """An id from the title (or the URL's host for a title in Chinese only), unique: ``x``, ``x-2``, ``x-3``…"""
+    """An id from the title, in pinyin for Chinese (or from the URL's host for a title with neither
+    Latin letters nor Chinese characters), unique: ``x``, ``x-2``, ``x-3``…"""
     used = set(taken)
     base = slugify(title) or _host_slug(url) or "entry"
     candidate, n = base, 1

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pypinyin import lazy_pinyin
+
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
@@ -347,14 +349,17 @@ def _tags(guide: Guide) -> str:
     return "\n".join(lines)
 
 
-def _sort_key(entry: Entry) -> str:
-    return (entry.title.en or entry.title.zh or "").casefold()
+def _sort_key(entry: Entry) -> tuple[str, str]:
+    """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
+    so A–Z puts it under Y; the characters break ties between titles that read alike."""
+    title = entry.title.en or entry.title.zh or ""
+    return " ".join(lazy_pinyin(title)).casefold(), title
 
 
 def _a_to_z(guide: Guide) -> str:
     groups: dict[str, list[Entry]] = {}
     for entry in sorted(guide.entries, key=_sort_key):
-        first = _sort_key(entry)[:1].upper()
+        first = _sort_key(entry)[0][:1].upper()
         groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
     lines += [" · ".join(f"[{g}](#letter-{g.lower() if g != '#' else 'other'})" for g in groups), ""]
