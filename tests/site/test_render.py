@@ -164,3 +164,21 @@ def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(
     assert headings == [bi("其他", "Other"), "A", "C", "Y", "Z"]  # 重庆 reads chong: under C beside 长沙 (chang)
     order = re.findall(r"\]\(dbs\.md#([\w-]+)\)", page)
     assert order == ["digits", "alibaba", "apple", "changsha", "chongqing", "yiqing", "cnki", "zotero"]
+
+
+def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) -> None:
+    site = ("title: {en: T}\ncategories:\n  databases: {zh: 数据库, en: Databases}\n"
+            "tags:\n  ebooks: {zh: 电子书, en: E-books}\n  lending: {zh: '<b>借阅</b>'}\n")
+    entries = (zh_entry("one", "en: One") + "    tags: [ebooks, lending, maps]\n") + (zh_entry("two", "en: Two") + "    tags: [ebooks]\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"_site.yml": site, "dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    pages = render(guide, today=TODAY).markdown
+    ebooks, lending = bi("电子书", "E-books"), "&lt;b&gt;借阅&lt;/b&gt;"
+    tags = pages["tags.md"]
+    assert f"## {ebooks} {{ #tag-ebooks }}" in tags and f"## {lending} {{ #tag-lending }}" in tags
+    assert "## maps { #tag-maps }" in tags  # no label: the slug
+    assert f"[{ebooks}](#tag-ebooks) (2)" in tags
+    page = pages["dbs.md"]
+    assert f"[{ebooks}](tags.md#tag-ebooks), [{lending}](tags.md#tag-lending), [maps](tags.md#tag-maps)" in page
+    assert '<option value="ebooks">电子书 · E-books (2)</option>' in page and '<option value="maps">maps (1)</option>' in page
+    assert "<b>" not in tags + page

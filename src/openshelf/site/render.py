@@ -68,6 +68,12 @@ def bi(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+def tag_label(guide: Guide, tag: str) -> str:
+    """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped inline HTML)."""
+    label = guide.site.tags.get(tag)
+    return text(label) if label else markup.text(tag)
+
+
 def plain(zh: str, en: str) -> str:
     """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
     return f"{zh} · {en}"
@@ -202,7 +208,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         html.append("</fieldset>")
     if tags:
         html.append(f'<label class="os-tag-filter">{bi("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
-        html += [f'<option value="{t}">{markup.attr(t)} ({n})</option>' for t, n in sorted(tags.items())]
+        labels = {t: guide.site.tags[t].both() if t in guide.site.tags else t for t in tags}
+        html += [f'<option value="{t}">{markup.attr(labels[t])} ({n})</option>' for t, n in sorted(tags.items())]
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
                 f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')
@@ -316,7 +323,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     if entry.languages:
         facts.append((bi("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
     if entry.tags:
-        facts.append((bi("标签", "Tags"), ", ".join(f"[{markup.text(t)}]({TAGS}#tag-{t})" for t in entry.tags)))
+        facts.append((bi("标签", "Tags"), ", ".join(f"[{tag_label(guide, t)}]({TAGS}#tag-{t})" for t in entry.tags)))
     related = [guide.by_id[i] for i in entry.related]
     if related:
         facts.append((bi("相关途径", "Related"), ", ".join(_entry_link(r, current) for r in related)))
@@ -341,9 +348,9 @@ def _tags(guide: Guide) -> str:
         for tag in entry.tags:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
-    lines += [" · ".join(f"[{markup.text(t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
+    lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
     for tag in sorted(by_tag):
-        lines += [f"## {markup.text(tag)} {{ #tag-{tag} }}", ""]
+        lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
         lines += [f"- {_entry_link(e, TAGS)}" for e in sorted(by_tag[tag], key=_sort_key)]
         lines.append("")
     return "\n".join(lines)
