@@ -1,4 +1,4 @@
-"""The curators' commands: ``fmt``, ``new``, ``import``, ``export`` and ``stale``.
+"""The curators' commands: ``fmt``, ``collection add``, ``new``, ``import``, ``export``, ``stale`` and ``issueform``.
 
 Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input), 2 usage error.
 """
@@ -65,7 +65,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = [fmt_command]
+COMMANDS: list[click.Command] = [fmt_command]
 
 
 def _guide_or_exit(*guides: Path) -> Guide:
@@ -78,10 +78,12 @@ def _guide_or_exit(*guides: Path) -> Guide:
 
 
 def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
+    from openshelf.curate.collection import how_to_create
+
     known = [c.id for c in guide.collections]
     if name not in known:
-        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)})",
-                                 param_hint="'--collection'")
+        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)}); "
+                                 + how_to_create(name, display_path(guides)), param_hint="'--collection'")
     for candidate in (guides / f"{name}.yml", guides / f"{name}.yaml"):
         if candidate.is_file():
             return candidate
@@ -97,6 +99,65 @@ def _new_options(func: _Command) -> _Command:
     for option, _, help_text in reversed(FIELDS):
         func = click.option(f"--{option}", default=None, metavar="TEXT", help=help_text)(func)
     return func
+
+
+@click.group("collection")
+def collection_group() -> None:
+    """Create collections: each is one file, guides/<ID>.yml, shown as one page."""
+
+
+@collection_group.command("add")
+@click.argument("collection_id", metavar="ID")
+@click.option("--title-zh", default=None, metavar="TEXT", help="The page title in Chinese.")
+@click.option("--title-en", default=None, metavar="TEXT", help="The page title in English.")
+@click.option("--description-zh", default=None, metavar="TEXT", help="An introduction in Chinese, shown at the top of the page.")
+@click.option("--description-en", default=None, metavar="TEXT", help="An introduction in English.")
+@click.option("--order", type=int, default=None, help="Position in the navigation, lower first (default: after every existing collection).")
+@click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
+              show_default=True, help="The guide folder.")
+@click.option("--dry-run", is_flag=True, help="Print the new file instead of writing it.")
+def collection_add_command(collection_id: str, guides: Path, order: int | None, dry_run: bool, **texts: str | None) -> None:
+    """Create the empty collection ID: the file guides/ID.yml with its title and 'entries: []'.
+
+    \b
+    A title in at least one language is required.  An existing collection file is never
+    replaced.  The whole guide is validated with the new file before it is written (atomically).
+    Then add entries with 'openshelf new --collection ID' or 'openshelf import FILE.csv
+    --collection ID', and run 'openshelf issueform' so the suggestion form offers it.
+    Exit 0 created, 1 the guide has errors, 2 usage error (no title, a bad or taken id).
+    """
+    from openshelf.curate.append import validate_candidate
+    from openshelf.curate.collection import collection_text, id_problem, next_order
+
+    problem = id_problem(collection_id)
+    if problem:
+        raise click.BadParameter(problem, param_hint="ID")
+    given = {name: value.strip() for name, value in texts.items() if value and value.strip()}
+    title = {lang: given[f"title_{lang}"] for lang in ("zh", "en") if f"title_{lang}" in given}
+    if not title:
+        raise click.UsageError("give a title: --title-zh and/or --title-en")
+    for existing in (guides / f"{collection_id}.yml", guides / f"{collection_id}.yaml"):
+        if existing.exists():
+            raise click.BadParameter(f"{display_path(existing)} already exists; it is not replaced", param_hint="ID")
+    guide = _guide_or_exit(guides)
+    description = {lang: given[f"description_{lang}"] for lang in ("zh", "en") if f"description_{lang}" in given}
+    path = guides / f"{collection_id}.yml"
+    text = collection_text(collection_id, title, description, next_order(guide) if order is None else order)
+    problems = [d for d in validate_candidate(guides, {path: text}) if d.severity == "error"]
+    if problems:
+        _report(problems)
+        click.echo(f"{display_path(path)}: not created: the guide would have the errors above", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(text, nl=False)
+        click.echo(f"would create {display_path(path)} (dry run: nothing written)", err=True)
+        return
+    write_atomic(path, text)
+    click.echo(f"created {display_path(path)}; add entries with 'openshelf new --collection {collection_id}' or "
+               f"'openshelf import FILE.csv --collection {collection_id}', and run 'openshelf issueform'", err=True)
+
+
+COMMANDS.append(collection_group)
 
 
 @click.command("new")

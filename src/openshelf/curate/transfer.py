@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
+from openshelf.curate.collection import how_to_create
 from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
 from openshelf.curate.new import entry_data
 from openshelf.errors import GuideError
@@ -185,7 +186,8 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             plan.bad_rows += 1
             continue
         if collection not in collections:
-            problem(row, "collection", f"no collection '{collection}' in the guide (known: {', '.join(sorted(collections))})")
+            problem(row, "collection", f"no collection '{collection}' in the guide (known: {', '.join(sorted(collections))}); "
+                                       + how_to_create(collection))
             plan.bad_rows += 1
             continue
         data = row_data(row.cells)
