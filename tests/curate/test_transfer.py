@@ -105,16 +105,38 @@ def test_bad_rows_are_reported_with_row_and_column_and_skipped(guides: Path, tmp
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 1
     err = result.stderr
-    assert "bad.csv:3:1: error: row 3, column 'url': url must start with http:// or https://" in err
-    assert "row 4, column 'access': input should be 'free'" in err and "not 'gratis'" in err
-    assert "row 6, column 'last_verified': must be a real date written YYYY-MM-DD, not '2020-02-30'" in err
-    assert "row 7, column 'category': category 'nowhere' is not defined" in err
-    assert "row 8, column 'title_zh/title_en'" in err
-    assert "row 9, column 'related': unknown entry id(s) 'nothing'" in err
+    assert "bad.csv:3:1: error: CSV row 3 “Bad”, column 'url': url must start with http:// or https://" in err
+    assert "CSV row 4 “Bad”, column 'access': input should be 'free'" in err and "not 'gratis'" in err
+    assert "CSV row 6 “Bad”, column 'last_verified': must be a real date written YYYY-MM-DD, not '2020-02-30'" in err
+    assert "CSV row 7 “Bad”, column 'category': category 'nowhere' is not defined" in err
+    assert "CSV row 8, column 'title_zh/title_en'" in err
+    assert "CSV row 9 “Bad”, column 'related': unknown entry id(s) 'nothing'" in err
     assert "imported 1 entry" in err and "6 bad row(s) skipped" in err
     assert "Traceback" not in result.output
     guide, _ = load_guide(guides)
     assert guide is not None and "ok" in guide.by_id and "bad-url" not in guide.by_id
+
+
+def test_the_same_problem_in_many_rows_is_one_message_with_the_yaml_to_paste(guides: Path, tmp_path: Path) -> None:
+    rows = [f",疫情{n},,https://x{n}.example.org/,简介。,,{'covid-data' if n % 4 else 'covid-apps'},,free,,,\n" for n in range(1, 88)]
+    sheet = write_csv(tmp_path / "nav.csv", HEADER + "".join(rows))
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    data = [line for line in lines if "category 'covid-data'" in line]
+    assert len(data) == 1, lines[:5]
+    assert data[0].endswith("nav.csv:2:1: error: CSV rows 2–4, 6–8, 10–12, 14–16, 18–20, 22–24, 26–28, 30–32, 34–36, 38–40, 42–44, "
+                            "46–48, … (66 rows), column 'category': category 'covid-data' is not defined in _site.yml (known: databases, access)")
+    apps = [line for line in lines if "category 'covid-apps'" in line]
+    assert len(apps) == 1 and "CSV rows 5, 9, 13, " in apps[0] and "(21 rows)" in apps[0]
+    block = "  covid-data: {en: Covid data}  # and zh: 中文名称\n  covid-apps: {en: Covid apps}  # and zh: 中文名称\n"
+    assert "_site.yml: to define the missing categories, paste this under 'categories:' and write the labels readers see, " \
+           "then import again:\n" + block + "imported 0 entries" in result.stderr
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + block, encoding="utf-8")  # categories: is the file's last key
+    again = import_(guides, sheet, "--collection", "dbs")
+    assert again.exit_code == 0, again.output
+    assert "imported 87 entries" in again.stderr
 
 
 def test_rows_relating_to_a_skipped_row_are_skipped_too_and_the_rest_imported(guides: Path, tmp_path: Path) -> None:
@@ -127,9 +149,10 @@ def test_rows_relating_to_a_skipped_row_are_skipped_too_and_the_rest_imported(gu
     result = import_(guides, sheet, "--collection", "dbs")
     err = result.stderr
     assert result.exit_code == 1, result.output
-    assert "rel.csv:3:1: error: row 3, column 'related': unknown entry id(s) 'nothing'" in err
-    assert "rel.csv:4:1: error: row 4, column 'related': skipped: it relates to 'lost' (row 3), which is not imported" in err
-    assert "rel.csv:5:1: error: row 5, column 'related': skipped: it relates to 'via-lost' (row 4), which is not imported" in err
+    assert "rel.csv:3:1: error: CSV row 3 “Lost”, column 'related': unknown entry id(s) 'nothing'" in err
+    assert "rel.csv:4:1: error: CSV row 4 “Via”, column 'related': skipped: it relates to 'lost' (CSV row 3 “Lost”), which is not imported" in err
+    assert ("rel.csv:5:1: error: CSV row 5 “Via via”, column 'related': skipped: it relates to 'via-lost' (CSV row 4 “Via”), "
+            "which is not imported") in err
     assert "imported 2 entries" in err and "3 bad row(s) skipped" in err
     assert "nothing imported" not in err and "dbs.yml:" not in err
     guide, _ = load_guide(guides)
@@ -145,8 +168,8 @@ def test_a_row_the_whole_guide_rejects_is_reported_at_its_row_and_the_rest_impor
     result = import_(guides, sheet, "--collection", "dbs")
     err = result.stderr
     assert result.exit_code == 1, result.output
-    assert "anchor.csv:2:1: error: row 2: entry 'category-x': id 'category-x' starts with 'category-'" in err
-    assert "anchor.csv:4:1: error: row 4, column 'related': skipped: it relates to 'category-x' (row 2)" in err
+    assert "anchor.csv:2:1: error: CSV row 2 “Anchor”: entry 'category-x': id 'category-x' starts with 'category-'" in err
+    assert "anchor.csv:4:1: error: CSV row 4 “Leans”, column 'related': skipped: it relates to 'category-x' (CSV row 2 “Anchor”)" in err
     assert "imported 1 entry" in err and "2 bad row(s) skipped" in err
     assert "nothing imported" not in err and "dbs.yml:" not in err
     guide, _ = load_guide(guides)
@@ -161,9 +184,9 @@ def test_duplicates_are_skipped_with_a_message(guides: Path, tmp_path: Path) -> 
                       + "new-two,,New,https://new.example.org,,X.,databases,,free,,,\n")
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 0, result.output
-    assert "row 2, column 'id': skipped: id 'cnki' already exists at" in result.stderr
-    assert "row 3, column 'url': skipped: the same URL is already in the guide as entry 'cnki'" in result.stderr
-    assert "row 5, column 'url': skipped: the same URL is already in the guide as row 4" in result.stderr
+    assert "CSV row 2 “CNKI again”, column 'id': skipped: id 'cnki' already exists at" in result.stderr
+    assert "CSV row 3 “CNKI”, column 'url': skipped: the same URL is already in the guide as entry 'cnki'" in result.stderr
+    assert "CSV row 5 “New”, column 'url': skipped: the same URL is already in the guide as CSV row 4 “New”" in result.stderr
     assert "imported 1 entry" in result.stderr and "3 duplicate(s) skipped" in result.stderr
 
 

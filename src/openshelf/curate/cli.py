@@ -15,6 +15,7 @@ import click
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files, load_guide
+from openshelf.guide.models import SITE_FILE
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -276,14 +277,15 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     title.  A template: guides/templates/resources.csv.
 
     \b
-    Bad rows are reported with their row number (the header is row 1) and column, and skipped,
-    and so are the rows whose related ids name a skipped row; rows whose id or URL is already in
-    the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
+    Bad rows are reported as 'CSV row N “title”' (the header is row 1) with the column, and
+    skipped, and so are the rows whose related ids name a skipped row; the same problem in several
+    rows is one message listing them (an undefined category also prints the YAML to paste into
+    _site.yml).  Rows whose id or URL is already in the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
     guide is validated before any file is replaced.
     Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
     file cannot be read, 2 usage error.
     """
-    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv, settle
+    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
 
     guide = _guide_or_exit(guides)
     if collection is not None:
@@ -299,7 +301,10 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
         sys.exit(1)
     files = {name: _collection_file(guide, guides, name) for name in plan.added}
     texts, problems = settle(plan, guide, files, guides)
-    _report(sorted(plan.diagnostics, key=Diagnostic.sort_key))
+    _report(plan.diagnostics)
+    if plan.undefined_categories:
+        click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
+                   f"and write the labels readers see, then import again:\n{categories_block(plan.undefined_categories)}", err=True, nl=False)
     if problems:
         _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)

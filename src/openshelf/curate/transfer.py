@@ -60,6 +60,37 @@ class Row:
     line: int  # the line in the file where the row starts
     cells: dict[str, str]
 
+    @property
+    def label(self) -> str:
+        """``CSV row 44 “开放获取期刊目录”``: the row as a curator finds it in the sheet."""
+        title = self.cells.get("title_zh") or self.cells.get("title_en") or ""
+        title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+        return f"CSV row {self.number}" + (f" “{title}”" if title else "")
+
+
+#: How much of a row's title its messages quote.
+TITLE_CHARS = 40
+#: At most this many row numbers or ranges in a message about several rows.
+ROW_RANGES = 12
+
+
+def row_ranges(numbers: list[int]) -> str:
+    """``[2, 3, 4, 7]`` → ``2–4, 7``; past ROW_RANGES ranges, ``…`` ends the list."""
+    ranges: list[list[int]] = []
+    for n in sorted(numbers):
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in ranges]
+    return ", ".join(parts[:ROW_RANGES]) + (", …" if len(parts) > ROW_RANGES else "")
+
+
+def categories_block(keys: list[str]) -> str:
+    """YAML to paste under ``categories:`` in ``_site.yml`` for category keys that are not defined:
+    valid as it stands (an English label made from the key), with the Chinese label left to write."""
+    return "".join(f"  {key}: {{en: {key.replace('-', ' ').capitalize()}}}  # and zh: 中文名称\n" for key in keys)
+
 
 @dataclass
 class ImportPlan:
@@ -68,17 +99,34 @@ class ImportPlan:
     display: str = ""
     added: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rows_of: dict[str, list[Row]] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: every problem as found: (row, column, message, severity); ``diagnostics`` words them
+    problems: list[tuple[Row, str, str, Severity]] = field(default_factory=list)
     bad_rows: int = 0
     duplicates: int = 0
     #: id → row, for rows that were planned and then dropped (rows relating to them are dropped too)
     dropped: dict[str, Row] = field(default_factory=dict)
+    #: category keys the rows use that _site.yml does not define, in the order met
+    undefined_categories: list[str] = field(default_factory=list)
 
     def problem(self, row: Row, column: str, message: str, severity: Severity = "error") -> None:
         """A problem with ``row`` (at its line in the CSV file), in ``column`` when one is to blame."""
-        where = f"row {row.number}" + (f", column '{column}'" if column else "")
-        self.diagnostics.append(Diagnostic(Location(self.display, row.line, 1), f"{where}: {message}",
-                                           field=column or None, severity=severity))
+        self.problems.append((row, column, message, severity))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """The problems, sorted, at their rows' lines in the CSV file; the same problem in several
+        rows (an undefined category in 87 rows) is one message that lists the rows."""
+        groups: dict[tuple[str, str, Severity], list[Row]] = {}
+        for row, column, message, severity in self.problems:
+            groups.setdefault((column, message, severity), []).append(row)
+        out = []
+        for (column, message, severity), rows in groups.items():
+            numbers = sorted({row.number for row in rows})
+            where = rows[0].label if len(numbers) == 1 else f"CSV rows {row_ranges(numbers)} ({len(numbers)} rows)"
+            where += f", column '{column}'" if column else ""
+            out.append(Diagnostic(Location(self.display, min(row.line for row in rows), 1), f"{where}: {message}",
+                                  field=column or None, severity=severity))
+        return sorted(out, key=Diagnostic.sort_key)
 
     def add(self, collection: str, row: Row, data: dict[str, Any]) -> None:
         self.added.setdefault(collection, []).append(data)
@@ -110,7 +158,7 @@ class ImportPlan:
                     if unknown:
                         orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
                     elif gone:
-                        which = ", ".join(f"'{r}' (row {self.dropped[r].number})" for r in gone)
+                        which = ", ".join(f"'{r}' ({self.dropped[r].label})" for r in gone)
                         orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
             if not orphans:
                 return
@@ -204,6 +252,8 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
         if entry.category not in guide.site.categories:
             problem(row, "category", f"category '{entry.category}' is not defined in {SITE_FILE} "
                                      f"(known: {', '.join(guide.site.categories)})")
+            if entry.category not in plan.undefined_categories:
+                plan.undefined_categories.append(entry.category)
             plan.bad_rows += 1
             continue
         if entry.id in ids:
@@ -215,13 +265,12 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             problem(row, "url", f"skipped: the same URL is already in the guide as {urls[key]}", "warning")
             plan.duplicates += 1
             continue
-        ids[entry.id] = f"{display}:{row.line} (row {row.number})"
+        ids[entry.id] = f"{display}:{row.line} ({row.label})"
         if key is not None:
-            urls[key] = f"row {row.number}"
+            urls[key] = row.label
         data["id"] = entry.id
         plan.add(collection, row, data)
     plan.drop_orphans(guide.by_id)  # related may name entries further down the file
-    plan.diagnostics.sort(key=Diagnostic.sort_key)
     return plan
 
 
