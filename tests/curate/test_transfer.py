@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from openshelf.cli import main
 from openshelf.curate.append import append_text
-from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.new import FIELDS
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
+from openshelf.guide.models import Entry
 from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
@@ -366,3 +368,98 @@ def test_encodings_are_named(guides: Path, tmp_path: Path, encoding: str, named:
     sheet = write_csv(tmp_path / "x.csv", HEADER + f",,{title},https://x.example.org/,,X.,databases,,free,,,\n", encoding)
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 1 and f"not UTF-8 (it looks like {named}" in result.stderr
+
+
+def empty_copy(source: Path, target: Path) -> Path:
+    """``source`` with every collection's entries taken out (title, description and order kept)."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("_state", "templates"))
+    for path in target.glob("[!_]*.yml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text[:text.index("\nentries:")] + "\nentries: []\n", encoding="utf-8")
+    return target
+
+
+def collections_of(guides: Path) -> dict[str, dict[str, object]]:
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    return {"site": guide.site.model_dump(), **{c.id: c.model_dump() for c in guide.collections}}
+
+
+def test_export_then_import_update_into_an_empty_copy_reproduces_the_default_guide(tmp_path: Path) -> None:
+    """Acceptance: every field of every entry survives the CSV (shares_url_with too), in every collection, in order."""
+    sheet = tmp_path / "all.csv"
+    assert CliRunner().invoke(main, ["export", str(ROOT / "guides"), "--format", "csv", "-o", str(sheet)]).exit_code == 0
+    target = empty_copy(ROOT / "guides", tmp_path / "guides")
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "imported 100 entries" in result.stderr and "0 duplicate(s) skipped; 0 bad row(s) skipped" in result.stderr
+    assert collections_of(target) == collections_of(ROOT / "guides")
+
+
+def test_every_field_of_the_model_is_a_column() -> None:
+    fields = {name for name, _ in COLUMN_FIELDS.values()}
+    assert fields == set(Entry.model_fields)
+    assert {option for option, _, _ in FIELDS} == {c.replace("_", "-") for c in COLUMNS}  # and an option of 'openshelf new'
+
+
+def test_a_lone_list_item_with_a_comma_survives_export(tmp_path: Path) -> None:
+    source = write_guide(tmp_path / "src", {"dbs.yml": DBS.replace("access: institutional", "aliases: ['Knowledge, China']\n    access: free")})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    target = write_guide(tmp_path / "dst", {"dbs.yml": DBS.split("entries:", maxsplit=1)[0] + "entries: []\n"})
+    assert CliRunner().invoke(main, ["import", str(sheet), "--guides", str(target)]).exit_code == 0
+    guide, _ = load_guide(target)
+    assert guide is not None and guide.by_id["cnki"].aliases == ["Knowledge, China"]
+
+
+def test_import_update_applies_an_edited_sheet_in_place(tmp_path: Path) -> None:
+    guides = shutil.copytree(FIXTURE_GUIDE, tmp_path / "guides")
+    assert CliRunner().invoke(main, ["fmt", str(guides)]).exit_code == 0  # from the canonical form: only edits change lines
+    sheet = tmp_path / "all.csv"
+    assert CliRunner().invoke(main, ["export", str(guides), "--format", "csv", "-o", str(sheet)]).exit_code == 0
+    rows = _rows(sheet.read_text(encoding="utf-8-sig"))
+    before = {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")}
+    edited = {row["id"]: row for row in rows}
+    target = next(r for r in rows if r["status"] == "active" and r["aliases"])["id"]
+    edited[target].update(description_en="Edited.", status="ended", available_until="2020-06-30", aliases="")
+    other = next(r for r in rows if r["id"] != target)["id"]
+    edited[other]["title_en"] = "Renamed"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(edited.values())
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+
+    dry = CliRunner().invoke(main, ["import", "--update", "--dry-run", str(sheet), "--guides", str(guides)])
+    assert dry.exit_code == 0, dry.output
+    assert "+      en: Edited.\n" in dry.stdout and "+    status: ended\n" in dry.stdout and "+      en: Renamed\n" in dry.stdout
+    assert f"would update 2 entries, {len(rows) - 2} unchanged" in dry.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")} == before
+
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides)])
+    assert result.exit_code == 0, result.output
+    assert f"imported 0 entries; updated 2 entries, {len(rows) - 2} unchanged" in result.stderr
+    guide, _ = load_guide(guides)
+    assert guide is not None
+    entry = guide.by_id[target]
+    assert (entry.description.en, entry.status, str(entry.available_until), entry.aliases) == ("Edited.", "ended", "2020-06-30", [])
+    assert guide.by_id[other].title.en == "Renamed"
+    after = {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")}
+    lost = [line for name in before for line in before[name].splitlines() if line not in after[name].splitlines()]
+    assert sorted(line.strip().split(":")[0] for line in lost) == ["aliases", "en", "en"], lost  # comments and the rest stay
+    assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
+    again = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides)])
+    assert f"updated 0 entries, {len(rows)} unchanged" in again.stderr
+
+
+def test_import_update_reports_a_bad_edit_at_its_row_and_applies_the_rest(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": DBS + "  - id: arxiv\n    title: {en: arXiv}\n    url: https://arxiv.org/\n"
+                                               "    description: {en: Preprints.}\n    category: databases\n    access: free\n"})
+    sheet = write_csv(tmp_path / "edit.csv", "id,title_en,status,url\ncnki,CNKI,ended,https://www.cnki.net/\n"
+                                             "arxiv,arXiv preprints,,https://arxiv.org/\nnew-one,New,,https://www.cnki.net/\n")
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides), "--collection", "dbs"])
+    assert result.exit_code == 1
+    assert "CSV row 2 “CNKI”: available_until is required when status is ended" in result.stderr
+    assert "CSV row 4 “New”" in result.stderr  # a new row still needs the required columns
+    assert "updated 1 entry, 0 unchanged" in result.stderr
+    guide, _ = load_guide(guides)
+    assert guide is not None and guide.by_id["arxiv"].title.en == "arXiv preprints" and guide.by_id["cnki"].status == "active"

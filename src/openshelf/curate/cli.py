@@ -262,17 +262,16 @@ COMMANDS.append(new_command)
 @click.option("--collection", default=None, help="The collection to add the rows to (a 'collection' column, when filled, wins).")
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
-@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
-def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run: bool) -> None:
+@click.option("--update", is_flag=True, help="Rows whose id is in the guide change that entry (the sheet's columns) instead of being skipped.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing; with --update, print the changes as a diff.")
+def import_command(csv_file: Path, collection: str | None, guides: Path, update: bool, dry_run: bool) -> None:
     """Add the rows of a spreadsheet (CSV, UTF-8) to a collection.
 
     \b
     Columns (the first row names them; any order; only a title, url, a description, category
-    and access are required):
-      id, title_zh, title_en, url, description_zh, description_en, category, tags, access,
-      status, available_from, available_until, provider_zh, provider_en, languages, aliases,
-      related, distinct_from, last_verified, link_check, archive_url   (and optionally collection)
-    List cells (tags, languages, aliases, related, distinct_from) separate items with ';' (or '；'; a cell
+    and access are required): every field of an entry, text fields split into _zh and _en:
+    COLUMNS   (and optionally collection)
+    List cells (LISTS) separate items with ';' (or '；'; a cell
     without semicolons may use commas).  Dates are YYYY-MM-DD.  An empty id is made from the
     title.  A template: guides/templates/resources.csv.
 
@@ -280,12 +279,19 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     Bad rows are reported as 'CSV row N “title”' (the header is row 1) with the column, and
     skipped, and so are the rows whose related ids name a skipped row; the same problem in several
     rows is one message listing them (an undefined category also prints the YAML to paste into
-    _site.yml).  Rows whose id or URL is already in the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
-    guide is validated before any file is replaced.
+    _site.yml).  Rows whose id or URL is already in the guide are skipped as duplicates, unless
+    --update is given: then a row whose id is in the guide changes that entry in place (comments
+    kept): each column of the sheet is the field's new value (an empty cell empties it), a column
+    the sheet leaves out keeps its value; a row's collection, if given, must be the entry's.  So
+    'openshelf export --format csv', edit, 'openshelf import --update' applies the edits.  The
+    rest are appended in canonical form and the whole guide is validated before any file is replaced.
     Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
     file cannot be read, 2 usage error.
     """
+    import difflib
+
     from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
+    from openshelf.guide.load import read_text
 
     guide = _guide_or_exit(guides)
     if collection is not None:
@@ -295,11 +301,11 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
         text = read_csv(csv_file)
         if collection is None and "collection" not in text.partition("\n")[0].lower():
             raise click.UsageError("give --collection NAME (the file has no 'collection' column)")
-        plan = plan_import(text, display, guide, collection)
+        plan = plan_import(text, display, guide, collection, update)
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    files = {name: _collection_file(guide, guides, name) for name in plan.added}
+    files = {name: _collection_file(guide, guides, name) for name in plan.collections}
     texts, problems = settle(plan, guide, files, guides)
     _report(plan.diagnostics)
     if plan.undefined_categories:
@@ -313,9 +319,16 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     for path, new_text in texts.items():
         if not dry_run:
             write_atomic(path, new_text)
+        elif update:
+            old = read_text(path)
+            click.echo("".join(difflib.unified_diff(old.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                                                    display_path(path), f"{display_path(path)} (after import)")), nl=False)
     where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
+    changed = sum(len(items) for items in plan.updated.values())
+    updated = f"; {'would update' if dry_run else 'updated'} {changed} entr{'y' if changed == 1 else 'ies'}, {plan.unchanged} unchanged" \
+        if update else ""
+    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}{updated}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
                + (" (dry run: nothing written)" if dry_run else ""), err=True)
     if plan.bad_rows:
@@ -346,6 +359,18 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> No
     click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
 
 
+def _import_help(text: str) -> str:
+    """The import help's column list, from the model: a field added to it is listed at once."""
+    import textwrap
+
+    from openshelf.curate.export import COLUMNS
+    from openshelf.guide.models import LIST_FIELDS
+
+    columns = textwrap.fill(", ".join(COLUMNS), width=92, initial_indent=" " * 6, subsequent_indent=" " * 6)
+    return text.replace("    COLUMNS", columns, 1).replace("LISTS", ", ".join(LIST_FIELDS), 1)
+
+
+import_command.help = _import_help(import_command.help or "")
 COMMANDS += [import_command, export_command]
 
 

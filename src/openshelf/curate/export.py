@@ -16,14 +16,23 @@ from typing import Any
 import yaml
 
 from openshelf.guide.load import Guide
-from openshelf.guide.models import Entry
+from openshelf.guide.models import TEXT_FIELDS, Entry
 
+
+def _columns() -> dict[str, tuple[str, str]]:
+    """Column → (entry field, language or ""): every field of the model, in its order, a text field
+    split by language (``title_zh``, ``title_en``), so a field added to the model is a column at once."""
+    columns: dict[str, tuple[str, str]] = {}
+    for name in Entry.model_fields:
+        for lang in ("zh", "en") if name in TEXT_FIELDS else ("",):
+            columns[f"{name}_{lang}" if lang else name] = (name, lang)
+    return columns
+
+
+#: Each import column's entry field and language.
+COLUMN_FIELDS = _columns()
 #: The import columns, in order; every one is optional except what the schema requires.
-COLUMNS = [
-    "id", "title_zh", "title_en", "kind", "url", "description_zh", "description_en", "category", "tags", "access", "status",
-    "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
-    "distinct_from", "last_verified", "link_check", "archive_url",
-]
+COLUMNS = list(COLUMN_FIELDS)
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]
 EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
@@ -66,16 +75,22 @@ def _cell_out(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def list_cell(items: list[str]) -> str:
+    """A list as one cell that import splits back into the same items: ``a; b``, and a lone item
+    holding a comma ends in ``;`` (a cell without semicolons is split at commas)."""
+    cell = "; ".join(items)
+    return cell + ";" if len(items) == 1 and any(c in cell for c in ",，") else cell
+
+
 def entry_row(entry: Entry) -> dict[str, str]:
     """An entry as one CSV row (the import columns); formula-like cells are defused."""
     row: dict[str, str] = {}
-    for column in COLUMNS:
-        name, _, lang = column.rpartition("_") if column.endswith(("_zh", "_en")) else (column, "", "")
+    for column, (name, lang) in COLUMN_FIELDS.items():
         value: Any = getattr(entry, name)
         if lang:
             value = getattr(value, lang) if value is not None else None
         if isinstance(value, list):
-            value = "; ".join(value)
+            value = list_cell(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
         row[column] = "" if value is None else _cell_out(str(value))

@@ -10,33 +10,46 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, Access, Entry, Kind, LinkCheck, Status
+from openshelf.guide.models import LIST_FIELDS, TEXT_FIELDS, Access, Entry, Kind, LinkCheck, Status
+
+#: Short help for the options; a field without one here is helped by its description in the model.
+_HELP: dict[str, str] = {
+    "id": "Entry id (default: made from the title, unique).",
+    "kind": "|".join(get_args(Kind)) + " (how-to: a generic access method whose address each library supplies; --url optional).",
+    "url": "The address readers open (http:// or https://); optional for --kind how-to.",
+    "shares_url_with": "The id of the entry with the same url, reached from the same page.",
+    "category": "A category key from _site.yml.",
+    "tags": "Tags, separated by ';' or ','.",
+    "access": "|".join(get_args(Access)),
+    "status": "|".join(get_args(Status)),
+    "available_from": "First day of a temporary program (YYYY-MM-DD).",
+    "available_until": "Last day of a temporary program (YYYY-MM-DD).",
+    "languages": "Language codes, e.g. 'zh;en'.",
+    "aliases": "Other names readers may search for, separated by ';'.",
+    "related": "Ids of related entries, separated by ';' or ','.",
+    "distinct_from": "Ids of entries checked to be different despite a near-identical title, separated by ';' or ','.",
+    "last_verified": "The date you confirmed the entry (YYYY-MM-DD).",
+    "link_check": "|".join(get_args(LinkCheck)),
+    "archive_url": "An archived copy shown when the link is broken.",
+}
+_LANGUAGES = {"zh": "Chinese", "en": "English"}
+
+
+def _fields() -> list[tuple[str, tuple[str, ...], str]]:
+    """One option per field of the model (two for a text field, one per language), in its order."""
+    fields: list[tuple[str, tuple[str, ...], str]] = []
+    for name, info in Entry.model_fields.items():
+        option = name.replace("_", "-")
+        if name in TEXT_FIELDS:
+            label = name.replace("_", " ").capitalize()
+            fields += [(f"{option}-{lang}", (name, lang), f"{label} in {language}.") for lang, language in _LANGUAGES.items()]
+        else:
+            fields.append((option, (name,), _HELP.get(name) or (info.description or name).split(". ")[0]))
+    return fields
+
 
 #: (option name, entry path, help).  Text fields have a zh and an en option.
-FIELDS: list[tuple[str, tuple[str, ...], str]] = [
-    ("id", ("id",), "Entry id (default: made from the title, unique)."),
-    ("title-zh", ("title", "zh"), "Title in Chinese."),
-    ("title-en", ("title", "en"), "Title in English."),
-    ("kind", ("kind",), "|".join(get_args(Kind)) + " (how-to: a generic access method whose address each library supplies; --url optional)."),
-    ("url", ("url",), "The address readers open (http:// or https://); optional for --kind how-to."),
-    ("description-zh", ("description", "zh"), "Description in Chinese."),
-    ("description-en", ("description", "en"), "Description in English."),
-    ("category", ("category",), "A category key from _site.yml."),
-    ("tags", ("tags",), "Tags, separated by ';' or ','."),
-    ("access", ("access",), "|".join(get_args(Access))),
-    ("status", ("status",), "|".join(get_args(Status))),
-    ("available-from", ("available_from",), "First day of a temporary program (YYYY-MM-DD)."),
-    ("available-until", ("available_until",), "Last day of a temporary program (YYYY-MM-DD)."),
-    ("provider-zh", ("provider", "zh"), "Provider in Chinese."),
-    ("provider-en", ("provider", "en"), "Provider in English."),
-    ("languages", ("languages",), "Language codes, e.g. 'zh;en'."),
-    ("aliases", ("aliases",), "Other names readers may search for, separated by ';'."),
-    ("related", ("related",), "Ids of related entries, separated by ';' or ','."),
-    ("distinct-from", ("distinct_from",), "Ids of entries checked to be different despite a near-identical title, separated by ';' or ','."),
-    ("last-verified", ("last_verified",), "The date you confirmed the entry (YYYY-MM-DD)."),
-    ("link-check", ("link_check",), "|".join(get_args(LinkCheck))),
-    ("archive-url", ("archive_url",), "An archived copy shown when the link is broken."),
-]
+FIELDS = _fields()
 ACCESS_CHOICES = list(get_args(Access))
 
 

@@ -8,6 +8,7 @@ semicolons may use commas).  ``export --format csv`` writes the same columns (pl
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 from collections.abc import Container, Iterator, Mapping
@@ -19,8 +20,8 @@ from pydantic import ValidationError
 
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
-from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import entry_data
+from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
+from openshelf.curate.new import split_list
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -28,7 +29,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import SITE_FILE, TEXT_FIELDS, Entry
+from openshelf.guide.models import LIST_FIELDS, SITE_FILE, TEXT_FIELDS, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -107,6 +108,9 @@ class ImportPlan:
     dropped: dict[str, Row] = field(default_factory=dict)
     #: category keys the rows use that _site.yml does not define, in the order met
     undefined_categories: list[str] = field(default_factory=list)
+    #: with --update: collection → (row, entry id, the fields that change) for entries already in the guide
+    updated: dict[str, list[tuple[Row, str, dict[str, Any]]]] = field(default_factory=dict)
+    unchanged: int = 0
 
     def problem(self, row: Row, column: str, message: str, severity: Severity = "error") -> None:
         """A problem with ``row`` (at its line in the CSV file), in ``column`` when one is to blame."""
@@ -132,8 +136,19 @@ class ImportPlan:
         self.added.setdefault(collection, []).append(data)
         self.rows_of.setdefault(collection, []).append(row)
 
+    def update(self, collection: str, row: Row, entry_id: str, changes: dict[str, Any]) -> None:
+        self.updated.setdefault(collection, []).append((row, entry_id, changes))
+
+    def planned(self, collection: str) -> list[Row]:
+        """The rows that change ``collection``: its updated entries, then its new ones (as in its new file)."""
+        return [row for row, _, _ in self.updated.get(collection, [])] + self.rows_of.get(collection, [])
+
+    @property
+    def collections(self) -> list[str]:
+        return list(dict.fromkeys([*self.updated, *self.added]))
+
     def drop(self, row: Row, column: str, message: str) -> None:
-        """Take a planned row out again, as a bad row."""
+        """Take a planned row out again, as a bad row (an entry it would update stays as it was)."""
         for collection, rows in self.rows_of.items():
             if row in rows:
                 index = rows.index(row)
@@ -141,6 +156,7 @@ class ImportPlan:
                 del rows[index], self.added[collection][index]
         self.added = {c: items for c, items in self.added.items() if items}
         self.rows_of = {c: rows for c, rows in self.rows_of.items() if rows}
+        self.updated = {c: kept for c, items in self.updated.items() if (kept := [u for u in items if u[0] is not row])}
         self.problem(row, column, message)
         self.bad_rows += 1
 
@@ -149,24 +165,27 @@ class ImportPlan:
         then the rows relating to those, until every planned row's related ids exist."""
         while True:
             planned = {data["id"] for items in self.added.values() for data in items}
+            rows_data = [(row, data) for c, items in self.added.items() for row, data in zip(self.rows_of[c], items, strict=True)]
+            rows_data += [(row, changes) for items in self.updated.values() for row, _, changes in items]
             orphans: list[tuple[Row, str]] = []
-            for collection, items in self.added.items():
-                for row, data in zip(self.rows_of[collection], items, strict=True):
-                    related = data.get("related", [])
-                    unknown = [r for r in related if r not in known and r not in planned and r not in self.dropped]
-                    gone = [r for r in related if r in self.dropped]
-                    if unknown:
-                        orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
-                    elif gone:
-                        which = ", ".join(f"'{r}' ({self.dropped[r].label})" for r in gone)
-                        orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
+            for row, data in rows_data:
+                related = data.get("related") or []
+                unknown = [r for r in related if r not in known and r not in planned and r not in self.dropped]
+                gone = [r for r in related if r in self.dropped]
+                if unknown:
+                    orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
+                elif gone:
+                    which = ", ".join(f"'{r}' ({self.dropped[r].label})" for r in gone)
+                    orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
             if not orphans:
                 return
             for row, message in orphans:
                 self.drop(row, "related", message)
 
 
-def read_rows(text: str, display: str) -> Iterator[Row]:
+def read_rows(text: str, display: str, update: bool = False) -> Iterator[Row]:
+    """The data rows of a CSV file; a header that lacks a required column is refused (with ``update``
+    only ``id`` is required: the rows of entries in the guide need no more, new rows are checked one by one)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -181,10 +200,10 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
     if len(set(seen)) != len(seen):
         twice = sorted({c for c in seen if seen.count(c) > 1})
         raise CsvProblem(f"{display}:1: error: column(s) {', '.join(repr(c) for c in twice)} appear more than once")
-    for needed in ("url", "category", "access"):
+    for needed in ("id",) if update else ("url", "category", "access"):
         if needed not in columns:
             raise CsvProblem(f"{display}:1: error: the column '{needed}' is missing; the columns are: {', '.join(COLUMNS)}")
-    for group in ("title", "description"):
+    for group in () if update else ("title", "description"):
         if f"{group}_zh" not in columns and f"{group}_en" not in columns:
             raise CsvProblem(f"{display}:1: error: a column '{group}_zh' or '{group}_en' is needed")
     number = 1
@@ -200,10 +219,29 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
         yield Row(number, start, {c: (record[i].strip() if i < len(record) else "") for i, c in enumerate(columns) if c})
 
 
-def row_data(cells: Mapping[str, str]) -> dict[str, Any]:
-    """A row's cells as the entry's data: the columns are ``openshelf new``'s options written with
-    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it."""
-    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMNS})
+def row_data(cells: Mapping[str, str], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A row's cells as the entry's data (a formula-like cell loses the apostrophe export gave it).
+
+    Without ``base``: the filled cells.  With ``base`` (an existing entry's values, for --update):
+    ``base`` with every column of the sheet applied, so an emptied cell empties its field (or
+    gives it its default) and a column the sheet does not have leaves its field as it was.
+    """
+    data: dict[str, Any] = dict(base or {})
+    for column, raw in cells.items():
+        if column not in COLUMN_FIELDS:
+            continue
+        name, lang = COLUMN_FIELDS[column]
+        value = _cell_in(raw.strip())
+        if not value and base is None:
+            continue
+        if lang:
+            text = {k: v for k, v in (data.get(name) or {}).items() if v and k != lang}
+            data[name] = {**text, lang: value} if value else (text or None)
+        elif name in LIST_FIELDS:
+            data[name] = split_list(value)
+        else:
+            data[name] = value or Entry.model_fields[name].get_default(call_default_factory=True)
+    return data
 
 
 def _column_of(loc: tuple[Any, ...]) -> str:
@@ -215,20 +253,26 @@ def _column_of(loc: tuple[Any, ...]) -> str:
     return parts[0]
 
 
-def plan_import(text: str, display: str, guide: Guide, default_collection: str | None) -> ImportPlan:
-    """Check every row against the schema and the guide; decide what to add and what to skip."""
+def plan_import(text: str, display: str, guide: Guide, default_collection: str | None, update: bool = False) -> ImportPlan:
+    """Check every row against the schema and the guide; decide what to add, update and skip.
+
+    Without ``update`` a row whose id is in the guide is skipped as a duplicate; with it, the
+    entry takes the row's values for the columns the sheet has (its fields that change).
+    """
     plan = ImportPlan(display)
     ids = {e.id: str(e.where("id")) for e in guide.entries}
     urls = {normalise_url(e.url): f"entry '{e.id}' ({e.where('url')})" for e in guide.entries if e.url is not None}
     collections = {c.id for c in guide.collections}
+    updating: dict[str, Row] = {}  # entry id → the row that updates it
     problem = plan.problem
 
-    for row in read_rows(text, display):
+    for row in read_rows(text, display, update):
         if "__extra__" in row.cells:
             problem(row, "", "more cells than columns (a comma inside a cell needs the cell in double quotes)")
             plan.bad_rows += 1
             continue
-        collection = row.cells.get("collection") or default_collection
+        existing = guide.by_id.get(row.cells.get("id", "")) if update else None
+        collection = row.cells.get("collection") or (existing.collection if existing else default_collection)
         if not collection:
             problem(row, "collection", "no collection: give --collection or fill the 'collection' column")
             plan.bad_rows += 1
@@ -238,7 +282,8 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
                                        + how_to_create(collection))
             plan.bad_rows += 1
             continue
-        data = row_data(row.cells)
+        before = existing.model_dump() if existing else None
+        data = row_data(row.cells, before)
         if "id" not in data and data.get("title"):
             title = data["title"].get("en") or data["title"].get("zh") or ""
             data = {"id": next_free_id(title, data.get("url", ""), ids), **data}
@@ -256,18 +301,32 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
                 plan.undefined_categories.append(entry.category)
             plan.bad_rows += 1
             continue
+        if existing is not None and before is not None:
+            if collection != existing.collection:
+                problem(row, "collection", f"entry '{entry.id}' is in collection '{existing.collection}' ({existing.where('id')}); "
+                                           "--update does not move entries between collections")
+                plan.bad_rows += 1
+            elif entry.id in updating:
+                problem(row, "id", f"skipped: {updating[entry.id].label} already updates entry '{entry.id}'", "warning")
+                plan.duplicates += 1
+            elif changes := {name: value for name, value in entry.model_dump().items() if value != before[name]}:
+                updating[entry.id] = row
+                plan.update(collection, row, entry.id, changes)  # a clashing url: the whole guide's check blames this row
+            else:
+                plan.unchanged += 1
+            continue
         if entry.id in ids:
             problem(row, "id", f"skipped: id '{entry.id}' already exists at {ids[entry.id]}", "warning")
             plan.duplicates += 1
             continue
         key = normalise_url(entry.url) if entry.url is not None else None  # a how-to may have none
-        if key in urls:
+        if key in urls and not entry.shares_url_with:  # one that says it shares the url: the guide's check judges
             problem(row, "url", f"skipped: the same URL is already in the guide as {urls[key]}", "warning")
             plan.duplicates += 1
             continue
         ids[entry.id] = f"{display}:{row.line} ({row.label})"
         if key is not None:
-            urls[key] = row.label
+            urls.setdefault(key, row.label)
         data["id"] = entry.id
         plan.add(collection, row, data)
     plan.drop_orphans(guide.by_id)  # related may name entries further down the file
@@ -275,7 +334,7 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
 
 
 def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Path) -> tuple[dict[Path, str], list[Diagnostic]]:
-    """Append the planned rows to their collection files (``files``: collection id → path) in memory
+    """Apply the planned rows to their collection files (``files``: collection id → path) in memory
     and validate the whole guide with them.  A row whose entry the guide rejects is dropped and
     reported at its row in the CSV file (never at a line of a file that is not written), then the
     rows relating to it, until the rest validates.
@@ -283,28 +342,30 @@ def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Pa
     Returns the new text of each file to write, and the problems no row is to blame for (then the
     texts are empty: nothing may be written).
     """
-    while plan.added:
+    while plan.collections:
         texts: dict[Path, str] = {}
-        starts: dict[str, list[tuple[int, Row]]] = {}  # file as displayed → (line where a new entry starts, its row)
-        for name, items in plan.added.items():
+        entries: dict[str, tuple[list[int], dict[int, Row]]] = {}  # file as displayed → (each entry's first line, index → its row)
+        for name in plan.collections:
             path = files[name]
-            text, indexes = append_text(read_text(path), items)
-            positions = yamlsource.load(text)[1]
+            updates = [(entry_id, changes) for _, entry_id, changes in plan.updated.get(name, [])]
+            text, indexes = append_text(read_text(path), plan.added.get(name, []), updates)
+            data, positions = yamlsource.load(text)
             texts[path] = text
-            starts[display_path(path)] = [(positions.of(("entries", i))[0], row)
-                                          for i, row in zip(indexes, plan.rows_of[name], strict=True)]
+            starts = [positions.of(("entries", i))[0] for i in range(len(data["entries"]))]
+            entries[display_path(path)] = (starts, dict(zip(indexes, plan.planned(name), strict=True)))
         errors = [d for d in validate_candidate(guides, texts) if d.severity == "error"]
         if not errors:
             return texts, []
         blamed: list[tuple[Row, Diagnostic]] = []
         for d in errors:
-            rows = [row for line, row in starts.get(d.location.path, []) if line <= d.location.line]
-            if not rows:  # not about a new entry: the line would be one of a file that is not written
+            starts, rows = entries.get(d.location.path, ([], {}))
+            row = rows.get(bisect.bisect_right(starts, d.location.line) - 1)
+            if row is None:  # not about a row's entry: the line would be one of a file that is not written
                 return {}, [replace(d, location=Location(d.location.path)) for d in errors]
-            blamed.append((rows[-1], d))
+            blamed.append((row, d))
         for row, d in blamed:
             who = f"entry '{d.entry}': " if d.entry else ""
-            if any(row in rows for rows in plan.rows_of.values()):
+            if any(row in plan.planned(name) for name in plan.collections):
                 plan.drop(row, "", who + d.message)
             else:
                 plan.problem(row, "", who + d.message)
