@@ -181,15 +181,12 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     it is valid.  Exit 0 added, 1 the guide would be invalid, 2 usage error (a missing or wrong value).
     """
     from openshelf.curate import new as n
-    from openshelf.curate.append import append_entries, next_free_id
+    from openshelf.curate.append import next_free_id
 
     options = {k.replace("_", "-"): v for k, v in values.items()}
     if from_issue is not None:
-        from openshelf.curate.issueform import parse
-
-        answers = parse(from_issue.read())
-        collection = collection or answers.pop("collection", None)
-        options = {**{k: v for k, v in answers.items() if k in options}, **{k: v for k, v in options.items() if v is not None}}
+        _new_from_issue(from_issue.read(), collection, guides, dry_run, {k: v for k, v in options.items() if v is not None})
+        return
     if not collection:
         raise click.UsageError("missing --collection")
     guide = _guide_or_exit(guides)
@@ -212,6 +209,13 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     problems = n.schema_problems(data)
     if problems:
         raise click.UsageError("; ".join(problems))
+    _append_new(path, data, guides, dry_run)
+
+
+def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool) -> None:
+    """Append the new entry ``data`` to ``path`` once the whole guide validates with it (or show it: ``dry_run``)."""
+    from openshelf.curate.append import append_entries
+
     result = append_entries(path, [data], guides, write=not dry_run)
     _report(result.diagnostics)
     if not result.ok:
@@ -222,6 +226,46 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
         click.echo(f"would add entry '{data['id']}' at {display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
         return
     click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
+
+
+def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bool, given: dict[str, str]) -> None:
+    """``openshelf new --from-issue``: every problem of the filled form at once, each naming the form's
+    field in both languages (the workflow posts them on the issue), never click's usage text.
+    Natural answers are accepted: tags by their labels or in Chinese, languages by name (中文, English).
+    Exit 2 when the answers do not make an entry, 1 when the guide would not validate with it."""
+    from openshelf.curate import new as n
+    from openshelf.curate.append import next_free_id
+    from openshelf.curate.issueform import issue_message, labels, parse, tag_slugs
+
+    answers = parse(body)
+    collection = collection or answers.pop("collection", None)
+    guide = _guide_or_exit(guides)
+    data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
+    if data.get("tags"):
+        data["tags"] = tag_slugs(data["tags"], guide.site)
+    problems: list[tuple[str, str]] = []
+    if not collection or collection not in {c.id for c in guide.collections}:
+        problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
+    problems += [(option, "missing") for option in n.missing_required(data)]
+    if data.get("category") and data["category"] not in guide.site.categories:
+        problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
+    for line in n.schema_problems(data):
+        option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)
+        if not message.startswith("missing required field"):  # said above, by the form's field
+            problems.append((option, message))
+    if "id" in data and data["id"] in guide.by_id:
+        problems.append(("id", f"id '{data['id']}' is already used"))
+    if problems:
+        names = labels(body)
+        for option, message in problems:
+            click.echo(issue_message(option, message, names), err=True)
+        sys.exit(2)
+    if "id" not in data:
+        title = data["title"].get("en") or data["title"].get("zh") or ""
+        data = {"id": next_free_id(title, data.get("url", ""), guide.by_id), **data}
+    data.setdefault("status", "active")
+    data.setdefault("last_verified", None)
+    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run)
 
 
 def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:

@@ -79,7 +79,7 @@ def list_cell(items: list[str]) -> str:
     """A list as one cell that import splits back into the same items: ``a; b``, and a lone item
     holding a comma ends in ``;`` (a cell without semicolons is split at commas)."""
     cell = "; ".join(items)
-    return cell + ";" if len(items) == 1 and any(c in cell for c in ",，") else cell
+    return cell + ";" if len(items) == 1 and any(c in cell for c in ",，、") else cell
 
 
 def entry_row(entry: Entry) -> dict[str, str]:

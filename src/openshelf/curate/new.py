@@ -53,9 +53,27 @@ FIELDS = _fields()
 ACCESS_CHOICES = list(get_args(Access))
 
 
+#: Language names as people write them → the codes ``languages`` holds (a code stays as it is).
+LANGUAGE_WORDS = {
+    **dict.fromkeys(("中文", "汉语", "漢語", "华文", "简体中文", "繁体中文", "chinese"), "zh"),
+    **dict.fromkeys(("英文", "英语", "英語", "english"), "en"),
+    **dict.fromkeys(("日文", "日语", "日本語", "japanese"), "ja"),
+    **dict.fromkeys(("韩文", "韩语", "朝鲜语", "한국어", "korean"), "ko"),
+    **dict.fromkeys(("法文", "法语", "français", "french"), "fr"),
+    **dict.fromkeys(("德文", "德语", "deutsch", "german"), "de"),
+    **dict.fromkeys(("西班牙文", "西班牙语", "español", "spanish"), "es"),
+    **dict.fromkeys(("俄文", "俄语", "русский", "russian"), "ru"),
+}
+
+
+def language_codes(items: list[str]) -> list[str]:
+    """``[中文, English, ja]`` → ``[zh, en, ja]``."""
+    return [LANGUAGE_WORDS.get(item.casefold(), item) for item in items]
+
+
 def split_list(value: str) -> list[str]:
-    """``a; b`` / ``a；b`` / ``a, b`` / ``a，b`` → ``[a, b]``; semicolons win, so names with commas survive."""
-    parts = re.split(r"[;；]", value) if re.search(r"[;；]", value) else re.split(r"[,，]", value)
+    """``a; b`` / ``a；b`` / ``a, b`` / ``a，b`` / ``a、b`` → ``[a, b]``; semicolons win, so names with commas survive."""
+    parts = re.split(r"[;；]", value) if re.search(r"[;；]", value) else re.split(r"[,，、]", value)
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -67,7 +85,9 @@ def entry_data(values: Mapping[str, str | None]) -> dict[str, Any]:
         if value is None or not str(value).strip():
             continue
         value = str(value).strip()
-        if path[0] in LIST_FIELDS:
+        if path[0] == "languages":
+            data[path[0]] = language_codes(split_list(value))
+        elif path[0] in LIST_FIELDS:
             data[path[0]] = split_list(value)
         elif len(path) == 2:
             data.setdefault(path[0], {})[path[1]] = value

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
 from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import split_list
+from openshelf.curate.new import language_codes, split_list
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -238,7 +238,7 @@ def row_data(cells: Mapping[str, str], base: Mapping[str, Any] | None = None) ->
             text = {k: v for k, v in (data.get(name) or {}).items() if v and k != lang}
             data[name] = {**text, lang: value} if value else (text or None)
         elif name in LIST_FIELDS:
-            data[name] = split_list(value)
+            data[name] = language_codes(split_list(value)) if name == "languages" else split_list(value)
         else:
             data[name] = value or Entry.model_fields[name].get_default(call_default_factory=True)
     return data
