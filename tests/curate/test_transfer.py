@@ -298,17 +298,21 @@ def _empty(path: Path) -> str:
     return dump_rt(doc)
 
 
-def test_export_json_and_yaml_hold_the_whole_guide() -> None:
-    data = json.loads(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout)
+def test_export_json_and_yaml_hold_the_whole_guide(tmp_path: Path) -> None:
+    guides = shutil.copytree(FIXTURE_GUIDE, tmp_path / "guides")
+    with (guides / "_site.yml").open("a", encoding="utf-8") as handle:
+        handle.write("tags:\n  journals: {zh: 期刊, en: Journals}\n")
+    data = json.loads(CliRunner().invoke(main, ["export", str(guides), "--format", "json"]).stdout)
     assert data["format"] == "openshelf-guide"
     assert [c["id"] for c in data["collections"]] == ["databases", "access"]
     assert sum(len(c["entries"]) for c in data["collections"]) == 6
     webvpn = next(e for c in data["collections"] for e in c["entries"] if e["id"] == "webvpn")
     assert (webvpn["kind"], webvpn["url"]) == ("how-to", None)  # a how-to's address is each library's own
     assert "chinese-databases" in data["site"]["categories"]
+    assert data["site"]["tags"] == {"journals": {"zh": "期刊", "en": "Journals"}}
     first = data["collections"][0]["entries"][0]
     assert set(first) >= {"id", "title", "url", "description", "access", "last_verified"}
-    assert yaml.safe_load(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "yaml"]).stdout) == data
+    assert yaml.safe_load(CliRunner().invoke(main, ["export", str(guides), "--format", "yaml"]).stdout) == data
 
 
 def test_export_usage() -> None:

@@ -43,7 +43,7 @@ def entry_record(entry: Entry) -> dict[str, Any]:
 
 
 def guide_record(guide: Guide) -> dict[str, Any]:
-    """The whole guide as plain data: site title and categories, then each collection with its entries."""
+    """The whole guide as plain data: site title, categories and tag labels, then each collection with its entries."""
     site = guide.site
     return {
         "format": "openshelf-guide",
@@ -52,6 +52,7 @@ def guide_record(guide: Guide) -> dict[str, Any]:
             "title": site.title.model_dump(mode="json"),
             "description": site.description.model_dump(mode="json") if site.description else None,
             "categories": {key: label.model_dump(mode="json") for key, label in site.categories.items()},
+            "tags": {key: label.model_dump(mode="json") for key, label in site.tags.items()},
         },
         "collections": [
             {
