@@ -427,7 +427,11 @@ COMMANDS += [import_command, export_command]
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
 @click.option("--fail", is_flag=True, help="Exit 1 when an entry is past its end date or verified too long ago.")
-def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool) -> None:
+@click.option("--max-chars", type=click.IntRange(min=0), default=20_000, show_default=True,
+              help="markdown: keep the report under this many characters (GitHub refuses an issue body over 65,536), listing "
+                   "the entries that fit and counting the rest; 0 for no bound.")
+def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool,
+                  max_chars: int) -> None:
     """List entries that need a person to check them again (default guide: guides/).
 
     \b
@@ -454,7 +458,9 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
         raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
     guide = _guide_or_exit(*(paths or (Path("guides"),)))
     stale = find_stale(guide, today, days)
-    text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale), "json": lambda: format_json(stale)}[fmt]()
+    formats = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale, max_chars),
+               "json": lambda: format_json(stale)}
+    text = formats[fmt]()
     click.echo(text, nl=False)
     if fail and stale.needs_attention:
         sys.exit(1)
