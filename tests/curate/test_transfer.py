@@ -467,3 +467,20 @@ def test_import_update_reports_a_bad_edit_at_its_row_and_applies_the_rest(tmp_pa
     assert "updated 1 entry, 0 unchanged" in result.stderr
     guide, _ = load_guide(guides)
     assert guide is not None and guide.by_id["arxiv"].title.en == "arXiv preprints" and guide.by_id["cnki"].status == "active"
+
+
+def test_tags_written_as_words_become_slugs_with_labels_to_paste(guides: Path, tmp_path: Path) -> None:
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "tags:\n  ebooks: {zh: 电子书, en: E-books}\n", encoding="utf-8")
+    sheet = write_csv(tmp_path / "words.csv",
+                      HEADER + ",疫情地图,,https://map.example.cn/,地图。,,databases,电子书；地图；Open Access；maps,free,,,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(guides)
+    assert guide is not None and guide.by_id["yi-qing-di-tu"].tags == ["ebooks", "di-tu", "open-access", "maps"]
+    block = '  di-tu: {zh: "地图"}\n  open-access: {en: "Open Access"}\n'
+    assert "paste this under 'tags:' (a top-level key; add it if missing):\n" + block in result.stderr
+    site.write_text(site.read_text(encoding="utf-8") + block, encoding="utf-8")
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, diagnostics
+    assert guide.site.tags["di-tu"].zh == "地图"

@@ -235,14 +235,14 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     Exit 2 when the answers do not make an entry, 1 when the guide would not validate with it."""
     from openshelf.curate import new as n
     from openshelf.curate.append import next_free_id
-    from openshelf.curate.issueform import issue_message, labels, parse, tag_slugs
+    from openshelf.curate.issueform import issue_message, labels, parse
 
     answers = parse(body)
     collection = collection or answers.pop("collection", None)
     guide = _guide_or_exit(guides)
     data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
     if data.get("tags"):
-        data["tags"] = tag_slugs(data["tags"], guide.site)
+        data["tags"] = n.tag_slugs(data["tags"], guide.site)
     problems: list[tuple[str, str]] = []
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
@@ -334,7 +334,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     """
     import difflib
 
-    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
+    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle, tag_labels_block
     from openshelf.guide.load import read_text
 
     guide = _guide_or_exit(guides)
@@ -355,6 +355,9 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     if plan.undefined_categories:
         click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
                    f"and write the labels readers see, then import again:\n{categories_block(plan.undefined_categories)}", err=True, nl=False)
+    if plan.worded_tags:
+        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
+                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(plan.worded_tags)}", err=True, nl=False)
     if problems:
         _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)

@@ -17,7 +17,7 @@ from openshelf.guide.models import ACCESS_LABELS, Access
 
 if TYPE_CHECKING:
     from openshelf.guide.load import Guide
-    from openshelf.guide.models import Site, Text
+    from openshelf.guide.models import Text
 
 _HEADING = re.compile(r"^###\s+.*\[([a-z][a-z-]*)\]\s*$")
 _OPTION_KEY = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]$")
@@ -98,15 +98,6 @@ def labels(body: str) -> dict[str, str]:
         if match:
             found[match.group(1)] = line.strip().removeprefix("###").strip().removesuffix(f"[{match.group(1)}]").strip()
     return found
-
-
-def tag_slugs(items: list[str], site: Site) -> list[str]:
-    """Tags as a suggester writes them (``电子书``, ``E-books``, ``ebooks``) → the guide's tag slugs: a label
-    from ``_site.yml``'s ``tags`` gives its slug; anything else becomes a slug (pinyin for Chinese)."""
-    from openshelf.curate.append import slugify
-
-    by_label = {label.casefold(): slug for slug, text in site.tags.items() for label in (text.zh, text.en) if label}
-    return [by_label.get(item.casefold()) or slugify(item, 64) or item for item in items]
 
 
 #: Pieces of a message → what to tell a suggester in Chinese; the English message stays beside it.

@@ -10,7 +10,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, TEXT_FIELDS, Access, Entry, Kind, LinkCheck, Status
+from openshelf.guide.models import LIST_FIELDS, SLUG, TEXT_FIELDS, Access, Entry, Kind, LinkCheck, Site, Status
 
 #: Short help for the options; a field without one here is helped by its description in the model.
 _HELP: dict[str, str] = {
@@ -69,6 +69,15 @@ LANGUAGE_WORDS = {
 def language_codes(items: list[str]) -> list[str]:
     """``[中文, English, ja]`` → ``[zh, en, ja]``."""
     return [LANGUAGE_WORDS.get(item.casefold(), item) for item in items]
+
+
+def tag_slugs(items: list[str], site: Site) -> list[str]:
+    """Tags as people write them (``电子书``, ``E-books``, ``ebooks``) → the guide's tag slugs: a slug
+    stays; a label from ``_site.yml``'s ``tags`` gives its slug; anything else becomes a slug (pinyin for Chinese)."""
+    from openshelf.curate.append import slugify
+
+    by_label = {label.casefold(): slug for slug, text in site.tags.items() for label in (text.zh, text.en) if label}
+    return [item if re.match(SLUG, item) else by_label.get(item.casefold()) or slugify(item, 64) or item for item in items]
 
 
 def split_list(value: str) -> list[str]:

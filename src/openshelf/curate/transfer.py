@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import json
+import re
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +23,7 @@ from pydantic import ValidationError
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
 from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import language_codes, split_list
+from openshelf.curate.new import language_codes, split_list, tag_slugs
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -29,7 +31,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, SITE_FILE, TEXT_FIELDS, Entry
+from openshelf.guide.models import LIST_FIELDS, SITE_FILE, SLUG, TEXT_FIELDS, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -87,6 +89,18 @@ def row_ranges(numbers: list[int]) -> str:
     return ", ".join(parts[:ROW_RANGES]) + (", …" if len(parts) > ROW_RANGES else "")
 
 
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+def tag_labels_block(worded: Mapping[str, str]) -> str:
+    """YAML to paste under ``tags:`` in ``_site.yml`` so readers see the words a sheet gave as tags, not their slugs."""
+    lines = []
+    for slug, word in worded.items():
+        lang = "zh" if _CHINESE.search(word) else "en"
+        lines.append(f"  {slug}: {{{lang}: {json.dumps(word, ensure_ascii=False)}}}\n")
+    return "".join(lines)
+
+
 def categories_block(keys: list[str]) -> str:
     """YAML to paste under ``categories:`` in ``_site.yml`` for category keys that are not defined:
     valid as it stands (an English label made from the key), with the Chinese label left to write."""
@@ -111,6 +125,8 @@ class ImportPlan:
     #: with --update: collection → (row, entry id, the fields that change) for entries already in the guide
     updated: dict[str, list[tuple[Row, str, dict[str, Any]]]] = field(default_factory=dict)
     unchanged: int = 0
+    #: tags written as words (电子书, Open Access) → the slug each became, which _site.yml can label
+    worded_tags: dict[str, str] = field(default_factory=dict)
 
     def problem(self, row: Row, column: str, message: str, severity: Severity = "error") -> None:
         """A problem with ``row`` (at its line in the CSV file), in ``column`` when one is to blame."""
@@ -284,6 +300,11 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
             continue
         before = existing.model_dump() if existing else None
         data = row_data(row.cells, before)
+        if data.get("tags"):
+            slugs = tag_slugs(data["tags"], guide.site)
+            plan.worded_tags.update({slug: written for written, slug in zip(data["tags"], slugs, strict=True)
+                                     if written != slug and slug not in guide.site.tags and re.match(SLUG, slug)})
+            data["tags"] = slugs
         if "id" not in data and data.get("title"):
             title = data["title"].get("en") or data["title"].get("zh") or ""
             data = {"id": next_free_id(title, data.get("url", ""), ids), **data}
