@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from openshelf.cli import main
 from openshelf.curate.append import append_text
-from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.export import COLUMN_LIST, COLUMNS, EXPORT_COLUMNS
 from openshelf.curate.new import FIELDS
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
@@ -298,21 +298,19 @@ def _empty(path: Path) -> str:
     return dump_rt(doc)
 
 
-def test_export_json_and_yaml_hold_the_whole_guide(tmp_path: Path) -> None:
-    guides = shutil.copytree(FIXTURE_GUIDE, tmp_path / "guides")
-    with (guides / "_site.yml").open("a", encoding="utf-8") as handle:
-        handle.write("tags:\n  journals: {zh: 期刊, en: Journals}\n")
-    data = json.loads(CliRunner().invoke(main, ["export", str(guides), "--format", "json"]).stdout)
+def test_export_json_and_yaml_hold_the_whole_guide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # both exports carry the same 'updated' time
+    data = json.loads(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout)
     assert data["format"] == "openshelf-guide"
     assert [c["id"] for c in data["collections"]] == ["databases", "access"]
     assert sum(len(c["entries"]) for c in data["collections"]) == 6
     webvpn = next(e for c in data["collections"] for e in c["entries"] if e["id"] == "webvpn")
     assert (webvpn["kind"], webvpn["url"]) == ("how-to", None)  # a how-to's address is each library's own
-    assert "chinese-databases" in data["site"]["categories"]
-    assert data["site"]["tags"] == {"journals": {"zh": "期刊", "en": "Journals"}}
+    assert data["version"] == "2.0" and data["guide"]["updated"] == "2026-09-21T14:13:20Z"
+    assert "chinese-databases" in data["categories"]
     first = data["collections"][0]["entries"][0]
     assert set(first) >= {"id", "title", "url", "description", "access", "last_verified"}
-    assert yaml.safe_load(CliRunner().invoke(main, ["export", str(guides), "--format", "yaml"]).stdout) == data
+    assert yaml.safe_load(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "yaml"]).stdout) == data
 
 
 def test_export_usage() -> None:
@@ -332,6 +330,7 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     from support import make_project
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # reproducible: every build says the same 'updated' time
     config = make_project(tmp_path / "p", FIXTURE_GUIDE)
     site = tmp_path / "site"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
@@ -340,12 +339,13 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     staged = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "staged"])
     assert staged.exit_code == 0, staged.output
-    expected = CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout
+    expected = CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json", "--site-url", "http://127.0.0.1:8000/"]).stdout
     for root in (site, tmp_path / "staged"):
         data = root / "downloads"
         assert (data / "openshelf.json").read_text(encoding="utf-8") == expected
         assert (data / "openshelf.csv").read_bytes().startswith(b"\xef\xbb\xbf" + b"collection,id,")
         assert yaml.safe_load((data / "openshelf.yaml").read_text(encoding="utf-8")) == json.loads(expected)
+        assert json.loads((data / "openshelf.schema.json").read_text(encoding="utf-8"))["$id"] == "guide-export.schema.json"
         home = (root / "index.html").read_text(encoding="utf-8")
         assert 'href="downloads/openshelf.csv"' in home and "Download the data" in home
 
@@ -401,7 +401,7 @@ def test_export_then_import_update_into_an_empty_copy_reproduces_the_default_gui
 
 
 def test_every_field_of_the_model_is_a_column() -> None:
-    fields = {name for name, _ in COLUMN_FIELDS.values()}
+    fields = {column.path[0] for column in COLUMN_LIST}
     assert fields == set(Entry.model_fields)
     assert {option for option, _, _ in FIELDS} == {c.replace("_", "-") for c in COLUMNS}  # and an option of 'openshelf new'
 
@@ -484,3 +484,21 @@ def test_tags_written_as_words_become_slugs_with_labels_to_paste(guides: Path, t
     guide, diagnostics = load_guide(guides)
     assert guide is not None, diagnostics
     assert guide.site.tags["di-tu"].zh == "地图"
+
+
+def test_a_nested_field_round_trips_through_its_columns_and_update_can_clear_it(tmp_path: Path) -> None:
+    status = "    service_status:\n      state: changed\n      note:\n        zh: 仅线上服务\n        en: Online only\n      since: 2020-02-01\n"
+    source = write_guide(tmp_path / "src", {"dbs.yml": DBS + status})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    row = _rows(sheet.read_text(encoding="utf-8"))[0]
+    assert (row["service_status_state"], row["service_status_note_zh"], row["service_status_since"]) == ("changed", "仅线上服务", "2020-02-01")
+    target = write_guide(tmp_path / "dst", {"dbs.yml": DBS.split("entries:", maxsplit=1)[0] + "entries: []\n"})
+    assert CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(target)]).exit_code == 0
+    assert collections_of(target) == collections_of(source)
+    cleared = write_csv(tmp_path / "cleared.csv", "id,service_status_state,service_status_note_zh,service_status_note_en,service_status_since\n"
+                                                  "cnki,,,,\n")
+    result = CliRunner().invoke(main, ["import", "--update", str(cleared), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(target)
+    assert guide is not None and guide.by_id["cnki"].service_status is None
+    assert "service_status" not in (target / "dbs.yml").read_text(encoding="utf-8")

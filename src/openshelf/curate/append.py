@@ -21,10 +21,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from openshelf.curate import fmt
 from openshelf.curate.roundtrip import blank_line_after, dump_rt, load_rt
+from openshelf.federation.assemble import load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, has_errors
-from openshelf.guide.load import display_path, guide_files, load_guide, read_text
+from openshelf.guide.load import display_path, guide_files, read_text
 from openshelf.guide.models import Entry
 
 MAX_ID = 64
@@ -75,12 +76,13 @@ OMIT = object()
 def field_node(key: str, value: Any) -> Any:
     """One field's value as the canonical form writes it: text maps in block style (zh, en), lists in
     flow style, strings normalised; ``OMIT`` for an empty value (``last_verified`` stays, empty)."""
-    if isinstance(value, Mapping):
-        text = CommentedMap((lang, value[lang]) for lang in ("zh", "en") if value.get(lang))
-        if not text:
+    if isinstance(value, Mapping):  # a text (zh, en) or another nested model (service_status): its fields, in order
+        keys = [lang for lang in ("zh", "en") if lang in value] if set(value) <= {"zh", "en"} else list(value)
+        node = CommentedMap((k, v) for k in keys if (v := field_node(k, value[k])) is not OMIT and v is not None)
+        if not node:
             return OMIT
-        text.fa.set_block_style()
-        return text
+        node.fa.set_block_style()
+        return node
     if isinstance(value, (list, tuple)):
         if not value:
             return OMIT
@@ -154,7 +156,7 @@ def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[D
             else:
                 shutil.copyfile(path, target)
             names[display_path(target)] = display_path(path)
-        _, diagnostics = load_guide(root)
+        _, diagnostics = load_own(root, subscriptions=guides)
     return [_relocate(d, names) for d in diagnostics]
 
 

@@ -1,5 +1,8 @@
 """Data out: ``openshelf export`` (JSON, CSV, YAML) and the site's downloads.
 
+JSON and YAML are the interchange format other guides subscribe to
+(:mod:`openshelf.federation.exchange`, versioned); the CSV is the spreadsheet of the import columns.
+
 Reads a validated guide and writes nothing: it imports no part of the curators' write path
 (``fmt``, ``append``, ``transfer``'s import side), so the site can use it.  The CSV has the
 import columns (plus ``collection``), so an exported file imports again unchanged.
@@ -11,60 +14,59 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from openshelf.federation.exchange import build_time, export_record
 from openshelf.guide.load import Guide
-from openshelf.guide.models import TEXT_FIELDS, Entry
+from openshelf.guide.models import Entry
 
 
-def _columns() -> dict[str, tuple[str, str]]:
-    """Column → (entry field, language or ""): every field of the model, in its order, a text field
-    split by language (``title_zh``, ``title_en``), so a field added to the model is a column at once."""
-    columns: dict[str, tuple[str, str]] = {}
-    for name in Entry.model_fields:
-        for lang in ("zh", "en") if name in TEXT_FIELDS else ("",):
-            columns[f"{name}_{lang}" if lang else name] = (name, lang)
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: a leaf of an entry (``url``; ``title`` → ``title_zh``, ``title_en``; a nested
+    model's fields, ``service_status`` → ``service_status_state`` …)."""
+
+    name: str
+    path: tuple[str, ...]  # the field, then the nested fields down to the value
+    info: FieldInfo  # the leaf's field: its default, description and type
+    is_list: bool
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (``Text``, ``ServiceStatus | None``), or None for a plain value."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
+    columns: list[Column] = []
+    for name, info in model.model_fields.items():
+        path = (*prefix, name)
+        inner = _model_in(info.annotation)
+        if inner is not None:
+            columns += _columns(inner, path)
+        else:
+            columns.append(Column("_".join(path), path, info, get_origin(info.annotation) is list))
     return columns
 
 
-#: Each import column's entry field and language.
-COLUMN_FIELDS = _columns()
-#: The import columns, in order; every one is optional except what the schema requires.
-COLUMNS = list(COLUMN_FIELDS)
+#: Every import column, from the model: a field added to ``Entry`` is a column (and an option of
+#: ``openshelf new``) at once.  Every one is optional except what the schema requires.
+COLUMN_LIST = _columns(Entry)
+COLUMN_BY_NAME = {c.name: c for c in COLUMN_LIST}
+#: The import columns, in order.
+COLUMNS = [c.name for c in COLUMN_LIST]
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]
 EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
-
-
-def entry_record(entry: Entry) -> dict[str, Any]:
-    return entry.model_dump(mode="json")
-
-
-def guide_record(guide: Guide) -> dict[str, Any]:
-    """The whole guide as plain data: site title, categories and tag labels, then each collection with its entries."""
-    site = guide.site
-    return {
-        "format": "openshelf-guide",
-        "version": 1,
-        "site": {
-            "title": site.title.model_dump(mode="json"),
-            "description": site.description.model_dump(mode="json") if site.description else None,
-            "categories": {key: label.model_dump(mode="json") for key, label in site.categories.items()},
-            "tags": {key: label.model_dump(mode="json") for key, label in site.tags.items()},
-        },
-        "collections": [
-            {
-                "id": c.id,
-                "title": c.title.model_dump(mode="json"),
-                "description": c.description.model_dump(mode="json") if c.description else None,
-                "order": c.order,
-                "entries": [entry_record(e) for e in c.entries],
-            }
-            for c in guide.collections
-        ],
-    }
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection): exported with
@@ -86,29 +88,33 @@ def list_cell(items: list[str]) -> str:
 def entry_row(entry: Entry) -> dict[str, str]:
     """An entry as one CSV row (the import columns); formula-like cells are defused."""
     row: dict[str, str] = {}
-    for column, (name, lang) in COLUMN_FIELDS.items():
-        value: Any = getattr(entry, name)
-        if lang:
-            value = getattr(value, lang) if value is not None else None
+    for column in COLUMN_LIST:
+        value: Any = entry
+        for name in column.path:
+            value = getattr(value, name) if value is not None else None
         if isinstance(value, list):
             value = list_cell(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
-        row[column] = "" if value is None else _cell_out(str(value))
+        row[column.name] = "" if value is None else _cell_out(str(value))
     return row
 
 
-def export_json(guide: Guide) -> str:
-    return json.dumps(guide_record(guide), ensure_ascii=False, indent=2) + "\n"
+def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it."""
+    return json.dumps(export_record(guide, links, site_url, build_time()), ensure_ascii=False, indent=2) + "\n"
 
 
-def export_yaml(guide: Guide) -> str:
+def export_yaml(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """The same document as the JSON export, in YAML."""
     # libyaml's emitter when present: the same text, about 5x faster (seconds at 10,000 entries)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(guide_record(guide), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    record = export_record(guide, links, site_url, build_time())
+    return yaml.dump(record, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
-def export_csv(guide: Guide) -> str:
+def export_csv(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """One row per entry in the import columns (link health and provenance are not part of it)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -118,4 +124,8 @@ def export_csv(guide: Guide) -> str:
     return out.getvalue()
 
 
-EXPORTERS = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
+class Exporter(Protocol):
+    def __call__(self, guide: Guide, links: Mapping[str, Any] | None = ..., site_url: str | None = ..., /) -> str: ...
+
+
+EXPORTERS: dict[str, Exporter] = {"json": export_json, "csv": export_csv, "yaml": export_yaml}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from collections.abc import Mapping
 from typing import Any, get_args
 
 from pydantic import ValidationError
+from pydantic_core import PydanticUndefined
 
+from openshelf.curate.export import COLUMN_BY_NAME, COLUMN_LIST
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, SLUG, TEXT_FIELDS, Access, Entry, Kind, LinkCheck, Site, Status
+from openshelf.guide.models import SLUG, Access, Entry, Kind, LinkCheck, Site, Status
 
 #: Short help for the options; a field without one here is helped by its description in the model.
 _HELP: dict[str, str] = {
@@ -36,15 +39,15 @@ _LANGUAGES = {"zh": "Chinese", "en": "English"}
 
 
 def _fields() -> list[tuple[str, tuple[str, ...], str]]:
-    """One option per field of the model (two for a text field, one per language), in its order."""
+    """One option per import column (two for a text field, one per language; one per field of a nested model), in the model's order."""
     fields: list[tuple[str, tuple[str, ...], str]] = []
-    for name, info in Entry.model_fields.items():
-        option = name.replace("_", "-")
-        if name in TEXT_FIELDS:
-            label = name.replace("_", " ").capitalize()
-            fields += [(f"{option}-{lang}", (name, lang), f"{label} in {language}.") for lang, language in _LANGUAGES.items()]
+    for column in COLUMN_LIST:
+        *outer, leaf = column.path
+        if outer and leaf in _LANGUAGES:  # a text field's language
+            help_text = f"{' '.join(outer).replace('_', ' ').capitalize()} in {_LANGUAGES[leaf]}."
         else:
-            fields.append((option, (name,), _HELP.get(name) or (info.description or name).split(". ")[0]))
+            help_text = _HELP.get(column.name) or (column.info.description or column.name).split(". ")[0]
+        fields.append((column.name.replace("_", "-"), column.path, help_text))
     return fields
 
 
@@ -86,23 +89,45 @@ def split_list(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def entry_data(values: Mapping[str, str | None]) -> dict[str, Any]:
-    """Option values (by option name) → the entry's data, empty values left out."""
-    data: dict[str, Any] = {}
+def entry_data(values: Mapping[str, str | None], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Option values (by option name) → the entry's data, empty values left out.
+
+    With ``base`` (an existing entry's values, for ``import --update``): ``base`` with each option
+    in ``values`` applied, so an empty value empties its field (or gives it its default) and an
+    option ``values`` does not name leaves its field as it was.
+    """
+    data: dict[str, Any] = copy.deepcopy(dict(base)) if base is not None else {}
     for option, path, _ in FIELDS:
-        value = values.get(option)
-        if value is None or not str(value).strip():
+        if option not in values:
             continue
-        value = str(value).strip()
-        if path[0] == "languages":
-            data[path[0]] = language_codes(split_list(value))
-        elif path[0] in LIST_FIELDS:
-            data[path[0]] = split_list(value)
-        elif len(path) == 2:
-            data.setdefault(path[0], {})[path[1]] = value
+        raw = values[option]
+        value = str(raw).strip() if raw is not None else ""
+        if not value and base is None:
+            continue
+        column = COLUMN_BY_NAME[option.replace("-", "_")]
+        if column.is_list:
+            items = split_list(value)
+            leaf: Any = language_codes(items) if path[-1] == "languages" else items
+        elif value:
+            leaf = value
         else:
-            data[path[0]] = value
-    return data
+            default = column.info.get_default(call_default_factory=True)
+            leaf = None if default is PydanticUndefined else default
+        target = data
+        for name in path[:-1]:
+            inner = target.get(name)
+            target[name] = dict(inner) if isinstance(inner, Mapping) else {}
+            target = target[name]
+        target[path[-1]] = leaf
+    return {key: _pruned(value) for key, value in data.items()}
+
+
+def _pruned(value: Any) -> Any:
+    """A nested mapping left with nothing in it (a text without zh or en) is no value at all."""
+    if isinstance(value, Mapping):
+        inner = {k: _pruned(v) for k, v in value.items()}
+        return inner if any(v is not None for v in inner.values()) else None
+    return value
 
 
 def missing_required(data: Mapping[str, Any]) -> list[str]:

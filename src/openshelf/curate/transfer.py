@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
-from openshelf.curate.export import COLUMN_FIELDS, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import language_codes, split_list, tag_slugs
+from openshelf.curate.export import COLUMN_BY_NAME, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
+from openshelf.curate.new import entry_data, tag_slugs
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -31,7 +31,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import LIST_FIELDS, SITE_FILE, SLUG, TEXT_FIELDS, Entry
+from openshelf.guide.models import SITE_FILE, SLUG, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -236,37 +236,21 @@ def read_rows(text: str, display: str, update: bool = False) -> Iterator[Row]:
 
 
 def row_data(cells: Mapping[str, str], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A row's cells as the entry's data (a formula-like cell loses the apostrophe export gave it).
-
-    Without ``base``: the filled cells.  With ``base`` (an existing entry's values, for --update):
-    ``base`` with every column of the sheet applied, so an emptied cell empties its field (or
-    gives it its default) and a column the sheet does not have leaves its field as it was.
-    """
-    data: dict[str, Any] = dict(base or {})
-    for column, raw in cells.items():
-        if column not in COLUMN_FIELDS:
-            continue
-        name, lang = COLUMN_FIELDS[column]
-        value = _cell_in(raw.strip())
-        if not value and base is None:
-            continue
-        if lang:
-            text = {k: v for k, v in (data.get(name) or {}).items() if v and k != lang}
-            data[name] = {**text, lang: value} if value else (text or None)
-        elif name in LIST_FIELDS:
-            data[name] = language_codes(split_list(value)) if name == "languages" else split_list(value)
-        else:
-            data[name] = value or Entry.model_fields[name].get_default(call_default_factory=True)
-    return data
+    """A row's cells as the entry's data: the columns are ``openshelf new``'s options written with
+    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it.
+    With ``base`` (for --update) an emptied cell empties its field and a column the sheet does not
+    have leaves its field as it was (:func:`openshelf.curate.new.entry_data`)."""
+    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMN_BY_NAME}, base)
 
 
 def _column_of(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not isinstance(p, int)]
-    if not parts:
-        return ""
-    if parts[0] in TEXT_FIELDS:
-        return f"{parts[0]}_{parts[1]}" if len(parts) > 1 else f"{parts[0]}_zh/{parts[0]}_en"
-    return parts[0]
+    """The column a validation error's location points at (``title`` without a language: both of its columns)."""
+    name = "_".join(str(p) for p in loc if not isinstance(p, int))
+    if not name or name in COLUMN_BY_NAME:
+        return name
+    if f"{name}_zh" in COLUMN_BY_NAME:
+        return f"{name}_zh/{name}_en"
+    return next((c for c in COLUMN_BY_NAME if c.startswith(f"{name}_")), name)
 
 
 def plan_import(text: str, display: str, guide: Guide, default_collection: str | None, update: bool = False) -> ImportPlan:
