@@ -185,3 +185,11 @@ def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) 
     assert f"[{ebooks}](tags.md#tag-ebooks), [{lending}](tags.md#tag-lending), [maps](tags.md#tag-maps)" in page
     assert '<option value="ebooks">电子书 · E-books (2)</option>' in page and '<option value="maps">maps (1)</option>' in page
     assert "<b>" not in tags + page
+
+
+def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
+    for languages, shown in (("[zh, en]", "测试 · Test"), ("[en, zh]", "Test · 测试"), ("[en]", "Test"), ("[fr]", "测试 · Test")):
+        site = f"title: {{zh: 测试, en: Test}}\nlanguages: {languages}\ncategories:\n  databases: {{zh: 数据库, en: Databases}}\n"
+        guide, diagnostics = load_guide(write_guide(tmp_path / languages.strip("[]").replace(", ", "-"), {"_site.yml": site}))
+        assert guide is not None, [d.format() for d in diagnostics]
+        assert render(guide, today=TODAY).extra["title"] == shown

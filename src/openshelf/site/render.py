@@ -103,12 +103,20 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
         pages[page_of(collection)] = _collection(guide, collection, ctx)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
         pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
-    # title: the guide's own (both languages, plain text), which the header shows instead of mkdocs.yml's site_name.
-    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": guide.site.title.both()}
+    # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
+    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": header_title(guide)}
     if emergency.declared(guide) is not None:
         extra["emergency"] = emergency.bar(guide)
         extra["emergency_anchor"] = emergency.ANCHOR
     return Pages(pages, extra=extra)
+
+
+def header_title(guide: Guide) -> str:
+    """The guide's title in the languages ``_site.yml`` names, main one first (``应急学术资源指南 · OpenShelf …``);
+    both languages it has when it has none of those."""
+    title = guide.site.title
+    parts = [getattr(title, lang) for lang in guide.site.languages if lang in Text.model_fields]
+    return " · ".join(dict.fromkeys(p for p in parts if p)) or title.both()
 
 
 def absolute_url(site_url: str | None, page: str) -> str:
