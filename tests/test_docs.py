@@ -100,10 +100,10 @@ def _models() -> dict[str, tuple[type[BaseModel], bool]]:
     model is the whole file (True) or the key's value (False)."""
     from openshelf.federation.config import SourcesFile
     from openshelf.federation.overlays import OverlaysFile
-    from openshelf.guide.models import Emergency, ServiceStatus
+    from openshelf.guide.models import Emergency, Policy, ServiceStatus
 
     return {"emergency": (Emergency, False), "service_status": (ServiceStatus, False), "sources": (SourcesFile, True),
-            "overlays": (OverlaysFile, True)}
+            "overlays": (OverlaysFile, True), "policy": (Policy, False)}
 
 
 @pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:", "limits:"))))

@@ -1,4 +1,5 @@
-"""Checks across entries and files: unique ids, known categories, known related and distinct_from ids, duplicates."""
+"""Checks across entries and files: unique ids, known categories, known related and distinct_from ids, duplicates,
+and the content policy of ``_site.yml``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.models import SITE_FILE, Collection, Entry, Site
+from openshelf.guide.models import SITE_FILE, Collection, Entry, Policy, Site, Text
 from openshelf.guide.urls import normalise_url
 
 #: Anchors the collection pages give their category headings; an entry id may not look like one.
@@ -39,7 +40,19 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
                                  entry=entry.id, field="shares_url_with", code="unknown-id")
             for name in ("related", "distinct_from"):
                 yield from _id_list(entry, name, first, elsewhere)
+            if site is not None:
+                yield from policy_checks(site.policy, entry)
     yield from duplicates(collections)
+
+
+def policy_checks(policy: Policy, entry: Entry) -> Iterator[Diagnostic]:
+    """The languages ``policy:`` in ``_site.yml`` requires of the entry's title and description, at the policy's severity."""
+    for name, required in (("title", policy.title_languages), ("description", policy.description_languages)):
+        text: Text = getattr(entry, name)
+        missing = [language for language in required if not getattr(text, language)]
+        if missing:
+            yield Diagnostic(entry.where(name), f"{name} has no {' and no '.join(missing)} text; policy.{name}_languages in {SITE_FILE} "
+                             f"requires {', '.join(required)}", entry=entry.id, field=name, severity=policy.severity, code="policy")
 
 
 def _id_list(entry: Entry, name: str, first: dict[str, Entry], elsewhere: frozenset[str] | set[str]) -> Iterator[Diagnostic]:

@@ -259,6 +259,24 @@ class Limits(_Strict):
     max_nodes: int = Field(2_000_000, ge=1, description="Most values in one file once YAML aliases are expanded (stops alias bombs).")
 
 
+TextLanguage = Literal["zh", "en"]
+
+
+class Policy(_Strict):
+    """This guide's content rules beyond the schema, checked by ``openshelf validate`` (and every build).
+
+    The schema asks each text for at least one language; a guide that promises readers both says so here.
+    """
+
+    title_languages: list[TextLanguage] = Field(default_factory=list, description=(
+        "The languages every entry's title must have, e.g. [zh, en]; empty (the default): one of the two is enough."))
+    description_languages: list[TextLanguage] = Field(default_factory=list, description=(
+        "The languages every entry's description must have, e.g. [zh, en]; empty (the default): one of the two is enough."))
+    severity: Literal["error", "warning"] = Field("error", description=(
+        "error (the default): a breach stops validate and the build; warning: it is reported and the guide still builds "
+        "(fatal only with validate --strict or the plugin's strict option)."))
+
+
 class Site(_Strict):
     """Site-wide settings, in ``guides/_site.yml``."""
 
@@ -284,6 +302,9 @@ class Site(_Strict):
     tags: dict[Slug, Text] = Field(default_factory=dict, description=(
         "Optional labels for the entries' tags, in zh and/or en, shown to readers on the tag index, the entries and the tag "
         "filter (e.g. ebooks: {zh: 电子书, en: E-books}); a tag without a label shows its slug."))
+    policy: Policy = Field(default_factory=Policy, description=(
+        "Content rules for every entry beyond the schema (languages required in titles and descriptions); the categories "
+        "allowed are the keys of categories."))
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")
 
