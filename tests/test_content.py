@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from openshelf.guide.load import load_guide
 from openshelf.guide.urls import is_encyclopedia
-from support import ROOT
+from support import OWN_COLLECTIONS, ROOT
 
 
 def guide():
@@ -21,10 +21,6 @@ def guide():
     assert loaded is not None, "\n".join(d.format() for d in diagnostics)
     assert [d for d in diagnostics if d.severity == "error"] == []
     return loaded
-
-
-#: This repository's collections; a fork's own collections come and go with its content.
-OWN_COLLECTIONS = ("access", "databases", "health", "services")
 
 
 def own_entries():

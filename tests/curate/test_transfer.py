@@ -19,7 +19,7 @@ from openshelf.curate.new import FIELDS
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import Entry
-from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
+from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, SITE, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
 
@@ -176,6 +176,22 @@ def test_a_row_the_whole_guide_rejects_is_reported_at_its_row_and_the_rest_impor
     assert "nothing imported" not in err and "dbs.yml:" not in err
     guide, _ = load_guide(guides)
     assert guide is not None and sorted(guide.by_id) == ["cnki", "fine"]
+
+
+def test_rows_breaking_the_site_policy_are_one_message_by_column_and_the_rest_imported(tmp_path: Path) -> None:
+    site = SITE + "policy: {title_languages: [zh, en]}\n"
+    guides = write_guide(tmp_path / "guides", {"_site.yml": site, "dbs.yml": DBS})
+    sheet = write_csv(tmp_path / "nav.csv", HEADER
+                      + ",同行程寻人,,https://a.example.org/,寻人。,,databases,,free,,,\n"
+                      + ",确诊小区查询,,https://b.example.org/,查询。,,databases,,free,,,\n"
+                      + ",万方数据,Wanfang Data,https://c.example.org/,数据库。,,databases,,free,,,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 1, result.output
+    policy = [line for line in result.stderr.splitlines() if "policy." in line]
+    assert len(policy) == 1, policy
+    assert policy[0].endswith(
+        "nav.csv:2:1: error: CSV rows 2–3 (2 rows), column 'title': title has no en text; policy.title_languages in _site.yml requires zh, en")
+    assert "imported 1 entry" in result.stderr and "2 bad row(s) skipped" in result.stderr
 
 
 def test_duplicates_are_skipped_with_a_message(guides: Path, tmp_path: Path) -> None:

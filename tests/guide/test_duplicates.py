@@ -140,7 +140,9 @@ def test_distinct_from_names_known_entries(tmp_path: Path) -> None:
 
 
 def test_the_default_guide_has_no_duplicates() -> None:
-    from support import ROOT
+    """This repository's own collections: no duplicate, not even a warning (a fork's added collections
+    may have warnings, which are not fatal; silencing them is its curators' call)."""
+    from support import OWN_COLLECTIONS, ROOT
 
     _, diagnostics = load_guide(ROOT / "guides")
-    assert [d.format() for d in diagnostics] == []
+    assert [d.format() for d in diagnostics if Path(d.location.path).stem in OWN_COLLECTIONS or d.severity == "error"] == []

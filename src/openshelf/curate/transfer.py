@@ -369,11 +369,12 @@ def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Pa
                 return {}, [replace(d, location=Location(d.location.path)) for d in errors]
             blamed.append((row, d))
         for row, d in blamed:
-            who = f"entry '{d.entry}': " if d.entry else ""
+            # A policy breach reads the same for every row (grouped, by its column); other messages name the entry.
+            column, message = (d.field or "", d.message) if d.code == "policy" else ("", (f"entry '{d.entry}': " if d.entry else "") + d.message)
             if any(row in plan.planned(name) for name in plan.collections):
-                plan.drop(row, "", who + d.message)
+                plan.drop(row, column, message)
             else:
-                plan.problem(row, "", who + d.message)
+                plan.problem(row, column, message)
         plan.drop_orphans(guide.by_id)
     return {}, []
 
