@@ -81,7 +81,8 @@ def test_a_new_category_reaches_the_form_and_a_filled_form_with_it_parses(tmp_pa
     options = next(i for i in yaml.safe_load(form_copy.read_text(encoding="utf-8"))["body"] if i.get("id") == "category")["attributes"]["options"]
     assert options[0] == "防疫应用 · COVID-19 apps [covid-apps]"
     body = issue_body({"collection": "免费学术资源 · Free academic resources [databases]", "title-zh": "健康码", "title-en": "Health Code",
-                       "url": "https://example.org/app", "description-zh": "一个应用。", "description-en": "An app.", "category": options[0], "access": "免费 · Free [free]"})
+                       "url": "https://example.org/app", "description-zh": "一个应用。", "description-en": "An app.", "category": options[0],
+                       "access": "免费 · Free [free]"})
     result = runner.invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
     assert result.exit_code == 0, result.output
     guide, diagnostics = load_guide(guides)
