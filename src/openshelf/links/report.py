@@ -60,8 +60,11 @@ def format_text(results: list[Result], summary: RunSummary, verbose: bool = Fals
 
 
 def format_json(results: list[Result], summary: RunSummary, verbose: bool = False) -> str:
-    doc = {"results": [r.as_json() for r in results], "summary": summary.as_json()}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    """``{"results": [...], "summary": {...}}``, a result a line: json's C encoder writes each one (an
+    indented document would go through its pure-Python encoder: a tenth of a second per 5,000 results)."""
+    items = ",\n    ".join(json.dumps(r.as_json(), ensure_ascii=False) for r in results)
+    listed = f"[\n    {items}\n  ]" if items else "[]"
+    return '{\n  "results": ' + listed + ',\n  "summary": ' + json.dumps(summary.as_json(), ensure_ascii=False) + "\n}\n"
 
 
 def format_github(results: list[Result], summary: RunSummary, verbose: bool = False) -> str:
