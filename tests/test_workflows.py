@@ -312,6 +312,19 @@ def test_links_weekly_workflow() -> None:
     else:
         assert "TODO(issue 4)" in text and "openshelf stale" in text
     assert wf["jobs"]["check"]["permissions"] == {"contents": "read"}, "the job fetching URLs gets a read-only token"
+    # The issue body is the two markdown reports together: each is cut to its share of GitHub's limit,
+    # and the whole reports go into the link-report artifact.
+    from openshelf.links.issue import GITHUB_BODY_LIMIT
+    body = re.search(r"cat (link-report/\S+\.md) (link-report/\S+\.md) > link-report/issue\.md", text)
+    assert body, "the issue body is built from the two reports"
+    shares = []
+    for report in body.groups():
+        (line,) = [line for line in text.splitlines() if line.strip().startswith("openshelf ") and f"> {report} " in line]
+        command = shlex.split(line.partition(" > ")[0])
+        assert "--max-chars" in command and "--full-report" in command, command
+        assert command[command.index("--full-report") + 1].startswith("link-report/")
+        shares.append(int(command[command.index("--max-chars") + 1]))
+    assert sum(shares) + 2 <= GITHUB_BODY_LIMIT
 
 
 def _script(job: dict) -> tuple[str, dict]:

@@ -108,3 +108,23 @@ def test_a_how_to_without_an_address_is_listed_by_title(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "- Campus VPN `vpn` (dbs, " in result.stdout  # no link: the address is each library's own
     assert json.loads(stale(guides, "--format", "json").stdout)["never_verified"][0]["url"] is None
+
+
+def test_markdown_of_two_thousand_stale_entries_fits_in_an_issue_body(tmp_path: Path) -> None:
+    """The weekly issue's body is the link report and this one: GitHub refuses more than 65,536 characters."""
+    from openshelf.links.issue import GITHUB_BODY_LIMIT
+
+    many = "id: dbs\ntitle: {en: D}\nentries:\n" + "".join(entry(f"e{i:04d}", "    last_verified: 2024-01-01\n") for i in range(2000))
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": many})
+    full = stale(guides, "--format", "markdown").stdout
+    assert len(full) > GITHUB_BODY_LIMIT and full.count("`e") == 2000
+    result = stale(guides, "--format", "markdown", "--max-chars", "16000", "--full-report", str(tmp_path / "stale-full.md"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert len(out) <= 16000
+    assert "**0** past their end date · **2000** not verified for more than 180 days · **0** never verified" in out
+    shown = out.count("- [Title e")
+    assert 10 < shown < 2000
+    assert f"{2000 - shown:,} of the 2,000 entries are not listed here. The full report is in `{tmp_path / 'stale-full.md'}`." in out
+    assert (tmp_path / "stale-full.md").read_text() == full
+    assert stale(guides, "--format", "json", "--max-chars", "16000").exit_code == 2

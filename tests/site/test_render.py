@@ -129,6 +129,30 @@ def test_link_status_from_the_state_file() -> None:
     assert "](databases.md) | 2 | 1 | 0 | 0 | 0 |" in health  # ok counts cnki and the redirected muse
 
 
+def test_link_health_groups_broken_links_by_guide_and_by_source() -> None:
+    """Each broken link under the collection file or the subscribed source where its fix goes, with its file and line."""
+    from openshelf.links.store import LinkState
+
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.UTC)
+    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC)
+    guide = fixture()
+    by_id = {e.id: e for e in guide.entries}
+    pubmed, cnki = by_id["pubmed"], by_id["cnki"]
+    local = pubmed.where("url")
+    cnki.locate(cnki.collection, "guides/_sources/pku-library.json", {"": (30, 5), "url": (33, 7)})  # as a subscribed entry stands
+    dead = LinkState(last_checked=when, first_failure=since, consecutive_failures=4, last_verdict="broken", last_status=404)
+    links = {pubmed.url or "": dead, cnki.url or "": dead}
+    health = render(guide, links=links, today=TODAY, site_url=SITE_URL).markdown["links.md"]
+    broken = health[health.index("{ #broken }"):]
+    local_heading = f"### <code>{local.path}</code> (1)"
+    source_heading = ('### <span lang="zh" class="os-zh">订阅来源 <code>pku-library</code></span><span class="os-sep"> · </span>'
+                      '<span lang="en" class="os-en">Source <code>pku-library</code></span> (1)')
+    assert local_heading in broken and source_heading in broken
+    assert broken.index(local_heading) < broken.index("(databases.md#pubmed)") < broken.index(source_heading) < broken.index("(databases.md#cnki)")
+    assert f"<code>{local.path}:{local.line}</code>" in broken
+    assert "<code>guides/_sources/pku-library.json:33</code>" in broken
+
+
 def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["access.md"]
     webvpn = page[page.index("{ #webvpn }"):]

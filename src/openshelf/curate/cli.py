@@ -292,7 +292,13 @@ COMMANDS += [import_command, export_command]
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
 @click.option("--fail", is_flag=True, help="Exit 1 when an entry is past its end date or verified too long ago.")
-def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool) -> None:
+@click.option("--max-chars", type=click.IntRange(1000), default=None, metavar="N",
+              help="markdown: at most N characters (an issue body takes 65,536): the counts, then as many entries as fit "
+                   "and a note saying how many were left out.")
+@click.option("--full-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="markdown: also write the whole report, without --max-chars, to FILE (the note points to it).")
+def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool,
+                  max_chars: int | None, full_report: Path | None) -> None:
     """List entries that need a person to check them again (default guide: guides/).
 
     \b
@@ -305,9 +311,15 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
     entries alone do not fail).  2 for a usage error.
     """
     import datetime as dt
+    import os
 
     from openshelf.curate.stale import find_stale, format_json, format_markdown, format_text
     from openshelf.durations import parse_days
+    from openshelf.errors import ConfigError
+    from openshelf.links.issue import full_report_pointer
+
+    if fmt != "markdown" and (max_chars is not None or full_report is not None):
+        raise click.UsageError("--max-chars and --full-report go with --format markdown")
 
     try:
         days = parse_days(older_than)
@@ -319,7 +331,14 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
         raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
     guide = _guide_or_exit(*(paths or (Path("guides"),)))
     stale = find_stale(guide, today, days)
-    text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale), "json": lambda: format_json(stale)}[fmt]()
+    if full_report is not None:
+        try:
+            write_atomic(full_report, format_markdown(stale))
+        except OSError as exc:
+            raise ConfigError(f"cannot write {full_report}: {exc}") from None
+    pointer = full_report_pointer(full_report, os.environ)
+    text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale, max_chars, pointer),
+            "json": lambda: format_json(stale)}[fmt]()
     click.echo(text, nl=False)
     if fail and stale.needs_attention:
         sys.exit(1)

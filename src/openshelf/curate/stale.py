@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
+from openshelf.links.issue import Part, cut_note, fit
 
 
 @dataclass
@@ -81,20 +82,24 @@ def _md_entry(e: Entry) -> str:
     return f"{title} `{e.id}` ({e.collection}, {e.where()})"
 
 
-def format_markdown(stale: Stale) -> str:
-    out = [f"## 时效检查 · Freshness ({stale.today})", ""]
-    out += [f"### 已过期但仍标为可用 · Past their end date, still marked active ({len(stale.expired)})", ""]
-    out += [f"- {_md_entry(e)}: ended {e.available_until}" for e in stale.expired] or ["None."]
-    out += ["", f"### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})", ""]
-    out += [f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)" for e in stale.outdated] or ["None."]
-    out += ["", f"### 从未核实 · Never verified ({len(stale.never)})", ""]
-    if stale.never:
-        out += ["<details><summary>" + f"{len(stale.never)} entries" + "</summary>", ""]
-        out += [f"- {_md_entry(e)}" for e in stale.never]
-        out += ["", "</details>"]
+def format_markdown(stale: Stale, max_chars: int | None = None, full_report: str = "") -> str:
+    """The report for the weekly issue.  ``max_chars``: the counts, then as many entries as fit and a
+    note that ends with ``full_report`` (where the whole report is)."""
+    head = [f"## 时效检查 · Freshness ({stale.today})", "",
+            f"**{len(stale.expired)}** past their end date · **{len(stale.outdated)}** not verified for more than "
+            f"{stale.older_than} days · **{len(stale.never)}** never verified", ""]
+    parts = [Part(f"### 已过期但仍标为可用 · Past their end date, still marked active ({len(stale.expired)})\n\n")]
+    parts += [Part(f"- {_md_entry(e)}: ended {e.available_until}\n", 1) for e in stale.expired] or [Part("None.\n")]
+    parts.append(Part(f"\n### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})\n\n"))
+    parts += [Part(f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)\n", 1)
+              for e in stale.outdated] or [Part("None.\n")]
+    parts.append(Part(f"\n### 从未核实 · Never verified ({len(stale.never)})\n\n"))
+    if stale.never:  # one part: a <details> block is kept whole or left out
+        listed = "".join(f"- {_md_entry(e)}\n" for e in stale.never)
+        parts.append(Part(f"<details><summary>{len(stale.never)} entries</summary>\n\n{listed}\n</details>\n", len(stale.never)))
     else:
-        out.append("None.")
-    return "\n".join(out) + "\n"
+        parts.append(Part("None.\n"))
+    return fit("\n".join(head) + "\n", parts, "", max_chars, cut_note("entries", full_report))
 
 
 def _record(e: Entry, stale: Stale) -> dict[str, object]:

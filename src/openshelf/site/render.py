@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.schema import field_reference
+from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, markup
@@ -400,7 +401,16 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
+    # Grouped by where the fix goes: a local collection file, or a subscribed source's guide.
+    groups: dict[Group, list[tuple[Entry, SiteStatus]]] = {}
     for e, status in broken:
-        since = status.unreachable_since
-        lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
+        groups.setdefault(group_of(e.where("url").path), []).append((e, status))
+    for group in sorted(groups, key=Group.sort_key):
+        name = f"<code>{markup.attr(group.name)}</code>"
+        title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
+        lines += ["", f"### {title} ({len(groups[group])})", ""]
+        for e, status in groups[group]:
+            since, where = status.unreachable_since, e.where("url")
+            place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
+            lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')} — {place}")
     return "\n".join(lines) + "\n"
