@@ -13,7 +13,7 @@ from support import ROOT
 
 PACKAGE = ROOT / "src" / "openshelf"
 SITE = PACKAGE / "site"
-STAGES = ("guide", "site", "curate", "links")
+STAGES = ("guide", "federation", "site", "curate", "links")
 WRITE_PATH = ("openshelf.curate.fmt", "openshelf.curate.append", "openshelf.curate.transfer", "openshelf.curate.new",
               "ruamel.yaml")
 

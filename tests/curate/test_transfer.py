@@ -262,14 +262,16 @@ def _empty(path: Path) -> str:
     return dump_rt(doc)
 
 
-def test_export_json_and_yaml_hold_the_whole_guide() -> None:
+def test_export_json_and_yaml_hold_the_whole_guide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # both exports carry the same 'updated' time
     data = json.loads(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout)
     assert data["format"] == "openshelf-guide"
     assert [c["id"] for c in data["collections"]] == ["databases", "access"]
     assert sum(len(c["entries"]) for c in data["collections"]) == 6
     webvpn = next(e for c in data["collections"] for e in c["entries"] if e["id"] == "webvpn")
     assert (webvpn["kind"], webvpn["url"]) == ("how-to", None)  # a how-to's address is each library's own
-    assert "chinese-databases" in data["site"]["categories"]
+    assert data["version"] == "2.0" and data["guide"]["updated"] == "2026-09-21T14:13:20Z"
+    assert "chinese-databases" in data["categories"]
     first = data["collections"][0]["entries"][0]
     assert set(first) >= {"id", "title", "url", "description", "access", "last_verified"}
     assert yaml.safe_load(CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "yaml"]).stdout) == data
@@ -292,6 +294,7 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     from support import make_project
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # reproducible: every build says the same 'updated' time
     config = make_project(tmp_path / "p", FIXTURE_GUIDE)
     site = tmp_path / "site"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
@@ -300,12 +303,13 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     staged = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "staged"])
     assert staged.exit_code == 0, staged.output
-    expected = CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json"]).stdout
+    expected = CliRunner().invoke(main, ["export", str(FIXTURE_GUIDE), "--format", "json", "--site-url", "http://127.0.0.1:8000/"]).stdout
     for root in (site, tmp_path / "staged"):
         data = root / "downloads"
         assert (data / "openshelf.json").read_text(encoding="utf-8") == expected
         assert (data / "openshelf.csv").read_bytes().startswith(b"\xef\xbb\xbf" + b"collection,id,")
         assert yaml.safe_load((data / "openshelf.yaml").read_text(encoding="utf-8")) == json.loads(expected)
+        assert json.loads((data / "openshelf.schema.json").read_text(encoding="utf-8"))["$id"] == "guide-export.schema.json"
         home = (root / "index.html").read_text(encoding="utf-8")
         assert 'href="downloads/openshelf.csv"' in home and "Download the data" in home
 

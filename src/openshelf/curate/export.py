@@ -1,5 +1,8 @@
 """Data out: ``openshelf export`` (JSON, CSV, YAML) and the site's downloads.
 
+JSON and YAML are the interchange format other guides subscribe to
+(:mod:`openshelf.federation.exchange`, versioned); the CSV is the spreadsheet of the import columns.
+
 Reads a validated guide and writes nothing: it imports no part of the curators' write path
 (``fmt``, ``append``, ``transfer``'s import side), so the site can use it.  The CSV has the
 import columns (plus ``collection``), so an exported file imports again unchanged.
@@ -11,10 +14,12 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import yaml
 
+from openshelf.federation.exchange import build_time, export_record
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
@@ -27,34 +32,6 @@ COLUMNS = [
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]
 EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
-
-
-def entry_record(entry: Entry) -> dict[str, Any]:
-    return entry.model_dump(mode="json")
-
-
-def guide_record(guide: Guide) -> dict[str, Any]:
-    """The whole guide as plain data: site title and categories, then each collection with its entries."""
-    site = guide.site
-    return {
-        "format": "openshelf-guide",
-        "version": 1,
-        "site": {
-            "title": site.title.model_dump(mode="json"),
-            "description": site.description.model_dump(mode="json") if site.description else None,
-            "categories": {key: label.model_dump(mode="json") for key, label in site.categories.items()},
-        },
-        "collections": [
-            {
-                "id": c.id,
-                "title": c.title.model_dump(mode="json"),
-                "description": c.description.model_dump(mode="json") if c.description else None,
-                "order": c.order,
-                "entries": [entry_record(e) for e in c.entries],
-            }
-            for c in guide.collections
-        ],
-    }
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection): exported with
@@ -82,17 +59,21 @@ def entry_row(entry: Entry) -> dict[str, str]:
     return row
 
 
-def export_json(guide: Guide) -> str:
-    return json.dumps(guide_record(guide), ensure_ascii=False, indent=2) + "\n"
+def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it."""
+    return json.dumps(export_record(guide, links, site_url, build_time()), ensure_ascii=False, indent=2) + "\n"
 
 
-def export_yaml(guide: Guide) -> str:
+def export_yaml(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """The same document as the JSON export, in YAML."""
     # libyaml's emitter when present: the same text, about 5x faster (seconds at 10,000 entries)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(guide_record(guide), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    record = export_record(guide, links, site_url, build_time())
+    return yaml.dump(record, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
-def export_csv(guide: Guide) -> str:
+def export_csv(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """One row per entry in the import columns (link health and provenance are not part of it)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -102,4 +83,8 @@ def export_csv(guide: Guide) -> str:
     return out.getvalue()
 
 
-EXPORTERS = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
+class Exporter(Protocol):
+    def __call__(self, guide: Guide, links: Mapping[str, Any] | None = ..., site_url: str | None = ..., /) -> str: ...
+
+
+EXPORTERS: dict[str, Exporter] = {"json": export_json, "csv": export_csv, "yaml": export_yaml}

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
-#: The folder of subscribed guides' snapshots, inside the guide folder.
-SOURCES_DIR = "_sources"
+from openshelf.federation.config import SNAPSHOT_DIR
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,6 @@ def group_of(path: str) -> Group:
     Group(kind='source', name='pku-library')
     """
     parts = PurePosixPath(path.replace("\\", "/"))
-    if parts.parent.name == SOURCES_DIR and parts.suffix == ".json":
+    if parts.parent.name == SNAPSHOT_DIR and parts.suffix == ".json":
         return Group("source", parts.stem)
     return Group("guide", path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openshelf.errors import ConfigProblems
-from openshelf.guide.load import load_guide
+from openshelf.federation.assemble import load_federated
 
 from .extract import Target, targets_from_entries
 
@@ -23,7 +23,7 @@ class GuideInvalid(ConfigProblems):
 
 def load_targets(folder: Path) -> list[Target]:
     """Every URL of the guide in ``folder`` with the places it stands; :class:`GuideInvalid` when it has errors."""
-    guide, diagnostics = load_guide(folder)
+    guide, diagnostics = load_federated(folder)
     if guide is None:
         raise GuideInvalid(folder, [d.format() for d in diagnostics])
     return targets_from_entries(guide.entries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
@@ -11,13 +12,13 @@ from openshelf.site import downloads, feed, qr
 from openshelf.site.render import FEED, HOME, absolute_url, page_of, qr_file
 
 
-def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None) -> dict[str, str]:
+def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None, links: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Path in the site → content.  QR codes need the site's address, so only with ``site_url``."""
     def entry_url(entry: Entry) -> str:
         return absolute_url(site_url, page_of(entry.collection)) + f"#{entry.id}"
 
     out = {FEED: feed.atom(guide, updated, absolute_url(site_url, HOME), entry_url)}
-    out.update(downloads.files(guide))
+    out.update(downloads.files(guide, links, site_url))
     if site_url:
         for page in [HOME, *(page_of(c) for c in guide.collections)]:
             out[qr_file(page)] = qr.svg(absolute_url(site_url, page))

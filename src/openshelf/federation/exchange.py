@@ -1,0 +1,267 @@
+"""The guide interchange format: what one guide publishes (``downloads/openshelf.json``,
+``openshelf export --format json``) and another reads (``openshelf sources update``).
+
+An interface other libraries rely on: ``format`` is ``openshelf-guide`` and ``version`` is
+``MAJOR.MINOR``.  A minor version only adds optional fields, which older readers ignore; a new
+major version changes or removes something, and a reader refuses a major it does not know with a
+message saying so.  The JSON Schema (``guides/_schema/guide-export.schema.json``, and
+``downloads/openshelf.schema.json`` on every site) is generated from the models below.
+
+Pure: building a record and reading one do no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from openshelf.errors import OpenShelfError
+from openshelf.guide.load import Guide
+from openshelf.guide.models import Entry as GuideEntry
+from openshelf.guide.models import HttpUrl, LanguageCode, Slug, Text
+
+FORMAT = "openshelf-guide"
+VERSION = "2.0"
+MAJOR = int(VERSION.split(".", maxsplit=1)[0])
+#: The export is public data: time stamps are UTC, to the second, with a Z.
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: The Entry fields, in schema order (an export entry holds these plus its provenance).
+ENTRY_FIELDS = tuple(GuideEntry.model_fields)
+
+
+class FormatError(OpenShelfError):
+    """An export that this OpenShelf cannot read: not JSON, another format, a newer major version, invalid fields."""
+
+
+class _Open(BaseModel):
+    # Unknown keys are ignored, so that a newer minor version (which only adds fields) still reads.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class GuideInfo(_Open):
+    """Who publishes the guide and when it was last built."""
+
+    id: Slug = Field(description="The guide's stable name (guides/_site.yml 'id').")
+    title: Text = Field(description="The guide's title.")
+    description: Text | None = Field(None, description="What the guide is for.")
+    publisher: Text | None = Field(None, description="The library or group that maintains it.")
+    url: HttpUrl | None = Field(None, description="The published site's address.")
+    license: str | None = Field(None, max_length=100, description="The content licence (SPDX identifier).")
+    languages: list[LanguageCode] = Field(default_factory=list, description="The languages the guide is written in.")
+    updated: dt.datetime = Field(description="When this export was made (UTC, ISO 8601).")
+
+
+class Provenance(_Open):
+    """Where an entry comes from."""
+
+    guide: Slug = Field(description="The id of the guide whose curators maintain the entry.")
+    file: str | None = Field(None, max_length=500, description="Its file in that guide's repository.")
+    line: int | None = Field(None, ge=1, description="Its line in that file.")
+    listed_by: list[Slug] = Field(default_factory=list, description="Every guide known to list the same resource, the maintaining one first.")
+
+
+class LinkHealth(_Open):
+    """What the publishing guide's link checker last found at the entry's url."""
+
+    verdict: str = Field(max_length=40, description="ok, redirect, broken, transient, blocked, login-required, skipped …")
+    checked: dt.datetime | None = Field(None, description="When the url was last checked.")
+    status: int | None = Field(None, description="The last HTTP status, if any.")
+    last_ok: dt.datetime | None = Field(None, description="When the url last answered successfully.")
+
+
+class Entry(GuideEntry):
+    """One entry: every field of a guide entry (validated the same way), plus its provenance."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    provenance: Provenance = Field(description="Where the entry comes from.")
+    revision: str = Field(pattern=r"^[0-9a-f]{12}$", description="A hash of the entry's fields: changes whenever the entry does.")
+    link_health: LinkHealth | None = Field(None, description="The publisher's latest link check of the url, if any.")
+
+    def guide_entry(self) -> GuideEntry:
+        """The entry as a guide entry (without the export's own fields)."""
+        return GuideEntry.model_validate(self.model_dump(include=set(ENTRY_FIELDS)))
+
+
+class Collection(_Open):
+    id: Slug
+    title: Text
+    description: Text | None = None
+    order: int = 100
+    entries: list[Entry] = Field(default_factory=list)
+
+
+class Export(_Open):
+    """A whole exported guide (``format: openshelf-guide``)."""
+
+    format: str = Field(FORMAT, pattern=f"^{FORMAT}$", description="Always 'openshelf-guide'.")
+    version: str = Field(VERSION, pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
+    guide: GuideInfo
+    categories: dict[Slug, Text] = Field(default_factory=dict, description="Category keys with their labels.")
+    collections: list[Collection] = Field(default_factory=list)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for c in self.collections for e in c.entries]
+
+
+def build_time() -> dt.datetime:
+    """Now, or the time ``SOURCE_DATE_EPOCH`` gives (reproducible builds: the same guide, the same files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def format_time(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime(TIME_FORMAT)
+
+
+def entry_revision(entry: GuideEntry) -> str:
+    """12 hex digits of the SHA-256 of the entry's fields as canonical JSON (sorted keys)."""
+    data = entry.model_dump(mode="json", include=set(ENTRY_FIELDS))
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()[:12]
+
+
+def _health(state: Any) -> dict[str, Any] | None:
+    if state is None or state.last_verdict is None:
+        return None
+    return {
+        "verdict": str(state.last_verdict),
+        "checked": format_time(state.last_checked) if state.last_checked else None,
+        "status": state.last_status,
+        "last_ok": format_time(state.last_ok) if state.last_ok else None,
+    }
+
+
+def _repository_path(path: str) -> str | None:
+    """A guide file as its repository names it, the same wherever the export is made: ``guides/databases.yml``."""
+    if not path:
+        return None
+    file = PurePath(path)
+    return f"{file.parent.name}/{file.name}" if file.parent.name else file.name
+
+
+def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None,
+                  now: dt.datetime | None = None) -> dict[str, Any]:
+    """The guide as an export document (plain data, ready for ``json.dumps``).
+
+    ``links`` maps url → the link checker's state for it (anything with ``last_verdict``,
+    ``last_checked``, ``last_status`` and ``last_ok``); a subscribed entry the local checker has not
+    seen carries its source's health on.
+    """
+    site = guide.site
+    guide_id = site.id or "guide"
+    links = links or {}
+
+    def entry(e: GuideEntry) -> dict[str, Any]:
+        origin = guide.origins.get(e.id)
+        record = e.model_dump(mode="json")
+        if origin is not None and origin.source is not None:
+            provenance = {"guide": origin.guide, "file": origin.file, "line": origin.line, "listed_by": list(origin.listed_by)}
+        else:
+            where = e.where()
+            listed = list(origin.listed_by) if origin is not None else [guide_id]
+            provenance = {"guide": guide_id, "file": _repository_path(where.path), "line": where.line or None,
+                          "listed_by": listed if guide_id in listed else [guide_id, *listed]}
+        health = _health(links.get(e.url)) if e.url else None
+        if health is None and origin is not None and origin.health is not None:
+            h = origin.health
+            health = {"verdict": h.verdict, "checked": format_time(h.checked) if h.checked else None, "status": h.status,
+                      "last_ok": format_time(h.last_ok) if h.last_ok else None}
+        record.update(provenance=provenance, revision=entry_revision(e), link_health=health)
+        return record
+
+    def text(value: Text | None) -> dict[str, Any] | None:
+        return value.model_dump(mode="json") if value is not None else None
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "guide": {
+            "id": guide_id,
+            "title": text(site.title),
+            "description": text(site.description),
+            "publisher": text(site.publisher),
+            "url": site_url or site.url,
+            "license": site.license,
+            "languages": list(site.languages),
+            "updated": format_time(now or dt.datetime.now(dt.UTC)),
+        },
+        "categories": {key: text(label) for key, label in site.categories.items()},
+        "collections": [
+            {"id": c.id, "title": text(c.title), "description": text(c.description), "order": c.order,
+             "entries": [entry(e) for e in c.entries]}
+            for c in guide.collections
+        ],
+    }
+
+
+def read_export(data: bytes | str, origin: str) -> Export:
+    """Parse and validate an export; ``origin`` (a source id or address) names it in every message.
+
+    A valid export of this major version is read in one pass by pydantic's JSON parser (about twice
+    as fast as ``json.loads`` then validation); anything else goes the slow way, which names what is
+    wrong: not JSON, another format or major version, or the entry and field that are invalid.
+    """
+    try:
+        export = Export.model_validate_json(data)
+    except ValidationError:
+        pass
+    else:
+        if export.version.split(".", 1)[0] == str(MAJOR):
+            return export
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise FormatError(f"{origin}: not a JSON document{where}: is the address that of an OpenShelf guide export "
+                          "(…/downloads/openshelf.json)?") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise FormatError(f"{origin}: not an OpenShelf guide export (expected \"format\": \"{FORMAT}\")")
+    version = doc.get("version")
+    major = version.split(".")[0] if isinstance(version, str) else None
+    if not (isinstance(version, str) and major and major.isdigit() and "." in version):
+        raise FormatError(f"{origin}: format version {version!r} is not MAJOR.MINOR; this OpenShelf reads {MAJOR}.x")
+    if int(major) != MAJOR:
+        newer = int(major) > MAJOR
+        raise FormatError(f"{origin}: format version {version}; this OpenShelf reads {MAJOR}.x: "
+                          + ("upgrade OpenShelf to read it" if newer else "ask its publisher to rebuild it with a current OpenShelf"))
+    try:
+        return Export.model_validate(doc)
+    except ValidationError as exc:
+        problems = [f"{_where(doc, err['loc'])}: {err['msg']}" for err in exc.errors()[:5]]
+        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+        raise FormatError(f"{origin}: invalid guide export: " + "; ".join(problems) + more) from None
+
+
+def _where(doc: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """A validation error's place, naming the entry by its id: ``entry 'cnki' (collections[0].entries[3]).url``."""
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(document)"
+    if len(loc) >= 4 and loc[0] == "collections" and loc[2] == "entries":
+        try:
+            entry_id = doc["collections"][loc[1]]["entries"][loc[3]]["id"]
+        except (KeyError, IndexError, TypeError):
+            return path
+        if isinstance(entry_id, str):
+            rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[4:])
+            return f"entry {entry_id[:64]!r}{rest}"
+    return path
+
+
+def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None,
+                now: dt.datetime | None = None) -> str:
+    return json.dumps(export_record(guide, links, site_url, now), ensure_ascii=False, indent=2) + "\n"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the export format."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "guide-export.schema.json",
+            "title": f"OpenShelf guide export, format version {VERSION}", **Export.model_json_schema(mode="validation")}
