@@ -121,10 +121,10 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
     if broken:
         groups = sorted(broken, key=Group.sort_key)
         head += ["## Broken", "", "| Guide or source | Broken links |", "|---|---:|"]
-        head += [f"| [{g.label}](#{_anchor(g)}) | {len(broken[g])} |" for g in groups]
+        head += [f"| {g.label} | {len(broken[g])} |" for g in groups]
         head.append("")
         for g in groups:
-            parts.append(Part(f"### {g.label} ({len(broken[g])}) {{#{_anchor(g)}}}\n\n"
+            parts.append(Part(f"### {g.label} ({len(broken[g])})\n\n"
                               "| Where | Entry | URL | Problem | Since | Archived copy |\n|---|---|---|---|---|---|\n"))
             for r, o in broken[g]:
                 since = (r.first_failure or r.checked_at or "")[:10]
@@ -147,11 +147,6 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
         head += ["All links are fine.", ""]
     tail = f"<sub>{_md(_summary_line(summary))}</sub>\n"
     return fit("\n".join(head) + "\n", parts, tail, max_chars, cut_note("places", full_report))
-
-
-def _anchor(group: Group) -> str:
-    """A heading id for a group: its kind and name in letters, digits and dashes."""
-    return f"{group.kind}-" + "".join(c if c.isalnum() else "-" for c in group.name.lower())
 
 
 FORMATTERS: dict[str, Callable[..., str]] = {
