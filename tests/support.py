@@ -6,9 +6,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from mkdocs.utils.yaml import yaml_load
+
+from openshelf.guide.load import Guide
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_GUIDE = ROOT / "tests" / "fixtures" / "guide"
@@ -93,3 +96,41 @@ def bundle_ok(site: Path) -> None:
     assert 'name="openshelf-search"' in html and 'name="search"' not in html
     assert re.search(r'<script src="[^"]*assets/openshelf/search\.js"', html)
     assert (site / "assets" / "openshelf" / "search.js").is_file()
+
+
+def federated_fixture(consortium: bool = False, **changes: Any) -> Guide:
+    """The fixture guide as a guide with two sources would load (until the federation stage fills them from
+    snapshots, tests build such a Guide directly): cnki from 'emergency' (also listed by 'campus') with a local
+    note, pubmed from 'campus', muse-2020 local but also listed by 'emergency', the access entries local.
+
+    ``changes`` replace fields of the result (``origins``, ``notes``, ``sources``).
+    """
+    import dataclasses
+    import datetime as dt
+
+    from openshelf.guide.load import load_guide
+    from openshelf.guide.models import Text
+    from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
+
+    guide, diagnostics = load_guide(FIXTURE_GUIDE)
+    assert guide is not None, [d.format() for d in diagnostics]
+    utc = dt.UTC
+    sources = [
+        SourceInfo("emergency", "emergency", Text(zh="共享应急指南", en="Shared emergency guide"), "https://shared.example.org/downloads/openshelf.json",
+                   site_url="https://shared.example.org/", publisher=Text(zh="应急联盟", en="Emergency alliance"),
+                   updated=dt.datetime(2026, 11, 20, 8, tzinfo=utc), fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc), entries=2),
+        SourceInfo("campus", "campus-guide", Text(en="Campus library guide"), "https://campus.example.edu/downloads/openshelf.json",
+                   site_url="https://campus.example.edu/", updated=dt.datetime(2026, 11, 18, tzinfo=utc),
+                   fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc), entries=2),
+    ]
+    origins = {
+        "cnki": Origin("emergency", source="emergency", listed_by=("emergency", "campus-guide"), revision="0123456789ab",
+                       health=SourceHealth("ok", checked=dt.datetime(2026, 11, 19, 3, tzinfo=utc), status=200)),
+        "pubmed": Origin("campus-guide", source="campus", listed_by=("campus-guide",),
+                         health=SourceHealth("broken", checked=dt.datetime(2026, 11, 17, 3, tzinfo=utc), status=404)),
+        "muse-2020": Origin("guide", listed_by=("guide", "emergency")),
+    }
+    notes = {"cnki": Text(zh="本馆读者请先登录 WebVPN。", en="At our library, sign in through *WebVPN* first.")}
+    guide = dataclasses.replace(guide, origins=origins, notes=notes, sources=sources,
+                                site=guide.site.model_copy(update={"consortium": consortium}))
+    return dataclasses.replace(guide, **changes) if changes else guide

@@ -8,12 +8,14 @@ Used by the MkDocs plugin (pages added to the build in memory) and by ``openshel
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
+from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
@@ -27,6 +29,7 @@ TAGS = "tags.md"
 A_TO_Z = "a-z.md"
 REFERENCE = "reference.md"
 LINK_HEALTH = "links.md"
+MEMBERS = "members.md"
 FEED = "feed.xml"
 
 LANGUAGE_NAMES = {
@@ -90,6 +93,8 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
+    if guide.sources:  # after the collections: the default navigation keeps this order
+        pages[MEMBERS] = _members_page(guide)
     return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED})
 
 
@@ -149,7 +154,8 @@ def _home(guide: Guide, ctx: Context) -> str:
     lines += [f"## {bi('浏览', 'Browse')}", "",
               f"- [{bi('按标签', 'By tag')}]({TAGS})",
               f"- [{bi('按字母顺序', 'A–Z list')}]({A_TO_Z})",
-              f"- [{bi('链接健康状况', 'Link health')}]({LINK_HEALTH})", ""]
+              f"- [{bi('链接健康状况', 'Link health')}]({LINK_HEALTH})",
+              *([f"- [{members_title(guide)}]({MEMBERS})"] if guide.sources else []), ""]
     lines += _downloads()
     return "\n".join(lines + _share(HOME, ctx))
 
@@ -164,6 +170,7 @@ def _downloads() -> list[str]:
 
 
 _FACETS = (
+    ("member", "来源", "Source"),
     ("category", "分类", "Category"),
     ("access", "访问方式", "Access"),
     ("status", "状态", "Status"),
@@ -173,13 +180,15 @@ _FACETS = (
 
 def _filters(guide: Guide, collection: Collection) -> list[str]:
     """Facet filters; hidden until the script runs, so without JavaScript the full list shows."""
-    values: dict[str, dict[str, str]] = {"category": {}, "access": {}, "status": {}, "language": {}}
+    values: dict[str, dict[str, str]] = {"member": {}, "category": {}, "access": {}, "status": {}, "language": {}}
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, int] = {}
+    members = member_index(guide)
     for e in collection.entries:
         cat = guide.site.categories[e.category]
         pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
+        pairs += [("member", m.key, m.label) for m in (entry_members(guide, e, members) if guide.sources else ())]
         pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
@@ -189,10 +198,12 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     order = {key: i for i, key in enumerate(guide.site.categories)}
     html = [f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
-        options = sorted(values[facet], key=lambda v: (order.get(v, 0), v))
+        options = sorted(values[facet], key=lambda v: (order.get(v, 0), v)) if facet != "member" else \
+            sorted(values[facet], key=list(members).index)
         if len(options) < 2:
             continue
-        html.append(f'<fieldset><legend>{bi(zh, en)}</legend>')
+        legend = bi(zh, en) if facet != "member" else _member_word(guide)
+        html.append(f'<fieldset><legend>{legend}</legend>')
         for value in options:
             html.append(f'<label><input type="checkbox" name="{facet}" value="{value}"> {values[facet][value]} '
                         f'<span class="os-count">({counts[(facet, value)]})</span></label>')
@@ -242,36 +253,52 @@ def _entry_link(entry: Entry, current: str) -> str:
 LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your library's address — ask your library")
 
 
-def link_badge(entry: Entry, ctx: Context) -> tuple[str, list[str]]:
-    """The link-status badge, and a note for readers when the link is known to be broken."""
+def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source: Text | None = None) -> tuple[str, list[str]]:
+    """The link-status badge, and a note for readers when the link is known to be broken.
+
+    The local link state wins; only when it has no record of the URL does the health that the
+    entry's source reported (``origin.health``, checked by ``source``) show, saying whose check it was.
+    """
     if entry.url is None:
         return _badge("link", "local", bi("地址因馆而异", "Address differs by library")), []
     if entry.link_check == "skip":
         return _badge("link", "unchecked", bi("链接不自动检查", "Link not checked automatically")), []
-    status = status_for(ctx.links, entry.url)
+    status, by = link_status(entry.url, ctx.links, origin), None
+    if status is not None and status_for(ctx.links, entry.url) is None:
+        by = _source_name(source, origin)
     if status is None:
         if entry.link_check == "login-required":
             return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
         return _badge("link", "unknown", bi("链接尚未检查", "Link not yet checked")), []
     checked = status.last_checked
+    # "checked DATE" by this site's own checker, or "checked by SOURCE on DATE"
+    zh_when, en_when = (f"{checked} 检查", f"checked {checked}") if by is None else (f"{by[0]} 于 {checked} 检查", f"checked by {by[1]} on {checked}")
     if status.broken:
         since = status.unreachable_since
         archive = markup.attr(entry.archive_url or wayback_url(entry.url))
-        note = [f'<p class="os-broken" role="alert">{bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}")}: '
+        said = bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}") if by is None else \
+            bi(f"该链接无法访问（{zh_when}）", f"Unreachable ({en_when})")
+        note = [f'<p class="os-broken" role="alert">{said}: '
                 f'<a href="{archive}" rel="noopener">{bi("查看存档副本", "see an archived copy")}</a></p>', ""]
-        return _badge("link", "broken", bi(f"链接失效（{since} 起）", f"Link broken since {since}")), note
+        badge = bi(f"链接失效（{since} 起）", f"Link broken since {since}") if by is None else \
+            bi(f"链接失效（{zh_when}）", f"Link broken ({en_when})")
+        return _badge("link", "broken", badge), note
     if status.verdict == Verdict.BLOCKED:
-        return _badge("link", "blocked", bi(f"{checked} 检查：网站拦截自动检查", f"Checked {checked}: site blocks automated checks")), []
+        return _badge("link", "blocked", bi(f"{zh_when}：网站拦截自动检查", f"{_upper_first(en_when)}: site blocks automated checks")), []
     if status.verdict == Verdict.TRANSIENT:
-        return _badge("link", "transient", bi(f"{checked} 检查：暂时无法访问", f"Checked {checked}: temporarily unreachable")), []
+        return _badge("link", "transient", bi(f"{zh_when}：暂时无法访问", f"{_upper_first(en_when)}: temporarily unreachable")), []
     if status.verdict in WORKING:
-        return _badge("link", "ok", bi(f"链接正常（{checked} 检查）", f"Link OK (checked {checked})")), []
-    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}")), []
+        return _badge("link", "ok", bi(f"链接正常（{zh_when}）", f"Link OK ({en_when})")), []
+    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}") if by is None else
+                  bi(zh_when, _upper_first(en_when))), []
 
 
 def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     current = page_of(entry.collection)
+    members = member_index(guide)
+    origin = guide.origins.get(entry.id)
     data = {
+        **({"member": " ".join(m.key for m in entry_members(guide, entry, members))} if guide.sources else {}),
         "category": entry.category, "access": entry.access, "status": entry.status,
         "language": " ".join(entry.languages), "tag": " ".join(entry.tags),
     }
@@ -282,7 +309,8 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     if entry.status == "ended" and period:
         status_text = bi(f"已结束（{period}）", f"Ended ({period})")
     verified = entry.last_verified.isoformat() if entry.last_verified else None
-    link, note = link_badge(entry, ctx)
+    source = members.get(origin.source) if origin and origin.source else None
+    link, note = link_badge(entry, ctx, origin, source.title if source else None)
     badges = [
         *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
         _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
@@ -304,6 +332,9 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     else:
         url = markup.attr(entry.url)
         lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
+    if guide.sources:
+        lines += _provenance(guide, entry, members)
+    lines += _local_note(guide.notes.get(entry.id))
     lines += _description(entry.description)
     facts: list[tuple[str, str]] = []
     if entry.aliases:
@@ -369,7 +400,8 @@ def _a_to_z(guide: Guide) -> str:
 
 
 def _link_health(guide: Guide, ctx: Context) -> str:
-    """Status counts per collection and the list of broken links, from the state file only."""
+    """Status counts per collection and the list of broken links, from the state file (a subscribed entry the state
+    has no record of: from its source's report)."""
     kinds = (("ok", "正常", "OK"), ("broken", "失效", "Broken"), ("transient", "暂时异常", "Temporary problem"),
              ("blocked", "被拦截", "Blocked"), ("unchecked", "未检查", "Not checked"))
     lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
@@ -387,7 +419,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         for e in c.entries:
             if e.url is None:  # a how-to without an address of its own: no link to count
                 continue
-            status = status_for(ctx.links, e.url)
+            status = link_status(e.url, ctx.links, guide.origins.get(e.id))  # a source's report when there is no local one
             if status is None:
                 kind = "unchecked"
             elif status.broken:
@@ -404,3 +436,171 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         since = status.unreachable_since
         lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
     return "\n".join(lines) + "\n"
+
+
+# --- a guide with sources: where each entry comes from, local notes, the Members / Sources page ---
+
+#: The name of this guide's own files when it has sources (the export's default guide id is "guide").
+LOCAL_GUIDE = "guide"
+LOCAL_TITLE = Text(zh="本馆", en="This library")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One guide that lists entries: a subscribed source, or this guide's own files (``info`` None)."""
+
+    key: str  # the filter value and the anchor on the Members page: the source's id
+    title: Text
+    info: SourceInfo | None = None
+
+    @property
+    def label(self) -> str:
+        return text(self.title)
+
+    @property
+    def anchor(self) -> str:
+        return "source-" + re.sub(r"[^a-z0-9_-]+", "-", self.key.lower())
+
+
+def member_index(guide: Guide) -> dict[str, Member]:
+    """Every source by its id and by its guide's id, and this guide's own files; in ``_sources.yml`` order."""
+    local = guide.site.id or LOCAL_GUIDE
+    index: dict[str, Member] = {}
+    for info in guide.sources:
+        member = Member(info.id, info.title, info)
+        index.setdefault(info.id, member)
+        index.setdefault(info.guide, member)
+    index.setdefault(local, Member(local, LOCAL_TITLE))
+    return index
+
+
+def entry_members(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[Member]:
+    """The members that list ``entry``, the one it is taken from first (an entry without origin is local)."""
+    origin = guide.origins.get(entry.id)
+    local = index[guide.site.id or LOCAL_GUIDE]
+    names = [origin.source or origin.guide, *origin.listed_by] if origin else []
+    found = [index[name] for name in names if name in index] if origin and origin.source else [local, *(index[n] for n in names if n in index)]
+    return list({m.key: m for m in found}.values())
+
+
+def members_title(guide: Guide) -> str:
+    return bi("成员", "Members") if guide.site.consortium else bi("来源", "Sources")
+
+
+def _member_word(guide: Guide) -> str:
+    return bi("成员", "Member") if guide.site.consortium else bi("来源", "Source")
+
+
+def _upper_first(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+def _names(title: Text) -> tuple[str, str]:
+    """A title as escaped text for the Chinese and for the English sentence (each falls back on the other)."""
+    zh, en = title.zh or title.en or "", title.en or title.zh or ""
+    return markup.text(zh), markup.text(en)
+
+
+def _source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
+    if source is not None:
+        return _names(source)
+    name = markup.text((origin.source or origin.guide) if origin else "")
+    return name, name
+
+
+def _date(when: dt.datetime | None) -> str | None:
+    return when.astimezone(dt.UTC).date().isoformat() if when else None
+
+
+def source_status(health: SourceHealth | None) -> SiteStatus | None:
+    """A source's link-health summary as the site shows a URL's status; None when it says nothing dated."""
+    checked = _date(health.checked) if health else None
+    if health is None or checked is None:
+        return None
+    try:
+        verdict: Verdict | None = Verdict(health.verdict)
+    except ValueError:  # a newer or foreign verdict: shown as "checked", nothing more
+        verdict = None
+    broken = verdict == Verdict.BROKEN
+    return SiteStatus(last_checked=checked, broken=broken, unreachable_since=checked if broken else None,
+                      verdict=verdict, redirect_to=None)
+
+
+def link_status(url: str, links: Mapping[str, LinkState], origin: Origin | None) -> SiteStatus | None:
+    """What the site says about ``url``: the local link state's record, else the entry's source's report."""
+    status = status_for(links, url)
+    if status is None and origin is not None and origin.source is not None:
+        status = source_status(origin.health)
+    return status
+
+
+def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[str]:
+    """"From <source> (updated DATE)" and "Also listed by …", linking to the Members / Sources page."""
+    origin = guide.origins.get(entry.id)
+    listing = entry_members(guide, entry, index)
+    first, others = listing[0], listing[1:]
+    if first.info is None:
+        line = bi("来自本馆", "From this library")
+    else:
+        updated = _date(first.info.updated)
+        line = f"{bi('来自', 'From')}: [{first.label}]({MEMBERS}#{first.anchor})"
+        if updated:
+            line += " (" + bi(f"更新于 {updated}", f"updated {updated}") + ")"
+    known = {m.key for m in listing} | {m.info.guide for m in listing if m.info}
+    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in known]
+    also = [m.label if m.info is None else f"[{m.label}]({MEMBERS}#{m.anchor})" for m in others]
+    also += [markup.text(n) for n in dict.fromkeys(strangers)]
+    if also:
+        line += " · " + bi("也收录于", "Also listed by") + ": " + ", ".join(also)
+    return [line, "{: .os-origin }", ""]
+
+
+def _local_note(note: Text | None) -> list[str]:
+    """This library's own note on an entry (sign in through …), in a highlighted block."""
+    if note is None:
+        return []
+    return ['<div class="os-local-note" role="note" markdown>', "", f"**{bi('本馆提示', 'At this library')}**", "",
+            *_description(note), "</div>", ""]
+
+
+def _count(guide: Guide, member: Member, index: Mapping[str, Member]) -> tuple[int, int]:
+    """How many of the guide's entries ``member`` lists, and how many of those another member lists too."""
+    total = shared = 0
+    for entry in guide.entries:
+        keys = [m.key for m in entry_members(guide, entry, index)]
+        if member.key in keys:
+            total += 1
+            shared += len(keys) > 1
+    return total, shared
+
+
+def _members_page(guide: Guide) -> str:
+    """Each source (each member of a consortium): its title, publisher, site, what it contributes, how fresh it is."""
+    index = member_index(guide)
+    lines = [f"# {members_title(guide)}", ""]
+    lines += [bi("本站的条目汇集自以下成员馆的指南；共享条目只列一次，并注明所有收录它的成员。",
+                 "This site brings together the guides of these members; a shared entry is listed once, naming every member that lists it.")
+              if guide.site.consortium else
+              bi("本站订阅了以下指南的条目，并加上本馆自己的条目和提示。",
+                 "This site takes entries from these guides, with this library's own entries and notes added."), ""]
+    for info in guide.sources:
+        member = index[info.id]
+        total, shared = _count(guide, member, index)
+        lines += [f"## {member.label} {{ #{member.anchor} }}", ""]
+        facts = []
+        if info.publisher is not None:
+            facts.append((bi("发布者", "Publisher"), text(info.publisher)))
+        if info.site_url:
+            site = markup.attr(info.site_url)
+            link = f'<a href="{site}" rel="noopener">{site}</a>' if markup.safe_url(info.site_url) else markup.text(info.site_url)
+            facts.append((bi("网站", "Site"), link))
+        facts.append((bi("收录条目", "Entries contributed"),
+                      bi(f"共 {total} 条：{shared} 条与其他{'成员' if guide.site.consortium else '来源'}共享，{total - shared} 条仅见于此",
+                         f"{total} in all: {shared} shared with others, {total - shared} only here")))
+        if info.updated:
+            facts.append((bi("指南更新", "Guide updated"), _date(info.updated) or ""))
+        if info.fetched:
+            facts.append((bi("本站获取", "Fetched"), _date(info.fetched) or ""))
+        lines += [f"- **{name}:** {value}" for name, value in facts]
+        lines.append("")
+    return "\n".join(lines)
