@@ -134,3 +134,22 @@ def federated_fixture(consortium: bool = False, **changes: Any) -> Guide:
     guide = dataclasses.replace(guide, origins=origins, notes=notes, sources=sources,
                                 site=guide.site.model_copy(update={"consortium": consortium}))
     return dataclasses.replace(guide, **changes) if changes else guide
+
+
+def build_guide(guide: Guide, where: Path, guides: Path = FIXTURE_GUIDE) -> Path:
+    """Build ``guide`` into ``where/site`` with ``mkdocs build --strict`` in this process, through the plugin
+    with the guide loader answering ``guide`` (a Guide with sources, as the federation stage loads it)."""
+    import pytest
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site = where / "site"
+    config = load_config(str(make_project(where / "project", guides)), site_dir=str(site), strict=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("openshelf.site.pipeline.load_guide", lambda folder: (guide, []))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    return site
