@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -60,6 +61,8 @@ class Context:
     today: dt.date
     links: Mapping[str, LinkState] = field(default_factory=dict)
     site_url: str | None = None
+    #: The guide's sources and its own files by name (:func:`member_index`), looked up once per render.
+    members: Mapping[str, Member] = field(default_factory=dict)
 
 
 def bi(zh: str | None, en: str | None) -> str:
@@ -88,13 +91,13 @@ def page_of(collection: Collection | str) -> str:
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
            site_url: str | None = None) -> Pages:
     """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url)
+    ctx = Context(today or dt.date.today(), links or {}, site_url, member_index(guide))
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
     if guide.sources:  # after the collections: the default navigation keeps this order
-        pages[MEMBERS] = _members_page(guide)
+        pages[MEMBERS] = _members_page(guide, ctx.members)
     return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED})
 
 
@@ -295,7 +298,7 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
 
 def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     current = page_of(entry.collection)
-    members = member_index(guide)
+    members = ctx.members
     origin = guide.origins.get(entry.id)
     data = {
         **({"member": " ".join(m.key for m in entry_members(guide, entry, members))} if guide.sources else {}),
@@ -563,20 +566,21 @@ def _local_note(note: Text | None) -> list[str]:
             *_description(note), "</div>", ""]
 
 
-def _count(guide: Guide, member: Member, index: Mapping[str, Member]) -> tuple[int, int]:
-    """How many of the guide's entries ``member`` lists, and how many of those another member lists too."""
-    total = shared = 0
+def _counts(guide: Guide, index: Mapping[str, Member]) -> dict[str, tuple[int, int]]:
+    """For each member: how many of the guide's entries it lists, and how many of those another member lists too."""
+    total: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
     for entry in guide.entries:
         keys = [m.key for m in entry_members(guide, entry, index)]
-        if member.key in keys:
-            total += 1
-            shared += len(keys) > 1
-    return total, shared
+        total.update(keys)
+        if len(keys) > 1:
+            shared.update(keys)
+    return {key: (total[key], shared[key]) for key in total}
 
 
-def _members_page(guide: Guide) -> str:
+def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
     """Each source (each member of a consortium): its title, publisher, site, what it contributes, how fresh it is."""
-    index = member_index(guide)
+    counts = _counts(guide, index)
     lines = [f"# {members_title(guide)}", ""]
     lines += [bi("本站的条目汇集自以下成员馆的指南；共享条目只列一次，并注明所有收录它的成员。",
                  "This site brings together the guides of these members; a shared entry is listed once, naming every member that lists it.")
@@ -585,7 +589,7 @@ def _members_page(guide: Guide) -> str:
                  "This site takes entries from these guides, with this library's own entries and notes added."), ""]
     for info in guide.sources:
         member = index[info.id]
-        total, shared = _count(guide, member, index)
+        total, shared = counts.get(member.key, (0, 0))
         lines += [f"## {member.label} {{ #{member.anchor} }}", ""]
         facts = []
         if info.publisher is not None:
