@@ -65,6 +65,14 @@ def test_a_guide_listed_by_no_source_is_named_as_given() -> None:
     assert "Also listed by</span>: far-away" in pubmed
 
 
+def test_an_entry_from_a_source_the_guide_does_not_describe_names_it() -> None:
+    guide = federated_fixture()
+    origins = {**guide.origins, "pubmed": Origin("gone-guide", source="gone", listed_by=("gone-guide", "campus-guide"))}
+    pubmed = article(pages(dataclasses.replace(guide, origins=origins))["databases.md"], "pubmed")
+    assert "From</span>: gone · " in pubmed and "#source-gone" not in pubmed
+    assert "Also listed by</span>: [Campus library guide](members.md#source-campus)" in pubmed
+
+
 def test_the_local_note_is_a_highlighted_block_of_curated_markdown() -> None:
     cnki = article(pages()["databases.md"], "cnki")
     block = cnki[cnki.index('<div class="os-local-note"'):]

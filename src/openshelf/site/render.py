@@ -199,10 +199,12 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         for tag in e.tags:
             tags[tag] = tags.get(tag, 0) + 1
     order = {key: i for i, key in enumerate(guide.site.categories)}
+    rank: dict[str, int] = {}
+    for member in members.values():  # sources in _sources.yml order, this library last, any other after them
+        rank.setdefault(member.key, len(rank))
     html = [f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
-        options = sorted(values[facet], key=lambda v: (order.get(v, 0), v)) if facet != "member" else \
-            sorted(values[facet], key=list(members).index)
+        options = sorted(values[facet], key=lambda v: (rank.get(v, len(rank)) if facet == "member" else order.get(v, 0), v))
         if len(options) < 2:
             continue
         legend = bi(zh, en) if facet != "member" else _member_word(guide)
@@ -482,7 +484,10 @@ def entry_members(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> li
     origin = guide.origins.get(entry.id)
     local = index[guide.site.id or LOCAL_GUIDE]
     names = [origin.source or origin.guide, *origin.listed_by] if origin else []
-    found = [index[name] for name in names if name in index] if origin and origin.source else [local, *(index[n] for n in names if n in index)]
+    if origin and origin.source:  # a source the guide no longer describes is still named
+        found = [index.get(names[0]) or Member(names[0], Text(en=names[0])), *(index[n] for n in names[1:] if n in index)]
+    else:
+        found = [local, *(index[n] for n in names if n in index)]
     return list({m.key: m for m in found}.values())
 
 
@@ -542,8 +547,10 @@ def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list
     origin = guide.origins.get(entry.id)
     listing = entry_members(guide, entry, index)
     first, others = listing[0], listing[1:]
-    if first.info is None:
+    if origin is None or origin.source is None:
         line = bi("来自本馆", "From this library")
+    elif first.info is None:  # a source the guide does not describe: named, with no page to link to
+        line = f"{bi('来自', 'From')}: {first.label}"
     else:
         updated = _date(first.info.updated)
         line = f"{bi('来自', 'From')}: [{first.label}]({MEMBERS}#{first.anchor})"
