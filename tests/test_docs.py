@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from pydantic import BaseModel
 
 from openshelf.cli import main
 from openshelf.guide.models import Limits
@@ -86,11 +88,32 @@ def test_entry_example_validates_and_is_canonical(example: str, tmp_path: Path) 
     assert code == 0, output
 
 
-@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:"))))
+@pytest.mark.parametrize("example", examples("yaml", lambda block: block.startswith("limits:")))
 def test_limits_example_states_the_defaults(example: str) -> None:
     stated = yaml.safe_load(example)
     assert set(stated) == {"limits"}
     assert Limits.model_validate(stated["limits"]) == Limits()
+
+
+def _models() -> dict[str, tuple[type[BaseModel], bool]]:
+    """A documented YAML block's top-level key → the model it must validate against, and whether the
+    model is the whole file (True) or the key's value (False)."""
+    from openshelf.federation.config import SourcesFile
+    from openshelf.guide.models import Emergency, ServiceStatus
+
+    return {"emergency": (Emergency, False), "service_status": (ServiceStatus, False), "sources": (SourcesFile, True)}
+
+
+@pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:", "limits:"))))
+def test_other_yaml_examples_validate(example: str) -> None:
+    """Every other YAML example (site settings, subscription files …) is valid for the model its key names."""
+    stated = yaml.safe_load(textwrap.dedent(example))
+    assert isinstance(stated, dict) and len(stated) == 1, example
+    (key, value), = stated.items()
+    models = _models()
+    assert key in models, f"a README/CONTRIBUTING YAML example starts with {key!r}: add its model to _models()"
+    model, whole = models[key]
+    model.model_validate(stated if whole else value)
 
 
 @pytest.mark.parametrize("example", examples("yaml", lambda block: block.startswith("plugins:")))

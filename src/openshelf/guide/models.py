@@ -38,6 +38,8 @@ RESERVED_PAGES = frozenset({"index", "tags", "a-z", "reference", "links", "about
 Status = Literal["active", "ended"]
 LinkCheck = Literal["normal", "login-required", "skip"]
 Kind = Literal["resource", "how-to"]
+Phase = Literal["prepare", "respond", "recover", "normal"]
+ServiceState = Literal["running", "changed", "suspended"]
 
 #: Human labels for the enumerations, in both languages; the renderer and docs use them.
 ACCESS_LABELS: dict[str, tuple[str, str]] = {
@@ -50,6 +52,18 @@ ACCESS_LABELS: dict[str, tuple[str, str]] = {
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "active": ("可用", "Active"),
     "ended": ("已结束", "Ended"),
+}
+#: The phases of an emergency, as the library plan sets services by them (prepare, respond, recover).
+PHASE_LABELS: dict[str, tuple[str, str]] = {
+    "prepare": ("预警准备", "Prepare"),
+    "respond": ("应急响应", "Respond"),
+    "recover": ("恢复重建", "Recover"),
+    "normal": ("常态", "Normal"),
+}
+SERVICE_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "running": ("正常开放", "Running"),
+    "changed": ("有调整", "Changed"),
+    "suspended": ("暂停", "Suspended"),
 }
 
 _URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNORECASE)
@@ -92,6 +106,14 @@ class Text(_Strict):
     @property
     def first(self) -> str:
         return self.zh or self.en or ""
+
+
+class ServiceStatus(_Strict):
+    """How a library service runs now, for the home page's service-status table during an emergency."""
+
+    state: ServiceState = Field(description="running, changed (runs differently: other hours, online only …) or suspended.")
+    note: Text | None = Field(None, description="What changed and what readers do instead, in zh and/or en.")
+    since: dt.date | None = Field(None, description="The date the service took this state (YYYY-MM-DD).")
 
 
 class FieldPositions(Protocol):
@@ -145,6 +167,9 @@ class Entry(_Strict):
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude "
                                             "from link checks.")
     archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
+    service_status: ServiceStatus | None = Field(None, description=(
+        "For a library's own services: whether it runs now (running, changed, suspended), with a note and the date; shown "
+        "in the home page's service-status table while _site.yml declares an emergency."))
 
     # Where the entry came from; set by the loader (guide/load.py) after validation (not part of the schema).
     _collection: str = PrivateAttr("")
@@ -211,6 +236,15 @@ class Announcement(Text):
     until: dt.date | None = Field(None, description="Hide the announcement after this date (YYYY-MM-DD).")
 
 
+class Emergency(_Strict):
+    """An emergency the guide is serving readers through (a closure, an epidemic): shown on the home page."""
+
+    name: Text = Field(description="What the emergency is, e.g. 新冠肺炎疫情闭馆 · COVID-19 closure.")
+    phase: Phase = Field(description="prepare, respond, recover, or normal (the emergency is over: nothing is shown).")
+    since: dt.date = Field(description="The day it began (YYYY-MM-DD): the home page lists what is new or changed since then.")
+    notice: Text | None = Field(None, description="A short notice to readers, shown under the phase on the home page.")
+
+
 class Limits(_Strict):
     """Bounds on what one run reads, so that a mistaken or hostile file cannot hang or exhaust it.
 
@@ -242,6 +276,10 @@ class Site(_Strict):
         "per-member filter."))
     description: Text | None = Field(None, description="One or two sentences on the home page.")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
+    emergency: Emergency | None = Field(None, description=(
+        "Declare an emergency: the home page then shows its phase, the service-status table (entries with "
+        "service_status) and what is new or changed since it began, and the announcement bar links there. Leave it "
+        "out, or set phase: normal, and none of it shows."))
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")

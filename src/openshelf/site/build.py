@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import csp, offline, pagefind
+from openshelf.site import csp, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
@@ -107,6 +107,8 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
     )
     config.pop("exclude_docs", None)
+    # the print handouts are linked from their collections, not listed in the navigation
+    config["not_in_nav"] = "\n".join(filter(None, [config.get("not_in_nav"), f"/{handout.PREFIX}"]))
     config.setdefault("nav", default_nav(pages, docs_src))
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)

@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from openshelf.guide.load import Guide
 
 
-def entry_dates(guide: Guide) -> dict[str, dt.datetime]:
-    """Entry id → the time of the newest commit that touched any of its lines."""
+@dataclass(frozen=True)
+class EntryHistory:
+    """When an entry was added (the commit of its ``- id:`` line) and when it last changed (the newest
+    commit of any of its lines).  "Added" is approximate: rewriting the id line counts as adding."""
+
+    added: dt.datetime | None
+    changed: dt.datetime
+
+
+def entry_history(guide: Guide) -> dict[str, EntryHistory]:
+    """Entry id → when it was added and last changed, for every committed entry."""
     by_file: dict[str, list[tuple[int, str]]] = {}
     for entry in guide.entries:
         where = entry.where()
         by_file.setdefault(where.path, []).append((where.line, entry.id))
-    result: dict[str, dt.datetime] = {}
+    result: dict[str, EntryHistory] = {}
     for path, starts in by_file.items():
         times = _line_times(Path(path))
         if not times:
@@ -28,7 +38,7 @@ def entry_dates(guide: Guide) -> dict[str, dt.datetime]:
             end = starts[i + 1][0] - 1 if i + 1 < len(starts) else len(times)
             span = [t for t in times[line - 1:end] if t is not None]
             if span:
-                result[entry_id] = max(span)
+                result[entry_id] = EntryHistory(times[line - 1] if 0 < line <= len(times) else None, max(span))
     return result
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import load_guide
-from openshelf.site import extras
-from openshelf.site.history import entry_dates
+from openshelf.site import extras, handout
+from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
 
@@ -39,8 +39,10 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
     if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))
-    pages = render(guide, links=links, site_url=site_url)
-    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url, links), search=tuple(entry_records(guide))), diagnostics
+    history = entry_history(guide)
+    pages = render(guide, links=links, site_url=site_url, history=history)
+    updated = {entry_id: h.changed for entry_id, h in history.items()}
+    return replace(pages, files=extras.files(guide, updated, site_url, links), search=tuple(entry_records(guide))), diagnostics
 
 
 def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
@@ -53,8 +55,9 @@ def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
 
 
 def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
-    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``."""
-    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE)]
+    """Home, the collections in order, the indexes, then hand-written pages from ``docs/``; the print
+    handouts are linked from their collections, not listed."""
+    generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE) and not p.startswith(handout.PREFIX)]
     nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
     hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
     return [*nav, *hand_written, REFERENCE]

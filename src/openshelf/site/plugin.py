@@ -16,10 +16,10 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
-from openshelf.site import csp, offline, pagefind, search
+from openshelf.site import csp, handout, offline, pagefind, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, refusal, render_site
 from openshelf.site.render import Pages
 
@@ -111,7 +111,9 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         for src_uri, content in self.pages.markdown.items():
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"docs/{src_uri} is generated from the guide: rename or remove the hand-written file")
-            files.append(File.generated(config, src_uri, content=content))
+            # the print handouts are linked from their collections, not listed in the navigation
+            inclusion = InclusionLevel.NOT_IN_NAV if src_uri.startswith(handout.PREFIX) else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
         for path, content in self.pages.files.items():
             files.append(File.generated(config, path, content=content))
         for path, source in ASSETS.items():

@@ -20,9 +20,10 @@ from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.schema import field_reference
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
-from openshelf.site import downloads, markup
+from openshelf.site import downloads, emergency, handout, markup
 
 if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
+    from openshelf.site.history import EntryHistory  # history runs git; rendering only reads its results
     from openshelf.site.search import Record
 
 HOME = "index.md"
@@ -61,6 +62,8 @@ class Context:
     today: dt.date
     links: Mapping[str, LinkState] = field(default_factory=dict)
     site_url: str | None = None
+    #: When each entry was added and last changed (git history), for the emergency's "new and changed" list.
+    history: Mapping[str, EntryHistory] = field(default_factory=dict)
     #: The guide's sources and its own files by name (:func:`member_index`), looked up once per render.
     members: Mapping[str, Member] = field(default_factory=dict)
 
@@ -89,16 +92,22 @@ def page_of(collection: Collection | str) -> str:
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
-           site_url: str | None = None) -> Pages:
+           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None) -> Pages:
     """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url, member_index(guide))
+    ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide))
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
+        qr = f"../{qr_file(page_of(collection))}" if site_url else None
+        pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
     if guide.sources:  # after the collections: the default navigation keeps this order
         pages[MEMBERS] = _members_page(guide, ctx.members)
-    return Pages(pages, extra={"announcement": announcement_html(guide, ctx.today), "feed": FEED})
+    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED}
+    if emergency.declared(guide) is not None:
+        extra["emergency"] = emergency.bar(guide)
+        extra["emergency_anchor"] = emergency.ANCHOR
+    return Pages(pages, extra=extra)
 
 
 def absolute_url(site_url: str | None, page: str) -> str:
@@ -140,6 +149,8 @@ def _share(page: str, ctx: Context) -> list[str]:
         lines += [f'<span class="os-qr-caption">{bi("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
     lines += [f"[{bi('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
     if page != HOME:  # the home page has its own downloads section
+        lines += [f"[{bi('打印讲义（A4，一页名单与二维码）', 'Print handout (A4: the list with a QR code)')}]"
+                  f"({handout.page(page.removesuffix('.md'))}){{ .os-handout-link }}", ""]
         d = downloads.PATHS
         lines += [f"{bi('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
@@ -150,6 +161,7 @@ def _home(guide: Guide, ctx: Context) -> str:
     site = guide.site
     lines = ["---", "hide:", "  - navigation", "---", "", f"# {text(site.title)}", ""]
     lines += _description(site.description)
+    lines += emergency.section(guide, ctx.history, lambda entry: _entry_link(entry, HOME))
     lines += [f"## {bi('栏目', 'Collections')}", "", f"| {bi('栏目', 'Collection')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
     for c in guide.collections:
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | {len(c.entries)} |")

@@ -1,0 +1,68 @@
+"""One printable handout per collection (``print/<collection>.md``): the collection's name, its QR
+code and the short list of names with addresses, laid out for one or two A4 pages, to pin to a
+closed library's door or send in a chat group.  Pure, like :mod:`render`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from openshelf.guide.load import Guide
+from openshelf.guide.models import Collection, Entry
+from openshelf.site import markup
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+PREFIX = "print/"
+
+
+def page(collection: Collection | str) -> str:
+    """The handout's page: ``print/<collection>.md``."""
+    return f"{PREFIX}{collection if isinstance(collection, str) else collection.id}.md"
+
+
+def short_address(url: str) -> str:
+    """The address as a reader types it: no scheme, no ``www.``, no trailing slash (``pubmed.ncbi.nlm.nih.gov``)."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    rest = (parts.path + (f"?{parts.query}" if parts.query else "")).rstrip("/")
+    return host + rest
+
+
+def _html(value: str | None) -> str | None:
+    """Curated text for the raw HTML of the list: escaped, braces too (inside a ``markdown`` block,
+    attr_list would read a trailing ``{: …}`` as attributes)."""
+    return markup.attr(" ".join(value.split())).replace("{", "&#123;").replace("}", "&#125;") if value else None
+
+
+def render_handout(guide: Guide, collection: Collection, qr: str | None, bi: Callable[[str | None, str | None], str],
+                   text: Callable[[object], str], local_address: tuple[str, str]) -> str:
+    """The handout page's Markdown; ``qr`` is the collection page's QR code image (relative to the
+    handout), or None when the site has no address.  ``text`` escapes for Markdown (the heading),
+    ``bi`` puts both languages side by side."""
+    lines = ["---", "search:", "  exclude: true", "hide:", "  - navigation", "  - toc", "---", "",
+             '<div class="os-handout" markdown>', "", f"# {text(collection.title)}", ""]
+    site = guide.site
+    lines += [f'<p class="os-handout-site">{bi(_html(site.title.zh), _html(site.title.en))}</p>', ""]
+    if qr:
+        alt = "本栏目二维码 · QR code for this collection's page"
+        lines += [f'![{alt}]({qr}){{ .os-handout-qr width="110" height="110" }}', ""]
+    lines += ['<ol class="os-handout-list">']
+    for entry in _ordered(guide, collection):
+        name = bi(_html(entry.title.zh), _html(entry.title.en))
+        if entry.url:
+            address = f'<a href="{markup.attr(entry.url)}">{_html(short_address(entry.url))}</a>'
+        else:
+            address = f'<span class="os-local-address">{bi(*local_address)}</span>'
+        ended = ' class="os-handout-ended"' if entry.status == "ended" else ""
+        lines.append(f"<li{ended}><strong>{name}</strong> {address}</li>")
+    lines += ["</ol>", "", "</div>", ""]
+    return "\n".join(lines)
+
+
+def _ordered(guide: Guide, collection: Collection) -> list[Entry]:
+    """Active entries first (in category order, as on the page), ended programs last."""
+    order = {key: i for i, key in enumerate(guide.site.categories)}
+    return sorted(collection.entries, key=lambda e: (e.status == "ended", order.get(e.category, len(order))))

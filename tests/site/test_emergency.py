@@ -1,0 +1,154 @@
+"""The emergency on the home page: phase, service-status table, new and changed entries, and the
+announcement bar's link; none of it without an emergency (or in phase normal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from openshelf.guide.load import load_guide
+from openshelf.site.history import EntryHistory, entry_history
+from openshelf.site.render import HOME, render
+from support import make_project, mkdocs_build, write_guide
+
+EMERGENCY = """\
+title: {zh: 测试馆, en: Test library}
+emergency:
+  name: {zh: 疫情闭馆, en: Epidemic closure}
+  phase: respond
+  since: 2026-11-01
+  notice: {zh: 馆舍关闭，线上服务照常。, en: The building is closed; online services continue.}
+categories:
+  services: {zh: 服务, en: Services}
+"""
+
+SERVICES = """\
+id: services
+title: {zh: 本馆服务, en: Our services}
+entries:
+  - id: delivery
+    title: {zh: 文献传递, en: Document delivery}
+    url: https://lib.example.org/delivery
+    description: {zh: 代查代借。, en: We fetch what we do not hold.}
+    category: services
+    access: free
+    service_status:
+      state: changed
+      note: {zh: 仅提供电子版。, en: Electronic copies only.}
+      since: 2026-11-02
+  - id: reading-room
+    title: {zh: 阅览室, en: Reading room}
+    url: https://lib.example.org/rooms
+    description: {zh: 馆内阅览。, en: Reading in the building.}
+    category: services
+    access: free
+    service_status: {state: suspended, since: 2026-11-01}
+  - id: chat
+    title: {zh: 在线咨询, en: Chat reference}
+    url: https://lib.example.org/chat
+    description: {zh: 在线回答问题。, en: Questions answered online.}
+    category: services
+    access: free
+    service_status: {state: running}
+"""
+
+
+def _guide(tmp_path: Path, site: str = EMERGENCY):  # type: ignore[no-untyped-def]
+    guide, diagnostics = load_guide(write_guide(tmp_path / "guides", {"_site.yml": site, "services.yml": SERVICES}))
+    assert guide is not None, diagnostics
+    return guide
+
+
+def _at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+
+
+def test_the_home_page_shows_phase_services_and_changes(tmp_path: Path) -> None:
+    history = {"delivery": EntryHistory(_at("2026-10-01"), _at("2026-11-02")),   # changed since the start
+               "reading-room": EntryHistory(_at("2026-11-05"), _at("2026-11-05")),  # added since the start
+               "chat": EntryHistory(_at("2026-01-01"), _at("2026-01-01"))}       # untouched since
+    pages = render(_guide(tmp_path), today=dt.date(2026, 11, 28), history=history)
+    home = pages.markdown[HOME]
+    assert 'id="os-emergency"' in home and "应急响应" in home and "Respond" in home and 'datetime="2026-11-01"' in home
+    assert "线上服务照常" in home
+    table = [line for line in home.splitlines() if line.startswith("| [") and "os-service" in line]
+    assert [row.split("](")[1].split(")")[0] for row in table] == ["services.md#reading-room", "services.md#delivery", "services.md#chat"]
+    assert "os-service-suspended" in table[0] and "Electronic copies only." in table[1] and "2026-11-02" in table[1]
+    changes = [line for line in home.splitlines() if line.startswith("- <span class=\"os-change")]
+    assert len(changes) == 2
+    assert "os-change-new" in changes[0] and "#reading-room" in changes[0]
+    assert "os-change-changed" in changes[1] and "#delivery" in changes[1]
+    assert "Epidemic closure" in str(pages.extra["emergency"]) and "Respond" in str(pages.extra["emergency"])
+
+
+@pytest.mark.parametrize("site", [
+    EMERGENCY.replace("phase: respond", "phase: normal"),
+    "title: {zh: 测试馆, en: Test library}\ncategories:\n  services: {zh: 服务, en: Services}\n",
+])
+def test_nothing_shows_outside_an_emergency(tmp_path: Path, site: str) -> None:
+    pages = render(_guide(tmp_path, site), today=dt.date(2026, 11, 28))
+    assert "os-emergency" not in pages.markdown[HOME] and "emergency" not in pages.extra
+    assert "Service status" not in pages.markdown[HOME]
+
+
+def test_a_bad_phase_is_a_clear_error(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY.replace("phase: respond", "phase: panic"), "services.yml": SERVICES})
+    guide, diagnostics = load_guide(guides)
+    assert guide is None
+    assert any(d.field == "emergency.phase" and "'prepare', 'respond', 'recover' or 'normal'" in d.message for d in diagnostics), diagnostics
+
+
+def test_history_knows_added_and_changed(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES})
+
+    def git(*args: str, when: str) -> None:
+        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+        subprocess.run(["git", *args], cwd=guides, env=env, check=True, capture_output=True)
+
+    git("init", "-q", when="2026-10-01T00:00:00Z")
+    git("add", ".", when="2026-10-01T00:00:00Z")
+    git("commit", "-qm", "start", when="2026-10-01T00:00:00Z")
+    path = guides / "services.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("仅提供电子版。", "仅提供电子版，三日内送达。"), encoding="utf-8")
+    git("commit", "-qam", "note", when="2026-11-03T00:00:00Z")
+    guide, _ = load_guide(guides)
+    assert guide is not None
+    history = entry_history(guide)
+    assert history["delivery"] == EntryHistory(_at("2026-10-01"), _at("2026-11-03"))
+    assert history["chat"] == EntryHistory(_at("2026-10-01"), _at("2026-10-01"))
+
+
+def test_the_built_site_links_the_bar_to_the_section(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES})
+    config = make_project(tmp_path / "p", guides)
+    site = tmp_path / "site"
+    result = mkdocs_build(config, site)
+    assert result.returncode == 0, result.stderr
+    home = (site / "index.html").read_text(encoding="utf-8")
+    page = (site / "services" / "index.html").read_text(encoding="utf-8")
+    assert 'id="os-emergency"' in home and "os-service-suspended" in home
+    assert 'class="os-announcement os-announcement-emergency"' in page and 'href="../#os-emergency"' in page
+    assert 'href="./#os-emergency"' in home or 'href=".#os-emergency"' in home or 'href="/#os-emergency"' in home
+
+
+@pytest.mark.browser
+def test_the_bar_is_short_on_a_phone(tmp_path: Path) -> None:
+    from browser import browser, serve
+
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES})
+    site = tmp_path / "site"
+    assert mkdocs_build(make_project(tmp_path / "p", guides), site).returncode == 0
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 390, "height": 844})
+        page.goto(base + "services/")
+        bar = page.locator(".os-announcement-emergency")
+        box = bar.bounding_box()
+        assert box is not None and box["height"] <= 844 / 8, box  # one or two lines, not a third of the screen
+        assert not page.locator(".os-announcement-emergency .os-more").is_visible()
+        bar.locator("a").click()
+        page.wait_for_url("**/#os-emergency")
+        assert page.locator("#os-emergency").is_visible()

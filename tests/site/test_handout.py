@@ -1,0 +1,58 @@
+"""The print handout of a collection: the list with addresses and a QR code, one or two A4 pages
+when Chromium prints it to PDF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from openshelf.guide.load import load_guide
+from openshelf.site.handout import short_address
+from support import ROOT, make_project, mkdocs_build
+
+
+@pytest.mark.parametrize(("url", "short"), [
+    ("https://pubmed.ncbi.nlm.nih.gov/", "pubmed.ncbi.nlm.nih.gov"),
+    ("https://www.cnki.net/", "cnki.net"),
+    ("http://example.org/a/b/?q=1", "example.org/a/b/?q=1"),
+    ("https://example.org/path/", "example.org/path"),
+])
+def test_short_address(url: str, short: str) -> None:
+    assert short_address(url) == short
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+@pytest.mark.browser
+def test_the_largest_collection_prints_on_one_or_two_a4_pages(tmp_path: Path) -> None:
+    from browser import browser, serve
+
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    largest = max(guide.collections, key=lambda c: len(c.entries))
+    site = tmp_path / "site"
+    result = mkdocs_build(make_project(tmp_path / "p", ROOT / "guides"), site)
+    assert result.returncode == 0, result.stderr
+    collection_html = (site / largest.id / "index.html").read_text(encoding="utf-8")
+    assert f'href="../print/{largest.id}/"' in collection_html
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{base}print/{largest.id}/")
+        items = page.locator(".os-handout-list li")
+        assert items.count() == len(largest.entries)
+        qr = page.locator("img.os-handout-qr")
+        assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code loads"
+        page.emulate_media(media="print")
+        assert not page.locator(".md-header").is_visible() and not page.locator(".os-announcement").is_visible()
+        first = items.first.inner_text()
+        assert "." in first, first  # a name followed by its address
+        listed = page.locator(".os-handout-list").inner_text()
+        assert "(PMC)" in listed and "\\" not in listed, "curated text shows as written, without Markdown escapes"
+        pdf = page.pdf(format="A4", print_background=True)
+        (tmp_path / "handout.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= _pdf_pages(pdf) <= 2, _pdf_pages(pdf)
