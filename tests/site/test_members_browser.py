@@ -15,11 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import browser, keep_local, serve, type_query, wait_until
-from support import ROOT, build_guide, federated_fixture
+from browser import browser, keep_local, serious_violations, serve, type_query, wait_until
+from support import build_guide, federated_fixture
 
 pytestmark = pytest.mark.browser
-AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +124,7 @@ def test_search_across_members_can_be_narrowed_to_one(site: tuple[str, Any]) -> 
 
 @pytest.mark.parametrize("path", ["members/", "databases/"])
 def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -> None:
-    assert AXE.is_file(), "make test installs axe-core from npm into .cache/npm"
     page = open_page(site, path, bypass_csp=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]])
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    serious = serious_violations(page)
     assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
     page.close()
