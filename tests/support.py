@@ -139,6 +139,8 @@ def federated_fixture(consortium: bool = False, **changes: Any) -> Guide:
 def build_guide(guide: Guide, where: Path, guides: Path = FIXTURE_GUIDE) -> Path:
     """Build ``guide`` into ``where/site`` with ``mkdocs build --strict`` in this process, through the plugin
     with the guide loader answering ``guide`` (a Guide with sources, as the federation stage loads it)."""
+    import warnings
+
     import pytest
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -146,8 +148,10 @@ def build_guide(guide: Guide, where: Path, guides: Path = FIXTURE_GUIDE) -> Path
     from openshelf.site import pipeline
 
     site = where / "site"
-    config = load_config(str(make_project(where / "project", guides)), site_dir=str(site), strict=True)
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        # jieba (imported by Material's search plugin, muted by ours) has regexes Python 3.11 warns about
+        warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+        config = load_config(str(make_project(where / "project", guides)), site_dir=str(site), strict=True)
         loaders = [name for name in ("load_guide", "load_federated") if hasattr(pipeline, name)]  # whichever it reads with
         assert loaders, "the pipeline's guide loader has a new name"
         for name in loaders:
