@@ -64,7 +64,7 @@
       });
       member.addEventListener("change", function () { asked = null; run(); });
       meta.parentNode.insertBefore(member, meta);
-    });
+    }).catch(function () { /* no filters: search without the select */ });
   }
 
   // The results of the whole query, less those that hold one of its Chinese runs only in pieces.
