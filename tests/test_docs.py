@@ -99,9 +99,11 @@ def _models() -> dict[str, tuple[type[BaseModel], bool]]:
     """A documented YAML block's top-level key → the model it must validate against, and whether the
     model is the whole file (True) or the key's value (False)."""
     from openshelf.federation.config import SourcesFile
+    from openshelf.federation.overlays import OverlaysFile
     from openshelf.guide.models import Emergency, ServiceStatus
 
-    return {"emergency": (Emergency, False), "service_status": (ServiceStatus, False), "sources": (SourcesFile, True)}
+    return {"emergency": (Emergency, False), "service_status": (ServiceStatus, False), "sources": (SourcesFile, True),
+            "overlays": (OverlaysFile, True)}
 
 
 @pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:", "limits:"))))

@@ -10,10 +10,11 @@ import click
 
 from openshelf import __version__
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
+from openshelf.federation.assemble import load_federated
+from openshelf.federation.cli import sources
 from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
-from openshelf.guide.load import load_guide
 from openshelf.guide.schema import SCHEMA_DIR, schema_files
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
@@ -37,7 +38,8 @@ def main() -> None:
       0  success
       1  problems found: errors in the guide (every command but links), a broken
          link (links), files out of date (fmt --check, schema --check), stale
-         entries (stale --fail)
+         entries (stale --fail), a source not updated or a snapshot not
+         matching its lock (sources)
       2  usage or configuration error: a bad option or argument; a corrupt link
          state file (links, build); for links also an invalid guide or an
          invalid guides/_links.yml
@@ -71,7 +73,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """
     rules_files = [p for p in paths if p.name == DEFAULT_RULES_FILE and p.is_file()]
     guide_paths = [p for p in paths if p not in rules_files]
-    guide, diagnostics = load_guide(*guide_paths) if guide_paths or not rules_files else (None, [])
+    guide, diagnostics = load_federated(*guide_paths) if guide_paths or not rules_files else (None, [])
     for folder in [p for p in guide_paths if p.is_dir()] or ([] if paths else [Path("guides")]):
         rules_files.append(folder / DEFAULT_RULES_FILE)
     for path in rules_files:
@@ -135,6 +137,7 @@ def schema(out: Path, check: bool) -> None:
 
 
 main.add_command(links)
+main.add_command(sources)
 for _command in CURATOR_COMMANDS:
     main.add_command(_command)
 

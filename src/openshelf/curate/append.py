@@ -20,10 +20,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from openshelf.curate import fmt
 from openshelf.curate.roundtrip import blank_line_after, dump_rt, load_rt
+from openshelf.federation.assemble import load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, has_errors
-from openshelf.guide.load import display_path, guide_files, load_guide, read_text
+from openshelf.guide.load import display_path, guide_files, read_text
 from openshelf.guide.models import Entry
 
 MAX_ID = 64
@@ -128,7 +129,7 @@ def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[D
             else:
                 shutil.copyfile(path, target)
             names[display_path(target)] = display_path(path)
-        _, diagnostics = load_guide(root)
+        _, diagnostics = load_own(root, subscriptions=guides)
     return [_relocate(d, names) for d in diagnostics]
 
 

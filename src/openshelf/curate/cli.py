@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from openshelf.federation.assemble import load_federated, load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.load import Guide, display_path, guide_files, load_guide
+from openshelf.guide.load import Guide, display_path, guide_files
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -68,8 +69,10 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 COMMANDS = [fmt_command]
 
 
-def _guide_or_exit(*guides: Path) -> Guide:
-    guide, diagnostics = load_guide(*guides)
+def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
+    """The guide, or exit 1 with its errors; ``federated``: with its subscriptions merged in (what readers see),
+    else its own files only (what curators edit)."""
+    guide, diagnostics = (load_federated if federated else load_own)(*guides)
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
@@ -279,7 +282,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
     from openshelf.links.store import default_state_file, load_state
 
     folders = paths or (Path("guides"),)
-    guide = _guide_or_exit(*folders)
+    guide = _guide_or_exit(*folders, federated=True)
     state_file = state_path or default_state_file(next((p for p in folders if p.is_dir()), Path("guides")))
     text = EXPORTERS[fmt](guide, load_state(state_file), site_url)
     if output is None:
@@ -326,7 +329,7 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
         today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
     except ValueError:
         raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
-    guide = _guide_or_exit(*(paths or (Path("guides"),)))
+    guide = _guide_or_exit(*(paths or (Path("guides"),)), federated=True)
     stale = find_stale(guide, today, days)
     text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale), "json": lambda: format_json(stale)}[fmt]()
     click.echo(text, nl=False)

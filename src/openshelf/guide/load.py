@@ -124,8 +124,12 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return text.replace("\r\n", "\n")
 
 
-def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
-    """Load and validate guide files or folders.  The guide is None when there is any error."""
+def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load and validate guide files or folders.  The guide is None when there is any error.
+
+    ``known_ids`` are entries found elsewhere (the guides this one subscribes to): ``related`` and
+    the other id lists may name them.
+    """
     files, diagnostics = guide_files(paths or (Path("guides"),))
     site_files = [f for f in files if f.name == SITE_FILE]
     if not site_files:  # a lone collection file: use the settings beside it
@@ -145,7 +149,7 @@ def load_guide(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
     limits = site.limits if site is not None else Limits()
     collections: list[Collection] = []
     total = 0
-    unvalidated: set[str] = set()
+    unvalidated: set[str] = set(known_ids)
     for path in files:
         if path.name == SITE_FILE:
             continue

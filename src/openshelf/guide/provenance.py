@@ -49,5 +49,9 @@ class SourceInfo:
     publisher: Text | None = None
     updated: dt.datetime | None = None
     fetched: dt.datetime | None = None
+    #: The entries this site shows from it (``contributed``: their ids), of which ``shared`` are
+    #: listed by other guides too and ``only_here`` by this source alone.
     entries: int = 0
     contributed: tuple[str, ...] = field(default=())
+    shared: int = 0
+    only_here: int = 0

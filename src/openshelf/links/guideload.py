@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from openshelf.errors import ConfigProblems
-from openshelf.guide.load import Guide, load_guide
+from openshelf.federation.assemble import load_federated
+from openshelf.guide.load import Guide
 
 from .extract import Target, targets_from_entries
 
@@ -22,8 +23,8 @@ class GuideInvalid(ConfigProblems):
 
 
 def load_checked_guide(folder: Path) -> Guide:
-    """The guide in ``folder`` as the checker reads it; :class:`GuideInvalid` when it has errors."""
-    guide, diagnostics = load_guide(folder)
+    """The guide in ``folder`` as the checker reads it (with its sources merged in); :class:`GuideInvalid` when it has errors."""
+    guide, diagnostics = load_federated(folder)
     if guide is None:
         raise GuideInvalid(folder, [d.format() for d in diagnostics])
     return guide

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from openshelf.federation.assemble import load_federated
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.load import load_guide
 from openshelf.site import extras, handout
 from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
@@ -35,7 +35,7 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
     cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``)."""
     from openshelf.links.store import default_state_file, load_state
 
-    guide, diagnostics = load_guide(guides)
+    guide, diagnostics = load_federated(guides)
     if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))

@@ -1,0 +1,71 @@
+"""The guide every command reads: the guide's own files and, when it subscribes to others
+(``guides/_sources.yml``), their snapshots and its local overlays merged in.
+
+``load_federated`` is what ``openshelf validate``, ``build``, the MkDocs plugin, ``links``,
+``export`` and ``stale`` call; without ``_sources.yml`` it is exactly
+:func:`~openshelf.guide.load.load_guide`.  It reads only files: builds never touch the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openshelf.federation.config import sources_file
+from openshelf.federation.merge import merge
+from openshelf.federation.overlays import load_overlays
+from openshelf.federation.select import select
+from openshelf.federation.snapshots import Snapshot, load_snapshots
+from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.guide.load import Guide, load_guide
+from openshelf.guide.models import SITE_FILE
+
+
+def guides_folder(paths: tuple[Path, ...]) -> Path:
+    """The folder whose ``_site.yml`` the guide uses (as :func:`load_guide` finds it)."""
+    for path in paths or (Path("guides"),):
+        if path.is_dir() and (path / SITE_FILE).is_file():
+            return path
+    for path in paths:
+        if path.is_file() and (path.parent / SITE_FILE).is_file():
+            return path.parent
+    return paths[0] if paths else Path("guides")
+
+
+def load_federated(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error."""
+    folder = guides_folder(paths)
+    if not sources_file(folder).is_file():
+        return load_guide(*paths)
+    snapshots, diagnostics = load_snapshots(folder)
+    overlays, more = load_overlays(folder)
+    guide, local = _own(paths, snapshots)
+    diagnostics += more + local
+    if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
+        return None, sorted(diagnostics, key=Diagnostic.sort_key)
+    merged, found = merge(guide, snapshots, overlays)
+    reported = set(local)
+    diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return (None if has_errors(diagnostics) else merged), diagnostics
+
+
+def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic]]:
+    """The guide's own files only (what curators edit: ``openshelf new``, ``import``), checked knowing the
+    ids its sources give, so that ``related`` may name them.  ``subscriptions``: the folder whose
+    ``_sources.yml`` and snapshots count (default: the guide's own)."""
+    folder = subscriptions or guides_folder(paths)
+    if not sources_file(folder).is_file():
+        return load_guide(*paths)
+    snapshots, diagnostics = load_snapshots(folder)
+    guide, local = _own(paths, snapshots)
+    diagnostics += local
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return (None if has_errors(diagnostics) else guide), diagnostics
+
+
+def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None) -> tuple[Guide | None, list[Diagnostic]]:
+    subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
+    guide, local = load_guide(*paths, known_ids=subscribed)
+    if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
+        local = [d for d in local if d.code != "unknown-id"]
+    return guide, local

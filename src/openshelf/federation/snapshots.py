@@ -1,0 +1,225 @@
+"""Read what a subscribing guide keeps in its repository, never the network: ``guides/_sources.yml``
+(with positions, like the guide files), ``guides/_sources/lock.json`` and each source's snapshot.
+
+A snapshot is only used when its bytes hash to the sha256 its lock entry holds: a snapshot edited by
+hand or damaged is refused with an error at that source's line in ``_sources.yml``, naming it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from openshelf.federation.config import Lock, Locked, Source, SourcesFile, lock_file, snapshot_file, sources_file
+from openshelf.federation.exchange import Export, FormatError, read_export
+from openshelf.guide.diagnostics import Diagnostic, Location
+from openshelf.guide.load import display_path, parse_file, validate_source
+from openshelf.guide.models import FieldPositions, Limits
+from openshelf.guide.yamlsource import Positions
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One source's accepted export, with where to point diagnostics about it."""
+
+    source: Source
+    export: Export
+    locked: Locked
+    #: The source's place in ``_sources.yml`` (where curators act on it).
+    at: Location
+    #: The snapshot file as curators see it (``guides/_sources/<id>.json``).
+    file: str
+    #: Where its entries' fields are in the snapshot file (none known: every position is 0:0).
+    places: JsonPlaces | None = None
+
+    def where(self, entry_id: str) -> FieldPositions:
+        return self.places.entry(entry_id) if self.places is not None else _NOWHERE
+
+
+_NOWHERE: dict[str, tuple[int, int]] = {}
+
+
+def update_hint(source_id: str) -> str:
+    return f"run 'openshelf sources update {source_id}'"
+
+
+def load_snapshots(guides: Path, limits: Limits | None = None) -> tuple[list[Snapshot] | None, list[Diagnostic]]:
+    """The sources of the guide in ``guides``, in ``_sources.yml`` order, each with its checked snapshot.
+
+    None (with the diagnostics) when ``_sources.yml``, the lock or any snapshot has an error.
+    """
+    diagnostics: list[Diagnostic] = []
+    parsed = parse_file(sources_file(guides), diagnostics, limits)
+    config = validate_source(parsed, SourcesFile, diagnostics) if parsed is not None else None
+    if parsed is None or config is None:
+        return None, diagnostics
+    places = [Location(parsed.display, *parsed.positions.of(("sources", i))) for i in range(len(config.sources))]
+    diagnostics += _duplicate_ids(config, parsed.positions, parsed.display)
+    lock = _read_lock(lock_file(guides), parsed.display, diagnostics)
+    if lock is None:
+        return None, diagnostics
+    snapshots: list[Snapshot] = []
+    for source, at in zip(config.sources, places, strict=True):
+        snapshot = _read_snapshot(guides, source, lock.sources.get(source.id), at, diagnostics)
+        if snapshot is not None:
+            snapshots.append(snapshot)
+    named = {s.id for s in config.sources}
+    for source_id in lock.sources:
+        if source_id not in named:
+            diagnostics.append(Diagnostic(Location(display_path(lock_file(guides))), f"source '{source_id}' has a lock entry but "
+                                          f"{parsed.display} no longer names it: run 'openshelf sources update' to drop it, or "
+                                          f"delete {display_path(snapshot_file(guides, source_id))} and its lock entry",
+                                          severity="warning", code="stale-lock"))
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return snapshots, diagnostics
+
+
+def _duplicate_ids(config: SourcesFile, positions: Positions, display: str) -> list[Diagnostic]:
+    seen: set[str] = set()
+    problems = []
+    for i, source in enumerate(config.sources):
+        if source.id in seen:
+            problems.append(Diagnostic(Location(display, *positions.of(("sources", i, "id"))),
+                                       f"source id '{source.id}' is used twice: each source needs its own id", field="id",
+                                       code="duplicate-id"))
+        seen.add(source.id)
+    return problems
+
+
+def _read_lock(path: Path, sources: str, diagnostics: list[Diagnostic]) -> Lock | None:
+    """The lock, an empty one when the file is missing (each source then lacks its snapshot), None when unreadable."""
+    display = display_path(path)
+    if not path.is_file():
+        return Lock()
+    try:
+        return Lock.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        problem = f"cannot read the file: {exc.strerror}"
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        place = ".".join(str(p) for p in first["loc"]) or "(document)"
+        problem = f"not a valid lock file ({place}: {first['msg']})"
+    diagnostics.append(Diagnostic(Location(display), f"{problem}: restore it from git, or run 'openshelf sources update' "
+                                  f"to fetch every source of {sources} again", code="lock"))
+    return None
+
+
+def _read_snapshot(guides: Path, source: Source, locked: Locked | None, at: Location, diagnostics: list[Diagnostic]) -> Snapshot | None:
+    path = snapshot_file(guides, source.id)
+    display = display_path(path)
+
+    def problem(message: str, code: str) -> None:
+        diagnostics.append(Diagnostic(at, f"source '{source.id}': {message}", field="sources", code=code))
+
+    if not path.is_file():
+        problem(f"no snapshot {display}: {update_hint(source.id)} to fetch it (builds never use the network)", "missing-snapshot")
+        return None
+    if locked is None:
+        problem(f"{display} has no entry in {display_path(lock_file(guides))}: {update_hint(source.id)}", "missing-snapshot")
+        return None
+    try:
+        size = path.stat().st_size
+        if size > source.max_bytes:
+            problem(f"snapshot {display} is {size:,} bytes, over the source's max_bytes ({source.max_bytes:,}): "
+                    f"{update_hint(source.id)} or restore it from git", "snapshot")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problem(f"cannot read {display}: {exc.strerror}", "io")
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != locked.sha256:
+        problem(f"snapshot {display} does not match its lock (sha256 {digest[:12]}…, the lock says {locked.sha256[:12]}…): "
+                f"{update_hint(source.id)} or restore it from git", "snapshot-mismatch")
+        return None
+    try:
+        export = read_export(data, display)
+    except FormatError as exc:
+        problem(f"{exc.message}: {update_hint(source.id)}", "snapshot")
+        return None
+    if locked.url != source.url:
+        diagnostics.append(Diagnostic(at, f"source '{source.id}': the snapshot was fetched from {locked.url}, but the url is now "
+                                      f"{source.url}: {update_hint(source.id)}", field="url", severity="warning", code="stale-lock"))
+    return Snapshot(source, export, locked, at, display, JsonPlaces(data.decode("utf-8", "replace"), export))
+
+
+_KEY = r'(?<!\\)"{}"\s*:'
+_ID = re.compile(_KEY.format("id") + r'\s*"([^"\\]*)"')
+
+
+class JsonPlaces:
+    """Where each entry of an export stands in its JSON text, worked out on first use (most builds never
+    ask): found by walking the ``"id": …`` keys in document order (collection ids, then their entries'
+    ids), so any layout of the JSON works."""
+
+    def __init__(self, text: str, export: Export) -> None:
+        self._text = text
+        self._export = export
+
+    @cached_property
+    def spans(self) -> dict[str, tuple[int, int]]:
+        """Entry id → the offsets of its ``"id"`` key and of the next entry's (the first entry of an id wins)."""
+        ids = [(m.start(), m.group(1)) for m in _ID.finditer(self._text)]
+        starts: list[tuple[str, int]] = []
+        i = 0
+
+        def find(wanted: str) -> int | None:
+            nonlocal i
+            for j in range(i, len(ids)):
+                if ids[j][1] == wanted:
+                    i = j + 1
+                    return ids[j][0]
+            return None
+
+        for collection in self._export.collections:
+            find(collection.id)
+            for entry in collection.entries:
+                offset = find(entry.id)
+                if offset is None:  # not the text of this export: no positions rather than wrong ones
+                    return {}
+                starts.append((entry.id, offset))
+        spans: dict[str, tuple[int, int]] = {}
+        for n, (entry_id, start) in enumerate(starts):
+            spans.setdefault(entry_id, (start, starts[n + 1][1] if n + 1 < len(starts) else len(self._text)))
+        return spans
+
+    @cached_property
+    def _lines(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self._text)]
+
+    def mark(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of an offset."""
+        line = bisect.bisect_right(self._lines, offset)
+        return line, offset - self._lines[line - 1] + 1
+
+    def find(self, key: str, start: int, end: int) -> int | None:
+        found = re.compile(_KEY.format(re.escape(key))).search(self._text, start, end)
+        return found.start() if found else None
+
+    def entry(self, entry_id: str) -> FieldPositions:
+        return _JsonFields(self, entry_id)
+
+
+class _JsonFields:
+    """An entry's field positions in a JSON text (a :class:`~openshelf.guide.models.FieldPositions`),
+    looked up when asked: ``"url"`` → the line and column of its key; ``"related[2]"`` → of ``related``."""
+
+    def __init__(self, places: JsonPlaces, entry_id: str) -> None:
+        self._places, self._id = places, entry_id
+
+    def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]:
+        span = self._places.spans.get(self._id)
+        if span is None:
+            return default
+        key = name.partition("[")[0]
+        if not key or key == "id":
+            return self._places.mark(span[0])
+        found = self._places.find(key, *span)
+        return self._places.mark(found) if found is not None else default

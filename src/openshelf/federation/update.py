@@ -1,0 +1,287 @@
+"""Update subscribed sources: fetch each export, check it, compare it with the last snapshot, and
+write the new snapshot and its lock entry.
+
+For each source: a conditional download (the lock's ETag / Last-Modified, when the snapshot on disk
+still matches its lock) through :mod:`~openshelf.federation.fetch`; the bytes must be a UTF-8
+document that :func:`~openshelf.federation.exchange.read_export` accepts; the change list is between
+the selected entries (:func:`~openshelf.federation.select.select`) of the old and the new snapshot.
+Then ``guides/_sources/<id>.json`` (the bytes exactly as fetched) is written, and after it
+``guides/_sources/lock.json`` (each write atomic): a crash between the two leaves a snapshot whose
+hash does not match its lock, which every build refuses, never a guide silently built from data
+nobody reviewed.  Any failure writes nothing: the last good snapshot and lock entry stay byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from openshelf.errors import ConfigError, OpenShelfError
+from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, lock_file, snapshot_file
+from openshelf.federation.diff import Report, SourceReport, diff
+from openshelf.federation.exchange import Collection, Export, FormatError, format_time, read_export
+from openshelf.federation.fetch import Fetched, fetch_async
+from openshelf.federation.select import select
+from openshelf.fsutil import write_atomic
+from openshelf.guide.load import display_path
+
+#: Sources downloaded at the same time.
+CONCURRENCY = 8
+
+
+# --- the lock ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LockFile:
+    """``guides/_sources/lock.json`` as read: the validated model and the plain data it came from
+    (an entry not updated is written back exactly as it was read)."""
+
+    path: Path
+    lock: Lock
+    data: dict[str, Any]
+
+    def locked(self, source_id: str) -> Locked | None:
+        return self.lock.sources.get(source_id)
+
+    def text_with(self, source_id: str, record: dict[str, Any]) -> str:
+        sources = {**self.data.get("sources", {}), source_id: record}
+        data = {**self.data, "version": LOCK_VERSION, "sources": dict(sorted(sources.items()))}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_lock(guides: Path) -> LockFile:
+    """The lock (empty when there is none yet); a lock that cannot be read is a :class:`ConfigError`."""
+    path = lock_file(guides)
+    shown = display_path(path)
+    if not path.is_file():
+        return LockFile(path, Lock(), {"version": LOCK_VERSION, "sources": {}})
+    fix = "restore it from git, or delete it and run 'openshelf sources update' to fetch every source again"
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{shown}: cannot be read ({exc}): {fix}") from None
+    if isinstance(data, dict) and isinstance(data.get("version"), int) and data["version"] > LOCK_VERSION:
+        raise ConfigError(f"{shown}: lock version {data['version']}; this OpenShelf writes version {LOCK_VERSION}: upgrade OpenShelf")
+    try:
+        lock = Lock.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{shown}: invalid: {where}: {first['msg']}: {fix}") from None
+    assert isinstance(data, dict)
+    return LockFile(path, lock, data)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- what a source takes ------------------------------------------------------------------------------
+
+
+def selected(source: Source, export: Export) -> Export:
+    """``export`` with only the entries ``source`` takes (:func:`~openshelf.federation.select.select`); a
+    collection left without entries is dropped.  Guide information and categories are kept."""
+    taken = {id(e) for e in select(source, export)}
+    collections: list[Collection] = []
+    for collection in export.collections:
+        entries = [e for e in collection.entries if id(e) in taken]
+        if entries:
+            collections.append(collection.model_copy(update={"entries": entries}))
+    return export.model_copy(update={"collections": collections})
+
+
+def unmatched(source: Source, export: Export) -> list[str]:
+    """The names in ``source``'s filters that the export does not have (a typo, or gone upstream):
+    ``collection 'databses'``, ``category …``, ``tag …``, ``excluded id …``."""
+    collections = {c.id for c in export.collections}
+    tags = {t for e in export.entries for t in e.tags}
+    ids = {e.id for e in export.entries}
+    return ([f"collection {c!r}" for c in source.collections if c not in collections]
+            + [f"category {c!r}" for c in source.categories if c not in export.categories]
+            + [f"tag {t!r}" for t in source.tags if t not in tags]
+            + [f"excluded id {i!r}" for i in source.exclude if i not in ids])
+
+
+# --- the snapshot on disk ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Previous:
+    """A source's last accepted snapshot, as found on disk."""
+
+    locked: Locked | None
+    snapshot: bytes | None
+    problem: str | None  # why the snapshot cannot be trusted, or None when it matches its lock
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def previous(guides: Path, source_id: str, lock: LockFile) -> Previous:
+    locked = lock.locked(source_id)
+    path = snapshot_file(guides, source_id)
+    try:
+        snapshot: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        snapshot = None
+    except OSError as exc:
+        return Previous(locked, None, f"{display_path(path)} cannot be read: {exc.strerror}")
+    if locked is None:
+        problem = "never fetched" if snapshot is None else f"{display_path(path)} is not in {display_path(lock.path)}"
+        return Previous(None, snapshot, problem)
+    if snapshot is None:
+        return Previous(locked, None, f"{display_path(path)} is missing")
+    actual = sha256(snapshot)
+    if actual != locked.sha256:
+        return Previous(locked, snapshot, f"{display_path(path)} does not match its lock (sha256 {actual[:12]}…, "
+                                          f"the lock says {locked.sha256[:12]}…): it was changed after 'openshelf sources update' wrote it")
+    return Previous(locked, snapshot, None)
+
+
+# --- one source --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A new export that passed every check, ready to be written."""
+
+    body: bytes
+    text: str
+    record: dict[str, Any]  # its lock entry
+    report: SourceReport
+
+
+def _old_selection(source: Source, prev: Previous) -> Export | None:
+    """The old snapshot's selected entries, for the change list (None: compare with nothing)."""
+    if prev.snapshot is None or not prev.intact:
+        return None
+    try:
+        return selected(source, read_export(prev.snapshot, f"the snapshot of source '{source.id}'"))
+    except FormatError:  # read by an older OpenShelf, perhaps; the new one is compared with nothing
+        return None
+
+
+def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -> Accepted | SourceReport:
+    """Check a downloaded export and compare it with the previous snapshot (pure).
+
+    Returns the report alone when nothing is to be written (the same bytes as the snapshot);
+    raises :class:`FormatError` for a body that is not a readable export.
+    """
+    body = fetched.body
+    assert body is not None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{fetched.url}: not a UTF-8 document (byte {exc.start}): "
+                          "is the address that of an OpenShelf guide export (…/downloads/openshelf.json)?") from None
+    export = read_export(body, fetched.url)
+    chosen = selected(source, export)
+    notes = [f"{name} names nothing in the export (guides/_sources.yml)" for name in unmatched(source, export)]
+    if prev.problem is not None and prev.snapshot is not None:
+        notes.append(f"the previous snapshot was not used: {prev.problem}; it is replaced")
+    entries = len(chosen.entries)
+    if prev.intact and prev.snapshot == body and prev.locked is not None and prev.locked.url == source.url:
+        return SourceReport(source.id, "unchanged", entries=entries, notes=tuple(notes), url=source.url)
+    record = {
+        "url": source.url,
+        "sha256": sha256(body),
+        "fetched": format_time(now),
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "format_version": export.version,
+        "entries": len(export.entries),
+        "updated": format_time(export.guide.updated),
+    }
+    Locked.model_validate(record)
+    changes = diff(_old_selection(source, prev), chosen)
+    return Accepted(body, text, record, SourceReport(source.id, "updated", changes, entries, notes=tuple(notes), url=source.url))
+
+
+def write(guides: Path, source_id: str, accepted: Accepted, lock: LockFile, prev: Previous) -> None:
+    """The snapshot, then the lock; if the lock cannot be written the old snapshot is put back."""
+    path = snapshot_file(guides, source_id)
+    text = lock.text_with(source_id, accepted.record)
+    write_atomic(path, accepted.text)
+    try:
+        write_atomic(lock.path, text)
+    except BaseException:
+        _put_back(path, prev.snapshot)
+        raise
+    lock.data = json.loads(text)
+    lock.lock = Lock.model_validate(lock.data)
+
+
+def _put_back(path: Path, snapshot: bytes | None) -> None:
+    """The snapshot as it was before (a snapshot that was not UTF-8 stays replaced: its lock no longer matches it)."""
+    if snapshot is None:
+        path.unlink(missing_ok=True)
+        return
+    with contextlib.suppress(UnicodeDecodeError, OSError):
+        write_atomic(path, snapshot.decode("utf-8"))
+
+
+def _failed(source: Source, error: str) -> SourceReport:
+    return SourceReport(source.id, "failed", error=error, url=source.url)
+
+
+async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asyncio.Semaphore, dry_run: bool,
+                      now: dt.datetime) -> SourceReport:
+    prev = previous(guides, source.id, lock)
+    conditional = prev.intact and prev.locked is not None and prev.locked.url == source.url
+    etag = prev.locked.etag if conditional and prev.locked else None
+    modified = prev.locked.last_modified if conditional and prev.locked else None
+    try:
+        async with gate:
+            fetched = await fetch_async(source.url, allow_hosts=source.allow_hosts, max_bytes=source.max_bytes,
+                                        timeout=source.timeout, etag=etag, last_modified=modified)
+        if fetched.unchanged:
+            old = _old_selection(source, prev)
+            return SourceReport(source.id, "unchanged", entries=len(old.entries) if old else 0, url=source.url)
+        result = await asyncio.to_thread(accept, source, prev, fetched, now)
+    except OpenShelfError as exc:
+        return _failed(source, exc.format_message())
+    if isinstance(result, SourceReport):
+        return result
+    if not dry_run:
+        try:
+            write(guides, source.id, result, lock, prev)
+        except OSError as exc:
+            return _failed(source, f"cannot write {display_path(Path(exc.filename or snapshot_file(guides, source.id)))}: "
+                                   f"{exc.strerror or exc}; the last good snapshot is kept")
+    return result.report
+
+
+async def update_async(guides: Path, sources: Sequence[Source], *, dry_run: bool = False,
+                       now: dt.datetime | None = None) -> Report:
+    lock = read_lock(guides)
+    gate = asyncio.Semaphore(CONCURRENCY)
+    when = now or dt.datetime.now(dt.UTC)
+    reports = await asyncio.gather(*(_update_one(guides, s, lock, gate, dry_run, when) for s in sources))
+    return Report(tuple(reports), dry_run)
+
+
+def update(guides: Path, sources: Sequence[Source], *, dry_run: bool = False, now: dt.datetime | None = None) -> Report:
+    """Update ``sources`` (downloads in parallel); one report per source, in their order."""
+    return asyncio.run(update_async(guides, sources, dry_run=dry_run, now=now))
+
+
+def pick(sources: Iterable[Source], ids: Sequence[str]) -> list[Source]:
+    """The sources named by ``ids`` (all when none), in ``_sources.yml``'s order; an unknown id is a :class:`ConfigError`."""
+    known = list(sources)
+    unknown = [i for i in ids if i not in {s.id for s in known}]
+    if unknown:
+        names = ", ".join(repr(s.id) for s in known) or "none"
+        raise ConfigError(f"no source {', '.join(map(repr, unknown))} in guides/_sources.yml (its sources: {names})")
+    return [s for s in known if not ids or s.id in ids]

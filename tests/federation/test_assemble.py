@@ -1,0 +1,183 @@
+"""Every command reads the merged guide: validate, build (and the MkDocs plugin), links, export and
+stale; a tampered snapshot stops them naming the source; without _sources.yml nothing changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from federated import collection, entry, export_bytes, site, subscribe
+
+from openshelf.cli import main
+from openshelf.federation.assemble import load_federated
+from openshelf.federation.exchange import read_export
+from openshelf.guide.load import load_guide
+from openshelf.links.guideload import load_targets
+from support import FIXTURE_GUIDE, make_project, mkdocs_build, write_guide
+
+SHARED = {
+    "_site.yml": site("shared", categories={"databases": "Databases", "remote": "Remote access"}),
+    "databases.yml": collection("databases", entry("cnki", "https://cnki.example.org/", related=("webvpn", "wanfang")),
+                                entry("wanfang", "https://wanfang.example.org/", title="Wanfang Data"),
+                                entry("pubmed", "https://pubmed.example.org/")),
+    "access.yml": collection("access", entry("webvpn", None, kind="how-to", category="remote"), order=5),
+}
+SOURCES = """\
+sources:
+  - id: shared
+    url: https://shared.example.org/downloads/openshelf.json
+"""
+NOTES = """\
+overlays:
+  - id: cnki
+    note: {en: "At our library, sign in through WebVPN first."}
+  - id: wanfang
+    hide: true
+"""
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library guide subscribed to a shared guide, with a local note and a hidden entry; the working directory holds it."""
+    monkeypatch.chdir(tmp_path)
+    shared = export_bytes(tmp_path / "shared", SHARED)
+    guides = write_guide(tmp_path / "guides", {
+        "_site.yml": site("mylib"),
+        "databases.yml": collection("databases", entry("local-db", "https://db.mylib.example.edu/", related=("webvpn",))),
+    })
+    subscribe(guides, {"shared": shared}, SOURCES)
+    (guides / "_overlays.yml").write_text(NOTES, encoding="utf-8")
+    return Path("guides")
+
+
+def _tamper(guides: Path) -> None:
+    path = guides / "_sources" / "shared.json"
+    path.write_bytes(path.read_bytes().replace(b"About pubmed.", b"About pubmed, edited by hand."))
+
+
+TAMPERED = "guides/_sources.yml:2:5: error: source 'shared': snapshot guides/_sources/shared.json does not match its lock"
+
+
+def test_without_sources_it_is_exactly_load_guide() -> None:
+    guide, diagnostics = load_federated(FIXTURE_GUIDE)
+    plain, plain_diagnostics = load_guide(FIXTURE_GUIDE)
+    assert guide is not None and plain is not None
+    assert diagnostics == plain_diagnostics
+    assert [(e.model_dump(), str(e.where())) for e in guide.entries] == [(e.model_dump(), str(e.where())) for e in plain.entries]
+    assert (guide.site, guide.origins, guide.notes, guide.sources) == (plain.site, {}, {}, [])
+
+
+def test_the_library_guide_validates_with_the_shared_entries(library: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(library)])
+    assert (result.exit_code, result.output) == (0, "ok: 2 collections, 4 entries\n")
+    guide, _ = load_federated(library)
+    assert guide is not None
+    assert [e.id for e in guide.entries] == ["local-db", "cnki", "pubmed", "webvpn"]
+    assert guide.notes["cnki"].en == "At our library, sign in through WebVPN first."
+
+
+def test_a_tampered_snapshot_stops_validate_naming_the_source(library: Path) -> None:
+    _tamper(library)
+    result = CliRunner().invoke(main, ["validate", str(library)])
+    assert result.exit_code == 1
+    assert result.output.startswith(TAMPERED)
+    assert result.output.endswith("run 'openshelf sources update shared' or restore it from git\n1 error(s), 0 warning(s)\n")
+
+
+def test_local_and_subscription_errors_come_in_one_run(library: Path) -> None:
+    (library / "_sources" / "shared.json").unlink()
+    (library / "_overlays.yml").write_text("overlays:\n  - id: cnki\n    acess: free\n", encoding="utf-8")
+    (library / "databases.yml").write_text(collection("databases", entry("local-db", "ftp://x")), encoding="utf-8")
+    guide, diagnostics = load_federated(library)
+    assert guide is None
+    assert [str(d.location) for d in diagnostics] == ["guides/_overlays.yml:3:5", "guides/_sources.yml:2:5", "guides/databases.yml:7:10"]
+
+
+def test_a_local_entry_may_name_a_subscribed_one_but_not_a_hidden_one(library: Path) -> None:
+    (library / "databases.yml").write_text(collection("databases", entry("local-db", "https://db.mylib.example.edu/",
+                                                                         related=("cnki", "wanfang", "nowhere"))), encoding="utf-8")
+    guide, diagnostics = load_federated(library)
+    assert guide is None
+    assert [d.format() for d in diagnostics] == [
+        "guides/databases.yml:11:30: error: entry 'local-db': related: unknown entry id 'nowhere'"]
+    (library / "databases.yml").write_text(collection("databases", entry("local-db", "https://db.mylib.example.edu/",
+                                                                         related=("cnki", "wanfang"))), encoding="utf-8")
+    guide, diagnostics = load_federated(library)
+    assert guide is not None and diagnostics == []
+    assert guide.by_id["local-db"].related == ["cnki"]
+
+
+def test_links_export_and_stale_read_the_merged_guide(library: Path) -> None:
+    targets = {t.url: t for t in load_targets(library)}
+    assert sorted(targets) == ["https://cnki.example.org/", "https://db.mylib.example.edu/", "https://pubmed.example.org/"]
+    [where] = targets["https://pubmed.example.org/"].occurrences
+    assert (where.file, where.entry) == ("guides/_sources/shared.json", "pubmed")
+
+    result = CliRunner().invoke(main, ["export", "--format", "json", str(library)])
+    assert result.exit_code == 0, result.output
+    export = read_export(result.stdout, "export")
+    assert [e.id for e in export.entries] == ["local-db", "cnki", "pubmed", "webvpn"]
+    pubmed = export.entries[2]
+    assert (pubmed.provenance.guide, pubmed.provenance.file, pubmed.provenance.listed_by) == ("shared", "shared/databases.yml", ["shared"])
+
+    result = CliRunner().invoke(main, ["stale", "--format", "json", str(library)])
+    assert result.exit_code == 0, result.output
+    never = {item["id"]: item["file"] for item in json.loads(result.stdout)["never_verified"]}
+    assert never == {"local-db": "guides/databases.yml", "cnki": "guides/_sources/shared.json",
+                     "pubmed": "guides/_sources/shared.json", "webvpn": "guides/_sources/shared.json"}
+
+
+def test_a_tampered_snapshot_stops_links_export_and_stale(library: Path) -> None:
+    _tamper(library)
+    for command in (["export", "--format", "json"], ["stale"], ["links", "--no-state", "--guides"]):
+        result = CliRunner().invoke(main, [*command, str(library)])
+        assert result.exit_code in (1, 2) and TAMPERED in result.output, (command, result.output)
+
+
+def test_a_consortium_of_two_members_lists_each_shared_resource_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    members = {name: export_bytes(tmp_path / name, {"_site.yml": site(name), "databases.yml": collection(
+        "databases", entry("cnki", "https://cnki.example.org/"), entry(f"{name}-archive", f"https://archive.{name}.example.edu/"))})
+        for name in ("east", "west")}
+    guides = write_guide(tmp_path / "guides", {"_site.yml": site("consortium", extra="consortium: true\n")})
+    subscribe(guides, members, "sources:\n  - id: east\n    url: https://east.example.org/o.json\n"
+                               "  - id: west\n    url: https://west.example.org/o.json\n")
+    result = CliRunner().invoke(main, ["export", "--format", "json", "guides"])
+    assert result.exit_code == 0, result.output
+    export = read_export(result.stdout, "consortium")
+    assert [(e.id, e.provenance.guide, e.provenance.listed_by) for e in export.entries] == [
+        ("cnki", "east", ["east", "west"]), ("east-archive", "east", ["east"]), ("west-archive", "west", ["west"])]
+
+
+def test_mkdocs_builds_the_library_site_without_the_hidden_entry_and_refuses_a_tampered_snapshot(library: Path, tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", library.resolve())
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    site_files = [p for p in (tmp_path / "site").rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml", ".csv", ".md")]
+    text = {p: p.read_text(encoding="utf-8", errors="replace") for p in site_files}
+    assert any("https://pubmed.example.org/" in t for t in text.values())
+    assert [p for p, t in text.items() if "wanfang" in t.lower()] == []
+
+    _tamper(library)
+    result = mkdocs_build(config, tmp_path / "site2")
+    assert result.returncode != 0
+    assert "source 'shared': snapshot" in result.stderr and "does not match its lock" in result.stderr
+    assert not (tmp_path / "site2" / "index.html").exists()
+
+
+
+def test_a_curator_adds_an_entry_naming_a_subscribed_one(library: Path) -> None:
+    """'openshelf new' checks the guide's own files knowing the ids its sources give (local-db names webvpn)."""
+    args = ["new", "--guides", str(library), "--collection", "databases", "--no-input", "--title-en", "Local maps",
+            "--url", "https://maps.mylib.example.edu/", "--description-en", "Maps.", "--category", "databases", "--access", "free",
+            "--related", "cnki"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "added entry 'local-maps'" in result.stderr
+    guide, diagnostics = load_federated(library)
+    assert guide is not None and diagnostics == []
+    assert guide.by_id["local-maps"].related == ["cnki"] and guide.origins["local-maps"].source is None
+    result = CliRunner().invoke(main, [*args[:-1], "nowhere"])
+    assert result.exit_code == 1 and "related: unknown entry id 'nowhere'" in result.output
