@@ -99,8 +99,8 @@ def bundle_ok(site: Path) -> None:
 
 
 def federated_fixture(consortium: bool = False, **changes: Any) -> Guide:
-    """The fixture guide as a guide with two sources would load (until the federation stage fills them from
-    snapshots, tests build such a Guide directly): cnki from 'emergency' (also listed by 'campus') with a local
+    """The fixture guide as a guide with two sources would load, built directly so that a test controls every
+    field the federation stage fills (health, notes, odd or hostile values): cnki from 'emergency' (also listed by 'campus') with a local
     note, pubmed from 'campus', muse-2020 local but also listed by 'emergency', the access entries local.
 
     ``changes`` replace fields of the result (``origins``, ``notes``, ``sources``).

@@ -2,8 +2,8 @@
 within MAXAGE is not fetched (reported with a note naming the source); anything else is fetched, and a
 URL with a failing local record always is.  Requests are counted on a server on 127.0.0.1.
 
-The guide's ``origins`` are filled on top of the guide read from disk (as the federation stage fills
-them from the sources' snapshots).
+Most tests fill the guide's ``origins`` on top of the guide read from disk, to control each case; the
+last one subscribes for real (``_sources.yml``, a snapshot carrying its publisher's link state, the lock).
 """
 
 from __future__ import annotations
@@ -118,3 +118,30 @@ def test_a_bad_duration_is_a_usage_error(here):  # type: ignore[no-untyped-def]
     write_guide(here / "guides", {"things.yml": entries({"a": "https://a.example.org/"})})
     result = CliRunner().invoke(cli.links, ["--trust-sources", "soon"])
     assert result.exit_code == 2 and "--trust-sources" in result.output
+
+
+def test_through_a_real_subscription_the_snapshots_link_health_is_trusted(here, server):  # type: ignore[no-untyped-def]
+    """The same with the guide as the federation stage reads it from disk: a snapshot whose export carries
+    its publisher's link state (one URL checked yesterday, one a month ago), and a local entry."""
+    from federated import collection, entry, site, subscribe
+
+    from openshelf.federation.exchange import export_json
+
+    urls = {"fresh": server.url("/ok?disk=fresh"), "old": server.url("/ok?disk=old"), "mine": server.url("/ok?disk=mine")}
+    shared, _ = load_guide(write_guide(here / "shared", {"_site.yml": site("shared"), "databases.yml": collection(
+        "databases", entry("fresh", urls["fresh"]), entry("old", urls["old"]))}))
+    assert shared is not None
+    yesterday, month = NOW - timedelta(days=1), NOW - timedelta(days=30)
+    states = {urls["fresh"]: LinkState(last_checked=yesterday, last_ok=yesterday, last_verdict=Verdict.OK, last_status=200),
+              urls["old"]: LinkState(last_checked=month, last_ok=month, last_verdict=Verdict.OK, last_status=200)}
+    guides = write_guide(here / "guides", {"_site.yml": site("mylib"), "local.yml": collection("local", entry("mine", urls["mine"]))})
+    subscribe(guides, {"shared": export_json(shared, states, now=NOW).encode()},
+              "sources:\n  - id: shared\n    url: https://shared.example.org/downloads/openshelf.json\n")
+    server.log.clear()
+    result = CliRunner().invoke(cli.links, ["--format", "json", "--allow-host", "127.0.0.1", "--no-state", "--trust-sources", "7d"],
+                                catch_exceptions=False)
+    asked = [query for _, _, _, query in server.log]
+    assert not any("disk=fresh" in q for q in asked) and any("disk=old" in q for q in asked) and any("disk=mine" in q for q in asked)
+    got = {r["occurrences"][0]["entry"]: r for r in json.loads(result.stdout)["results"]}
+    assert got["fresh"]["note"] == f"trusted: checked by source shared on {yesterday.date().isoformat()}"
+    assert got["old"]["note"] is None and got["mine"]["note"] is None
