@@ -118,10 +118,11 @@ def federated_fixture(consortium: bool = False, **changes: Any) -> Guide:
     sources = [
         SourceInfo("emergency", "emergency", Text(zh="共享应急指南", en="Shared emergency guide"), "https://shared.example.org/downloads/openshelf.json",
                    site_url="https://shared.example.org/", publisher=Text(zh="应急联盟", en="Emergency alliance"),
-                   updated=dt.datetime(2026, 11, 20, 8, tzinfo=utc), fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc), entries=2),
+                   updated=dt.datetime(2026, 11, 20, 8, tzinfo=utc), fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc),
+                   entries=2, contributed=("cnki", "muse-2020"), shared=2, only_here=0),
         SourceInfo("campus", "campus-guide", Text(en="Campus library guide"), "https://campus.example.edu/downloads/openshelf.json",
                    site_url="https://campus.example.edu/", updated=dt.datetime(2026, 11, 18, tzinfo=utc),
-                   fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc), entries=2),
+                   fetched=dt.datetime(2026, 11, 21, 2, tzinfo=utc), entries=2, contributed=("cnki", "pubmed"), shared=1, only_here=1),
     ]
     origins = {
         "cnki": Origin("emergency", source="emergency", listed_by=("emergency", "campus-guide"), revision="0123456789ab",

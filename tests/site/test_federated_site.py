@@ -69,9 +69,9 @@ def test_the_members_page_says_what_each_member_contributes(consortium: Path) ->
     assert '<span lang="en" class="os-en">Members</span>' in page[page.index("<h1"):page.index("</h1>")]
     east = page[page.index('id="source-east"'):page.index('id="source-west"')]
     assert "East library" in east and '<a href="https://east.example.org/" rel="noopener">' in east
-    assert "2 in all: 1 shared with others, 1 only here" in east
+    assert "2 in all: 1 shared with other guides, 1 only here" in east
     assert "Guide updated" in east and "2026-11-28" in east
-    assert "2 in all: 1 shared with others, 1 only here" in page[page.index('id="source-west"'):]
+    assert "2 in all: 1 shared with other guides, 1 only here" in page[page.index('id="source-west"'):]
 
 
 LIBRARY = {

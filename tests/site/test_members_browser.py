@@ -66,7 +66,7 @@ def test_the_members_page_lists_each_member_with_what_it_contributes(site: tuple
     assert emergency.is_visible() and "Shared emergency guide" in emergency.inner_text()
     body = page.locator("article").inner_text()
     assert "Publisher: 应急联盟 · Emergency alliance" in body
-    assert "2 in all: 2 shared with others, 0 only here" in body and "2 in all: 1 shared with others, 1 only here" in body
+    assert "2 in all: 2 shared with other guides, 0 only here" in body and "2 in all: 1 shared with other guides, 1 only here" in body
     assert page.locator("article a[href='https://shared.example.org/']").is_visible()
     nav = page.eval_on_selector_all(".md-nav--primary > .md-nav__list > .md-nav__item > .md-nav__link",
                                     "links => links.map(a => a.textContent.trim())")

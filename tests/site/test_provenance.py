@@ -88,10 +88,10 @@ def test_the_sources_page_lists_each_source_with_its_contribution_and_freshness(
     emergency = page[page.index("{ #source-emergency }"):page.index("{ #source-campus }")]
     assert '<span lang="en" class="os-en">Emergency alliance</span>' in emergency
     assert '<a href="https://shared.example.org/" rel="noopener">https://shared.example.org/</a>' in emergency
-    assert "2 in all: 2 shared with others, 0 only here" in emergency  # cnki (with campus), muse-2020 (with this library)
+    assert "2 in all: 2 shared with other guides, 0 only here" in emergency  # as the merge counted them (SourceInfo)
     assert "Guide updated</span>:** 2026-11-20" in emergency and "Fetched</span>:** 2026-11-21" in emergency
     campus = page[page.index("{ #source-campus }"):]
-    assert "2 in all: 1 shared with others, 1 only here" in campus and "Publisher" not in campus
+    assert "2 in all: 1 shared with other guides, 1 only here" in campus and "Publisher" not in campus
 
 
 def test_a_consortium_calls_them_members() -> None:

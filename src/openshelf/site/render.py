@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -585,21 +584,9 @@ def _local_note(note: Text | None) -> list[str]:
             *_description(note), "</div>", ""]
 
 
-def _counts(guide: Guide, index: Mapping[str, Member]) -> dict[str, tuple[int, int]]:
-    """For each member: how many of the guide's entries it lists, and how many of those another member lists too."""
-    total: Counter[str] = Counter()
-    shared: Counter[str] = Counter()
-    for entry in guide.entries:
-        keys = [m.key for m in entry_members(guide, entry, index)]
-        total.update(keys)
-        if len(keys) > 1:
-            shared.update(keys)
-    return {key: (total[key], shared[key]) for key in total}
-
-
 def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
-    """Each source (each member of a consortium): its title, publisher, site, what it contributes, how fresh it is."""
-    counts = _counts(guide, index)
+    """Each source (each member of a consortium): its title, publisher, site, what it contributes (as the merge
+    counted it), how fresh it is."""
     lines = [f"# {members_title(guide)}", ""]
     lines += [bi("本站的条目汇集自以下成员馆的指南；共享条目只列一次，并注明所有收录它的成员。",
                  "This site brings together the guides of these members; a shared entry is listed once, naming every member that lists it.")
@@ -608,7 +595,6 @@ def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
                  "This site takes entries from these guides, with this library's own entries and notes added."), ""]
     for info in guide.sources:
         member = index[info.id]
-        total, shared = counts.get(member.key, (0, 0))
         lines += [f"## {member.label} {{ #{member.anchor} }}", ""]
         facts = []
         if info.publisher is not None:
@@ -618,8 +604,8 @@ def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
             link = f'<a href="{site}" rel="noopener">{site}</a>' if markup.safe_url(info.site_url) else markup.text(info.site_url)
             facts.append((bi("网站", "Site"), link))
         facts.append((bi("收录条目", "Entries contributed"),
-                      bi(f"共 {total} 条：{shared} 条与其他{'成员' if guide.site.consortium else '来源'}共享，{total - shared} 条仅见于此",
-                         f"{total} in all: {shared} shared with others, {total - shared} only here")))
+                      bi(f"共 {info.entries} 条：{info.shared} 条与其他指南共享，{info.only_here} 条仅见于此",
+                         f"{info.entries} in all: {info.shared} shared with other guides, {info.only_here} only here")))
         if info.updated:
             facts.append((bi("指南更新", "Guide updated"), _date(info.updated) or ""))
         if info.fetched:
