@@ -70,6 +70,7 @@ def test_an_entry_from_a_source_the_guide_does_not_describe_names_it() -> None:
     origins = {**guide.origins, "pubmed": Origin("gone-guide", source="gone", listed_by=("gone-guide", "campus-guide"))}
     pubmed = article(pages(dataclasses.replace(guide, origins=origins))["databases.md"], "pubmed")
     assert "From</span>: gone · " in pubmed and "#source-gone" not in pubmed
+    assert "gone-guide" not in pubmed  # its guide is the source already named
     assert "Also listed by</span>: [Campus library guide](members.md#source-campus)" in pubmed
 
 
@@ -179,3 +180,13 @@ def test_a_local_entry_ignores_health_in_its_origin_and_odd_verdicts_say_only_ch
     assert badge(page, "muse-2020").startswith("unknown: ")
     assert "Checked by Campus library guide on 2026-11-02" in badge(page, "pubmed")
     assert "Link not yet checked" in badge(page, "cnki")
+
+
+def test_titles_in_badges_and_filter_labels_are_entities_not_backslashes() -> None:
+    """Badges and the filter's labels are HTML that Markdown leaves alone: a Markdown escape would show."""
+    guide = federated_fixture()
+    sources = [dataclasses.replace(guide.sources[0], title=Text(en="A *star* [x] {y} <b>")), guide.sources[1]]
+    page = pages(dataclasses.replace(guide, sources=sources))["databases.md"]
+    assert "Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on 2026-11-19)" in badge(page, "cnki")
+    assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt; <span class="os-count">' in page
+    assert "[A \\*star\\* \\[x\\] \\{y\\} &lt;b&gt;](members.md#source-emergency)" in article(page, "cnki")  # a Markdown link: escaped for Markdown

@@ -202,7 +202,7 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         cat = guide.site.categories[e.category]
         pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
-        pairs += [("member", m.key, m.label) for m in (entry_members(guide, e, members) if guide.sources else ())]
+        pairs += [("member", m.key, m.html_label) for m in (entry_members(guide, e, members) if guide.sources else ())]
         pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
@@ -471,7 +471,13 @@ class Member:
 
     @property
     def label(self) -> str:
+        """The title for Markdown (headings, links)."""
         return text(self.title)
+
+    @property
+    def html_label(self) -> str:
+        """The title for inline HTML that Markdown leaves alone (the filter's labels)."""
+        return bi(*(markup.html_text(t) if t else None for t in (self.title.zh, self.title.en)))
 
     @property
     def anchor(self) -> str:
@@ -514,17 +520,14 @@ def _upper_first(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
-def _names(title: Text) -> tuple[str, str]:
-    """A title as escaped text for the Chinese and for the English sentence (each falls back on the other)."""
-    zh, en = title.zh or title.en or "", title.en or title.zh or ""
-    return markup.text(zh), markup.text(en)
-
-
 def _source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
+    """Who checked a link, escaped for the badge's HTML: the source's title for the Chinese and for the English
+    sentence (each falls back on the other), else its id."""
     if source is not None:
-        return _names(source)
-    name = markup.text((origin.source or origin.guide) if origin else "")
-    return name, name
+        zh, en = source.zh or source.en or "", source.en or source.zh or ""
+    else:
+        zh = en = (origin.source or origin.guide) if origin else ""
+    return markup.html_text(zh), markup.html_text(en)
 
 
 def _date(when: dt.datetime | None) -> str | None:
@@ -554,7 +557,7 @@ def link_status(url: str, links: Mapping[str, LinkState], origin: Origin | None)
 
 
 def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[str]:
-    """"From <source> (updated DATE)" and "Also listed by …", linking to the Members / Sources page."""
+    """The line "From <source> (updated DATE) · Also listed by …", linking to the Members / Sources page."""
     origin = guide.origins.get(entry.id)
     listing = entry_members(guide, entry, index)
     first, others = listing[0], listing[1:]
@@ -567,8 +570,8 @@ def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list
         line = f"{bi('来自', 'From')}: [{first.label}]({MEMBERS}#{first.anchor})"
         if updated:
             line += " (" + bi(f"更新于 {updated}", f"updated {updated}") + ")"
-    known = {m.key for m in listing} | {m.info.guide for m in listing if m.info}
-    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in known]
+    named = {origin.guide} if origin is not None and first.info is None else set()  # an unknown source's guide: named already
+    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in named]
     also = [m.label if m.info is None else f"[{m.label}]({MEMBERS}#{m.anchor})" for m in others]
     also += [markup.text(n) for n in dict.fromkeys(strangers)]
     if also:
