@@ -2,6 +2,7 @@
 #   make site   create .venv, install, validate the guide and build the site into site/
 #   make test   the same set-up, then the whole test suite (installs Chromium for the browser tests)
 #   make serve  live preview at http://127.0.0.1:8000/ (rebuilds when guides/*.yml change)
+#   make dist   the package as a wheel and an sdist in dist/ (what `openshelf init` runs from elsewhere)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -20,7 +21,7 @@ EXTRAS := --extra test --extra zensical
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: site serve test test-latest test-lowest validate lint-workflows build-zensical links-site chromium clean
+.PHONY: site serve test test-latest test-lowest validate lint-workflows build-zensical links-site chromium clean dist
 
 $(UV):
 	$(PYTHON) -m venv .cache/uv
@@ -29,6 +30,11 @@ $(UV):
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet $(EXTRAS) --python $(PYTHON)
 	touch $(STAMP)
+
+# The wheel carries every file the site and `openshelf init` need (package data: assets, theme
+# overrides, the starter repository); tests/curate/test_init.py installs it in a fresh venv.
+dist: | $(UV)
+	$(UV) build --quiet --out-dir dist
 
 validate: $(STAMP)
 	$(BIN)/openshelf validate guides

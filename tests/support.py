@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,34 @@ from openshelf.guide.load import Guide
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_GUIDE = ROOT / "tests" / "fixtures" / "guide"
 GOLDEN = ROOT / "tests" / "golden"
+UV = ROOT / ".cache" / "uv" / "bin" / "uv"
+
+
+def offline_env() -> dict[str, str]:
+    """The environment for uv and for the installed tool, with uv offline: every package comes
+    from uv's cache (filled by `make venv`), so no network is used."""
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_PYTHON_DOWNLOADS": "never", "NO_MKDOCS_2_WARNING": "1"}
+    for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MAKEFLAGS", "MAKELEVEL"):
+        env.pop(name, None)
+    return env
+
+
+def uv(*args: str, cwd: Path, env: dict[str, str]) -> None:
+    assert UV.is_file(), f"{UV} is missing: run `make venv`"
+    proc = subprocess.run([str(UV), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, f"uv {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
+
+
+def wheel_venv(where: Path, env: dict[str, str]) -> tuple[Path, Path]:
+    """Build this checkout's wheel and sdist into ``where/dist`` and install the wheel alone into a
+    fresh venv ``where/venv``; returns the wheel and the venv."""
+    dist = where / "dist"
+    uv("build", "--quiet", "--out-dir", str(dist), str(ROOT), cwd=where, env=env)
+    (wheel,) = dist.glob("openshelf-*.whl")
+    venv = where / "venv"
+    uv("venv", "--quiet", "--python", sys.executable, str(venv), cwd=where, env=env)
+    uv("pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel), cwd=where, env=env)
+    return wheel, venv
 
 
 def make_project(where: Path, guides: Path, **changes: object) -> Path:

@@ -64,9 +64,9 @@ def steps(workflow: dict) -> Iterator[tuple[str, dict]]:
             yield job_id, step
 
 
-def makefile_targets() -> set[str]:
+def makefile_targets(makefile: Path = ROOT / "Makefile") -> set[str]:
     targets = set()
-    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+    for line in makefile.read_text(encoding="utf-8").splitlines():
         match = re.match(r"^([^\s#:=$][^:=]*?)\s*::?(?!=)", line)
         if match and not line.startswith("\t"):
             targets.update(t for t in match.group(1).split() if not t.startswith("."))

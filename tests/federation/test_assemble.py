@@ -4,6 +4,8 @@ stale; a tampered snapshot stops them naming the source; without _sources.yml no
 from __future__ import annotations
 
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,10 @@ from federated import collection, entry, export_bytes, site, subscribe
 
 from openshelf.cli import main
 from openshelf.federation.assemble import load_federated
-from openshelf.federation.exchange import read_export
+from openshelf.federation.exchange import export_json, read_export
 from openshelf.guide.load import load_guide
 from openshelf.links.guideload import load_targets
-from support import FIXTURE_GUIDE, make_project, mkdocs_build, write_guide
+from support import FIXTURE_GUIDE, ROOT, make_project, mkdocs_build, write_guide
 
 SHARED = {
     "_site.yml": site("shared", categories={"databases": "Databases", "remote": "Remote access"}),
@@ -181,3 +183,63 @@ def test_a_curator_adds_an_entry_naming_a_subscribed_one(library: Path) -> None:
     assert guide.by_id["local-maps"].related == ["cnki"] and guide.origins["local-maps"].source is None
     result = CliRunner().invoke(main, [*args[:-1], "nowhere"])
     assert result.exit_code == 1 and "related: unknown entry id 'nowhere'" in result.output
+
+
+def test_a_consortium_of_the_shared_guide_and_a_subscriber_names_both_for_what_both_show(library: Path, tmp_path: Path) -> None:
+    """The library's export carries the shared entries it shows (not the hidden one): the consortium names both guides for them."""
+    result = CliRunner().invoke(main, ["export", "--format", "json", str(library)])
+    assert result.exit_code == 0, result.output
+    members = {"shared": (library / "_sources" / "shared.json").read_bytes(), "library": result.stdout_bytes}
+    guides = write_guide(tmp_path / "consortium", {"_site.yml": site("consortium", extra="consortium: true\n")})
+    subscribe(guides, members, "sources:\n  - id: shared\n    url: https://shared.example.org/o.json\n"
+                               "  - id: library\n    url: https://library.example.org/o.json\n")
+    guide, diagnostics = load_federated(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    assert {i: o.listed_by for i, o in guide.origins.items()} == {
+        "cnki": ("shared", "mylib"), "wanfang": ("shared",), "pubmed": ("shared", "mylib"), "webvpn": ("shared", "mylib"),
+        "local-db": ("mylib",)}
+    assert [(s.id, s.guide, s.entries, s.shared, s.only_here) for s in guide.sources] == [
+        ("shared", "shared", 4, 3, 1), ("library", "mylib", 4, 3, 1)]
+
+
+class _Live(HTMLParser):
+    """What could run in a page: event-handler attributes, javascript:/data: URLs, inline scripts that call alert."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._script = tag == "script"
+        for name, value in attrs:
+            squeezed = re.sub(r"[\x00-\x20]+", "", value or "").lower()
+            if name.startswith("on") or squeezed.startswith(("javascript:", "data:", "vbscript:")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._script and "alert" in data:
+            self.found.append(f"<script>{data[:80]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._script = False
+
+
+def test_a_hostile_sources_text_is_escaped_like_local_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every field of the injection guide, arriving through a (locked, unmodified) snapshot, builds into inert text."""
+    monkeypatch.chdir(tmp_path)
+    probe = _Live()
+    probe.feed("<img src=x onerror=alert(1)><a href=' java\tscript:x'>a</a><script>alert(1)</script>")
+    assert len(probe.found) == 3  # the scan sees what it looks for
+    evil, diagnostics = load_guide(ROOT / "tests" / "fixtures" / "injection")
+    assert evil is not None, diagnostics
+    guides = write_guide(tmp_path / "guides", {"_site.yml": site("mylib")})
+    subscribe(guides, {"evil": export_json(evil).encode()}, "sources:\n  - id: evil\n    url: https://evil.example.org/o.json\n")
+    result = mkdocs_build(make_project(tmp_path / "project", guides.resolve()), tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "evil" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('title')&lt;/script&gt;" in page
+    for path in sorted((tmp_path / "site").rglob("*.html")):
+        scan = _Live()
+        scan.feed(path.read_text(encoding="utf-8"))
+        assert scan.found == [], (path, scan.found)

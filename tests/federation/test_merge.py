@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from federated import NOW, collection, entry, export_bytes, site
@@ -232,15 +234,18 @@ overlays:
     ]
 
 
+def _edited(snapshot: Snapshot, edit: Callable[[dict[str, Any]], object]) -> Snapshot:
+    """The snapshot with its export changed as no OpenShelf would write it (a hostile source); no positions."""
+    data = snapshot.export.model_dump(mode="json")
+    edit(data)
+    return Snapshot(snapshot.source, read_export(json.dumps(data), "edited"), snapshot.locked, snapshot.at, snapshot.file)
+
+
 def test_subscribed_entries_pass_the_checks_local_ones_do() -> None:
     local, _ = _local(LIBRARY)
-    hostile = _snapshot("hostile", SHARED)
-    data = hostile.export.model_dump(mode="json")
-    data["collections"][0]["entries"][2]["id"] = "category-databases"
-    data["collections"][0]["entries"][2]["category"] = "nowhere"
-    export = read_export(json.dumps(data), "hostile")
-    snapshot = Snapshot(hostile.source, export, hostile.locked, hostile.at, hostile.file)
-    _, diagnostics = merge(local, [snapshot])
+    hostile = _edited(_snapshot("hostile", SHARED),
+                      lambda data: data["collections"][0]["entries"][2].update(id="category-databases", category="nowhere"))
+    _, diagnostics = merge(local, [hostile])
     assert [(str(d.location), d.entry, d.code, d.severity) for d in diagnostics] == [
         ("guides/_sources/hostile.json", "category-databases", "invalid", "error"),
         ("guides/_sources/hostile.json", "category-databases", "unknown-category", "error"),
@@ -255,3 +260,24 @@ def test_selection_and_references_to_entries_not_taken() -> None:
     assert guide.by_id["cnki"].related == []  # webvpn (another collection) and wanfang (excluded) are not on this site
     assert guide.by_id["local-db"].related == ["cnki"]
     assert "remote" not in guide.site.categories
+
+
+def test_an_overlay_may_name_an_entry_by_its_id_in_the_source() -> None:
+    local, overlays = _local({"_site.yml": site("mylib"), "databases.yml": collection("databases", entry("zhiwang", "https://cnki.example.org"))},
+                             "overlays:\n  - id: cnki\n    note: {en: Ask at the desk.}\n    tags: [chinese]\n")
+    guide, diagnostics = merge(local, [_snapshot("shared", SHARED)], overlays)
+    assert [d.code for d in diagnostics] == ["conflict-url"]
+    assert "cnki" not in guide.by_id
+    assert guide.notes == {"zhiwang": guide.notes["zhiwang"]} and guide.notes["zhiwang"].en == "Ask at the desk."
+    assert guide.by_id["zhiwang"].tags == ["chinese"]
+
+
+def test_a_source_collection_named_like_a_page_and_too_many_entries_are_errors() -> None:
+    local, _ = _local({"_site.yml": site("mylib", extra="limits: {max_entries: 3}\n")})
+    _, diagnostics = merge(local, [_edited(_snapshot("shared", SHARED), lambda data: data["collections"][0].update(id="tags"))])
+    assert [d.format() for d in diagnostics] == [
+        "guides/_sources.yml:2:5: error: source 'shared': collection 'tags' has the name of a page the site makes: leave it out "
+        "with 'collections:' (the ones to take)",
+        "guides/_sources.yml: error: with its sources the guide has 4 entries, more than limits.max_entries (3) in _site.yml: take "
+        "fewer (collections, categories, tags) or raise the limit",
+    ]

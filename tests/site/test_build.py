@@ -84,3 +84,17 @@ def test_an_unreadable_link_state_is_one_clean_error_on_both_paths(project: Path
     plugin = mkdocs_build(config, tmp_path / "plugin-out")
     assert plugin.returncode == 1
     assert "links.json" in plugin.stderr and "Traceback" not in plugin.stderr
+
+
+def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guide needs no hand-written page: a missing docs_dir is an empty one, not a traceback."""
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "databases" / "index.html").is_file()
+    assert not (tmp_path / "docs").exists()
+    (tmp_path / "docs").write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out2"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "docs: docs_dir is not a folder" in result.output

@@ -374,3 +374,121 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
 
 
 COMMANDS.append(issueform_command)
+
+
+def _fetch_sources(guides: Path) -> bool:
+    """``openshelf sources update`` in a new guide; True when every subscription was fetched.  A
+    failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
+    from openshelf.federation.cli import load_sources
+    from openshelf.federation.diff import render_text
+    from openshelf.federation.update import update
+
+    sources = load_sources(guides)
+    if sources is None:
+        return False
+    report = update(guides, sources.sources)
+    click.echo(render_text(report), nl=False, err=True)
+    if report.failed:
+        click.echo("warning: a subscribed guide could not be fetched: the new guide builds once 'make sources' fetches it", err=True)
+    return not report.failed
+
+
+@click.command("init")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name-zh", default=None, metavar="TEXT", help="The guide's name in Chinese (the site's title).")
+@click.option("--name-en", default=None, metavar="TEXT", help="The guide's name in English.")
+@click.option("--publisher-zh", default=None, metavar="TEXT", help="The library or group that maintains it, in Chinese.")
+@click.option("--publisher-en", default=None, metavar="TEXT", help="The library or group that maintains it, in English.")
+@click.option("--id", "guide_id", default=None, metavar="SLUG",
+              help="The guide's stable name, by which other guides name it (default: made from the English name).")
+@click.option("--languages", default=None, metavar="zh,en", help="The languages the guide is written in: zh, en or both (default: zh,en).")
+@click.option("--url", default=None, metavar="URL", help="Where the site will be published, if known.")
+@click.option("--license", "license_id", default=None, metavar="SPDX", help="The content's licence as an SPDX id, e.g. CC-BY-4.0.")
+@click.option("--subscribe", multiple=True, metavar="URL",
+              help="Subscribe to another guide by the address of its export (…/downloads/openshelf.json); repeatable.")
+@click.option("--fetch/--no-fetch", default=True, show_default=True,
+              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds.")
+@click.option("--no-input", is_flag=True, help="Never prompt: a missing name is a usage error (exit 2).")
+def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | None, languages: str | None, url: str | None,
+                 license_id: str | None, subscribe: tuple[str, ...], **names: str | None) -> None:
+    """Create a new guide repository in DIR (a new or empty folder) for another library.
+
+    \b
+    It holds guides/_site.yml with the guide's name, id, publisher and languages; a starter
+    collection of a library's own services (guides/services.yml: fill in your addresses); with
+    --subscribe, guides/_sources.yml; mkdocs.yml; a Makefile whose 'make site' and 'make test'
+    install this very OpenShelf release (dependencies pinned in constraints.txt); CI workflows
+    and the 'Suggest a resource' issue form; and a README for its curators.  In a terminal
+    OpenShelf asks for what the options do not give.  Nothing existing is ever overwritten.
+    Exit 0 created, 1 the files could not be written, 2 usage error (a non-empty DIR, a bad value).
+    """
+    from openshelf import __version__
+    from openshelf.curate import init as i
+    from openshelf.curate.new import interactive
+
+    problem = i.refusal(directory)  # before any question is asked
+    if problem:
+        raise click.BadParameter(problem, param_hint="'DIR'")
+    ask = not no_input and interactive()
+    try:
+        langs = i.parse_languages(languages) if languages is not None else (_ask_languages() if ask else i.LANGUAGES)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--languages'") from None
+    name = {lang: names[f"name_{lang}"] or "" for lang in i.LANGUAGES}
+    publisher = {lang: names[f"publisher_{lang}"] or "" for lang in i.LANGUAGES}
+    if ask:
+        _ask_names(name, publisher, langs, ask_publisher=not any(publisher.values()))
+        while not guide_id or i.problems(i.Settings(id=guide_id, name={"en": "-"}, languages=("en",))):
+            if guide_id:
+                click.echo(f"{guide_id!r} is not a slug: lowercase letters, digits and single hyphens, e.g. city-library", err=True)
+            guide_id = click.prompt("标识 · Id (a-z, 0-9, -)", default=i.default_id(name, publisher) or None).strip()
+        if url is None:
+            url = click.prompt("网站地址 · Site address (empty: not yet known)", default="", show_default=False).strip() or None
+        if not subscribe:
+            shared = click.prompt("订阅的指南 · Subscribe to a guide's export URL (empty: none)", default="", show_default=False).strip()
+            subscribe = (shared,) if shared else ()
+    settings = i.Settings(id=guide_id or i.default_id(name, publisher), name=name, languages=langs, publisher=publisher,
+                          url=url, license=license_id, subscribe=subscribe)
+    if not settings.id:
+        raise click.UsageError("missing --id (the names give none in Latin letters)")
+    problems = i.problems(settings)
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    try:
+        i.create(directory, settings, __version__, i.pinned_requirements())
+    except i.NotEmpty as exc:
+        raise click.BadParameter(str(exc), param_hint="'DIR'") from None
+    except OSError as exc:
+        click.echo(f"error: cannot create {directory}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"created guide '{settings.id}' in {directory}", err=True)
+    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides")
+    next_steps = [f"cd {directory}",
+                  *(["make sources   # fetch the subscribed guides; review and commit them"] if subscribe and not fetched else []),
+                  "make test      # install OpenShelf, build the site, run the checks"]
+    click.echo("next:\n" + "".join(f"  {step}\n" for step in next_steps), nl=False, err=True)
+
+
+def _ask_languages() -> tuple[str, ...]:
+    from openshelf.curate.init import parse_languages
+
+    while True:
+        try:
+            return parse_languages(click.prompt("语言 · Languages (zh, en)", default="zh,en"))
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+
+
+def _ask_names(name: dict[str, str], publisher: dict[str, str], languages: tuple[str, ...], *, ask_publisher: bool) -> None:
+    labels = {"zh": ("中文", "in Chinese"), "en": ("英文", "in English")}
+    while not any(name[lang] for lang in languages):
+        for lang in languages:
+            name[lang] = click.prompt(f"指南名称（{labels[lang][0]}）· Guide name {labels[lang][1]}", default="", show_default=False).strip()
+        if not any(name[lang] for lang in languages):
+            click.echo("a name in at least one language is needed", err=True)
+    for lang in languages if ask_publisher else ():
+        publisher[lang] = click.prompt(f"图书馆（{labels[lang][0]}）· Library {labels[lang][1]} (empty: none)", default="",
+                                       show_default=False).strip()
+
+
+COMMANDS.append(init_command)

@@ -205,7 +205,19 @@ def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url
 
 
 def read_export(data: bytes | str, origin: str) -> Export:
-    """Parse and validate an export; ``origin`` (a source id or address) names it in every message."""
+    """Parse and validate an export; ``origin`` (a source id or address) names it in every message.
+
+    A valid export of this major version is read in one pass by pydantic's JSON parser (about twice
+    as fast as ``json.loads`` then validation); anything else goes the slow way, which names what is
+    wrong: not JSON, another format or major version, or the entry and field that are invalid.
+    """
+    try:
+        export = Export.model_validate_json(data)
+    except ValidationError:
+        pass
+    else:
+        if export.version.split(".", 1)[0] == str(MAJOR):
+            return export
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError) as exc:

@@ -32,7 +32,7 @@ from openshelf.guide.checks import cross_checks
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.load import Guide
 from openshelf.guide.messages import with_field
-from openshelf.guide.models import SITE_FILE, Collection, Entry, Site, Text
+from openshelf.guide.models import RESERVED_PAGES, SITE_FILE, Collection, Entry, Site, Text
 from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.urls import normalise_url
 
@@ -80,9 +80,10 @@ def _health(entry: ExportEntry) -> SourceHealth | None:
     return SourceHealth(h.verdict, h.checked, h.status, h.last_ok) if h is not None else None
 
 
-def _listed_by(entry: ExportEntry) -> list[str]:
-    """The guides an export entry says list it, its maintaining guide first."""
-    return list(dict.fromkeys([entry.provenance.guide, *entry.provenance.listed_by]))
+def _listed_by(entry: ExportEntry, exporter: str) -> list[str]:
+    """The guides that list an export's entry, its maintaining guide first: those its provenance names,
+    and the exporting guide (which shows it, whether it maintains it or subscribes to it)."""
+    return list(dict.fromkeys([entry.provenance.guide, *entry.provenance.listed_by, exporter]))
 
 
 class _Merger:
@@ -115,6 +116,7 @@ class _Merger:
     def subscribe(self, snapshot: Snapshot) -> None:
         source = snapshot.source
         renamed = self.renamed.setdefault(source.id, {})
+        exporter = snapshot.export.guide.id
         home = {id(e): c for c in snapshot.export.collections for e in c.entries}
         for category, label in snapshot.export.categories.items():
             self.offered.setdefault(category, label)
@@ -122,7 +124,7 @@ class _Merger:
             key = identity(item)
             same = self.by_key.get(key)
             if same is not None:
-                same.listed(_listed_by(item))
+                same.listed(_listed_by(item, exporter))
                 same.health = same.health or _health(item)
                 renamed[item.id] = same.entry.id
                 if same.entry.id != item.id:
@@ -140,9 +142,9 @@ class _Merger:
             else:
                 entry = item.guide_entry()
             renamed[item.id] = entry.id
-            collection = self._collection_for(home[id(item)])
+            collection = self._collection_for(home[id(item)], snapshot)
             entry.locate(collection, snapshot.file, snapshot.where(item.id))
-            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item), item.revision, _health(item),
+            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item, exporter), item.revision, _health(item),
                             item.provenance.file, item.provenance.line))
 
     def _place(self, other: _Slot, snapshot: Snapshot) -> Location:
@@ -158,8 +160,12 @@ class _Merger:
             n += 1
         return candidate
 
-    def _collection_for(self, source_collection: ExportCollection) -> str:
+    def _collection_for(self, source_collection: ExportCollection, snapshot: Snapshot) -> str:
         if source_collection.id not in self.collections:
+            if source_collection.id in RESERVED_PAGES:
+                self.diagnostics.append(Diagnostic(snapshot.at, f"source '{snapshot.source.id}': collection '{source_collection.id}' has "
+                                                   "the name of a page the site makes: leave it out with 'collections:' (the ones to take)",
+                                                   field="collections", code="invalid"))
             self.collections[source_collection.id] = Collection.model_validate({
                 "id": source_collection.id, "title": source_collection.title, "description": source_collection.description,
                 "order": source_collection.order})
@@ -168,6 +174,8 @@ class _Merger:
     def apply(self, placed: PlacedOverlay, notes: dict[str, Text]) -> None:
         overlay = placed.overlay
         slot = self.by_id.get(overlay.id)
+        if slot is None:  # a source's id for an entry shown under another (merged with another guide's, or renamed)
+            slot = next((self.by_id[r[overlay.id]] for r in self.renamed.values() if overlay.id in r), None)
         if slot is None or slot.hidden:
             self.warn(placed.where("id"), f"overlay: no entry '{overlay.id}' on this site (neither in the guide nor among the "
                       "entries its sources give): remove the overlay, or check the id", overlay.id, "unknown-id", "id")
@@ -180,7 +188,7 @@ class _Merger:
             slot.hidden = True
             return
         if overlay.note is not None:
-            notes[overlay.id] = overlay.note
+            notes[slot.entry.id] = overlay.note
         changes = {name: getattr(overlay, name) for name in OVERRIDES if getattr(overlay, name) is not None}
         if not changes or not self._overrides_ok(placed, slot, changes):
             return
@@ -294,5 +302,10 @@ def merge(guide: Guide, snapshots: Sequence[Snapshot], overlays: Sequence[Placed
     for placed in overlays:
         merger.apply(placed, notes)
     merged = merger.finish(notes, snapshots)
+    limit = merged.site.limits.max_entries
+    if len(merged.entries) > limit and snapshots:
+        merger.diagnostics.append(Diagnostic(Location(snapshots[0].at.path), f"with its sources the guide has {len(merged.entries):,} "
+                                             f"entries, more than limits.max_entries ({limit:,}) in {SITE_FILE}: take fewer (collections, "
+                                             "categories, tags) or raise the limit", code="limit"))
     return merged, [*merger.diagnostics, *cross_checks(merged.site, merged.collections)]
 

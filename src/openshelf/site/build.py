@@ -85,7 +85,12 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     if custom:
         shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
     skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
-    shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+    if docs_src.is_dir():
+        shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+    elif docs_src.exists():
+        raise BuildError(f"{docs_src}: docs_dir is not a folder")
+    else:  # no hand-written pages
+        docs.mkdir(parents=True)
     for src_uri in pages.markdown:
         if (docs / src_uri).exists():
             raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
