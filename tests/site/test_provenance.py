@@ -155,7 +155,8 @@ def test_a_subscribed_entry_without_a_local_record_shows_its_sources_check() -> 
     assert "Link broken (checked by Campus library guide on 2026-11-17)" in badge(page, "pubmed")
     assert '<p class="os-broken" role="alert">' in pubmed and "web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/" in pubmed
     health = pages()[LINK_HEALTH]
-    assert "(databases.md#pubmed)" in health[health.index("{ #broken }"):]
+    broken = health[health.index("{ #broken }"):]
+    assert "(databases.md#pubmed) — " in broken and '<span lang="en" class="os-en">checked by Campus library guide on 2026-11-17</span>' in broken
 
 
 def test_a_local_record_always_wins_over_the_source() -> None:

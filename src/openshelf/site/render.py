@@ -450,6 +450,12 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
     for e, status in broken:
         since = status.unreachable_since
+        if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
+            origin = guide.origins.get(e.id)
+            source = ctx.members.get(origin.source) if origin and origin.source else None
+            zh, en = _source_name(source.title if source else None, origin)
+            lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{zh} 于 {since} 检查', f'checked by {en} on {since}')}")
+            continue
         lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
     return "\n".join(lines) + "\n"
 
