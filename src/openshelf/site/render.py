@@ -281,7 +281,7 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
         return _badge("link", "unchecked", bi("链接不自动检查", "Link not checked automatically")), []
     status, by = link_status(entry.url, ctx.links, origin), None
     if status is not None and status_for(ctx.links, entry.url) is None:
-        by = _source_name(source, origin)
+        by = tuple(markup.html_text(name) for name in _source_name(source, origin))  # badges are HTML Markdown leaves alone
     if status is None:
         if entry.link_check == "login-required":
             return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
@@ -453,7 +453,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
             origin = guide.origins.get(e.id)
             source = ctx.members.get(origin.source) if origin and origin.source else None
-            zh, en = _source_name(source.title if source else None, origin)
+            zh, en = (markup.text(name) for name in _source_name(source.title if source else None, origin))
             lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{zh} 于 {since} 检查', f'checked by {en} on {since}')}")
             continue
         lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
@@ -527,13 +527,12 @@ def _upper_first(value: str) -> str:
 
 
 def _source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
-    """Who checked a link, escaped for the badge's HTML: the source's title for the Chinese and for the English
-    sentence (each falls back on the other), else its id."""
+    """Who checked a link, as plain (unescaped) text: the source's title for the Chinese and for the English
+    sentence (each falls back on the other), else its id.  The caller escapes it for where it goes."""
     if source is not None:
-        zh, en = source.zh or source.en or "", source.en or source.zh or ""
-    else:
-        zh = en = (origin.source or origin.guide) if origin else ""
-    return markup.html_text(zh), markup.html_text(en)
+        return source.zh or source.en or "", source.en or source.zh or ""
+    name = (origin.source or origin.guide) if origin else ""
+    return name, name
 
 
 def _date(when: dt.datetime | None) -> str | None:
