@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,23 @@ def make_project(where: Path, guides: Path, **changes: object) -> Path:
     path = where / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+MINIMAL = "site_name: {name}\ntheme:\n  name: material\nplugins:\n  - search\n  - openshelf\n"
+RAW_MARKDOWN = re.compile(r"\{ ?[#.][\w-]+[^}]*\}|^!!! ", re.MULTILINE)  # attribute lists and admonitions left as text
+
+
+def minimal_project(where: Path, site_name: str = "Minimal") -> Path:
+    """``plugins: [search, openshelf]`` and ``theme: material``, nothing else: no markdown_extensions."""
+    shutil.copytree(FIXTURE_GUIDE, where / "guides")
+    (where / "docs").mkdir()
+    config = where / "mkdocs.yml"
+    config.write_text(MINIMAL.format(name=site_name), encoding="utf-8")
+    return config
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
 
 
 def with_plugin_options(config: Path, **options: object) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,18 @@ def test_a_how_to_without_an_address_is_listed_by_title(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "- Campus VPN `vpn` (dbs, " in result.stdout  # no link: the address is each library's own
     assert json.loads(stale(guides, "--format", "json").stdout)["never_verified"][0]["url"] is None
+
+
+def test_markdown_stays_under_an_issue_bodys_limit_and_counts_what_it_leaves_out(tmp_path: Path) -> None:
+    many = "".join(entry(f"e{n:03}-{'x' * 40}", "    last_verified: 2020-01-01\n" if n % 3 == 0 else "") for n in range(700))
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + many})
+    full = stale(guides, "--format", "markdown", "--max-chars", "0").stdout
+    assert len(full) > 100_000 and "more not shown" not in full
+    for args, limit in (((), 20_000), (("--max-chars", "60000"), 60_000)):
+        out = stale(guides, "--format", "markdown", *args).stdout
+        assert len(out) <= limit < len(full)
+        assert "Not verified for more than 180 days (234)" in out and "Never verified (466)" in out
+        listed = out.count("\n- [")
+        left_out = sum(int(n) for n in re.findall(r"^- … (\d+) more not shown here", out, re.MULTILINE))
+        assert listed + left_out == 700 and left_out > 0
+    assert stale(guides, "--format", "markdown", "--max-chars", "-1").exit_code == 2

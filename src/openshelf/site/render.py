@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pypinyin import lazy_pinyin
+
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
@@ -74,6 +76,12 @@ def bi(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+def tag_label(guide: Guide, tag: str) -> str:
+    """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped inline HTML)."""
+    label = guide.site.tags.get(tag)
+    return text(label) if label else markup.text(tag)
+
+
 def plain(zh: str, en: str) -> str:
     """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
     return f"{zh} · {en}"
@@ -102,11 +110,20 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
         pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
     if guide.sources:  # after the collections: the default navigation keeps this order
         pages[MEMBERS] = _members_page(guide, ctx.members)
-    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED}
+    # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
+    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": header_title(guide)}
     if emergency.declared(guide) is not None:
         extra["emergency"] = emergency.bar(guide)
         extra["emergency_anchor"] = emergency.ANCHOR
     return Pages(pages, extra=extra)
+
+
+def header_title(guide: Guide) -> str:
+    """The guide's title in the languages ``_site.yml`` names, main one first (``应急学术资源指南 · OpenShelf …``);
+    both languages it has when it has none of those."""
+    title = guide.site.title
+    parts = [getattr(title, lang) for lang in guide.site.languages if lang in Text.model_fields]
+    return " · ".join(dict.fromkeys(p for p in parts if p)) or title.both()
 
 
 def absolute_url(site_url: str | None, page: str) -> str:
@@ -226,7 +243,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         html.append("</fieldset>")
     if tags:
         html.append(f'<label class="os-tag-filter">{bi("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
-        html += [f'<option value="{t}">{markup.attr(t)} ({n})</option>' for t, n in sorted(tags.items())]
+        labels = {t: guide.site.tags[t].both() if t in guide.site.tags else t for t in tags}
+        html += [f'<option value="{t}">{markup.attr(labels[t])} ({n})</option>' for t, n in sorted(tags.items())]
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
                 f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')
@@ -360,7 +378,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     if entry.languages:
         facts.append((bi("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
     if entry.tags:
-        facts.append((bi("标签", "Tags"), ", ".join(f"[{markup.text(t)}]({TAGS}#tag-{t})" for t in entry.tags)))
+        facts.append((bi("标签", "Tags"), ", ".join(f"[{tag_label(guide, t)}]({TAGS}#tag-{t})" for t in entry.tags)))
     related = [guide.by_id[i] for i in entry.related]
     if related:
         facts.append((bi("相关途径", "Related"), ", ".join(_entry_link(r, current) for r in related)))
@@ -385,22 +403,25 @@ def _tags(guide: Guide) -> str:
         for tag in entry.tags:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
-    lines += [" · ".join(f"[{markup.text(t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
+    lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
     for tag in sorted(by_tag):
-        lines += [f"## {markup.text(tag)} {{ #tag-{tag} }}", ""]
+        lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
         lines += [f"- {_entry_link(e, TAGS)}" for e in sorted(by_tag[tag], key=_sort_key)]
         lines.append("")
     return "\n".join(lines)
 
 
-def _sort_key(entry: Entry) -> str:
-    return (entry.title.en or entry.title.zh or "").casefold()
+def _sort_key(entry: Entry) -> tuple[str, str]:
+    """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
+    so A–Z puts it under Y; the characters break ties between titles that read alike."""
+    title = entry.title.en or entry.title.zh or ""
+    return " ".join(lazy_pinyin(title)).casefold(), title
 
 
 def _a_to_z(guide: Guide) -> str:
     groups: dict[str, list[Entry]] = {}
     for entry in sorted(guide.entries, key=_sort_key):
-        first = _sort_key(entry)[:1].upper()
+        first = _sort_key(entry)[0][:1].upper()
         groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
     lines += [" · ".join(f"[{g}](#letter-{g.lower() if g != '#' else 'other'})" for g in groups), ""]
