@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -321,10 +322,12 @@ def test_links_weekly_workflow() -> None:
     for report in body.groups():
         (line,) = [line for line in text.splitlines() if line.strip().startswith("openshelf ") and f"> {report} " in line]
         command = shlex.split(line.partition(" > ")[0])
-        assert "--max-chars" in command and "--full-report" in command, command
-        assert command[command.index("--full-report") + 1].startswith("link-report/")
+        assert "--max-chars" in command, command
         shares.append(int(command[command.index("--max-chars") + 1]))
-    assert sum(shares) + 2 <= GITHUB_BODY_LIMIT
+        assert shares[-1] > 0
+    assert sum(shares) <= GITHUB_BODY_LIMIT
+    assert "--full-report link-report/report-full.md" in text  # the whole link report, for the note to point to
+    assert re.search(r"openshelf stale --max-chars 0 .*> link-report/stale-full.md", text)  # the whole freshness list
 
 
 def _script(job: dict) -> tuple[str, dict]:
@@ -465,3 +468,51 @@ def test_site_crawl_of_the_default_guide(built_site: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr
     assert "0 errors found" in proc.stdout and "0 warnings found" in proc.stdout
     assert links_checked(proc.stdout) > 20, proc.stdout
+
+
+# --- the suggestion workflow ------------------------------------------------------------------------
+
+
+def test_suggestions_run_again_when_an_approved_issue_is_edited() -> None:
+    workflow = load(WORKFLOWS / "suggest-resource.yml")
+    assert triggers(workflow)["issues"] == {"types": ["labeled", "edited"]}
+    condition = workflow["jobs"]["propose"]["if"]
+    assert "github.event.action == 'edited' && contains(github.event.issue.labels.*.name, 'approved-suggestion')" in condition
+    assert "github.event.action == 'labeled' && github.event.label.name == 'approved-suggestion'" in condition
+
+
+def run_step(step: dict, tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A step's script under bash as GitHub runs it (-e, pipefail), with a `gh` that records its arguments."""
+    fake = tmp_path / "fake-bin"
+    fake.mkdir(exist_ok=True)
+    gh = fake / "gh"
+    gh.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RUNNER_TEMP/gh-args.txt"\n', encoding="utf-8")
+    gh.chmod(0o755)
+    full = {**os.environ, "PATH": f"{fake}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(tmp_path / "temp"), **env}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path / "project", env=full,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_failing_suggestion_posts_its_message_on_the_issue(tmp_path: Path) -> None:
+    (tmp_path / "temp").mkdir()
+    shutil.copytree(FIXTURE_GUIDE, tmp_path / "project" / "guides")
+    named = {step.get("name"): step for _, step in steps(load(WORKFLOWS / "suggest-resource.yml"))}
+    body = ("### 栏目 · Collection [collection]\n\n免费学术资源 · Free academic resources [databases]\n\n"
+            "### 名称（英文）· Title in English [title-en]\n\nEurope PMC\n\n### 网址 · Address [url]\n\neuropepmc.org\n\n"
+            "### 说明（英文）· Description in English [description-en]\n\nLiterature.\n\n"
+            "### 分类 · Category [category]\n\n外文数据库 · International databases [international-databases]\n\n"
+            "### 访问方式 · Access [access]\n\n免费 · Free [free]\n")
+    added = run_step(named["Add the suggested entry"], tmp_path, {"BODY": body})
+    assert added.returncode == 2, added.stderr
+    comment = run_step(named["Tell the suggester what to fix"], tmp_path, {"ISSUE": "7", "RUN_URL": "https://github.invalid/run/1"})
+    assert comment.returncode == 0, comment.stderr
+    assert (tmp_path / "temp" / "gh-args.txt").read_text(encoding="utf-8").split("\n")[:3] == ["issue", "comment", "7"]
+    posted = (tmp_path / "temp" / "comment.md").read_text(encoding="utf-8")
+    assert "issue form: error: 网址 · Address: url must start with http:// or https:// · 网址须以 http:// 或 https:// 开头" in posted
+    assert "Usage" not in posted and "请直接编辑本 issue" in posted and "https://github.invalid/run/1" in posted
+
+
+@pytest.mark.parametrize("name", ["make venv", "openshelf fmt guides", "openshelf validate guides"])
+def test_every_step_that_can_fail_keeps_its_message_for_the_comment(name: str) -> None:
+    scripts = [step["run"] for _, step in steps(load(WORKFLOWS / "suggest-resource.yml")) if step.get("run", "").startswith(name)]
+    assert scripts == [f'{name} 2> "$RUNNER_TEMP/step.txt"']

@@ -126,4 +126,33 @@ def test_a_bad_form_says_which_field_to_fix(guides: Path) -> None:
                        "category": "international-databases", "access": "free"})
     result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
     assert result.exit_code == 2  # a usage error, as for the same value given as an option
-    assert "--url: url must start with http:// or https://" in result.output
+    assert result.stderr == "issue form: error: 网址 · Address: url must start with http:// or https:// · 网址须以 http:// 或 https:// 开头\n"
+
+
+def test_every_problem_of_a_form_at_once_in_both_languages_without_usage_text(guides: Path) -> None:
+    body = issue_body({"collection": "databases", "url": "https://example.org/x", "category": "international-databases",
+                       "access": "free", "available-from": "2020-02-30"})
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "issue form: error: 名称（中文）· Title in Chinese / 名称（英文）· Title in English: missing · 必填，请补上",
+        "issue form: error: 说明（中文）· Description in Chinese / 说明（英文）· Description in English: missing · 必填，请补上",
+        "issue form: error: 开始日期（限时项目）· First day (temporary programs): must be a real date written YYYY-MM-DD, "
+        "not '2020-02-30' · 日期请写成 YYYY-MM-DD，例如 2020-03-01",
+    ]
+    assert "Usage" not in result.output and "--" not in result.stderr
+
+
+def test_natural_chinese_answers_are_understood(guides: Path) -> None:
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "tags:\n  ebooks: {zh: 电子书, en: E-books}\n", encoding="utf-8")
+    body = issue_body({"collection": "databases", "title-zh": "超星电子书", "url": "https://book.example.cn/",
+                       "description-zh": "电子图书。", "category": "chinese-databases", "access": "free",
+                       "tags": "电子书；借阅", "languages": "中文、英文"})
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code == 0, result.output
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    entry = guide.by_id["chao-xing-dian-zi-shu"]
+    assert entry.tags == ["ebooks", "jie-yue"]  # a label from _site.yml gives its slug; other Chinese its pinyin
+    assert entry.languages == ["zh", "en"]

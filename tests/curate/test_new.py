@@ -71,13 +71,13 @@ def test_new_from_flags_appends_canonical_entry(guides: Path) -> None:
     assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
 
 
-def test_new_id_is_unique(guides: Path) -> None:
+def test_new_id_of_a_chinese_only_title_is_its_pinyin_and_unique(guides: Path) -> None:
     args = ["--title-zh", "中国知网", "--url", "https://www.cnki.net/kns", "--description-zh", "又一个。", "--category", "databases",
             "--access", "institutional", "--no-input"]
     assert invoke(guides, *args).exit_code == 0
     assert invoke(guides, *[a.replace("/kns", "/kcms") for a in args]).exit_code == 0
     text = (guides / "dbs.yml").read_text(encoding="utf-8")
-    assert "  - id: cnki-2\n" in text and "  - id: cnki-3\n" in text
+    assert "  - id: zhong-guo-zhi-wang\n" in text and "  - id: zhong-guo-zhi-wang-2\n" in text  # not cnki-2 from the host
 
 
 def test_missing_required_fields_is_a_usage_error_without_input(guides: Path) -> None:
@@ -131,6 +131,9 @@ def test_dry_run_writes_nothing(guides: Path) -> None:
 def test_ids_and_lists() -> None:
     assert slugify("Ünïcode — test: a/b") == "unicode-test-a-b"
     assert next_free_id("", "https://www.nhc.gov.cn/x", []) == "nhc"
+    assert next_free_id("重庆图书馆", "https://mp.weixin.qq.com/s/x", []) == "chong-qing-tu-shu-guan"  # heteronyms read by phrase
+    assert next_free_id("COVID-19 疫情地图", "", []) == "covid-19-yi-qing-di-tu"
+    assert next_free_id("Привет", "https://t.me/x", []) == "t"  # neither Latin nor Chinese: the host
     assert next_free_id("CNKI", "", ["cnki", "cnki-2"]) == "cnki-3"
     assert new.split_list("a; b, c；d") == ["a", "b, c", "d"]
     assert new.split_list("a, b，c") == ["a", "b", "c"]

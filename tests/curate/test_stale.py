@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,21 +111,16 @@ def test_a_how_to_without_an_address_is_listed_by_title(tmp_path: Path) -> None:
     assert json.loads(stale(guides, "--format", "json").stdout)["never_verified"][0]["url"] is None
 
 
-def test_markdown_of_two_thousand_stale_entries_fits_in_an_issue_body(tmp_path: Path) -> None:
-    """The weekly issue's body is the link report and this one: GitHub refuses more than 65,536 characters."""
-    from openshelf.links.issue import GITHUB_BODY_LIMIT
-
-    many = "id: dbs\ntitle: {en: D}\nentries:\n" + "".join(entry(f"e{i:04d}", "    last_verified: 2024-01-01\n") for i in range(2000))
-    guides = write_guide(tmp_path / "guides", {"dbs.yml": many})
-    full = stale(guides, "--format", "markdown").stdout
-    assert len(full) > GITHUB_BODY_LIMIT and full.count("`e") == 2000
-    result = stale(guides, "--format", "markdown", "--max-chars", "16000", "--full-report", str(tmp_path / "stale-full.md"))
-    assert result.exit_code == 0, result.output
-    out = result.stdout
-    assert len(out) <= 16000
-    assert "**0** past their end date · **2000** not verified for more than 180 days · **0** never verified" in out
-    shown = out.count("- [Title e")
-    assert 10 < shown < 2000
-    assert f"{2000 - shown:,} of the 2,000 entries are not listed here. The full report is in `{tmp_path / 'stale-full.md'}`." in out
-    assert (tmp_path / "stale-full.md").read_text() == full
-    assert stale(guides, "--format", "json", "--max-chars", "16000").exit_code == 2
+def test_markdown_stays_under_an_issue_bodys_limit_and_counts_what_it_leaves_out(tmp_path: Path) -> None:
+    many = "".join(entry(f"e{n:03}-{'x' * 40}", "    last_verified: 2020-01-01\n" if n % 3 == 0 else "") for n in range(700))
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + many})
+    full = stale(guides, "--format", "markdown", "--max-chars", "0").stdout
+    assert len(full) > 100_000 and "more not shown" not in full
+    for args, limit in (((), 20_000), (("--max-chars", "60000"), 60_000)):
+        out = stale(guides, "--format", "markdown", *args).stdout
+        assert len(out) <= limit < len(full)
+        assert "Not verified for more than 180 days (234)" in out and "Never verified (466)" in out
+        listed = out.count("\n- [")
+        left_out = sum(int(n) for n in re.findall(r"^- … (\d+) more not shown here", out, re.MULTILINE))
+        assert listed + left_out == 700 and left_out > 0
+    assert stale(guides, "--format", "markdown", "--max-chars", "-1").exit_code == 2

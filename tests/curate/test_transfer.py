@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from openshelf.cli import main
 from openshelf.curate.append import append_text
-from openshelf.curate.export import COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.export import COLUMN_LIST, COLUMNS, EXPORT_COLUMNS
+from openshelf.curate.new import FIELDS
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.load import load_guide
+from openshelf.guide.models import Entry
 from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, write_guide
 
 TEMPLATE = ROOT / "guides" / "templates" / "resources.csv"
@@ -81,6 +83,17 @@ def test_import_appends_rows_in_canonical_form(guides: Path, tmp_path: Path) -> 
     assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
 
 
+def test_import_gives_a_chinese_only_title_a_pinyin_id(guides: Path, tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "zh.csv", HEADER
+                      + ",疫情地图,,https://mp.weixin.qq.com/s/a,各地疫情。,,databases,,free,,,\n"
+                      + ",疫情地图,,https://mp.weixin.qq.com/s/b,另一份。,,databases,,free,,,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 0, result.output
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "  - id: yi-qing-di-tu\n" in text and "  - id: yi-qing-di-tu-2\n" in text
+    assert "mp-weixin" not in text
+
+
 def test_bad_rows_are_reported_with_row_and_column_and_skipped(guides: Path, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "bad.csv", HEADER
                       + "ok,,OK,https://ok.example.org/,,Fine.,databases,,free,,,\n"
@@ -94,16 +107,38 @@ def test_bad_rows_are_reported_with_row_and_column_and_skipped(guides: Path, tmp
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 1
     err = result.stderr
-    assert "bad.csv:3:1: error: row 3, column 'url': url must start with http:// or https://" in err
-    assert "row 4, column 'access': input should be 'free'" in err and "not 'gratis'" in err
-    assert "row 6, column 'last_verified': must be a real date written YYYY-MM-DD, not '2020-02-30'" in err
-    assert "row 7, column 'category': category 'nowhere' is not defined" in err
-    assert "row 8, column 'title_zh/title_en'" in err
-    assert "row 9, column 'related': unknown entry id(s) 'nothing'" in err
+    assert "bad.csv:3:1: error: CSV row 3 “Bad”, column 'url': url must start with http:// or https://" in err
+    assert "CSV row 4 “Bad”, column 'access': input should be 'free'" in err and "not 'gratis'" in err
+    assert "CSV row 6 “Bad”, column 'last_verified': must be a real date written YYYY-MM-DD, not '2020-02-30'" in err
+    assert "CSV row 7 “Bad”, column 'category': category 'nowhere' is not defined" in err
+    assert "CSV row 8, column 'title_zh/title_en'" in err
+    assert "CSV row 9 “Bad”, column 'related': unknown entry id(s) 'nothing'" in err
     assert "imported 1 entry" in err and "6 bad row(s) skipped" in err
     assert "Traceback" not in result.output
     guide, _ = load_guide(guides)
     assert guide is not None and "ok" in guide.by_id and "bad-url" not in guide.by_id
+
+
+def test_the_same_problem_in_many_rows_is_one_message_with_the_yaml_to_paste(guides: Path, tmp_path: Path) -> None:
+    rows = [f",疫情{n},,https://x{n}.example.org/,简介。,,{'covid-data' if n % 4 else 'covid-apps'},,free,,,\n" for n in range(1, 88)]
+    sheet = write_csv(tmp_path / "nav.csv", HEADER + "".join(rows))
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    data = [line for line in lines if "category 'covid-data'" in line]
+    assert len(data) == 1, lines[:5]
+    assert data[0].endswith("nav.csv:2:1: error: CSV rows 2–4, 6–8, 10–12, 14–16, 18–20, 22–24, 26–28, 30–32, 34–36, 38–40, 42–44, "
+                            "46–48, … (66 rows), column 'category': category 'covid-data' is not defined in _site.yml (known: databases, access)")
+    apps = [line for line in lines if "category 'covid-apps'" in line]
+    assert len(apps) == 1 and "CSV rows 5, 9, 13, " in apps[0] and "(21 rows)" in apps[0]
+    block = "  covid-data: {en: Covid data}  # and zh: 中文名称\n  covid-apps: {en: Covid apps}  # and zh: 中文名称\n"
+    assert "_site.yml: to define the missing categories, paste this under 'categories:' and write the labels readers see, " \
+           "then import again:\n" + block + "imported 0 entries" in result.stderr
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + block, encoding="utf-8")  # categories: is the file's last key
+    again = import_(guides, sheet, "--collection", "dbs")
+    assert again.exit_code == 0, again.output
+    assert "imported 87 entries" in again.stderr
 
 
 def test_rows_relating_to_a_skipped_row_are_skipped_too_and_the_rest_imported(guides: Path, tmp_path: Path) -> None:
@@ -116,9 +151,10 @@ def test_rows_relating_to_a_skipped_row_are_skipped_too_and_the_rest_imported(gu
     result = import_(guides, sheet, "--collection", "dbs")
     err = result.stderr
     assert result.exit_code == 1, result.output
-    assert "rel.csv:3:1: error: row 3, column 'related': unknown entry id(s) 'nothing'" in err
-    assert "rel.csv:4:1: error: row 4, column 'related': skipped: it relates to 'lost' (row 3), which is not imported" in err
-    assert "rel.csv:5:1: error: row 5, column 'related': skipped: it relates to 'via-lost' (row 4), which is not imported" in err
+    assert "rel.csv:3:1: error: CSV row 3 “Lost”, column 'related': unknown entry id(s) 'nothing'" in err
+    assert "rel.csv:4:1: error: CSV row 4 “Via”, column 'related': skipped: it relates to 'lost' (CSV row 3 “Lost”), which is not imported" in err
+    assert ("rel.csv:5:1: error: CSV row 5 “Via via”, column 'related': skipped: it relates to 'via-lost' (CSV row 4 “Via”), "
+            "which is not imported") in err
     assert "imported 2 entries" in err and "3 bad row(s) skipped" in err
     assert "nothing imported" not in err and "dbs.yml:" not in err
     guide, _ = load_guide(guides)
@@ -134,8 +170,8 @@ def test_a_row_the_whole_guide_rejects_is_reported_at_its_row_and_the_rest_impor
     result = import_(guides, sheet, "--collection", "dbs")
     err = result.stderr
     assert result.exit_code == 1, result.output
-    assert "anchor.csv:2:1: error: row 2: entry 'category-x': id 'category-x' starts with 'category-'" in err
-    assert "anchor.csv:4:1: error: row 4, column 'related': skipped: it relates to 'category-x' (row 2)" in err
+    assert "anchor.csv:2:1: error: CSV row 2 “Anchor”: entry 'category-x': id 'category-x' starts with 'category-'" in err
+    assert "anchor.csv:4:1: error: CSV row 4 “Leans”, column 'related': skipped: it relates to 'category-x' (CSV row 2 “Anchor”)" in err
     assert "imported 1 entry" in err and "2 bad row(s) skipped" in err
     assert "nothing imported" not in err and "dbs.yml:" not in err
     guide, _ = load_guide(guides)
@@ -150,9 +186,9 @@ def test_duplicates_are_skipped_with_a_message(guides: Path, tmp_path: Path) -> 
                       + "new-two,,New,https://new.example.org,,X.,databases,,free,,,\n")
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 0, result.output
-    assert "row 2, column 'id': skipped: id 'cnki' already exists at" in result.stderr
-    assert "row 3, column 'url': skipped: the same URL is already in the guide as entry 'cnki'" in result.stderr
-    assert "row 5, column 'url': skipped: the same URL is already in the guide as row 4" in result.stderr
+    assert "CSV row 2 “CNKI again”, column 'id': skipped: id 'cnki' already exists at" in result.stderr
+    assert "CSV row 3 “CNKI”, column 'url': skipped: the same URL is already in the guide as entry 'cnki'" in result.stderr
+    assert "CSV row 5 “New”, column 'url': skipped: the same URL is already in the guide as CSV row 4 “New”" in result.stderr
     assert "imported 1 entry" in result.stderr and "3 duplicate(s) skipped" in result.stderr
 
 
@@ -336,3 +372,133 @@ def test_encodings_are_named(guides: Path, tmp_path: Path, encoding: str, named:
     sheet = write_csv(tmp_path / "x.csv", HEADER + f",,{title},https://x.example.org/,,X.,databases,,free,,,\n", encoding)
     result = import_(guides, sheet, "--collection", "dbs")
     assert result.exit_code == 1 and f"not UTF-8 (it looks like {named}" in result.stderr
+
+
+def empty_copy(source: Path, target: Path) -> Path:
+    """``source`` with every collection's entries taken out (title, description and order kept)."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("_state", "templates"))
+    for path in target.glob("[!_]*.yml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text[:text.index("\nentries:")] + "\nentries: []\n", encoding="utf-8")
+    return target
+
+
+def collections_of(guides: Path) -> dict[str, dict[str, object]]:
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+    return {"site": guide.site.model_dump(), **{c.id: c.model_dump() for c in guide.collections}}
+
+
+def test_export_then_import_update_into_an_empty_copy_reproduces_the_default_guide(tmp_path: Path) -> None:
+    """Acceptance: every field of every entry survives the CSV (shares_url_with too), in every collection, in order."""
+    sheet = tmp_path / "all.csv"
+    assert CliRunner().invoke(main, ["export", str(ROOT / "guides"), "--format", "csv", "-o", str(sheet)]).exit_code == 0
+    target = empty_copy(ROOT / "guides", tmp_path / "guides")
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "imported 100 entries" in result.stderr and "0 duplicate(s) skipped; 0 bad row(s) skipped" in result.stderr
+    assert collections_of(target) == collections_of(ROOT / "guides")
+
+
+def test_every_field_of_the_model_is_a_column() -> None:
+    fields = {column.path[0] for column in COLUMN_LIST}
+    assert fields == set(Entry.model_fields)
+    assert {option for option, _, _ in FIELDS} == {c.replace("_", "-") for c in COLUMNS}  # and an option of 'openshelf new'
+
+
+def test_a_lone_list_item_with_a_comma_survives_export(tmp_path: Path) -> None:
+    source = write_guide(tmp_path / "src", {"dbs.yml": DBS.replace("access: institutional", "aliases: ['Knowledge, China']\n    access: free")})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    target = write_guide(tmp_path / "dst", {"dbs.yml": DBS.split("entries:", maxsplit=1)[0] + "entries: []\n"})
+    assert CliRunner().invoke(main, ["import", str(sheet), "--guides", str(target)]).exit_code == 0
+    guide, _ = load_guide(target)
+    assert guide is not None and guide.by_id["cnki"].aliases == ["Knowledge, China"]
+
+
+def test_import_update_applies_an_edited_sheet_in_place(tmp_path: Path) -> None:
+    guides = shutil.copytree(FIXTURE_GUIDE, tmp_path / "guides")
+    assert CliRunner().invoke(main, ["fmt", str(guides)]).exit_code == 0  # from the canonical form: only edits change lines
+    sheet = tmp_path / "all.csv"
+    assert CliRunner().invoke(main, ["export", str(guides), "--format", "csv", "-o", str(sheet)]).exit_code == 0
+    rows = _rows(sheet.read_text(encoding="utf-8-sig"))
+    before = {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")}
+    edited = {row["id"]: row for row in rows}
+    target = next(r for r in rows if r["status"] == "active" and r["aliases"])["id"]
+    edited[target].update(description_en="Edited.", status="ended", available_until="2020-06-30", aliases="")
+    other = next(r for r in rows if r["id"] != target)["id"]
+    edited[other]["title_en"] = "Renamed"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(edited.values())
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+
+    dry = CliRunner().invoke(main, ["import", "--update", "--dry-run", str(sheet), "--guides", str(guides)])
+    assert dry.exit_code == 0, dry.output
+    assert "+      en: Edited.\n" in dry.stdout and "+    status: ended\n" in dry.stdout and "+      en: Renamed\n" in dry.stdout
+    assert f"would update 2 entries, {len(rows) - 2} unchanged" in dry.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")} == before
+
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides)])
+    assert result.exit_code == 0, result.output
+    assert f"imported 0 entries; updated 2 entries, {len(rows) - 2} unchanged" in result.stderr
+    guide, _ = load_guide(guides)
+    assert guide is not None
+    entry = guide.by_id[target]
+    assert (entry.description.en, entry.status, str(entry.available_until), entry.aliases) == ("Edited.", "ended", "2020-06-30", [])
+    assert guide.by_id[other].title.en == "Renamed"
+    after = {p.name: p.read_text(encoding="utf-8") for p in guides.glob("*.yml")}
+    lost = [line for name in before for line in before[name].splitlines() if line not in after[name].splitlines()]
+    assert sorted(line.strip().split(":")[0] for line in lost) == ["aliases", "en", "en"], lost  # comments and the rest stay
+    assert CliRunner().invoke(main, ["fmt", "--check", str(guides)]).exit_code == 0
+    again = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides)])
+    assert f"updated 0 entries, {len(rows)} unchanged" in again.stderr
+
+
+def test_import_update_reports_a_bad_edit_at_its_row_and_applies_the_rest(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": DBS + "  - id: arxiv\n    title: {en: arXiv}\n    url: https://arxiv.org/\n"
+                                               "    description: {en: Preprints.}\n    category: databases\n    access: free\n"})
+    sheet = write_csv(tmp_path / "edit.csv", "id,title_en,status,url\ncnki,CNKI,ended,https://www.cnki.net/\n"
+                                             "arxiv,arXiv preprints,,https://arxiv.org/\nnew-one,New,,https://www.cnki.net/\n")
+    result = CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(guides), "--collection", "dbs"])
+    assert result.exit_code == 1
+    assert "CSV row 2 “CNKI”: available_until is required when status is ended" in result.stderr
+    assert "CSV row 4 “New”" in result.stderr  # a new row still needs the required columns
+    assert "updated 1 entry, 0 unchanged" in result.stderr
+    guide, _ = load_guide(guides)
+    assert guide is not None and guide.by_id["arxiv"].title.en == "arXiv preprints" and guide.by_id["cnki"].status == "active"
+
+
+def test_tags_written_as_words_become_slugs_with_labels_to_paste(guides: Path, tmp_path: Path) -> None:
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "tags:\n  ebooks: {zh: 电子书, en: E-books}\n", encoding="utf-8")
+    sheet = write_csv(tmp_path / "words.csv",
+                      HEADER + ",疫情地图,,https://map.example.cn/,地图。,,databases,电子书；地图；Open Access；maps,free,,,\n")
+    result = import_(guides, sheet, "--collection", "dbs")
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(guides)
+    assert guide is not None and guide.by_id["yi-qing-di-tu"].tags == ["ebooks", "di-tu", "open-access", "maps"]
+    block = '  di-tu: {zh: "地图"}\n  open-access: {en: "Open Access"}\n'
+    assert "paste this under 'tags:' (a top-level key; add it if missing):\n" + block in result.stderr
+    site.write_text(site.read_text(encoding="utf-8") + block, encoding="utf-8")
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None, diagnostics
+    assert guide.site.tags["di-tu"].zh == "地图"
+
+
+def test_a_nested_field_round_trips_through_its_columns_and_update_can_clear_it(tmp_path: Path) -> None:
+    status = "    service_status:\n      state: changed\n      note:\n        zh: 仅线上服务\n        en: Online only\n      since: 2020-02-01\n"
+    source = write_guide(tmp_path / "src", {"dbs.yml": DBS + status})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    row = _rows(sheet.read_text(encoding="utf-8"))[0]
+    assert (row["service_status_state"], row["service_status_note_zh"], row["service_status_since"]) == ("changed", "仅线上服务", "2020-02-01")
+    target = write_guide(tmp_path / "dst", {"dbs.yml": DBS.split("entries:", maxsplit=1)[0] + "entries: []\n"})
+    assert CliRunner().invoke(main, ["import", "--update", str(sheet), "--guides", str(target)]).exit_code == 0
+    assert collections_of(target) == collections_of(source)
+    cleared = write_csv(tmp_path / "cleared.csv", "id,service_status_state,service_status_note_zh,service_status_note_en,service_status_since\n"
+                                                  "cnki,,,,\n")
+    result = CliRunner().invoke(main, ["import", "--update", str(cleared), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(target)
+    assert guide is not None and guide.by_id["cnki"].service_status is None
+    assert "service_status" not in (target / "dbs.yml").read_text(encoding="utf-8")

@@ -281,3 +281,15 @@ def test_a_source_collection_named_like_a_page_and_too_many_entries_are_errors()
         "guides/_sources.yml: error: with its sources the guide has 4 entries, more than limits.max_entries (3) in _site.yml: take "
         "fewer (collections, categories, tags) or raise the limit",
     ]
+
+
+def test_tag_labels_come_with_a_source_unless_the_guide_has_its_own() -> None:
+    """A subscribed entry's tags keep the labels its guide gave them; the local guide's own labels win."""
+    shared = {"_site.yml": site("shared", extra="tags:\n  medicine: {zh: 医学, en: Medicine}\n  open: {en: Open access}\n"),
+              "databases.yml": collection("databases", entry("pubmed", "https://pubmed.example.org/", tags=("medicine", "open")))}
+    local = {"_site.yml": site("mylib", extra="tags:\n  open: {en: Free to read}\n"),
+             "databases.yml": collection("databases", entry("local-db", "https://db.mylib.example.edu/"))}
+    guide, placed = _local(local)
+    merged, _ = merge(guide, [_snapshot("shared", shared)], placed)
+    assert merged.site.tags["medicine"].zh == "医学"
+    assert merged.site.tags["open"].en == "Free to read"

@@ -38,6 +38,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "top-level-scalar": ("the file is a single value; it must be a mapping", None),
     "billion-laughs": ("the document expands to more than 2,000,000 values", None),
     "comma-list": ("must be a list, written [covid, journals, 期刊]", "tags"),
+    "empty-entries": ("entries: must be a list, not empty: write 'entries: []' for an empty list", "entries"),
     "impossible-date": ("must be a real date written YYYY-MM-DD, not '2020-02-30'", "last_verified"),
     "id-escapes-folder": ("must be a slug", "id"),
     "id-with-slash": ("must be a slug", "id"),
@@ -61,7 +62,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "control-character": ("the file contains the control character U+0008", None),
 }
 # Exact positions for the cases where libyaml's own position would mislead.
-POSITIONS = {"full-width-colon": "6:8", "full-width-space": "6:1", "control-character": "7:41", "gbk": "5:1"}
+POSITIONS = {"empty-entries": "3:9", "full-width-colon": "6:8", "full-width-space": "6:1", "control-character": "7:41", "gbk": "5:1"}
 
 
 # Cases run in a process of their own (`python -m openshelf validate`, with TIMEOUT): the ones that

@@ -78,6 +78,16 @@ def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
     ]
 
 
+def test_unknown_ids_wait_while_a_file_cannot_be_read(tmp_path: Path) -> None:
+    vpn = ENTRY.format(id="vpn", url="https://vpn.org/").replace("access: free", "access： free")  # a full-width colon
+    cnki = ENTRY.format(id="cnki", url="https://cnki.org/") + "    related: [vpn]\n"
+    root = write_guide(tmp_path / "guides", {"access.yml": collection(vpn, cid="access"), "dbs.yml": collection(cnki)})
+    found = messages(root)
+    assert len(found) == 1 and "full-width colon" in found[0] and found[0].startswith("guides/access.yml:"), found
+    (root / "access.yml").write_text(collection(ENTRY.format(id="vpn2", url="https://vpn.org/"), cid="access"), encoding="utf-8")
+    assert messages(root) == ["guides/dbs.yml:10:15: error: entry 'cnki': related: unknown entry id 'vpn' (did you mean 'vpn2'?)"]
+
+
 def test_yaml_1_1_surprises_do_not_change_values(tmp_path: Path) -> None:
     entry = ENTRY.format(id="a", url="https://a.org/").replace("title: {zh: 标题 a, en: Title a}", "title: {en: no}")
     entry += "    aliases: [yes, 2020-03-01, 010]\n    last_verified: 2026-11-01\n"

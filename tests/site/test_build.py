@@ -10,7 +10,19 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, bundle_ok, make_project, mkdocs_build, with_plugin_options, write_guide
+from support import (
+    FIXTURE_GUIDE,
+    NEAR_DUPLICATES,
+    RAW_MARKDOWN,
+    ROOT,
+    bundle_ok,
+    make_project,
+    minimal_project,
+    mkdocs_build,
+    visible_text,
+    with_plugin_options,
+    write_guide,
+)
 
 
 @pytest.fixture
@@ -84,6 +96,18 @@ def test_an_unreadable_link_state_is_one_clean_error_on_both_paths(project: Path
     plugin = mkdocs_build(config, tmp_path / "plugin-out")
     assert plugin.returncode == 1
     assert "links.json" in plugin.stderr and "Traceback" not in plugin.stderr
+
+
+def test_build_gives_a_minimal_mkdocs_yml_the_markdown_extensions_the_pages_need(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = minimal_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    for page in ("index.html", "databases/index.html", "tags/index.html"):
+        text = visible_text((tmp_path / "out" / page).read_text(encoding="utf-8"))
+        assert not RAW_MARKDOWN.findall(text), (page, RAW_MARKDOWN.findall(text)[:5])
+    html = (tmp_path / "out" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'class="admonition warning"' in html and 'class="headerlink"' in html
 
 
 def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

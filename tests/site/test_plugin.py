@@ -9,7 +9,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from support import FIXTURE_GUIDE, NEAR_DUPLICATES, ROOT, make_project, mkdocs_build, with_plugin_options, write_guide
+from support import (
+    FIXTURE_GUIDE,
+    NEAR_DUPLICATES,
+    RAW_MARKDOWN,
+    ROOT,
+    make_project,
+    minimal_project,
+    mkdocs_build,
+    visible_text,
+    with_plugin_options,
+    write_guide,
+)
 
 CSS_IMPORT = re.compile(r"@import\s+url\(|url\((?:\"|')?https?://", re.I)
 # <link rel> values that name a page rather than load a resource
@@ -110,3 +121,34 @@ def test_hand_written_page_may_not_shadow_a_generated_one(tmp_path: Path) -> Non
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode != 0
     assert "docs/databases.md is generated from the guide" in result.stderr
+
+
+def test_minimal_mkdocs_yml_gets_the_markdown_extensions_the_pages_need(tmp_path: Path) -> None:
+    result = mkdocs_build(minimal_project(tmp_path / "proj"), tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    for page in ("index.html", "databases/index.html", "access/index.html", "tags/index.html", "a-z/index.html", "links/index.html"):
+        text = visible_text((tmp_path / "site" / page).read_text(encoding="utf-8"))
+        assert not RAW_MARKDOWN.findall(text), (page, RAW_MARKDOWN.findall(text)[:5])
+    html = (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'id="cnki"' in html and 'class="os-download"' in html  # attr_list
+    assert '<article class="os-entry"' in html and "<h3" in html  # md_in_html: the entry's Markdown is rendered inside it
+    assert 'class="admonition warning"' in html  # the ended program's notice
+    assert 'class="headerlink"' in html  # toc's permalinks
+
+
+def header_titles(html: str) -> list[str]:
+    header = html[html.index('<header class="md-header'):html.index("</header>")]
+    return [" ".join(t.split()) for t in re.findall(r'<span class="md-ellipsis">(.*?)</span>', header, re.DOTALL)]
+
+
+def test_header_shows_the_guides_title_not_the_site_name(tmp_path: Path) -> None:
+    config = minimal_project(tmp_path / "proj", site_name="Something else")
+    site_yml = config.parent / "guides" / "_site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("en: Test guide", 'en: Test "guide" <b>&</b>'), encoding="utf-8")
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert header_titles(html)[0] == "测试指南 · Test &#34;guide&#34; &lt;b&gt;&amp;&lt;/b&gt;"
+    assert 'aria-label="测试指南 · Test &#34;guide&#34; &lt;b&gt;&amp;&lt;/b&gt;"' in html  # escaped in attributes too
+    assert "<b>&</b>" not in html
+    assert re.search(r"<title>[^<]* - Something else</title>", html)  # the browser tab keeps mkdocs.yml's site_name

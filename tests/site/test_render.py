@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
 from openshelf.guide.load import Guide, load_guide
-from openshelf.site.render import render
+from openshelf.site.render import bi, render
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)
@@ -172,3 +173,47 @@ def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeyp
     mine = render(guide, today=TODAY).markdown["dbs.md"]
     assert '<p class="os-url"><a href="https://vpn.lib.example.edu/" rel="noopener">' in mine
     assert "Your library's address" not in mine
+
+
+def zh_entry(id_: str, title: str) -> str:
+    return (f"  - id: {id_}\n    title: {{{title}}}\n    url: https://{id_}.example.org/\n    description: {{en: D.}}\n"
+            "    category: databases\n    access: free\n")
+
+
+def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(tmp_path: Path) -> None:
+    titles = {"zotero": "en: Zotero", "cnki": "zh: 中国知网", "alibaba": "zh: 阿里巴巴", "apple": "en: Apple",
+              "yiqing": "zh: 疫情地图", "chongqing": "zh: 重庆图书馆", "changsha": "zh: 长沙图书馆", "digits": "en: 123 Maps"}
+    collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["a-z.md"]
+    headings = re.findall(r"^## (.+?) \{ #letter-", page, re.MULTILINE)
+    assert headings == [bi("其他", "Other"), "A", "C", "Y", "Z"]  # 重庆 reads chong: under C beside 长沙 (chang)
+    order = re.findall(r"\]\(dbs\.md#([\w-]+)\)", page)
+    assert order == ["digits", "alibaba", "apple", "changsha", "chongqing", "yiqing", "cnki", "zotero"]
+
+
+def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) -> None:
+    site = ("title: {en: T}\ncategories:\n  databases: {zh: 数据库, en: Databases}\n"
+            "tags:\n  ebooks: {zh: 电子书, en: E-books}\n  lending: {zh: '<b>借阅</b>'}\n")
+    entries = (zh_entry("one", "en: One") + "    tags: [ebooks, lending, maps]\n") + (zh_entry("two", "en: Two") + "    tags: [ebooks]\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"_site.yml": site, "dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    pages = render(guide, today=TODAY).markdown
+    ebooks, lending = bi("电子书", "E-books"), "&lt;b&gt;借阅&lt;/b&gt;"
+    tags = pages["tags.md"]
+    assert f"## {ebooks} {{ #tag-ebooks }}" in tags and f"## {lending} {{ #tag-lending }}" in tags
+    assert "## maps { #tag-maps }" in tags  # no label: the slug
+    assert f"[{ebooks}](#tag-ebooks) (2)" in tags
+    page = pages["dbs.md"]
+    assert f"[{ebooks}](tags.md#tag-ebooks), [{lending}](tags.md#tag-lending), [maps](tags.md#tag-maps)" in page
+    assert '<option value="ebooks">电子书 · E-books (2)</option>' in page and '<option value="maps">maps (1)</option>' in page
+    assert "<b>" not in tags + page
+
+
+def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
+    for languages, shown in (("[zh, en]", "测试 · Test"), ("[en, zh]", "Test · 测试"), ("[en]", "Test"), ("[fr]", "测试 · Test")):
+        site = f"title: {{zh: 测试, en: Test}}\nlanguages: {languages}\ncategories:\n  databases: {{zh: 数据库, en: Databases}}\n"
+        guide, diagnostics = load_guide(write_guide(tmp_path / languages.strip("[]").replace(", ", "-"), {"_site.yml": site}))
+        assert guide is not None, [d.format() for d in diagnostics]
+        assert render(guide, today=TODAY).extra["title"] == shown

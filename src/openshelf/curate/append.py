@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pypinyin import lazy_pinyin
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from openshelf.curate import fmt
@@ -31,8 +32,10 @@ MAX_ID = 64
 
 
 def slugify(text: str, limit: int = 48) -> str:
-    """``Directory of Open Access Journals`` → ``directory-of-open-access-journals``; non-Latin text gives ''."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """``Directory of Open Access Journals`` → ``directory-of-open-access-journals``; Chinese characters
+    become their tone-less pinyin (``中国知网`` → ``zhong-guo-zhi-wang``); other non-Latin text gives ''."""
+    romanized = " ".join(lazy_pinyin(text))  # pypinyin reads heteronyms by phrase: 重庆 → chong qing
+    ascii_text = unicodedata.normalize("NFKD", romanized).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
@@ -54,7 +57,8 @@ def _host_slug(url: str) -> str:
 
 
 def next_free_id(title: str, url: str, taken: Iterable[str]) -> str:
-    """An id from the title (or the URL's host for a title in Chinese only), unique: ``x``, ``x-2``, ``x-3``…"""
+    """An id from the title, in pinyin for Chinese (or from the URL's host for a title with neither
+    Latin letters nor Chinese characters), unique: ``x``, ``x-2``, ``x-3``…"""
     used = set(taken)
     base = slugify(title) or _host_slug(url) or "entry"
     candidate, n = base, 1
@@ -65,36 +69,49 @@ def next_free_id(title: str, url: str, taken: Iterable[str]) -> str:
     return candidate
 
 
+#: What :func:`field_node` gives for a value the file leaves out (empty text, an empty list, None).
+OMIT = object()
+
+
+def field_node(key: str, value: Any) -> Any:
+    """One field's value as the canonical form writes it: text maps in block style (zh, en), lists in
+    flow style, strings normalised; ``OMIT`` for an empty value (``last_verified`` stays, empty)."""
+    if isinstance(value, Mapping):  # a text (zh, en) or another nested model (service_status): its fields, in order
+        keys = [lang for lang in ("zh", "en") if lang in value] if set(value) <= {"zh", "en"} else list(value)
+        node = CommentedMap((k, v) for k in keys if (v := field_node(k, value[k])) is not OMIT and v is not None)
+        if not node:
+            return OMIT
+        node.fa.set_block_style()
+        return node
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return OMIT
+        seq = CommentedSeq(list(value))
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, str):
+        return fmt.normalise_value(key, value)
+    if value is None and key != "last_verified":
+        return OMIT
+    return value
+
+
 def entry_node(data: Mapping[str, Any]) -> CommentedMap:
     """An entry as a round-trip mapping in canonical form: keys in the schema's order, text maps in
     block style, lists in flow style; empty optional values left out except ``last_verified``."""
     node = CommentedMap()
     for key in Entry.model_fields:
-        if key not in data:
-            continue
-        value = data[key]
-        if isinstance(value, Mapping):
-            text = CommentedMap((lang, value[lang]) for lang in ("zh", "en") if value.get(lang))
-            if not text:
-                continue
-            text.fa.set_block_style()
-            value = text
-        elif isinstance(value, (list, tuple)):
-            if not value:
-                continue
-            seq = CommentedSeq(list(value))
-            seq.fa.set_flow_style()
-            value = seq
-        elif isinstance(value, str):
-            value = fmt.normalise_value(key, value)
-        elif value is None and key != "last_verified":
-            continue
-        node[key] = value
+        value = field_node(key, data[key]) if key in data else OMIT
+        if value is not OMIT:
+            node[key] = value
     return node
 
 
-def append_text(text: str, entries: Sequence[Mapping[str, Any]]) -> tuple[str, list[int]]:
-    """The collection file ``text`` with ``entries`` appended; also the index of each new entry."""
+def append_text(text: str, entries: Sequence[Mapping[str, Any]],
+                updates: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> tuple[str, list[int]]:
+    """The collection file ``text`` with ``entries`` appended and ``updates`` (entry id → the fields
+    that change, None or empty to remove one) applied to its entries, keeping everything else as
+    written; also the index of each updated entry, then of each new one."""
     doc = load_rt(text)
     seq = doc.get("entries")
     if not isinstance(seq, CommentedSeq):
@@ -102,7 +119,17 @@ def append_text(text: str, entries: Sequence[Mapping[str, Any]]) -> tuple[str, l
         doc["entries"] = seq
     if seq.fa.flow_style():  # ``entries: []``
         seq.fa.set_block_style()
+    where = {node.get("id"): i for i, node in enumerate(seq) if isinstance(node, CommentedMap)}
     indexes = []
+    for entry_id, changes in updates:
+        node = seq[where[entry_id]]
+        for key, value in changes.items():
+            written = field_node(key, value)
+            if written is OMIT:
+                node.pop(key, None)
+            else:
+                node[key] = written
+        indexes.append(where[entry_id])
     for data in entries:
         if len(seq):  # a blank line between entries
             blank_line_after(seq, len(seq) - 1)

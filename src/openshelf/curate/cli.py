@@ -1,4 +1,4 @@
-"""The curators' commands: ``fmt``, ``new``, ``import``, ``export`` and ``stale``.
+"""The curators' commands: ``fmt``, ``collection add``, ``new``, ``import``, ``export``, ``stale`` and ``issueform``.
 
 Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input), 2 usage error.
 """
@@ -16,6 +16,7 @@ from openshelf.federation.assemble import load_federated, load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
+from openshelf.guide.models import SITE_FILE
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -66,7 +67,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = [fmt_command]
+COMMANDS: list[click.Command] = [fmt_command]
 
 
 def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
@@ -81,10 +82,12 @@ def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
 
 
 def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
+    from openshelf.curate.collection import how_to_create
+
     known = [c.id for c in guide.collections]
     if name not in known:
-        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)})",
-                                 param_hint="'--collection'")
+        raise click.BadParameter(f"no collection '{name}' in {display_path(guides)} (known: {', '.join(known)}); "
+                                 + how_to_create(name, display_path(guides)), param_hint="'--collection'")
     for candidate in (guides / f"{name}.yml", guides / f"{name}.yaml"):
         if candidate.is_file():
             return candidate
@@ -100,6 +103,65 @@ def _new_options(func: _Command) -> _Command:
     for option, _, help_text in reversed(FIELDS):
         func = click.option(f"--{option}", default=None, metavar="TEXT", help=help_text)(func)
     return func
+
+
+@click.group("collection")
+def collection_group() -> None:
+    """Create collections: each is one file, guides/<ID>.yml, shown as one page."""
+
+
+@collection_group.command("add")
+@click.argument("collection_id", metavar="ID")
+@click.option("--title-zh", default=None, metavar="TEXT", help="The page title in Chinese.")
+@click.option("--title-en", default=None, metavar="TEXT", help="The page title in English.")
+@click.option("--description-zh", default=None, metavar="TEXT", help="An introduction in Chinese, shown at the top of the page.")
+@click.option("--description-en", default=None, metavar="TEXT", help="An introduction in English.")
+@click.option("--order", type=int, default=None, help="Position in the navigation, lower first (default: after every existing collection).")
+@click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
+              show_default=True, help="The guide folder.")
+@click.option("--dry-run", is_flag=True, help="Print the new file instead of writing it.")
+def collection_add_command(collection_id: str, guides: Path, order: int | None, dry_run: bool, **texts: str | None) -> None:
+    """Create the empty collection ID: the file guides/ID.yml with its title and 'entries: []'.
+
+    \b
+    A title in at least one language is required.  An existing collection file is never
+    replaced.  The whole guide is validated with the new file before it is written (atomically).
+    Then add entries with 'openshelf new --collection ID' or 'openshelf import FILE.csv
+    --collection ID', and run 'openshelf issueform' so the suggestion form offers it.
+    Exit 0 created, 1 the guide has errors, 2 usage error (no title, a bad or taken id).
+    """
+    from openshelf.curate.append import validate_candidate
+    from openshelf.curate.collection import collection_text, id_problem, next_order
+
+    problem = id_problem(collection_id)
+    if problem:
+        raise click.BadParameter(problem, param_hint="ID")
+    given = {name: value.strip() for name, value in texts.items() if value and value.strip()}
+    title = {lang: given[f"title_{lang}"] for lang in ("zh", "en") if f"title_{lang}" in given}
+    if not title:
+        raise click.UsageError("give a title: --title-zh and/or --title-en")
+    for existing in (guides / f"{collection_id}.yml", guides / f"{collection_id}.yaml"):
+        if existing.exists():
+            raise click.BadParameter(f"{display_path(existing)} already exists; it is not replaced", param_hint="ID")
+    guide = _guide_or_exit(guides)
+    description = {lang: given[f"description_{lang}"] for lang in ("zh", "en") if f"description_{lang}" in given}
+    path = guides / f"{collection_id}.yml"
+    text = collection_text(collection_id, title, description, next_order(guide) if order is None else order)
+    problems = [d for d in validate_candidate(guides, {path: text}) if d.severity == "error"]
+    if problems:
+        _report(problems)
+        click.echo(f"{display_path(path)}: not created: the guide would have the errors above", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(text, nl=False)
+        click.echo(f"would create {display_path(path)} (dry run: nothing written)", err=True)
+        return
+    write_atomic(path, text)
+    click.echo(f"created {display_path(path)}; add entries with 'openshelf new --collection {collection_id}' or "
+               f"'openshelf import FILE.csv --collection {collection_id}', and run 'openshelf issueform'", err=True)
+
+
+COMMANDS.append(collection_group)
 
 
 @click.command("new")
@@ -122,15 +184,12 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     it is valid.  Exit 0 added, 1 the guide would be invalid, 2 usage error (a missing or wrong value).
     """
     from openshelf.curate import new as n
-    from openshelf.curate.append import append_entries, next_free_id
+    from openshelf.curate.append import next_free_id
 
     options = {k.replace("_", "-"): v for k, v in values.items()}
     if from_issue is not None:
-        from openshelf.curate.issueform import parse
-
-        answers = parse(from_issue.read())
-        collection = collection or answers.pop("collection", None)
-        options = {**{k: v for k, v in answers.items() if k in options}, **{k: v for k, v in options.items() if v is not None}}
+        _new_from_issue(from_issue.read(), collection, guides, dry_run, {k: v for k, v in options.items() if v is not None})
+        return
     if not collection:
         raise click.UsageError("missing --collection")
     guide = _guide_or_exit(guides)
@@ -153,6 +212,13 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     problems = n.schema_problems(data)
     if problems:
         raise click.UsageError("; ".join(problems))
+    _append_new(path, data, guides, dry_run)
+
+
+def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool) -> None:
+    """Append the new entry ``data`` to ``path`` once the whole guide validates with it (or show it: ``dry_run``)."""
+    from openshelf.curate.append import append_entries
+
     result = append_entries(path, [data], guides, write=not dry_run)
     _report(result.diagnostics)
     if not result.ok:
@@ -163,6 +229,46 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
         click.echo(f"would add entry '{data['id']}' at {display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
         return
     click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
+
+
+def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bool, given: dict[str, str]) -> None:
+    """``openshelf new --from-issue``: every problem of the filled form at once, each naming the form's
+    field in both languages (the workflow posts them on the issue), never click's usage text.
+    Natural answers are accepted: tags by their labels or in Chinese, languages by name (中文, English).
+    Exit 2 when the answers do not make an entry, 1 when the guide would not validate with it."""
+    from openshelf.curate import new as n
+    from openshelf.curate.append import next_free_id
+    from openshelf.curate.issueform import issue_message, labels, parse
+
+    answers = parse(body)
+    collection = collection or answers.pop("collection", None)
+    guide = _guide_or_exit(guides)
+    data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
+    if data.get("tags"):
+        data["tags"] = n.tag_slugs(data["tags"], guide.site)
+    problems: list[tuple[str, str]] = []
+    if not collection or collection not in {c.id for c in guide.collections}:
+        problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
+    problems += [(option, "missing") for option in n.missing_required(data)]
+    if data.get("category") and data["category"] not in guide.site.categories:
+        problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
+    for line in n.schema_problems(data):
+        option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)
+        if not message.startswith("missing required field"):  # said above, by the form's field
+            problems.append((option, message))
+    if "id" in data and data["id"] in guide.by_id:
+        problems.append(("id", f"id '{data['id']}' is already used"))
+    if problems:
+        names = labels(body)
+        for option, message in problems:
+            click.echo(issue_message(option, message, names), err=True)
+        sys.exit(2)
+    if "id" not in data:
+        title = data["title"].get("en") or data["title"].get("zh") or ""
+        data = {"id": next_free_id(title, data.get("url", ""), guide.by_id), **data}
+    data.setdefault("status", "active")
+    data.setdefault("last_verified", None)
+    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run)
 
 
 def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
@@ -203,29 +309,36 @@ COMMANDS.append(new_command)
 @click.option("--collection", default=None, help="The collection to add the rows to (a 'collection' column, when filled, wins).")
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
-@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
-def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run: bool) -> None:
+@click.option("--update", is_flag=True, help="Rows whose id is in the guide change that entry (the sheet's columns) instead of being skipped.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing; with --update, print the changes as a diff.")
+def import_command(csv_file: Path, collection: str | None, guides: Path, update: bool, dry_run: bool) -> None:
     """Add the rows of a spreadsheet (CSV, UTF-8) to a collection.
 
     \b
     Columns (the first row names them; any order; only a title, url, a description, category
-    and access are required):
-      id, title_zh, title_en, url, description_zh, description_en, category, tags, access,
-      status, available_from, available_until, provider_zh, provider_en, languages, aliases,
-      related, distinct_from, last_verified, link_check, archive_url   (and optionally collection)
-    List cells (tags, languages, aliases, related, distinct_from) separate items with ';' (or '；'; a cell
+    and access are required): every field of an entry, text fields split into _zh and _en:
+    COLUMNS   (and optionally collection)
+    List cells (LISTS) separate items with ';' (or '；'; a cell
     without semicolons may use commas).  Dates are YYYY-MM-DD.  An empty id is made from the
     title.  A template: guides/templates/resources.csv.
 
     \b
-    Bad rows are reported with their row number (the header is row 1) and column, and skipped,
-    and so are the rows whose related ids name a skipped row; rows whose id or URL is already in
-    the guide are skipped as duplicates.  The rest are appended in canonical form and the whole
-    guide is validated before any file is replaced.
+    Bad rows are reported as 'CSV row N “title”' (the header is row 1) with the column, and
+    skipped, and so are the rows whose related ids name a skipped row; the same problem in several
+    rows is one message listing them (an undefined category also prints the YAML to paste into
+    _site.yml).  Rows whose id or URL is already in the guide are skipped as duplicates, unless
+    --update is given: then a row whose id is in the guide changes that entry in place (comments
+    kept): each column of the sheet is the field's new value (an empty cell empties it), a column
+    the sheet leaves out keeps its value; a row's collection, if given, must be the entry's.  So
+    'openshelf export --format csv', edit, 'openshelf import --update' applies the edits.  The
+    rest are appended in canonical form and the whole guide is validated before any file is replaced.
     Exit 0 when every row was imported or skipped as a duplicate, 1 when a row was bad or the
     file cannot be read, 2 usage error.
     """
-    from openshelf.curate.transfer import CsvProblem, plan_import, read_csv, settle
+    import difflib
+
+    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle, tag_labels_block
+    from openshelf.guide.load import read_text
 
     guide = _guide_or_exit(guides)
     if collection is not None:
@@ -233,15 +346,21 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     display = display_path(csv_file)
     try:
         text = read_csv(csv_file)
-        if collection is None and "collection" not in text.partition("\n")[0].lower():
+        if collection is None and not update and "collection" not in text.partition("\n")[0].lower():  # --update: rows know theirs
             raise click.UsageError("give --collection NAME (the file has no 'collection' column)")
-        plan = plan_import(text, display, guide, collection)
+        plan = plan_import(text, display, guide, collection, update)
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    files = {name: _collection_file(guide, guides, name) for name in plan.added}
+    files = {name: _collection_file(guide, guides, name) for name in plan.collections}
     texts, problems = settle(plan, guide, files, guides)
-    _report(sorted(plan.diagnostics, key=Diagnostic.sort_key))
+    _report(plan.diagnostics)
+    if plan.undefined_categories:
+        click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
+                   f"and write the labels readers see, then import again:\n{categories_block(plan.undefined_categories)}", err=True, nl=False)
+    if plan.worded_tags:
+        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
+                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(plan.worded_tags)}", err=True, nl=False)
     if problems:
         _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)
@@ -250,9 +369,16 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, dry_run
     for path, new_text in texts.items():
         if not dry_run:
             write_atomic(path, new_text)
+        elif update:
+            old = read_text(path)
+            click.echo("".join(difflib.unified_diff(old.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                                                    display_path(path), f"{display_path(path)} (after import)")), nl=False)
     where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}; "
+    changed = sum(len(items) for items in plan.updated.values())
+    updated = f"; {'would update' if dry_run else 'updated'} {changed} entr{'y' if changed == 1 else 'ies'}, {plan.unchanged} unchanged" \
+        if update else ""
+    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}{updated}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
                + (" (dry run: nothing written)" if dry_run else ""), err=True)
     if plan.bad_rows:
@@ -292,6 +418,18 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
     click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
 
 
+def _import_help(text: str) -> str:
+    """The import help's column list, from the model: a field added to it is listed at once."""
+    import textwrap
+
+    from openshelf.curate.export import COLUMNS
+    from openshelf.guide.models import LIST_FIELDS
+
+    columns = textwrap.fill(", ".join(COLUMNS), width=92, initial_indent=" " * 6, subsequent_indent=" " * 6)
+    return text.replace("    COLUMNS", columns, 1).replace("LISTS", ", ".join(LIST_FIELDS), 1)
+
+
+import_command.help = _import_help(import_command.help or "")
 COMMANDS += [import_command, export_command]
 
 
@@ -304,13 +442,11 @@ COMMANDS += [import_command, export_command]
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
 @click.option("--fail", is_flag=True, help="Exit 1 when an entry is past its end date or verified too long ago.")
-@click.option("--max-chars", type=click.IntRange(1000), default=None, metavar="N",
-              help="markdown: at most N characters (an issue body takes 65,536): the counts, then as many entries as fit "
-                   "and a note saying how many were left out.")
-@click.option("--full-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
-              help="markdown: also write the whole report, without --max-chars, to FILE (the note points to it).")
+@click.option("--max-chars", type=click.IntRange(min=0), default=20_000, show_default=True,
+              help="markdown: keep the report under this many characters (GitHub refuses an issue body over 65,536), listing "
+                   "the entries that fit and counting the rest; 0 for no bound.")
 def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | None, fmt: str, verbose: bool, fail: bool,
-                  max_chars: int | None, full_report: Path | None) -> None:
+                  max_chars: int) -> None:
     """List entries that need a person to check them again (default guide: guides/).
 
     \b
@@ -323,15 +459,9 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
     entries alone do not fail).  2 for a usage error.
     """
     import datetime as dt
-    import os
 
     from openshelf.curate.stale import find_stale, format_json, format_markdown, format_text
     from openshelf.durations import parse_days
-    from openshelf.errors import ConfigError
-    from openshelf.links.issue import full_report_pointer
-
-    if fmt != "markdown" and (max_chars is not None or full_report is not None):
-        raise click.UsageError("--max-chars and --full-report go with --format markdown")
 
     try:
         days = parse_days(older_than)
@@ -343,14 +473,9 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
         raise click.BadParameter(f"{today_text!r} is not a date written YYYY-MM-DD", param_hint="'--today'") from None
     guide = _guide_or_exit(*(paths or (Path("guides"),)), federated=True)
     stale = find_stale(guide, today, days)
-    if full_report is not None:
-        try:
-            write_atomic(full_report, format_markdown(stale))
-        except OSError as exc:
-            raise ConfigError(f"cannot write {full_report}: {exc}") from None
-    pointer = full_report_pointer(full_report, os.environ)
-    text = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale, max_chars, pointer),
-            "json": lambda: format_json(stale)}[fmt]()
+    formats = {"text": lambda: format_text(stale, verbose), "markdown": lambda: format_markdown(stale, max_chars),
+               "json": lambda: format_json(stale)}
+    text = formats[fmt]()
     click.echo(text, nl=False)
     if fail and stale.needs_attention:
         sys.exit(1)

@@ -15,20 +15,55 @@ import datetime as dt
 import io
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from openshelf.federation.exchange import build_time, export_record
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 
-#: The import columns, in order; every one is optional except what the schema requires.
-COLUMNS = [
-    "id", "title_zh", "title_en", "kind", "url", "description_zh", "description_en", "category", "tags", "access", "status",
-    "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
-    "distinct_from", "last_verified", "link_check", "archive_url",
-]
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: a leaf of an entry (``url``; ``title`` → ``title_zh``, ``title_en``; a nested
+    model's fields, ``service_status`` → ``service_status_state`` …)."""
+
+    name: str
+    path: tuple[str, ...]  # the field, then the nested fields down to the value
+    info: FieldInfo  # the leaf's field: its default, description and type
+    is_list: bool
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (``Text``, ``ServiceStatus | None``), or None for a plain value."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
+    columns: list[Column] = []
+    for name, info in model.model_fields.items():
+        path = (*prefix, name)
+        inner = _model_in(info.annotation)
+        if inner is not None:
+            columns += _columns(inner, path)
+        else:
+            columns.append(Column("_".join(path), path, info, get_origin(info.annotation) is list))
+    return columns
+
+
+#: Every import column, from the model: a field added to ``Entry`` is a column (and an option of
+#: ``openshelf new``) at once.  Every one is optional except what the schema requires.
+COLUMN_LIST = _columns(Entry)
+COLUMN_BY_NAME = {c.name: c for c in COLUMN_LIST}
+#: The import columns, in order.
+COLUMNS = [c.name for c in COLUMN_LIST]
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]
 EXPORT_COLUMNS = [*EXTRA_COLUMNS, *COLUMNS]
@@ -43,19 +78,25 @@ def _cell_out(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def list_cell(items: list[str]) -> str:
+    """A list as one cell that import splits back into the same items: ``a; b``, and a lone item
+    holding a comma ends in ``;`` (a cell without semicolons is split at commas)."""
+    cell = "; ".join(items)
+    return cell + ";" if len(items) == 1 and any(c in cell for c in ",，、") else cell
+
+
 def entry_row(entry: Entry) -> dict[str, str]:
     """An entry as one CSV row (the import columns); formula-like cells are defused."""
     row: dict[str, str] = {}
-    for column in COLUMNS:
-        name, _, lang = column.rpartition("_") if column.endswith(("_zh", "_en")) else (column, "", "")
-        value: Any = getattr(entry, name)
-        if lang:
-            value = getattr(value, lang) if value is not None else None
+    for column in COLUMN_LIST:
+        value: Any = entry
+        for name in column.path:
+            value = getattr(value, name) if value is not None else None
         if isinstance(value, list):
-            value = "; ".join(value)
+            value = list_cell(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
-        row[column] = "" if value is None else _cell_out(str(value))
+        row[column.name] = "" if value is None else _cell_out(str(value))
     return row
 
 

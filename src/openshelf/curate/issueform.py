@@ -88,3 +88,39 @@ def parse(body: str) -> dict[str, str | None]:
         if answer is not None:
             values[name] = option_key(answer)
     return values
+
+
+def labels(body: str) -> dict[str, str]:
+    """Option name → its heading's label without the key (``网址 · Address``), to name a field as the suggester saw it."""
+    found: dict[str, str] = {}
+    for line in body.replace("\r\n", "\n").split("\n"):
+        match = _HEADING.match(line.strip())
+        if match:
+            found[match.group(1)] = line.strip().removeprefix("###").strip().removesuffix(f"[{match.group(1)}]").strip()
+    return found
+
+
+#: Pieces of a message → what to tell a suggester in Chinese; the English message stays beside it.
+ZH_HINTS = (
+    ("missing", "必填，请补上"),
+    ("must start with http:// or https://", "网址须以 http:// 或 https:// 开头"),
+    ("must be an absolute http(s) address", "网址须是完整地址，不含空格和引号"),
+    ("must be a real date written YYYY-MM-DD", "日期请写成 YYYY-MM-DD，例如 2020-03-01"),
+    ("available_until is required when status is ended", "已结束的项目请填写结束日期"),
+    ("available_until is before available_from", "结束日期早于开始日期"),
+    ("must be a slug", "只能用小写英文字母、数字和连字符"),
+    ("input should be", "请从下拉选项中选择"),
+    ("is not defined in _site.yml", "这个分类不存在，请从下拉选项中选择"),
+    ("no collection", "这个栏目不存在，请从下拉选项中选择"),
+    ("same URL", "这个网址已在指南中"),
+    ("already used", "编号已被占用"),
+    ("needs text in at least one language", "中文或英文至少填一种"),
+)
+
+
+def issue_message(option: str, message: str, names: dict[str, str]) -> str:
+    """One problem with a filled form, as the suggester reads it: the field's bilingual label, the
+    message, and a Chinese hint where one is known; never an option or a usage line."""
+    fields = [names.get(o.strip().removeprefix("--"), o.strip().removeprefix("--")) for o in option.split(" or ")]
+    hint = next((zh for english, zh in ZH_HINTS if english in message), None)
+    return f"issue form: error: {' / '.join(fields)}: {message}" + (f" · {hint}" if hint else "")

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
-from openshelf.links.issue import Part, cut_note, fit
 
 
 @dataclass
@@ -82,24 +81,37 @@ def _md_entry(e: Entry) -> str:
     return f"{title} `{e.id}` ({e.collection}, {e.where()})"
 
 
-def format_markdown(stale: Stale, max_chars: int | None = None, full_report: str = "") -> str:
-    """The report for the weekly issue.  ``max_chars``: the counts, then as many entries as fit and a
-    note that ends with ``full_report`` (where the whole report is)."""
-    head = [f"## 时效检查 · Freshness ({stale.today})", "",
-            f"**{len(stale.expired)}** past their end date · **{len(stale.outdated)}** not verified for more than "
-            f"{stale.older_than} days · **{len(stale.never)}** never verified", ""]
-    parts = [Part(f"### 已过期但仍标为可用 · Past their end date, still marked active ({len(stale.expired)})\n\n")]
-    parts += [Part(f"- {_md_entry(e)}: ended {e.available_until}\n", 1) for e in stale.expired] or [Part("None.\n")]
-    parts.append(Part(f"\n### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})\n\n"))
-    parts += [Part(f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)\n", 1)
-              for e in stale.outdated] or [Part("None.\n")]
-    parts.append(Part(f"\n### 从未核实 · Never verified ({len(stale.never)})\n\n"))
-    if stale.never:  # one part: a <details> block is kept whole or left out
-        listed = "".join(f"- {_md_entry(e)}\n" for e in stale.never)
-        parts.append(Part(f"<details><summary>{len(stale.never)} entries</summary>\n\n{listed}\n</details>\n", len(stale.never)))
-    else:
-        parts.append(Part("None.\n"))
-    return fit("\n".join(head) + "\n", parts, "", max_chars, cut_note("entries", full_report))
+#: Room kept, when the Markdown report is bounded, for the headings, the wrappers and the notes on what was left out.
+_MD_RESERVE = 1_000
+
+
+def format_markdown(stale: Stale, max_chars: int = 0) -> str:
+    """The report for an issue body: three lists, past end dates first.  With ``max_chars`` (GitHub
+    refuses an issue body over 65,536 characters) each list shows the entries that fit, in that
+    order, and says how many more there are and where the full list is; 0: no bound."""
+    sections = [
+        (f"### 已过期但仍标为可用 · Past their end date, still marked active ({len(stale.expired)})",
+         [f"- {_md_entry(e)}: ended {e.available_until}" for e in stale.expired]),
+        (f"### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})",
+         [f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)" for e in stale.outdated]),
+        (f"### 从未核实 · Never verified ({len(stale.never)})", [f"- {_md_entry(e)}" for e in stale.never]),
+    ]
+    budget = max_chars - _MD_RESERVE if max_chars else None
+    out = [f"## 时效检查 · Freshness ({stale.today})"]
+    for heading, lines in sections:
+        shown = []
+        for line in lines:
+            if budget is not None and len(line) + 1 > budget:
+                break
+            shown.append(line)
+            budget = None if budget is None else budget - len(line) - 1
+        if len(shown) < len(lines):
+            shown.append(f"- … {len(lines) - len(shown)} more not shown here (an issue body is limited in size); "
+                         "`openshelf stale --format json` lists them all · 其余未列出")
+        if heading.startswith("### 从未核实") and shown:
+            shown = [f"<details><summary>{len(lines)} entries</summary>", "", *shown, "", "</details>"]
+        out += ["", heading, "", *(shown or ["None."])]
+    return "\n".join(out) + "\n"
 
 
 def _record(e: Entry, stale: Stale) -> dict[str, object]:

@@ -8,8 +8,11 @@ semicolons may use commas).  ``export --format csv`` writes the same columns (pl
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import json
+import re
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,8 +21,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
-from openshelf.curate.export import COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import entry_data
+from openshelf.curate.collection import how_to_create
+from openshelf.curate.export import COLUMN_BY_NAME, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
+from openshelf.curate.new import entry_data, tag_slugs
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -27,7 +31,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import SITE_FILE, TEXT_FIELDS, Entry
+from openshelf.guide.models import SITE_FILE, SLUG, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -59,6 +63,49 @@ class Row:
     line: int  # the line in the file where the row starts
     cells: dict[str, str]
 
+    @property
+    def label(self) -> str:
+        """``CSV row 44 “开放获取期刊目录”``: the row as a curator finds it in the sheet."""
+        title = self.cells.get("title_zh") or self.cells.get("title_en") or ""
+        title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+        return f"CSV row {self.number}" + (f" “{title}”" if title else "")
+
+
+#: How much of a row's title its messages quote.
+TITLE_CHARS = 40
+#: At most this many row numbers or ranges in a message about several rows.
+ROW_RANGES = 12
+
+
+def row_ranges(numbers: list[int]) -> str:
+    """``[2, 3, 4, 7]`` → ``2–4, 7``; past ROW_RANGES ranges, ``…`` ends the list."""
+    ranges: list[list[int]] = []
+    for n in sorted(numbers):
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in ranges]
+    return ", ".join(parts[:ROW_RANGES]) + (", …" if len(parts) > ROW_RANGES else "")
+
+
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+def tag_labels_block(worded: Mapping[str, str]) -> str:
+    """YAML to paste under ``tags:`` in ``_site.yml`` so readers see the words a sheet gave as tags, not their slugs."""
+    lines = []
+    for slug, word in worded.items():
+        lang = "zh" if _CHINESE.search(word) else "en"
+        lines.append(f"  {slug}: {{{lang}: {json.dumps(word, ensure_ascii=False)}}}\n")
+    return "".join(lines)
+
+
+def categories_block(keys: list[str]) -> str:
+    """YAML to paste under ``categories:`` in ``_site.yml`` for category keys that are not defined:
+    valid as it stands (an English label made from the key), with the Chinese label left to write."""
+    return "".join(f"  {key}: {{en: {key.replace('-', ' ').capitalize()}}}  # and zh: 中文名称\n" for key in keys)
+
 
 @dataclass
 class ImportPlan:
@@ -67,24 +114,57 @@ class ImportPlan:
     display: str = ""
     added: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rows_of: dict[str, list[Row]] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: every problem as found: (row, column, message, severity); ``diagnostics`` words them
+    problems: list[tuple[Row, str, str, Severity]] = field(default_factory=list)
     bad_rows: int = 0
     duplicates: int = 0
     #: id → row, for rows that were planned and then dropped (rows relating to them are dropped too)
     dropped: dict[str, Row] = field(default_factory=dict)
+    #: category keys the rows use that _site.yml does not define, in the order met
+    undefined_categories: list[str] = field(default_factory=list)
+    #: with --update: collection → (row, entry id, the fields that change) for entries already in the guide
+    updated: dict[str, list[tuple[Row, str, dict[str, Any]]]] = field(default_factory=dict)
+    unchanged: int = 0
+    #: tags written as words (电子书, Open Access) → the slug each became, which _site.yml can label
+    worded_tags: dict[str, str] = field(default_factory=dict)
 
     def problem(self, row: Row, column: str, message: str, severity: Severity = "error") -> None:
         """A problem with ``row`` (at its line in the CSV file), in ``column`` when one is to blame."""
-        where = f"row {row.number}" + (f", column '{column}'" if column else "")
-        self.diagnostics.append(Diagnostic(Location(self.display, row.line, 1), f"{where}: {message}",
-                                           field=column or None, severity=severity))
+        self.problems.append((row, column, message, severity))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """The problems, sorted, at their rows' lines in the CSV file; the same problem in several
+        rows (an undefined category in 87 rows) is one message that lists the rows."""
+        groups: dict[tuple[str, str, Severity], list[Row]] = {}
+        for row, column, message, severity in self.problems:
+            groups.setdefault((column, message, severity), []).append(row)
+        out = []
+        for (column, message, severity), rows in groups.items():
+            numbers = sorted({row.number for row in rows})
+            where = rows[0].label if len(numbers) == 1 else f"CSV rows {row_ranges(numbers)} ({len(numbers)} rows)"
+            where += f", column '{column}'" if column else ""
+            out.append(Diagnostic(Location(self.display, min(row.line for row in rows), 1), f"{where}: {message}",
+                                  field=column or None, severity=severity))
+        return sorted(out, key=Diagnostic.sort_key)
 
     def add(self, collection: str, row: Row, data: dict[str, Any]) -> None:
         self.added.setdefault(collection, []).append(data)
         self.rows_of.setdefault(collection, []).append(row)
 
+    def update(self, collection: str, row: Row, entry_id: str, changes: dict[str, Any]) -> None:
+        self.updated.setdefault(collection, []).append((row, entry_id, changes))
+
+    def planned(self, collection: str) -> list[Row]:
+        """The rows that change ``collection``: its updated entries, then its new ones (as in its new file)."""
+        return [row for row, _, _ in self.updated.get(collection, [])] + self.rows_of.get(collection, [])
+
+    @property
+    def collections(self) -> list[str]:
+        return list(dict.fromkeys([*self.updated, *self.added]))
+
     def drop(self, row: Row, column: str, message: str) -> None:
-        """Take a planned row out again, as a bad row."""
+        """Take a planned row out again, as a bad row (an entry it would update stays as it was)."""
         for collection, rows in self.rows_of.items():
             if row in rows:
                 index = rows.index(row)
@@ -92,6 +172,7 @@ class ImportPlan:
                 del rows[index], self.added[collection][index]
         self.added = {c: items for c, items in self.added.items() if items}
         self.rows_of = {c: rows for c, rows in self.rows_of.items() if rows}
+        self.updated = {c: kept for c, items in self.updated.items() if (kept := [u for u in items if u[0] is not row])}
         self.problem(row, column, message)
         self.bad_rows += 1
 
@@ -100,24 +181,27 @@ class ImportPlan:
         then the rows relating to those, until every planned row's related ids exist."""
         while True:
             planned = {data["id"] for items in self.added.values() for data in items}
+            rows_data = [(row, data) for c, items in self.added.items() for row, data in zip(self.rows_of[c], items, strict=True)]
+            rows_data += [(row, changes) for items in self.updated.values() for row, _, changes in items]
             orphans: list[tuple[Row, str]] = []
-            for collection, items in self.added.items():
-                for row, data in zip(self.rows_of[collection], items, strict=True):
-                    related = data.get("related", [])
-                    unknown = [r for r in related if r not in known and r not in planned and r not in self.dropped]
-                    gone = [r for r in related if r in self.dropped]
-                    if unknown:
-                        orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
-                    elif gone:
-                        which = ", ".join(f"'{r}' (row {self.dropped[r].number})" for r in gone)
-                        orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
+            for row, data in rows_data:
+                related = data.get("related") or []
+                unknown = [r for r in related if r not in known and r not in planned and r not in self.dropped]
+                gone = [r for r in related if r in self.dropped]
+                if unknown:
+                    orphans.append((row, f"unknown entry id(s) {', '.join(repr(u) for u in unknown)}"))
+                elif gone:
+                    which = ", ".join(f"'{r}' ({self.dropped[r].label})" for r in gone)
+                    orphans.append((row, f"skipped: it relates to {which}, which {'is' if len(gone) == 1 else 'are'} not imported"))
             if not orphans:
                 return
             for row, message in orphans:
                 self.drop(row, "related", message)
 
 
-def read_rows(text: str, display: str) -> Iterator[Row]:
+def read_rows(text: str, display: str, update: bool = False) -> Iterator[Row]:
+    """The data rows of a CSV file; a header that lacks a required column is refused (with ``update``
+    only ``id`` is required: the rows of entries in the guide need no more, new rows are checked one by one)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -132,10 +216,10 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
     if len(set(seen)) != len(seen):
         twice = sorted({c for c in seen if seen.count(c) > 1})
         raise CsvProblem(f"{display}:1: error: column(s) {', '.join(repr(c) for c in twice)} appear more than once")
-    for needed in ("url", "category", "access"):
+    for needed in ("id",) if update else ("url", "category", "access"):
         if needed not in columns:
             raise CsvProblem(f"{display}:1: error: the column '{needed}' is missing; the columns are: {', '.join(COLUMNS)}")
-    for group in ("title", "description"):
+    for group in () if update else ("title", "description"):
         if f"{group}_zh" not in columns and f"{group}_en" not in columns:
             raise CsvProblem(f"{display}:1: error: a column '{group}_zh' or '{group}_en' is needed")
     number = 1
@@ -151,44 +235,60 @@ def read_rows(text: str, display: str) -> Iterator[Row]:
         yield Row(number, start, {c: (record[i].strip() if i < len(record) else "") for i, c in enumerate(columns) if c})
 
 
-def row_data(cells: Mapping[str, str]) -> dict[str, Any]:
+def row_data(cells: Mapping[str, str], base: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A row's cells as the entry's data: the columns are ``openshelf new``'s options written with
-    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it."""
-    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMNS})
+    ``_`` (``title_zh`` is ``--title-zh``); a formula-like cell loses the apostrophe export gave it.
+    With ``base`` (for --update) an emptied cell empties its field and a column the sheet does not
+    have leaves its field as it was (:func:`openshelf.curate.new.entry_data`)."""
+    return entry_data({column.replace("_", "-"): _cell_in(value.strip()) for column, value in cells.items() if column in COLUMN_BY_NAME}, base)
 
 
 def _column_of(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not isinstance(p, int)]
-    if not parts:
-        return ""
-    if parts[0] in TEXT_FIELDS:
-        return f"{parts[0]}_{parts[1]}" if len(parts) > 1 else f"{parts[0]}_zh/{parts[0]}_en"
-    return parts[0]
+    """The column a validation error's location points at (``title`` without a language: both of its columns)."""
+    name = "_".join(str(p) for p in loc if not isinstance(p, int))
+    if not name or name in COLUMN_BY_NAME:
+        return name
+    if f"{name}_zh" in COLUMN_BY_NAME:
+        return f"{name}_zh/{name}_en"
+    return next((c for c in COLUMN_BY_NAME if c.startswith(f"{name}_")), name)
 
 
-def plan_import(text: str, display: str, guide: Guide, default_collection: str | None) -> ImportPlan:
-    """Check every row against the schema and the guide; decide what to add and what to skip."""
+def plan_import(text: str, display: str, guide: Guide, default_collection: str | None, update: bool = False) -> ImportPlan:
+    """Check every row against the schema and the guide; decide what to add, update and skip.
+
+    Without ``update`` a row whose id is in the guide is skipped as a duplicate; with it, the
+    entry takes the row's values for the columns the sheet has (its fields that change).
+    """
     plan = ImportPlan(display)
     ids = {e.id: str(e.where("id")) for e in guide.entries}
     urls = {normalise_url(e.url): f"entry '{e.id}' ({e.where('url')})" for e in guide.entries if e.url is not None}
     collections = {c.id for c in guide.collections}
+    updating: dict[str, Row] = {}  # entry id → the row that updates it
     problem = plan.problem
 
-    for row in read_rows(text, display):
+    for row in read_rows(text, display, update):
         if "__extra__" in row.cells:
             problem(row, "", "more cells than columns (a comma inside a cell needs the cell in double quotes)")
             plan.bad_rows += 1
             continue
-        collection = row.cells.get("collection") or default_collection
+        existing = guide.by_id.get(row.cells.get("id", "")) if update else None
+        collection = row.cells.get("collection") or (existing.collection if existing else default_collection)
         if not collection:
             problem(row, "collection", "no collection: give --collection or fill the 'collection' column")
             plan.bad_rows += 1
             continue
         if collection not in collections:
-            problem(row, "collection", f"no collection '{collection}' in the guide (known: {', '.join(sorted(collections))})")
+            problem(row, "collection", f"no collection '{collection}' in the guide (known: {', '.join(sorted(collections))}); "
+                                       + how_to_create(collection))
             plan.bad_rows += 1
             continue
-        data = row_data(row.cells)
+        before = existing.model_dump() if existing else None
+        data = row_data(row.cells, before)
+        if data.get("tags"):
+            slugs = tag_slugs(data["tags"], guide.site)
+            plan.worded_tags.update({slug: written for written, slug in zip(data["tags"], slugs, strict=True)
+                                     if written != slug and slug not in guide.site.tags and re.match(SLUG, slug)})
+            data["tags"] = slugs
         if "id" not in data and data.get("title"):
             title = data["title"].get("en") or data["title"].get("zh") or ""
             data = {"id": next_free_id(title, data.get("url", ""), ids), **data}
@@ -202,29 +302,44 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
         if entry.category not in guide.site.categories:
             problem(row, "category", f"category '{entry.category}' is not defined in {SITE_FILE} "
                                      f"(known: {', '.join(guide.site.categories)})")
+            if entry.category not in plan.undefined_categories:
+                plan.undefined_categories.append(entry.category)
             plan.bad_rows += 1
+            continue
+        if existing is not None and before is not None:
+            if collection != existing.collection:
+                problem(row, "collection", f"entry '{entry.id}' is in collection '{existing.collection}' ({existing.where('id')}); "
+                                           "--update does not move entries between collections")
+                plan.bad_rows += 1
+            elif entry.id in updating:
+                problem(row, "id", f"skipped: {updating[entry.id].label} already updates entry '{entry.id}'", "warning")
+                plan.duplicates += 1
+            elif changes := {name: value for name, value in entry.model_dump().items() if value != before[name]}:
+                updating[entry.id] = row
+                plan.update(collection, row, entry.id, changes)  # a clashing url: the whole guide's check blames this row
+            else:
+                plan.unchanged += 1
             continue
         if entry.id in ids:
             problem(row, "id", f"skipped: id '{entry.id}' already exists at {ids[entry.id]}", "warning")
             plan.duplicates += 1
             continue
         key = normalise_url(entry.url) if entry.url is not None else None  # a how-to may have none
-        if key in urls:
+        if key in urls and not entry.shares_url_with:  # one that says it shares the url: the guide's check judges
             problem(row, "url", f"skipped: the same URL is already in the guide as {urls[key]}", "warning")
             plan.duplicates += 1
             continue
-        ids[entry.id] = f"{display}:{row.line} (row {row.number})"
+        ids[entry.id] = f"{display}:{row.line} ({row.label})"
         if key is not None:
-            urls[key] = f"row {row.number}"
+            urls.setdefault(key, row.label)
         data["id"] = entry.id
         plan.add(collection, row, data)
     plan.drop_orphans(guide.by_id)  # related may name entries further down the file
-    plan.diagnostics.sort(key=Diagnostic.sort_key)
     return plan
 
 
 def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Path) -> tuple[dict[Path, str], list[Diagnostic]]:
-    """Append the planned rows to their collection files (``files``: collection id → path) in memory
+    """Apply the planned rows to their collection files (``files``: collection id → path) in memory
     and validate the whole guide with them.  A row whose entry the guide rejects is dropped and
     reported at its row in the CSV file (never at a line of a file that is not written), then the
     rows relating to it, until the rest validates.
@@ -232,28 +347,30 @@ def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Pa
     Returns the new text of each file to write, and the problems no row is to blame for (then the
     texts are empty: nothing may be written).
     """
-    while plan.added:
+    while plan.collections:
         texts: dict[Path, str] = {}
-        starts: dict[str, list[tuple[int, Row]]] = {}  # file as displayed → (line where a new entry starts, its row)
-        for name, items in plan.added.items():
+        entries: dict[str, tuple[list[int], dict[int, Row]]] = {}  # file as displayed → (each entry's first line, index → its row)
+        for name in plan.collections:
             path = files[name]
-            text, indexes = append_text(read_text(path), items)
-            positions = yamlsource.load(text)[1]
+            updates = [(entry_id, changes) for _, entry_id, changes in plan.updated.get(name, [])]
+            text, indexes = append_text(read_text(path), plan.added.get(name, []), updates)
+            data, positions = yamlsource.load(text)
             texts[path] = text
-            starts[display_path(path)] = [(positions.of(("entries", i))[0], row)
-                                          for i, row in zip(indexes, plan.rows_of[name], strict=True)]
+            starts = [positions.of(("entries", i))[0] for i in range(len(data["entries"]))]
+            entries[display_path(path)] = (starts, dict(zip(indexes, plan.planned(name), strict=True)))
         errors = [d for d in validate_candidate(guides, texts) if d.severity == "error"]
         if not errors:
             return texts, []
         blamed: list[tuple[Row, Diagnostic]] = []
         for d in errors:
-            rows = [row for line, row in starts.get(d.location.path, []) if line <= d.location.line]
-            if not rows:  # not about a new entry: the line would be one of a file that is not written
+            starts, rows = entries.get(d.location.path, ([], {}))
+            row = rows.get(bisect.bisect_right(starts, d.location.line) - 1)
+            if row is None:  # not about a row's entry: the line would be one of a file that is not written
                 return {}, [replace(d, location=Location(d.location.path)) for d in errors]
-            blamed.append((rows[-1], d))
+            blamed.append((row, d))
         for row, d in blamed:
             who = f"entry '{d.entry}': " if d.entry else ""
-            if any(row in rows for rows in plan.rows_of.values()):
+            if any(row in plan.planned(name) for name in plan.collections):
                 plan.drop(row, "", who + d.message)
             else:
                 plan.problem(row, "", who + d.message)

@@ -105,6 +105,7 @@ class Export(_Open):
     version: str = Field(VERSION, pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
     guide: GuideInfo
     categories: dict[Slug, Text] = Field(default_factory=dict, description="Category keys with their labels.")
+    tags: dict[Slug, Text] = Field(default_factory=dict, description="Labels of the tags that have one (an unlabeled tag shows its slug).")
     collections: list[Collection] = Field(default_factory=list)
 
     @property
@@ -196,6 +197,7 @@ def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url
             "updated": format_time(now or dt.datetime.now(dt.UTC)),
         },
         "categories": {key: text(label) for key, label in site.categories.items()},
+        "tags": {key: text(label) for key, label in site.tags.items()},
         "collections": [
             {"id": c.id, "title": text(c.title), "description": text(c.description), "order": c.order,
              "entries": [entry(e) for e in c.entries]}

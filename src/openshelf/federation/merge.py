@@ -97,6 +97,7 @@ class _Merger:
         self.collections: dict[str, Collection] = {c.id: c for c in guide.collections}
         self.categories: dict[str, Text] = dict(guide.site.categories)
         self.offered: dict[str, Text] = {}  # categories the sources define, for entries and overlays that use them
+        self.tag_labels: dict[str, Text] = {}  # tag labels the sources give, for tags the guide does not label
         #: Per source: its entry id → the id this site shows the entry under.
         self.renamed: dict[str, dict[str, str]] = {}
         for collection in guide.collections:
@@ -120,6 +121,8 @@ class _Merger:
         home = {id(e): c for c in snapshot.export.collections for e in c.entries}
         for category, label in snapshot.export.categories.items():
             self.offered.setdefault(category, label)
+        for tag, label in snapshot.export.tags.items():
+            self.tag_labels.setdefault(tag, label)
         for item in select(source, snapshot.export):
             key = identity(item)
             same = self.by_key.get(key)
@@ -227,7 +230,10 @@ class _Merger:
         used = {s.entry.category for s in shown}
         categories = dict(self.categories)
         categories.update((k, v) for k, v in self.offered.items() if k in used and k not in categories)
-        site = Site.model_validate({**self.site.model_dump(), "categories": categories}) if categories != self.site.categories else self.site
+        used_tags = {t for s in shown for t in s.entry.tags}
+        tags = {**{k: v for k, v in self.tag_labels.items() if k in used_tags}, **self.site.tags}
+        site = self.site if (categories, tags) == (self.site.categories, self.site.tags) else \
+            Site.model_validate({**self.site.model_dump(), "categories": categories, "tags": tags})
         members: dict[str, list[Entry]] = {}
         for slot in shown:
             members.setdefault(slot.collection, []).append(slot.entry)

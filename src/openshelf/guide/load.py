@@ -150,11 +150,13 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
     collections: list[Collection] = []
     total = 0
     unvalidated: set[str] = set(known_ids)
+    unreadable = False  # a file that does not parse: its ids are unknown
     for path in files:
         if path.name == SITE_FILE:
             continue
         source = parse_file(path, diagnostics, limits)
         if source is None:
+            unreadable = True
             continue
         entries = source.data.get("entries")
         total += len(entries) if isinstance(entries, list) else 0
@@ -182,7 +184,9 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
                                           field="id"))
         collections.append(collection)
 
-    diagnostics += list(cross_checks(site, collections, unvalidated))
+    # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
+    # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
+    diagnostics += [d for d in cross_checks(site, collections, unvalidated) if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
         return None, diagnostics

@@ -46,6 +46,8 @@ def describe(error: ErrorDetails) -> str:
         if isinstance(value, str):
             items = ", ".join(p.strip() for p in value.replace("，", ",").split(",") if p.strip())
             text += f", written [{items}] or one item per line starting with '- '"
+        elif value is None:  # `entries:` with nothing after it
+            text += f", not empty: write '{field_name(tuple(error['loc'])[-1:])}: []' for an empty list"
         return text
     if kind == "literal_error":
         return f"{_lower_first(message)}, not {value!r}"

@@ -281,6 +281,9 @@ class Site(_Strict):
         "service_status) and what is new or changed since it began, and the announcement bar links there. Leave it "
         "out, or set phase: normal, and none of it shows."))
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
+    tags: dict[Slug, Text] = Field(default_factory=dict, description=(
+        "Optional labels for the entries' tags, in zh and/or en, shown to readers on the tag index, the entries and the tag "
+        "filter (e.g. ebooks: {zh: 电子书, en: E-books}); a tag without a label shows its slug."))
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")
 

@@ -36,6 +36,8 @@ def _detail(r: Result) -> str:
         parts.append(f"moved permanently to {r.redirect_to}")
     if r.cached:
         parts.append(f"(cached from {r.checked_at})")
+    if r.trusted and r.note:
+        parts.append(r.note)
     return " ".join(parts[:1]) + (": " + "; ".join(parts[1:]) if len(parts) > 1 else "")
 
 
@@ -46,6 +48,7 @@ def _places(r: Result) -> list[Occurrence]:
 def _summary_line(s: RunSummary) -> str:
     counts = ", ".join(f"{s.counts.get(v, 0)} {v}" for v in BY_URGENCY if s.counts.get(v, 0))
     extra = f"; {s.cached} from the state within --max-age" if s.cached else ""
+    extra += f"; {s.trusted} trusted from sources" if s.trusted else ""
     shard = f" (shard {s.shard})" if s.shard else ""
     return f"{s.total} URLs{shard}: {counts or 'nothing to check'}{extra}; {s.requests} requests in {s.elapsed_s:.1f}s"
 

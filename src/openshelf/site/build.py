@@ -19,7 +19,7 @@ from mkdocs.utils.yaml import yaml_load
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import csp, handout, offline, pagefind
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
 
@@ -57,6 +57,15 @@ def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         else:
             kept.append(item)
     return kept, options
+
+
+def with_markdown_needs(extensions: list[Any]) -> list[Any]:
+    """``markdown_extensions`` as written in ``mkdocs.yml`` (names, or one-key mappings to options)
+    with the extensions the generated pages need added, as the plugin does for MkDocs."""
+    named = [(item, None) if isinstance(item, str) else next(iter(item.items())) for item in extensions]
+    needs = markdown_needs({name: dict(options or {}) for name, options in named})
+    kept = [{name: needs.pop(name)} if name in needs else item for item, (name, _) in zip(extensions, named, strict=True)]
+    return [*kept, *({name: options} for name, options in needs.items())]
 
 
 def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[Staged | None, list[Diagnostic]]:
@@ -110,6 +119,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         extra={**(config.get("extra") or {}), "openshelf": pages.extra},
         extra_css=[*(config.get("extra_css") or []), CSS],
         extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
+        markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
     )
     config.pop("exclude_docs", None)
     # the print handouts are linked from their collections, not listed in the navigation

@@ -26,6 +26,10 @@ ASSETS = {
 }
 CSS = "assets/openshelf/openshelf.css"
 JS = "assets/openshelf/openshelf.js"
+#: The Markdown extensions the rendered pages use, with the options OpenShelf sets unless the site sets its own:
+#: attr_list for ``{ #id }`` anchors and ``{ .os-download }`` classes, md_in_html for Markdown inside the entries'
+#: ``<article markdown>``, admonition for the "ended" notice, tables, and toc with a permalink beside each heading.
+MARKDOWN: dict[str, dict[str, Any]] = {"attr_list": {}, "md_in_html": {}, "admonition": {}, "tables": {}, "toc": {"permalink": True}}
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
@@ -43,6 +47,24 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
     pages = render(guide, links=links, site_url=site_url, history=history)
     updated = {entry_id: h.changed for entry_id, h in history.items()}
     return replace(pages, files=extras.files(guide, updated, site_url, links), search=tuple(entry_records(guide))), diagnostics
+
+
+def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The Markdown extensions to add or change, name → options, given the site's own (name → options).
+
+    Each extension the pages need that the site lacks, with OpenShelf's options; one it has
+    (``attr_list`` or ``markdown.extensions.attr_list``) only when OpenShelf's options add a key
+    the site did not set: the site's own values win.
+    """
+    names = {name.removeprefix("markdown.extensions."): name for name in configured}
+    needs: dict[str, dict[str, Any]] = {}
+    for short, options in MARKDOWN.items():
+        name = names.get(short, short)
+        own = configured.get(name)
+        merged = {**options, **(own or {})}
+        if own is None or merged != own:
+            needs[name] = merged
+    return needs
 
 
 def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:

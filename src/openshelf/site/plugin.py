@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
 from openshelf.site import csp, handout, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, refusal, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, refusal, render_site
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -61,6 +61,17 @@ def mute_material_search(config: Any) -> bool:
     return True
 
 
+def enable_markdown(config: MkDocsConfig) -> None:
+    """Turn on the Markdown extensions the generated pages need (``pipeline.MARKDOWN``) that
+    ``mkdocs.yml`` leaves out, so a minimal configuration renders them instead of showing raw
+    ``{ #anchor }`` text; the site's own options for an extension it lists win."""
+    configured = {name: dict(config.mdx_configs.get(name) or {}) for name in config.markdown_extensions if isinstance(name, str)}
+    for name, options in markdown_needs(configured).items():
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+        config.mdx_configs[name] = options
+
+
 class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-call]  # mkdocs leaves BasePlugin.__init_subclass__ unannotated
     pages: Pages | None = None
     _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
@@ -86,6 +97,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             raise PluginError(refusal(f"the guide in {guides}", diagnostics))
         self.pages = pages
         config.extra["openshelf"] = pages.extra
+        enable_markdown(config)
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         if JS not in config.extra_javascript:
