@@ -327,7 +327,7 @@ def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
 
 
 def test_the_collector_settings_are_restored_after_a_run(here, server):  # type: ignore[no-untyped-def]
-    """A run collects garbage less often (see _fewer_collections) and gives the process its settings back."""
+    """A run collects garbage less often (see openshelf.gcpolicy) and gives the process its settings back."""
     import gc
 
     before = gc.get_threshold()

@@ -6,12 +6,9 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -19,6 +16,7 @@ import click
 from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError
 from openshelf.fsutil import write_atomic
+from openshelf.gcpolicy import fewer_collections
 
 from .check import CheckOptions
 from .extract import targets_from_entries
@@ -137,7 +135,7 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
-    ctx.with_resource(_fewer_collections())
+    ctx.with_resource(fewer_collections())
     # The guide first (an invalid guide is reported before anything else), then the rules and
     # the state; all before any request goes out.
     guide = load_checked_guide(guides)
@@ -175,24 +173,6 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     sys.stdout.write(text)
     sys.stdout.flush()
     ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a run lasts.
-
-    A run keeps many objects alive (the guide while it is validated, then a target and a result
-    per URL) and makes few cycles; by default the collector looks at the young objects every 700
-    new ones, and whenever they have piled up, at everything again.  Every 10,000 spends a third
-    less CPU on a 5,000-entry guide's loading and a sixth less on its checking (more on bigger
-    guides: loading 50,000 entries takes 3.5 s instead of 5.9 s); see docs/link-checking.md.
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(10_000, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _write_report(path: Path, text: str) -> None:
