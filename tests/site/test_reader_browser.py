@@ -95,7 +95,10 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     page = open_page(site, "databases/")
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge")
     texts = badges.all_inner_texts()
-    assert any("Institutional" in t for t in texts) and any("verified" in t for t in texts)
+    assert any("Institutional" in t for t in texts)
+    verified = page.locator("#pubmed").locator("xpath=..").locator(".os-verified a")
+    assert "Verified on 2026-11-01" in page.locator("#pubmed").locator("xpath=..").locator(".os-verified").inner_text()
+    assert verified.get_attribute("href") == "https://www.nlm.nih.gov/pubs/factsheets/pubmed.html"
     assert any("Link" in t for t in texts)
     qr = page.locator("img.os-qr")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")

@@ -22,7 +22,7 @@ from openshelf.guide.models import Entry
 COLUMNS = [
     "id", "title_zh", "title_en", "kind", "url", "description_zh", "description_en", "category", "tags", "access", "status",
     "available_from", "available_until", "provider_zh", "provider_en", "languages", "aliases", "related",
-    "distinct_from", "last_verified", "link_check", "archive_url",
+    "distinct_from", "last_verified", "verified_by", "evidence", "verification_note", "link_check", "archive_url",
 ]
 #: ``collection`` is accepted too: export writes it, and a row's own collection wins over --collection.
 EXTRA_COLUMNS = ["collection"]

@@ -33,7 +33,10 @@ FIELDS: list[tuple[str, tuple[str, ...], str]] = [
     ("aliases", ("aliases",), "Other names readers may search for, separated by ';'."),
     ("related", ("related",), "Ids of related entries, separated by ';' or ','."),
     ("distinct-from", ("distinct_from",), "Ids of entries checked to be different despite a near-identical title, separated by ';' or ','."),
-    ("last-verified", ("last_verified",), "The date you confirmed the entry (YYYY-MM-DD)."),
+    ("last-verified", ("last_verified",), "The date you confirmed the entry (YYYY-MM-DD); 'openshelf verify' records a check later."),
+    ("verified-by", ("verified_by",), "Who made that check (needs --last-verified)."),
+    ("evidence", ("evidence",), "The http(s) address(es) of the page(s) the check looked at, separated by ';'."),
+    ("verification-note", ("verification_note",), "What the evidence stated, for the next person who checks."),
     ("link-check", ("link_check",), "|".join(get_args(LinkCheck))),
     ("archive-url", ("archive_url",), "An archived copy shown when the link is broken."),
 ]
