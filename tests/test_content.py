@@ -33,12 +33,14 @@ def test_entries_the_search_tests_rely_on_exist() -> None:
     assert "figshare" in by_id
 
 
-def test_no_placeholder_hosts_and_nothing_claimed_verified() -> None:
+def test_no_placeholder_hosts_and_every_check_says_who_and_against_what() -> None:
     for entry in guide().entries:
-        host = urlsplit(entry.url or "").hostname or ""
-        assert not host.endswith(("example.com", "example.org", "example.net", "localhost", ".invalid", ".test")), entry.id
-        # Nobody has confirmed the default entries by hand from here; the scheduled check and people will.
-        assert entry.last_verified is None, entry.id
+        for url in (entry.url, *entry.evidence):
+            host = urlsplit(url or "").hostname or ""
+            assert not host.endswith(("example.com", "example.org", "example.net", "localhost", ".invalid", ".test")), entry.id
+        # A recorded check names who made it and the page they read ('openshelf verify' writes all three).
+        if entry.last_verified is not None:
+            assert entry.verified_by and entry.evidence and entry.verification_note, entry.id
 
 
 def test_every_entry_is_bilingual_where_it_matters() -> None:
