@@ -249,6 +249,10 @@ class Site(_Strict):
     description: Text | None = Field(None, description="One or two sentences on the home page.")
     announcement: Announcement | None = Field(None, description="Emergency notice shown on every page; leave empty for none.")
     categories: dict[Slug, Text] = Field(description="Category keys used by entries, with their labels in zh and en; this order is the page order.")
+    services: dict[Slug, Text] = Field(default_factory=dict, description=(
+        "The library services the guide is organised around (the default guide: the thirteen of the library plan's "
+        "Table 1), key → label in zh and en. An entry counts toward a service when its tags include the key; the "
+        "About page shows how many entries each service has."))
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import load_guide
-from openshelf.site import extras
+from openshelf.site import counts, extras
 from openshelf.site.history import entry_dates
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -40,7 +40,8 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))
     pages = render(guide, links=links, site_url=site_url)
-    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide))), diagnostics
+    return replace(pages, files=extras.files(guide, entry_dates(guide), site_url), search=tuple(entry_records(guide)),
+                   extra={**pages.extra, counts.EXTRA_KEY: counts.counts_markdown(guide)}), diagnostics
 
 
 def refusal(guide: str, diagnostics: list[Diagnostic]) -> str:
