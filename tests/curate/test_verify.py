@@ -44,7 +44,8 @@ entries:
     access: free
     last_verified: 2025-01-01
     verified_by: Someone
-    evidence: [https://doaj.org/about/]
+    evidence:
+      - https://doaj.org/about/
     verification_note: An old note.
     aliases: [DOAJ]
 """
@@ -68,7 +69,9 @@ def test_record_check_sets_the_fields_in_schema_order_and_keeps_comments() -> No
     access: institutional   # through your library
     last_verified: 2026-11-28
     verified_by: A. Librarian
-    evidence: [https://www.cnki.net/about, https://web.archive.org/web/2020/https://www.cnki.net/]
+    evidence:
+      - https://www.cnki.net/about
+      - https://web.archive.org/web/2020/https://www.cnki.net/
     verification_note: The page states the 2020 free service.
     aliases: [CNKI]
 
@@ -84,7 +87,8 @@ def test_a_new_check_replaces_the_previous_one_and_drops_its_note() -> None:
     assert text.endswith("""\
     last_verified: 2026-11-28
     verified_by: B
-    evidence: [https://doaj.org/]
+    evidence:
+      - https://doaj.org/
     aliases: [DOAJ]
 """)
     assert "An old note" not in text

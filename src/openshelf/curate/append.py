@@ -82,7 +82,10 @@ def entry_node(data: Mapping[str, Any]) -> CommentedMap:
             if not value:
                 continue
             seq = CommentedSeq(list(value))
-            seq.fa.set_flow_style()
+            if key in fmt.BLOCK_LISTS:
+                seq.fa.set_block_style()
+            else:
+                seq.fa.set_flow_style()
             value = seq
         elif isinstance(value, str):
             value = fmt.normalise_value(key, value)

@@ -113,9 +113,16 @@ def _text(mapping: Any, order: list[str] = TEXT_ORDER) -> None:
             mapping[key] = normalise_value(key, mapping[key])
 
 
+#: Lists written one item a line even when plain: URLs hold ``:`` and ``?``, which YAML 1.1 parsers
+#: (PyYAML, libyaml) do not accept inside ``[...]`` although YAML 1.2 does.
+BLOCK_LISTS = frozenset({"evidence"})
+
+
 def _flow_lists(entry: CommentedMap) -> None:
-    for value in entry.values():
-        if _is_plain_list(value):
+    for key, value in entry.items():
+        if key in BLOCK_LISTS and isinstance(value, CommentedSeq):
+            value.fa.set_block_style()
+        elif _is_plain_list(value):
             value.fa.set_flow_style()
 
 

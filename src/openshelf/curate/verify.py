@@ -40,9 +40,10 @@ class Check:
         return values
 
 
-def _flow(items: list[str]) -> CommentedSeq:
+def _block(items: list[str]) -> CommentedSeq:
+    """Evidence URLs one a line (see ``fmt.BLOCK_LISTS``)."""
     seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
+    seq.fa.set_block_style()
     return seq
 
 
@@ -66,7 +67,7 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
     if "verification_note" in entry and "verification_note" not in values:
         del entry["verification_note"]
     for key, value in values.items():
-        entry[key] = _flow(value) if isinstance(value, list) else value
+        entry[key] = _block(value) if isinstance(value, list) else value
     fmt.canonicalize(doc, "collection")
     return dump_rt(doc), index
 
