@@ -4,7 +4,8 @@ The canonical form: top-level keys in the order of the models (``id, title, desc
 order, entries`` for a collection), entry keys in the order of :class:`~openshelf.guide.models.Entry`'s
 fields, text maps ``zh`` before ``en``, two-space indentation with ``  - id:`` list items,
 quotes only where YAML needs them, dates unquoted, lists of plain values in flow style
-(``[a, b]``), no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
+(``[a, b]``) except ``evidence`` (URLs, one a line: see ``BLOCK_LISTS``),
+no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
 and blank lines stay with the lines they annotate.
 
 ruamel.yaml does the round trip (see :mod:`openshelf.curate.roundtrip`).  A file is formatted only when it
