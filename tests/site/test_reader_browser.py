@@ -94,7 +94,11 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     page = open_page(site, "databases/")
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge")
     texts = badges.all_inner_texts()
-    assert any("Institutional" in t for t in texts) and any("verified" in t for t in texts)
+    assert any("Institutional" in t for t in texts)
+    checked = page.locator("#chictr").locator("xpath=..").locator(".os-verified")  # a check recorded with openshelf verify
+    assert "Verified on 2026-11-28" in checked.inner_text()
+    assert checked.locator("a").get_attribute("href") == "http://www.chictr.org.cn/registry.aspx"
+    assert page.locator("#cnki").locator("xpath=..").locator(".os-verified").count() == 0  # unchecked: no badge
     assert any("Link" in t for t in texts)
     qr = page.locator("img.os-qr")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")

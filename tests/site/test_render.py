@@ -56,11 +56,25 @@ def test_ended_programs_are_marked_with_dates() -> None:
     assert "2020-03-01 – 2020-06-30" in muse
 
 
-def test_unverified_entries_say_so() -> None:
+def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
-    assert ('os-verified-no"><span lang="zh" class="os-zh">尚未有人核实</span><span class="os-sep"> · </span>'
-            '<span lang="en" class="os-en">Not yet verified</span>') in page
-    assert 'os-verified-yes"><span lang="zh" class="os-zh">2026-11-01 人工核实</span>' in page
+    pubmed = page[page.index("{ #pubmed }"):page.index("{ #muse-2020 }")]
+    assert ('<span class="os-badge os-verified os-verified-yes" title="核实人：Fixture Librarian · Checked by Fixture Librarian">'
+            '<span lang="zh" class="os-zh">核实于 2026-11-01</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
+            'Verified on 2026-11-01</span> (<a href="https://www.nlm.nih.gov/pubs/factsheets/pubmed.html" rel="noopener">') in pubmed
+    cnki = page[page.index("{ #cnki }"):page.index("{ #pubmed }")]
+    assert "os-verified" not in cnki and "Not yet verified" not in page
+
+
+def test_several_pieces_of_evidence_are_numbered_and_curated_text_is_escaped(tmp_path: Path) -> None:
+    entries = ("  - {id: a, title: {en: A}, url: 'https://a.org/', description: {en: D}, category: databases, access: free,\n"
+               "     last_verified: 2026-11-01, verified_by: '<b>x</b>', evidence: ['https://a.org/x?q=1&r=2', 'https://web.archive.org/a']}\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["dbs.md"]
+    assert 'title="核实人：&lt;b&gt;x&lt;/b&gt; · Checked by &lt;b&gt;x&lt;/b&gt;"' in page and "<b>x" not in page
+    assert '<a href="https://a.org/x?q=1&amp;r=2" rel="noopener"><span lang="zh" class="os-zh">依据1</span>' in page
+    assert '<span lang="en" class="os-en">evidence 2</span></a>)' in page
 
 
 def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

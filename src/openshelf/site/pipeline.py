@@ -12,7 +12,7 @@ from typing import Any
 from openshelf.federation.assemble import load_federated
 from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import extras, handout
+from openshelf.site import counts, extras, handout
 from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -49,7 +49,8 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         pages = render(guide, links=links, site_url=site_url, history=history)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
         files = extras.files(guide, updated, site_url, links)
-        return replace(pages, files=files, search=tuple(entry_records(guide))), diagnostics
+        return replace(pages, files=files, search=tuple(entry_records(guide)),
+                       extra={**pages.extra, counts.EXTRA_KEY: counts.counts_markdown(guide)}), diagnostics
 
 
 def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -328,6 +328,20 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
                   bi(zh_when, _upper_first(en_when))), []
 
 
+def verified_badge(entry: Entry) -> list[str]:
+    """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
+    the entry (the About page says what an entry without it means)."""
+    if entry.last_verified is None:
+        return []
+    day = entry.last_verified.isoformat()
+    label = bi(f"核实于 {day}", f"Verified on {day}")
+    numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
+    links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
+             for url, n in zip(entry.evidence, numbers, strict=True)]
+    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
+    return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
+
+
 def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     current = page_of(entry.collection)
     members = ctx.members
@@ -343,7 +357,6 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:
         status_text = bi(f"已结束（{period}）", f"Ended ({period})")
-    verified = entry.last_verified.isoformat() if entry.last_verified else None
     source = members.get(origin.source) if origin and origin.source else None
     link, note = link_badge(entry, ctx, origin, source.title if source else None)
     badges = [
@@ -351,8 +364,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
         _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
         _badge("status", entry.status, status_text),
         link,
-        _badge("verified", "yes" if verified else "no",
-               bi(f"{verified} 人工核实", f"Verified {verified}") if verified else bi("尚未有人核实", "Not yet verified")),
+        *verified_badge(entry),
     ]
     lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
