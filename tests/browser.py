@@ -110,3 +110,16 @@ def keep_local(page: Any) -> list[str]:
 
     page.route("**/*", guard)
     return outside
+
+
+#: axe-core, installed from npm by ``make test``.
+AXE = Path(__file__).resolve().parent.parent / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page: Any) -> list[Any]:
+    """axe-core's serious and critical accessibility violations on ``page`` (opened with ``bypass_csp=True``)."""
+    assert AXE.is_file(), "make test installs axe-core from npm into .cache/npm"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

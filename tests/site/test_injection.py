@@ -8,6 +8,8 @@ that Material and the search still work under the policy and that nothing violat
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import html
 import os
 import re
@@ -18,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from openshelf.guide.models import Text
+from openshelf.guide.provenance import Origin, SourceHealth
 from openshelf.site import csp
-from support import FIXTURE_GUIDE, ROOT, make_project
+from support import FIXTURE_GUIDE, ROOT, build_guide, federated_fixture, make_project
 
 INJECTION = ROOT / "tests" / "fixtures" / "injection"
 URL_ATTRS = {"href", "src", "action", "formaction", "data", "poster", "background", "xlink:href", "srcset", "cite", "ping"}
@@ -102,6 +106,24 @@ def injected(injected_site: Path) -> dict[str, Scan]:
     return scan_site(injected_site)
 
 
+#: What a hostile source may put in its export's guide title and publisher (and a local note may hold).
+HOSTILE = "<script>alert('src')</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) {: onclick=alert(1) } &lt;b&gt;"
+
+
+@pytest.fixture(scope="module")
+def hostile_sources_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A consortium whose sources' titles, publishers, site addresses, guide names and link verdicts are attacks."""
+    guide = federated_fixture(consortium=True)
+    sources = [dataclasses.replace(s, title=Text(zh=f"{HOSTILE} {s.id}", en=f"{HOSTILE} {s.id} en"), publisher=Text(en=f"{HOSTILE} publisher"),
+                                   site_url="javascript:alert(1)//https://x.example.org/") for s in guide.sources]
+    checked = dt.datetime(2026, 11, 19, tzinfo=dt.UTC)
+    origins = {**guide.origins,
+               "cnki": Origin("emergency", source="emergency", listed_by=("emergency", '"><b onmouseover=alert(1)>far</b>'),
+                              health=SourceHealth("<script>alert('verdict')</script>", checked=checked))}
+    notes = {"cnki": Text(zh=HOSTILE, en="<a href='javascript:x' onclick='x'>a</a>\n\n[r]: javascript:alert(1)\n\n[x][r]")}
+    return build_guide(dataclasses.replace(guide, sources=sources, origins=origins, notes=notes), tmp_path_factory.mktemp("hostile-sources"))
+
+
 def test_no_script_but_the_themes_own(clean: dict[str, Scan], injected: dict[str, Scan]) -> None:
     theme_srcs = set().union(*(s.script_srcs for s in clean.values()))
     theme_inline = {text for s in clean.values() for text in s.inline}
@@ -115,6 +137,24 @@ def test_no_event_handlers_or_dangerous_urls(clean: dict[str, Scan], injected: d
         for name, scan in pages.items():
             assert scan.handlers == [], (name, scan.handlers)
             assert scan.bad_urls == [], (name, scan.bad_urls)
+
+
+def test_source_titles_publishers_and_names_inject_nothing(clean: dict[str, Scan], hostile_sources_site: Path) -> None:
+    theme_srcs = set().union(*(s.script_srcs for s in clean.values()))
+    theme_inline = {text for s in clean.values() for text in s.inline}
+    for name, scan in scan_site(hostile_sources_site).items():
+        assert scan.script_srcs <= theme_srcs, (name, scan.script_srcs - theme_srcs)
+        assert set(scan.inline) <= theme_inline, (name, set(scan.inline) - theme_inline)
+        assert scan.handlers == [], (name, scan.handlers)
+        assert scan.bad_urls == [], (name, scan.bad_urls)
+    members = (hostile_sources_site / "members" / "index.html").read_text(encoding="utf-8")
+    databases = (hostile_sources_site / "databases" / "index.html").read_text(encoding="utf-8")
+    for page in (members, databases):
+        assert "&lt;script&gt;alert(&#x27;src&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('src')&lt;/script&gt;" in page
+        assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&amp;lt;b&amp;gt; publisher" in members  # an entity in a title is shown as written, not decoded
+    assert "javascript:alert(1)//https://x.example.org/" in members and 'href="javascript' not in members  # the address as text
+    assert "&lt;b onmouseover=alert(1)&gt;far&lt;/b&gt;" in databases
 
 
 def test_the_attempts_are_shown_as_text(injected_site: Path) -> None:

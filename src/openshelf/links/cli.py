@@ -6,6 +6,7 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,13 +16,16 @@ import click
 from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError
 from openshelf.fsutil import write_atomic
+from openshelf.gcpolicy import fewer_collections
 
 from .check import CheckOptions
+from .extract import targets_from_entries
 from .guard import AddressGuard
-from .guideload import load_targets
-from .report import FORMATS, FORMATTERS
+from .guideload import load_checked_guide
+from .issue import GITHUB_BODY_LIMIT, full_report_pointer
+from .report import FORMATS, FORMATTERS, format_markdown
 from .rules import DEFAULT_RULES_FILE, load_rules
-from .runner import CHECKPOINT_EVERY, parse_shard, run_check_sync, shard_of
+from .runner import CHECKPOINT_EVERY, parse_shard, run_check_sync, shard_of, source_checks
 from .store import StateWriter, default_state_file, load_state, merge_states, save_state
 from .verdict import Verdict
 
@@ -73,6 +77,10 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--max-age", default=None, metavar="DURATION",
               help="Skip URLs checked OK more recently than this: a number and a unit, s, m (minutes), h, d, w, "
                    "mo (30 days) or y, e.g. 7d, 12h, 30m.")
+@click.option("--trust-sources", "trust_sources", default=None, metavar="DURATION",
+              help="Do not fetch a subscribed entry's URL that its source's snapshot says was working when checked within "
+                   "this long (e.g. 7d): report it with the note 'trusted: checked by source ID on DATE'. A URL whose "
+                   "local record is failing is always checked.")
 @click.option("--deadline", default=None, metavar="DURATION",
               help="Bound the whole run (counted from the start of the command), e.g. 10m, 1h: URLs not checked by "
                    "then are reported skipped (note: deadline) and checked first next time. The state file is also "
@@ -85,20 +93,35 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--shard", default=None, metavar="I/N", help="Check only the I-th of N stable parts of the URLs (1-based).")
 @click.option("--json-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write the JSON report to FILE (whatever --format prints).")
+@click.option("--max-chars", type=click.IntRange(1000), default=None, metavar="N",
+              help=f"markdown format: at most N characters (an issue body takes {GITHUB_BODY_LIMIT:,}): the counts, then as many "
+                   "places as fit and a note saying how many were left out.")
+@click.option("--full-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="markdown format: also write the whole report, without --max-chars, to FILE (the note points to it).")
+@click.option("--blob-url", default=None, metavar="URL",
+              help="markdown format: link each place to its line in the repository, URL/FILE#LLINE "
+                   "(e.g. https://github.com/OWNER/REPO/blob/COMMIT).")
 @click.option("-v", "--verbose", is_flag=True, help="text format: list OK links too.")
 @click.pass_context
 def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
           fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
-          max_age: str | None, deadline: str | None, allow_hosts: tuple[str, ...], allow_private: bool, only_changed: str | None,
-          shard: str | None, json_report: Path | None, verbose: bool) -> None:
+          max_age: str | None, trust_sources: str | None, deadline: str | None, allow_hosts: tuple[str, ...], allow_private: bool,
+          only_changed: str | None, shard: str | None, json_report: Path | None, max_chars: int | None, full_report: Path | None,
+          blob_url: str | None, verbose: bool) -> None:
     """Check every URL in the guides (each once) and report verdicts."""
     if ctx.invoked_subcommand is not None:
         return
+    if fmt != "markdown" and (max_chars is not None or full_report is not None or blob_url is not None):
+        raise click.UsageError("--max-chars, --full-report and --blob-url go with --format markdown")
     started = time.monotonic()
     try:
         age = parse_duration(max_age) if max_age else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--max-age") from None
+    try:
+        trust_age = parse_duration(trust_sources) if trust_sources else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--trust-sources") from None
     try:
         ends = started + parse_duration(deadline).total_seconds() if deadline else None
     except ValueError as exc:
@@ -112,9 +135,12 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
+    ctx.with_resource(fewer_collections())
     # The guide first (an invalid guide is reported before anything else), then the rules and
     # the state; all before any request goes out.
-    targets = load_targets(guides)
+    guide = load_checked_guide(guides)
+    targets = targets_from_entries(guide.entries)
+    trusted = source_checks(guide, trust_age) if trust_age is not None else None
     rules = load_rules(rules_path or guides / DEFAULT_RULES_FILE)
     state_file = state_path or default_state_file(guides)
     states = {} if no_state else load_state(state_file)
@@ -131,18 +157,29 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
                            max_retry_after=max_retry_after)
     writer = None if no_state else StateWriter(state_file)
     results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age, deadline=ends,
-                                                  checkpoint=writer.write if writer else None)
+                                                  checkpoint=writer.write if writer else None, trusted=trusted)
     summary.shard = shard
     if writer is not None:
         writer.write(new_states)
     if json_report is not None:
-        try:
-            write_atomic(json_report, FORMATTERS["json"](results, summary))
-        except OSError as exc:
-            raise ConfigError(f"cannot write {json_report}: {exc}") from None
-    sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
+        _write_report(json_report, FORMATTERS["json"](results, summary))
+    if fmt == "markdown":
+        if full_report is not None:
+            _write_report(full_report, format_markdown(results, summary, blob_url=blob_url))
+        text = format_markdown(results, summary, blob_url=blob_url, max_chars=max_chars,
+                               full_report=full_report_pointer(full_report, os.environ))
+    else:
+        text = FORMATTERS[fmt](results, summary, verbose=verbose)
+    sys.stdout.write(text)
     sys.stdout.flush()
     ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc}") from None
 
 
 @links.command("merge")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openshelf.errors import ConfigProblems
 from openshelf.federation.assemble import load_federated
+from openshelf.guide.load import Guide
 
 from .extract import Target, targets_from_entries
 
@@ -21,9 +22,14 @@ class GuideInvalid(ConfigProblems):
         super().__init__(f"the guide in {folder} has errors; fix them first (openshelf validate)", lines)
 
 
-def load_targets(folder: Path) -> list[Target]:
-    """Every URL of the guide in ``folder`` with the places it stands; :class:`GuideInvalid` when it has errors."""
+def load_checked_guide(folder: Path) -> Guide:
+    """The guide in ``folder`` as the checker reads it (with its sources merged in); :class:`GuideInvalid` when it has errors."""
     guide, diagnostics = load_federated(folder)
     if guide is None:
         raise GuideInvalid(folder, [d.format() for d in diagnostics])
-    return targets_from_entries(guide.entries)
+    return guide
+
+
+def load_targets(folder: Path) -> list[Target]:
+    """Every URL of the guide in ``folder`` with the places it stands; :class:`GuideInvalid` when it has errors."""
+    return targets_from_entries(load_checked_guide(folder).entries)

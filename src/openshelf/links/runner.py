@@ -5,6 +5,11 @@ not fetched, URLs checked OK within ``max_age`` are not fetched again (their las
 reported with ``cached: true``), and a transient failure that has lasted
 ``transient_runs_before_broken`` consecutive runs is reported as ``broken``.
 
+Trust (``openshelf links --trust-sources MAXAGE``): a subscribed entry's URL that its source's
+export says was working when checked within MAXAGE is not fetched either; it is reported with the
+source's verdict and the note ``trusted: checked by source ID on DATE``, and its state is left as it
+was.  A URL whose local record is failing is always fetched: the source's word never hides a break.
+
 Bounded: with a ``deadline`` the URLs not finished by then are reported ``skipped`` (note
 ``deadline``) and their state is left as it was; URLs are fetched least recently checked first
 (never checked first of all), so the next run begins with them.  The new state is handed to
@@ -19,8 +24,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from aiohttp.abc import AbstractResolver
 
@@ -28,8 +33,11 @@ from .check import Checker, CheckOptions, Outcome, now_iso
 from .extract import Target
 from .guard import AddressGuard
 from .rules import LinkRules
-from .store import LinkState, format_time, last_checked, updated, wayback_url
-from .verdict import FAILING, Verdict
+from .store import LinkState, format_time, last_checked, updated, utcnow, wayback_url
+from .verdict import FAILING, WORKING, Verdict
+
+if TYPE_CHECKING:
+    from openshelf.guide.load import Guide
 
 
 @dataclass
@@ -48,6 +56,7 @@ class Result:
     consecutive_failures: int = 0
     first_failure: str | None = None
     note: str | None = None
+    trusted: bool = False  # not fetched: a source's recent check was trusted (the note says whose)
 
     @property
     def url(self) -> str:
@@ -87,6 +96,7 @@ class RunSummary:
     counts: Counter[Verdict] = field(default_factory=Counter)
     fetched: int = 0
     cached: int = 0
+    trusted: int = 0
     requests: int = 0
     elapsed_s: float = 0.0
     shard: str | None = None
@@ -97,6 +107,7 @@ class RunSummary:
             **{v.value: self.counts.get(v, 0) for v in Verdict},
             "fetched": self.fetched,
             "cached": self.cached,
+            "trusted": self.trusted,
             "requests": self.requests,
             "elapsed_s": round(self.elapsed_s, 3),
             "shard": self.shard,
@@ -131,6 +142,40 @@ CHECKPOINT_EVERY = 500
 DEADLINE_NOTE = "deadline"
 
 
+@dataclass(frozen=True)
+class SourceCheck:
+    """What a subscribed entry's source reported about its URL: the source's id and its verdict."""
+
+    source: str
+    verdict: Verdict
+    checked: datetime
+    status: int | None = None
+
+    @property
+    def note(self) -> str:
+        return f"trusted: checked by source {self.source} on {self.checked.date().isoformat()}"
+
+
+def source_checks(guide: Guide, max_age: timedelta, now: datetime | None = None) -> dict[str, SourceCheck]:
+    """The URLs a run may trust its sources for: those a subscribed entry's source found working within
+    ``max_age``; pure."""
+    now = now or utcnow()
+    checks: dict[str, SourceCheck] = {}
+    for entry in guide.entries:
+        origin = guide.origins.get(entry.id)
+        if entry.url is None or origin is None or origin.source is None or origin.health is None:
+            continue
+        health = origin.health
+        if health.checked is None or health.verdict not in WORKING or now - health.checked > max_age:
+            continue
+        checks[entry.url] = SourceCheck(origin.source, Verdict(health.verdict), health.checked, health.status)
+    return checks
+
+
+def _from_source(target: Target, check: SourceCheck) -> Result:
+    return Result(target, check.verdict, status=check.status, checked_at=format_time(check.checked), note=check.note, trusted=True)
+
+
 def _from_state(target: Target, state: LinkState) -> Result:
     return Result(target, state.last_verdict or Verdict.OK, status=state.last_status, final_url=state.final_url,
                   checked_at=format_time(state.last_checked), redirect_to=state.redirect_to, cached=True,
@@ -148,8 +193,12 @@ async def run_check(
     deadline: float | None = None,
     checkpoint: Callable[[dict[str, LinkState]], None] | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
+    trusted: dict[str, SourceCheck] | None = None,
 ) -> tuple[list[Result], dict[str, LinkState], RunSummary]:
     """Check targets; return results (in target order), the new state and a summary.
+
+    ``trusted``: URLs whose sources' checks stand in for a fetch (:func:`source_checks`), unless the
+    local state's record of the URL is failing.
 
     ``deadline``: a ``time.monotonic()`` value; URLs not finished by then are reported skipped.
     ``checkpoint``: called with the new state every ``checkpoint_every`` results.
@@ -169,6 +218,11 @@ async def run_check(
         if state is not None and state.is_fresh(max_age):
             results[target.url] = _from_state(target, state)
             summary.cached += 1
+            continue
+        check = (trusted or {}).get(target.url)
+        if check is not None and (state is None or state.last_verdict not in FAILING):
+            results[target.url] = _from_source(target, check)
+            summary.trusted += 1
             continue
         to_fetch.append(target)
 

@@ -39,6 +39,12 @@ def attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def html_text(value: str) -> str:
+    """Escape plain text for generated inline HTML that Markdown leaves as it is (badges, form labels):
+    entities only, so no backslash shows; braces too, so attr_list reads no ``{: onclick=… }`` there."""
+    return html.escape(" ".join(value.split()), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def safe_url(url: str) -> bool:
     """Whether ``url`` may be a link target: http, https or mailto, with nothing that ends an attribute."""
     return _SAFE_URL.match(url) is not None

@@ -100,7 +100,8 @@ def _stub(record: Record, href: str) -> str:
     """
     title = record.meta.get("title", "")
     shown = [("meta", key, value) for key, value in record.meta.items()]
-    shown += [("filter", key, value) for key, value in {"href": href, **record.filters}.items()]
+    shown += [("filter", key, value) for key, values in {"href": href, **record.filters}.items()
+              for value in ((values,) if isinstance(values, str) else values)]  # one span per value of a filter
     spans = "".join(f'<span data-pagefind-{kind}="{key}">{html.escape(value)}</span>' for kind, key, value in shown if value)
     return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
             f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title))}</h1>'

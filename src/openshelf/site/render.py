@@ -8,6 +8,7 @@ Used by the MkDocs plugin (pages added to the build in memory) and by ``openshel
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,7 +17,9 @@ from pypinyin import lazy_pinyin
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
+from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.schema import field_reference
+from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, emergency, handout, markup
@@ -30,6 +33,7 @@ TAGS = "tags.md"
 A_TO_Z = "a-z.md"
 REFERENCE = "reference.md"
 LINK_HEALTH = "links.md"
+MEMBERS = "members.md"
 FEED = "feed.xml"
 
 LANGUAGE_NAMES = {
@@ -62,6 +66,8 @@ class Context:
     site_url: str | None = None
     #: When each entry was added and last changed (git history), for the emergency's "new and changed" list.
     history: Mapping[str, EntryHistory] = field(default_factory=dict)
+    #: The guide's sources and its own files by name (:func:`member_index`), looked up once per render.
+    members: Mapping[str, Member] = field(default_factory=dict)
 
 
 def bi(zh: str | None, en: str | None) -> str:
@@ -96,13 +102,15 @@ def page_of(collection: Collection | str) -> str:
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
            site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None) -> Pages:
     """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url, history or {})
+    ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide))
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
              REFERENCE: field_reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
         pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
+    if guide.sources:  # after the collections: the default navigation keeps this order
+        pages[MEMBERS] = _members_page(guide, ctx.members)
     # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
     extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": header_title(guide)}
     if emergency.declared(guide) is not None:
@@ -178,7 +186,8 @@ def _home(guide: Guide, ctx: Context) -> str:
     lines += [f"## {bi('浏览', 'Browse')}", "",
               f"- [{bi('按标签', 'By tag')}]({TAGS})",
               f"- [{bi('按字母顺序', 'A–Z list')}]({A_TO_Z})",
-              f"- [{bi('链接健康状况', 'Link health')}]({LINK_HEALTH})", ""]
+              f"- [{bi('链接健康状况', 'Link health')}]({LINK_HEALTH})",
+              *([f"- [{members_title(guide)}]({MEMBERS})"] if guide.sources else []), ""]
     lines += _downloads()
     return "\n".join(lines + _share(HOME, ctx))
 
@@ -193,6 +202,7 @@ def _downloads() -> list[str]:
 
 
 _FACETS = (
+    ("member", "来源", "Source"),
     ("category", "分类", "Category"),
     ("access", "访问方式", "Access"),
     ("status", "状态", "Status"),
@@ -202,13 +212,15 @@ _FACETS = (
 
 def _filters(guide: Guide, collection: Collection) -> list[str]:
     """Facet filters; hidden until the script runs, so without JavaScript the full list shows."""
-    values: dict[str, dict[str, str]] = {"category": {}, "access": {}, "status": {}, "language": {}}
+    values: dict[str, dict[str, str]] = {"member": {}, "category": {}, "access": {}, "status": {}, "language": {}}
     counts: dict[tuple[str, str], int] = {}
     tags: dict[str, int] = {}
+    members = member_index(guide)
     for e in collection.entries:
         cat = guide.site.categories[e.category]
         pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
+        pairs += [("member", m.key, m.html_label) for m in (entry_members(guide, e, members) if guide.sources else ())]
         pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
@@ -216,12 +228,16 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         for tag in e.tags:
             tags[tag] = tags.get(tag, 0) + 1
     order = {key: i for i, key in enumerate(guide.site.categories)}
+    rank: dict[str, int] = {}
+    for member in members.values():  # sources in _sources.yml order, this library last, any other after them
+        rank.setdefault(member.key, len(rank))
     html = [f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
-        options = sorted(values[facet], key=lambda v: (order.get(v, 0), v))
+        options = sorted(values[facet], key=lambda v: (rank.get(v, len(rank)) if facet == "member" else order.get(v, 0), v))
         if len(options) < 2:
             continue
-        html.append(f'<fieldset><legend>{bi(zh, en)}</legend>')
+        legend = bi(zh, en) if facet != "member" else _member_word(guide)
+        html.append(f'<fieldset><legend>{legend}</legend>')
         for value in options:
             html.append(f'<label><input type="checkbox" name="{facet}" value="{value}"> {values[facet][value]} '
                         f'<span class="os-count">({counts[(facet, value)]})</span></label>')
@@ -272,36 +288,66 @@ def _entry_link(entry: Entry, current: str) -> str:
 LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your library's address — ask your library")
 
 
-def link_badge(entry: Entry, ctx: Context) -> tuple[str, list[str]]:
-    """The link-status badge, and a note for readers when the link is known to be broken."""
+def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source: Text | None = None) -> tuple[str, list[str]]:
+    """The link-status badge, and a note for readers when the link is known to be broken.
+
+    The local link state wins; only when it has no record of the URL does the health that the
+    entry's source reported (``origin.health``, checked by ``source``) show, saying whose check it was.
+    """
     if entry.url is None:
         return _badge("link", "local", bi("地址因馆而异", "Address differs by library")), []
     if entry.link_check == "skip":
         return _badge("link", "unchecked", bi("链接不自动检查", "Link not checked automatically")), []
-    status = status_for(ctx.links, entry.url)
+    status, by = link_status(entry.url, ctx.links, origin), None
+    if status is not None and status_for(ctx.links, entry.url) is None:
+        by = tuple(markup.html_text(name) for name in _source_name(source, origin))  # badges are HTML Markdown leaves alone
     if status is None:
         if entry.link_check == "login-required":
             return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
         return _badge("link", "unknown", bi("链接尚未检查", "Link not yet checked")), []
     checked = status.last_checked
+    # "checked DATE" by this site's own checker, or "checked by SOURCE on DATE"
+    zh_when, en_when = (f"{checked} 检查", f"checked {checked}") if by is None else (f"{by[0]} 于 {checked} 检查", f"checked by {by[1]} on {checked}")
     if status.broken:
         since = status.unreachable_since
         archive = markup.attr(entry.archive_url or wayback_url(entry.url))
-        note = [f'<p class="os-broken" role="alert">{bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}")}: '
+        said = bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}") if by is None else \
+            bi(f"该链接无法访问（{zh_when}）", f"Unreachable ({en_when})")
+        note = [f'<p class="os-broken" role="alert">{said}: '
                 f'<a href="{archive}" rel="noopener">{bi("查看存档副本", "see an archived copy")}</a></p>', ""]
-        return _badge("link", "broken", bi(f"链接失效（{since} 起）", f"Link broken since {since}")), note
+        badge = bi(f"链接失效（{since} 起）", f"Link broken since {since}") if by is None else \
+            bi(f"链接失效（{zh_when}）", f"Link broken ({en_when})")
+        return _badge("link", "broken", badge), note
     if status.verdict == Verdict.BLOCKED:
-        return _badge("link", "blocked", bi(f"{checked} 检查：网站拦截自动检查", f"Checked {checked}: site blocks automated checks")), []
+        return _badge("link", "blocked", bi(f"{zh_when}：网站拦截自动检查", f"{_upper_first(en_when)}: site blocks automated checks")), []
     if status.verdict == Verdict.TRANSIENT:
-        return _badge("link", "transient", bi(f"{checked} 检查：暂时无法访问", f"Checked {checked}: temporarily unreachable")), []
+        return _badge("link", "transient", bi(f"{zh_when}：暂时无法访问", f"{_upper_first(en_when)}: temporarily unreachable")), []
     if status.verdict in WORKING:
-        return _badge("link", "ok", bi(f"链接正常（{checked} 检查）", f"Link OK (checked {checked})")), []
-    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}")), []
+        return _badge("link", "ok", bi(f"链接正常（{zh_when}）", f"Link OK ({en_when})")), []
+    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}") if by is None else
+                  bi(zh_when, _upper_first(en_when))), []
+
+
+def verified_badge(entry: Entry) -> list[str]:
+    """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
+    the entry (the About page says what an entry without it means)."""
+    if entry.last_verified is None:
+        return []
+    day = entry.last_verified.isoformat()
+    label = bi(f"核实于 {day}", f"Verified on {day}")
+    numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
+    links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
+             for url, n in zip(entry.evidence, numbers, strict=True)]
+    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
+    return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
 
 
 def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     current = page_of(entry.collection)
+    members = ctx.members
+    origin = guide.origins.get(entry.id)
     data = {
+        **({"member": " ".join(m.key for m in entry_members(guide, entry, members))} if guide.sources else {}),
         "category": entry.category, "access": entry.access, "status": entry.status,
         "language": " ".join(entry.languages), "tag": " ".join(entry.tags),
     }
@@ -311,15 +357,14 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:
         status_text = bi(f"已结束（{period}）", f"Ended ({period})")
-    verified = entry.last_verified.isoformat() if entry.last_verified else None
-    link, note = link_badge(entry, ctx)
+    source = members.get(origin.source) if origin and origin.source else None
+    link, note = link_badge(entry, ctx, origin, source.title if source else None)
     badges = [
         *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
         _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
         _badge("status", entry.status, status_text),
         link,
-        _badge("verified", "yes" if verified else "no",
-               bi(f"{verified} 人工核实", f"Verified {verified}") if verified else bi("尚未有人核实", "Not yet verified")),
+        *verified_badge(entry),
     ]
     lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
@@ -334,6 +379,9 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     else:
         url = markup.attr(entry.url)
         lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
+    if guide.sources:
+        lines += _provenance(guide, entry, members)
+    lines += _local_note(guide.notes.get(entry.id))
     lines += _description(entry.description)
     facts: list[tuple[str, str]] = []
     if entry.aliases:
@@ -402,7 +450,8 @@ def _a_to_z(guide: Guide) -> str:
 
 
 def _link_health(guide: Guide, ctx: Context) -> str:
-    """Status counts per collection and the list of broken links, from the state file only."""
+    """Status counts per collection and the list of broken links, from the state file (a subscribed entry the state
+    has no record of: from its source's report)."""
     kinds = (("ok", "正常", "OK"), ("broken", "失效", "Broken"), ("transient", "暂时异常", "Temporary problem"),
              ("blocked", "被拦截", "Blocked"), ("unchecked", "未检查", "Not checked"))
     lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
@@ -420,7 +469,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         for e in c.entries:
             if e.url is None:  # a how-to without an address of its own: no link to count
                 continue
-            status = status_for(ctx.links, e.url)
+            status = link_status(e.url, ctx.links, guide.origins.get(e.id))  # a source's report when there is no local one
             if status is None:
                 kind = "unchecked"
             elif status.broken:
@@ -433,7 +482,185 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
+    # Grouped by where the fix goes: a local collection file, or a subscribed source's guide.
+    groups: dict[Group, list[tuple[Entry, SiteStatus]]] = {}
     for e, status in broken:
-        since = status.unreachable_since
-        lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
+        groups.setdefault(group_of(e.where("url").path), []).append((e, status))
+    for group in sorted(groups, key=Group.sort_key):
+        name = f"<code>{markup.attr(group.name)}</code>"
+        title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
+        lines += ["", f"### {title} ({len(groups[group])})", ""]
+        for e, status in groups[group]:
+            since, where = status.unreachable_since, e.where("url")
+            place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
+            when = bi(f"{since} 起", f"since {since}")
+            if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
+                origin = guide.origins.get(e.id)
+                source = ctx.members.get(origin.source) if origin and origin.source else None
+                zh, en = (markup.text(name) for name in _source_name(source.title if source else None, origin))
+                when = bi(f"{zh} 于 {since} 检查", f"checked by {en} on {since}")
+            lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {when} — {place}")
     return "\n".join(lines) + "\n"
+
+
+# --- a guide with sources: where each entry comes from, local notes, the Members / Sources page ---
+
+#: The name of this guide's own files when it has sources (the export's default guide id is "guide").
+LOCAL_GUIDE = "guide"
+LOCAL_TITLE = Text(zh="本馆", en="This library")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One guide that lists entries: a subscribed source, or this guide's own files (``info`` None)."""
+
+    key: str  # the filter value and the anchor on the Members page: the source's id
+    title: Text
+    info: SourceInfo | None = None
+
+    @property
+    def label(self) -> str:
+        """The title for Markdown (headings, links)."""
+        return text(self.title)
+
+    @property
+    def html_label(self) -> str:
+        """The title for inline HTML that Markdown leaves alone (the filter's labels)."""
+        return bi(*(markup.html_text(t) if t else None for t in (self.title.zh, self.title.en)))
+
+    @property
+    def anchor(self) -> str:
+        return "source-" + re.sub(r"[^a-z0-9_-]+", "-", self.key.lower())
+
+
+def member_index(guide: Guide) -> dict[str, Member]:
+    """Every source by its id and by its guide's id, and this guide's own files; in ``_sources.yml`` order."""
+    local = guide.site.id or LOCAL_GUIDE
+    index: dict[str, Member] = {}
+    for info in guide.sources:
+        member = Member(info.id, info.title, info)
+        index.setdefault(info.id, member)
+        index.setdefault(info.guide, member)
+    index.setdefault(local, Member(local, LOCAL_TITLE))
+    return index
+
+
+def entry_members(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[Member]:
+    """The members that list ``entry``, the one it is taken from first (an entry without origin is local)."""
+    origin = guide.origins.get(entry.id)
+    local = index[guide.site.id or LOCAL_GUIDE]
+    names = [origin.source or origin.guide, *origin.listed_by] if origin else []
+    if origin and origin.source:  # a source the guide no longer describes is still named
+        found = [index.get(names[0]) or Member(names[0], Text(en=names[0])), *(index[n] for n in names[1:] if n in index)]
+    else:
+        found = [local, *(index[n] for n in names if n in index)]
+    return list({m.key: m for m in found}.values())
+
+
+def members_title(guide: Guide) -> str:
+    return bi("成员", "Members") if guide.site.consortium else bi("来源", "Sources")
+
+
+def _member_word(guide: Guide) -> str:
+    return bi("成员", "Member") if guide.site.consortium else bi("来源", "Source")
+
+
+def _upper_first(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+def _source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
+    """Who checked a link, as plain (unescaped) text: the source's title for the Chinese and for the English
+    sentence (each falls back on the other), else its id.  The caller escapes it for where it goes."""
+    if source is not None:
+        return source.zh or source.en or "", source.en or source.zh or ""
+    name = (origin.source or origin.guide) if origin else ""
+    return name, name
+
+
+def _date(when: dt.datetime | None) -> str | None:
+    return when.astimezone(dt.UTC).date().isoformat() if when else None
+
+
+def source_status(health: SourceHealth | None) -> SiteStatus | None:
+    """A source's link-health summary as the site shows a URL's status; None when it says nothing dated."""
+    checked = _date(health.checked) if health else None
+    if health is None or checked is None:
+        return None
+    try:
+        verdict: Verdict | None = Verdict(health.verdict)
+    except ValueError:  # a newer or foreign verdict: shown as "checked", nothing more
+        verdict = None
+    broken = verdict == Verdict.BROKEN
+    return SiteStatus(last_checked=checked, broken=broken, unreachable_since=checked if broken else None,
+                      verdict=verdict, redirect_to=None)
+
+
+def link_status(url: str, links: Mapping[str, LinkState], origin: Origin | None) -> SiteStatus | None:
+    """What the site says about ``url``: the local link state's record, else the entry's source's report."""
+    status = status_for(links, url)
+    if status is None and origin is not None and origin.source is not None:
+        status = source_status(origin.health)
+    return status
+
+
+def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[str]:
+    """The line "From <source> (updated DATE) · Also listed by …", linking to the Members / Sources page."""
+    origin = guide.origins.get(entry.id)
+    listing = entry_members(guide, entry, index)
+    first, others = listing[0], listing[1:]
+    if origin is None or origin.source is None:
+        line = bi("来自本馆", "From this library")
+    elif first.info is None:  # a source the guide does not describe: named, with no page to link to
+        line = f"{bi('来自', 'From')}: {first.label}"
+    else:
+        updated = _date(first.info.updated)
+        line = f"{bi('来自', 'From')}: [{first.label}]({MEMBERS}#{first.anchor})"
+        if updated:
+            line += " (" + bi(f"更新于 {updated}", f"updated {updated}") + ")"
+    named = {origin.guide} if origin is not None and first.info is None else set()  # an unknown source's guide: named already
+    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in named]
+    also = [m.label if m.info is None else f"[{m.label}]({MEMBERS}#{m.anchor})" for m in others]
+    also += [markup.text(n) for n in dict.fromkeys(strangers)]
+    if also:
+        line += " · " + bi("也收录于", "Also listed by") + ": " + ", ".join(also)
+    return [line, "{: .os-origin }", ""]
+
+
+def _local_note(note: Text | None) -> list[str]:
+    """This library's own note on an entry (sign in through …), in a highlighted block."""
+    if note is None:
+        return []
+    return ['<div class="os-local-note" role="note" markdown>', "", f"**{bi('本馆提示', 'At this library')}**", "",
+            *_description(note), "</div>", ""]
+
+
+def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
+    """Each source (each member of a consortium): its title, publisher, site, what it contributes (as the merge
+    counted it), how fresh it is."""
+    lines = [f"# {members_title(guide)}", ""]
+    lines += [bi("本站的条目汇集自以下成员馆的指南；共享条目只列一次，并注明所有收录它的成员。",
+                 "This site brings together the guides of these members; a shared entry is listed once, naming every member that lists it.")
+              if guide.site.consortium else
+              bi("本站订阅了以下指南的条目，并加上本馆自己的条目和提示。",
+                 "This site takes entries from these guides, with this library's own entries and notes added."), ""]
+    for info in guide.sources:
+        member = index[info.id]
+        lines += [f"## {member.label} {{ #{member.anchor} }}", ""]
+        facts = []
+        if info.publisher is not None:
+            facts.append((bi("发布者", "Publisher"), text(info.publisher)))
+        if info.site_url:
+            site = markup.attr(info.site_url)
+            link = f'<a href="{site}" rel="noopener">{site}</a>' if markup.safe_url(info.site_url) else markup.text(info.site_url)
+            facts.append((bi("网站", "Site"), link))
+        facts.append((bi("收录条目", "Entries contributed"),
+                      bi(f"共 {info.entries} 条：{info.shared} 条与其他指南共享，{info.only_here} 条仅见于此",
+                         f"{info.entries} in all: {info.shared} shared with other guides, {info.only_here} only here")))
+        if info.updated:
+            facts.append((bi("指南更新", "Guide updated"), _date(info.updated) or ""))
+        if info.fetched:
+            facts.append((bi("本站获取", "Fetched"), _date(info.fetched) or ""))
+        lines += [f"- **{name}:** {value}" for name, value in facts]
+        lines.append("")
+    return "\n".join(lines)

@@ -6,6 +6,10 @@ category, tags and access in both languages) whose URL is the entry's anchor on 
 ("Free academic resources") would make every one of its entries answer "resources"; it
 travels as a filter, shown beside the result.  Pure; :mod:`openshelf.site.pagefind` indexes
 the records and the other pages with Pagefind's binary after a build.
+
+In a guide with sources (``guides/_sources.yml``) every record also carries a ``member`` filter:
+the names of the guides that list the entry, so a search across a consortium's members can be
+narrowed to one of them.
 """
 
 from __future__ import annotations
@@ -17,17 +21,18 @@ from typing import Any
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Entry, Text
 from openshelf.site import markup
-from openshelf.site.render import page_of
+from openshelf.site.render import Member, entry_members, member_index, page_of
 
 
 @dataclass(frozen=True)
 class Record:
-    """``meta`` is searched and shown (the title); ``filters`` are shown, never searched (the collection)."""
+    """``meta`` is searched and shown (the title); ``filters`` are shown, never searched (the collection,
+    the members that list the entry); a filter may have several values."""
 
     url: str
     content: str
     meta: dict[str, str] = field(default_factory=dict)
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
 def _both(text: Text | None) -> list[str]:
@@ -35,7 +40,7 @@ def _both(text: Text | None) -> list[str]:
     return [t.strip() for t in ((text.zh, text.en) if text else ()) if t and t.strip()]
 
 
-def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> Record:
+def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, members: Mapping[str, Member] | None = None) -> Record:
     """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None), a filter."""
     access = ACCESS_LABELS[entry.access]
     status = STATUS_LABELS[entry.status]
@@ -47,13 +52,17 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None) -> R
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
     if page_title is None:
         page_title = next((c.title.both() for c in guide.collections if c.id == entry.collection), "")
+    filters: dict[str, str | tuple[str, ...]] = {"collection": page_title} if page_title else {}
+    if guide.sources:
+        filters["member"] = tuple(m.title.both() for m in entry_members(guide, entry, members or member_index(guide)))
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts),
-                  meta={"title": entry.title.both()}, filters={"collection": page_title} if page_title else {})
+                  meta={"title": entry.title.both()}, filters=filters)
 
 
 def entry_records(guide: Guide) -> list[Record]:
     """One record per entry; its ``url`` is the page's source path and the anchor (``databases.md#cnki``)."""
-    return [entry_record(guide, e, c.title.both()) for c in guide.collections for e in c.entries]
+    members = member_index(guide)
+    return [entry_record(guide, e, c.title.both(), members) for c in guide.collections for e in c.entries]
 
 
 def entry_pages(records: Iterable[Record]) -> set[str]:

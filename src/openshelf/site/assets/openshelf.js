@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var FACETS = ["category", "access", "status", "language", "tag"];
+  var FACETS = ["member", "category", "access", "status", "language", "tag"];
   var LANG_KEY = "openshelf.lang";
 
   function siteBase() {

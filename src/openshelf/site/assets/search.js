@@ -6,6 +6,8 @@
 // characters as HAN below): the query's Chinese characters go to Pagefind apart, and a result
 // must hold each run of them in one piece (Pagefind's exact-phrase search), so 疫情 finds every
 // entry that says 疫情, wherever a dictionary would cut the text, and no entry that does not.
+// A consortium's (or any guide with sources') records carry a "member" filter: a select above the
+// results narrows the search to the entries one member lists, and each result names its members.
 // No inline script or handler (the site's Content-Security-Policy forbids them); no request
 // leaves the site.
 (function () {
@@ -34,7 +36,7 @@
         // of the request, would miss the offline copy every time)
         var options = { excerptLength: 24 };
         if (form.dataset.build) options.metaCacheTag = form.dataset.build;
-        return pagefind.options(options).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
+        return pagefind.options(options).then(function () { return pagefind.init(); }).then(function () { memberFilter(pagefind); return pagefind; });
       });
       engine.catch(function () { engine = null; });
     }
@@ -43,11 +45,34 @@
 
   function apart(text) { return text.replace(HAN, " $& ").replace(/\s+/g, " ").trim(); }
 
+  // The member filter: shown when the index has entries of two members or more.
+  var member = null;
+  function memberFilter(pagefind) {
+    if (member !== null) return;
+    member = false;
+    pagefind.filters().then(function (filters) {
+      var names = Object.keys((filters && filters.member) || {}).sort();
+      if (names.length < 2) return;
+      member = document.createElement("select");
+      member.className = "os-search-member";
+      member.setAttribute("aria-label", "按成员筛选 · Filter by member");
+      [["", "全部成员 · All members"]].concat(names.map(function (n) { return [n, n]; })).forEach(function (item) {
+        var option = document.createElement("option");
+        option.value = item[0];
+        option.textContent = item[1];
+        member.appendChild(option);
+      });
+      member.addEventListener("change", function () { asked = null; run(); });
+      meta.parentNode.insertBefore(member, meta);
+    }).catch(function () { /* no filters: search without the select */ });
+  }
+
   // The results of the whole query, less those that hold one of its Chinese runs only in pieces.
   function find(pagefind, query) {
     var runs = query.match(HAN_RUN) || [];
     var searches = [apart(query)].concat(runs.map(function (run) { return '"' + apart(run) + '"'; }));
-    return Promise.all(searches.map(function (q) { return pagefind.search(q); })).then(function (found) {
+    var options = member && member.value ? { filters: { member: member.value } } : {};
+    return Promise.all(searches.map(function (q) { return pagefind.search(q, options); })).then(function (found) {
       if (found.some(function (search) { return !search; })) return null;
       var whole = found.slice(1).map(function (search) { return new Set(search.results.map(function (r) { return r.id; })); });
       return found[0].results.filter(function (r) { return whole.every(function (ids) { return ids.has(r.id); }); });
@@ -55,6 +80,7 @@
   }
 
   function filter(data, name) { return (data.filters && data.filters[name] && data.filters[name][0]) || ""; }
+  function filters(data, name) { return (data.filters && data.filters[name]) || []; }
 
   // An entry's address (its href filter) is relative to the site root; a page's URL from
   // Pagefind already starts with the site's path (also when the site lives in a sub-folder).
@@ -94,13 +120,16 @@
     var h1 = document.createElement("h1");
     h1.textContent = ((data.meta && data.meta.title) || data.url).replace(/\u200B/g, "");  // a page's <h1>, as indexed
     article.append(icon, h1);
-    if (filter(data, "collection")) {
+    var tags = filters(data, "collection").concat(filters(data, "member"));
+    if (tags.length) {
       var where = document.createElement("nav");
       where.className = "md-tags";
-      var tag = document.createElement("span");
-      tag.className = "md-tag";
-      tag.textContent = filter(data, "collection");
-      where.appendChild(tag);
+      tags.forEach(function (name, i) {
+        var tag = document.createElement("span");
+        tag.className = i === 0 && filter(data, "collection") ? "md-tag" : "md-tag os-member";
+        tag.textContent = name;
+        where.appendChild(tag);
+      });
       article.appendChild(where);
     }
     var p = document.createElement("p");
