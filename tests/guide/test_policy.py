@@ -76,3 +76,19 @@ def test_an_unknown_policy_key_or_language_is_a_clear_error(tmp_path: Path) -> N
     assert "_site.yml:6:" in output and "policy.title_languages" in output, output
     assert "require_everything" in output
 
+
+
+def test_the_parity_report_compares_numbers_only_where_both_languages_are_written(tmp_path: Path) -> None:
+    """A one-language entry (allowed without a policy) has nothing to compare: not flagged as differing."""
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    root = write_guide(tmp_path / "g", {"nav.yml": CHINESE_ONLY.replace("学术文献总库。", "收录 8000 多种期刊。")
+                                        .replace("description: {zh: 医学文献。, en: Medical literature.}",
+                                                 "description: {zh: 3500 万篇文献。, en: 35 million citations.}")})
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "parity_report.py"), str(root)], capture_output=True, text=True,
+                         check=True, encoding="utf-8", timeout=60)
+    assert "2 entries shown; 0 name different numbers" in out.stderr, out.stderr
+    assert "numbers: zh [8000.0] · en []\n" in out.stdout
