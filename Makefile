@@ -72,7 +72,7 @@ test: $(STAMP) chromium $(AXE)
 # Drift (the scheduled drift workflow; not part of `make test`): the whole suite in its own venv,
 # installed without uv.lock at the newest (test-latest) or the lowest (test-lowest: lowest versions
 # of the direct dependencies) versions the ranges in pyproject.toml allow.  The venv is rebuilt on
-# every run; its bin/ comes first on PATH, and the tests find ruff, mkdocs, linkchecker, ... beside
+# every run; its bin/ comes first on PATH, and the tests find ruff, mkdocs, actionlint, ... beside
 # sys.executable, so nothing from .venv is used.  PYTEST_ARGS='-m "not browser"' for a quick look.
 RESOLUTION_latest := highest
 RESOLUTION_lowest := lowest-direct
