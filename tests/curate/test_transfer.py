@@ -292,6 +292,18 @@ def test_distinct_from_survives_export_and_import(tmp_path: Path) -> None:
     assert "    distinct_from: [fever-hubei]\n" in (target / "health.yml").read_text(encoding="utf-8")
 
 
+def test_a_best_bet_survives_export_and_import_as_true_or_empty(tmp_path: Path) -> None:
+    marked = NEAR_DUPLICATES + "    best_bet: true\n"
+    source = write_guide(tmp_path / "src", {"health.yml": marked})
+    sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
+    assert [row["best_bet"] for row in _rows(sheet.read_text(encoding="utf-8"))] == ["", "true"]
+    target = write_guide(tmp_path / "dst", {"health.yml": _empty(source / "health.yml")})
+    result = CliRunner().invoke(main, ["import", str(sheet), "--guides", str(target)])
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(target)
+    assert guide is not None and [e.best_bet for e in guide.entries] == [False, True]
+
+
 def _empty(path: Path) -> str:
     doc = load_rt(path.read_text(encoding="utf-8"))
     doc["entries"].clear()
