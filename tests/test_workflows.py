@@ -313,6 +313,21 @@ def test_links_weekly_workflow() -> None:
     else:
         assert "TODO(issue 4)" in text and "openshelf stale" in text
     assert wf["jobs"]["check"]["permissions"] == {"contents": "read"}, "the job fetching URLs gets a read-only token"
+    # The issue body is the two markdown reports together: each is cut to its share of GitHub's limit,
+    # and the whole reports go into the link-report artifact.
+    from openshelf.links.issue import GITHUB_BODY_LIMIT
+    body = re.search(r"cat (link-report/\S+\.md) (link-report/\S+\.md) > link-report/issue\.md", text)
+    assert body, "the issue body is built from the two reports"
+    shares = []
+    for report in body.groups():
+        (line,) = [line for line in text.splitlines() if line.strip().startswith("openshelf ") and f"> {report} " in line]
+        command = shlex.split(line.partition(" > ")[0])
+        assert "--max-chars" in command, command
+        shares.append(int(command[command.index("--max-chars") + 1]))
+        assert shares[-1] > 0
+    assert sum(shares) <= GITHUB_BODY_LIMIT
+    assert "--full-report link-report/report-full.md" in text  # the whole link report, for the note to point to
+    assert re.search(r"openshelf stale --max-chars 0 .*> link-report/stale-full.md", text)  # the whole freshness list
 
 
 def _script(job: dict) -> tuple[str, dict]:

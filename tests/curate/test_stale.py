@@ -1,4 +1,4 @@
-"""openshelf stale: past end dates still active, old verifications, never verified; formats and exit codes."""
+"""openshelf stale: past end dates still active, old verifications, checks without evidence, never verified; formats and exit codes."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ def entry(id_: str, extra: str = "") -> str:
             f"    description: {{en: D}}\n    category: databases\n    access: free\n{extra}")
 
 
+EVIDENCE = "    evidence: [https://evidence.example.org/]\n"
 DBS = "id: dbs\ntitle: {en: D}\nentries:\n" + "".join([
-    entry("fresh", "    last_verified: 2026-10-01\n"),
-    entry("old", "    last_verified: 2025-01-01\n"),
-    entry("older", "    last_verified: 2024-01-01\n"),
+    entry("fresh", "    last_verified: 2026-10-01\n" + EVIDENCE),
+    entry("old", "    last_verified: 2025-01-01\n" + EVIDENCE),
+    entry("older", "    last_verified: 2024-01-01\n" + EVIDENCE),
     entry("never"),
-    entry("expired", "    status: active\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n"),
-    entry("ended", "    status: ended\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n"),
+    entry("expired", "    status: active\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n" + EVIDENCE),
+    entry("ended", "    status: ended\n    available_until: 2020-06-30\n    last_verified: 2026-11-01\n" + EVIDENCE),
+    entry("unsupported", "    last_verified: 2026-11-01\n"),
 ])
 TODAY = "2026-11-22"
 
@@ -48,6 +50,7 @@ def test_find_stale(guides: Path) -> None:
     assert [e.id for e in result.expired] == ["expired"]  # 'ended' is marked ended: fine
     assert [e.id for e in result.outdated] == ["older", "old"]  # oldest first
     assert [e.id for e in result.never] == ["never"]
+    assert [e.id for e in result.unsupported] == ["unsupported"]  # checked, but nobody can tell against what
     assert [e.id for e in find_stale(guide, dt.date(2026, 11, 22), 365 * 3).outdated] == []
 
 
@@ -58,8 +61,10 @@ def test_text_output_names_file_line_and_counts_never_verified(guides: Path) -> 
     assert "dbs.yml:" in out and "entry 'expired': still marked active, but available_until 2020-06-30 passed" in out
     assert "entry 'older': last verified 2024-01-01, 1056 days ago (more than 180)" in out
     assert "1 entry never verified (-v lists them)" in out and "entry 'never'" not in out
-    assert "1 past their end date, 2 verified more than 180 days ago, 1 never verified" in out
-    assert "entry 'never': never verified" in stale(guides, "-v").stdout
+    assert "1 entry checked without evidence (-v lists them): record what was looked at with 'openshelf verify ID" in out
+    assert "1 past their end date, 2 verified more than 180 days ago, 1 checked without evidence, 1 never verified" in out
+    verbose = stale(guides, "-v").stdout
+    assert "entry 'never': never verified" in verbose and "entry 'unsupported': checked without evidence (2026-11-01)" in verbose
 
 
 def test_older_than_threshold(guides: Path) -> None:
@@ -81,11 +86,13 @@ def test_markdown_lists_everything(guides: Path) -> None:
     assert "Past their end date, still marked active (1)" in out
     assert "[Title expired](https://expired.example.org/) `expired`" in out
     assert "Never verified (1)" in out and "`never`" in out
+    assert "Checked without evidence (1)" in out and "`unsupported`" in out
 
 
 def test_json(guides: Path) -> None:
     data = json.loads(stale(guides, "--format", "json").stdout)
-    assert data["counts"] == {"expired": 1, "outdated": 2, "never_verified": 1}
+    assert data["counts"] == {"expired": 1, "outdated": 2, "no_evidence": 1, "never_verified": 1}
+    assert data["no_evidence"][0]["id"] == "unsupported" and data["outdated"][0]["evidence"] == ["https://evidence.example.org/"]
     assert data["older_than_days"] == 180 and data["today"] == TODAY
     assert data["outdated"][0]["id"] == "older" and data["outdated"][0]["days_since_verified"] == 1056
     assert data["expired"][0]["line"] > 0 and data["expired"][0]["file"].endswith("dbs.yml")
@@ -120,7 +127,8 @@ def test_markdown_stays_under_an_issue_bodys_limit_and_counts_what_it_leaves_out
         out = stale(guides, "--format", "markdown", *args).stdout
         assert len(out) <= limit < len(full)
         assert "Not verified for more than 180 days (234)" in out and "Never verified (466)" in out
+        assert "Checked without evidence (234)" in out  # the old checks name no evidence either: listed twice
         listed = out.count("\n- [")
         left_out = sum(int(n) for n in re.findall(r"^- … (\d+) more not shown here", out, re.MULTILINE))
-        assert listed + left_out == 700 and left_out > 0
+        assert listed + left_out == 700 + 234 and left_out > 0
     assert stale(guides, "--format", "markdown", "--max-chars", "-1").exit_code == 2

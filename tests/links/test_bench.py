@@ -18,3 +18,17 @@ def test_bench_smoke():
     row = next(line for line in proc.stdout.splitlines() if line.startswith("openshelf"))
     assert row.split()[5:7] == ["4/4", "0"]  # every known-broken found, no false verdict
     assert "4 redirects reported" in row
+
+
+def test_bench_over_several_hosts_with_the_plain_client():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/bench_links.py"), "--sizes", "40", "--hosts", "3", "--tools", "openshelf,plain"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3 hosts" in proc.stdout
+    for tool in ("openshelf", "plain"):
+        row = next(line for line in proc.stdout.splitlines() if line.startswith(tool))
+        assert row.split()[5:7] == ["4/4", "0"], row
+    assert "4 redirects reported" in proc.stdout
+    assert any(line.split()[2:3] == ["plain"] for line in proc.stdout.splitlines() if "URLs" in line and "time x" in line)

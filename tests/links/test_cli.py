@@ -324,3 +324,15 @@ def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
         proc.wait()
     json.loads(state_file.read_text())
     assert set(load_state(state_file)) == {url for _, url in fine}
+
+
+def test_the_collector_settings_are_restored_after_a_run(here, server):  # type: ignore[no-untyped-def]
+    """A run collects garbage less often (see openshelf.gcpolicy) and gives the process its settings back."""
+    import gc
+
+    before = gc.get_threshold()
+    write_guide(here, [("fine", server.url("/ok"))])
+    invoke("--allow-host", "127.0.0.1", "--no-state")
+    Path("guides/things.yml").write_text("id: things\nentries: 3\n")
+    invoke("--no-state", ok_codes=(2,))
+    assert gc.get_threshold() == before

@@ -45,6 +45,8 @@ def test_build_with_engine(project: Path, engine: str) -> None:
         assert (site / page).is_file(), page
     html = (site / "databases" / "index.html").read_text(encoding="utf-8")
     assert 'id="cnki"' in html
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert 'id="counts"' in about and "openshelf:counts" not in about  # the About page shows the guide's counts
     assert "os-announcement" in html
     assert (site / "assets" / "openshelf" / "openshelf.css").is_file()
     assert re.search(r'^var VERSION = "[0-9a-f]{16}";$', (site / "sw.js").read_text(encoding="utf-8"), re.MULTILINE)

@@ -78,6 +78,8 @@ def test_default_guide_builds_strict_without_third_party_requests(tmp_path: Path
         assert (site / name / "index.html").is_file()
     assert third_party_assets(site) == []
     assert not list((ROOT / "docs").glob("databases.md")), "nothing is written into docs/"
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert 'id="counts-services"' in about and "openshelf:counts" not in about  # counts per collection and Table 1 service
 
 
 def test_invalid_guide_stops_the_build_with_every_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

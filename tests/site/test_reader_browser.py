@@ -106,6 +106,12 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     assert any("Institutional" in t for t in texts) and any("Active" in t for t in texts)
     body = page.locator("article.md-content__inner").inner_text()
     assert "not yet" not in body.casefold() and "尚未" not in body, "no badge without news (not yet checked, not yet verified)"
+    chictr = page.locator("#chictr").locator("xpath=..")
+    chictr.locator("summary").click()  # its details
+    checked = chictr.locator(".os-verified")  # a check recorded with openshelf verify
+    assert checked.is_visible() and "Verified on 2026-11-28" in checked.inner_text()
+    assert checked.locator("a").get_attribute("href") == "http://www.chictr.org.cn/registry.aspx"
+    assert page.locator("#cnki").locator("xpath=..").locator(".os-verified").count() == 0  # unchecked: no badge
     qr = page.locator("img.os-qr")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     feed = page.locator("a.os-feed")

@@ -75,8 +75,8 @@ def test_no_badge_without_news() -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
     assert "Not yet verified" not in page and "尚未有人核实" not in page
     assert "Link not yet checked" not in page and "链接尚未检查" not in page
-    assert 'os-verified-yes"><span lang="zh" class="os-zh">2026-11-01 人工核实</span>' in page
-    assert "人工核实" not in row(page, "cnki")  # a tap away, not in the row
+    assert "Verified on 2026-11-01" in entry_block(page, "pubmed")
+    assert "Verified on" not in row(page, "pubmed")  # a tap away, not in the row
 
 
 def test_an_entry_is_one_row_with_its_details_a_tap_away() -> None:
@@ -138,6 +138,27 @@ def test_best_bets_first_and_marked_then_a_to_z_with_a_letter_bar(tmp_path: Path
     assert re.findall(r'href="#(letter-[a-z]+)">([A-Z])<', bar.group(0)) == [
         ("letter-a", "A"), ("letter-b", "B"), ("letter-o", "O"), ("letter-y", "Y"), ("letter-z", "Z")]
     assert 'id="letter-y"' in entry_block(page, "yiqing") and 'id="letter-o"' in entry_block(page, "omega")
+
+
+def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() -> None:
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    pubmed = entry_block(page, "pubmed")
+    assert ('<span class="os-badge os-verified os-verified-yes" title="核实人：Fixture Librarian · Checked by Fixture Librarian">'
+            '<span lang="zh" class="os-zh">核实于 2026-11-01</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
+            'Verified on 2026-11-01</span> (<a href="https://www.nlm.nih.gov/pubs/factsheets/pubmed.html" rel="noopener">') in pubmed
+    cnki = entry_block(page, "cnki")
+    assert "os-verified" not in cnki and "Not yet verified" not in page
+
+
+def test_several_pieces_of_evidence_are_numbered_and_curated_text_is_escaped(tmp_path: Path) -> None:
+    entries = ("  - {id: a, title: {en: A}, url: 'https://a.org/', description: {en: D}, category: databases, access: free,\n"
+               "     last_verified: 2026-11-01, verified_by: '<b>x</b>', evidence: ['https://a.org/x?q=1&r=2', 'https://web.archive.org/a']}\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["dbs.md"]
+    assert 'title="核实人：&lt;b&gt;x&lt;/b&gt; · Checked by &lt;b&gt;x&lt;/b&gt;"' in page and "<b>x" not in page
+    assert '<a href="https://a.org/x?q=1&amp;r=2" rel="noopener"><span lang="zh" class="os-zh">依据1</span>' in page
+    assert '<span lang="en" class="os-en">evidence 2</span></a>)' in page
 
 
 def test_announcement_expires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,6 +231,30 @@ def test_link_status_from_the_state_file() -> None:
     assert "Last check: 2026-11-15" in health
     assert "(databases.md#pubmed)" in health
     assert "](databases.md) | 2 | 1 | 0 | 0 | 0 |" in health  # ok counts cnki and the redirected muse
+
+
+def test_link_health_groups_broken_links_by_guide_and_by_source() -> None:
+    """Each broken link under the collection file or the subscribed source where its fix goes, with its file and line."""
+    from openshelf.links.store import LinkState
+
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.UTC)
+    since = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC)
+    guide = fixture()
+    by_id = {e.id: e for e in guide.entries}
+    pubmed, cnki = by_id["pubmed"], by_id["cnki"]
+    local = pubmed.where("url")
+    cnki.locate(cnki.collection, "guides/_sources/pku-library.json", {"": (30, 5), "url": (33, 7)})  # as a subscribed entry stands
+    dead = LinkState(last_checked=when, first_failure=since, consecutive_failures=4, last_verdict="broken", last_status=404)
+    links = {pubmed.url or "": dead, cnki.url or "": dead}
+    health = render(guide, links=links, today=TODAY, site_url=SITE_URL).markdown["links.md"]
+    broken = health[health.index("{ #broken }"):]
+    local_heading = f"### <code>{local.path}</code> (1)"
+    source_heading = ('### <span lang="zh" class="os-zh">订阅来源 <code>pku-library</code></span><span class="os-sep"> · </span>'
+                      '<span lang="en" class="os-en">Source <code>pku-library</code></span> (1)')
+    assert local_heading in broken and source_heading in broken
+    assert broken.index(local_heading) < broken.index("(databases.md#pubmed)") < broken.index(source_heading) < broken.index("(databases.md#cnki)")
+    assert f"<code>{local.path}:{local.line}</code>" in broken
+    assert "<code>guides/_sources/pku-library.json:33</code>" in broken
 
 
 def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,7 +75,7 @@ OMIT = object()
 
 def field_node(key: str, value: Any) -> Any:
     """One field's value as the canonical form writes it: text maps in block style (zh, en), lists in
-    flow style, strings normalised; ``OMIT`` for an empty value (``last_verified`` stays, empty)."""
+    flow style (``evidence``: block), strings normalised; ``OMIT`` for an empty value (``last_verified`` stays, empty)."""
     if isinstance(value, Mapping):  # a text (zh, en) or another nested model (service_status): its fields, in order
         keys = [lang for lang in ("zh", "en") if lang in value] if set(value) <= {"zh", "en"} else list(value)
         node = CommentedMap((k, v) for k in keys if (v := field_node(k, value[k])) is not OMIT and v is not None)
@@ -87,7 +87,10 @@ def field_node(key: str, value: Any) -> Any:
         if not value:
             return OMIT
         seq = CommentedSeq(list(value))
-        seq.fa.set_flow_style()
+        if key in fmt.BLOCK_LISTS:  # URLs, one a line (a '?' in a flow list is not YAML every reader takes)
+            seq.fa.set_block_style()
+        else:
+            seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):
         return fmt.normalise_value(key, value)

@@ -1,4 +1,4 @@
-"""The curators' commands: ``fmt``, ``collection add``, ``new``, ``import``, ``export``, ``stale`` and ``issueform``.
+"""The curators' commands: ``fmt``, ``collection add``, ``new``, ``import``, ``export``, ``stale``, ``verify``, ``issueform`` and ``init``.
 
 Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input), 2 usage error.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,6 +17,9 @@ from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
 from openshelf.guide.models import SITE_FILE
+
+if TYPE_CHECKING:
+    from openshelf.curate.append import Appended
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -220,15 +223,21 @@ def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool) -
     from openshelf.curate.append import append_entries
 
     result = append_entries(path, [data], guides, write=not dry_run)
+    _finish(result, dry_run, f"add entry '{data['id']}'", f"added entry '{data['id']}'")
+
+
+def _finish(result: Appended, dry_run: bool, would: str, done: str) -> None:
+    """Report a write to one collection file: its errors (exit 1), the dry run's text, or what was done."""
     _report(result.diagnostics)
+    where = f"{display_path(result.path)}:{result.lines[0]}" if result.lines else display_path(result.path)
     if not result.ok:
-        click.echo(f"{display_path(path)}: not changed: the guide would have the errors above", err=True)
+        click.echo(f"{display_path(result.path)}: not changed: the guide would have the errors above", err=True)
         sys.exit(1)
     if dry_run:
         click.echo(result.text, nl=False)
-        click.echo(f"would add entry '{data['id']}' at {display_path(path)}:{result.lines[0]} (dry run: nothing written)", err=True)
+        click.echo(f"would {would} at {where} (dry run: nothing written)", err=True)
         return
-    click.echo(f"added entry '{data['id']}' at {display_path(path)}:{result.lines[0]}", err=True)
+    click.echo(f"{done} at {where}", err=True)
 
 
 def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bool, given: dict[str, str]) -> None:
@@ -440,7 +449,7 @@ COMMANDS += [import_command, export_command]
                    "months of 30 days (6mo) or years (1y).  'm' means minutes, so 6m is refused: write 6mo.")
 @click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD", help="Judge as of this day (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@click.option("-v", "--verbose", is_flag=True, help="text: list every never-verified entry instead of counting them.")
+@click.option("-v", "--verbose", is_flag=True, help="text: list every entry never verified or checked without evidence instead of counting them.")
 @click.option("--fail", is_flag=True, help="Exit 1 when an entry is past its end date or verified too long ago.")
 @click.option("--max-chars", type=click.IntRange(min=0), default=20_000, show_default=True,
               help="markdown: keep the report under this many characters (GitHub refuses an issue body over 65,536), listing "
@@ -451,12 +460,13 @@ def stale_command(paths: tuple[Path, ...], older_than: str, today_text: str | No
 
     \b
     - temporary programs past their available_until that are still marked active;
-    - entries whose last_verified is older than --older-than;
-    - entries never verified (empty last_verified): counted in text output (listed with -v),
-      listed in markdown and json.
+    - entries whose last_verified is older than --older-than, oldest first;
+    - entries checked without evidence (last_verified but no evidence URL) and entries never
+      verified (empty last_verified): counted in text output (listed with -v), listed in
+      markdown and json.
     The report goes to standard output.  Exit 0, also when something is stale, unless --fail is
-    given: then 1 when an entry is past its end date or verified too long ago (never-verified
-    entries alone do not fail).  2 for a usage error.
+    given: then 1 when an entry is past its end date or verified too long ago (entries never
+    verified or checked without evidence alone do not fail).  2 for a usage error.
     """
     import datetime as dt
 
@@ -636,3 +646,60 @@ def _ask_names(name: dict[str, str], publisher: dict[str, str], languages: tuple
 
 
 COMMANDS.append(init_command)
+@click.command("verify")
+@click.argument("entry_id", metavar="ID")
+@click.option("--by", "by", required=True, metavar="NAME", help="Who made the check: your name, your library, your team.")
+@click.option("--evidence", "evidence", required=True, multiple=True, metavar="URL",
+              help="The http(s) address of what you looked at: the page that states the offer, or an archived copy "
+                   "(web.archive.org).  Repeat for more than one.")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day you made the check (default: today).")
+@click.option("--note", default=None, metavar="TEXT", help="What the evidence stated, in a sentence, for the next person who checks.")
+@click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
+              show_default=True, help="The guide folder.")
+@click.option("--dry-run", is_flag=True, help="Print the file as it would be instead of writing it.")
+def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], date_text: str | None, note: str | None, guides: Path,
+                   dry_run: bool) -> None:
+    """Record that you checked entry ID against its provider's own statement.
+
+    \b
+    Sets last_verified (--date, default today), verified_by (--by), evidence (every --evidence
+    URL) and verification_note (--note) on the entry, replacing the previous check's values: the
+    evidence is what this check looked at.  Only check what you have really looked at, and say
+    in --note when the page was a stored or archived copy.  The file keeps its comments and
+    layout; the whole guide is validated and the file is only replaced when it is valid.
+    Exit 0 recorded, 1 the guide has (or would have) errors, 2 usage error (unknown ID, an
+    evidence address that is not http(s), a date that is not YYYY-MM-DD or in the future).
+    """
+    import datetime as dt
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from openshelf.curate.verify import Check, verify_entry
+    from openshelf.guide.models import HttpUrl
+
+    today = dt.date.today()
+    try:
+        day = dt.date.fromisoformat(date_text) if date_text else today
+    except ValueError:
+        raise click.BadParameter(f"{date_text!r} is not a date written YYYY-MM-DD", param_hint="'--date'") from None
+    if day > today:
+        raise click.BadParameter(f"{day} is in the future: a check is recorded when it was made", param_hint="'--date'")
+    urls = TypeAdapter(HttpUrl)
+    for url in evidence:
+        try:
+            urls.validate_python(url.strip())
+        except ValidationError as exc:
+            raise click.BadParameter(f"{url!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", param_hint="'--evidence'") from None
+    if not by.strip():
+        raise click.BadParameter("say who made the check", param_hint="'--by'")
+    guide = _guide_or_exit(guides)
+    entry = guide.by_id.get(entry_id)
+    if entry is None:
+        raise click.BadParameter(f"no entry '{entry_id}' in {display_path(guides)}", param_hint="'ID'")
+    path = Path(entry.where().path)
+    check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None)
+    result = verify_entry(path, entry_id, check, guides, write=not dry_run)
+    _finish(result, dry_run, f"record the check of '{entry_id}'", f"recorded the check of '{entry_id}' ({day}, by {check.by})")
+
+
+COMMANDS.append(verify_command)

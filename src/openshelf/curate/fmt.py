@@ -4,7 +4,8 @@ The canonical form: top-level keys in the order of the models (``id, title, desc
 order, entries`` for a collection), entry keys in the order of :class:`~openshelf.guide.models.Entry`'s
 fields, text maps ``zh`` before ``en``, two-space indentation with ``  - id:`` list items,
 quotes only where YAML needs them, dates unquoted, lists of plain values in flow style
-(``[a, b]``), no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
+(``[a, b]``) except ``evidence`` (URLs, one a line: see ``BLOCK_LISTS``),
+no line wrapping.  Comments (including the ``# yaml-language-server`` schema line)
 and blank lines stay with the lines they annotate.
 
 ruamel.yaml does the round trip (see :mod:`openshelf.curate.roundtrip`).  A file is formatted only when it
@@ -113,9 +114,16 @@ def _text(mapping: Any, order: list[str] = TEXT_ORDER) -> None:
             mapping[key] = normalise_value(key, mapping[key])
 
 
+#: Lists written one item a line even when plain: URLs hold ``:`` and ``?``, which YAML 1.1 parsers
+#: (PyYAML, libyaml) do not accept inside ``[...]`` although YAML 1.2 does.
+BLOCK_LISTS = frozenset({"evidence"})
+
+
 def _flow_lists(entry: CommentedMap) -> None:
-    for value in entry.values():
-        if _is_plain_list(value):
+    for key, value in entry.items():
+        if key in BLOCK_LISTS and isinstance(value, CommentedSeq):
+            value.fa.set_block_style()
+        elif _is_plain_list(value):
             value.fa.set_flow_style()
 
 

@@ -31,7 +31,10 @@ _HELP: dict[str, str] = {
     "aliases": "Other names readers may search for, separated by ';'.",
     "related": "Ids of related entries, separated by ';' or ','.",
     "distinct_from": "Ids of entries checked to be different despite a near-identical title, separated by ';' or ','.",
-    "last_verified": "The date you confirmed the entry (YYYY-MM-DD).",
+    "last_verified": "The date you confirmed the entry (YYYY-MM-DD); 'openshelf verify' records a check later.",
+    "verified_by": "Who made that check (needs --last-verified).",
+    "evidence": "The http(s) address(es) of the page(s) the check looked at, separated by ';'.",
+    "verification_note": "What the evidence stated, for the next person who checks.",
     "link_check": "|".join(get_args(LinkCheck)),
     "archive_url": "An archived copy shown when the link is broken.",
 }

@@ -1,8 +1,10 @@
 """``openshelf stale``: entries that need a person to look at them again.
 
-A working link is not a still-valid resource: free access ends, guidance is superseded.  Three
-lists: temporary programs past their ``available_until`` that are still marked ``active``;
-entries whose ``last_verified`` is older than a threshold; entries never verified at all.
+A working link is not a still-valid resource: free access ends, guidance is superseded.  Four
+lists, in the order a curator should work through them: temporary programs past their
+``available_until`` that are still marked ``active``; entries whose ``last_verified`` is older
+than a threshold, oldest first; entries whose check recorded no ``evidence`` (nobody can tell
+what was looked at); entries never verified at all.
 Pure functions over a validated guide; the command prints text, Markdown (for the scheduled
 workflow's report issue) or JSON.
 """
@@ -24,11 +26,12 @@ class Stale:
     older_than: int
     expired: list[Entry] = field(default_factory=list)  # active, but past available_until
     outdated: list[Entry] = field(default_factory=list)  # last_verified older than the threshold
+    unsupported: list[Entry] = field(default_factory=list)  # last_verified, but no evidence
     never: list[Entry] = field(default_factory=list)  # last_verified empty
 
     @property
     def needs_attention(self) -> bool:
-        """Something a person should act on (never-verified entries alone do not count)."""
+        """Something a person should act on (entries never verified or checked without evidence do not count)."""
         return bool(self.expired or self.outdated)
 
 
@@ -39,8 +42,11 @@ def find_stale(guide: Guide, today: dt.date, older_than: int) -> Stale:
             result.expired.append(entry)
         if entry.last_verified is None:
             result.never.append(entry)
-        elif (today - entry.last_verified).days > older_than:
-            result.outdated.append(entry)
+        else:
+            if (today - entry.last_verified).days > older_than:
+                result.outdated.append(entry)
+            if not entry.evidence:
+                result.unsupported.append(entry)
     result.outdated.sort(key=lambda e: (e.last_verified or today, e.id))
     return result
 
@@ -57,13 +63,16 @@ def format_text(stale: Stale, verbose: bool = False) -> str:
     for e in stale.outdated:
         lines.append(f"{e.where('last_verified')}: entry '{e.id}': last verified {e.last_verified}, "
                      f"{_days(stale, e.last_verified)} days ago (more than {stale.older_than})")
-    if stale.never:
+    for entries, what, hint in ((stale.unsupported, "checked without evidence", "record what was looked at with 'openshelf verify ID "
+                                 "--by NAME --evidence URL'"), (stale.never, "never verified", "")):
         if verbose:
-            lines += [f"{e.where('last_verified')}: entry '{e.id}': never verified" for e in stale.never]
-        else:
-            lines.append(f"{len(stale.never)} entr{'y' if len(stale.never) == 1 else 'ies'} never verified (-v lists them)")
+            lines += [f"{e.where('last_verified')}: entry '{e.id}': {what}" + (f" ({e.last_verified})" if e.last_verified else "")
+                      for e in entries]
+        elif entries:
+            lines.append(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} {what} (-v lists them)" + (f": {hint}" if hint else ""))
     lines.append(f"{len(stale.expired)} past their end date, {len(stale.outdated)} verified more than "
-                 f"{stale.older_than} days ago, {len(stale.never)} never verified (today: {stale.today})")
+                 f"{stale.older_than} days ago, {len(stale.unsupported)} checked without evidence, {len(stale.never)} never verified "
+                 f"(today: {stale.today})")
     return "\n".join(lines) + "\n"
 
 
@@ -94,6 +103,8 @@ def format_markdown(stale: Stale, max_chars: int = 0) -> str:
          [f"- {_md_entry(e)}: ended {e.available_until}" for e in stale.expired]),
         (f"### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})",
          [f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)" for e in stale.outdated]),
+        (f"### 核实未留证据 · Checked without evidence ({len(stale.unsupported)})",
+         [f"- {_md_entry(e)}: last verified {e.last_verified}" for e in stale.unsupported]),
         (f"### 从未核实 · Never verified ({len(stale.never)})", [f"- {_md_entry(e)}" for e in stale.never]),
     ]
     budget = max_chars - _MD_RESERVE if max_chars else None
@@ -123,6 +134,8 @@ def _record(e: Entry, stale: Stale) -> dict[str, object]:
         "status": e.status,
         "available_until": e.available_until.isoformat() if e.available_until else None,
         "last_verified": e.last_verified.isoformat() if e.last_verified else None,
+        "verified_by": e.verified_by,
+        "evidence": list(e.evidence),
         "days_since_verified": _days(stale, e.last_verified) if e.last_verified else None,
         "file": e.where().path,
         "line": e.where().line,
@@ -133,9 +146,11 @@ def format_json(stale: Stale) -> str:
     data = {
         "today": stale.today.isoformat(),
         "older_than_days": stale.older_than,
-        "counts": {"expired": len(stale.expired), "outdated": len(stale.outdated), "never_verified": len(stale.never)},
+        "counts": {"expired": len(stale.expired), "outdated": len(stale.outdated), "no_evidence": len(stale.unsupported),
+                   "never_verified": len(stale.never)},
         "expired": [_record(e, stale) for e in stale.expired],
         "outdated": [_record(e, stale) for e in stale.outdated],
+        "no_evidence": [_record(e, stale) for e in stale.unsupported],
         "never_verified": [_record(e, stale) for e in stale.never],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -15,6 +15,7 @@ from openshelf.federation.merge import merge
 from openshelf.federation.overlays import load_overlays
 from openshelf.federation.select import select
 from openshelf.federation.snapshots import Snapshot, load_snapshots
+from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import SITE_FILE
@@ -33,6 +34,11 @@ def guides_folder(paths: tuple[Path, ...]) -> Path:
 
 def load_federated(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
     """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error."""
+    with fewer_collections():  # a big guide is hundreds of thousands of long-lived objects
+        return _load_federated(paths)
+
+
+def _load_federated(paths: tuple[Path, ...]) -> tuple[Guide | None, list[Diagnostic]]:
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
         return load_guide(*paths)

@@ -157,7 +157,18 @@ class Entry(_Strict):
     available_until: dt.date | None = Field(None, description="Last day of a temporary program (YYYY-MM-DD); required when status is ended.")
     provider: Text | None = Field(None, description="Who runs or issues it (publisher, authority, library).")
     languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 codes of the resource's content, e.g. [zh, en].")
-    last_verified: dt.date | None = Field(None, description="The date a person last confirmed the entry is right; leave empty until someone has.")
+    last_verified: dt.date | None = Field(None, description=(
+        "The date a person last confirmed the entry against its provider's own statement; leave empty until someone has. "
+        "Record a check with 'openshelf verify', which also fills verified_by and evidence."))
+    verified_by: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(None, description=(
+        "Who made the last check: a name, a library, a team. Needs last_verified."))
+    evidence: list[HttpUrl] = Field(default_factory=list, description=(
+        "What the last check looked at: the http(s) address of the page that states the offer (the provider's "
+        "announcement, its terms), or an archived copy of it (web.archive.org). Needs last_verified; "
+        "'openshelf stale' lists checks recorded without evidence."))
+    verification_note: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(None, description=(
+        "What the evidence stated, in a sentence or two, for the next person who checks (not shown to readers). "
+        "Needs last_verified."))
     related: list[Slug] = Field(default_factory=list, description="Ids of related entries: a database names the access methods that reach it.")
     distinct_from: list[Slug] = Field(default_factory=list, description=(
         "Ids of entries a person has checked are different resources although their titles are the same or nearly "
@@ -215,9 +226,15 @@ class Entry(_Strict):
             raise ValueError("available_until is before available_from")
         if self.status == "ended" and not self.available_until:
             raise ValueError("available_until is required when status is ended")
+        recorded = [name for name in CHECK_FIELDS if getattr(self, name)]
+        if recorded and self.last_verified is None:
+            raise ValueError(f"{', '.join(recorded)} describe a check: give last_verified, the date it was made "
+                             "('openshelf verify ID --by NAME --evidence URL' records all of them)")
         return self
 
 
+#: The fields that describe the last check besides its date (``last_verified``); ``openshelf verify`` writes them.
+CHECK_FIELDS = ("verified_by", "evidence", "verification_note")
 #: The entry fields that hold text in both languages, and those that hold lists.
 TEXT_FIELDS = tuple(name for name, info in Entry.model_fields.items() if Text in (info.annotation, *get_args(info.annotation)))
 LIST_FIELDS = tuple(name for name, info in Entry.model_fields.items() if get_origin(info.annotation) is list)
@@ -287,6 +304,10 @@ class Site(_Strict):
     tags: dict[Slug, Text] = Field(default_factory=dict, description=(
         "Optional labels for the entries' tags, in zh and/or en, shown to readers on the tag index, the entries and the tag "
         "filter (e.g. ebooks: {zh: 电子书, en: E-books}); a tag without a label shows its slug."))
+    services: dict[Slug, Text] = Field(default_factory=dict, description=(
+        "The library services the guide is organised around (the default guide: the thirteen of the library plan's "
+        "Table 1), key → label in zh and en. An entry counts toward a service when its tags include the key; the "
+        "About page shows how many entries each service has."))
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import functools
 import secrets
 import socket
 import time
@@ -142,8 +143,13 @@ class _Budget:
 
 
 def now_iso() -> str:
-    """The current UTC time to the second, as ``2026-01-02T03:04:05Z``."""
-    return datetime.fromtimestamp(int(time.time()), UTC).isoformat().replace("+00:00", "Z")
+    """The current UTC time to the second, as ``2026-01-02T03:04:05Z`` (formatted once per second)."""
+    return _iso_second(int(time.time()))
+
+
+@functools.lru_cache(maxsize=2)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -6,6 +6,7 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,12 +16,14 @@ import click
 from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError
 from openshelf.fsutil import write_atomic
+from openshelf.gcpolicy import fewer_collections
 
 from .check import CheckOptions
 from .extract import targets_from_entries
 from .guard import AddressGuard
 from .guideload import load_checked_guide
-from .report import FORMATS, FORMATTERS
+from .issue import GITHUB_BODY_LIMIT, full_report_pointer
+from .report import FORMATS, FORMATTERS, format_markdown
 from .rules import DEFAULT_RULES_FILE, load_rules
 from .runner import CHECKPOINT_EVERY, parse_shard, run_check_sync, shard_of, source_checks
 from .store import StateWriter, default_state_file, load_state, merge_states, save_state
@@ -90,16 +93,26 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("--shard", default=None, metavar="I/N", help="Check only the I-th of N stable parts of the URLs (1-based).")
 @click.option("--json-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write the JSON report to FILE (whatever --format prints).")
+@click.option("--max-chars", type=click.IntRange(1000), default=None, metavar="N",
+              help=f"markdown format: at most N characters (an issue body takes {GITHUB_BODY_LIMIT:,}): the counts, then as many "
+                   "places as fit and a note saying how many were left out.")
+@click.option("--full-report", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="markdown format: also write the whole report, without --max-chars, to FILE (the note points to it).")
+@click.option("--blob-url", default=None, metavar="URL",
+              help="markdown format: link each place to its line in the repository, URL/FILE#LLINE "
+                   "(e.g. https://github.com/OWNER/REPO/blob/COMMIT).")
 @click.option("-v", "--verbose", is_flag=True, help="text format: list OK links too.")
 @click.pass_context
 def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
           fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
           max_age: str | None, trust_sources: str | None, deadline: str | None, allow_hosts: tuple[str, ...], allow_private: bool,
-          only_changed: str | None,
-          shard: str | None, json_report: Path | None, verbose: bool) -> None:
+          only_changed: str | None, shard: str | None, json_report: Path | None, max_chars: int | None, full_report: Path | None,
+          blob_url: str | None, verbose: bool) -> None:
     """Check every URL in the guides (each once) and report verdicts."""
     if ctx.invoked_subcommand is not None:
         return
+    if fmt != "markdown" and (max_chars is not None or full_report is not None or blob_url is not None):
+        raise click.UsageError("--max-chars, --full-report and --blob-url go with --format markdown")
     started = time.monotonic()
     try:
         age = parse_duration(max_age) if max_age else None
@@ -122,6 +135,7 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
+    ctx.with_resource(fewer_collections())
     # The guide first (an invalid guide is reported before anything else), then the rules and
     # the state; all before any request goes out.
     guide = load_checked_guide(guides)
@@ -148,13 +162,24 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     if writer is not None:
         writer.write(new_states)
     if json_report is not None:
-        try:
-            write_atomic(json_report, FORMATTERS["json"](results, summary))
-        except OSError as exc:
-            raise ConfigError(f"cannot write {json_report}: {exc}") from None
-    sys.stdout.write(FORMATTERS[fmt](results, summary, verbose=verbose))
+        _write_report(json_report, FORMATTERS["json"](results, summary))
+    if fmt == "markdown":
+        if full_report is not None:
+            _write_report(full_report, format_markdown(results, summary, blob_url=blob_url))
+        text = format_markdown(results, summary, blob_url=blob_url, max_chars=max_chars,
+                               full_report=full_report_pointer(full_report, os.environ))
+    else:
+        text = FORMATTERS[fmt](results, summary, verbose=verbose)
+    sys.stdout.write(text)
     sys.stdout.flush()
     ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc}") from None
 
 
 @links.command("merge")

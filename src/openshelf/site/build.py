@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import csp, handout, offline, pagefind
+from openshelf.site import counts, csp, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
@@ -103,6 +103,10 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     for src_uri in pages.markdown:
         if (docs / src_uri).exists():
             raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
+    for page in docs.rglob("*.md"):  # a hand-written page that asks for the guide's counts gets them
+        written = page.read_text(encoding="utf-8")
+        if (filled := counts.fill(written, pages.extra.get(counts.EXTRA_KEY))) != written:
+            page.write_text(filled, encoding="utf-8")
     generated = {**pages.markdown, **pages.files, **{path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()}}
     for path, content in generated.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)

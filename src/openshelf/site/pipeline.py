@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from openshelf.federation.assemble import load_federated
+from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import extras, handout
+from openshelf.site import counts, extras, handout
 from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -44,9 +45,12 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))
     history = entry_history(guide)
-    pages = render(guide, links=links, site_url=site_url, history=history)
-    updated = {entry_id: h.changed for entry_id, h in history.items()}
-    return replace(pages, files=extras.files(guide, updated, site_url, links), search=tuple(entry_records(guide))), diagnostics
+    with fewer_collections():  # rendering makes many small strings and few cycles, like loading
+        pages = render(guide, links=links, site_url=site_url, history=history)
+        updated = {entry_id: h.changed for entry_id, h in history.items()}
+        files = extras.files(guide, updated, site_url, links)
+        return replace(pages, files=files, search=tuple(entry_records(guide)),
+                       extra={**pages.extra, counts.EXTRA_KEY: counts.counts_markdown(guide)}), diagnostics
 
 
 def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
-from openshelf.site import csp, handout, offline, pagefind, search
+from openshelf.site import counts, csp, handout, offline, pagefind, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, refusal, render_site
 from openshelf.site.render import Pages
 
@@ -132,6 +132,12 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self._urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        """A hand-written page (the About page) that holds the counts marker gets the guide's counts there."""
+        if not self.config.enabled or self.pages is None:
+            return None
+        return counts.fill(markdown, self.pages.extra.get(counts.EXTRA_KEY))
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \

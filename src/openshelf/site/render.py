@@ -19,6 +19,7 @@ from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
 from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.schema import field_reference
+from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, emergency, handout, markup
@@ -396,6 +397,20 @@ def _chips(entry: Entry, status_text: str, news: str) -> list[str]:
     return [*chips, news] if news else chips
 
 
+def verified_badge(entry: Entry) -> list[str]:
+    """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
+    the entry (the About page says what an entry without it means)."""
+    if entry.last_verified is None:
+        return []
+    day = entry.last_verified.isoformat()
+    label = bi(f"核实于 {day}", f"Verified on {day}")
+    numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
+    links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
+             for url, n in zip(entry.evidence, numbers, strict=True)]
+    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
+    return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
+
+
 def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[str]:
     """One entry: its name (the link), what it is in one line, its icons; the details behind a native <details>."""
     current = page_of(entry.collection)
@@ -421,9 +436,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[s
     # The summary is HTML that Markdown leaves alone, like the badges it holds.
     lines += ['<details class="os-details" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
               f'<span class="os-chips">{" ".join(chips)}</span></summary>', ""]
-    verified = entry.last_verified.isoformat() if entry.last_verified else None
-    badges = [*([link] if link and not note else []),
-              *([_badge("verified", "yes", bi(f"{verified} 人工核实", f"Verified {verified}"))] if verified else [])]
+    badges = [*([link] if link and not note else []), *verified_badge(entry)]
     if badges:
         lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
@@ -549,15 +562,24 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
+    # Grouped by where the fix goes: a local collection file, or a subscribed source's guide.
+    groups: dict[Group, list[tuple[Entry, SiteStatus]]] = {}
     for e, status in broken:
-        since = status.unreachable_since
-        if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
-            origin = guide.origins.get(e.id)
-            source = ctx.members.get(origin.source) if origin and origin.source else None
-            zh, en = (markup.text(name) for name in _source_name(source.title if source else None, origin))
-            lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{zh} 于 {since} 检查', f'checked by {en} on {since}')}")
-            continue
-        lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {bi(f'{since} 起', f'since {since}')}")
+        groups.setdefault(group_of(e.where("url").path), []).append((e, status))
+    for group in sorted(groups, key=Group.sort_key):
+        name = f"<code>{markup.attr(group.name)}</code>"
+        title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
+        lines += ["", f"### {title} ({len(groups[group])})", ""]
+        for e, status in groups[group]:
+            since, where = status.unreachable_since, e.where("url")
+            place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
+            when = bi(f"{since} 起", f"since {since}")
+            if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
+                origin = guide.origins.get(e.id)
+                source = ctx.members.get(origin.source) if origin and origin.source else None
+                zh, en = (markup.text(name) for name in _source_name(source.title if source else None, origin))
+                when = bi(f"{zh} 于 {since} 检查", f"checked by {en} on {since}")
+            lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {when} — {place}")
     return "\n".join(lines) + "\n"
 
 

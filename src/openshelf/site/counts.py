@@ -1,0 +1,57 @@
+"""The guide in numbers, for the About page: entries per collection, per category and per service.
+
+Pure.  A hand-written page asks for the tables with the marker ``<!-- openshelf:counts -->``; the
+MkDocs plugin and ``openshelf build`` put them there (:func:`fill`), from ``Pages.extra["counts"]``.  A service (``services`` in
+``_site.yml``) counts the entries whose tags include its key.
+"""
+
+from __future__ import annotations
+
+from openshelf.guide.load import Guide
+from openshelf.guide.models import Entry
+from openshelf.site.render import bi, page_of, text
+
+MARKER = "<!-- openshelf:counts -->"
+#: Entries named beside each service's count.
+EXAMPLES = 3
+
+
+def _link(entry: Entry) -> str:
+    return f"[{text(entry.title)}]({page_of(entry.collection)}#{entry.id})"
+
+
+def _checked(entries: list[Entry]) -> int:
+    return sum(1 for e in entries if e.last_verified is not None and e.evidence)
+
+
+def counts_markdown(guide: Guide) -> str:
+    """Three tables: per collection (entries, checked with evidence, ended), per category, per service."""
+    head = [bi("条目", "Entries"), bi("已核实（有依据）", "Checked, with evidence"), bi("已结束", "Ended")]
+    lines = [f"## {bi('收录统计', 'The guide in numbers')} {{ #counts }}", "",
+             "| " + " | ".join([bi("栏目", "Collection"), *head]) + " |", "| --- |" + " ---: |" * len(head)]
+    for c in guide.collections:
+        ended = sum(1 for e in c.entries if e.status == "ended")
+        lines.append(f"| [{text(c.title)}]({page_of(c)}) | {len(c.entries)} | {_checked(c.entries)} | {ended} |")
+    entries = guide.entries
+    ended = sum(1 for e in entries if e.status == "ended")
+    lines += [f"| **{bi('合计', 'Total')}** | **{len(entries)}** | **{_checked(entries)}** | **{ended}** |", ""]
+    lines += [f"### {bi('按资源类型', 'By kind of resource')} {{ #counts-categories }}", "",
+              f"| {bi('类型', 'Kind')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
+    for key, label in guide.site.categories.items():
+        lines.append(f"| {text(label)} | {sum(1 for e in entries if e.category == key)} |")
+    if guide.site.services:
+        lines += ["", f"### {bi('按图书馆服务', 'By library service')} {{ #counts-services }}", "",
+                  f"| {bi('服务', 'Service')} | {bi('条目', 'Entries')} | {bi('例如', 'For example')} |", "| --- | ---: | --- |"]
+        for key, label in guide.site.services.items():
+            tagged = [e for e in entries if key in e.tags]
+            lines.append(f"| {text(label)} | {len(tagged)} | {', '.join(_link(e) for e in tagged[:EXAMPLES])} |")
+    return "\n".join(lines) + "\n"
+
+
+#: The key under which :func:`openshelf.site.pipeline.render_site` keeps the tables in ``Pages.extra``.
+EXTRA_KEY = "counts"
+
+
+def fill(markdown: str, counts: object) -> str:
+    """A hand-written page's ``markdown`` with the ``counts`` tables in place of the marker (unchanged without one)."""
+    return markdown.replace(MARKER, str(counts)) if MARKER in markdown and counts else markdown
