@@ -293,19 +293,32 @@ def test_export_import_export_is_stable(tmp_path: Path) -> None:
     assert sorted(_rows(second), key=lambda r: r["id"]) == sorted(_rows(first), key=lambda r: r["id"])
 
 
-def test_distinct_from_survives_export_and_import(tmp_path: Path) -> None:
-    checked = NEAR_DUPLICATES + "    distinct_from: [fever-hubei]\n"
-    source = write_guide(tmp_path / "src", {"health.yml": checked})
+def _through_a_sheet(tmp_path: Path, health: str) -> tuple[list[dict[str, str]], Path, str]:
+    """Export a guide holding ``health.yml`` as CSV and import the sheet into an empty copy: the sheet's rows, the
+    copy, import's output."""
+    source = write_guide(tmp_path / "src", {"health.yml": health})
     sheet = write_csv(tmp_path / "all.csv", CliRunner().invoke(main, ["export", str(source), "--format", "csv"]).stdout)
-    assert [row["distinct_from"] for row in _rows(sheet.read_text(encoding="utf-8"))] == ["", "fever-hubei"]
     target = write_guide(tmp_path / "dst", {"health.yml": _empty(source / "health.yml")})
     result = CliRunner().invoke(main, ["import", str(sheet), "--guides", str(target)])
     assert result.exit_code == 0, result.output
-    assert "warning" not in result.output  # the pair stays checked
+    return _rows(sheet.read_text(encoding="utf-8")), target, result.output
+
+
+def test_distinct_from_survives_export_and_import(tmp_path: Path) -> None:
+    rows, target, output = _through_a_sheet(tmp_path, NEAR_DUPLICATES + "    distinct_from: [fever-hubei]\n")
+    assert [row["distinct_from"] for row in rows] == ["", "fever-hubei"]
+    assert "warning" not in output  # the pair stays checked
     guide, diagnostics = load_guide(target)
     assert guide is not None and diagnostics == []
     assert guide.by_id["fever-hunan"].distinct_from == ["fever-hubei"]
     assert "    distinct_from: [fever-hubei]\n" in (target / "health.yml").read_text(encoding="utf-8")
+
+
+def test_a_best_bet_survives_export_and_import_as_true_or_empty(tmp_path: Path) -> None:
+    rows, target, _ = _through_a_sheet(tmp_path, NEAR_DUPLICATES + "    best_bet: true\n")
+    assert [row["best_bet"] for row in rows] == ["", "true"]
+    guide, _ = load_guide(target)
+    assert guide is not None and [e.best_bet for e in guide.entries] == [False, True]
 
 
 def _empty(path: Path) -> str:

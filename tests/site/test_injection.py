@@ -226,7 +226,9 @@ def test_material_and_search_work_under_the_policy(injected_site: Path) -> None:
                              " e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))")
         page.goto(base + "evil/")
         page.wait_for_load_state("networkidle")
-        for target in page.locator(".os-entry a, .os-entry h3, .os-entry p, .os-announcement").all()[:40]:
+        for summary in page.locator(".os-details > summary").all():  # each entry's details, where most curated text is
+            summary.click()
+        for target in page.locator(".os-entry a:visible, .os-entry h3, .os-entry p:visible, .os-announcement").all()[:40]:
             target.hover()  # onmouseover / onclick attempts, had any survived
         type_query(page, "Reference links")
         page.wait_for_selector(".md-search-result__item", timeout=10_000)

@@ -46,13 +46,17 @@ def test_entries_show_their_source_and_the_local_note(site: tuple[str, Any]) -> 
     page = open_page(site, "databases/")
     cnki = page.locator("article.os-entry:has(h3#cnki)")
     origin = cnki.locator("p.os-origin")
+    assert not origin.is_visible()  # in the entry's details, a tap away
+    cnki.locator("summary").click()
     assert origin.is_visible()
     assert "From: 共享应急指南 · Shared emergency guide (更新于 2026-11-20 · updated 2026-11-20)" in origin.inner_text()
     assert "Also listed by: Campus library guide" in origin.inner_text()
     note = cnki.locator(".os-local-note")
     assert note.is_visible() and "At our library, sign in through WebVPN first." in note.inner_text()
     assert "Link OK (checked by Shared emergency guide on 2026-11-19)" in cnki.locator(".os-link").inner_text()
-    assert "From this library" in page.locator("article.os-entry:has(h3#muse-2020) p.os-origin").inner_text()
+    muse = page.locator("article.os-entry:has(h3#muse-2020)")
+    muse.locator("summary").click()
+    assert "From this library" in muse.locator("p.os-origin").inner_text()
     origin.locator("a", has_text="Campus library guide").click()
     page.wait_for_load_state("networkidle")
     assert urlsplit(page.url).path.endswith("/members/") and urlsplit(page.url).fragment == "source-campus"
@@ -78,7 +82,8 @@ def test_the_members_page_lists_each_member_with_what_it_contributes(site: tuple
 
 def test_the_member_filter_narrows_the_list_and_keeps_its_state_in_the_url(site: tuple[str, Any]) -> None:
     page = open_page(site, "databases/")
-    assert visible(page) == ["cnki", "pubmed", "muse-2020"]
+    assert visible(page) == ["cnki", "muse-2020", "pubmed"]  # A to Z: CNKI, Project MUSE, PubMed
+    page.locator("details.os-filter-box > summary").click()
     page.locator('form.os-filters input[name="member"][value="campus"]').check()
     wait_until(page, "() => document.querySelectorAll('.os-entry[hidden]').length === 1")
     assert visible(page) == ["cnki", "pubmed"]

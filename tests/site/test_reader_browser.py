@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from browser import browser, keep_local, serious_violations, serve, wait_until
+from openshelf.guide.load import load_guide
+from openshelf.site.render import initial
 from support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -41,6 +43,9 @@ def visible_entries(page: Any) -> int:
 
 def test_filters_narrow_the_list_and_keep_state_in_the_url(site: tuple[str, Any]) -> None:
     page = open_page(site, "databases/")
+    toggle = page.locator("details.os-filter-box > summary")
+    assert toggle.is_visible() and not page.locator("form.os-filters").is_visible()  # little room until opened
+    toggle.click()
     assert page.locator("form.os-filters").is_visible()
     total = visible_entries(page)
     assert total >= 20
@@ -48,6 +53,7 @@ def test_filters_narrow_the_list_and_keep_state_in_the_url(site: tuple[str, Any]
     free = visible_entries(page)
     assert 0 < free < total
     assert parse_qs(urlsplit(page.url).query)["access"] == ["free"]
+    assert "(1)" in toggle.inner_text()  # the toggle counts the filters in use
     page.locator('form.os-filters input[name="status"][value="ended"]').check()
     both = visible_entries(page)
     assert both < free
@@ -56,6 +62,7 @@ def test_filters_narrow_the_list_and_keep_state_in_the_url(site: tuple[str, Any]
 
     again = open_page(site, shared.split("/", 3)[3])  # the shared URL restores the same view
     assert again.locator('input[name="access"][value="free"]').is_checked()
+    assert again.locator("form.os-filters").is_visible(), "a URL with filters opens the filter toggle"
     assert visible_entries(again) == both
     again.locator("form.os-filters button[type=reset]").click()
     wait_until(again, "() => document.querySelectorAll('.os-entry[hidden]').length === 0")
@@ -65,8 +72,10 @@ def test_filters_narrow_the_list_and_keep_state_in_the_url(site: tuple[str, Any]
 
 def test_without_javascript_every_entry_is_listed(site: tuple[str, Any]) -> None:
     page = open_page(site, "databases/?access=free", java_script_enabled=False)
-    assert not page.locator("form.os-filters").is_visible()
+    assert not page.locator("form.os-filters").is_visible() and not page.locator(".os-filter-box").is_visible()
     assert visible_entries(page) == page.locator(".os-entry").count()
+    page.locator("#cnki").locator("xpath=..").locator("summary").click()  # details open without scripts too
+    assert page.locator("#cnki").locator("xpath=..").locator("p.os-url").is_visible()
     page.close()
 
 
@@ -91,15 +100,18 @@ def test_language_switch_keeps_the_reader_on_the_page(site: tuple[str, Any]) -> 
 
 
 def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -> None:
-    page = open_page(site, "databases/")
-    badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge")
+    page = open_page(site, "databases/#cnki")  # its anchor opens its details
+    badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge:visible")
     texts = badges.all_inner_texts()
-    assert any("Institutional" in t for t in texts)
-    checked = page.locator("#chictr").locator("xpath=..").locator(".os-verified")  # a check recorded with openshelf verify
-    assert "Verified on 2026-11-28" in checked.inner_text()
+    assert any("Institutional" in t for t in texts) and any("Active" in t for t in texts)
+    body = page.locator("article.md-content__inner").inner_text()
+    assert "not yet" not in body.casefold() and "尚未" not in body, "no badge without news (not yet checked, not yet verified)"
+    chictr = page.locator("#chictr").locator("xpath=..")
+    chictr.locator("summary").click()  # its details
+    checked = chictr.locator(".os-verified")  # a check recorded with openshelf verify
+    assert checked.is_visible() and "Verified on 2026-11-28" in checked.inner_text()
     assert checked.locator("a").get_attribute("href") == "http://www.chictr.org.cn/registry.aspx"
     assert page.locator("#cnki").locator("xpath=..").locator(".os-verified").count() == 0  # unchecked: no badge
-    assert any("Link" in t for t in texts)
     qr = page.locator("img.os-qr")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     feed = page.locator("a.os-feed")
@@ -136,3 +148,117 @@ def test_phone_screenshots(site: tuple[str, Any]) -> None:
         page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=False)
         page.close()
     assert (ARTIFACTS / "phone-home.png").stat().st_size > 10_000
+
+
+def largest_collection() -> str:
+    """The default guide's collection with the most entries: its page's path."""
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    return max(guide.collections, key=lambda c: len(c.entries)).id + "/"
+
+
+#: Where the page's entries start and how much room they take, with every entry's details closed.
+MEASURE = """() => {
+  const entries = [...document.querySelectorAll('.os-entry')];
+  const top = e => e.getBoundingClientRect().top + scrollY;
+  const last = entries[entries.length - 1];
+  return {entries: entries.length, screen: innerHeight, page: document.documentElement.scrollHeight,
+          first_screen: entries.filter(e => top(e) < innerHeight).length,
+          two_screens: entries.filter(e => top(e) < 2 * innerHeight).length,
+          per_entry: (top(last) + last.getBoundingClientRect().height - top(entries[0])) / entries.length,
+          open: document.querySelectorAll('.os-details[open]').length,
+          sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          title_width: document.querySelector('.md-header__title').getBoundingClientRect().width,
+          banner: document.querySelector('.md-banner')?.getBoundingClientRect().height || 0};
+}"""
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def test_the_largest_collection_is_a_list_you_can_scan_on_a_phone(site: tuple[str, Any]) -> None:
+    """Issue 10: at 390 × 844 at least four entries start on the first screen, at most 150 px per entry with the
+    details closed, no sideways scroll, the header's title not squeezed, the announcement short."""
+    path = largest_collection()
+    page = open_page(site, path, **PHONE)
+    phone = page.evaluate(MEASURE)
+    print(f"\n{path} at 390 × 844: {json.dumps(phone)}")
+    assert phone["open"] == 0
+    assert phone["first_screen"] >= 4, phone
+    assert phone["per_entry"] <= 150, phone
+    assert phone["sideways"] <= 1, phone
+    assert phone["title_width"] >= 100, phone  # was 74 px ("Open…") beside the language buttons
+    assert phone["banner"] <= 60, phone  # two lines; a third of the screen before
+    page.close()
+    desktop = open_page(site, path, viewport={"width": 1280, "height": 800})
+    print(f"{path} at 1280 × 800: {json.dumps(desktop.evaluate(MEASURE))}")
+    desktop.close()
+
+
+def test_an_entrys_details_are_one_tap_away_and_open_on_its_anchor(site: tuple[str, Any]) -> None:
+    page = open_page(site, largest_collection(), **PHONE)
+    first = page.locator(".os-entry").first
+    assert not first.locator("p.os-url").is_visible()
+    first.locator("summary").tap()
+    assert first.locator("p.os-url").is_visible() and first.locator(".os-details").get_attribute("open") is not None
+    cnki = page.locator("article.os-entry:has(h3#cnki)")
+    assert not cnki.locator("p.os-url").is_visible()
+    page.evaluate("() => { location.hash = '#cnki'; }")  # a link to the entry on the same page
+    wait_until(page, "() => document.querySelector('#cnki').closest('.os-entry').querySelector('details').open")
+    assert cnki.locator("p.os-url").is_visible()
+    cnki.locator("a", has_text="CARSI").first.click()  # a related entry on another page (Material's instant navigation)
+    wait_until(page, "() => location.pathname.endsWith('/access/') && "
+                     "document.querySelector('#carsi')?.closest('.os-entry').querySelector('details').open")
+    page.close()
+    shared = open_page(site, "access/#carsi")  # a link from another page, a search result, a shared address
+    carsi = shared.locator("article.os-entry:has(h3#carsi)")
+    wait_until(shared, "() => document.querySelector('#carsi').closest('.os-entry').querySelector('details').open")
+    assert carsi.locator("p.os-url").is_visible()
+    assert shared.locator(".os-details[open]").count() == 1
+    shared.close()
+
+
+def test_the_letter_bar_jumps_to_the_first_name_under_a_letter(site: tuple[str, Any]) -> None:
+    page = open_page(site, "databases/")
+    letters = page.locator("nav.os-letters a").all_inner_texts()
+    assert "C" in letters and letters == sorted(letters, key=lambda g: (g == "#", g))
+    page.locator("nav.os-letters a", has_text="Z").click()
+    wait_until(page, "() => location.hash === '#letter-z'")
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    order = page.eval_on_selector_all(".os-entry h3", "hs => hs.map(h => h.id)")
+    target = page.locator("#letter-z")
+    assert target.locator("h3").get_attribute("id") == next(i for i in order if initial(guide.by_id[i]) == "Z")
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 800
+    page.close()
+
+
+def test_keyboard_reaches_the_filter_toggle_and_each_entry(site: tuple[str, Any]) -> None:
+    page = open_page(site, "access/")
+    summaries = page.locator(".os-details > summary").count()
+    reached: list[str] = []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        where = page.evaluate("""() => { const a = document.activeElement;
+          return a.matches('.os-filter-box > summary') ? 'filter' :
+                 a.matches('.os-details > summary') ? a.closest('.os-entry').querySelector('h3').id : ''; }""")
+        if where and where not in reached:
+            reached.append(where)
+        if where == "filter":
+            page.keyboard.press("Enter")
+            assert page.locator("form.os-filters").is_visible()
+        if len(reached) == summaries + 1:
+            break
+    assert reached[0] == "filter" and len(reached) == summaries + 1, reached
+    page.keyboard.press("Enter")  # the last entry reached: Enter opens it
+    last = page.locator(f"article.os-entry:has(h3#{reached[-1]})")
+    assert last.locator(".os-details").get_attribute("open") is not None and last.locator("p.os-url, p.os-url-local").is_visible()
+    page.close()
+
+
+def test_open_details_and_filters_have_no_serious_accessibility_violations(site: tuple[str, Any]) -> None:
+    page = open_page(site, largest_collection() + "?access=free#cnki", bypass_csp=True, **PHONE)
+    wait_until(page, "() => document.querySelector('.os-details[open]') && document.querySelector('.os-filter-box[open]')")
+    serious = serious_violations(page)
+    assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+    page.close()

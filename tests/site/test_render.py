@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from openshelf.guide.load import Guide, load_guide
-from openshelf.site.render import bi, render
+from openshelf.guide.models import Text
+from openshelf.site.render import bi, render, summary_line
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)
@@ -56,13 +57,96 @@ def test_ended_programs_are_marked_with_dates() -> None:
     assert "2020-03-01 – 2020-06-30" in muse
 
 
+def entry_block(page: str, entry_id: str) -> str:
+    """One entry's Markdown, from its <article> to its end."""
+    at = page.index(f"{{ #{entry_id} }}")
+    return page[page.rindex("<article", 0, at):page.index("</article>", at)]
+
+
+def row(page: str, entry_id: str) -> str:
+    """What an entry shows with its details closed: its heading and its <summary>, and a broken link's note."""
+    block = entry_block(page, entry_id)
+    head, _, rest = block.partition("</summary>")
+    return head + rest[rest.index("</details>"):]
+
+
+def test_no_badge_without_news() -> None:
+    """'Not yet verified' and 'Link not yet checked' stood on every entry: they are gone; a verification is in the details."""
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    assert "Not yet verified" not in page and "尚未有人核实" not in page
+    assert "Link not yet checked" not in page and "链接尚未检查" not in page
+    assert "Verified on 2026-11-01" in entry_block(page, "pubmed")
+    assert "Verified on" not in row(page, "pubmed")  # a tap away, not in the row
+
+
+def test_an_entry_is_one_row_with_its_details_a_tap_away() -> None:
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    cnki = entry_block(page, "cnki")
+    assert cnki.count("<details") == 1 and "<summary" in cnki
+    shown = row(page, "cnki")
+    assert "(<https://www.cnki.net/>) { #cnki }" in shown  # the name is the link
+    assert "os-access-institutional" in shown and "os-status-active" in shown
+    assert 'class="os-line"' in shown
+    for detail in ("Also known as", "Provider", "Tags", 'class="os-url"'):
+        assert detail in cnki and detail not in shown, detail
+
+
+def test_the_one_line_summary_is_the_first_sentence() -> None:
+    line = summary_line(Text(zh="中国最大的学术数据库。收录期刊。", en="The largest *Chinese* [database](https://x.example/). It has journals."))
+    assert (line.zh, line.en) == ("中国最大的学术数据库。", "The largest Chinese database.")
+    assert summary_line(Text(en="No full stop here")).en == "No full stop here"
+    assert summary_line(Text(en="Version 2.0 is out. More")).en == "Version 2.0 is out."
+
+
+def test_a_link_checked_long_ago_is_news() -> None:
+    from openshelf.links.store import LinkState
+
+    def cnki_row(checked: dt.date) -> str:
+        when = dt.datetime.combine(checked, dt.time(3), tzinfo=dt.UTC)
+        links = {"https://www.cnki.net/": LinkState(last_checked=when, last_ok=when, last_verdict="ok", last_status=200)}
+        return row(render(fixture(), links=links, today=TODAY).markdown["databases.md"], "cnki")
+
+    assert "os-link" not in cnki_row(TODAY - dt.timedelta(days=30))
+    old = cnki_row(TODAY - dt.timedelta(days=31))
+    assert "os-link-old" in old and "Last checked 2026-10-22" in old
+
+
+BEST = """\
+id: dbs
+title: {en: Databases}
+entries:
+  - {id: zeta, title: {en: Zeta}, url: "https://zeta.example/", description: {en: Z.}, category: databases, access: free}
+  - {id: beta, title: {en: beta}, url: "https://beta.example/", description: {en: B.}, category: databases, access: free}
+  - {id: yiqing, title: {zh: 疫情数据}, url: "https://yq.example/", description: {zh: 数据。}, category: databases, access: free}
+  - {id: alpha, title: {en: Alpha}, url: "https://alpha.example/", description: {en: A.}, category: databases, access: free,
+     best_bet: true}
+  - {id: omega, title: {en: Omega}, url: "https://omega.example/", description: {en: O.}, category: databases, access: free,
+     best_bet: true}
+"""
+
+
+def test_best_bets_first_and_marked_then_a_to_z_with_a_letter_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": BEST}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["dbs.md"]
+    order = re.findall(r"\{ #([a-z]+) \}\n", page)
+    assert order == ["alpha", "omega", "beta", "yiqing", "zeta"]  # best bets (A to Z among them), then A to Z, pinyin for 疫情
+    assert "Best bet" in row(page, "alpha") and "Best bet" in row(page, "omega") and "Best bet" not in row(page, "beta")
+    bar = re.search(r'<nav class="os-letters".*?</nav>', page)
+    assert bar is not None
+    assert re.findall(r'href="#(letter-[a-z]+)">([A-Z])<', bar.group(0)) == [
+        ("letter-a", "A"), ("letter-b", "B"), ("letter-o", "O"), ("letter-y", "Y"), ("letter-z", "Z")]
+    assert 'id="letter-y"' in entry_block(page, "yiqing") and 'id="letter-o"' in entry_block(page, "omega")
+
+
 def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
-    pubmed = page[page.index("{ #pubmed }"):page.index("{ #muse-2020 }")]
+    pubmed = entry_block(page, "pubmed")
     assert ('<span class="os-badge os-verified os-verified-yes" title="核实人：Fixture Librarian · Checked by Fixture Librarian">'
             '<span lang="zh" class="os-zh">核实于 2026-11-01</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
             'Verified on 2026-11-01</span> (<a href="https://www.nlm.nih.gov/pubs/factsheets/pubmed.html" rel="noopener">') in pubmed
-    cnki = page[page.index("{ #cnki }"):page.index("{ #pubmed }")]
+    cnki = entry_block(page, "cnki")
     assert "os-verified" not in cnki and "Not yet verified" not in page
 
 
@@ -133,14 +217,16 @@ def test_link_status_from_the_state_file() -> None:
     }
     pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).markdown
     page = pages["databases.md"]
-    cnki = page[page.index("{ #cnki }"):page.index("{ #pubmed }")]
+    cnki = entry_block(page, "cnki")
     assert "Link OK (checked 2026-11-15)" in cnki
-    pubmed = page[page.index("{ #pubmed }"):page.index("{ #muse-2020 }")]
+    assert "os-link" not in row(page, "cnki"), "a link that works is no news: in the details only"
+    pubmed = row(page, "pubmed")  # broken: news, in the row with its note
     assert "Link broken since 2026-10-01" in pubmed
     assert "Unreachable since 2026-10-01" in pubmed
     assert 'href="https://web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/"' in pubmed
-    muse = page[page.index("{ #muse-2020 }"):]
-    assert "muse.jhu.edu/new" not in muse, "a permanent redirect is for curators, not readers"
+    muse = entry_block(page, "muse-2020")
+    assert "Link moved" in row(page, "muse-2020")
+    assert "muse.jhu.edu/new" not in muse, "where a permanent redirect leads is for curators, not readers"
     health = pages["links.md"]
     assert "Last check: 2026-11-15" in health
     assert "(databases.md#pubmed)" in health

@@ -96,6 +96,8 @@ def entry_row(entry: Entry) -> dict[str, str]:
             value = list_cell(value)
         elif isinstance(value, dt.date):
             value = value.isoformat()
+        elif isinstance(value, bool):  # a flag (best_bet): "true", or empty for the default, as a spreadsheet reads best
+            value = "true" if value else None
         row[column.name] = "" if value is None else _cell_out(str(value))
     return row
 

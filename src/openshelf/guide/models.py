@@ -178,6 +178,9 @@ class Entry(_Strict):
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude "
                                             "from link checks.")
     archive_url: HttpUrl | None = Field(None, description="An archived copy shown to readers when the link is broken.")
+    best_bet: bool = Field(False, description=(
+        "true marks one of the few best starting points of its collection (LibGuides' best bets): listed first in its "
+        "category and marked so readers see it; leave it out for every other entry."))
     service_status: ServiceStatus | None = Field(None, description=(
         "For a library's own services: whether it runs now (running, changed, suspended), with a note and the date; shown "
         "in the home page's service-status table while _site.yml declares an emergency."))

@@ -83,6 +83,13 @@ def tag_label(guide: Guide, tag: str) -> str:
     return text(label) if label else markup.text(tag)
 
 
+def inline_html(value: Text | None) -> str:
+    """Curated text in both languages, escaped for inline HTML that Markdown leaves alone (badges, labels, summaries)."""
+    if value is None:
+        return ""
+    return bi(markup.html_text(value.zh) if value.zh else None, markup.html_text(value.en) if value.en else None)
+
+
 def plain(zh: str, en: str) -> str:
     """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
     return f"{zh} · {en}"
@@ -231,7 +238,9 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     rank: dict[str, int] = {}
     for member in members.values():  # sources in _sources.yml order, this library last, any other after them
         rank.setdefault(member.key, len(rank))
-    html = [f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
+    # Collapsed until opened (the script opens it when the URL carries filters); hidden without the script.
+    html = [f'<details class="os-filter-box" hidden><summary>{bi("筛选", "Filter")} <span class="os-filter-count"></span></summary>'
+            f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
         options = sorted(values[facet], key=lambda v: (rank.get(v, len(rank)) if facet == "member" else order.get(v, 0), v))
         if len(options) < 2:
@@ -249,17 +258,25 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
                 f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')
-    html.append("</form>")
+    html.append("</form></details>")
     return ["".join(html), ""]
 
 
 def _collection(guide: Guide, collection: Collection, ctx: Context) -> str:
     lines = [f"# {text(collection.title)}", ""]
-    lines += _description(collection.description)
-    lines += _filters(guide, collection)
+    if collection.description is not None:  # its first sentence; the rest a tap away, so the entries start on the first screen
+        lines += ['<details class="os-about" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(collection.description))}'
+                  "</span></summary>", "", *_description(collection.description), "</details>", ""]
     by_category: dict[str, list[Entry]] = {}
-    for entry in collection.entries:
+    for entry in sorted(collection.entries, key=lambda e: (not e.best_bet, sort_key(e))):  # best bets first, then A to Z
         by_category.setdefault(entry.category, []).append(entry)
+    ordered = [e for key in guide.site.categories for e in by_category.get(key, [])]
+    letters: dict[str, str] = {}  # letter → the first entry (in page order) whose name starts with it
+    for entry in ordered:
+        letters.setdefault(initial(entry), entry.id)
+    lines += _letter_bar(letters)
+    lines += _filters(guide, collection)
+    anchors = {entry_id: _letter_anchor(letter) for letter, entry_id in letters.items()}
     for key, label_text in guide.site.categories.items():
         entries = by_category.get(key)
         if not entries:
@@ -267,10 +284,20 @@ def _collection(guide: Guide, collection: Collection, ctx: Context) -> str:
         lines += [f'<section class="os-category" data-category="{key}" markdown>', ""]
         lines += [f"## {text(label_text)} {{ #category-{key} }}", ""]
         for entry in entries:
-            lines += _entry(guide, entry, ctx)
+            lines += _entry(guide, entry, ctx, anchors.get(entry.id, ""))
         lines += ["</section>", ""]
     lines += _share(page_of(collection), ctx)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _letter_anchor(letter: str) -> str:
+    return "letter-" + (letter.lower() if letter != "#" else "other")
+
+
+def _letter_bar(letters: Mapping[str, str]) -> list[str]:
+    """Jump by the first letter of a name (pinyin initial for a Chinese one) to the first entry starting with it."""
+    links = " ".join(f'<a href="#{_letter_anchor(g)}">{g}</a>' for g in sorted(letters, key=lambda g: (g == "#", g)))
+    return [f'<nav class="os-letters" aria-label="{plain("按首字母跳转", "Jump by letter")}">{links}</nav>', ""]
 
 
 def _badge(kind: str, value: str, content: str, title: str = "") -> str:
@@ -304,7 +331,7 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
     if status is None:
         if entry.link_check == "login-required":
             return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
-        return _badge("link", "unknown", bi("链接尚未检查", "Link not yet checked")), []
+        return "", []  # not yet checked: no news, nothing shown
     checked = status.last_checked
     # "checked DATE" by this site's own checker, or "checked by SOURCE on DATE"
     zh_when, en_when = (f"{checked} 检查", f"checked {checked}") if by is None else (f"{by[0]} 于 {checked} 检查", f"checked by {by[1]} on {checked}")
@@ -328,6 +355,48 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
                   bi(zh_when, _upper_first(en_when))), []
 
 
+#: A link whose last check is older than this is "checked long ago": news for readers (the check runs weekly).
+CHECKED_LONG_AGO = dt.timedelta(days=30)
+
+
+def link_news(entry: Entry, ctx: Context, origin: Origin | None = None) -> str:
+    """The link state for an entry's row, only when it is news: moved (a permanent redirect), checked long ago.
+    A broken link is news too: :func:`link_badge` says it, with a note.  "" otherwise."""
+    if entry.url is None or entry.link_check == "skip":
+        return ""
+    status = link_status(entry.url, ctx.links, origin)
+    if status is None or status.broken:
+        return ""
+    if status.redirect_to:
+        return _badge("link", "moved", bi("链接已迁移", "Link moved"))  # where to: for curators (a login page, maybe)
+    if dt.date.fromisoformat(status.last_checked) < ctx.today - CHECKED_LONG_AGO:
+        return _badge("link", "old", bi(f"{status.last_checked} 最后检查", f"Last checked {status.last_checked}"))
+    return ""
+
+
+def _first_sentence(value: str) -> str:
+    """The first sentence of a description as plain text, for the entry's one-line summary."""
+    words = " ".join(markup.plain_text(value).split())
+    match = re.match(r".+?(?:[。！？]|[.!?](?=\s|$))", words)
+    return match.group(0) if match else words
+
+
+def summary_line(value: Text) -> Text:
+    """What an entry is, in one line per language: the first sentence of its description."""
+    return Text(zh=_first_sentence(value.zh) if value.zh else None, en=_first_sentence(value.en) if value.en else None)
+
+
+def _chips(entry: Entry, status_text: str, news: str) -> list[str]:
+    """The row's icons with text: best bet, how-to, access, status; the link state when it is news."""
+    chips = [
+        *([_badge("best", "yes", bi("首选", "Best bet"))] if entry.best_bet else []),
+        *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
+        _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
+        _badge("status", entry.status, status_text),
+    ]
+    return [*chips, news] if news else chips
+
+
 def verified_badge(entry: Entry) -> list[str]:
     """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
     the entry (the About page says what an entry without it means)."""
@@ -342,7 +411,8 @@ def verified_badge(entry: Entry) -> list[str]:
     return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
 
 
-def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
+def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[str]:
+    """One entry: its name (the link), what it is in one line, its icons; the details behind a native <details>."""
     current = page_of(entry.collection)
     members = ctx.members
     origin = guide.origins.get(entry.id)
@@ -352,28 +422,29 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
         "language": " ".join(entry.languages), "tag": " ".join(entry.tags),
     }
     attrs = " ".join(f'data-{k}="{markup.attr(v)}"' for k, v in data.items())
-    lines = [f'<article class="os-entry" {attrs} markdown>', "", f"### {text(entry.title)} {{ #{entry.id} }}", ""]
+    target = f' id="{anchor}"' if anchor else ""  # the letter bar's target
+    best = " os-best" if entry.best_bet else ""
+    title = f"[{text(entry.title)}](<{markup.attr(entry.url)}>)" if entry.url else text(entry.title)
+    lines = [f'<article class="os-entry{best}"{target} {attrs} markdown>', "", f"### {title} {{ #{entry.id} }}", ""]
+    source = members.get(origin.source) if origin and origin.source else None
+    link, note = link_badge(entry, ctx, origin, source.title if source else None)
     period = _period(entry)
     status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:
         status_text = bi(f"已结束（{period}）", f"Ended ({period})")
-    source = members.get(origin.source) if origin and origin.source else None
-    link, note = link_badge(entry, ctx, origin, source.title if source else None)
-    badges = [
-        *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
-        _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
-        _badge("status", entry.status, status_text),
-        link,
-        *verified_badge(entry),
-    ]
-    lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
+    chips = _chips(entry, status_text, link if note else link_news(entry, ctx, origin))  # a broken link's badge: in the row
+    # The summary is HTML that Markdown leaves alone, like the badges it holds.
+    lines += ['<details class="os-details" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
+              f'<span class="os-chips">{" ".join(chips)}</span></summary>', ""]
+    badges = [*([link] if link and not note else []), *verified_badge(entry)]
+    if badges:
+        lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
     if entry.status == "ended":
         lines += [f'!!! warning "{plain("已结束", "Ended")}"', "",
                   "    " + bi(f"该项目已结束（{period}），保留于此以供查考。",
                              f"This program has ended ({period}); it stays listed for the record."), ""]
     elif period:
         lines += [f"*{bi('开放时间', 'Available')}: {period}*", ""]
-    lines += note
     if entry.url is None:
         lines += [f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>', ""]
     else:
@@ -383,6 +454,12 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
         lines += _provenance(guide, entry, members)
     lines += _local_note(guide.notes.get(entry.id))
     lines += _description(entry.description)
+    lines += [f"- **{name}:** {value}" for name, value in _facts(guide, entry, current)]
+    return [*lines, "", "</details>", "", *note, "</article>", ""]
+
+
+def _facts(guide: Guide, entry: Entry, current: str) -> list[tuple[str, str]]:
+    """The labelled lines of an entry's details: aliases, provider, languages, tags, related, used with."""
     facts: list[tuple[str, str]] = []
     if entry.aliases:
         facts.append((bi("又名", "Also known as"), ", ".join(markup.text(a) for a in entry.aliases)))
@@ -398,8 +475,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     back = guide.referenced_by.get(entry.id, [])
     if back:
         facts.append((bi("可用于", "Used with"), ", ".join(_entry_link(r, current) for r in back)))
-    lines += [f"- **{name}:** {value}" for name, value in facts]
-    return [*lines, "", "</article>", ""]
+    return facts
 
 
 def _period(entry: Entry) -> str:
@@ -419,29 +495,33 @@ def _tags(guide: Guide) -> str:
     lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
     for tag in sorted(by_tag):
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
-        lines += [f"- {_entry_link(e, TAGS)}" for e in sorted(by_tag[tag], key=_sort_key)]
+        lines += [f"- {_entry_link(e, TAGS)}" for e in sorted(by_tag[tag], key=sort_key)]
         lines.append("")
     return "\n".join(lines)
 
 
-def _sort_key(entry: Entry) -> tuple[str, str]:
+def sort_key(entry: Entry) -> tuple[str, str]:
     """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
     so A–Z puts it under Y; the characters break ties between titles that read alike."""
     title = entry.title.en or entry.title.zh or ""
     return " ".join(lazy_pinyin(title)).casefold(), title
 
 
+def initial(entry: Entry) -> str:
+    """The letter an entry is listed under: its English name's, or its Chinese name's pinyin initial; "#" for others."""
+    first = sort_key(entry)[0][:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
 def _a_to_z(guide: Guide) -> str:
     groups: dict[str, list[Entry]] = {}
-    for entry in sorted(guide.entries, key=_sort_key):
-        first = _sort_key(entry)[0][:1].upper()
-        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(entry)
+    for entry in sorted(guide.entries, key=sort_key):
+        groups.setdefault(initial(entry), []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
-    lines += [" · ".join(f"[{g}](#letter-{g.lower() if g != '#' else 'other'})" for g in groups), ""]
+    lines += [" · ".join(f"[{g}](#{_letter_anchor(g)})" for g in groups), ""]
     for letter, entries in groups.items():
-        anchor = letter.lower() if letter != "#" else "other"
         title = letter if letter != "#" else bi("其他", "Other")
-        lines += [f"## {title} {{ #letter-{anchor} }}", ""]
+        lines += [f"## {title} {{ #{_letter_anchor(letter)} }}", ""]
         for e in entries:
             ended = f" — *{bi('已结束', 'ended')}*" if e.status == "ended" else ""
             lines.append(f"- {_entry_link(e, A_TO_Z)} ({bi(*ACCESS_LABELS[e.access])}){ended}")
@@ -526,7 +606,7 @@ class Member:
     @property
     def html_label(self) -> str:
         """The title for inline HTML that Markdown leaves alone (the filter's labels)."""
-        return bi(*(markup.html_text(t) if t else None for t in (self.title.zh, self.title.en)))
+        return inline_html(self.title)
 
     @property
     def anchor(self) -> str:

@@ -58,6 +58,9 @@
     document.querySelectorAll(".os-category").forEach(function (section) {
       section.hidden = !section.querySelector(".os-entry:not([hidden])");
     });
+    var active = Object.keys(state).reduce(function (n, facet) { return n + state[facet].length; }, 0);
+    var count = document.querySelector(".os-filter-count");
+    if (count) count.textContent = "(" + active + ")";
     var status = form.querySelector(".os-filter-status");
     if (status) {
       status.textContent = "显示 " + shown + " / " + entries.length + " 条 · Showing " + shown + " of " + entries.length;
@@ -77,11 +80,28 @@
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "1";
     form.hidden = false;
+    var box = form.closest(".os-filter-box");
+    if (box) box.hidden = false;
     writeState(form, new URLSearchParams(location.search));
+    if (box && Object.keys(readState(form)).length) box.open = true;  /* a shared URL with filters shows them */
     form.addEventListener("change", function () { apply(form, true); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("reset", function () { setTimeout(function () { apply(form, true); }, 0); });
     apply(form, false);
+  }
+
+  /* ---- An entry's details open on its own anchor (#id, from search, the A-Z page or a shared link) ---- */
+
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var entry = target && target.closest(".os-entry");
+    var details = entry && entry.querySelector(".os-details");
+    if (!details || target.id.indexOf("letter-") === 0) return;
+    if (!details.open) {
+      details.open = true;
+      target.scrollIntoView();
+    }
   }
 
   /* ---- Language switch -------------------------------------------------------------- */
@@ -137,11 +157,23 @@
     if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "搜索 Search");
   }
 
+  function setUpAnnouncement() {
+    /* On a phone the bar shows two lines (openshelf.css); a tap shows the rest. */
+    var bar = document.querySelector(".md-banner .os-announcement");
+    if (!bar || bar.dataset.ready) return;
+    bar.dataset.ready = "1";
+    bar.addEventListener("click", function () { bar.classList.toggle("os-open"); });
+  }
+
   function setUp() {
     nameSearchDialog();
+    setUpAnnouncement();
     setUpLanguageSwitch();
     setUpFilters();
+    openTarget();
   }
+
+  window.addEventListener("hashchange", openTarget);
 
   setLang(currentLang());
   if (window.document$ && typeof window.document$.subscribe === "function") {
