@@ -125,7 +125,7 @@ def test_a_tampered_snapshot_is_reported_by_list(guides: Path) -> None:
     ("sources:\n  - id: a\n    url: ftp://example.org/x.json\n", r"_sources\.yml:3:10: error: .*url must start with http:// or https://"),
     ("sources:\n  - id: a\n    url: https://a.example/x.json\n    colections: [x]\n", r"_sources\.yml:4:5: error: .*colections"),
     ("sources:\n  - id: a\n    url: https://a.example/x.json\n  - id: a\n    url: https://b.example/x.json\n",
-     r"_sources\.yml:4:9: error: entry 'a': source id 'a' is used twice"),
+     r"_sources\.yml:4:9: error: source id 'a' is used twice"),
     ("sources:\n  - id: a\n\turl: x\n", r"_sources\.yml:3:1: error: .*tab"),
     ("", r"_sources\.yml:1:1: error: the file is empty; it must be a mapping with 'sources:', the list of subscribed guides"),
 ])

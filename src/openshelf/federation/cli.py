@@ -8,7 +8,6 @@ not match its lock (list); 2 a usage or configuration error (an unknown source i
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,10 +15,10 @@ import click
 from openshelf.errors import ConfigError, ConfigProblems
 from openshelf.federation.config import SourcesFile, lock_file, sources_file
 from openshelf.federation.diff import RENDERERS, plain, summary
+from openshelf.federation.snapshots import read_sources
 from openshelf.federation.update import pick, previous, read_lock, update
 from openshelf.fsutil import write_atomic
-from openshelf.guide.diagnostics import Diagnostic, Location
-from openshelf.guide.load import display_path, parse_file, validate_source
+from openshelf.guide.load import display_path
 
 GUIDES_OPTION = click.option("--guides", type=click.Path(path_type=Path, file_okay=False), default=Path("guides"),
                              show_default=True, help="The guide folder (its _sources.yml names the sources).")
@@ -30,21 +29,8 @@ def load_sources(guides: Path) -> SourcesFile | None:
     path = sources_file(guides)
     if not path.is_file():
         return None
-    diagnostics: list[Diagnostic] = []
-    parsed = parse_file(path, diagnostics)
-    # parse_file words its "not a mapping" message for collections
-    diagnostics = [replace(d, message=d.message.replace("a collection (id, title, entries)", "'sources:', the list of subscribed guides"))
-                   for d in diagnostics]
-    config = validate_source(parsed, SourcesFile, diagnostics) if parsed is not None else None
-    if config is not None and parsed is not None:
-        seen: set[str] = set()
-        for i, source in enumerate(config.sources):
-            if source.id in seen:
-                line, column = parsed.positions.of(("sources", i, "id"))
-                diagnostics.append(Diagnostic(Location(parsed.display, line, column), f"source id '{source.id}' is used twice",
-                                              entry=source.id, field="id"))
-            seen.add(source.id)
-    if diagnostics:
+    config, _, diagnostics = read_sources(guides)
+    if config is None:
         raise ConfigProblems(f"{len(diagnostics)} error(s) in {display_path(path)}", [d.format() for d in diagnostics])
     return config
 

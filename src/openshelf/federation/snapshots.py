@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -49,19 +49,40 @@ def update_hint(source_id: str) -> str:
     return f"run 'openshelf sources update {source_id}'"
 
 
+def read_sources(guides: Path, limits: Limits | None = None) -> tuple[SourcesFile | None, list[Location], list[Diagnostic]]:
+    """``guides/_sources.yml`` validated, with each source's place in the file (for diagnostics), or None
+    (with the diagnostics: file:line:column, like the guide files) when it cannot be used."""
+    diagnostics: list[Diagnostic] = []
+    parsed = parse_file(sources_file(guides), diagnostics, limits)
+    # parse_file words its "not a mapping" message for collections
+    diagnostics = [replace(d, message=d.message.replace("a collection (id, title, entries)", "'sources:', the list of subscribed guides"))
+                   for d in diagnostics]
+    config = validate_source(parsed, SourcesFile, diagnostics) if parsed is not None else None
+    if parsed is None or config is None:
+        return None, [], diagnostics
+    places = [Location(parsed.display, *parsed.positions.of(("sources", i))) for i in range(len(config.sources))]
+    diagnostics += _duplicate_ids(config, parsed.positions, parsed.display)
+    return (None if diagnostics else config), places, diagnostics
+
+
+def snapshot_mismatch(data: bytes, locked: Locked) -> str | None:
+    """Why a snapshot's bytes cannot be trusted (they do not hash to its lock entry's sha256), or None."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == locked.sha256:
+        return None
+    return f"does not match its lock (sha256 {digest[:12]}…, the lock says {locked.sha256[:12]}…)"
+
+
 def load_snapshots(guides: Path, limits: Limits | None = None) -> tuple[list[Snapshot] | None, list[Diagnostic]]:
     """The sources of the guide in ``guides``, in ``_sources.yml`` order, each with its checked snapshot.
 
     None (with the diagnostics) when ``_sources.yml``, the lock or any snapshot has an error.
     """
-    diagnostics: list[Diagnostic] = []
-    parsed = parse_file(sources_file(guides), diagnostics, limits)
-    config = validate_source(parsed, SourcesFile, diagnostics) if parsed is not None else None
-    if parsed is None or config is None:
+    config, places, diagnostics = read_sources(guides, limits)
+    if config is None:
         return None, diagnostics
-    places = [Location(parsed.display, *parsed.positions.of(("sources", i))) for i in range(len(config.sources))]
-    diagnostics += _duplicate_ids(config, parsed.positions, parsed.display)
-    lock = _read_lock(lock_file(guides), parsed.display, diagnostics)
+    shown = display_path(sources_file(guides))
+    lock = _read_lock(lock_file(guides), shown, diagnostics)
     if lock is None:
         return None, diagnostics
     snapshots: list[Snapshot] = []
@@ -73,7 +94,7 @@ def load_snapshots(guides: Path, limits: Limits | None = None) -> tuple[list[Sna
     for source_id in lock.sources:
         if source_id not in named:
             diagnostics.append(Diagnostic(Location(display_path(lock_file(guides))), f"source '{source_id}' has a lock entry but "
-                                          f"{parsed.display} no longer names it: run 'openshelf sources update' to drop it, or "
+                                          f"{shown} no longer names it: run 'openshelf sources update' to drop it, or "
                                           f"delete {display_path(snapshot_file(guides, source_id))} and its lock entry",
                                           severity="warning", code="stale-lock"))
     if any(d.severity == "error" for d in diagnostics):
@@ -134,10 +155,9 @@ def _read_snapshot(guides: Path, source: Source, locked: Locked | None, at: Loca
     except OSError as exc:
         problem(f"cannot read {display}: {exc.strerror}", "io")
         return None
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != locked.sha256:
-        problem(f"snapshot {display} does not match its lock (sha256 {digest[:12]}…, the lock says {locked.sha256[:12]}…): "
-                f"{update_hint(source.id)} or restore it from git", "snapshot-mismatch")
+    mismatch = snapshot_mismatch(data, locked)
+    if mismatch:
+        problem(f"snapshot {display} {mismatch}: {update_hint(source.id)} or restore it from git", "snapshot-mismatch")
         return None
     try:
         export = read_export(data, display)

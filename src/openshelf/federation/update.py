@@ -31,6 +31,7 @@ from openshelf.federation.diff import Report, SourceReport, diff
 from openshelf.federation.exchange import Collection, Export, FormatError, format_time, read_export
 from openshelf.federation.fetch import Fetched, fetch_async
 from openshelf.federation.select import select
+from openshelf.federation.snapshots import snapshot_mismatch
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
 
@@ -143,10 +144,9 @@ def previous(guides: Path, source_id: str, lock: LockFile) -> Previous:
         return Previous(None, snapshot, problem)
     if snapshot is None:
         return Previous(locked, None, f"{display_path(path)} is missing")
-    actual = sha256(snapshot)
-    if actual != locked.sha256:
-        return Previous(locked, snapshot, f"{display_path(path)} does not match its lock (sha256 {actual[:12]}…, "
-                                          f"the lock says {locked.sha256[:12]}…): it was changed after 'openshelf sources update' wrote it")
+    mismatch = snapshot_mismatch(snapshot, locked)
+    if mismatch:
+        return Previous(locked, snapshot, f"{display_path(path)} {mismatch}: it was changed after 'openshelf sources update' wrote it")
     return Previous(locked, snapshot, None)
 
 
