@@ -75,8 +75,8 @@ def test_every_category_and_every_table_1_service_has_an_entry() -> None:
 
 
 def test_the_about_page_shows_the_counts() -> None:
+    from openshelf.site.bilingual import text
     from openshelf.site.counts import MARKER, counts_markdown
-    from openshelf.site.render import text
 
     assert MARKER in (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
     tables = counts_markdown(guide())

@@ -10,7 +10,8 @@ import pytest
 
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import Text
-from openshelf.site.render import bi, render, summary_line
+from openshelf.site.bilingual import bi
+from openshelf.site.render import render, summary_line
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)

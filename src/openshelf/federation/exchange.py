@@ -131,15 +131,10 @@ def entry_revision(entry: GuideEntry) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()[:12]
 
 
-def _health(state: Any) -> dict[str, Any] | None:
-    if state is None or state.last_verdict is None:
-        return None
-    return {
-        "verdict": str(state.last_verdict),
-        "checked": format_time(state.last_checked) if state.last_checked else None,
-        "status": state.last_status,
-        "last_ok": format_time(state.last_ok) if state.last_ok else None,
-    }
+def _health(verdict: object, checked: dt.datetime | None, status: int | None, last_ok: dt.datetime | None) -> dict[str, Any]:
+    """A ``link_health`` record: the local link state's or, for a subscribed entry, its source's."""
+    return {"verdict": str(verdict), "checked": format_time(checked) if checked else None, "status": status,
+            "last_ok": format_time(last_ok) if last_ok else None}
 
 
 def _repository_path(path: str) -> str | None:
@@ -172,11 +167,13 @@ def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url
             listed = list(origin.listed_by) if origin is not None else [guide_id]
             provenance = {"guide": guide_id, "file": _repository_path(where.path), "line": where.line or None,
                           "listed_by": listed if guide_id in listed else [guide_id, *listed]}
-        health = _health(links.get(e.url)) if e.url else None
-        if health is None and origin is not None and origin.health is not None:
+        state = links.get(e.url) if e.url else None
+        health = None
+        if state is not None and state.last_verdict is not None:
+            health = _health(state.last_verdict, state.last_checked, state.last_status, state.last_ok)
+        elif origin is not None and origin.health is not None:
             h = origin.health
-            health = {"verdict": h.verdict, "checked": format_time(h.checked) if h.checked else None, "status": h.status,
-                      "last_ok": format_time(h.last_ok) if h.last_ok else None}
+            health = _health(h.verdict, h.checked, h.status, h.last_ok)
         record.update(provenance=provenance, revision=entry_revision(e), link_health=health)
         return record
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
-from openshelf.site.render import bi, page_of, text
+from openshelf.site.bilingual import bi, text
+from openshelf.site.render import page_of
 
 MARKER = "<!-- openshelf:counts -->"
 #: Entries named beside each service's count.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from openshelf.guide.load import Guide
 from openshelf.guide.models import PHASE_LABELS, SERVICE_STATE_LABELS, Emergency, Entry
 from openshelf.site import markup
+from openshelf.site.bilingual import bi, text
 
 if TYPE_CHECKING:
     from openshelf.site.history import EntryHistory  # history runs git; this module only reads its results
@@ -30,18 +31,6 @@ def declared(guide: Guide) -> Emergency | None:
     return emergency if emergency is not None and emergency.phase != "normal" else None
 
 
-def _bi(zh: str | None, en: str | None) -> str:
-    from openshelf.site.render import bi  # render imports this module; bi is the one bilingual span
-
-    return bi(zh, en)
-
-
-def _text(value: object) -> str:
-    from openshelf.site.render import text
-
-    return text(value)  # type: ignore[arg-type]
-
-
 def bar(guide: Guide) -> str:
     """The announcement bar's text during an emergency (escaped): its name and phase; "" otherwise."""
     emergency = declared(guide)
@@ -49,7 +38,7 @@ def bar(guide: Guide) -> str:
         return ""
     zh, en = PHASE_LABELS[emergency.phase]
     name = emergency.name
-    return _bi(f"{markup.attr(name.zh)}：{zh}" if name.zh else None, f"{markup.attr(name.en)}: {en}" if name.en else None)
+    return bi(f"{markup.attr(name.zh)}：{zh}" if name.zh else None, f"{markup.attr(name.en)}: {en}" if name.en else None)
 
 
 def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[Entry], str]) -> list[str]:
@@ -60,11 +49,11 @@ def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[E
     zh, en = PHASE_LABELS[emergency.phase]
     since = emergency.since.isoformat()
     lines = [f'<section id="{ANCHOR}" class="os-emergency os-phase-{emergency.phase}" markdown>', "",
-             f"## {_text(emergency.name)}", "",
-             f'<p class="os-phase"><strong>{_bi("当前阶段", "Phase")}：{_bi(zh, en)}</strong> · '
-             f'{_bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
+             f"## {text(emergency.name)}", "",
+             f'<p class="os-phase"><strong>{bi("当前阶段", "Phase")}：{bi(zh, en)}</strong> · '
+             f'{bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
     if emergency.notice is not None:
-        lines += [_text(emergency.notice), ""]
+        lines += [text(emergency.notice), ""]
     lines += _services(guide, link)
     lines += _changes(guide, history, emergency.since, link)
     return [*lines, "</section>", ""]
@@ -74,16 +63,16 @@ def _services(guide: Guide, link: Callable[[Entry], str]) -> list[str]:
     services = [e for e in guide.entries if e.service_status is not None]
     if not services:
         return []
-    lines = [f"### {_bi('服务状态', 'Service status')}", "",
-             f"| {_bi('服务', 'Service')} | {_bi('状态', 'Status')} | {_bi('说明', 'Note')} | {_bi('变更日期', 'Since')} |",
+    lines = [f"### {bi('服务状态', 'Service status')}", "",
+             f"| {bi('服务', 'Service')} | {bi('状态', 'Status')} | {bi('说明', 'Note')} | {bi('变更日期', 'Since')} |",
              "| --- | --- | --- | --- |"]
     order = {"suspended": 0, "changed": 1, "running": 2}
     for entry in sorted(services, key=lambda e: (order[e.service_status.state], e.id) if e.service_status else (3, e.id)):
         status = entry.service_status
         assert status is not None
         zh, en = SERVICE_STATE_LABELS[status.state]
-        state = f'<span class="os-service os-service-{status.state}">{_STATE_ICONS[status.state]} {_bi(zh, en)}</span>'
-        note = _text(status.note).replace("|", "&#124;") if status.note else ""
+        state = f'<span class="os-service os-service-{status.state}">{_STATE_ICONS[status.state]} {bi(zh, en)}</span>'
+        note = text(status.note).replace("|", "&#124;") if status.note else ""
         when = f'<time datetime="{status.since.isoformat()}">{status.since.isoformat()}</time>' if status.since else ""
         lines.append(f"| {link(entry)} | {state} | {note} | {when} |")
     return [*lines, ""]
@@ -94,16 +83,16 @@ def _changes(guide: Guide, history: Mapping[str, EntryHistory], since: dt.date, 
     start = dt.datetime.combine(since, dt.time(), dt.UTC)
     changed = sorted(((h, e) for e in guide.entries if (h := history.get(e.id)) is not None and h.changed >= start),
                      key=lambda pair: (-pair[0].changed.timestamp(), pair[1].id))
-    heading = f"### {_bi('新增与更新', 'New and changed')} ({_bi('自', 'since')} {since.isoformat()})"
+    heading = f"### {bi('新增与更新', 'New and changed')} ({bi('自', 'since')} {since.isoformat()})"
     if not changed:
-        return [heading, "", _bi("此后指南没有新增或更新条目。", "Nothing in the guide has been added or changed since then."), ""]
+        return [heading, "", bi("此后指南没有新增或更新条目。", "Nothing in the guide has been added or changed since then."), ""]
     lines = [heading, ""]
     for h, entry in changed[:MAX_CHANGES]:
         new = h.added is not None and h.added >= start
-        kind = _bi("新增", "New") if new else _bi("更新", "Changed")
+        kind = bi("新增", "New") if new else bi("更新", "Changed")
         day = h.changed.date().isoformat()
         lines.append(f'- <span class="os-change os-change-{"new" if new else "changed"}">{kind}</span> {link(entry)} '
                      f'<time datetime="{day}">{day}</time>')
     if len(changed) > MAX_CHANGES:
-        lines.append(f"- {_bi(f'另有 {len(changed) - MAX_CHANGES} 条，见更新订阅', f'{len(changed) - MAX_CHANGES} more in the update feed')}")
+        lines.append(f"- {bi(f'另有 {len(changed) - MAX_CHANGES} 条，见更新订阅', f'{len(changed) - MAX_CHANGES} more in the update feed')}")
     return [*lines, ""]

@@ -5,15 +5,12 @@ closed library's door or send in a chat group.  Pure, like :mod:`render`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Collection, Entry
 from openshelf.site import markup
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, text
 
 PREFIX = "print/"
 
@@ -31,31 +28,23 @@ def short_address(url: str) -> str:
     return host + rest
 
 
-def _html(value: str | None) -> str | None:
-    """Curated text for the raw HTML of the list: escaped, braces too (inside a ``markdown`` block,
-    attr_list would read a trailing ``{: …}`` as attributes)."""
-    return markup.attr(" ".join(value.split())).replace("{", "&#123;").replace("}", "&#125;") if value else None
-
-
-def render_handout(guide: Guide, collection: Collection, qr: str | None, bi: Callable[[str | None, str | None], str],
-                   text: Callable[[object], str], local_address: tuple[str, str]) -> str:
+def render_handout(guide: Guide, collection: Collection, qr: str | None) -> str:
     """The handout page's Markdown; ``qr`` is the collection page's QR code image (relative to the
-    handout), or None when the site has no address.  ``text`` escapes for Markdown (the heading),
-    ``bi`` puts both languages side by side."""
+    handout), or None when the site has no address."""
     lines = ["---", "search:", "  exclude: true", "hide:", "  - navigation", "  - toc", "---", "",
              '<div class="os-handout" markdown>', "", f"# {text(collection.title)}", ""]
     site = guide.site
-    lines += [f'<p class="os-handout-site">{bi(_html(site.title.zh), _html(site.title.en))}</p>', ""]
+    lines += [f'<p class="os-handout-site">{inline_html(site.title)}</p>', ""]
     if qr:
         alt = "本栏目二维码 · QR code for this collection's page"
         lines += [f'![{alt}]({qr}){{ .os-handout-qr width="110" height="110" }}', ""]
     lines += ['<ol class="os-handout-list">']
     for entry in _ordered(guide, collection):
-        name = bi(_html(entry.title.zh), _html(entry.title.en))
+        name = inline_html(entry.title)
         if entry.url:
-            address = f'<a href="{markup.attr(entry.url)}">{_html(short_address(entry.url))}</a>'
+            address = f'<a href="{markup.attr(entry.url)}">{markup.html_text(short_address(entry.url))}</a>'
         else:
-            address = f'<span class="os-local-address">{bi(*local_address)}</span>'
+            address = f'<span class="os-local-address">{bi(*LOCAL_ADDRESS)}</span>'
         ended = ' class="os-handout-ended"' if entry.status == "ended" else ""
         lines.append(f"<li{ended}><strong>{name}</strong> {address}</li>")
     lines += ["</ol>", "", "</div>", ""]

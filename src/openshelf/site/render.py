@@ -23,6 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, emergency, handout, markup
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, plain, text
 
 if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
     from openshelf.site.history import EntryHistory  # history runs git; rendering only reads its results
@@ -70,36 +71,10 @@ class Context:
     members: Mapping[str, Member] = field(default_factory=dict)
 
 
-def bi(zh: str | None, en: str | None) -> str:
-    """Inline HTML for text in both languages (already escaped); the language switch hides one."""
-    if zh and en and zh != en:
-        return f'<span lang="zh" class="os-zh">{zh}</span><span class="os-sep"> · </span><span lang="en" class="os-en">{en}</span>'
-    return zh or en or ""
-
-
 def tag_label(guide: Guide, tag: str) -> str:
     """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped inline HTML)."""
     label = guide.site.tags.get(tag)
     return text(label) if label else markup.text(tag)
-
-
-def inline_html(value: Text | None) -> str:
-    """Curated text in both languages, escaped for inline HTML that Markdown leaves alone (badges, labels, summaries)."""
-    if value is None:
-        return ""
-    return bi(markup.html_text(value.zh) if value.zh else None, markup.html_text(value.en) if value.en else None)
-
-
-def plain(zh: str, en: str) -> str:
-    """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
-    return f"{zh} · {en}"
-
-
-def text(value: Text | None) -> str:
-    """Curated text in both languages, escaped for inline Markdown."""
-    if value is None:
-        return ""
-    return bi(markup.text(value.zh) if value.zh else None, markup.text(value.en) if value.en else None)
 
 
 def page_of(collection: Collection | str) -> str:
@@ -115,7 +90,7 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
-        pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
+        pages[handout.page(collection)] = handout.render_handout(guide, collection, qr)
     if guide.sources:  # after the collections: the default navigation keeps this order
         pages[MEMBERS] = _members_page(guide, ctx.members)
     # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
@@ -309,10 +284,6 @@ def _entry_link(entry: Entry, current: str) -> str:
     target = page_of(entry.collection)
     href = f"#{entry.id}" if target == current else f"{target}#{entry.id}"
     return f"[{text(entry.title)}]({href})"
-
-
-#: Shown where a how-to's link would be when the guide gives no address (each library has its own).
-LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your library's address — ask your library")
 
 
 def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source: Text | None = None) -> tuple[str, list[str]]:
