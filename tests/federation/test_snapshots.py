@@ -120,6 +120,14 @@ def test_an_unreadable_lock_is_one_error(guides: Path) -> None:
     ]
 
 
+def test_a_lock_of_a_newer_version_stops_the_build_as_it_stops_sources_update(guides: Path) -> None:
+    """Builds and 'sources update' read the lock with one function: a newer lock is refused by both."""
+    lock = guides / "_sources" / "lock.json"
+    lock.write_text(lock.read_text(encoding="utf-8").replace('"version": 1', '"version": 2', 1), encoding="utf-8")
+    (message,) = _formatted(guides)
+    assert message.startswith("guides/_sources/lock.json: error: lock version 2; this OpenShelf writes version 1: upgrade OpenShelf")
+
+
 def test_a_lock_entry_for_a_source_no_longer_named_is_a_warning(guides: Path) -> None:
     (guides / "_sources.yml").write_text(SOURCES.split("  - id: beta", maxsplit=1)[0], encoding="utf-8")
     snapshots, diagnostics = load_snapshots(guides)

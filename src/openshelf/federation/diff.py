@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from openshelf.federation.exchange import ENTRY_FIELDS, Entry, Export
+from openshelf.links.issue import GITHUB_BODY_LIMIT
 
 ChangeKind = Literal["added", "changed", "removed"]
 State = Literal["updated", "unchanged", "failed"]
 
 #: GitHub refuses a pull request body longer than this many characters.
-MARKDOWN_LIMIT = 65_536
+MARKDOWN_LIMIT = GITHUB_BODY_LIMIT  # a pull request body, as an issue body
 TITLE_CHARS = 120
 _RESERVE = 600  # characters kept for each source section still to come: its heading and "not listed" line
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from openshelf.federation.config import Lock, Locked, Source, SourcesFile, lock_file, snapshot_file, sources_file
+from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, SourcesFile, lock_file, snapshot_file, sources_file
 from openshelf.federation.exchange import Export, FormatError, read_export
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.load import display_path, parse_file, validate_source
@@ -114,19 +116,40 @@ def _duplicate_ids(config: SourcesFile, positions: Positions, display: str) -> l
     return problems
 
 
+class LockUnreadable(ValueError):
+    """``lock.json`` is not JSON, not a lock, or of a newer version; the message says which."""
+
+
+def parse_lock(data: bytes) -> tuple[Lock, dict[str, Any]]:
+    """A lock file's bytes as the validated model and the plain data it came from (``sources update``
+    writes the entries it did not update back exactly as read).  Raises :class:`LockUnreadable`."""
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise LockUnreadable(f"cannot be read: not JSON ({exc})") from None
+    if isinstance(raw, dict) and isinstance(raw.get("version"), int) and raw["version"] > LOCK_VERSION:
+        raise LockUnreadable(f"lock version {raw['version']}; this OpenShelf writes version {LOCK_VERSION}: upgrade OpenShelf")
+    try:
+        lock = Lock.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        place = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise LockUnreadable(f"not a valid lock file ({place}: {first['msg']})") from None
+    assert isinstance(raw, dict)  # the model validated it as a mapping
+    return lock, raw
+
+
 def _read_lock(path: Path, sources: str, diagnostics: list[Diagnostic]) -> Lock | None:
     """The lock, an empty one when the file is missing (each source then lacks its snapshot), None when unreadable."""
     display = display_path(path)
     if not path.is_file():
         return Lock()
     try:
-        return Lock.model_validate_json(path.read_bytes())
+        return parse_lock(path.read_bytes())[0]
     except OSError as exc:
         problem = f"cannot read the file: {exc.strerror}"
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        place = ".".join(str(p) for p in first["loc"]) or "(document)"
-        problem = f"not a valid lock file ({place}: {first['msg']})"
+    except LockUnreadable as exc:
+        problem = str(exc)
     diagnostics.append(Diagnostic(Location(display), f"{problem}: restore it from git, or run 'openshelf sources update' "
                                   f"to fetch every source of {sources} again", code="lock"))
     return None

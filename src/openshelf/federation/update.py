@@ -23,15 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from openshelf.errors import ConfigError, OpenShelfError
 from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, lock_file, snapshot_file
 from openshelf.federation.diff import Report, SourceReport, diff
 from openshelf.federation.exchange import Collection, Export, FormatError, format_time, read_export
 from openshelf.federation.fetch import Fetched, fetch_async
 from openshelf.federation.select import select
-from openshelf.federation.snapshots import snapshot_mismatch
+from openshelf.federation.snapshots import LockUnreadable, parse_lock, snapshot_mismatch
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
 
@@ -68,18 +66,11 @@ def read_lock(guides: Path) -> LockFile:
         return LockFile(path, Lock(), {"version": LOCK_VERSION, "sources": {}})
     fix = "restore it from git, or delete it and run 'openshelf sources update' to fetch every source again"
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{shown}: cannot be read ({exc}): {fix}") from None
-    if isinstance(data, dict) and isinstance(data.get("version"), int) and data["version"] > LOCK_VERSION:
-        raise ConfigError(f"{shown}: lock version {data['version']}; this OpenShelf writes version {LOCK_VERSION}: upgrade OpenShelf")
-    try:
-        lock = Lock.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{shown}: invalid: {where}: {first['msg']}: {fix}") from None
-    assert isinstance(data, dict)
+        lock, data = parse_lock(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot be read ({exc.strerror}): {fix}") from None
+    except LockUnreadable as exc:
+        raise ConfigError(f"{shown}: {exc}" + ("" if "upgrade OpenShelf" in str(exc) else f": {fix}")) from None
     return LockFile(path, lock, data)
 
 
