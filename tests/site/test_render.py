@@ -294,6 +294,17 @@ def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(
     assert order == ["digits", "alibaba", "apple", "changsha", "chongqing", "yiqing", "cnki", "zotero"]
 
 
+def test_leading_quotes_and_brackets_do_not_decide_the_letter(tmp_path: Path) -> None:
+    """“秦”劳勇敢 (a COVID-19-Nav title) is under Q, “(The) Lancet” under T: not under Other."""
+    titles = {"qin": "zh: “秦”劳勇敢", "lancet": "en: (The) Lancet", "ming": "zh: 铭“冀”于心"}
+    collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    page = render(guide, today=TODAY).markdown["a-z.md"]
+    assert re.findall(r"^## (.+?) \{ #letter-", page, re.MULTILINE) == ["M", "Q", "T"]
+    assert re.findall(r"\]\(dbs\.md#([\w-]+)\)", page) == ["ming", "qin", "lancet"]
+
+
 def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) -> None:
     site = ("title: {en: T}\ncategories:\n  databases: {zh: 数据库, en: Databases}\n"
             "tags:\n  ebooks: {zh: 电子书, en: E-books}\n  lending: {zh: '<b>借阅</b>'}\n")

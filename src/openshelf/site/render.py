@@ -471,11 +471,15 @@ def _tags(guide: Guide) -> str:
     return "\n".join(lines)
 
 
+_LEADING_MARKS = re.compile(r"^[\W_]+")
+
+
 def sort_key(entry: Entry) -> tuple[str, str]:
     """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
     so A–Z puts it under Y; the characters break ties between titles that read alike."""
     title = entry.title.en or entry.title.zh or ""
-    return " ".join(lazy_pinyin(title)).casefold(), title
+    # leading quotes, brackets and spaces do not decide the letter: “秦”劳勇敢 is under Q
+    return _LEADING_MARKS.sub("", " ".join(lazy_pinyin(title)).casefold()), title
 
 
 def initial(entry: Entry) -> str:
