@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import csp, handout, offline, pagefind
+from openshelf.site import csp, editions, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
@@ -86,6 +86,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
         shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
     skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
     shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+    editions.localize_folder(docs, None)  # the bilingual site: about.md, not about.zh.md
     for src_uri in pages.markdown:
         if (docs / src_uri).exists():
             raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")

@@ -61,7 +61,7 @@ def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[E
     since = emergency.since.isoformat()
     lines = [f'<section id="{ANCHOR}" class="os-emergency os-phase-{emergency.phase}" markdown>', "",
              f"## {_text(emergency.name)}", "",
-             f'<p class="os-phase"><strong>{_bi("当前阶段", "Phase")}：{_bi(zh, en)}</strong> · '
+             f'<p class="os-phase"><strong>{_bi("当前阶段：", "Phase: ")}{_bi(zh, en)}</strong> · '
              f'{_bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
     if emergency.notice is not None:
         lines += [_text(emergency.notice), ""]

@@ -47,7 +47,9 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None, bi: Cal
     site = guide.site
     lines += [f'<p class="os-handout-site">{bi(_html(site.title.zh), _html(site.title.en))}</p>', ""]
     if qr:
-        alt = "本栏目二维码 · QR code for this collection's page"
+        from openshelf.site.render import plain  # render imports this module; plain follows the edition's language
+
+        alt = plain("本栏目二维码", "QR code for this collection's page")
         lines += [f'![{alt}]({qr}){{ .os-handout-qr width="110" height="110" }}', ""]
     lines += ['<ol class="os-handout-list">']
     for entry in _ordered(guide, collection):

@@ -8,9 +8,14 @@ Used by the MkDocs plugin (pages added to the build in memory) and by ``openshel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from babel import Locale, UnknownLocaleError
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
@@ -30,10 +35,55 @@ REFERENCE = "reference.md"
 LINK_HEALTH = "links.md"
 FEED = "feed.xml"
 
+#: The names of the languages on the bilingual page (each in its own language).
 LANGUAGE_NAMES = {
     "zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch",
     "es": "Español", "ru": "Русский", "pt": "Português", "ar": "العربية", "it": "Italiano",
 }
+
+
+#: The languages an edition can be written in: those of the guide's text fields (:class:`Text`).
+EDITION_LANGUAGES = ("zh", "en")
+#: The edition being rendered ("zh", "en"), or None for the bilingual page; set by :func:`rendering`,
+#: read by :func:`bi`, :func:`plain` and :func:`text`, so every label renders in the edition's language.
+_EDITION: ContextVar[str | None] = ContextVar("openshelf_edition", default=None)
+
+
+def edition() -> str | None:
+    """The language of the edition being rendered, or None on the bilingual page."""
+    return _EDITION.get()
+
+
+@contextmanager
+def rendering(language: str | None) -> Iterator[None]:
+    """Render in ``language`` (one of :data:`EDITION_LANGUAGES`) or, with None, both side by side."""
+    if language is not None and language not in EDITION_LANGUAGES:
+        raise ValueError(f"no edition in {language!r}: OpenShelf writes {', '.join(EDITION_LANGUAGES)}")
+    token = _EDITION.set(language)
+    try:
+        yield
+    finally:
+        _EDITION.reset(token)
+
+
+def language_name(code: str, language: str | None = None) -> str:
+    """A language's name in an edition's language (``en`` → "English", 英语), its own on the bilingual page."""
+    language = language or edition()
+    if language is None:
+        return LANGUAGE_NAMES.get(code, code)
+    try:
+        return str(Locale.parse(language).languages.get(code, code))
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _marked(lang: str, html: str, block: bool = False) -> str:
+    """Text in another language than the edition's: its ``lang`` and a small visible marker (``ZH``)."""
+    title = markup.attr(language_name(lang))
+    mark = f'<span class="os-lang-mark" title="{title}">{lang.upper()}</span>'
+    if block:
+        return f'<div lang="{lang}" class="os-other-lang" markdown="0">{mark}{html}</div>'
+    return f'<span lang="{lang}" class="os-other-lang">{html}</span> {mark}'
 
 
 # Index pages repeat entry titles; search should lead to the entry itself.
@@ -60,17 +110,27 @@ class Context:
     site_url: str | None = None
     #: When each entry was added and last changed (git history), for the emergency's "new and changed" list.
     history: Mapping[str, EntryHistory] = field(default_factory=dict)
+    #: The edition's language, or None for the bilingual page (see :func:`rendering`).
+    language: str | None = None
 
 
 def bi(zh: str | None, en: str | None) -> str:
-    """Inline HTML for text in both languages (already escaped); the language switch hides one."""
+    """Inline HTML for text in both languages (already escaped): in an edition its language (the
+    other, marked, when it has none); on the bilingual page both, and the language switch hides one."""
+    language = _EDITION.get()
+    if language is not None:
+        own, other, code = (zh, en, "en") if language == "zh" else (en, zh, "zh")
+        return own or (_marked(code, other) if other else "")
     if zh and en and zh != en:
         return f'<span lang="zh" class="os-zh">{zh}</span><span class="os-sep"> · </span><span lang="en" class="os-en">{en}</span>'
     return zh or en or ""
 
 
 def plain(zh: str, en: str) -> str:
-    """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
+    """Plain text for places that cannot hold markup (alt, titles, options): the edition's language, or both."""
+    language = _EDITION.get()
+    if language is not None:
+        return (zh if language == "zh" else en) or zh or en
     return f"{zh} · {en}"
 
 
@@ -86,20 +146,45 @@ def page_of(collection: Collection | str) -> str:
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
-           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None) -> Pages:
-    """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url, history or {})
+           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None, language: str | None = None) -> Pages:
+    """Render every page of the guide (the other files are :mod:`openshelf.site.extras`): in one
+    ``language`` (an edition, one of :data:`EDITION_LANGUAGES`), or both side by side (None)."""
+    with rendering(language):
+        return _render(guide, Context(today or dt.date.today(), links or {}, site_url, history or {}, language))
+
+
+def _render(guide: Guide, ctx: Context) -> Pages:
+    site_url = ctx.site_url
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
-             REFERENCE: field_reference()}
+             REFERENCE: _reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
         pages[handout.page(collection)] = handout.render_handout(guide, collection, qr, bi, text, LOCAL_ADDRESS)  # type: ignore[arg-type]
-    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED}
+    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "language": ctx.language}
     if emergency.declared(guide) is not None:
         extra["emergency"] = emergency.bar(guide)
+        extra["emergency_more"] = bi("服务状态与更新", "service status and what changed")
         extra["emergency_anchor"] = emergency.ANCHOR
     return Pages(pages, extra=extra)
+
+
+_BILINGUAL_HEADING = re.compile(r"^(#+ )([^·\n]+?) · ([^(\n]+?)( \(.*\))?$", re.MULTILINE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reference() -> str:
+    """The field reference; in an edition its bilingual headings ("Entry · 条目") in the edition's language."""
+    reference = field_reference()
+    if edition() is None:
+        return reference
+
+    def one(match: re.Match[str]) -> str:
+        first, second = match[2], match[3]
+        zh, en = (first, second) if _HAN.search(first) else (second, first)
+        return f"{match[1]}{plain(zh, en)}{match[4] or ''}"
+
+    return _BILINGUAL_HEADING.sub(one, reference)
 
 
 def absolute_url(site_url: str | None, page: str) -> str:
@@ -123,6 +208,12 @@ def announcement_html(guide: Guide, today: dt.date) -> str:
 def _description(value: Text | None) -> list[str]:
     if value is None:
         return []
+    language = _EDITION.get()
+    if language is not None:
+        own, other, code = (value.zh, value.en, "en") if language == "zh" else (value.en, value.zh, "zh")
+        if own:
+            return [f'<div lang="{language}" markdown="0">', markup.markdown(own), "</div>", ""]
+        return [_marked(code, markup.markdown(other or ""), block=True), ""]
     both = bool(value.zh and value.en)
     out = []
     for lang, body in (("zh", value.zh), ("en", value.en)):
@@ -192,14 +283,15 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         cat = guide.site.categories[e.category]
         pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
-        pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
+        pairs += [("language", code, markup.text(language_name(code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
             counts[(facet, value)] = counts.get((facet, value), 0) + 1
         for tag in e.tags:
             tags[tag] = tags.get(tag, 0) + 1
     order = {key: i for i, key in enumerate(guide.site.categories)}
-    html = [f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
+    label = plain("筛选条目", "Filter entries") if edition() else "筛选条目 Filter entries"
+    html = [f'<form class="os-filters" hidden aria-label="{label}" data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
         options = sorted(values[facet], key=lambda v: (order.get(v, 0), v))
         if len(options) < 2:
@@ -323,7 +415,7 @@ def _entry(guide: Guide, entry: Entry, ctx: Context) -> list[str]:
     if entry.provider:
         facts.append((bi("提供方", "Provider"), text(entry.provider)))
     if entry.languages:
-        facts.append((bi("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
+        facts.append((bi("语言", "Languages"), ", ".join(language_name(code) for code in entry.languages)))
     if entry.tags:
         facts.append((bi("标签", "Tags"), ", ".join(f"[{markup.text(t)}]({TAGS}#tag-{t})" for t in entry.tags)))
     related = [guide.by_id[i] for i in entry.related]
