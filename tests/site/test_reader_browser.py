@@ -1,4 +1,4 @@
-"""What readers see, in headless Chromium: filters, language switch, badges, sharing, accessibility."""
+"""What readers see, in headless Chromium: filters, badges, sharing, accessibility (the editions: test_editions_browser.py)."""
 
 from __future__ import annotations
 
@@ -71,28 +71,8 @@ def test_without_javascript_every_entry_is_listed(site: tuple[str, Any]) -> None
     page.close()
 
 
-def test_language_switch_keeps_the_reader_on_the_page(site: tuple[str, Any]) -> None:
-    page = open_page(site, "access/")
-    url = page.url
-    cnki_zh = page.locator("#carsi .os-zh").first
-    assert cnki_zh.is_visible()
-    page.locator('.os-lang button[data-lang="en"]').click()
-    assert not cnki_zh.is_visible()
-    assert page.locator("#carsi .os-en").first.is_visible()
-    assert page.url == url
-    page.locator('.os-lang button[data-lang="zh"]').click()
-    assert cnki_zh.is_visible() and not page.locator("#carsi .os-en").first.is_visible()
-    page.reload()
-    page.wait_for_load_state("networkidle")
-    assert page.locator('.os-lang button[data-lang="zh"]').get_attribute("aria-pressed") == "true"
-    page.locator('.os-lang button[data-lang="both"]').click()
-    assert cnki_zh.is_visible() and page.locator("#carsi .os-en").first.is_visible()
-    assert page.locator('.os-lang button[data-lang="both"]').get_attribute("aria-pressed") == "true"
-    page.close()
-
-
 def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -> None:
-    page = open_page(site, "databases/")
+    page = open_page(site, "en/databases/")  # the English edition
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge")
     texts = badges.all_inner_texts()
     assert any("Institutional" in t for t in texts) and any("verified" in t for t in texts)
@@ -109,7 +89,7 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     page.close()
 
 
-@pytest.mark.parametrize("path", ["", "databases/"])
+@pytest.mark.parametrize("path", ["", "databases/", "en/databases/"])
 def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -> None:
     assert AXE.is_file(), "make test installs axe-core from npm into .cache/npm"
     page = open_page(site, path, bypass_csp=True)

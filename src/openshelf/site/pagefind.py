@@ -61,9 +61,13 @@ _HAN = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES
 _BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])(?=[{_HAN}])")
 
 
-def index_text(text: str) -> str:
-    """Text as Pagefind reads it: a zero-width space between adjacent Chinese characters (pure)."""
-    return _BETWEEN_HAN.sub(ZWSP, text)
+def index_text(text: str, language: str = LANGUAGE) -> str:
+    """Text as Pagefind reads it: a zero-width space between adjacent Chinese characters (pure).
+
+    Indexed as another language (an edition's), Pagefind does not part words at a zero-width space:
+    there a plain space parts them (Chinese names in the English edition, 知网).
+    """
+    return _BETWEEN_HAN.sub(ZWSP if language == "zh" else " ", text)
 
 
 def js_han_class() -> str:
@@ -104,8 +108,8 @@ def _stub(record: Record, href: str, language: str = LANGUAGE) -> str:
     shown += [("filter", key, value) for key, value in {"href": href, **record.filters}.items()]
     spans = "".join(f'<span data-pagefind-{kind}="{key}">{html.escape(value)}</span>' for kind, key, value in shown if value)
     return (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-            f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title))}</h1>'
-            f'<p>{html.escape(index_text(record.content))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
+            f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title, language))}</h1>'
+            f'<p>{html.escape(index_text(record.content, language))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
 
 
 def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str],
@@ -133,7 +137,7 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
         scratch = Path(tmp)
         for path in pages:
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
-            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8")), encoding="utf-8")
+            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8"), language), encoding="utf-8")
         stubs = scratch / STUBS
         stubs.mkdir(parents=True, exist_ok=True)
         for n, record in enumerate(records):

@@ -114,11 +114,14 @@
       link.setAttribute("lang", lang);
       if (link.dataset.osBound) return;
       link.dataset.osBound = "1";
-      link.addEventListener("click", function () {
+      link.addEventListener("click", function (event) {
         try { localStorage.setItem(EDITION_KEY, lang); } catch (e) { /* private mode */ }
         var target = new URL(alternates()[lang] || link.href, location.href);
         target.hash = location.hash;
         link.href = target.href;
+        /* the browser follows the link: Material's own handler would look the page up in a sitemap
+         * next to it (there is one per edition, at its root) and, not finding it, open the edition's root */
+        event.stopPropagation();
       }, true);
     });
   }
