@@ -46,11 +46,15 @@ def test_one_build_writes_each_edition_with_its_language(site: Path) -> None:
 
 def test_each_page_links_to_itself_in_every_edition(site: Path) -> None:
     for page in (site / "databases" / "index.html", site / "en" / "databases" / "index.html"):
+        # Material's selector and hreflang links: each edition's root (its script reads the sitemap.xml there)
         links = {lang: href for href, lang in hreflang(page).items()}
-        assert links == {"zh": "/databases/", "en": "/en/databases/"}, page
+        assert links == {"zh": "/", "en": "/en/"}, page
         text = page.read_text(encoding="utf-8")
-        assert '<link rel="alternate" hreflang="x-default" href="/databases/">' in text
-        assert 'class="md-select__link"' in text  # Material's language selector
+        assert 'class="md-select__link"' in text
+        # this page in each edition, for the switch (assets/openshelf.js)
+        assert re.findall(r'<meta name="openshelf-alternate" content="([^"]+)">', text) == ["zh /databases/", "en /en/databases/"]
+    for edition in (site, site / "en"):
+        assert (edition / "sitemap.xml").is_file()
     assert 'name="openshelf-choose-edition"' in (site / "index.html").read_text(encoding="utf-8")  # only on the main home page
     assert 'name="openshelf-choose-edition"' not in (site / "en" / "index.html").read_text(encoding="utf-8")
     assert 'name="openshelf-choose-edition"' not in (site / "databases" / "index.html").read_text(encoding="utf-8")

@@ -149,9 +149,11 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             language = self._edition or self._languages[0]
             extra["locale"] = editions.LOCALES[language]
             if len(self._languages) > 1:  # the language switch and hreflang links lead to this page in each edition
-                alternates = editions.alternates(self._languages, page.url, self._root_url)
-                config.extra["alternate"] = [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in alternates]
-                extra["alternates"] = alternates
+                # Material's selector and hreflang links name each edition's root: its script looks for a
+                # sitemap.xml beside each (one per edition); assets/openshelf.js leads to this page from them
+                roots = editions.alternates(self._languages, ".", self._root_url)
+                config.extra["alternate"] = [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]
+                extra["alternates"] = editions.alternates(self._languages, page.url, self._root_url)
                 extra["home"] = bool(page.is_homepage and self._edition is None)
         if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \
                 and not search.excluded(page.meta):

@@ -89,12 +89,13 @@
 
   var EDITION_KEY = "openshelf.edition";
 
-  /* The page in each edition, from the hreflang links of the page's head (Material's instant
-   * navigation keeps them up to date); none on the bilingual site. */
+  /* This page in each edition, from the page's head (Material's instant navigation keeps it up to
+   * date): <meta name="openshelf-alternate" content="en /en/databases/">; none on the bilingual site. */
   function alternates() {
     var out = {};
-    document.querySelectorAll('link[rel="alternate"][hreflang]').forEach(function (link) {
-      if (link.hreflang !== "x-default") out[link.hreflang] = link.href;
+    document.querySelectorAll('meta[name="openshelf-alternate"]').forEach(function (meta) {
+      var parts = meta.content.split(" ");
+      out[parts[0]] = new URL(parts[1], location.href).href;
     });
     return out;
   }
