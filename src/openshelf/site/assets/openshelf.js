@@ -130,19 +130,21 @@
   /* On the main edition's home page, a first-time reader goes to the edition of their browser's
    * language; one who chose an edition, or came from another page of the site, stays. */
   function chooseEdition() {
-    if (!document.querySelector('meta[name="openshelf-choose-edition"]')) return;
+    if (!document.querySelector('meta[name="openshelf-choose-edition"]')) return false;
     var chosen = null;
     try { chosen = localStorage.getItem(EDITION_KEY); } catch (e) { /* private mode */ }
     var pages = alternates();
-    if (chosen && pages[chosen]) return;
-    if (document.referrer && new URL(document.referrer).origin === location.origin) return;
+    if (chosen && pages[chosen]) return false;
+    if (document.referrer && new URL(document.referrer).origin === location.origin) return false;
     var wanted = (navigator.languages || [navigator.language || ""]).map(function (l) { return l.slice(0, 2).toLowerCase(); });
     for (var i = 0; i < wanted.length; i++) {
       if (pages[wanted[i]]) {
-        if (wanted[i] !== edition()) location.replace(pages[wanted[i]]);
-        return;
+        if (wanted[i] === edition()) return false;
+        location.replace(pages[wanted[i]]);
+        return true;
       }
     }
+    return false;
   }
 
   /* ---- Language switch (the bilingual site) ----------------------------------------- */
@@ -208,7 +210,7 @@
     setUpFilters();
   }
 
-  chooseEdition();
+  if (chooseEdition()) return;  /* on its way to another edition, whose page sets itself up */
   if (!edition()) setLang(currentLang());
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(setUp);  /* Material's instant navigation swaps pages without a reload */
