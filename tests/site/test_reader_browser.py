@@ -1,4 +1,4 @@
-"""What readers see, in headless Chromium: filters, language switch, badges, sharing, accessibility."""
+"""What readers see, in headless Chromium: filters, badges, sharing, accessibility (the editions: test_editions_browser.py)."""
 
 from __future__ import annotations
 
@@ -79,28 +79,8 @@ def test_without_javascript_every_entry_is_listed(site: tuple[str, Any]) -> None
     page.close()
 
 
-def test_language_switch_keeps_the_reader_on_the_page(site: tuple[str, Any]) -> None:
-    page = open_page(site, "access/")
-    url = page.url
-    cnki_zh = page.locator("#carsi .os-zh").first
-    assert cnki_zh.is_visible()
-    page.locator('.os-lang button[data-lang="en"]').click()
-    assert not cnki_zh.is_visible()
-    assert page.locator("#carsi .os-en").first.is_visible()
-    assert page.url == url
-    page.locator('.os-lang button[data-lang="zh"]').click()
-    assert cnki_zh.is_visible() and not page.locator("#carsi .os-en").first.is_visible()
-    page.reload()
-    page.wait_for_load_state("networkidle")
-    assert page.locator('.os-lang button[data-lang="zh"]').get_attribute("aria-pressed") == "true"
-    page.locator('.os-lang button[data-lang="both"]').click()
-    assert cnki_zh.is_visible() and page.locator("#carsi .os-en").first.is_visible()
-    assert page.locator('.os-lang button[data-lang="both"]').get_attribute("aria-pressed") == "true"
-    page.close()
-
-
 def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -> None:
-    page = open_page(site, "databases/#cnki")  # its anchor opens its details
+    page = open_page(site, "en/databases/#cnki")  # the English edition; its anchor opens its details
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge:visible")
     texts = badges.all_inner_texts()
     assert any("Institutional" in t for t in texts) and any("Active" in t for t in texts)
@@ -124,7 +104,7 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     page.close()
 
 
-@pytest.mark.parametrize("path", ["", "databases/"])
+@pytest.mark.parametrize("path", ["", "databases/", "en/databases/"])
 def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -> None:
     page = open_page(site, path, bypass_csp=True)
     serious = serious_violations(page)

@@ -48,6 +48,7 @@ def test_the_collection_is_a_filter_not_searchable_text(guide) -> None:  # type:
 def test_chinese_is_indexed_character_by_character() -> None:
     assert pagefind.index_text("新冠疫情 COVID-19 数据库，古登堡") == "新\u200b冠\u200b疫\u200b情 COVID-19 数\u200b据\u200b库，古\u200b登\u200b堡"
     assert pagefind.index_text("PubMed 𠀀𠀁") == "PubMed 𠀀\u200b𠀁"
+    assert pagefind.index_text("中国知网 CNKI", "en") == "中 国 知 网 CNKI"  # the English edition: Pagefind parts its words at spaces
 
 
 def test_search_js_splits_the_same_characters_as_the_index() -> None:

@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import counts, csp, handout, offline, pagefind
+from openshelf.site import counts, csp, editions, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, render_site
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
@@ -96,6 +96,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
     if docs_src.is_dir():
         shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+        editions.localize_folder(docs, None)  # the bilingual site: about.md, not about.zh.md
     elif docs_src.exists():
         raise BuildError(f"{docs_src}: docs_dir is not a folder")
     else:  # no hand-written pages

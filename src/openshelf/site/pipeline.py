@@ -13,6 +13,10 @@ from openshelf.federation.assemble import load_federated
 from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import counts, extras, handout
+from openshelf.site.bilingual import rendering
+from openshelf.site.editions import languages as editions_of
+from openshelf.site.editions import names as editions_names
+from openshelf.site.editions import unlocalized
 from openshelf.site.history import entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
@@ -34,10 +38,14 @@ MARKDOWN: dict[str, dict[str, Any]] = {"attr_list": {}, "md_in_html": {}, "admon
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
-                strict: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
+                strict: bool = False, language: str | None = None, editions: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
     """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid, or
     when ``strict`` (the plugin's ``strict`` option) and the guide has warnings.  A state file that
-    cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``)."""
+    cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``).
+
+    ``editions``: a site per language (:mod:`openshelf.site.editions`), this one in ``language``
+    (None: the guide's main language); ``extra["languages"]`` lists the editions.  Otherwise the
+    bilingual site."""
     from openshelf.links.store import default_state_file, load_state
 
     guide, diagnostics = load_federated(guides)
@@ -45,12 +53,16 @@ def render_site(guides: Path, link_state: Path | None = None, site_url: str | No
         return None, diagnostics
     links = load_state(link_state or default_state_file(guides))
     history = entry_history(guide)
+    codes = editions_of(guide.site) if editions else []
+    language = (language or codes[0]) if editions else None
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
-        pages = render(guide, links=links, site_url=site_url, history=history)
+        pages = render(guide, links=links, site_url=site_url, history=history, language=language)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
         files = extras.files(guide, updated, site_url, links)
-        return replace(pages, files=files, search=tuple(entry_records(guide)),
-                       extra={**pages.extra, counts.EXTRA_KEY: counts.counts_markdown(guide)}), diagnostics
+        with rendering(language):
+            counted = counts.counts_markdown(guide)
+        extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted}
+        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra), diagnostics
 
 
 def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -85,5 +97,7 @@ def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
     handouts are linked from their collections, not listed."""
     generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE) and not p.startswith(handout.PREFIX)]
     nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
-    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
+    # about.zh.md is about.md in the Chinese edition (openshelf.site.editions)
+    names = {unlocalized(p.name) for p in docs_dir.glob("*.md")} if docs_dir.is_dir() else set()
+    hand_written = sorted(name for name in names if name not in pages.markdown)
     return [*nav, *hand_written, REFERENCE]

@@ -45,6 +45,13 @@
 
   function apart(text) { return text.replace(HAN, " $& ").replace(/\s+/g, " ").trim(); }
 
+  // An interface label in the edition's language (<meta name="openshelf-edition">), both on the bilingual site.
+  function label(zh, en) {
+    var meta = document.querySelector('meta[name="openshelf-edition"]');
+    var edition = meta ? meta.content : "";
+    return edition === "zh" ? zh : edition === "en" ? en : zh + " · " + en;
+  }
+
   // The member filter: shown when the index has entries of two members or more.
   var member = null;
   function memberFilter(pagefind) {
@@ -55,8 +62,8 @@
       if (names.length < 2) return;
       member = document.createElement("select");
       member.className = "os-search-member";
-      member.setAttribute("aria-label", "按成员筛选 · Filter by member");
-      [["", "全部成员 · All members"]].concat(names.map(function (n) { return [n, n]; })).forEach(function (item) {
+      member.setAttribute("aria-label", label("按成员筛选", "Filter by member"));
+      [["", label("全部成员", "All members")]].concat(names.map(function (n) { return [n, n]; })).forEach(function (item) {
         var option = document.createElement("option");
         option.value = item[0];
         option.textContent = item[1];
