@@ -2,17 +2,23 @@
 
 For each size (1,000 and 10,000 entries; ``--quick``: 200 and 1,000) the script generates a
 guide of realistic bilingual entries (sentences, names and tags drawn from the default guide in
-``guides/``, spread over 20 collections, so 20 entry pages), then builds it twice in the same run:
+``guides/``, spread over 20 collections, so 20 entry pages), then builds it three ways in the same run:
 
-* **openshelf** — ``mkdocs build`` with the repository's ``mkdocs.yml`` (the ``openshelf``
-  plugin renders the pages in memory and runs whatever search the project ships);
-* **plain** — the very Markdown that ``openshelf`` renders, written out as ordinary pages in
-  ``docs/`` and built by MkDocs + Material with stock Material search (``lang: [zh, en]``,
-  jieba, the same separator and ``pipeline: []``), i.e. the same page layout.
+* **openshelf** — ``mkdocs build`` with the repository's ``mkdocs.yml``: the ``openshelf`` plugin
+  renders the pages in memory and makes BOTH editions in one build (the main one, zh, at the
+  root, English under ``en/``), each with its own Pagefind index;
+* **hand** — the baseline of the 1.3x target: the same entries written the way a librarian would
+  by hand, 20 category pages, per entry a heading, the link and one line of description in each
+  language, built by plain MkDocs + Material with stock Material search (``lang: [zh, en]``);
+* **rendered** — a diagnostic row: the very Markdown that ``openshelf`` renders for its main
+  edition, written out as ordinary pages in ``docs/`` and built by MkDocs + Material with stock
+  Material search (``lang: [zh, en]``, jieba, the same separator and ``pipeline: []``), i.e. the
+  same page layout, one edition (``--no-rendered`` skips it).
 
 It prints build time, peak memory (the build process and its children, from ``wait4``), site
-size, search-index size (raw and gzip) and the ratios; then serves each site on 127.0.0.1 and
-measures search in headless Chromium (Debian's chromium, as the tests use), three times with an
+size, search-index size (raw and gzip) and the ratios to **hand**; then serves each site on
+127.0.0.1 and measures search in headless Chromium (Debian's chromium, as the tests use) on the
+first collection page — for openshelf in each edition (``c01/`` and ``en/c01/``) — three times with an
 empty cache (medians count): the time from the page's load event until a query shows results,
 the time from typing a query to the first result node (``performance.now()`` in the page; the
 whole word at once, as an input method commits Chinese, and for ASCII words also key by key,
@@ -20,7 +26,7 @@ whole word at once, as an input method commits Chinese, and for ASCII words also
 the bytes of search data the browser fetched (index, worker / Pagefind files) — raw and
 gzip-compressed as a server would send them.
 
-    .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1]
+    .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1] [--no-rendered]
                                             [--no-browser] [--browser-runs 3] [--keep DIR]
 
 It asserts nothing: the numbers depend on the machine.
@@ -53,6 +59,8 @@ from openshelf.guide.load import load_guide  # noqa: E402
 from openshelf.site.pipeline import default_nav, render_site  # noqa: E402
 
 PAGES = 20
+#: Where search is measured in each build's site: (edition, first collection page).
+EDITIONS = {"openshelf": (("zh", "c01/"), ("en", "en/c01/")), "hand": (("zh", "c01/"),), "rendered": (("zh", "c01/"),)}
 ZH_CHARS = ("华中国学科文献数据医药卫生健康图书馆期刊论文电子资源开放获取知识信息技术工程环境生物化学物理"
             "经济管理法律教育历史哲学艺术语言农业地质海洋能源材料计算网络安全统计心理社会城市交通")
 SYLLABLES = ("ka", "lo", "mi", "ra", "ve", "to", "zu", "an", "el", "or", "qui", "sen", "dar", "bel", "nox", "fi", "pra", "lum")
@@ -116,8 +124,27 @@ def generate(root: Path, entries: int, seed: int = 1) -> None:
         (root / f"c{page + 1:02d}.yml").write_text(yaml.safe_dump(collection, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def projects(where: Path, guides: Path) -> dict[str, Path]:
-    """The two MkDocs projects: ``openshelf`` (the plugin) and ``plain`` (rendered Markdown in docs/)."""
+def hand_pages(guides: Path, docs: Path) -> None:
+    """The guide in ``guides`` as a librarian would write it by hand: a home page and one page per
+    collection; per entry a heading, the link and one line of description in each language."""
+    docs.mkdir(parents=True, exist_ok=True)
+    home = ["# 指南 · Guide", ""]
+    for path in sorted(guides.glob("c*.yml")):
+        collection = yaml.safe_load(path.read_text(encoding="utf-8"))
+        title = f"{collection['title']['zh']} · {collection['title']['en']}"
+        lines = [f"# {title}", ""]
+        for entry in collection["entries"]:
+            name = " · ".join(entry["title"][k] for k in ("zh", "en") if k in entry["title"])
+            lines += [f"## {name}", "", f"<{entry['url']}>", ""]
+            lines += [entry["description"][k] + "\n" for k in ("zh", "en") if k in entry["description"]]
+        (docs / f"{path.stem}.md").write_text("\n".join(lines), encoding="utf-8")
+        home.append(f"- [{title}]({path.stem}.md)")
+    (docs / "index.md").write_text("\n".join(home) + "\n", encoding="utf-8")
+
+
+def projects(where: Path, guides: Path, *, rendered: bool = True) -> dict[str, Path]:
+    """The MkDocs projects: ``openshelf`` (the plugin, both editions), ``hand`` (the guide written by
+    hand in docs/) and, with ``rendered``, ``rendered`` (OpenShelf's rendered Markdown in docs/)."""
     with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
         base = yaml_load(f)  # MkDocs' loader: the file uses !ENV
     empty = where / "empty-docs"
@@ -128,18 +155,24 @@ def projects(where: Path, guides: Path) -> dict[str, Path]:
     ours["plugins"] = [{"openshelf": {**(p["openshelf"] or {}), "guides_dir": str(guides)}} if isinstance(p, dict) and "openshelf" in p
                        else p for p in base["plugins"]]
 
-    pages, _ = render_site(guides, None, base.get("site_url"))  # exactly what the plugin renders
-    assert pages is not None
-    docs = where / "plain-docs"
-    for uri, text in [*pages.markdown.items(), *pages.files.items()]:
-        (docs / uri).parent.mkdir(parents=True, exist_ok=True)
-        (docs / uri).write_text(text, encoding="utf-8")
-    plain = {k: v for k, v in base.items() if k not in ("plugins", "validation")}
-    plain.update(docs_dir=str(docs), nav=default_nav(pages, docs),
-                 plugins=[{"search": {"lang": ["zh", "en"], "separator": r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;',
-                                      "pipeline": []}}])
+    configs = {"openshelf": ours}
+    stock = {k: v for k, v in base.items() if k not in ("plugins", "validation", "nav", "extra_css", "extra_javascript")}
+    hand_pages(guides, where / "hand-docs")
+    configs["hand"] = {**stock, "docs_dir": str(where / "hand-docs"), "plugins": [{"search": {"lang": ["zh", "en"]}}]}
+    if rendered:
+        pages, _ = render_site(guides, None, base.get("site_url"))  # exactly what the plugin renders (main edition)
+        assert pages is not None
+        docs = where / "rendered-docs"
+        for uri, text in [*pages.markdown.items(), *pages.files.items()]:
+            (docs / uri).parent.mkdir(parents=True, exist_ok=True)
+            (docs / uri).write_text(text, encoding="utf-8")
+        plain = {k: v for k, v in base.items() if k not in ("plugins", "validation")}
+        plain.update(docs_dir=str(docs), nav=default_nav(pages, docs),
+                     plugins=[{"search": {"lang": ["zh", "en"], "separator": r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;',
+                                          "pipeline": []}}])
+        configs["rendered"] = plain
     out = {}
-    for name, config in (("openshelf", ours), ("plain", plain)):
+    for name, config in configs.items():
         path = where / f"{name}.yml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         out[name] = path
@@ -240,7 +273,7 @@ QUERY_JS = """async ([q, typed]) => {
 }"""
 
 
-def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3) -> dict[str, Any]:
+def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3, page: str = "c01/") -> dict[str, Any]:
     """Search in Chromium, ``runs`` times, each in a fresh browser context (empty cache): the
     median time until search answers after load, and per query the median time to first results.
     Bytes are those of the first run."""
@@ -260,7 +293,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             tab.route("**/*", lambda route, *, outside=outside: route.continue_()
                       if route.request.url.startswith((base, "data:", "blob:")) else (outside.append(route.request.url), route.abort()))
             tab.on("response", lambda r, *, responses=responses: responses.append(r) if SEARCH_DATA.search(r.url) else None)
-            tab.goto(base + "c01/", wait_until="load")
+            tab.goto(base + page, wait_until="load")
             ready.append(tab.evaluate(READY_JS, queries[0]))
             for q in queries:
                 latencies[q].append(tab.evaluate(QUERY_JS, [q, False]))
@@ -280,7 +313,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             context = chromium.new_context()
             tab = context.new_page()
             tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:")) else route.abort())
-            tab.goto(base + "c01/", wait_until="load")
+            tab.goto(base + page, wait_until="load")
             tab.evaluate(READY_JS, queries[0])
             for q, times in typed.items():
                 times.append(tab.evaluate(QUERY_JS, [q, True]))
@@ -307,6 +340,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 and 1,000 entries instead of 1,000 and 10,000")
     parser.add_argument("--sizes", type=int, nargs="+", help="entry counts to generate")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each; the fastest counts")
+    parser.add_argument("--no-rendered", action="store_true", help="skip the diagnostic 'rendered' build")
     parser.add_argument("--no-browser", action="store_true", help="skip the search measurements in Chromium")
     parser.add_argument("--browser-runs", type=int, default=3, help="search measurements per site (fresh cache each); medians count")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -327,9 +361,9 @@ def main() -> int:
             where = work / f"n{size}"
             shutil.rmtree(where, ignore_errors=True)
             generate(where / "guides", size)
-            configs = projects(where, where / "guides")
+            configs = projects(where, where / "guides", rendered=not args.no_rendered)
             row: dict[str, Any] = {"entries": size}
-            names = ("openshelf", "plain")
+            names = tuple(configs)
             runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in names}
             for _ in range(args.repeat):  # interleaved, so a busy moment hits both alike
                 for name in names:
@@ -346,45 +380,52 @@ def main() -> int:
                     "index_gzip": sum(gzip_size(p.read_bytes()) for p in index),
                 }
                 print(f"  {size:>6,} entries  {name:9} built in {seconds:6.1f} s ({cpu:.1f} s CPU)", flush=True)
-                if not args.no_browser:
-                    row[name].update(measure_search(site, runs=args.browser_runs))
-                    print(f"  {size:>6,} entries  {name:9} search ready {_ms(row[name]['ready_ms'])} ms after load", flush=True)
+                row[name]["search"] = {}
+                for edition, page in EDITIONS[name] if not args.no_browser else ():
+                    row[name]["search"][edition] = found = measure_search(site, runs=args.browser_runs, page=page)
+                    print(f"  {size:>6,} entries  {name:9} {edition:2} search ready {_ms(found['ready_ms'])} ms after load", flush=True)
             rows.append(row)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) | ready after load "
+    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) | search in | ready after load "
           "| first results (median / max) | search data fetched (gzip) |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     for row in rows:
-        for name in ("openshelf", "plain"):
+        for name in (n for n in ("openshelf", "hand", "rendered") if n in row):
             r = row[name]
-            browser_cols = "| | |"
-            if "ready_ms" in r:
-                lat = [v for v in r["latency_ms"].values() if v is not None]
-                missing = sum(v is None for v in r["latency_ms"].values())
-                lat_text = f"{statistics.median(lat):.0f} / {max(lat):.0f} ms" if lat else "—"
-                if missing:
-                    lat_text += f" ({missing} without results)"
-                browser_cols = (f"| {_ms(r['ready_ms'])} ms | {lat_text} | {mb(r['bytes'])} ({mb(r['gzip_bytes'])}, {r['requests']} requests)"
-                                + (f" {len(r['outside'])} OUTSIDE" if r["outside"] else "") + " |")
-            print(f"| {row['entries']:,} | {name} | {r['seconds']:.1f} s ({r['cpu']:.1f} s) | {r['peak'] / 2**20:.0f} MiB | {mb(r['site'])} "
-                  f"| {mb(r['index'])} ({mb(r['index_gzip'])}) {browser_cols}")
+            build_cols = (f"| {row['entries']:,} | {name} | {r['seconds']:.1f} s ({r['cpu']:.1f} s) | {r['peak'] / 2**20:.0f} MiB "
+                          f"| {mb(r['site'])} | {mb(r['index'])} ({mb(r['index_gzip'])}) ")
+            for edition, found in r["search"].items() or [("", None)]:
+                print(build_cols + (_search_cols(edition, found) if found else "| | | | |"))
+                build_cols = "| | | | | | "
     print()
     for row in rows:
-        o, p = row["openshelf"], row["plain"]
-        print(f"{row['entries']:,} entries: openshelf / plain = time {o['seconds'] / p['seconds']:.2f} (CPU {o['cpu'] / p['cpu']:.2f}), "
-              f"peak memory {o['peak'] / p['peak']:.2f}, site {o['site'] / p['site']:.2f}, "
-              f"search files {o['index'] / max(p['index'], 1):.2f} (gzip {o['index_gzip'] / max(p['index_gzip'], 1):.2f})"
-              + (f", search data fetched (gzip) {o['gzip_bytes'] / max(p['gzip_bytes'], 1):.2f}" if "gzip_bytes" in o else ""))
-        if "latency_ms" in o:
-            print("  first results per query, openshelf vs plain (ms): "
-                  + ", ".join(f"{q} {_ms(o['latency_ms'][q])}/{_ms(p['latency_ms'][q])}" for q in o["latency_ms"]))
-            print("  typed key by key, from the last key (ms): "
-                  + ", ".join(f"{q} {_ms(o['typed_ms'][q])}/{_ms(p['typed_ms'][q])}" for q in o["typed_ms"]))
+        h = row["hand"]
+        for name in (n for n in ("openshelf", "rendered") if n in row):
+            o = row[name]
+            print(f"{row['entries']:,} entries: {name} / hand = time {o['seconds'] / h['seconds']:.2f} (CPU {o['cpu'] / h['cpu']:.2f}), "
+                  f"peak memory {o['peak'] / h['peak']:.2f}, site {o['site'] / h['site']:.2f}"
+                  + (" (both editions)" if name == "openshelf" else " (one edition)"))
+        for edition, found in row["openshelf"]["search"].items():
+            base = h["search"].get("zh", {})
+            print(f"  openshelf {edition} vs hand, first results per query (ms): "
+                  + ", ".join(f"{q} {_ms(v)}/{_ms(base.get('latency_ms', {}).get(q))}" for q, v in found["latency_ms"].items()))
+            print(f"  openshelf {edition} vs hand, typed key by key, from the last key (ms): "
+                  + ", ".join(f"{q} {_ms(v)}/{_ms(base.get('typed_ms', {}).get(q))}" for q, v in found["typed_ms"].items()))
     return 0
+
+
+def _search_cols(edition: str, r: dict[str, Any]) -> str:
+    lat = [v for v in r["latency_ms"].values() if v is not None]
+    missing = sum(v is None for v in r["latency_ms"].values())
+    lat_text = f"{statistics.median(lat):.0f} / {max(lat):.0f} ms" if lat else "—"
+    if missing:
+        lat_text += f" ({missing} without results)"
+    return (f"| {edition} | {_ms(r['ready_ms'])} ms | {lat_text} | {mb(r['bytes'])} ({mb(r['gzip_bytes'])}, {r['requests']} requests)"
+            + (f" {len(r['outside'])} OUTSIDE" if r["outside"] else "") + " |")
 
 
 def _ms(v: float | None) -> str:
