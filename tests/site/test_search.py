@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,4 +115,6 @@ def test_bench_build_runs_small() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_build.py"), "--sizes", "40", "--no-browser"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "openshelf / plain = time" in result.stdout
+    assert "openshelf (both editions) / hand = time" in result.stdout
+    assert "rendered (main edition's Markdown, no plugin, no Pagefind) / hand = time" in result.stdout
+    assert re.search(r"\| 40 \| hand \| [\d.]+ s", result.stdout), result.stdout
