@@ -19,7 +19,7 @@ from mkdocs.utils.yaml import yaml_load
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
 from openshelf.site.render import Pages
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
@@ -85,10 +85,10 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
                    roots=[("configuration file's folder", root), ("working directory", Path.cwd())])
     state = options.get("link_state")
     use_editions = options.get("editions", True) is not False
-    pages, diagnostics = render_site(guides, root / state if state else None, config.get("site_url"),
-                                     strict=options.get("strict") is True, editions=use_editions)
-    if pages is None:
+    loaded, diagnostics = load_site(guides, root / state if state else None, strict=options.get("strict") is True)
+    if loaded is None:
         return None, diagnostics
+    pages = render_loaded(loaded, config.get("site_url"), editions=use_editions)
     codes = pages.extra.get("languages")
     languages = [str(code) for code in codes] if isinstance(codes, list) else []
 
@@ -98,10 +98,10 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     project = _Project(root, config, plugins, options, docs_src, languages)
     others: list[tuple[str, Staged]] = []
     for code in languages[1:]:
-        edition, _ = render_site(guides, root / state if state else None, config.get("site_url"), language=code, editions=True)
-        if edition is None:  # the same guide validated a moment ago
-            raise BuildError(f"the {code} edition of the guide in {guides} did not render")
-        others.append((editions.folder(code, languages), project.write(edition, tmp / "editions" / code, code)))
+        folder = editions.folder(code, languages)
+        root_url = config.get("site_url")
+        edition = render_loaded(loaded, root_url.rstrip("/") + "/" + folder if root_url else None, code, editions=True)
+        others.append((folder, project.write(edition, tmp / "editions" / code, code)))
     main = project.write(pages, tmp, languages[0] if languages else None)
     shutil.rmtree(staging, ignore_errors=True)
     os.replace(tmp, staging)
