@@ -372,6 +372,12 @@ class Site(_Strict):
         self._path = path
         self._positions = positions
 
+    def __eq__(self, other: object) -> bool:
+        """The same settings are equal wherever they were read from: where they came from is not compared."""
+        return isinstance(other, Site) and self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
     def where(self, *keys: str | int) -> Location:
         """The source location of the value at ``keys`` (or of its nearest ancestor; the file alone when not located)."""
         line, col = self._positions.of(keys) if self._positions is not None else (0, 0)
