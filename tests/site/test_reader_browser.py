@@ -269,7 +269,7 @@ def test_keyboard_alone_searches_and_opens_a_result(site: tuple[str, Any], home:
             break
     assert href.endswith(f"#{entry}"), href
     page.keyboard.press("Enter")
-    wait_until(page, "id => location.hash === '#' + id && document.getElementById(id).closest('.os-entry').querySelector('details').open", entry)
+    wait_until(page, "id => location.hash === '#' + id && document.getElementById(id)?.closest('.os-entry').querySelector('details').open", entry)
     assert page.locator(f"article.os-entry:has(h3#{entry}) p.os-url, article.os-entry:has(h3#{entry}) p.os-url-local").first.is_visible()
     assert urlsplit(page.url).path.startswith("/" + home)  # still in the reader's edition
     page.close()
