@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,9 +115,9 @@ def test_bench_build_runs_small() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_build.py"), "--sizes", "40", "--no-browser"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "40 entries: openshelf / hand = time" in result.stdout
-    assert "(both editions)" in result.stdout
-    assert "40 entries: rendered / hand = time" in result.stdout
+    assert "openshelf (both editions) / hand = time" in result.stdout
+    assert "rendered (main edition's Markdown, no plugin, no Pagefind) / hand = time" in result.stdout
+    assert re.search(r"\| 40 \| hand \| [\d.]+ s", result.stdout), result.stdout
 
 
 def test_bench_hand_pages_are_what_a_librarian_writes(tmp_path: Path) -> None:
@@ -127,14 +128,14 @@ def test_bench_hand_pages_are_what_a_librarian_writes(tmp_path: Path) -> None:
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     bench_build.generate(tmp_path / "guides", 45)
-    bench_build.hand_pages(tmp_path / "guides", tmp_path / "docs")
+    nav = bench_build.hand_written(tmp_path / "guides", tmp_path / "docs")
     pages = sorted(p.name for p in (tmp_path / "docs").iterdir())
     assert pages == [*(f"c{i:02d}.md" for i in range(1, 21)), "index.md"]
     c01 = (tmp_path / "docs" / "c01.md").read_text(encoding="utf-8")
     assert c01.startswith("# 栏目 1 · Collection 1\n")
-    assert c01.count("\n## ") == 3  # 45 entries over 20 pages: 3 on the first
+    assert c01.count("\n### ") == 3  # 45 entries over 20 pages: 3 on the first
     assert c01.count("\n<https://") == 3
     assert "本条目编号 0，" in c01
     assert "Entry 0, provided by" in c01
     assert "<details" not in c01
-    assert "- [栏目 20 · Collection 20](c20.md)" in (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+    assert nav == ["index.md", *(f"c{i:02d}.md" for i in range(1, 21))]

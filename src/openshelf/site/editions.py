@@ -82,14 +82,19 @@ def settings(config: MkDocsConfig, extra: Mapping[str, Any], language: str, site
     """The configuration values of an edition: where it is written and published, Material's
     language, the site's name and description from the guide (``extra``: :func:`names`), the
     palette toggles' labels."""
-    palette = config.theme.get("palette")
+    return values_for(config.theme.get("palette"), config.site_name, config.site_description, extra, language, site_url, site_dir)
+
+
+def values_for(palette: Any, site_name: str, site_description: str | None, extra: Mapping[str, Any], language: str,
+               site_url: str | None, site_dir: str) -> dict[str, Any]:
+    """:func:`settings` from the values as ``mkdocs.yml`` writes them (``openshelf build`` stages a plain mapping)."""
     if isinstance(palette, list):
         palette = [{**p, "toggle": {**p["toggle"], "name": _one_language(str(p["toggle"].get("name", "")), language)}}
                    if isinstance(p, Mapping) and isinstance(p.get("toggle"), Mapping) else p for p in palette]
-    title = extra.get("titles", {}).get(language) or config.site_name
+    title = extra.get("titles", {}).get(language) or site_name
     description = extra.get("descriptions", {}).get(language)
     return {"site_dir": site_dir, "site_url": site_url, "site_name": title,
-            "site_description": description or config.site_description, "palette": palette, "language": THEME_LANGUAGES[language]}
+            "site_description": description or site_description, "palette": palette, "language": THEME_LANGUAGES[language]}
 
 
 def apply(config: MkDocsConfig, values: Mapping[str, Any]) -> dict[str, Any]:

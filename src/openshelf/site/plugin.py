@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
 from openshelf.site import counts, csp, editions, handout, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, refusal, render_site
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, Loaded, default_nav, load_site, markdown_needs, refusal, render_loaded
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     _languages: tuple[str, ...] = ()  # the guide's editions, main first; () for the bilingual site
     _root_url: str | None = None  # the main edition's address (site_url)
     _as_written: Mapping[str, Any] = MappingProxyType({})  # the values the main edition replaced in MkDocs' configuration
+    _loaded: Loaded | None = None  # the guide the main edition read, rendered again by each other edition
 
     def _path(self, config: MkDocsConfig, value: str) -> Path:
         return Path(os.path.dirname(config.config_file_path or ".")) / value
@@ -96,16 +97,20 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             return None
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
-        try:
-            pages, diagnostics = render_site(guides, state, config.site_url, strict=self.config.strict,
-                                             language=self._edition, editions=self.config.editions)
-        except OpenShelfError as exc:  # e.g. a link state file that cannot be read
-            raise PluginError(exc.format_message()) from None
-        for d in diagnostics:
-            # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
-            (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
-        if pages is None:
-            raise PluginError(refusal(f"the guide in {guides}", diagnostics))
+        if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
+            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions)
+        else:
+            try:
+                loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
+            except OpenShelfError as exc:  # e.g. a link state file that cannot be read
+                raise PluginError(exc.format_message()) from None
+            for d in diagnostics:
+                # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
+                (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
+            if loaded is None:
+                raise PluginError(refusal(f"the guide in {guides}", diagnostics))
+            self._loaded = loaded
+            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
@@ -192,7 +197,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
                 language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
                 pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls, language)
             if self._edition is None:
-                self._build_other_editions(config)
+                try:
+                    self._build_other_editions(config)
+                finally:
+                    self._loaded = None  # the next build (mkdocs serve) reads the guide again
                 offline.stamp(site)  # last: the version is a hash of everything else, every edition included
         except OpenShelfError as exc:
             raise PluginError(str(exc)) from None

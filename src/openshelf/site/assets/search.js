@@ -78,6 +78,9 @@
   function find(pagefind, query) {
     var runs = query.match(HAN_RUN) || [];
     var searches = [apart(query)].concat(runs.map(function (run) { return '"' + apart(run) + '"'; }));
+    // one Chinese run and nothing else (知网, 开放获取): its exact-phrase search alone is the answer,
+    // and the search of its characters one by one (the slowest at 10,000 entries) is not needed
+    if (runs.length === 1 && query.replace(HAN_RUN, "").trim() === "") searches = searches.slice(1);
     var options = member && member.value ? { filters: { member: member.value } } : {};
     return Promise.all(searches.map(function (q) { return pagefind.search(q, options); })).then(function (found) {
       if (found.some(function (search) { return !search; })) return null;
