@@ -1,4 +1,4 @@
-"""Fewer cyclic garbage collections while a big guide is loaded or checked.
+"""Fewer cyclic garbage collections while a big guide is loaded, rendered, built or checked.
 
 Loading a guide makes hundreds of thousands of small objects that live until the run ends and form
 few cycles; by default Python's collector looks at the young objects every 700 new ones and, as
