@@ -2,17 +2,23 @@
 
 For each size (1,000 and 10,000 entries; ``--quick``: 200 and 1,000) the script generates a
 guide of realistic bilingual entries (sentences, names and tags drawn from the default guide in
-``guides/``, spread over 20 collections, so 20 entry pages), then builds it twice in the same run:
+``guides/``, spread over 20 collections, so 20 entry pages), then builds it in the same run:
 
-* **openshelf** — ``mkdocs build`` with the repository's ``mkdocs.yml`` (the ``openshelf``
-  plugin renders the pages in memory and runs whatever search the project ships);
-* **plain** — the very Markdown that ``openshelf`` renders, written out as ordinary pages in
-  ``docs/`` and built by MkDocs + Material with stock Material search (``lang: [zh, en]``,
-  jieba, the same separator and ``pipeline: []``), i.e. the same page layout.
+* **openshelf** — ``mkdocs build`` with the repository's ``mkdocs.yml``: the ``openshelf``
+  plugin renders the pages in memory and writes BOTH editions (the Chinese one at the root, the
+  English one under ``en/``), each with its own Pagefind index;
+* **hand** — the baseline: the same entries written the way a librarian would by hand, one page
+  per collection (20 pages), per entry a heading, the link and one line of description in each
+  language, built by MkDocs + Material with stock Material search (``lang: [zh, en]``, jieba, the
+  same separator and ``pipeline: []``);
+* **rendered** (``--no-rendered`` leaves it out) — a diagnostic: the very Markdown ``openshelf``
+  renders for its main edition, written out as ordinary pages and built like *hand*, i.e. what the
+  weight of each rendered entry costs MkDocs, without the plugin and without Pagefind.
 
 It prints build time, peak memory (the build process and its children, from ``wait4``), site
-size, search-index size (raw and gzip) and the ratios; then serves each site on 127.0.0.1 and
-measures search in headless Chromium (Debian's chromium, as the tests use), three times with an
+size, search-index size (raw and gzip) and the ratios to *hand*; then serves each site on 127.0.0.1
+and measures search in headless Chromium (in each edition of *openshelf*: ``c01/`` and
+``en/c01/``; Debian's chromium, as the tests use), three times with an
 empty cache (medians count): the time from the page's load event until a query shows results,
 the time from typing a query to the first result node (``performance.now()`` in the page; the
 whole word at once, as an input method commits Chinese, and for ASCII words also key by key,
@@ -20,7 +26,7 @@ whole word at once, as an input method commits Chinese, and for ASCII words also
 the bytes of search data the browser fetched (index, worker / Pagefind files) — raw and
 gzip-compressed as a server would send them.
 
-    .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1]
+    .venv/bin/python scripts/bench_build.py [--quick] [--sizes 1000 10000] [--repeat 1] [--no-rendered]
                                             [--no-browser] [--browser-runs 3] [--keep DIR]
 
 It asserts nothing: the numbers depend on the machine.
@@ -116,8 +122,31 @@ def generate(root: Path, entries: int, seed: int = 1) -> None:
         (root / f"c{page + 1:02d}.yml").write_text(yaml.safe_dump(collection, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def projects(where: Path, guides: Path) -> dict[str, Path]:
-    """The two MkDocs projects: ``openshelf`` (the plugin) and ``plain`` (rendered Markdown in docs/)."""
+def hand_written(guides: Path, docs: Path) -> list[Any]:
+    """The guide as a librarian writes it by hand: a page per collection, per entry a heading, the
+    link and one line of description in each language; returns the navigation."""
+    guide, diagnostics = load_guide(guides)
+    if guide is None:
+        raise SystemExit("the generated guide does not validate: " + "; ".join(d.format() for d in diagnostics))
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "index.md").write_text("# 应急学术资源 · Emergency resources\n", encoding="utf-8")
+    nav: list[Any] = ["index.md"]
+    for collection in guide.collections:
+        lines = [f"# {collection.title.zh} · {collection.title.en}", ""]
+        for e in collection.entries:
+            title = " · ".join(dict.fromkeys(filter(None, (e.title.zh, e.title.en))))
+            lines += [f"### {title}", "", f"<{e.url}>", ""]
+            for text in (e.description.zh, e.description.en):
+                if text:
+                    lines += [text.split("\n")[0], ""]
+        (docs / f"{collection.id}.md").write_text("\n".join(lines), encoding="utf-8")
+        nav.append(f"{collection.id}.md")
+    return nav
+
+
+def projects(where: Path, guides: Path, rendered: bool = True) -> dict[str, Path]:
+    """The MkDocs projects: ``openshelf`` (the plugin, both editions), ``hand`` (the librarian's pages)
+    and, with ``rendered``, ``rendered`` (the main edition's rendered Markdown in docs/)."""
     with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
         base = yaml_load(f)  # MkDocs' loader: the file uses !ENV
     empty = where / "empty-docs"
@@ -128,18 +157,21 @@ def projects(where: Path, guides: Path) -> dict[str, Path]:
     ours["plugins"] = [{"openshelf": {**(p["openshelf"] or {}), "guides_dir": str(guides)}} if isinstance(p, dict) and "openshelf" in p
                        else p for p in base["plugins"]]
 
-    pages, _ = render_site(guides, None, base.get("site_url"))  # exactly what the plugin renders
-    assert pages is not None
-    docs = where / "plain-docs"
-    for uri, text in [*pages.markdown.items(), *pages.files.items()]:
-        (docs / uri).parent.mkdir(parents=True, exist_ok=True)
-        (docs / uri).write_text(text, encoding="utf-8")
-    plain = {k: v for k, v in base.items() if k not in ("plugins", "validation")}
-    plain.update(docs_dir=str(docs), nav=default_nav(pages, docs),
-                 plugins=[{"search": {"lang": ["zh", "en"], "separator": r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;',
-                                      "pipeline": []}}])
+    stock = {k: v for k, v in base.items() if k not in ("plugins", "validation")}
+    stock["plugins"] = [{"search": {"lang": ["zh", "en"], "separator": r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;', "pipeline": []}}]
+    hand_docs = where / "hand-docs"
+    hand = {**stock, "docs_dir": str(hand_docs), "nav": hand_written(guides, hand_docs)}
+    configs: list[tuple[str, dict[str, Any]]] = [("openshelf", ours), ("hand", hand)]
+    if rendered:
+        pages, _ = render_site(guides, None, base.get("site_url"), editions=True)  # the main edition, as the plugin renders it
+        assert pages is not None
+        docs = where / "rendered-docs"
+        for uri, text in [*pages.markdown.items(), *pages.files.items()]:
+            (docs / uri).parent.mkdir(parents=True, exist_ok=True)
+            (docs / uri).write_text(text, encoding="utf-8")
+        configs.append(("rendered", {**stock, "docs_dir": str(docs), "nav": default_nav(pages, docs)}))
     out = {}
-    for name, config in (("openshelf", ours), ("plain", plain)):
+    for name, config in configs:
         path = where / f"{name}.yml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         out[name] = path
@@ -240,7 +272,7 @@ QUERY_JS = """async ([q, typed]) => {
 }"""
 
 
-def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3) -> dict[str, Any]:
+def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3, page: str = "c01/") -> dict[str, Any]:
     """Search in Chromium, ``runs`` times, each in a fresh browser context (empty cache): the
     median time until search answers after load, and per query the median time to first results.
     Bytes are those of the first run."""
@@ -260,7 +292,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             tab.route("**/*", lambda route, *, outside=outside: route.continue_()
                       if route.request.url.startswith((base, "data:", "blob:")) else (outside.append(route.request.url), route.abort()))
             tab.on("response", lambda r, *, responses=responses: responses.append(r) if SEARCH_DATA.search(r.url) else None)
-            tab.goto(base + "c01/", wait_until="load")
+            tab.goto(base + page, wait_until="load")
             ready.append(tab.evaluate(READY_JS, queries[0]))
             for q in queries:
                 latencies[q].append(tab.evaluate(QUERY_JS, [q, False]))
@@ -280,7 +312,7 @@ def measure_search(site: Path, queries: tuple[str, ...] = QUERIES, runs: int = 3
             context = chromium.new_context()
             tab = context.new_page()
             tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:")) else route.abort())
-            tab.goto(base + "c01/", wait_until="load")
+            tab.goto(base + page, wait_until="load")
             tab.evaluate(READY_JS, queries[0])
             for q, times in typed.items():
                 times.append(tab.evaluate(QUERY_JS, [q, True]))
@@ -302,11 +334,16 @@ def mb(n: float) -> str:
     return f"{n / 1e6:.2f} MB"
 
 
+#: Where search is measured on each site: each edition of openshelf's, the one page set of the others.
+SEARCH_PAGES = {"openshelf": {"zh": "c01/", "en": "en/c01/"}, "hand": {"": "c01/"}, "rendered": {"": "c01/"}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 and 1,000 entries instead of 1,000 and 10,000")
     parser.add_argument("--sizes", type=int, nargs="+", help="entry counts to generate")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each; the fastest counts")
+    parser.add_argument("--no-rendered", action="store_true", help="leave out the diagnostic build of openshelf's rendered Markdown")
     parser.add_argument("--no-browser", action="store_true", help="skip the search measurements in Chromium")
     parser.add_argument("--browser-runs", type=int, default=3, help="search measurements per site (fresh cache each); medians count")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -319,17 +356,18 @@ def main() -> int:
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     material_version = getattr(material, "__version__", "")
     print(f"{platform.node()}: {os.cpu_count()} CPUs, {memory_gib:.0f} GiB, Python {platform.python_version()}, "
-          f"MkDocs {mkdocs.__version__}, Material {material_version} — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+          f"MkDocs {mkdocs.__version__}, Material {material_version} — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average {os.getloadavg()[0]:.2f}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="openshelf-bench-build-"))
+    names = ("openshelf", "hand") if args.no_rendered else ("openshelf", "hand", "rendered")
     rows = []
     try:
         for size in sizes:
             where = work / f"n{size}"
             shutil.rmtree(where, ignore_errors=True)
             generate(where / "guides", size)
-            configs = projects(where, where / "guides")
+            configs = projects(where, where / "guides", rendered=not args.no_rendered)
             row: dict[str, Any] = {"entries": size}
-            names = ("openshelf", "plain")
             runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in names}
             for _ in range(args.repeat):  # interleaved, so a busy moment hits both alike
                 for name in names:
@@ -339,51 +377,65 @@ def main() -> int:
                 seconds = min(r[0] for r in runs[name])
                 cpu = min(r[1] for r in runs[name])
                 peak = max(r[2] for r in runs[name])
-                index = search_files(site)
+                index = search_files(site) + (search_files(site / "en") if name == "openshelf" else [])
                 row[name] = {
                     "seconds": seconds, "cpu": cpu, "peak": peak, "site": tree_size(site),
                     "index": sum(p.stat().st_size for p in index),
                     "index_gzip": sum(gzip_size(p.read_bytes()) for p in index),
+                    "search": {},
                 }
-                print(f"  {size:>6,} entries  {name:9} built in {seconds:6.1f} s ({cpu:.1f} s CPU)", flush=True)
+                print(f"  {size:>6,} entries  {name:9} built in {seconds:6.1f} s ({cpu:.1f} s CPU), peak {peak / 2**20:.0f} MiB", flush=True)
                 if not args.no_browser:
-                    row[name].update(measure_search(site, runs=args.browser_runs))
-                    print(f"  {size:>6,} entries  {name:9} search ready {_ms(row[name]['ready_ms'])} ms after load", flush=True)
+                    for edition, page in SEARCH_PAGES[name].items():
+                        found = measure_search(site, runs=args.browser_runs, page=page)
+                        row[name]["search"][edition] = found
+                        print(f"  {size:>6,} entries  {(name + ' ' + edition).strip():12} search ready {_ms(found['ready_ms'])} ms after load",
+                              flush=True)
             rows.append(row)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) | ready after load "
-          "| first results (median / max) | search data fetched (gzip) |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| entries | build | time (CPU) | peak memory | site | search files (gzip) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for row in rows:
-        for name in ("openshelf", "plain"):
+        for name in names:
             r = row[name]
-            browser_cols = "| | |"
-            if "ready_ms" in r:
-                lat = [v for v in r["latency_ms"].values() if v is not None]
-                missing = sum(v is None for v in r["latency_ms"].values())
-                lat_text = f"{statistics.median(lat):.0f} / {max(lat):.0f} ms" if lat else "—"
-                if missing:
-                    lat_text += f" ({missing} without results)"
-                browser_cols = (f"| {_ms(r['ready_ms'])} ms | {lat_text} | {mb(r['bytes'])} ({mb(r['gzip_bytes'])}, {r['requests']} requests)"
-                                + (f" {len(r['outside'])} OUTSIDE" if r["outside"] else "") + " |")
-            print(f"| {row['entries']:,} | {name} | {r['seconds']:.1f} s ({r['cpu']:.1f} s) | {r['peak'] / 2**20:.0f} MiB | {mb(r['site'])} "
-                  f"| {mb(r['index'])} ({mb(r['index_gzip'])}) {browser_cols}")
+            print(f"| {row['entries']:,} | {name}{' (both editions)' if name == 'openshelf' else ''} | {r['seconds']:.1f} s ({r['cpu']:.1f} s) "
+                  f"| {r['peak'] / 2**20:.0f} MiB | {mb(r['site'])} | {mb(r['index'])} ({mb(r['index_gzip'])}) |")
+    if not args.no_browser:
+        print()
+        print("| entries | site | edition | ready after load | first results (median / max) | search data fetched (gzip) |")
+        print("| ---: | --- | --- | ---: | ---: | ---: |")
+        for row in rows:
+            for name in names:
+                for edition, r in row[name]["search"].items():
+                    lat = [v for v in r["latency_ms"].values() if v is not None]
+                    missing = sum(v is None for v in r["latency_ms"].values())
+                    lat_text = f"{statistics.median(lat):.0f} / {max(lat):.0f} ms" if lat else "—"
+                    if missing:
+                        lat_text += f" ({missing} without results)"
+                    outside = f" {len(r['outside'])} OUTSIDE" if r["outside"] else ""
+                    print(f"| {row['entries']:,} | {name} | {edition or '—'} | {_ms(r['ready_ms'])} ms | {lat_text} "
+                          f"| {mb(r['bytes'])} ({mb(r['gzip_bytes'])}, {r['requests']} requests){outside} |")
     print()
     for row in rows:
-        o, p = row["openshelf"], row["plain"]
-        print(f"{row['entries']:,} entries: openshelf / plain = time {o['seconds'] / p['seconds']:.2f} (CPU {o['cpu'] / p['cpu']:.2f}), "
-              f"peak memory {o['peak'] / p['peak']:.2f}, site {o['site'] / p['site']:.2f}, "
-              f"search files {o['index'] / max(p['index'], 1):.2f} (gzip {o['index_gzip'] / max(p['index_gzip'], 1):.2f})"
-              + (f", search data fetched (gzip) {o['gzip_bytes'] / max(p['gzip_bytes'], 1):.2f}" if "gzip_bytes" in o else ""))
-        if "latency_ms" in o:
-            print("  first results per query, openshelf vs plain (ms): "
-                  + ", ".join(f"{q} {_ms(o['latency_ms'][q])}/{_ms(p['latency_ms'][q])}" for q in o["latency_ms"]))
-            print("  typed key by key, from the last key (ms): "
-                  + ", ".join(f"{q} {_ms(o['typed_ms'][q])}/{_ms(p['typed_ms'][q])}" for q in o["typed_ms"]))
+        o, h = row["openshelf"], row["hand"]
+        print(f"{row['entries']:,} entries: openshelf (both editions) / hand = time {o['seconds'] / h['seconds']:.2f} "
+              f"(CPU {o['cpu'] / h['cpu']:.2f}), peak memory {o['peak'] / h['peak']:.2f} ({o['peak'] / 2**20:.0f} MiB), "
+              f"site {o['site'] / h['site']:.2f}, search files {o['index'] / max(h['index'], 1):.2f} "
+              f"(gzip {o['index_gzip'] / max(h['index_gzip'], 1):.2f})")
+        if "rendered" in row:
+            r = row["rendered"]
+            print(f"  rendered (main edition's Markdown, no plugin, no Pagefind) / hand = time {r['seconds'] / h['seconds']:.2f} "
+                  f"(CPU {r['cpu'] / h['cpu']:.2f}); openshelf / rendered = time {o['seconds'] / r['seconds']:.2f}")
+        for edition, s in o["search"].items():
+            base = h["search"].get("", {})
+            print(f"  first results per query, openshelf {edition} vs hand (ms): "
+                  + ", ".join(f"{q} {_ms(s['latency_ms'][q])}/{_ms(base.get('latency_ms', {}).get(q))}" for q in s["latency_ms"]))
+            print(f"  typed key by key, from the last key, openshelf {edition} vs hand (ms): "
+                  + ", ".join(f"{q} {_ms(s['typed_ms'][q])}/{_ms(base.get('typed_ms', {}).get(q))}" for q in s["typed_ms"]))
     return 0
 
 

@@ -66,11 +66,17 @@ def wait_until(page: Any, predicate: str, arg: Any = None, timeout: float = 60.0
 
     Not ``page.wait_for_function``: that builds its predicate with ``eval`` inside the page, which
     the site's Content-Security-Policy refuses at times, and it does not wait for a promise.
-    ``page.evaluate`` runs through the DevTools protocol and awaits the promise.
+    ``page.evaluate`` runs through the DevTools protocol and awaits the promise.  A page that
+    navigates while it is asked (a link just followed) is asked again once the next one loads.
     """
     deadline = time.monotonic() + timeout
     while True:
-        value = page.evaluate(predicate, arg)
+        try:
+            value = page.evaluate(predicate, arg)
+        except Exception as exc:  # a navigation under way (a followed link): ask the next page
+            if "Execution context was destroyed" not in str(exc):
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

@@ -74,6 +74,13 @@ def test_every_category_and_every_table_1_service_has_an_entry() -> None:
     assert [key for key in g.site.services if key not in tags] == []
 
 
+def test_every_kind_of_resource_the_survey_names_has_an_entry() -> None:
+    g = guide()
+    assert len(g.site.resource_kinds) >= 15  # the survey's kinds, in its own words (guides/_site.yml)
+    assert all(kind.zh and kind.en for kind in g.site.resource_kinds.values())
+    assert [key for key, kind in g.site.resource_kinds.items() if not any(kind.includes(key, e) for e in g.entries)] == []
+
+
 def test_the_about_page_shows_the_counts() -> None:
     from openshelf.site.bilingual import text
     from openshelf.site.counts import MARKER, counts_markdown
@@ -81,9 +88,10 @@ def test_the_about_page_shows_the_counts() -> None:
     assert MARKER in (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
     tables = counts_markdown(guide())
     assert [key for key, label in guide().site.services.items() if f"| {text(label)} | " not in tables] == []
+    assert [key for key, kind in guide().site.resource_kinds.items() if f"| {text(kind)} | " not in tables] == []
     import re
 
-    assert re.findall(r"(?m)^\| [^|]+ \| 0 \|.*$", tables) == []  # no collection, category or service without an entry
+    assert re.findall(r"(?m)^\| [^|]+ \| 0 \|.*$", tables) == []  # no collection, category, kind or service without an entry
 
 
 def test_parity_report_prints_both_languages_of_every_entry() -> None:

@@ -96,7 +96,7 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         sys.path.pop(0)
     where = tmp_path_factory.mktemp("big")
     bench_build.generate(where / "guides", 1000)
-    config = bench_build.projects(where, where / "guides")["openshelf"]
+    config = bench_build.projects(where, where / "guides", rendered=False)["openshelf"]
     site = where / "site"
     proc = mkdocs_build(config, site)
     assert proc.returncode == 0, proc.stdout + proc.stderr

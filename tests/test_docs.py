@@ -98,12 +98,16 @@ def test_limits_example_states_the_defaults(example: str) -> None:
 def _models() -> dict[str, tuple[type[BaseModel], bool]]:
     """A documented YAML block's top-level key → the model it must validate against, and whether the
     model is the whole file (True) or the key's value (False)."""
+    from pydantic import create_model
+
     from openshelf.federation.config import SourcesFile
     from openshelf.federation.overlays import OverlaysFile
-    from openshelf.guide.models import Emergency, Policy, ServiceStatus
+    from openshelf.guide.models import Emergency, Policy, ServiceStatus, Site
 
+    # A settings key whose value is not a model of its own: checked as that one field of Site.
+    kinds = create_model("ResourceKinds", resource_kinds=(Site.model_fields["resource_kinds"].annotation, ...))
     return {"emergency": (Emergency, False), "service_status": (ServiceStatus, False), "sources": (SourcesFile, True),
-            "overlays": (OverlaysFile, True), "policy": (Policy, False)}
+            "overlays": (OverlaysFile, True), "policy": (Policy, False), "resource_kinds": (kinds, True)}
 
 
 @pytest.mark.parametrize("example", examples("yaml", lambda block: not block.startswith(("  - id:", "plugins:", "limits:"))))

@@ -90,8 +90,9 @@ def test_mkdocs_yml_builds_the_guide_with_the_plugin(made: Path) -> None:
     assert config["site_name"] == "示例大学图书馆读者指南 · Example University Library Guide"
     assert config["theme"]["language"] == "zh" and config["site_url"] == "http://127.0.0.1:8000/"
     assert {"openshelf": {"guides_dir": "guides", "strict": False}} in config["plugins"]
-    about = (made / "docs" / "about.md").read_text(encoding="utf-8")
-    assert "本指南用 **OpenShelf** 生成" in about and "This guide is built with **OpenShelf**" in about
+    # An About page per edition: the main language's is about.md, the other's about.en.md (a site per language).
+    assert "本指南用 **OpenShelf** 生成" in (made / "docs" / "about.md").read_text(encoding="utf-8")
+    assert "This guide is built with **OpenShelf**" in (made / "docs" / "about.en.md").read_text(encoding="utf-8")
 
 
 def test_the_makefile_pins_this_release_and_the_constraints_its_dependencies(made: Path) -> None:
@@ -123,6 +124,7 @@ def test_an_english_only_guide_has_no_chinese_text(tmp_path: Path) -> None:
     assert config["theme"]["language"] == "en" and config["site_url"] == "https://guide.riverside.example/"
     about = (tmp_path / "g" / "docs" / "about.md").read_text(encoding="utf-8")
     assert about.startswith("# About this guide\n") and 'lang="zh"' not in about
+    assert sorted(p.name for p in (tmp_path / "g" / "docs").iterdir()) == ["about.md"]  # one edition, one About page
     assert guide.site.description is not None and guide.site.description.en == (
         "A guide for readers: the library's services and the scholarly resources it recommends.")
 
@@ -335,8 +337,10 @@ def test_from_a_built_wheel_init_then_make_site_and_make_test_pass(tmp_path: Pat
         proc = subprocess.run(["make", target, f"OPENSHELF_SPEC={wheel}", f"UV={UV}"], cwd=repo, env=env,
                               capture_output=True, text=True, check=False, timeout=600)
         assert proc.returncode == 0, f"make {target}:\n{proc.stdout}{proc.stderr}"
-    index = (repo / "site" / "index.html").read_text(encoding="utf-8")
-    assert "Example University Library Guide" in index
+    # a site per language: the Chinese edition at the root, the English one under en/
+    assert "示例大学图书馆读者指南" in (repo / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Example University Library Guide" in (repo / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    assert "This guide is built with" in (repo / "site" / "en" / "about" / "index.html").read_text(encoding="utf-8")
     assert "ok: 1 collections, 6 entries" in proc.stderr and "2 file(s) already formatted" in proc.stderr
     installed = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import openshelf; print(openshelf.__file__)"],
                                capture_output=True, text=True, check=True, timeout=60).stdout

@@ -375,8 +375,10 @@ def test_site_offers_the_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert (data / "openshelf.csv").read_bytes().startswith(b"\xef\xbb\xbf" + b"collection,id,")
         assert yaml.safe_load((data / "openshelf.yaml").read_text(encoding="utf-8")) == json.loads(expected)
         assert json.loads((data / "openshelf.schema.json").read_text(encoding="utf-8"))["$id"] == "guide-export.schema.json"
-        home = (root / "index.html").read_text(encoding="utf-8")
-        assert 'href="downloads/openshelf.csv"' in home and "Download the data" in home
+        # both paths build a site per language: the English edition's home page (/en/), and the Chinese one at the root
+        assert "Download the data" in (root / "en" / "index.html").read_text(encoding="utf-8")
+        assert 'href="downloads/openshelf.csv"' in (root / "index.html").read_text(encoding="utf-8")
+        assert (root / "en" / "downloads" / "openshelf.json").read_text(encoding="utf-8") == expected  # the same data in every edition
 
 
 def test_formula_like_cells_are_defused_and_round_trip(tmp_path: Path) -> None:

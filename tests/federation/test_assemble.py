@@ -243,3 +243,16 @@ def test_a_hostile_sources_text_is_escaped_like_local_text(tmp_path: Path, monke
         scan = _Live()
         scan.feed(path.read_text(encoding="utf-8"))
         assert scan.found == [], (path, scan.found)
+
+
+def test_verify_of_a_subscribed_entry_says_where_it_comes_from(library: Path) -> None:
+    """`openshelf verify` edits this guide's own files: a subscribed entry is named as such, not "no entry"."""
+    snapshot = (library / "_sources" / "shared.json").read_bytes()
+    result = CliRunner().invoke(main, ["verify", "cnki", "--by", "A librarian", "--evidence", "https://cnki.example.org/", "--guides", str(library)])
+    assert result.exit_code == 2, result.output
+    assert "entry 'cnki' comes from a subscribed guide (guides/_sources/shared.json)" in result.stderr
+    assert "guides/_overlays.yml" in result.stderr
+    assert (library / "_sources" / "shared.json").read_bytes() == snapshot
+    unknown = CliRunner().invoke(main, ["verify", "nothing-here", "--by", "A librarian", "--evidence", "https://cnki.example.org/",
+                                        "--guides", str(library)])
+    assert unknown.exit_code == 2 and "no entry 'nothing-here' in guides" in unknown.stderr

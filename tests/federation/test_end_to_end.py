@@ -183,12 +183,14 @@ def test_the_change_lists_are_right(federation: dict[str, Any]) -> None:
 
 def test_the_library_site_shows_sources_notes_and_no_hidden_entry(federation: dict[str, Any]) -> None:
     site = federation["library"].repo / "offline-site"
-    page = (site / "databases" / "index.html").read_text(encoding="utf-8")
+    page = (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")  # the English edition
     assert 'id="aurora-atlas"' in page and 'id="delphi-directory"' in page
     assert "cygnus" not in page.lower(), "the hidden entry appears nowhere"
     assert "Sign in through our WebVPN first." in page
     assert "Shared emergency guide" in page  # where the entry comes from
     assert "with 3D maps" in page  # the update's new text, built offline from the snapshot
+    zh = (site / "databases" / "index.html").read_text(encoding="utf-8")  # the Chinese edition, at the root
+    assert "本馆读者请先登录 WebVPN。" in zh and "cygnus" not in zh.lower()
     export = json.loads((site / "downloads" / "openshelf.json").read_text(encoding="utf-8"))
     ids = {e["id"] for c in export["collections"] for e in c["entries"]}
     assert "cygnus-catalogue" not in ids and {"aurora-atlas", "lumen-loans"} <= ids
@@ -210,12 +212,12 @@ def test_a_tampered_snapshot_stops_the_build_naming_the_source(federation: dict[
 
 def test_the_consortium_lists_each_shared_resource_once_naming_both_members(federation: dict[str, Any]) -> None:
     site = federation["consortium"].repo / "offline-site"
-    page = (site / "databases" / "index.html").read_text(encoding="utf-8")
+    page = (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")  # the English edition
     assert page.count('id="aurora-atlas"') == 1
     start = page.index('id="aurora-atlas"')
     entry = page[start:page.index('class="os-entry', start + 1) if 'class="os-entry' in page[start + 1:] else len(page)]
     assert "Shared emergency guide" in entry and "Lumen University Library guide" in entry
-    members = (site / "members" / "index.html").read_text(encoding="utf-8")
+    members = (site / "en" / "members" / "index.html").read_text(encoding="utf-8")
     assert "Shared emergency guide" in members and "Lumen University Library guide" in members
     assert (site / "loans" / "index.html").is_file()  # the library's own collection, through the library's export
 
@@ -228,7 +230,7 @@ def test_readers_see_provenance_and_search_finds_every_members_entries(federatio
         with serve(library) as base:
             tab = chromium.new_page()
             outside = keep_local(tab)
-            tab.goto(base + "databases/#aurora-atlas")
+            tab.goto(base + "en/databases/#aurora-atlas")
             assert "Shared emergency guide" in tab.locator("#aurora-atlas ~ .os-origin, .os-origin").first.inner_text()
             assert tab.locator(".os-local-note").first.is_visible()
             assert tab.locator("#cygnus-catalogue").count() == 0

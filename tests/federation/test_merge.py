@@ -293,3 +293,12 @@ def test_tag_labels_come_with_a_source_unless_the_guide_has_its_own() -> None:
     merged, _ = merge(guide, [_snapshot("shared", shared)], placed)
     assert merged.site.tags["medicine"].zh == "医学"
     assert merged.site.tags["open"].en == "Free to read"
+
+
+def test_a_service_only_a_source_gives_counts_and_one_nobody_gives_is_a_warning() -> None:
+    extra = "services:\n  remote-access: {en: Remote access}\n  remote-interview: {en: Remote interview rooms}\n"
+    local, overlays = _local({**LIBRARY, "_site.yml": site("mylib", extra=extra)})  # no warning while its sources are unread
+    shared = {**SHARED, "access.yml": collection("access", entry("webvpn", None, kind="how-to", category="remote", tags=("remote-access",)))}
+    _, diagnostics = merge(local, [_snapshot("shared", shared)], overlays)
+    assert [(str(d.location), d.severity, d.code) for d in diagnostics] == [("guides/_site.yml:9:21", "warning", "no-entry")]
+    assert "'remote-interview'" in diagnostics[0].message

@@ -59,6 +59,39 @@ def test_build_with_engine(project: Path, engine: str) -> None:
         assert 'name="openshelf-search"' not in (site / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_build_writes_a_site_per_language_like_the_plugin(project: Path, engine: str) -> None:
+    """Both paths build the same editions: the main one (zh) at the root, English under en/, each page
+    naming itself in every edition; one service worker, at the root; the About page of each edition."""
+    result = CliRunner().invoke(main, ["build", "--engine", engine, "-f", str(project), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    site = project.parent / "out"
+    zh, en = ((site / p / "databases" / "index.html").read_text(encoding="utf-8") for p in ("", "en"))
+    assert '<html lang="zh"' in zh and '<html lang="en"' in en
+    for html in (zh, en):
+        assert '<meta name="openshelf-alternate" content="zh /databases/">' in html
+        assert '<meta name="openshelf-alternate" content="en /en/databases/">' in html
+    assert '<meta name="openshelf-edition" content="en">' in en and '<meta name="openshelf-root" content="../../">' in en
+    assert "Institutional subscription" in en and "Institutional subscription" not in zh
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="openshelf-choose-edition" content="1">' in home
+    assert "openshelf-choose-edition" not in (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert (site / "sw.js").is_file() and not (site / "en" / "sw.js").exists()
+    assert "About this guide" in (site / "en" / "about" / "index.html").read_text(encoding="utf-8")
+    assert "关于本指南" in (site / "about" / "index.html").read_text(encoding="utf-8")
+    if engine == "mkdocs":
+        bundle_ok(site / "en")  # the English edition's own search index
+
+
+def test_build_with_editions_off_writes_the_bilingual_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = with_plugin_options(make_project(tmp_path, FIXTURE_GUIDE), editions=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out" / "en").exists()
+    assert 'class="os-zh"' in (tmp_path / "out" / "databases" / "index.html").read_text(encoding="utf-8")
+
+
 def test_build_stops_on_an_invalid_guide(project: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     shutil.copytree(FIXTURE_GUIDE, bad)

@@ -1,4 +1,5 @@
-"""The About page's counts: per collection, per category, per service (tags), filled in where the marker is."""
+"""The About page's counts: per collection, per category, per resource kind (categories and tags), per service (tags),
+filled in where the marker is."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ categories:
 services:
   document-delivery: {zh: 文献传递, en: Document delivery}
   remote-interview: {en: 'Remote <b>interview</b> rooms'}
+resource_kinds:
+  all-databases: {zh: 数据库, en: Databases, categories: [databases]}
+  delivered: {en: Delivered, tags: [document-delivery]}
+  wechat-accounts: {zh: 微信公众号, en: WeChat official accounts}
 """
 
 
@@ -47,11 +52,22 @@ def test_counts_per_collection_category_and_service(tmp_path: Path) -> None:
     assert "| Remote &lt;b&gt;interview&lt;/b&gt; rooms | 0 |  |" in tables  # curated labels are escaped
 
 
+def test_counts_per_resource_kind_by_category_and_by_tag(tmp_path: Path) -> None:
+    guide, _ = load_guide(guides(tmp_path))
+    assert guide is not None
+    tables = counts_markdown(guide)
+    kinds = tables[tables.index("{ #counts-kinds }"):tables.index("{ #counts-services }")]
+    assert "Databases</span> | 4 | [T a](dbs.md#a), [T b](dbs.md#b), [T c](dbs.md#c) |" in kinds  # by category, the first three named
+    assert "| Delivered | 2 | [T a](dbs.md#a), [T b](dbs.md#b) |" in kinds  # by one of the kind's tags
+    assert "WeChat official accounts</span> | 0 |  |" in kinds  # a kind with no entry shows, so a curator sees the gap
+
+
 def test_no_services_no_service_table(tmp_path: Path) -> None:
     root = write_guide(tmp_path / "g", {"dbs.yml": DBS})
     guide, _ = load_guide(root)
     assert guide is not None
     assert "By library service" not in counts_markdown(guide)
+    assert "By kind of resource" not in counts_markdown(guide)
 
 
 def test_fill_replaces_the_marker_only() -> None:

@@ -52,21 +52,23 @@ def article(page: str, entry_id: str) -> str:
 
 
 def test_a_shared_resource_is_listed_once_naming_both_members(consortium: Path) -> None:
-    page = html(consortium, "databases")
+    page = html(consortium, "en/databases")  # the English edition
     assert page.count('id="cnki"') == 1
     cnki = article(page, "cnki")
     assert 'data-member="east west"' in cnki
-    assert ('<span lang="en" class="os-en">From</span>: <a href="../members/#source-east">East guide</a> '
-            '(<span lang="zh" class="os-zh">更新于 2026-11-28</span>') in cnki
-    assert '<span lang="en" class="os-en">Also listed by</span>: <a href="../members/#source-west">West guide</a>' in cnki
+    assert ('From: <a href="../members/#source-east">East guide</a> (updated 2026-11-28) · '
+            'Also listed by: <a href="../members/#source-west">West guide</a>') in cnki
+    zh = article(html(consortium, "databases"), "cnki")  # the Chinese edition, at the root
+    assert ('来自: <a href="../members/#source-east"><span lang="en" class="os-other-lang">East guide</span> '
+            '<span class="os-lang-mark" title="英语">EN</span></a> (更新于 2026-11-28) · 也收录于') in zh  # a name in English only, marked
     assert 'data-member="west"' in article(page, "west-archive")
     assert '<input type="checkbox" name="member" value="east"> East guide <span class="os-count">(2)</span>' in page
     assert '<input type="checkbox" name="member" value="west"> West guide <span class="os-count">(2)</span>' in page
 
 
 def test_the_members_page_says_what_each_member_contributes(consortium: Path) -> None:
-    page = html(consortium, "members")
-    assert '<span lang="en" class="os-en">Members</span>' in page[page.index("<h1"):page.index("</h1>")]
+    page = html(consortium, "en/members")
+    assert ">Members<" in page[page.index("<h1"):page.index("</h1>")]
     east = page[page.index('id="source-east"'):page.index('id="source-west"')]
     assert "East library" in east and '<a href="https://east.example.org/" rel="noopener">' in east
     assert "2 in all: 1 shared with other guides, 1 only here" in east

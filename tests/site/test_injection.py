@@ -158,8 +158,9 @@ def test_source_titles_publishers_and_names_inject_nothing(clean: dict[str, Scan
 
 
 def test_the_attempts_are_shown_as_text(injected_site: Path) -> None:
-    page = (injected_site / "evil" / "index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('title')&lt;/script&gt;" in page
+    zh = (injected_site / "evil" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in zh or "&lt;script&gt;alert('title')&lt;/script&gt;" in zh
+    page = (injected_site / "en" / "evil" / "index.html").read_text(encoding="utf-8")  # the English descriptions
     assert 'href="mailto:librarian@example.org"' in page and 'href="https://example.org/ok"' in page
     assert 'href="https://example.org/ok2"' in page
     # Reference definitions inside list items and quotes, autolinks and images: text, or a safe link.

@@ -1,4 +1,4 @@
-"""What readers see, in headless Chromium: filters, language switch, badges, sharing, accessibility."""
+"""What readers see, in headless Chromium: filters, badges, sharing, accessibility (the editions: test_editions_browser.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def site(built_site: Path) -> Iterator[tuple[str, Any]]:
 
 def open_page(site: tuple[str, Any], path: str, **context: Any) -> Any:
     base, chromium = site
-    ctx = chromium.new_context(**context)
+    # a reader of the edition's language (the root would send an English browser to en/)
+    ctx = chromium.new_context(**{"locale": "en-US" if path.startswith("en/") else "zh-CN", **context})
     page = ctx.new_page()
     outside = keep_local(page)
     page.goto(base + path)
@@ -79,28 +80,8 @@ def test_without_javascript_every_entry_is_listed(site: tuple[str, Any]) -> None
     page.close()
 
 
-def test_language_switch_keeps_the_reader_on_the_page(site: tuple[str, Any]) -> None:
-    page = open_page(site, "access/")
-    url = page.url
-    cnki_zh = page.locator("#carsi .os-zh").first
-    assert cnki_zh.is_visible()
-    page.locator('.os-lang button[data-lang="en"]').click()
-    assert not cnki_zh.is_visible()
-    assert page.locator("#carsi .os-en").first.is_visible()
-    assert page.url == url
-    page.locator('.os-lang button[data-lang="zh"]').click()
-    assert cnki_zh.is_visible() and not page.locator("#carsi .os-en").first.is_visible()
-    page.reload()
-    page.wait_for_load_state("networkidle")
-    assert page.locator('.os-lang button[data-lang="zh"]').get_attribute("aria-pressed") == "true"
-    page.locator('.os-lang button[data-lang="both"]').click()
-    assert cnki_zh.is_visible() and page.locator("#carsi .os-en").first.is_visible()
-    assert page.locator('.os-lang button[data-lang="both"]').get_attribute("aria-pressed") == "true"
-    page.close()
-
-
 def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -> None:
-    page = open_page(site, "databases/#cnki")  # its anchor opens its details
+    page = open_page(site, "en/databases/#cnki")  # the English edition; its anchor opens its details
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge:visible")
     texts = badges.all_inner_texts()
     assert any("Institutional" in t for t in texts) and any("Active" in t for t in texts)
@@ -124,7 +105,7 @@ def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -
     page.close()
 
 
-@pytest.mark.parametrize("path", ["", "databases/"])
+@pytest.mark.parametrize("path", ["", "databases/", "en/", "en/databases/", "en/health/", "en/about/", "en/links/"])
 def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -> None:
     page = open_page(site, path, bypass_csp=True)
     serious = serious_violations(page)
@@ -141,7 +122,7 @@ def test_nothing_is_requested_from_other_hosts(site: tuple[str, Any]) -> None:
 
 def test_phone_screenshots(site: tuple[str, Any]) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for path, name in (("", "home"), ("databases/", "databases")):
+    for path, name in (("", "home"), ("databases/", "databases"), ("en/", "en-home"), ("en/databases/", "en-databases")):
         page = open_page(site, path, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{name} scrolls sideways on a phone ({overflow}px)"
@@ -175,10 +156,11 @@ MEASURE = """() => {
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
-def test_the_largest_collection_is_a_list_you_can_scan_on_a_phone(site: tuple[str, Any]) -> None:
+@pytest.mark.parametrize("edition", ["", "en/"])
+def test_the_largest_collection_is_a_list_you_can_scan_on_a_phone(site: tuple[str, Any], edition: str) -> None:
     """Issue 10: at 390 × 844 at least four entries start on the first screen, at most 150 px per entry with the
-    details closed, no sideways scroll, the header's title not squeezed, the announcement short."""
-    path = largest_collection()
+    details closed, no sideways scroll, the header's title not squeezed, the announcement short; in each edition."""
+    path = edition + largest_collection()
     page = open_page(site, path, **PHONE)
     phone = page.evaluate(MEASURE)
     print(f"\n{path} at 390 × 844: {json.dumps(phone)}")
@@ -233,8 +215,9 @@ def test_the_letter_bar_jumps_to_the_first_name_under_a_letter(site: tuple[str, 
     page.close()
 
 
-def test_keyboard_reaches_the_filter_toggle_and_each_entry(site: tuple[str, Any]) -> None:
-    page = open_page(site, "access/")
+@pytest.mark.parametrize("path", ["access/", "en/access/"])
+def test_keyboard_reaches_the_filter_toggle_and_each_entry(site: tuple[str, Any], path: str) -> None:
+    page = open_page(site, path)
     summaries = page.locator(".os-details > summary").count()
     reached: list[str] = []
     for _ in range(400):
@@ -256,9 +239,37 @@ def test_keyboard_reaches_the_filter_toggle_and_each_entry(site: tuple[str, Any]
     page.close()
 
 
-def test_open_details_and_filters_have_no_serious_accessibility_violations(site: tuple[str, Any]) -> None:
-    page = open_page(site, largest_collection() + "?access=free#cnki", bypass_csp=True, **PHONE)
+@pytest.mark.parametrize("edition", ["", "en/"])
+def test_open_details_and_filters_have_no_serious_accessibility_violations(site: tuple[str, Any], edition: str) -> None:
+    page = open_page(site, edition + largest_collection() + "?access=free#cnki", bypass_csp=True, **PHONE)
     wait_until(page, "() => document.querySelector('.os-details[open]') && document.querySelector('.os-filter-box[open]')")
     serious = serious_violations(page)
     assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+    page.close()
+
+
+@pytest.mark.parametrize(("home", "locale", "query", "entry"), [("", "zh-CN", "知网", "cnki"), ("en/", "en-US", "PubMed", "pubmed")])
+def test_keyboard_alone_searches_and_opens_a_result(site: tuple[str, Any], home: str, locale: str, query: str, entry: str) -> None:
+    """Issue 10: keyboard-only use reaches the search results, in each edition: a key opens search (Material's
+    "/" shortcut), the query is typed, the arrow keys walk the results and Enter opens the entry on its page."""
+    page = open_page(site, home, locale=locale)
+    page.keyboard.press("/")
+    wait_until(page, "() => document.activeElement && document.activeElement.matches('input.md-search__input')")
+    if query.isascii():
+        page.keyboard.type(query, delay=30)
+    else:  # committed IME text, then a key release, as an input method does
+        page.keyboard.insert_text(query)
+        page.keyboard.press("End")
+    wait_until(page, "q => document.querySelector('.md-search-result__list')?.dataset.query === q", query)
+    href = ""
+    for _ in range(30):  # down the list until the entry's result has the focus
+        page.keyboard.press("ArrowDown")
+        href = page.evaluate("() => document.activeElement.matches('a.md-search-result__link') ? document.activeElement.getAttribute('href') : ''")
+        if href.endswith(f"#{entry}"):
+            break
+    assert href.endswith(f"#{entry}"), href
+    page.keyboard.press("Enter")
+    wait_until(page, "id => location.hash === '#' + id && document.getElementById(id)?.closest('.os-entry').querySelector('details').open", entry)
+    assert page.locator(f"article.os-entry:has(h3#{entry}) p.os-url, article.os-entry:has(h3#{entry}) p.os-url-local").first.is_visible()
+    assert urlsplit(page.url).path.startswith("/" + home)  # still in the reader's edition
     page.close()

@@ -35,6 +35,21 @@ def test_golden_pages(page: str, update_goldens: bool) -> None:
     assert pages[page] == golden.read_text(encoding="utf-8"), f"run pytest --update-goldens and review the diff of {golden}"
 
 
+EDITION_PAGES = ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "links.md", "print/databases.md"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("page", EDITION_PAGES)
+def test_golden_edition_pages(language: str, page: str, update_goldens: bool) -> None:
+    """A site per language: each page of the English and of the Chinese edition."""
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL, language=language).markdown
+    golden = GOLDEN / f"render-{language}" / page
+    if update_goldens:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(pages[page], encoding="utf-8")
+    assert pages[page] == golden.read_text(encoding="utf-8"), f"run pytest --update-goldens and review the diff of {golden}"
+
+
 def test_every_page_is_golden() -> None:
     assert sorted(render(fixture(), today=TODAY, site_url=SITE_URL).markdown) == sorted(
         p.relative_to(GOLDEN / "render").as_posix() for p in (GOLDEN / "render").rglob("*.md"))
@@ -329,3 +344,35 @@ def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
         guide, diagnostics = load_guide(write_guide(tmp_path / languages.strip("[]").replace(", ", "-"), {"_site.yml": site}))
         assert guide is not None, [d.format() for d in diagnostics]
         assert render(guide, today=TODAY).extra["title"] == shown
+ONE_LANGUAGE = """\
+id: dbs
+title: {zh: 数据库, en: Databases}
+entries:
+  - id: wanfang
+    title: {zh: 万方数据}
+    url: https://www.wanfangdata.com.cn/
+    category: databases
+    access: institutional
+    description: {zh: 中文期刊与学位论文。}
+  - id: pubmed
+    title: {en: PubMed}
+    url: https://pubmed.ncbi.nlm.nih.gov/
+    category: databases
+    access: free
+    description: {en: Biomedical literature.}
+"""
+
+
+@pytest.mark.parametrize(("language", "other", "entry", "text"), [("en", "zh", "wanfang", "万方数据"), ("zh", "en", "pubmed", "PubMed")])
+def test_an_entry_in_one_language_appears_in_both_editions_marked(tmp_path: Path, language: str, other: str, entry: str, text: str) -> None:
+    guide, _ = load_guide(write_guide(tmp_path / "g", {"dbs.yml": ONE_LANGUAGE}))
+    assert guide is not None
+    page = render(guide, today=TODAY, language=language).markdown["dbs.md"]
+    part = page[page.index(f"{{ #{entry} }}") - 200:]
+    part = part[:part.index("</article>")]
+    mark = '<span class="os-lang-mark" title="'
+    assert f'<span lang="{other}" class="os-other-lang">{text}</span> {mark}' in part  # the name, in its language, marked
+    assert f'<div lang="{other}" class="os-other-lang" markdown="0">{mark}' in part  # the description too
+    assert f">{other.upper()}</span>" in part
+    # the interface around it is in the edition's language only
+    assert ("Institutional" if language == "en" else "可用") in page and ("机构" not in page if language == "en" else "Active" not in page)

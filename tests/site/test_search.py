@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ def test_the_collection_is_a_filter_not_searchable_text(guide) -> None:  # type:
 def test_chinese_is_indexed_character_by_character() -> None:
     assert pagefind.index_text("新冠疫情 COVID-19 数据库，古登堡") == "新\u200b冠\u200b疫\u200b情 COVID-19 数\u200b据\u200b库，古\u200b登\u200b堡"
     assert pagefind.index_text("PubMed 𠀀𠀁") == "PubMed 𠀀\u200b𠀁"
+    assert pagefind.index_text("中国知网 CNKI", "en") == "中 国 知 网 CNKI"  # the English edition: Pagefind parts its words at spaces
 
 
 def test_search_js_splits_the_same_characters_as_the_index() -> None:
@@ -113,4 +115,6 @@ def test_bench_build_runs_small() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_build.py"), "--sizes", "40", "--no-browser"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "openshelf / plain = time" in result.stdout
+    assert "openshelf (both editions) / hand = time" in result.stdout
+    assert "rendered (main edition's Markdown, no plugin, no Pagefind) / hand = time" in result.stdout
+    assert re.search(r"\| 40 \| hand \| [\d.]+ s", result.stdout), result.stdout

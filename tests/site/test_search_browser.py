@@ -22,7 +22,7 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 @pytest.fixture(scope="module")
 def page(built_site: Path) -> Iterator[Any]:
     with serve(built_site) as base, browser() as chromium:
-        tab = chromium.new_page()
+        tab = chromium.new_page(locale="zh-CN")  # the Chinese edition, the site's root (test_editions_browser.py searches the English one)
         outside = keep_local(tab)
         tab.goto(base)
         tab.wait_for_load_state("networkidle")
@@ -56,13 +56,13 @@ def entries_found(hrefs: list[str]) -> set[str]:
 
 @cache
 def records() -> list[Any]:
-    """The default guide's search records (openshelf.site.search), as the build indexes them."""
+    """The default guide's search records (openshelf.site.search), as the build indexes them for the Chinese edition."""
     from openshelf.guide.load import load_guide
     from openshelf.site.search import entry_records
 
     guide, diagnostics = load_guide(ROOT / "guides")
     assert guide is not None, diagnostics
-    return entry_records(guide)
+    return entry_records(guide, "zh")
 
 
 @cache

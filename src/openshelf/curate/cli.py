@@ -695,6 +695,12 @@ def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], date_text:
     guide = _guide_or_exit(guides)
     entry = guide.by_id.get(entry_id)
     if entry is None:
+        merged, _ = load_federated(guides)
+        subscribed = merged.by_id.get(entry_id) if merged is not None else None
+        if subscribed is not None:  # a subscribed guide's entry: its snapshot is never edited here
+            raise click.BadParameter(f"entry '{entry_id}' comes from a subscribed guide ({display_path(Path(subscribed.where().path))}), "
+                                     "which is not edited here: record the check in that guide's own repository, or add a local "
+                                     f"note to the entry in {display_path(guides / '_overlays.yml')}", param_hint="'ID'")
         raise click.BadParameter(f"no entry '{entry_id}' in {display_path(guides)}", param_hint="'ID'")
     path = Path(entry.where().path)
     check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None)

@@ -45,7 +45,6 @@ TEMPLATES = {
     "mkdocs.yml": "mkdocs.yml",
     "gitignore": ".gitignore",
     "README.md": "README.md",
-    "docs/about.md": "docs/about.md",
     "github/workflows/ci.yml": ".github/workflows/ci.yml",
     "github/workflows/suggest-resource.yml": ".github/workflows/suggest-resource.yml",
     "github/workflows/links-weekly.yml": ".github/workflows/links-weekly.yml",
@@ -63,7 +62,6 @@ CATEGORIES = {
     "notices": {"zh": "通知与推送", "en": "News and notices"},
 }
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
-_LANGUAGE_BLOCK = re.compile(r'<div lang="([a-z]+)" markdown>\n.*?\n</div>\n\n?', re.DOTALL)
 _URL: TypeAdapter[str] = TypeAdapter(HttpUrl)
 #: MkDocs themes put site_name and site_description into the HTML unescaped (in <title> and in attributes).
 _NOT_IN_NAMES = re.compile(r'[<>"\x00-\x1f\x7f\u2028\u2029]')
@@ -243,8 +241,11 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def _about(template: str, languages: Sequence[str]) -> str:
-    return _LANGUAGE_BLOCK.sub(lambda m: m.group(0) if m.group(1) in languages else "", template)
+def about_pages(languages: Sequence[str]) -> dict[str, str]:
+    """The About page of each edition (a site per language): the main language's is ``docs/about.md``,
+    the others' ``docs/about.<code>.md`` (mkdocs-static-i18n's suffixes, as :mod:`openshelf.site.editions` reads them)."""
+    return {f"docs/about.{code}.md": "docs/about.md" if i == 0 else f"docs/about.{code}.md" for i, code in enumerate(languages)
+            if (STARTER / "docs" / f"about.{code}.md").is_file()}
 
 
 def _ui(zh: str, en: str, languages: Sequence[str]) -> str:
@@ -268,13 +269,14 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
         "SEARCH_LANGUAGES": json.dumps(list(langs)),
         "DARK_MODE": json.dumps(_ui("切换到深色模式", "Dark mode", langs), ensure_ascii=False),
         "LIGHT_MODE": json.dumps(_ui("切换到浅色模式", "Light mode", langs), ensure_ascii=False),
-        "ABOUT_TITLE": _ui("关于本指南", "About this guide", langs),
         "PUBLISHER_LINE": f"Maintained by {_both(publisher)}." if publisher else "",
     }
     files = {}
     for template, target in TEMPLATES.items():
         text = (STARTER / template).read_text(encoding="utf-8")
-        files[target] = _fill(_about(text, langs) if target == "docs/about.md" else text, values)
+        files[target] = _fill(text, values)
+    for template, target in about_pages(langs).items():
+        files[target] = (STARTER / template).read_text(encoding="utf-8")
     files["constraints.txt"] = constraints_text(version, pins)
     files["guides/_site.yml"] = _yaml_file(site, "site")
     files["guides/services.yml"] = starter_collection(settings)

@@ -32,7 +32,7 @@ from openshelf.guide.checks import cross_checks
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.load import Guide
 from openshelf.guide.messages import with_field
-from openshelf.guide.models import RESERVED_PAGES, SITE_FILE, Collection, Entry, Site, Text
+from openshelf.guide.models import RESERVED_PAGES, SITE_FILE, Collection, Entry, Text
 from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.guide.urls import normalise_url
 
@@ -233,7 +233,7 @@ class _Merger:
         used_tags = {t for s in shown for t in s.entry.tags}
         tags = {**{k: v for k, v in self.tag_labels.items() if k in used_tags}, **self.site.tags}
         site = self.site if (categories, tags) == (self.site.categories, self.site.tags) else \
-            Site.model_validate({**self.site.model_dump(), "categories": categories, "tags": tags})
+            self.site.model_copy(update={"categories": categories, "tags": tags})  # keeps where _site.yml's values are
         members: dict[str, list[Entry]] = {}
         for slot in shown:
             members.setdefault(slot.collection, []).append(slot.entry)

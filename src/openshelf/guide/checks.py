@@ -9,15 +9,17 @@ import unicodedata
 from collections.abc import Iterator
 
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.guide.models import SITE_FILE, Collection, Entry, Policy, Site, Text
+from openshelf.guide.models import SITE_FILE, Collection, Entry, Policy, Site, Text, serves
 from openshelf.guide.urls import normalise_url
 
 #: Anchors the collection pages give their category headings; an entry id may not look like one.
 RESERVED_ANCHOR_PREFIX = "category-"
 
 
-def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset()) -> Iterator[Diagnostic]:
-    """Checks that need more than one entry: unique ids, known categories, known related and distinct_from ids."""
+def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset(), *,
+                 coverage: bool = True) -> Iterator[Diagnostic]:
+    """Checks that need more than one entry: unique ids, known categories, known related and distinct_from ids; with
+    ``coverage`` (``collections`` are the whole guide), each service and resource kind of ``site`` has an entry."""
     first: dict[str, Entry] = {}
     for collection in collections:
         for entry in collection.entries:
@@ -43,6 +45,35 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
             if site is not None:
                 yield from policy_checks(site.policy, entry)
     yield from duplicates(collections)
+    if site is not None:
+        yield from kind_categories(site)
+        if coverage:
+            yield from coverage_checks(site, [e for c in collections for e in c.entries])
+
+
+def kind_categories(site: Site) -> Iterator[Diagnostic]:
+    """Each category a resource kind names is a key of ``categories``."""
+    for key, kind in site.resource_kinds.items():
+        for i, category in enumerate(kind.categories):
+            if category not in site.categories:
+                yield Diagnostic(site.where("resource_kinds", key, "categories", i), f"resource_kinds: kind '{key}' names category "
+                                 f"'{category}', which is not defined in categories (known: {', '.join(site.categories)})",
+                                 field="resource_kinds", code="unknown-category")
+
+
+def coverage_checks(site: Site, entries: list[Entry]) -> Iterator[Diagnostic]:
+    """A warning for each service and each resource kind of ``site`` that no entry counts toward: the guide promises
+    readers something it does not give them."""
+    for key in site.services:
+        if not any(serves(key, e) for e in entries):
+            yield Diagnostic(site.where("services", key), f"services: no entry serves '{key}' ({site.services[key].both()}): "
+                             f"add 'tags: [{key}]' to an entry that helps readers with it", field="services",
+                             severity="warning", code="no-entry")
+    for key, kind in site.resource_kinds.items():
+        if not any(kind.includes(key, e) for e in entries):
+            how = " or ".join([*(f"category {c}" for c in kind.categories), *(f"tag {t}" for t in (key, *kind.tags))])
+            yield Diagnostic(site.where("resource_kinds", key), f"resource_kinds: no entry is of the kind '{key}' ({kind.both()}): "
+                             f"add one with {how}", field="resource_kinds", severity="warning", code="no-entry")
 
 
 def policy_checks(policy: Policy, entry: Entry) -> Iterator[Diagnostic]:

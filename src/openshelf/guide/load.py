@@ -132,6 +132,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
     """
     files, diagnostics = guide_files(paths or (Path("guides"),))
     site_files = [f for f in files if f.name == SITE_FILE]
+    # Only the whole guide, with nothing it subscribes to, shows whether a service or resource kind has an entry.
+    whole = bool(site_files) and not known_ids
     if not site_files:  # a lone collection file: use the settings beside it
         for f in files:
             if (f.parent / SITE_FILE).is_file():
@@ -142,6 +144,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
         source = parse_file(site_files[0], diagnostics, Limits())
         if source is not None:
             site = validate_source(source, Site, diagnostics)
+            if site is not None:
+                site.locate(source.display, source.positions)
     else:
         where = display_path(files[0].parent / SITE_FILE) if files else "guides/_site.yml"
         diagnostics.append(Diagnostic(Location(where), "the site settings file is missing", code="missing-file"))
@@ -186,7 +190,7 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
 
     # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
     # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
-    diagnostics += [d for d in cross_checks(site, collections, unvalidated) if not (unreadable and d.code == "unknown-id")]
+    diagnostics += [d for d in cross_checks(site, collections, unvalidated, coverage=whole) if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
         return None, diagnostics

@@ -122,6 +122,13 @@ class FieldPositions(Protocol):
     def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]: ...
 
 
+class ValuePositions(Protocol):
+    """Where the values of a settings file start: ``of(("services", "novelty-search"))`` → (line, column), the nearest
+    ancestor's position for a path without one."""
+
+    def of(self, path: tuple[str | int, ...], /) -> tuple[int, int]: ...
+
+
 def _no_positions() -> dict[str, tuple[int, int]]:
     return {}
 
@@ -279,6 +286,25 @@ class Limits(_Strict):
     max_nodes: int = Field(2_000_000, ge=1, description="Most values in one file once YAML aliases are expanded (stops alias bombs).")
 
 
+class ResourceKind(Text):
+    """A kind of resource the guide promises readers (the default guide: those the 2020 survey of Chinese libraries'
+    emergency services names), with its label in zh and/or en and the entries that count toward it."""
+
+    categories: list[Slug] = Field(default_factory=list, description=(
+        "Categories (keys of categories) whose entries all count toward this kind, e.g. [ebooks]."))
+    tags: list[Slug] = Field(default_factory=list, description=(
+        "Further tags that make an entry count toward this kind; an entry tagged with the kind's own key always counts."))
+
+    def includes(self, key: str, entry: Entry) -> bool:
+        """Whether ``entry`` counts toward this kind (``key`` is the kind's key in ``resource_kinds``)."""
+        return entry.category in self.categories or key in entry.tags or not set(self.tags).isdisjoint(entry.tags)
+
+
+def serves(key: str, entry: Entry) -> bool:
+    """Whether ``entry`` counts toward the service ``key`` of ``services`` in ``_site.yml``: its tags include the key."""
+    return key in entry.tags
+
+
 TextLanguage = Literal["zh", "en"]
 
 
@@ -325,12 +351,37 @@ class Site(_Strict):
     services: dict[Slug, Text] = Field(default_factory=dict, description=(
         "The library services the guide is organised around (the default guide: the thirteen of the library plan's "
         "Table 1), key → label in zh and en. An entry counts toward a service when its tags include the key; the "
-        "About page shows how many entries each service has."))
+        "About page shows how many entries each service has, and validate warns about a service with no entry."))
+    resource_kinds: dict[Slug, ResourceKind] = Field(default_factory=dict, description=(
+        "The kinds of resource the guide promises readers (the default guide: those the 2020 survey of Chinese libraries' "
+        "emergency services names), key → label in zh and en, with the categories and tags whose entries count toward the "
+        "kind (an entry tagged with the key always counts). The About page shows how many entries each kind has; "
+        "validate warns about a kind, like a service, with no entry."))
     policy: Policy = Field(default_factory=Policy, description=(
         "Content rules for every entry beyond the schema (languages required in titles and descriptions); the categories "
         "allowed are the keys of categories."))
     limits: Limits = Field(default_factory=Limits, description="Limits on file size, entries, value length and nesting; the defaults suit any real "
                                                    "guide.")
+
+    # Where the settings came from; set by the loader (guide/load.py) after validation (not part of the schema).
+    _path: str = PrivateAttr(SITE_FILE)
+    _positions: ValuePositions | None = PrivateAttr(None)
+
+    def locate(self, path: str, positions: ValuePositions) -> None:
+        """Record the file and where its values start (``positions.of(("services", "novelty-search"))`` → line, column)."""
+        self._path = path
+        self._positions = positions
+
+    def __eq__(self, other: object) -> bool:
+        """The same settings are equal wherever they were read from: where they came from is not compared."""
+        return isinstance(other, Site) and self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
+    def where(self, *keys: str | int) -> Location:
+        """The source location of the value at ``keys`` (or of its nearest ancestor; the file alone when not located)."""
+        line, col = self._positions.of(keys) if self._positions is not None else (0, 0)
+        return Location(self._path, line, col)
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {"collection": Collection, "site": Site}

@@ -1,18 +1,80 @@
-"""Text in both languages, as the pages write it: the one place that decides how zh and en stand
-side by side (``bi``), and the escaping each context needs (Markdown, inline HTML, plain text).
+"""Text in the languages of the page being rendered: the one place that decides how zh and en stand
+on a page (``bi``), and the escaping each context needs (Markdown, inline HTML, plain text).
 
-Below :mod:`render` and the page modules that render uses (emergency, handout), so all of them
-share it without importing each other.  Pure.
+A page is rendered either for an edition (a site per language: its language, text the guide has
+only in the other language marked with that language) or for the bilingual site (both side by
+side, the language switch hides one); :func:`rendering` sets which, for everything rendered
+inside it.  Below :mod:`render` and the page modules that render uses (emergency, handout,
+counts), so all of them share it without importing each other.  Pure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from babel import Locale, UnknownLocaleError
+
 from openshelf.guide.models import Text
 from openshelf.site import markup
 
+#: The names of the languages on the bilingual page (each in its own language).
+LANGUAGE_NAMES = {
+    "zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch",
+    "es": "Español", "ru": "Русский", "pt": "Português", "ar": "العربية", "it": "Italiano",
+}
+#: The languages an edition can be written in: those of the guide's text fields (:class:`Text`).
+EDITION_LANGUAGES = ("zh", "en")
+#: The edition being rendered ("zh", "en"), or None for the bilingual page; set by :func:`rendering`,
+#: read by :func:`bi`, :func:`plain` and :func:`text`, so every label renders in the edition's language.
+_EDITION: ContextVar[str | None] = ContextVar("openshelf_edition", default=None)
+
+
+def edition() -> str | None:
+    """The language of the edition being rendered, or None on the bilingual page."""
+    return _EDITION.get()
+
+
+@contextmanager
+def rendering(language: str | None) -> Iterator[None]:
+    """Render in ``language`` (one of :data:`EDITION_LANGUAGES`) or, with None, both side by side."""
+    if language is not None and language not in EDITION_LANGUAGES:
+        raise ValueError(f"no edition in {language!r}: OpenShelf writes {', '.join(EDITION_LANGUAGES)}")
+    token = _EDITION.set(language)
+    try:
+        yield
+    finally:
+        _EDITION.reset(token)
+
+
+def language_name(code: str, language: str | None = None) -> str:
+    """A language's name in an edition's language (``en`` → "English", 英语), its own on the bilingual page."""
+    language = language or edition()
+    if language is None:
+        return LANGUAGE_NAMES.get(code, code)
+    try:
+        return str(Locale.parse(language).languages.get(code, code))
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def marked(lang: str, html: str, block: bool = False) -> str:
+    """Text in another language than the edition's: its ``lang`` and a small visible marker (``ZH``)."""
+    title = markup.attr(language_name(lang))
+    mark = f'<span class="os-lang-mark" title="{title}">{lang.upper()}</span>'
+    if block:
+        return f'<div lang="{lang}" class="os-other-lang" markdown="0">{mark}{html}</div>'
+    return f'<span lang="{lang}" class="os-other-lang">{html}</span> {mark}'
+
 
 def bi(zh: str | None, en: str | None) -> str:
-    """Inline HTML for text in both languages (already escaped); the language switch hides one."""
+    """Inline HTML for text in both languages (already escaped): in an edition its language (the
+    other, marked, when it has none); on the bilingual page both, and the language switch hides one."""
+    language = _EDITION.get()
+    if language is not None:
+        own, other, code = (zh, en, "en") if language == "zh" else (en, zh, "zh")
+        return own or (marked(code, other) if other else "")
     if zh and en and zh != en:
         return f'<span lang="zh" class="os-zh">{zh}</span><span class="os-sep"> · </span><span lang="en" class="os-en">{en}</span>'
     return zh or en or ""
@@ -26,7 +88,10 @@ def inline_html(value: Text | None) -> str:
 
 
 def plain(zh: str, en: str) -> str:
-    """Both languages as plain text, for places that cannot hold markup (alt, titles, options)."""
+    """Plain text for places that cannot hold markup (alt, titles, options): the edition's language, or both."""
+    language = _EDITION.get()
+    if language is not None:
+        return (zh if language == "zh" else en) or zh or en
     return f"{zh} · {en}"
 
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,8 +18,9 @@ from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import counts, csp, handout, offline, pagefind
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, render_site
+from openshelf.site import counts, csp, editions, handout, offline, pagefind
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
+from openshelf.site.render import Pages
 from openshelf.site.search import Record
 from openshelf.site.sitedir import check_site_dir, replace_site
 
@@ -33,6 +34,10 @@ class Staged:
     site_dir: Path
     search: tuple[Record, ...] = ()  # Pagefind records; empty: Material's search
     use_directory_urls: bool = True
+    #: The edition's language (a site per language), which Pagefind indexes in; None: the bilingual site.
+    language: str | None = None
+    #: The other editions, each staged as a project of its own and built into its folder of this site (``en/``).
+    editions: tuple[tuple[str, Staged], ...] = ()
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
@@ -69,7 +74,8 @@ def with_markdown_needs(extensions: list[Any]) -> list[Any]:
 
 
 def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[Staged | None, list[Diagnostic]]:
-    """Write the docs, generated pages and a plugin-free ``mkdocs.yml`` into ``staging``."""
+    """Write the docs, generated pages and a plugin-free ``mkdocs.yml`` into ``staging``: one project
+    per edition (a site per language, the plugin's ``editions`` option), the others under ``editions/<code>/``."""
     root = config_file.resolve().parent
     config = read_config(config_file)
     plugins, options = _plugin_options(config)
@@ -78,66 +84,138 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     check_site_dir(site_dir, sources=[("docs folder", docs_src), ("guides folder", guides), ("staging folder", staging.parent)],
                    roots=[("configuration file's folder", root), ("working directory", Path.cwd())])
     state = options.get("link_state")
-    pages, diagnostics = render_site(guides, root / state if state else None,
-                                     config.get("site_url"), strict=options.get("strict") is True)
-    if pages is None:
+    use_editions = options.get("editions", True) is not False
+    loaded, diagnostics = load_site(guides, root / state if state else None, strict=options.get("strict") is True)
+    if loaded is None:
         return None, diagnostics
+    pages = render_loaded(loaded, config.get("site_url"), editions=use_editions)
+    codes = pages.extra.get("languages")
+    languages = [str(code) for code in codes] if isinstance(codes, list) else []
 
     staging = staging.resolve()
     tmp = staging.with_name(staging.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    docs = tmp / "docs"
-    theme = dict(config.get("theme") or {})
-    custom = theme.get("custom_dir")
-    overrides = tmp / "overrides"
-    shutil.copytree(PACKAGE / "overrides", overrides)
-    if custom:
-        shutil.copytree(root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
-    skip = (root / custom).resolve() if custom else None  # theme overrides are not pages
-    if docs_src.is_dir():
-        shutil.copytree(docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
-    elif docs_src.exists():
-        raise BuildError(f"{docs_src}: docs_dir is not a folder")
-    else:  # no hand-written pages
-        docs.mkdir(parents=True)
-    for src_uri in pages.markdown:
-        if (docs / src_uri).exists():
-            raise BuildError(f"{docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
-    for page in docs.rglob("*.md"):  # a hand-written page that asks for the guide's counts gets them
-        written = page.read_text(encoding="utf-8")
-        if (filled := counts.fill(written, pages.extra.get(counts.EXTRA_KEY))) != written:
-            page.write_text(filled, encoding="utf-8")
-    generated = {**pages.markdown, **pages.files, **{path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()}}
-    for path, content in generated.items():
-        (docs / path).parent.mkdir(parents=True, exist_ok=True)
-        (docs / path).write_text(content, encoding="utf-8")
-
-    use_pagefind = options.get("search", "pagefind") == "pagefind"
-    # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
-    theme["custom_dir"] = "overrides"
-    config.update(
-        docs_dir="docs",
-        site_dir="site",  # moved to the requested site_dir once the build succeeded
-        theme=theme,
-        plugins=plugins,
-        extra={**(config.get("extra") or {}), "openshelf": pages.extra},
-        extra_css=[*(config.get("extra_css") or []), CSS],
-        extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
-        markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
-    )
-    config.pop("exclude_docs", None)
-    # the print handouts are linked from their collections, not listed in the navigation
-    config["not_in_nav"] = "\n".join(filter(None, [config.get("not_in_nav"), f"/{handout.PREFIX}"]))
-    config.setdefault("nav", default_nav(pages, docs_src))
-    (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    project = _Project(root, config, plugins, options, docs_src, languages)
+    others: list[tuple[str, Staged]] = []
+    for code in languages[1:]:
+        folder = editions.folder(code, languages)
+        root_url = config.get("site_url")
+        edition = render_loaded(loaded, root_url.rstrip("/") + "/" + folder if root_url else None, code, editions=True)
+        others.append((folder, project.write(edition, tmp / "editions" / code, code)))
+    main = project.write(pages, tmp, languages[0] if languages else None)
     shutil.rmtree(staging, ignore_errors=True)
     os.replace(tmp, staging)
-    records = pages.search if use_pagefind else ()
-    return Staged(staging / "mkdocs.yml", site_dir, records, bool(config.get("use_directory_urls", True))), diagnostics
+
+    def moved(staged: Staged) -> Staged:  # the same files, now under staging/ instead of staging.tmp/
+        return replace(staged, config_file=staging / staged.config_file.relative_to(tmp), site_dir=site_dir)
+
+    return replace(moved(main), editions=tuple((folder, moved(s)) for folder, s in others)), diagnostics
+
+
+@dataclass(frozen=True)
+class _Project:
+    """What every edition's staged project shares: the site's own configuration, docs and plugins."""
+
+    root: Path
+    config: dict[str, Any]
+    plugins: list[Any]
+    options: dict[str, Any]
+    docs_src: Path
+    languages: list[str]
+
+    def write(self, pages: Pages, where: Path, language: str | None) -> Staged:
+        """One edition (``language``; None: the bilingual site) as a plugin-free MkDocs project in ``where``."""
+        config = dict(self.config)
+        docs = where / "docs"
+        theme = dict(config.get("theme") or {})
+        custom = theme.get("custom_dir")
+        overrides = where / "overrides"
+        shutil.copytree(PACKAGE / "overrides", overrides)
+        if custom:
+            shutil.copytree(self.root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
+        skip = (self.root / custom).resolve() if custom else None  # theme overrides are not pages
+        if self.docs_src.is_dir():
+            shutil.copytree(self.docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+            editions.localize_folder(docs, language)  # about.zh.md is about.md in the Chinese edition
+        elif self.docs_src.exists():
+            raise BuildError(f"{self.docs_src}: docs_dir is not a folder")
+        else:  # no hand-written pages
+            docs.mkdir(parents=True)
+        for src_uri in pages.markdown:
+            if (docs / src_uri).exists():
+                raise BuildError(f"{self.docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
+        for page in docs.rglob("*.md"):  # a hand-written page that asks for the guide's counts gets them
+            written = page.read_text(encoding="utf-8")
+            if (filled := counts.fill(written, pages.extra.get(counts.EXTRA_KEY))) != written:
+                page.write_text(filled, encoding="utf-8")
+        main = not self.languages or language == self.languages[0]
+        assets = {path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()
+                  if main or path != offline.WORKER}  # one service worker, at the root, for every edition
+        for path, content in {**pages.markdown, **pages.files, **assets}.items():
+            (docs / path).parent.mkdir(parents=True, exist_ok=True)
+            (docs / path).write_text(content, encoding="utf-8")
+
+        use_pagefind = self.options.get("search", "pagefind") == "pagefind"
+        extra: dict[str, Any] = {**(config.get("extra") or {}), "openshelf": pages.extra}
+        if language is not None and self.languages:
+            config, theme, extra = self._edition(config, theme, extra, pages, language)
+        # Paths relative to the staged mkdocs.yml: Zensical wants everything inside the project.
+        theme["custom_dir"] = "overrides"
+        config.update(
+            docs_dir="docs",
+            site_dir="site",  # moved to the requested site_dir once the build succeeded
+            theme=theme,
+            plugins=self.plugins,
+            extra=extra,
+            extra_css=[*(config.get("extra_css") or []), CSS],
+            extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
+            markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
+        )
+        config.pop("exclude_docs", None)
+        # the print handouts are linked from their collections, not listed in the navigation
+        config["not_in_nav"] = "\n".join(filter(None, [config.get("not_in_nav"), f"/{handout.PREFIX}"]))
+        config.setdefault("nav", default_nav(pages, self.docs_src))
+        (where / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        records = pages.search if use_pagefind else ()
+        return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language)
+
+    def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
+                 language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """An edition's configuration, as the plugin sets it (:mod:`openshelf.site.editions`): its language,
+        address and names; the language switch from each edition's root (the template adds the page)."""
+        root_url = config.get("site_url")
+        where = editions.folder(language, self.languages)
+        url = root_url.rstrip("/") + "/" + where if root_url and where else root_url
+        values = editions.values_for(theme.get("palette"), str(config.get("site_name") or ""), config.get("site_description"),
+                                     pages.extra, language, url, "site")
+        theme = {**theme, "language": values["language"], **({"palette": values["palette"]} if values["palette"] is not None else {})}
+        config = {**config, "site_url": values["site_url"], "site_name": values["site_name"], "site_description": values["site_description"]}
+        roots = editions.alternates(self.languages, ".", root_url)
+        ours = {**pages.extra, "locale": editions.LOCALES[language], "main_edition": not where}
+        if where:  # from this edition's root to the site's (the service worker's)
+            ours["root"] = "../" * where.count("/")
+        if len(self.languages) > 1:
+            ours["edition_roots"] = roots
+            extra = {**extra, "alternate": [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]}
+        return config, theme, {**extra, "openshelf": ours}
 
 
 def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
-    """Build the staged project, then move the finished site into place (never a half-built site)."""
+    """Build the staged project (and each other edition's into its folder), then move the finished
+    site into place (never a half-built site)."""
+    built = _build(staged, engine, strict)
+    for folder, edition in staged.editions:
+        target = built / folder
+        if target.exists():
+            raise BuildError(f"the main edition has a page or folder {folder}, where the {edition.language} edition goes")
+        shutil.move(_build(edition, engine, strict), target)
+    csp.apply_to_site(built)
+    offline.stamp(built)  # last: the version is a hash of everything else, every edition included
+    replace_site(built, staged.site_dir)
+
+
+def _build(staged: Staged, engine: Engine, strict: bool) -> Path:
+    """One staged project built by ``engine``, with its own Pagefind index; the folder it was built into."""
     built = staged.config_file.parent / "site"
     use_pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
     if use_pagefind:  # Material's search box over Pagefind; the site's own overrides still win
@@ -160,7 +238,5 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     if use_pagefind:
         html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
         shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
-        pagefind.index_site(built, staged.search, html, urls)
-    csp.apply_to_site(built)
-    offline.stamp(built)  # last: the version is a hash of everything else
-    replace_site(built, staged.site_dir)
+        pagefind.index_site(built, staged.search, html, urls, staged.language or pagefind.LANGUAGE)
+    return built

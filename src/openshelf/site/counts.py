@@ -1,14 +1,15 @@
-"""The guide in numbers, for the About page: entries per collection, per category and per service.
+"""The guide in numbers, for the About page: entries per collection, per category, per resource kind and per service.
 
 Pure.  A hand-written page asks for the tables with the marker ``<!-- openshelf:counts -->``; the
 MkDocs plugin and ``openshelf build`` put them there (:func:`fill`), from ``Pages.extra["counts"]``.  A service (``services`` in
-``_site.yml``) counts the entries whose tags include its key.
+``_site.yml``) counts the entries whose tags include its key; a resource kind (``resource_kinds``) those of its categories,
+its tags or its key as a tag (:meth:`~openshelf.guide.models.ResourceKind.includes`).
 """
 
 from __future__ import annotations
 
 from openshelf.guide.load import Guide
-from openshelf.guide.models import Entry
+from openshelf.guide.models import Entry, Text, serves
 from openshelf.site.bilingual import bi, text
 from openshelf.site.render import page_of
 
@@ -25,8 +26,17 @@ def _checked(entries: list[Entry]) -> int:
     return sum(1 for e in entries if e.last_verified is not None and e.evidence)
 
 
+def _examples_table(title: str, anchor: str, head: str, rows: list[tuple[Text, list[Entry]]]) -> list[str]:
+    """A table of labels with how many entries each has and the first few of them, linked."""
+    lines = ["", f"### {title} {{ #{anchor} }}", "",
+             f"| {head} | {bi('条目', 'Entries')} | {bi('例如', 'For example')} |", "| --- | ---: | --- |"]
+    for label, members in rows:
+        lines.append(f"| {text(label)} | {len(members)} | {', '.join(_link(e) for e in members[:EXAMPLES])} |")
+    return lines
+
+
 def counts_markdown(guide: Guide) -> str:
-    """Three tables: per collection (entries, checked with evidence, ended), per category, per service."""
+    """Tables: per collection (entries, checked with evidence, ended), per category, per resource kind, per service."""
     head = [bi("条目", "Entries"), bi("已核实（有依据）", "Checked, with evidence"), bi("已结束", "Ended")]
     lines = [f"## {bi('收录统计', 'The guide in numbers')} {{ #counts }}", "",
              "| " + " | ".join([bi("栏目", "Collection"), *head]) + " |", "| --- |" + " ---: |" * len(head)]
@@ -36,16 +46,19 @@ def counts_markdown(guide: Guide) -> str:
     entries = guide.entries
     ended = sum(1 for e in entries if e.status == "ended")
     lines += [f"| **{bi('合计', 'Total')}** | **{len(entries)}** | **{_checked(entries)}** | **{ended}** |", ""]
-    lines += [f"### {bi('按资源类型', 'By kind of resource')} {{ #counts-categories }}", "",
-              f"| {bi('类型', 'Kind')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
+    lines += [f"### {bi('按分类', 'By category')} {{ #counts-categories }}", "",
+              f"| {bi('分类', 'Category')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
     for key, label in guide.site.categories.items():
         lines.append(f"| {text(label)} | {sum(1 for e in entries if e.category == key)} |")
-    if guide.site.services:
-        lines += ["", f"### {bi('按图书馆服务', 'By library service')} {{ #counts-services }}", "",
-                  f"| {bi('服务', 'Service')} | {bi('条目', 'Entries')} | {bi('例如', 'For example')} |", "| --- | ---: | --- |"]
-        for key, label in guide.site.services.items():
-            tagged = [e for e in entries if key in e.tags]
-            lines.append(f"| {text(label)} | {len(tagged)} | {', '.join(_link(e) for e in tagged[:EXAMPLES])} |")
+    site = guide.site
+    if site.resource_kinds:
+        lines += _examples_table(bi("按资源类型", "By kind of resource"), "counts-kinds", bi("资源类型", "Kind"),
+                                 [(kind, [e for e in entries if kind.includes(key, e)])
+                                  for key, kind in site.resource_kinds.items()])
+    if site.services:
+        lines += _examples_table(bi("按图书馆服务", "By library service"), "counts-services", bi("服务", "Service"),
+                                 [(label, [e for e in entries if serves(key, e)])
+                                  for key, label in site.services.items()])
     return "\n".join(lines) + "\n"
 
 

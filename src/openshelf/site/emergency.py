@@ -50,7 +50,7 @@ def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[E
     since = emergency.since.isoformat()
     lines = [f'<section id="{ANCHOR}" class="os-emergency os-phase-{emergency.phase}" markdown>', "",
              f"## {text(emergency.name)}", "",
-             f'<p class="os-phase"><strong>{bi("当前阶段", "Phase")}：{bi(zh, en)}</strong> · '
+             f'<p class="os-phase"><strong>{bi("当前阶段：", "Phase: ")}{bi(zh, en)}</strong> · '
              f'{bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
     if emergency.notice is not None:
         lines += [text(emergency.notice), ""]

@@ -12,13 +12,16 @@ from openshelf.site import downloads, feed, qr
 from openshelf.site.render import FEED, HOME, absolute_url, page_of, qr_file
 
 
-def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None, links: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Path in the site → content.  QR codes need the site's address, so only with ``site_url``."""
+def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None, links: Mapping[str, Any] | None = None,
+          with_downloads: bool = True) -> dict[str, str]:
+    """Path in the site → content.  QR codes need the site's address, so only with ``site_url``;
+    ``with_downloads`` False leaves out the data downloads (:mod:`openshelf.site.downloads`), made once per build."""
     def entry_url(entry: Entry) -> str:
         return absolute_url(site_url, page_of(entry.collection)) + f"#{entry.id}"
 
     out = {FEED: feed.atom(guide, updated, absolute_url(site_url, HOME), entry_url)}
-    out.update(downloads.files(guide, links, site_url))
+    if with_downloads:
+        out.update(downloads.files(guide, links, site_url))
     if site_url:
         for page in [HOME, *(page_of(c) for c in guide.collections)]:
             out[qr_file(page)] = qr.svg(absolute_url(site_url, page))

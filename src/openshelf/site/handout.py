@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Collection, Entry
 from openshelf.site import markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, text
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, plain, text
 
 PREFIX = "print/"
 
@@ -36,7 +36,7 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> str:
     site = guide.site
     lines += [f'<p class="os-handout-site">{inline_html(site.title)}</p>', ""]
     if qr:
-        alt = "本栏目二维码 · QR code for this collection's page"
+        alt = plain("本栏目二维码", "QR code for this collection's page")
         lines += [f'![{alt}]({qr}){{ .os-handout-qr width="110" height="110" }}', ""]
     lines += ['<ol class="os-handout-list">']
     for entry in _ordered(guide, collection):

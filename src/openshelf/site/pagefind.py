@@ -17,8 +17,9 @@ segmenter then yields one word per character, and its result script removes the 
 spaces from what it shows.  ``assets/search.js`` spaces out the query's Chinese characters
 the same way (the class of characters, :data:`HAN_RANGES`, is written into both; a test
 checks they agree) and keeps only results that hold each run of them contiguously
-(Pagefind's exact-phrase search).  Everything is indexed as ``zh``; English words still split
-on spaces.  ``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin
+(Pagefind's exact-phrase search).  The bilingual site is indexed as ``zh`` (English words still split
+on spaces); each edition of a site per language in its own language, into its own folder.
+``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin
 calls :func:`index_site` after each build; ``openshelf build --engine mkdocs`` does too.
 Zensical keeps its own search.
 """
@@ -60,9 +61,13 @@ _HAN = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES
 _BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])(?=[{_HAN}])")
 
 
-def index_text(text: str) -> str:
-    """Text as Pagefind reads it: a zero-width space between adjacent Chinese characters (pure)."""
-    return _BETWEEN_HAN.sub(ZWSP, text)
+def index_text(text: str, language: str = LANGUAGE) -> str:
+    """Text as Pagefind reads it: a zero-width space between adjacent Chinese characters (pure).
+
+    Indexed as another language (an edition's), Pagefind does not part words at a zero-width space:
+    there a plain space parts them (Chinese names in the English edition, 知网).
+    """
+    return _BETWEEN_HAN.sub(ZWSP if language == "zh" else " ", text)
 
 
 def js_han_class() -> str:
@@ -92,7 +97,7 @@ def plan_from_docs(docs_dir: Path, records: Iterable[Record], use_directory_urls
     return html, urls
 
 
-def _stub(record: Record, href: str) -> str:
+def _stub(record: Record, href: str, language: str = LANGUAGE) -> str:
     """A small HTML page holding one record; Pagefind indexes it, the result links to its ``href`` filter.
 
     Pagefind 1.5 searches every metadata field, so what must be shown but not searched (the
@@ -103,13 +108,15 @@ def _stub(record: Record, href: str) -> str:
     shown += [("filter", key, value) for key, values in {"href": href, **record.filters}.items()
               for value in ((values,) if isinstance(values, str) else values)]  # one span per value of a filter
     spans = "".join(f'<span data-pagefind-{kind}="{key}">{html.escape(value)}</span>' for kind, key, value in shown if value)
-    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-            f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title))}</h1>'
-            f'<p>{html.escape(index_text(record.content))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
+    return (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f'<body><article class="md-content__inner"><h1>{html.escape(index_text(title, language))}</h1>'
+            f'<p>{html.escape(index_text(record.content, language))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
 
 
-def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
-    """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one).
+def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str],
+               language: str = LANGUAGE) -> dict[str, int]:
+    """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one), in ``language``
+    (an edition's: each edition of the site has its own bundle in its own folder).
 
     ``html_pages`` are paths of built HTML files relative to ``site_dir`` to index as pages;
     ``page_urls`` maps a page's source path (``databases.md``) to its URL relative to the site root.
@@ -131,16 +138,16 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
         scratch = Path(tmp)
         for path in pages:
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
-            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8")), encoding="utf-8")
+            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8"), language), encoding="utf-8")
         stubs = scratch / STUBS
         stubs.mkdir(parents=True, exist_ok=True)
         for n, record in enumerate(records):
             page, _, anchor = record.url.partition("#")
             href = page_urls.get(page, page) + (f"#{anchor}" if anchor else "")
-            (stubs / f"{n}.html").write_text(_stub(record, href), encoding="utf-8")
+            (stubs / f"{n}.html").write_text(_stub(record, href, language), encoding="utf-8")
         shutil.rmtree(out, ignore_errors=True)
         command = [str(exe), "--site", str(scratch), "--output-path", str(out), "--root-selector", ROOT_SELECTOR,
-                   "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", LANGUAGE, "--silent"]
+                   "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", language, "--silent"]
         try:
             result = subprocess.run(command, capture_output=True, text=True, check=False)
         except OSError as exc:

@@ -5,15 +5,22 @@ Shared by the MkDocs plugin and ``openshelf build`` so both produce the same sit
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from openshelf.federation.assemble import load_federated
 from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic
-from openshelf.site import counts, extras, handout
-from openshelf.site.history import entry_history
+from openshelf.guide.load import Guide
+from openshelf.links.store import LinkState, default_state_file, load_state
+from openshelf.site import counts, downloads, extras, handout
+from openshelf.site.bilingual import rendering
+from openshelf.site.editions import languages as editions_of
+from openshelf.site.editions import names as editions_names
+from openshelf.site.editions import unlocalized
+from openshelf.site.history import EntryHistory, entry_history
 from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
 from openshelf.site.search import entry_records
 
@@ -33,24 +40,57 @@ JS = "assets/openshelf/openshelf.js"
 MARKDOWN: dict[str, dict[str, Any]] = {"attr_list": {}, "md_in_html": {}, "admonition": {}, "tables": {}, "toc": {"permalink": True}}
 
 
-def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
-                strict: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
-    """Validate and render the guide in ``guides``; None (with the diagnostics) when invalid, or
-    when ``strict`` (the plugin's ``strict`` option) and the guide has warnings.  A state file that
-    cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``)."""
-    from openshelf.links.store import default_state_file, load_state
+@dataclass(frozen=True)
+class Loaded:
+    """A guide read for a build, with what the renderer needs from outside it: each edition of the
+    site renders from the same one (:func:`render_loaded`) instead of reading and validating again."""
 
+    guide: Guide
+    diagnostics: list[Diagnostic]
+    links: Mapping[str, LinkState]
+    history: Mapping[str, EntryHistory]
+    #: The data downloads (the slowest of the other files at 10,000 entries), made for the first edition
+    #: rendered and given to the others as they are: the same guide, the same data.
+    downloads: dict[str, str] = field(default_factory=dict)
+
+
+def load_site(guides: Path, link_state: Path | None = None, strict: bool = False) -> tuple[Loaded | None, list[Diagnostic]]:
+    """Validate the guide in ``guides`` and read its link state and git history; None (with the
+    diagnostics) when invalid, or when ``strict`` and the guide has warnings.  A state file that
+    cannot be read raises :class:`openshelf.links.store.StateError` (an ``OpenShelfError``)."""
     guide, diagnostics = load_federated(guides)
     if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
-    links = load_state(link_state or default_state_file(guides))
-    history = entry_history(guide)
+    return Loaded(guide, diagnostics, load_state(link_state or default_state_file(guides)), entry_history(guide)), diagnostics
+
+
+def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False) -> Pages:
+    """Render a loaded guide: ``editions``, a site per language (:mod:`openshelf.site.editions`), this
+    one in ``language`` (None: the guide's main language), ``extra["languages"]`` listing the editions;
+    otherwise the bilingual site."""
+    guide, links, history = loaded.guide, loaded.links, loaded.history
+    codes = editions_of(guide.site) if editions else []
+    language = (language or codes[0]) if editions else None
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
-        pages = render(guide, links=links, site_url=site_url, history=history)
+        pages = render(guide, links=links, site_url=site_url, history=history, language=language)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
-        files = extras.files(guide, updated, site_url, links)
-        return replace(pages, files=files, search=tuple(entry_records(guide)),
-                       extra={**pages.extra, counts.EXTRA_KEY: counts.counts_markdown(guide)}), diagnostics
+        if not loaded.downloads:
+            loaded.downloads.update(downloads.files(guide, links, site_url))
+        files = {**extras.files(guide, updated, site_url, links, with_downloads=False), **loaded.downloads}
+        with rendering(language):
+            counted = counts.counts_markdown(guide)
+        extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted}
+        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra)
+
+
+def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
+                strict: bool = False, language: str | None = None, editions: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
+    """:func:`load_site` then :func:`render_loaded`: the guide in ``guides`` validated and rendered,
+    or None (with the diagnostics)."""
+    loaded, diagnostics = load_site(guides, link_state, strict)
+    if loaded is None:
+        return None, diagnostics
+    return render_loaded(loaded, site_url, language, editions), diagnostics
 
 
 def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -85,5 +125,7 @@ def default_nav(pages: Pages, docs_dir: Path) -> list[Any]:
     handouts are linked from their collections, not listed."""
     generated = [p for p in pages.markdown if p not in (HOME, TAGS, A_TO_Z, LINK_HEALTH, REFERENCE) and not p.startswith(handout.PREFIX)]
     nav: list[Any] = [HOME, *generated, TAGS, A_TO_Z, LINK_HEALTH]
-    hand_written = sorted(p.name for p in docs_dir.glob("*.md") if p.name not in pages.markdown) if docs_dir.is_dir() else []
+    # about.zh.md is about.md in the Chinese edition (openshelf.site.editions)
+    names = {unlocalized(p.name) for p in docs_dir.glob("*.md")} if docs_dir.is_dir() else set()
+    hand_written = sorted(name for name in names if name not in pages.markdown)
     return [*nav, *hand_written, REFERENCE]

@@ -9,7 +9,9 @@ unless the plugin's ``strict`` option is set: then they stop the build too.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
@@ -19,8 +21,8 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
-from openshelf.site import counts, csp, handout, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, markdown_needs, refusal, render_site
+from openshelf.site import counts, csp, editions, handout, offline, pagefind, search
+from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, Loaded, default_nav, load_site, markdown_needs, refusal, render_loaded
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -40,6 +42,10 @@ class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs l
     strict = c.Type(bool, default=False)
     """Stop the build on the guide's warnings (near-duplicate titles).  Off: they are shown at INFO
     level, which MkDocs' own ``strict`` (``mkdocs build --strict``) does not count.  Errors always stop it."""
+    editions = c.Type(bool, default=True)
+    """A site per language of ``guides/_site.yml`` (``languages:``): the first at the root, each
+    other under ``/<code>/``, each with Material's interface in its language and its own search.
+    False: one bilingual site (both languages side by side, a script hides one)."""
     search = c.Choice(("pagefind", "material"), default="pagefind")
     """``pagefind``: Material's search box over a Pagefind index with one record per entry (fast at
     10,000 entries); ``material``: Material's own search, which loads its whole index up front."""
@@ -77,6 +83,11 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
     _search_pages: dict[str, str] | None = None  # built HTML pages Pagefind indexes: dest path → URL
     _urls: dict[str, str] | None = None  # every page's source path → URL
+    _edition: str | None = None  # the edition this build writes after the main one (see on_post_build)
+    _languages: tuple[str, ...] = ()  # the guide's editions, main first; () for the bilingual site
+    _root_url: str | None = None  # the main edition's address (site_url)
+    _as_written: Mapping[str, Any] = MappingProxyType({})  # the values the main edition replaced in MkDocs' configuration
+    _loaded: Loaded | None = None  # the guide the main edition read, rendered again by each other edition
 
     def _path(self, config: MkDocsConfig, value: str) -> Path:
         return Path(os.path.dirname(config.config_file_path or ".")) / value
@@ -86,18 +97,31 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             return None
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
-        try:
-            pages, diagnostics = render_site(guides, state, config.site_url, strict=self.config.strict)
-        except OpenShelfError as exc:  # e.g. a link state file that cannot be read
-            raise PluginError(exc.format_message()) from None
-        for d in diagnostics:
-            # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
-            (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
-        if pages is None:
-            raise PluginError(refusal(f"the guide in {guides}", diagnostics))
+        if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
+            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions)
+        else:
+            try:
+                loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
+            except OpenShelfError as exc:  # e.g. a link state file that cannot be read
+                raise PluginError(exc.format_message()) from None
+            for d in diagnostics:
+                # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
+                (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
+            if loaded is None:
+                raise PluginError(refusal(f"the guide in {guides}", diagnostics))
+            self._loaded = loaded
+            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
+        languages = pages.extra.get("languages")
+        self._languages = tuple(languages) if isinstance(languages, list) else ()
+        if self._edition is not None:  # from this edition's root to the site's (the service worker's)
+            config.extra["openshelf"] = {**pages.extra, "root": "../" * editions.folder(self._edition, self._languages).count("/")}
+        if self._edition is None:
+            self._root_url = config.site_url
+        if self._languages and self._edition is None:  # the main edition, at the root
+            self._as_written = editions.apply(config, editions.settings(config, pages.extra, self._languages[0], config.site_url, config.site_dir))
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         if JS not in config.extra_javascript:
@@ -120,6 +144,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.pages is None:
             return None
+        editions.localize_docs(files, config, self._edition or (self._languages[0] if self._languages else None))
         for src_uri, content in self.pages.markdown.items():
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"docs/{src_uri} is generated from the guide: rename or remove the hand-written file")
@@ -129,6 +154,8 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         for path, content in self.pages.files.items():
             files.append(File.generated(config, path, content=content))
         for path, source in ASSETS.items():
+            if path == offline.WORKER and self._edition is not None:  # one worker, at the root, for every edition
+                continue
             files.append(File.generated(config, path, abs_src_path=str(source)))
         self._urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
@@ -140,6 +167,17 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         return counts.fill(markdown, self.pages.extra.get(counts.EXTRA_KEY))
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        extra = config.extra.get("openshelf")
+        if self._languages and isinstance(extra, dict):
+            language = self._edition or self._languages[0]
+            extra["locale"] = editions.LOCALES[language]
+            if len(self._languages) > 1:  # the language switch and hreflang links lead to this page in each edition
+                # Material's selector and hreflang links name each edition's root: its script looks for a
+                # sitemap.xml beside each (one per edition); assets/openshelf.js leads to this page from them
+                roots = editions.alternates(self._languages, ".", self._root_url)
+                config.extra["alternate"] = [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]
+                extra["alternates"] = editions.alternates(self._languages, page.url, self._root_url)
+                extra["home"] = bool(page.is_homepage and self._edition is None)
         if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \
                 and not search.excluded(page.meta):
             self._search_pages[page.file.dest_uri] = page.file.url
@@ -156,10 +194,38 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             csp.apply_to_site(site)
         try:
             if self._search_pages is not None and self.pages is not None and self._urls is not None:
-                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls)
-            offline.stamp(site)  # last: the version is a hash of everything else
+                language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
+                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls, language)
+            if self._edition is None:
+                try:
+                    self._build_other_editions(config)
+                finally:
+                    self._loaded = None  # the next build (mkdocs serve) reads the guide again
+                offline.stamp(site)  # last: the version is a hash of everything else, every edition included
         except OpenShelfError as exc:
             raise PluginError(str(exc)) from None
+
+    def _build_other_editions(self, config: MkDocsConfig) -> None:
+        """Each edition after the main one: the same configuration, built again into ``/<code>/``
+        (as mkdocs-static-i18n does), with that edition's language, address and names."""
+        from mkdocs.commands.build import build
+
+        main = editions.apply(config, self._as_written)  # each edition's values come from the configuration as written
+        root_dir, root_url = config.site_dir, config.site_url
+        extra = dict(self.pages.extra) if self.pages else {}
+        try:
+            for language in self._languages[1:]:
+                where = editions.folder(language, self._languages)
+                values = editions.settings(config, extra, language, root_url and root_url.rstrip("/") + "/" + where, str(Path(root_dir) / where))
+                old = editions.apply(config, values)
+                self._edition = language
+                try:
+                    build(config, dirty=False)
+                finally:
+                    self._edition = None
+                    editions.apply(config, old)
+        finally:
+            editions.apply(config, main)
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer | None:
         if self.config.enabled:

@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import downloads, emergency, handout, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, plain, text
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, plain, rendering, text
 
 if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
     from openshelf.site.history import EntryHistory  # history runs git; rendering only reads its results
@@ -36,12 +36,6 @@ REFERENCE = "reference.md"
 LINK_HEALTH = "links.md"
 MEMBERS = "members.md"
 FEED = "feed.xml"
-
-LANGUAGE_NAMES = {
-    "zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어", "fr": "Français", "de": "Deutsch",
-    "es": "Español", "ru": "Русский", "pt": "Português", "ar": "العربية", "it": "Italiano",
-}
-
 
 # Index pages repeat entry titles; search should lead to the entry itself.
 _NOT_IN_SEARCH = ["---", "search:", "  exclude: true", "---", ""]
@@ -69,6 +63,8 @@ class Context:
     history: Mapping[str, EntryHistory] = field(default_factory=dict)
     #: The guide's sources and its own files by name (:func:`member_index`), looked up once per render.
     members: Mapping[str, Member] = field(default_factory=dict)
+    #: The edition's language, or None for the bilingual page (see :func:`openshelf.site.bilingual.rendering`).
+    language: str | None = None
 
 
 def tag_label(guide: Guide, tag: str) -> str:
@@ -82,11 +78,18 @@ def page_of(collection: Collection | str) -> str:
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
-           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None) -> Pages:
-    """Render every page of the guide (the other files are :mod:`openshelf.site.extras`)."""
-    ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide))
+           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None, language: str | None = None) -> Pages:
+    """Render every page of the guide (the other files are :mod:`openshelf.site.extras`): in one
+    ``language`` (an edition, one of :data:`openshelf.site.bilingual.EDITION_LANGUAGES`), or both side by side (None)."""
+    with rendering(language):
+        ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide), language)
+        return _render(guide, ctx)
+
+
+def _render(guide: Guide, ctx: Context) -> Pages:
+    site_url = ctx.site_url
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
-             REFERENCE: field_reference()}
+             REFERENCE: _reference()}
     for collection in guide.collections:
         pages[page_of(collection)] = _collection(guide, collection, ctx)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
@@ -94,17 +97,39 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
     if guide.sources:  # after the collections: the default navigation keeps this order
         pages[MEMBERS] = _members_page(guide, ctx.members)
     # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
-    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": header_title(guide)}
+    extra: dict[str, object] = {"announcement": announcement_html(guide, ctx.today), "feed": FEED, "title": header_title(guide),
+                                "language": ctx.language}
     if emergency.declared(guide) is not None:
         extra["emergency"] = emergency.bar(guide)
+        extra["emergency_more"] = bi("服务状态与更新", "service status and what changed")
         extra["emergency_anchor"] = emergency.ANCHOR
     return Pages(pages, extra=extra)
 
 
+_BILINGUAL_HEADING = re.compile(r"^(#+ )([^·\n]+?) · ([^(\n]+?)( \(.*\))?$", re.MULTILINE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _reference() -> str:
+    """The field reference; in an edition its bilingual headings ("Entry · 条目") in the edition's language."""
+    reference = field_reference()
+    if edition() is None:
+        return reference
+
+    def one(match: re.Match[str]) -> str:
+        first, second = match[2], match[3]
+        zh, en = (first, second) if _HAN.search(first) else (second, first)
+        return f"{match[1]}{plain(zh, en)}{match[4] or ''}"
+
+    return _BILINGUAL_HEADING.sub(one, reference)
+
+
 def header_title(guide: Guide) -> str:
     """The guide's title in the languages ``_site.yml`` names, main one first (``应急学术资源指南 · OpenShelf …``);
-    both languages it has when it has none of those."""
+    both languages it has when it has none of those; in an edition, its language's (the other's when it has none)."""
     title = guide.site.title
+    if edition() is not None:
+        return plain(title.zh or "", title.en or "")
     parts = [getattr(title, lang) for lang in guide.site.languages if lang in Text.model_fields]
     return " · ".join(dict.fromkeys(p for p in parts if p)) or title.both()
 
@@ -130,6 +155,12 @@ def announcement_html(guide: Guide, today: dt.date) -> str:
 def _description(value: Text | None) -> list[str]:
     if value is None:
         return []
+    language = edition()
+    if language is not None:
+        own, other, code = (value.zh, value.en, "en") if language == "zh" else (value.en, value.zh, "zh")
+        if own:
+            return [f'<div lang="{language}" markdown="0">', markup.markdown(own), "</div>", ""]
+        return [marked(code, markup.markdown(other or ""), block=True), ""]
     both = bool(value.zh and value.en)
     out = []
     for lang, body in (("zh", value.zh), ("en", value.en)):
@@ -203,7 +234,7 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
         pairs += [("member", m.key, m.html_label) for m in (entry_members(guide, e, members) if guide.sources else ())]
-        pairs += [("language", code, markup.text(LANGUAGE_NAMES.get(code, code))) for code in e.languages]
+        pairs += [("language", code, markup.text(language_name(code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
             counts[(facet, value)] = counts.get((facet, value), 0) + 1
@@ -215,7 +246,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         rank.setdefault(member.key, len(rank))
     # Collapsed until opened (the script opens it when the URL carries filters); hidden without the script.
     html = [f'<details class="os-filter-box" hidden><summary>{bi("筛选", "Filter")} <span class="os-filter-count"></span></summary>'
-            f'<form class="os-filters" hidden aria-label="筛选条目 Filter entries" data-total="{len(collection.entries)}">']
+            f'<form class="os-filters" hidden aria-label="{plain("筛选条目", "Filter entries") if edition() else "筛选条目 Filter entries"}" '
+            f'data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
         options = sorted(values[facet], key=lambda v: (rank.get(v, len(rank)) if facet == "member" else order.get(v, 0), v))
         if len(options) < 2:
@@ -437,7 +469,7 @@ def _facts(guide: Guide, entry: Entry, current: str) -> list[tuple[str, str]]:
     if entry.provider:
         facts.append((bi("提供方", "Provider"), text(entry.provider)))
     if entry.languages:
-        facts.append((bi("语言", "Languages"), ", ".join(LANGUAGE_NAMES.get(code, code) for code in entry.languages)))
+        facts.append((bi("语言", "Languages"), ", ".join(language_name(code) for code in entry.languages)))
     if entry.tags:
         facts.append((bi("标签", "Tags"), ", ".join(f"[{tag_label(guide, t)}]({TAGS}#tag-{t})" for t in entry.tags)))
     related = [guide.by_id[i] for i in entry.related]

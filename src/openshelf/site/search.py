@@ -40,29 +40,51 @@ def _both(text: Text | None) -> list[str]:
     return [t.strip() for t in ((text.zh, text.en) if text else ()) if t and t.strip()]
 
 
-def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, members: Mapping[str, Member] | None = None) -> Record:
-    """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None), a filter."""
+def _one(text: Text | None, language: str | None) -> list[str]:
+    """Plain text in an edition's language (the other where it has none), or in both (``language`` None)."""
+    if text is None or language is None:
+        return _both(text)
+    own, other = (text.zh, text.en) if language == "zh" else (text.en, text.zh)
+    return _both(Text(zh=own or other))
+
+
+def _labels(pair: tuple[str, str], language: str | None) -> tuple[str, ...]:
+    return pair if language is None else (pair[0] if language == "zh" else pair[1],)
+
+
+def _title(text: Text, language: str | None) -> str:
+    return text.both() if language is None else " · ".join(_one(text, language))
+
+
+def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, members: Mapping[str, Member] | None = None,
+                 language: str | None = None) -> Record:
+    """The searchable text of one entry; pure.  ``page_title``: its collection's title (looked up if None), a filter.
+
+    In an edition (``language``), its text in that language (the other where it has none), and its
+    names in both: a reader may type a resource's name in either.
+    """
     access = ACCESS_LABELS[entry.access]
     status = STATUS_LABELS[entry.status]
     category = guide.site.categories.get(entry.category)
     # The title is the stub page's <h1> (weighted above body text); the rest once each, in order.
-    title = set(_both(entry.title))
-    parts = [*entry.aliases, *(markup.plain_text(t) for t in _both(entry.description)), *_both(entry.provider),
-             *_both(category), *entry.tags, *access, *(status if entry.status != "active" else ())]
+    title = set(_one(entry.title, language))
+    parts = [*_both(entry.title), *entry.aliases, *(markup.plain_text(t) for t in _one(entry.description, language)),
+             *_one(entry.provider, language), *_one(category, language), *entry.tags, *_labels(access, language),
+             *(_labels(status, language) if entry.status != "active" else ())]
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
     if page_title is None:
-        page_title = next((c.title.both() for c in guide.collections if c.id == entry.collection), "")
+        page_title = next((_title(c.title, language) for c in guide.collections if c.id == entry.collection), "")
     filters: dict[str, str | tuple[str, ...]] = {"collection": page_title} if page_title else {}
     if guide.sources:
-        filters["member"] = tuple(m.title.both() for m in entry_members(guide, entry, members or member_index(guide)))
+        filters["member"] = tuple(_title(m.title, language) for m in entry_members(guide, entry, members or member_index(guide)))
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts),
-                  meta={"title": entry.title.both()}, filters=filters)
+                  meta={"title": _title(entry.title, language)}, filters=filters)
 
 
-def entry_records(guide: Guide) -> list[Record]:
+def entry_records(guide: Guide, language: str | None = None) -> list[Record]:
     """One record per entry; its ``url`` is the page's source path and the anchor (``databases.md#cnki``)."""
     members = member_index(guide)
-    return [entry_record(guide, e, c.title.both(), members) for c in guide.collections for e in c.entries]
+    return [entry_record(guide, e, _title(c.title, language), members, language) for c in guide.collections for e in c.entries]
 
 
 def entry_pages(records: Iterable[Record]) -> set[str]:

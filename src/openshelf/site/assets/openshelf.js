@@ -63,7 +63,8 @@
     if (count) count.textContent = "(" + active + ")";
     var status = form.querySelector(".os-filter-status");
     if (status) {
-      status.textContent = "显示 " + shown + " / " + entries.length + " 条 · Showing " + shown + " of " + entries.length;
+      var zh = "显示 " + shown + " / " + entries.length + " 条", en = "Showing " + shown + " of " + entries.length;
+      status.textContent = edition() === "zh" ? zh : edition() === "en" ? en : zh + " · " + en;
     }
     if (updateUrl) {
       var url = new URL(location.href);
@@ -105,6 +106,69 @@
   }
 
   /* ---- Language switch -------------------------------------------------------------- */
+  /* ---- Editions (a site per language) ----------------------------------------------- */
+
+  var EDITION_KEY = "openshelf.edition";
+
+  /* This page in each edition, from the page's head (Material's instant navigation keeps it up to
+   * date): <meta name="openshelf-alternate" content="en /en/databases/">; none on the bilingual site. */
+  function alternates() {
+    var out = {};
+    document.querySelectorAll('meta[name="openshelf-alternate"]').forEach(function (meta) {
+      var parts = meta.content.split(" ");
+      out[parts[0]] = new URL(parts[1], location.href).href;
+    });
+    return out;
+  }
+
+  /* The language of this edition, or "" on the bilingual site. */
+  function edition() {
+    var meta = document.querySelector('meta[name="openshelf-edition"]');
+    return meta ? meta.content : "";
+  }
+
+  /* Material's language selector: to this page in the other edition, at the same entry. */
+  function setUpEditionSwitch() {
+    var pages = alternates();
+    document.querySelectorAll(".md-select__link[hreflang]").forEach(function (link) {
+      var lang = link.getAttribute("hreflang");
+      if (pages[lang]) link.href = pages[lang];
+      link.setAttribute("lang", lang);
+      if (link.dataset.osBound) return;
+      link.dataset.osBound = "1";
+      link.addEventListener("click", function (event) {
+        try { localStorage.setItem(EDITION_KEY, lang); } catch (e) { /* private mode */ }
+        var target = new URL(alternates()[lang] || link.href, location.href);
+        target.hash = location.hash;
+        link.href = target.href;
+        /* the browser follows the link: Material's own handler would look the page up in a sitemap
+         * next to it (there is one per edition, at its root) and, not finding it, open the edition's root */
+        event.stopPropagation();
+      }, true);
+    });
+  }
+
+  /* On the main edition's home page, a first-time reader goes to the edition of their browser's
+   * language; one who chose an edition, or came from another page of the site, stays. */
+  function chooseEdition() {
+    if (!document.querySelector('meta[name="openshelf-choose-edition"]')) return false;
+    var chosen = null;
+    try { chosen = localStorage.getItem(EDITION_KEY); } catch (e) { /* private mode */ }
+    var pages = alternates();
+    if (chosen && pages[chosen]) return false;
+    if (document.referrer && new URL(document.referrer).origin === location.origin) return false;
+    var wanted = (navigator.languages || [navigator.language || ""]).map(function (l) { return l.slice(0, 2).toLowerCase(); });
+    for (var i = 0; i < wanted.length; i++) {
+      if (pages[wanted[i]]) {
+        if (wanted[i] === edition()) return false;
+        location.replace(pages[wanted[i]]);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /* ---- Language switch (the bilingual site) ----------------------------------------- */
 
   function currentLang() {
     var fromUrl = new URLSearchParams(location.search).get("lang");
@@ -121,6 +185,7 @@
   }
 
   function setUpLanguageSwitch() {
+    if (edition()) return;  /* a site per language: Material's language selector */
     setLang(currentLang());
     var header = document.querySelector(".md-header__inner");
     if (!header || header.querySelector(".os-lang")) return;
@@ -147,14 +212,16 @@
 
   function setUpOffline() {
     if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
-    var base = siteBase();
+    var root = document.querySelector('meta[name="openshelf-root"]');  /* an edition under the main one: the site's worker */
+    var base = root ? new URL(root.content, location.href).href : siteBase();
     navigator.serviceWorker.register(base + "sw.js", { scope: base }).catch(function () { /* offline use is optional */ });
   }
 
   function nameSearchDialog() {
     /* Material's search overlay has role=dialog but no accessible name. */
     var dialog = document.querySelector('.md-search[role="dialog"]');
-    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "搜索 Search");
+    var label = { zh: "搜索", en: "Search" }[edition()] || "搜索 Search";
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", label);
   }
 
   function setUpAnnouncement() {
@@ -166,6 +233,7 @@
   }
 
   function setUp() {
+    setUpEditionSwitch();
     nameSearchDialog();
     setUpAnnouncement();
     setUpLanguageSwitch();
@@ -173,9 +241,9 @@
     openTarget();
   }
 
+  if (chooseEdition()) return;  /* on its way to another edition, whose page sets itself up */
   window.addEventListener("hashchange", openTarget);
-
-  setLang(currentLang());
+  if (!edition()) setLang(currentLang());
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(setUp);  /* Material's instant navigation swaps pages without a reload */
   } else if (document.readyState === "loading") {

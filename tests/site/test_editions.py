@@ -1,0 +1,124 @@
+"""A site per language: one ``mkdocs build`` writes an edition per language of ``_site.yml``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from openshelf.site import editions
+from support import FIXTURE_GUIDE, make_project, mkdocs_build, with_plugin_options, write_guide
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def html_lang(page: Path) -> str:
+    match = re.search(r'<html lang="([^"]+)"', page.read_text(encoding="utf-8"))
+    assert match, page
+    return match[1]
+
+
+def hreflang(page: Path) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" href="([^"]+)" hreflang="([^"]+)">', page.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("editions")
+    result = mkdocs_build(make_project(where / "proj", FIXTURE_GUIDE), where / "site")
+    assert result.returncode == 0, result.stderr
+    return where / "site"
+
+
+def test_one_build_writes_each_edition_with_its_language(site: Path) -> None:
+    for page in ("index.html", "databases/index.html", "about/index.html"):
+        assert html_lang(site / page) == "zh", page
+        assert html_lang(site / "en" / page) == "en", page
+    assert 'placeholder="Search"' in (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert 'placeholder="搜索"' in (site / "databases" / "index.html").read_text(encoding="utf-8")
+    # the English about page is docs/about.md; the Chinese edition's is docs/about.zh.md
+    assert 'id="about-this-guide">About this guide<' in (site / "en" / "about" / "index.html").read_text(encoding="utf-8")
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert ">关于本指南<" in about and "About this guide" not in about
+    assert not (site / "about.zh").exists() and not (site / "en" / "about.zh").exists()
+
+
+def test_each_page_links_to_itself_in_every_edition(site: Path) -> None:
+    for page in (site / "databases" / "index.html", site / "en" / "databases" / "index.html"):
+        # Material's selector and hreflang links: each edition's root (its script reads the sitemap.xml there)
+        links = {lang: href for href, lang in hreflang(page).items()}
+        assert links == {"zh": "/", "en": "/en/"}, page
+        text = page.read_text(encoding="utf-8")
+        assert 'class="md-select__link"' in text
+        # this page in each edition, for the switch (assets/openshelf.js)
+        assert re.findall(r'<meta name="openshelf-alternate" content="([^"]+)">', text) == ["zh /databases/", "en /en/databases/"]
+    for edition in (site, site / "en"):
+        assert (edition / "sitemap.xml").is_file()
+    assert 'name="openshelf-choose-edition"' in (site / "index.html").read_text(encoding="utf-8")  # only on the main home page
+    assert 'name="openshelf-choose-edition"' not in (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert 'name="openshelf-choose-edition"' not in (site / "databases" / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_edition_has_its_own_search_index(site: Path) -> None:
+    zh = sorted(p.name for p in (site / "pagefind" / "index").iterdir())
+    en = sorted(p.name for p in (site / "en" / "pagefind" / "index").iterdir())
+    assert zh and en and zh != en
+    assert list((site / "pagefind").glob("pagefind.zh_*.pf_meta")) and not list((site / "pagefind").glob("pagefind.en_*"))
+    assert list((site / "en" / "pagefind").glob("pagefind.en_*.pf_meta")) and not list((site / "en" / "pagefind").glob("pagefind.zh_*"))
+
+
+def test_the_english_edition_names_the_site_in_english(site: Path) -> None:
+    page = (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Academic resources - Test guide</title>" in page
+    palette = re.findall(r'aria-label="([^"]*)"\s+type="radio"', page)
+    assert palette and not any(HAN.search(label) for label in palette), palette
+
+
+def test_one_worker_serves_every_edition(site: Path) -> None:
+    assert (site / "sw.js").is_file() and not (site / "en" / "sw.js").exists()
+    assert '<meta name="openshelf-root" content="../../">' in (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_guide_in_one_language_builds_one_edition_without_a_switch(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "g", {"_site.yml": "title: {zh: 测试}\nlanguages: [zh]\ncategories:\n  databases: {zh: 数据库}\n",
+                                          "dbs.yml": "id: dbs\ntitle: {zh: 数据库}\nentries:\n  - id: a\n    title: {zh: 甲}\n"
+                                                     "    url: https://a.example.org/\n    category: databases\n    access: free\n"
+                                                     "    description: {zh: 一个数据库。}\n"})
+    result = mkdocs_build(make_project(tmp_path / "proj", guides), tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "site" / "dbs" / "index.html"
+    assert html_lang(page) == "zh" and not (tmp_path / "site" / "en").exists()
+    assert hreflang(page) == {} and "md-select__link" not in page.read_text(encoding="utf-8")
+
+
+def test_a_language_without_text_fields_stops_the_build(tmp_path: Path) -> None:
+    guides = write_guide(tmp_path / "g", {"_site.yml": "title: {en: Test}\nlanguages: [en, fr]\ncategories:\n  databases: {en: Databases}\n"})
+    result = mkdocs_build(make_project(tmp_path / "proj", guides), tmp_path / "site")
+    assert result.returncode != 0
+    assert "languages: fr: OpenShelf writes editions in zh and en only" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_editions_false_builds_the_bilingual_site(tmp_path: Path) -> None:
+    config = with_plugin_options(make_project(tmp_path / "proj", FIXTURE_GUIDE), editions=False)
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "site" / "en").exists() and 'class="os-zh"' in page and 'class="os-en"' in page
+    assert "md-select__link" not in page
+
+
+def test_hand_written_pages_per_edition(tmp_path: Path) -> None:
+    names = ["about.md", "about.zh.md", "notes.en.md", "plain.md", "v1.2.md"]
+    assert editions.localized(names, "zh") == {"about.md": "about.zh.md", "plain.md": "plain.md", "v1.2.md": "v1.2.md"}
+    assert editions.localized(names, "en") == {"about.md": "about.md", "notes.md": "notes.en.md", "plain.md": "plain.md", "v1.2.md": "v1.2.md"}
+    assert editions.localized(names, None) == {"about.md": "about.md", "plain.md": "plain.md", "v1.2.md": "v1.2.md"}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in names:
+        (docs / name).write_text(name, encoding="utf-8")
+    editions.localize_folder(docs, "zh")
+    assert {p.name: p.read_text(encoding="utf-8") for p in docs.iterdir()} == {
+        "about.md": "about.zh.md", "plain.md": "plain.md", "v1.2.md": "v1.2.md"}
+
