@@ -215,3 +215,25 @@ def build_guide(guide: Guide, where: Path, guides: Path = FIXTURE_GUIDE) -> Path
         finally:
             config.plugins.on_shutdown()
     return site
+
+
+#: A small collection written the way curators write one (schema comment, comments beside values and
+#: above entries), for the tests of the commands that edit a file in place and must keep all of it.
+COMMENTED_COLLECTION = """\
+# yaml-language-server: $schema=_schema/collection.schema.json
+id: dbs
+title:
+  zh: 数据库
+  en: Databases
+entries:
+  # ---- Chinese databases
+  - id: cnki
+    title:
+      zh: 中国知网
+      en: CNKI
+    url: https://www.cnki.net/
+    description:
+      en: Chinese journals.
+    category: databases
+    access: institutional   # through your library
+"""

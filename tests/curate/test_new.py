@@ -10,26 +10,9 @@ from click.testing import CliRunner
 from openshelf.cli import main
 from openshelf.curate import new
 from openshelf.curate.append import next_free_id, slugify
-from support import write_guide
+from support import COMMENTED_COLLECTION, write_guide
 
-DBS = """\
-# yaml-language-server: $schema=_schema/collection.schema.json
-id: dbs
-title:
-  zh: 数据库
-  en: Databases
-entries:
-  # ---- Chinese databases
-  - id: cnki
-    title:
-      zh: 中国知网
-      en: CNKI
-    url: https://www.cnki.net/
-    description:
-      en: Chinese journals.
-    category: databases
-    access: institutional   # through your library
-"""
+DBS = COMMENTED_COLLECTION
 
 FLAGS = ["--title-en", "Directory of Open Access Journals", "--title-zh", "开放获取期刊目录", "--url", "https://doaj.org/",
          "--description-en", "Free journals.", "--category", "databases", "--access", "free", "--tags", "open-access; journals"]

@@ -11,25 +11,9 @@ from click.testing import CliRunner
 from openshelf.cli import main
 from openshelf.curate.verify import Check, NoSuchEntry, record_check
 from openshelf.guide.load import load_guide
-from support import write_guide
+from support import COMMENTED_COLLECTION, write_guide
 
-DBS = """\
-# yaml-language-server: $schema=_schema/collection.schema.json
-id: dbs
-title:
-  zh: 数据库
-  en: Databases
-entries:
-  # ---- Chinese databases
-  - id: cnki
-    title:
-      zh: 中国知网
-      en: CNKI
-    url: https://www.cnki.net/
-    description:
-      en: Chinese journals.
-    category: databases
-    access: institutional   # through your library
+DBS = COMMENTED_COLLECTION + """\
     last_verified:
     aliases: [CNKI]
 
