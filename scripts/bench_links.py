@@ -43,6 +43,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 128
@@ -242,17 +243,26 @@ def warm_up_openshelf() -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _run_tool(name: str, size: int, cmd: list[str], folder: Path, out: Path, env: dict[str, str] | None = None,
+              stdout: Path | None = None) -> tuple[Run, Any]:
+    """Time ``cmd`` in ``folder`` and read the JSON it wrote to ``out``: the run, and the document (None,
+    with the run's error set, when there is none)."""
+    wall, rss, code = timed(cmd, folder, env, stdout)
+    run = Run(name, size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
+    try:
+        return run, json.loads(out.read_text())
+    except (OSError, ValueError):
+        run.error = f"exit {code}, no JSON"
+        return run, None
+
+
 def run_openshelf(folder: Path, size: int) -> Run:
     out = folder / "openshelf.json"
     cmd = [sys.executable, "-m", "openshelf.links", "--guides", "guides", "--no-state", "--format", "json",
            "--concurrency", str(CONCURRENCY), "--per-host", str(CONCURRENCY), "--timeout", "30",
            "--allow-host", "127.0.0.1"]
-    wall, rss, code = timed(cmd, folder, _openshelf_env(), out)
-    run = Run("openshelf", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
-    try:
-        doc = json.loads(out.read_text())
-    except ValueError:
-        run.error = f"exit {code}, no JSON"
+    run, doc = _run_tool("openshelf", size, cmd, folder, out, _openshelf_env(), out)
+    if doc is None:
         return run
     run.broken = {r["url"] for r in doc["results"] if r["verdict"] == "broken"}
     run.redirected = sum(r["verdict"] == "redirected" for r in doc["results"])
@@ -318,12 +328,8 @@ def run_plain(folder: Path, size: int) -> Run:
     (folder / "urls.txt").write_text("\n".join(
         line.split("(", 1)[1].rstrip(")") for line in (folder / "links.md").read_text().splitlines()) + "\n")
     cmd = [sys.executable, str(Path(__file__).resolve()), "--plain-client", "urls.txt", "plain.json"]
-    wall, rss, code = timed(cmd, folder)
-    run = Run("plain", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
-    try:
-        statuses = json.loads(out.read_text())
-    except (OSError, ValueError):
-        run.error = f"exit {code}, no JSON"
+    run, statuses = _run_tool("plain", size, cmd, folder, out)
+    if statuses is None:
         return run
     run.broken = {url for url, status in statuses.items() if status == 404}
     return run
@@ -336,12 +342,8 @@ def run_lychee(folder: Path, size: int) -> Run:
     out = folder / "lychee.json"
     cmd = [exe, "--no-progress", "--format", "json", "--output", str(out), "--max-concurrency", str(CONCURRENCY),
            "--host-concurrency", str(CONCURRENCY), "--host-request-interval", "0ms", "--timeout", "30", "links.md"]
-    wall, rss, code = timed(cmd, folder)
-    run = Run("lychee", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
-    try:
-        doc = json.loads(out.read_text())
-    except (OSError, ValueError):
-        run.error = f"exit {code}, no JSON"
+    run, doc = _run_tool("lychee", size, cmd, folder, out)
+    if doc is None:
         return run
     for items in (doc.get("error_map") or {}).values():
         for item in items:
