@@ -190,13 +190,10 @@ class _Project:
                                      pages.extra, language, url, "site")
         theme = {**theme, "language": values["language"], **({"palette": values["palette"]} if values["palette"] is not None else {})}
         config = {**config, "site_url": values["site_url"], "site_name": values["site_name"], "site_description": values["site_description"]}
-        roots = editions.alternates(self.languages, ".", root_url)
-        ours = {**pages.extra, "locale": editions.LOCALES[language], "main_edition": not where}
-        if where:  # from this edition's root to the site's (the service worker's)
-            ours["root"] = "../" * where.count("/")
-        if len(self.languages) > 1:
-            ours["edition_roots"] = roots
-            extra = {**extra, "alternate": [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]}
+        ours, selector = editions.template_values(self.languages, language, root_url)
+        ours = {**pages.extra, **ours}
+        if selector:
+            extra = {**extra, "alternate": selector}
         return config, theme, {**extra, "openshelf": ours}
 
 

@@ -58,6 +58,24 @@ def alternates(editions: Sequence[str], page_url: str, site_url: str | None) -> 
              "link": base + folder(code, editions) + ("" if page_url in (".", "./") else page_url)} for code in editions]
 
 
+def template_values(editions: Sequence[str], language: str, root_url: str | None) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """What the template (``overrides/main.html``) needs to place a page of the ``language`` edition
+    among the others, the same on both build paths: ``config.extra.openshelf``'s ``locale``,
+    ``main_edition``, ``root`` (from this edition's root to the site's, for the service worker) and
+    ``edition_roots`` (each edition's root; the template adds the page's address), and Material's
+    language selector (``config.extra.alternate``), whose ``hreflang`` links name each edition's
+    root: its script looks for a ``sitemap.xml`` beside each, and there is one per edition."""
+    where = folder(language, editions)
+    ours: dict[str, Any] = {"locale": LOCALES[language], "main_edition": not where}
+    if where:
+        ours["root"] = "../" * where.count("/")
+    if len(editions) < 2:
+        return ours, []
+    roots = alternates(editions, ".", root_url)
+    ours["edition_roots"] = roots
+    return ours, [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]
+
+
 def _one_language(value: str, language: str) -> str:
     """``中文 · English`` (the bilingual convention of mkdocs.yml's labels) → the edition's part."""
     parts = [p.strip() for p in value.split(" · ")]

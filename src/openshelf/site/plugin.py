@@ -119,10 +119,13 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         enable_markdown(config)
         languages = pages.extra.get("languages")
         self._languages = tuple(languages) if isinstance(languages, list) else ()
-        if self._edition is not None:  # from this edition's root to the site's (the service worker's)
-            config.extra["openshelf"] = {**pages.extra, "root": "../" * editions.folder(self._edition, self._languages).count("/")}
         if self._edition is None:
             self._root_url = config.site_url
+        if self._languages:  # where this edition stands among the others (the template adds each page's address)
+            ours, selector = editions.template_values(self._languages, self._edition or self._languages[0], self._root_url)
+            config.extra["openshelf"] = {**pages.extra, **ours}
+            if selector:
+                config.extra["alternate"] = selector
         if self._languages and self._edition is None:  # the main edition, at the root
             self._as_written = editions.apply(config, editions.settings(config, pages.extra, self._languages[0], config.site_url, config.site_dir))
         if CSS not in config.extra_css:
@@ -170,17 +173,6 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         return counts.fill(markdown, self.pages.extra.get(counts.EXTRA_KEY))
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
-        extra = config.extra.get("openshelf")
-        if self._languages and isinstance(extra, dict):
-            language = self._edition or self._languages[0]
-            extra["locale"] = editions.LOCALES[language]
-            if len(self._languages) > 1:  # the language switch and hreflang links lead to this page in each edition
-                # Material's selector and hreflang links name each edition's root: its script looks for a
-                # sitemap.xml beside each (one per edition); assets/openshelf.js leads to this page from them
-                roots = editions.alternates(self._languages, ".", self._root_url)
-                config.extra["alternate"] = [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]
-                extra["alternates"] = editions.alternates(self._languages, page.url, self._root_url)
-                extra["home"] = bool(page.is_homepage and self._edition is None)
         if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \
                 and not search.excluded(page.meta):
             self._search_pages[page.file.dest_uri] = page.file.url
