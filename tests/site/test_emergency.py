@@ -71,7 +71,7 @@ def test_the_home_page_shows_phase_services_and_changes(tmp_path: Path) -> None:
                "reading-room": EntryHistory(_at("2026-11-05"), _at("2026-11-05")),  # added since the start
                "chat": EntryHistory(_at("2026-01-01"), _at("2026-01-01"))}       # untouched since
     pages = render(_guide(tmp_path), today=dt.date(2026, 11, 28), history=history)
-    home = pages.markdown[HOME]
+    home = pages.written[HOME]
     assert 'id="os-emergency"' in home and "应急响应" in home and "Respond" in home and 'datetime="2026-11-01"' in home
     assert "线上服务照常" in home
     table = [line for line in home.splitlines() if line.startswith("| [") and "os-service" in line]
@@ -90,8 +90,8 @@ def test_the_home_page_shows_phase_services_and_changes(tmp_path: Path) -> None:
 ])
 def test_nothing_shows_outside_an_emergency(tmp_path: Path, site: str) -> None:
     pages = render(_guide(tmp_path, site), today=dt.date(2026, 11, 28))
-    assert "os-emergency" not in pages.markdown[HOME] and "emergency" not in pages.extra
-    assert "Service status" not in pages.markdown[HOME]
+    assert "os-emergency" not in pages.written[HOME] and "emergency" not in pages.extra
+    assert "Service status" not in pages.written[HOME]
 
 
 def test_a_bad_phase_is_a_clear_error(tmp_path: Path) -> None:

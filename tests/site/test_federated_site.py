@@ -94,14 +94,14 @@ def test_a_library_guide_shows_its_sources_its_notes_and_no_hidden_entry(tmp_pat
     subscribe(guides, {"east": member(tmp_path, "east")}, MEMBERS_YML.split("  - id: west", maxsplit=1)[0])
     pages, diagnostics = render_site(guides)
     assert pages is not None, [d.format() for d in diagnostics]
-    databases = pages.markdown["databases.md"]
-    assert '<span lang="en" class="os-en">Sources</span>' in pages.markdown[MEMBERS].splitlines()[0]
-    cnki = databases[databases.rindex("<article", 0, databases.index("{ #cnki }")):]
-    assert "[East guide](members.md#source-east)" in cnki[:cnki.index("</article>")]
+    databases = pages.written["databases.md"]
+    assert '<span lang="en" class="os-en">Sources</span>' in pages.written[MEMBERS].splitlines()[0]
+    cnki = databases[databases.rindex("<article", 0, databases.index('<h3 id="cnki">')):]
+    assert '<a href="../members/#source-east">East guide</a>' in cnki[:cnki.index("</article>")]
     assert "At our library, sign in through WebVPN first." in cnki[cnki.index('<div class="os-local-note"'):cnki.index("</article>")]
-    local = databases[databases.rindex("<article", 0, databases.index("{ #local-db }")):]
+    local = databases[databases.rindex("<article", 0, databases.index('<h3 id="local-db">')):]
     assert '<span lang="en" class="os-en">From this library</span>' in local[:local.index("</article>")]
-    assert all("east-archive" not in text for text in pages.markdown.values())
+    assert all("east-archive" not in text for text in pages.written.values())
 
 
 @pytest.fixture(scope="module")

@@ -27,25 +27,25 @@ UTC = dt.UTC
 
 
 def pages(guide=None, links=None) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return render(guide or federated_fixture(), links=links, today=TODAY, site_url="http://127.0.0.1:8000/").markdown
+    return render(guide or federated_fixture(), links=links, today=TODAY, site_url="http://127.0.0.1:8000/").written
 
 
 def article(page: str, entry_id: str) -> str:
-    """The Markdown of one entry's <article> on a page."""
-    start = page.rindex("<article", 0, page.index(f"{{ #{entry_id} }}"))
+    """The HTML of one entry's <article> on a page."""
+    start = page.rindex("<article", 0, page.index(f'<h3 id="{entry_id}">'))
     return page[start:page.index("</article>", start)]
 
 
 def test_a_subscribed_entry_says_where_it_comes_from_and_who_else_lists_it() -> None:
     cnki = article(pages()["databases.md"], "cnki")
     origin = next(line for line in cnki.splitlines() if "From</span>:" in line)
-    assert ('[<span lang="zh" class="os-zh">共享应急指南</span><span class="os-sep"> · </span>'
-            '<span lang="en" class="os-en">Shared emergency guide</span>](members.md#source-emergency)') in origin
+    assert ('<a href="../members/#source-emergency"><span lang="zh" class="os-zh">共享应急指南</span><span class="os-sep"> · </span>'
+            '<span lang="en" class="os-en">Shared emergency guide</span></a>') in origin
     assert '<span lang="en" class="os-en">updated 2026-11-20</span>' in origin
-    assert '<span lang="en" class="os-en">Also listed by</span>: [Campus library guide](members.md#source-campus)' in origin
-    assert "{: .os-origin }" in cnki
+    assert '<span lang="en" class="os-en">Also listed by</span>: <a href="../members/#source-campus">Campus library guide</a>' in origin
+    assert origin.startswith('<p class="os-origin">')
     pubmed = article(pages()["databases.md"], "pubmed")
-    assert "[Campus library guide](members.md#source-campus) (" in pubmed and "updated 2026-11-18" in pubmed
+    assert '<a href="../members/#source-campus">Campus library guide</a> (' in pubmed and "updated 2026-11-18" in pubmed
     assert "Also listed by" not in pubmed
 
 
@@ -53,7 +53,7 @@ def test_local_entries_say_they_are_local() -> None:
     page = pages()
     muse = article(page["databases.md"], "muse-2020")
     assert '<span lang="en" class="os-en">From this library</span>' in muse
-    assert "Also listed by</span>: [" in muse and "(members.md#source-emergency)" in muse
+    assert 'Also listed by</span>: <a href="../members/#source-emergency">' in muse
     carsi = article(page["access.md"], "carsi")  # no origin recorded at all: one of the guide's own files
     assert '<span lang="en" class="os-en">From this library</span>' in carsi and "Also listed by" not in carsi
 
@@ -71,7 +71,7 @@ def test_an_entry_from_a_source_the_guide_does_not_describe_names_it() -> None:
     pubmed = article(pages(dataclasses.replace(guide, origins=origins))["databases.md"], "pubmed")
     assert "From</span>: gone · " in pubmed and "#source-gone" not in pubmed
     assert "gone-guide" not in pubmed  # its guide is the source already named
-    assert "Also listed by</span>: [Campus library guide](members.md#source-campus)" in pubmed
+    assert 'Also listed by</span>: <a href="../members/#source-campus">Campus library guide</a>' in pubmed
 
 
 def test_the_local_note_is_a_highlighted_block_of_curated_markdown() -> None:
@@ -185,10 +185,10 @@ def test_a_local_entry_ignores_health_in_its_origin_and_odd_verdicts_say_only_ch
 
 
 def test_titles_in_badges_and_filter_labels_are_entities_not_backslashes() -> None:
-    """Badges and the filter's labels are HTML that Markdown leaves alone: a Markdown escape would show."""
+    """Badges, the filter's labels and the entries are HTML that Markdown leaves alone: a Markdown escape would show."""
     guide = federated_fixture()
     sources = [dataclasses.replace(guide.sources[0], title=Text(en="A *star* [x] {y} <b>")), guide.sources[1]]
     page = pages(dataclasses.replace(guide, sources=sources))["databases.md"]
     assert "Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on 2026-11-19)" in badge(page, "cnki")
     assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt; <span class="os-count">' in page
-    assert "[A \\*star\\* \\[x\\] \\{y\\} &lt;b&gt;](members.md#source-emergency)" in article(page, "cnki")  # a Markdown link: escaped for Markdown
+    assert '<a href="../members/#source-emergency">A *star* [x] &#123;y&#125; &lt;b&gt;</a>' in article(page, "cnki")

@@ -27,7 +27,7 @@ def fixture() -> Guide:
 @pytest.mark.parametrize("page", ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "links.md", "reference.md",
                                   "print/databases.md", "print/access.md"])
 def test_golden_pages(page: str, update_goldens: bool) -> None:
-    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).written
     golden = GOLDEN / "render" / page
     if update_goldens:
         golden.parent.mkdir(exist_ok=True)
@@ -42,7 +42,7 @@ EDITION_PAGES = ["index.md", "databases.md", "access.md", "tags.md", "a-z.md", "
 @pytest.mark.parametrize("page", EDITION_PAGES)
 def test_golden_edition_pages(language: str, page: str, update_goldens: bool) -> None:
     """A site per language: each page of the English and of the Chinese edition."""
-    pages = render(fixture(), today=TODAY, site_url=SITE_URL, language=language).markdown
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL, language=language).written
     golden = GOLDEN / f"render-{language}" / page
     if update_goldens:
         golden.parent.mkdir(parents=True, exist_ok=True)
@@ -51,31 +51,38 @@ def test_golden_edition_pages(language: str, page: str, update_goldens: bool) ->
 
 
 def test_every_page_is_golden() -> None:
-    assert sorted(render(fixture(), today=TODAY, site_url=SITE_URL).markdown) == sorted(
+    assert sorted(render(fixture(), today=TODAY, site_url=SITE_URL).written) == sorted(
         p.relative_to(GOLDEN / "render").as_posix() for p in (GOLDEN / "render").rglob("*.md"))
 
 
 def test_cross_links_go_both_ways() -> None:
-    pages = render(fixture(), today=TODAY, site_url=SITE_URL).markdown
-    carsi = ('[<span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span>'
-             '<span lang="en" class="os-en">CARSI federated login</span>](access.md#carsi)')
-    cnki = ('[<span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span>'
-            '<span lang="en" class="os-en">CNKI</span>](databases.md#cnki)')
+    pages = render(fixture(), today=TODAY, site_url=SITE_URL).written
+    carsi = ('<a href="../access/#carsi"><span lang="zh" class="os-zh">CARSI 联邦认证</span><span class="os-sep"> · </span>'
+             '<span lang="en" class="os-en">CARSI federated login</span></a>')
+    cnki = ('<a href="../databases/#cnki"><span lang="zh" class="os-zh">中国知网</span><span class="os-sep"> · </span>'
+            '<span lang="en" class="os-en">CNKI</span></a>')
     assert carsi in pages["databases.md"]
-    assert f"Used with</span>:** {cnki}" in pages["access.md"]
+    assert f"Used with</span>:</strong> {cnki}" in pages["access.md"]
+
+
+def test_links_between_pages_follow_the_sites_url_style() -> None:
+    """The entries are finished HTML: their links to other pages are written as MkDocs would write them."""
+    flat = render(fixture(), today=TODAY, site_url=SITE_URL, use_directory_urls=False).written
+    assert '<a href="access.html#carsi">' in flat["databases.md"] and '<a href="tags.html#tag-journals">' in flat["databases.md"]
+    assert '<a href="#cnki">' not in flat["databases.md"]
 
 
 def test_ended_programs_are_marked_with_dates() -> None:
-    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
-    muse = page[page.index("{ #muse-2020 }"):]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
+    muse = page[page.index('<h3 id="muse-2020">'):]
     assert "os-status-ended" in muse
-    assert '!!! warning "已结束 · Ended"' in muse
+    assert '<div class="admonition warning">\n<p class="admonition-title"><span lang="zh" class="os-zh">已结束</span>' in muse
     assert "2020-03-01 – 2020-06-30" in muse
 
 
 def entry_block(page: str, entry_id: str) -> str:
-    """One entry's Markdown, from its <article> to its end."""
-    at = page.index(f"{{ #{entry_id} }}")
+    """One entry's HTML, from its <article> to its end."""
+    at = page.index(f'<h3 id="{entry_id}">')
     return page[page.rindex("<article", 0, at):page.index("</article>", at)]
 
 
@@ -88,7 +95,7 @@ def row(page: str, entry_id: str) -> str:
 
 def test_no_badge_without_news() -> None:
     """'Not yet verified' and 'Link not yet checked' stood on every entry: they are gone; a verification is in the details."""
-    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
     assert "Not yet verified" not in page and "尚未有人核实" not in page
     assert "Link not yet checked" not in page and "链接尚未检查" not in page
     assert "Verified on 2026-11-01" in entry_block(page, "pubmed")
@@ -96,11 +103,11 @@ def test_no_badge_without_news() -> None:
 
 
 def test_an_entry_is_one_row_with_its_details_a_tap_away() -> None:
-    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
     cnki = entry_block(page, "cnki")
     assert cnki.count("<details") == 1 and "<summary" in cnki
     shown = row(page, "cnki")
-    assert "(<https://www.cnki.net/>) { #cnki }" in shown  # the name is the link
+    assert '<h3 id="cnki"><a href="https://www.cnki.net/">' in shown  # the name is the link
     assert "os-access-institutional" in shown and "os-status-active" in shown
     assert 'class="os-line"' in shown
     for detail in ("Also known as", "Provider", "Tags", 'class="os-url"'):
@@ -120,7 +127,7 @@ def test_a_link_checked_long_ago_is_news() -> None:
     def cnki_row(checked: dt.date) -> str:
         when = dt.datetime.combine(checked, dt.time(3), tzinfo=dt.UTC)
         links = {"https://www.cnki.net/": LinkState(last_checked=when, last_ok=when, last_verdict="ok", last_status=200)}
-        return row(render(fixture(), links=links, today=TODAY).markdown["databases.md"], "cnki")
+        return row(render(fixture(), links=links, today=TODAY).written["databases.md"], "cnki")
 
     assert "os-link" not in cnki_row(TODAY - dt.timedelta(days=30))
     old = cnki_row(TODAY - dt.timedelta(days=31))
@@ -145,8 +152,8 @@ def test_best_bets_first_and_marked_then_a_to_z_with_a_letter_bar(tmp_path: Path
     monkeypatch.chdir(tmp_path)
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": BEST}))
     assert guide is not None, [d.format() for d in diagnostics]
-    page = render(guide, today=TODAY).markdown["dbs.md"]
-    order = re.findall(r"\{ #([a-z]+) \}\n", page)
+    page = render(guide, today=TODAY).written["dbs.md"]
+    order = re.findall(r'<h3 id="([a-z]+)">', page)
     assert order == ["alpha", "omega", "beta", "yiqing", "zeta"]  # best bets (A to Z among them), then A to Z, pinyin for 疫情
     assert "Best bet" in row(page, "alpha") and "Best bet" in row(page, "omega") and "Best bet" not in row(page, "beta")
     bar = re.search(r'<nav class="os-letters".*?</nav>', page)
@@ -157,7 +164,7 @@ def test_best_bets_first_and_marked_then_a_to_z_with_a_letter_bar(tmp_path: Path
 
 
 def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() -> None:
-    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["databases.md"]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
     pubmed = entry_block(page, "pubmed")
     assert ('<span class="os-badge os-verified os-verified-yes" title="核实人：Fixture Librarian · Checked by Fixture Librarian">'
             '<span lang="zh" class="os-zh">核实于 2026-11-01</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
@@ -171,7 +178,7 @@ def test_several_pieces_of_evidence_are_numbered_and_curated_text_is_escaped(tmp
                "     last_verified: 2026-11-01, verified_by: '<b>x</b>', evidence: ['https://a.org/x?q=1&r=2', 'https://web.archive.org/a']}\n")
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entries}))
     assert guide is not None, [d.format() for d in diagnostics]
-    page = render(guide, today=TODAY).markdown["dbs.md"]
+    page = render(guide, today=TODAY).written["dbs.md"]
     assert 'title="核实人：&lt;b&gt;x&lt;/b&gt; · Checked by &lt;b&gt;x&lt;/b&gt;"' in page and "<b>x" not in page
     assert '<a href="https://a.org/x?q=1&amp;r=2" rel="noopener"><span lang="zh" class="os-zh">依据1</span>' in page
     assert '<span lang="en" class="os-en">evidence 2</span></a>)' in page
@@ -202,10 +209,10 @@ entries:
 """
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": entry}))
     assert guide is not None, [d.format() for d in diagnostics]
-    page = render(guide, today=TODAY).markdown["dbs.md"]
+    page = render(guide, today=TODAY).written["dbs.md"]
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
-    assert "\\{: onclick=alert\\(1\\) \\}" in page
+    assert "&#123;: onclick=alert(1) &#125;" in page  # no attribute list: braces are entities
     assert "javascript:" not in page and "<h1" not in page  # the unsafe link and the heading are text
     assert '<a href="https://tracker.invalid/p.gif">t</a>' in page  # an image becomes a link, never loaded
 
@@ -231,7 +238,7 @@ def test_link_status_from_the_state_file() -> None:
                                                       last_verdict="broken", last_status=404),
         "https://muse.jhu.edu/": LinkState(last_checked=when, last_verdict="redirected", redirect_to="https://muse.jhu.edu/new"),
     }
-    pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).markdown
+    pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).written
     page = pages["databases.md"]
     cnki = entry_block(page, "cnki")
     assert "Link OK (checked 2026-11-15)" in cnki
@@ -262,7 +269,7 @@ def test_link_health_groups_broken_links_by_guide_and_by_source() -> None:
     cnki.locate(cnki.collection, "guides/_sources/pku-library.json", {"": (30, 5), "url": (33, 7)})  # as a subscribed entry stands
     dead = LinkState(last_checked=when, first_failure=since, consecutive_failures=4, last_verdict="broken", last_status=404)
     links = {pubmed.url or "": dead, cnki.url or "": dead}
-    health = render(guide, links=links, today=TODAY, site_url=SITE_URL).markdown["links.md"]
+    health = render(guide, links=links, today=TODAY, site_url=SITE_URL).written["links.md"]
     broken = health[health.index("{ #broken }"):]
     local_heading = f"### <code>{local.path}</code> (1)"
     source_heading = ('### <span lang="zh" class="os-zh">订阅来源 <code>pku-library</code></span><span class="os-sep"> · </span>'
@@ -274,8 +281,8 @@ def test_link_health_groups_broken_links_by_guide_and_by_source() -> None:
 
 
 def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    page = render(fixture(), today=TODAY, site_url=SITE_URL).markdown["access.md"]
-    webvpn = page[page.index("{ #webvpn }"):]
+    page = render(fixture(), today=TODAY, site_url=SITE_URL).written["access.md"]
+    webvpn = page[page.index('<h3 id="webvpn">'):]
     placeholder = webvpn[webvpn.index('<p class="os-url'):].partition("</p>")[0]
     assert "你所在图书馆的地址：请向本馆咨询" in placeholder and "Your library's address — ask your library" in placeholder
     assert "<a " not in placeholder and "href" not in placeholder
@@ -286,7 +293,7 @@ def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeyp
            "    url: https://vpn.lib.example.edu/\n    description: {en: D}\n    category: access\n    access: institutional\n")
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": own}))
     assert guide is not None, [d.format() for d in diagnostics]
-    mine = render(guide, today=TODAY).markdown["dbs.md"]
+    mine = render(guide, today=TODAY).written["dbs.md"]
     assert '<p class="os-url"><a href="https://vpn.lib.example.edu/" rel="noopener">' in mine
     assert "Your library's address" not in mine
 
@@ -302,7 +309,7 @@ def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(
     collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
     assert guide is not None, [d.format() for d in diagnostics]
-    page = render(guide, today=TODAY).markdown["a-z.md"]
+    page = render(guide, today=TODAY).written["a-z.md"]
     headings = re.findall(r"^## (.+?) \{ #letter-", page, re.MULTILINE)
     assert headings == [bi("其他", "Other"), "A", "C", "Y", "Z"]  # 重庆 reads chong: under C beside 长沙 (chang)
     order = re.findall(r"\]\(dbs\.md#([\w-]+)\)", page)
@@ -315,7 +322,7 @@ def test_leading_quotes_and_brackets_do_not_decide_the_letter(tmp_path: Path) ->
     collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
     assert guide is not None, [d.format() for d in diagnostics]
-    page = render(guide, today=TODAY).markdown["a-z.md"]
+    page = render(guide, today=TODAY).written["a-z.md"]
     assert re.findall(r"^## (.+?) \{ #letter-", page, re.MULTILINE) == ["M", "Q", "T"]
     assert re.findall(r"\]\(dbs\.md#([\w-]+)\)", page) == ["ming", "qin", "lancet"]
 
@@ -326,14 +333,15 @@ def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) 
     entries = (zh_entry("one", "en: One") + "    tags: [ebooks, lending, maps]\n") + (zh_entry("two", "en: Two") + "    tags: [ebooks]\n")
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"_site.yml": site, "dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
     assert guide is not None, [d.format() for d in diagnostics]
-    pages = render(guide, today=TODAY).markdown
+    pages = render(guide, today=TODAY).written
     ebooks, lending = bi("电子书", "E-books"), "&lt;b&gt;借阅&lt;/b&gt;"
     tags = pages["tags.md"]
     assert f"## {ebooks} {{ #tag-ebooks }}" in tags and f"## {lending} {{ #tag-lending }}" in tags
     assert "## maps { #tag-maps }" in tags  # no label: the slug
     assert f"[{ebooks}](#tag-ebooks) (2)" in tags
     page = pages["dbs.md"]
-    assert f"[{ebooks}](tags.md#tag-ebooks), [{lending}](tags.md#tag-lending), [maps](tags.md#tag-maps)" in page
+    assert (f'<a href="../tags/#tag-ebooks">{ebooks}</a>, <a href="../tags/#tag-lending">{lending}</a>, '
+            '<a href="../tags/#tag-maps">maps</a>') in page
     assert '<option value="ebooks">电子书 · E-books (2)</option>' in page and '<option value="maps">maps (1)</option>' in page
     assert "<b>" not in tags + page
 
@@ -367,12 +375,12 @@ entries:
 def test_an_entry_in_one_language_appears_in_both_editions_marked(tmp_path: Path, language: str, other: str, entry: str, text: str) -> None:
     guide, _ = load_guide(write_guide(tmp_path / "g", {"dbs.yml": ONE_LANGUAGE}))
     assert guide is not None
-    page = render(guide, today=TODAY, language=language).markdown["dbs.md"]
-    part = page[page.index(f"{{ #{entry} }}") - 200:]
+    page = render(guide, today=TODAY, language=language).written["dbs.md"]
+    part = page[page.rindex("<article", 0, page.index(f'<h3 id="{entry}">')):]
     part = part[:part.index("</article>")]
     mark = '<span class="os-lang-mark" title="'
     assert f'<span lang="{other}" class="os-other-lang">{text}</span> {mark}' in part  # the name, in its language, marked
-    assert f'<div lang="{other}" class="os-other-lang" markdown="0">{mark}' in part  # the description too
+    assert f'<div lang="{other}" class="os-other-lang">{mark}' in part  # the description too
     assert f">{other.upper()}</span>" in part
     # the interface around it is in the edition's language only
     assert ("Institutional" if language == "en" else "可用") in page and ("机构" not in page if language == "en" else "Active" not in page)

@@ -59,12 +59,14 @@ def language_name(code: str, language: str | None = None) -> str:
         return code
 
 
-def marked(lang: str, html: str, block: bool = False) -> str:
-    """Text in another language than the edition's: its ``lang`` and a small visible marker (``ZH``)."""
+def marked(lang: str, html: str, block: bool = False, in_markdown: bool = True) -> str:
+    """Text in another language than the edition's: its ``lang`` and a small visible marker (``ZH``).
+    A ``block`` inside Markdown is kept from Python-Markdown with ``markdown="0"``; not in finished HTML."""
     title = markup.attr(language_name(lang))
     mark = f'<span class="os-lang-mark" title="{title}">{lang.upper()}</span>'
     if block:
-        return f'<div lang="{lang}" class="os-other-lang" markdown="0">{mark}{html}</div>'
+        verbatim = ' markdown="0"' if in_markdown else ""
+        return f'<div lang="{lang}" class="os-other-lang"{verbatim}>{mark}{html}</div>'
     return f'<span lang="{lang}" class="os-other-lang">{html}</span> {mark}'
 
 

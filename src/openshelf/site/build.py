@@ -88,7 +88,8 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     loaded, diagnostics = load_site(guides, root / state if state else None, strict=options.get("strict") is True)
     if loaded is None:
         return None, diagnostics
-    pages = render_loaded(loaded, config.get("site_url"), editions=use_editions)
+    directory_urls = config.get("use_directory_urls", True) is not False
+    pages = render_loaded(loaded, config.get("site_url"), editions=use_editions, use_directory_urls=directory_urls)
     codes = pages.extra.get("languages")
     languages = [str(code) for code in codes] if isinstance(codes, list) else []
 
@@ -100,7 +101,8 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     for code in languages[1:]:
         folder = editions.folder(code, languages)
         root_url = config.get("site_url")
-        edition = render_loaded(loaded, root_url.rstrip("/") + "/" + folder if root_url else None, code, editions=True)
+        edition = render_loaded(loaded, root_url.rstrip("/") + "/" + folder if root_url else None, code, editions=True,
+                                use_directory_urls=directory_urls)
         others.append((folder, project.write(edition, tmp / "editions" / code, code)))
     main = project.write(pages, tmp, languages[0] if languages else None)
     shutil.rmtree(staging, ignore_errors=True)
@@ -151,7 +153,8 @@ class _Project:
         main = not self.languages or language == self.languages[0]
         assets = {path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()
                   if main or path != offline.WORKER}  # one service worker, at the root, for every edition
-        for path, content in {**pages.markdown, **pages.files, **assets}.items():
+        # no plugin to fill in the entries after Markdown: they go into the page as raw HTML blocks
+        for path, content in {**pages.written, **pages.files, **assets}.items():
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             (docs / path).write_text(content, encoding="utf-8")
 

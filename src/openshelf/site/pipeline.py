@@ -64,15 +64,16 @@ def load_site(guides: Path, link_state: Path | None = None, strict: bool = False
     return Loaded(guide, diagnostics, load_state(link_state or default_state_file(guides)), entry_history(guide)), diagnostics
 
 
-def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False) -> Pages:
+def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False,
+                  use_directory_urls: bool = True) -> Pages:
     """Render a loaded guide: ``editions``, a site per language (:mod:`openshelf.site.editions`), this
     one in ``language`` (None: the guide's main language), ``extra["languages"]`` listing the editions;
-    otherwise the bilingual site."""
+    otherwise the bilingual site.  ``use_directory_urls``: MkDocs' setting of that name."""
     guide, links, history = loaded.guide, loaded.links, loaded.history
     codes = editions_of(guide.site) if editions else []
     language = (language or codes[0]) if editions else None
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
-        pages = render(guide, links=links, site_url=site_url, history=history, language=language)
+        pages = render(guide, links=links, site_url=site_url, history=history, language=language, use_directory_urls=use_directory_urls)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
         if not loaded.downloads:
             loaded.downloads.update(downloads.files(guide, links, site_url))
@@ -84,13 +85,14 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,
-                strict: bool = False, language: str | None = None, editions: bool = False) -> tuple[Pages | None, list[Diagnostic]]:
+                strict: bool = False, language: str | None = None, editions: bool = False,
+                use_directory_urls: bool = True) -> tuple[Pages | None, list[Diagnostic]]:
     """:func:`load_site` then :func:`render_loaded`: the guide in ``guides`` validated and rendered,
     or None (with the diagnostics)."""
     loaded, diagnostics = load_site(guides, link_state, strict)
     if loaded is None:
         return None, diagnostics
-    return render_loaded(loaded, site_url, language, editions), diagnostics
+    return render_loaded(loaded, site_url, language, editions, use_directory_urls), diagnostics
 
 
 def markdown_needs(configured: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

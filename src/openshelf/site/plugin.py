@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
 from openshelf.gcpolicy import fewer_collections
-from openshelf.site import counts, csp, editions, handout, offline, pagefind, search
+from openshelf.site import blocks, counts, csp, editions, handout, offline, pagefind, search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, Loaded, default_nav, load_site, markdown_needs, refusal, render_loaded
 from openshelf.site.render import Pages
 
@@ -101,7 +101,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
-            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions)
+            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
         else:
             try:
                 loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
@@ -113,7 +113,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             if loaded is None:
                 raise PluginError(refusal(f"the guide in {guides}", diagnostics))
             self._loaded = loaded
-            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions)
+            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
@@ -171,6 +171,16 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         if not self.config.enabled or self.pages is None:
             return None
         return counts.fill(markdown, self.pages.extra.get(counts.EXTRA_KEY))
+
+    def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str | None:
+        """A collection page gets its entries, finished HTML that Markdown never parsed (:mod:`openshelf.site.blocks`);
+        MkDocs learns the anchors they hold, so links to an entry from any page still validate."""
+        if not self.config.enabled or self.pages is None or page.file.src_uri not in self.pages.markdown:
+            return None
+        filled, anchors = blocks.fill(html, self.pages.blocks)
+        if anchors and page.present_anchor_ids is not None:
+            page.present_anchor_ids |= anchors
+        return filled
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \

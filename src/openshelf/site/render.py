@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pypinyin import lazy_pinyin
@@ -22,7 +23,7 @@ from openshelf.guide.schema import field_reference
 from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
-from openshelf.site import downloads, emergency, handout, markup
+from openshelf.site import blocks, downloads, emergency, handout, markup
 from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, plain, rendering, text
 
 if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
@@ -47,9 +48,16 @@ class Pages:
 
     markdown: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
+    #: Finished HTML the pages' Markdown holds a marker for (:mod:`openshelf.site.blocks`): a collection's entries.
+    blocks: dict[str, str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
     #: Search records, one per entry; filled by openshelf.site.pipeline.
     search: tuple[Record, ...] = ()
+
+    @cached_property
+    def written(self) -> dict[str, str]:
+        """The Markdown pages with their blocks written in, as raw HTML (what ``openshelf build`` stages)."""
+        return {path: blocks.inline(content, self.blocks) for path, content in self.markdown.items()}
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,20 @@ class Context:
     members: Mapping[str, Member] = field(default_factory=dict)
     #: The edition's language, or None for the bilingual page (see :func:`openshelf.site.bilingual.rendering`).
     language: str | None = None
+    #: Pages' addresses as MkDocs gives them (``databases/``, or ``databases.html``): the entries' HTML links between pages.
+    use_directory_urls: bool = True
 
 
 def tag_label(guide: Guide, tag: str) -> str:
-    """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped inline HTML)."""
+    """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped for Markdown)."""
     label = guide.site.tags.get(tag)
     return text(label) if label else markup.text(tag)
+
+
+def tag_html(guide: Guide, tag: str) -> str:
+    """:func:`tag_label` escaped for finished HTML."""
+    label = guide.site.tags.get(tag)
+    return inline_html(label) if label else markup.html_text(tag)
 
 
 def page_of(collection: Collection | str) -> str:
@@ -78,11 +94,13 @@ def page_of(collection: Collection | str) -> str:
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
-           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None, language: str | None = None) -> Pages:
+           site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None, language: str | None = None,
+           use_directory_urls: bool = True) -> Pages:
     """Render every page of the guide (the other files are :mod:`openshelf.site.extras`): in one
-    ``language`` (an edition, one of :data:`openshelf.site.bilingual.EDITION_LANGUAGES`), or both side by side (None)."""
+    ``language`` (an edition, one of :data:`openshelf.site.bilingual.EDITION_LANGUAGES`), or both side by side (None);
+    ``use_directory_urls`` as the site's MkDocs configuration sets it (the entries' links are finished HTML)."""
     with rendering(language):
-        ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide), language)
+        ctx = Context(today or dt.date.today(), links or {}, site_url, history or {}, member_index(guide), language, use_directory_urls)
         return _render(guide, ctx)
 
 
@@ -90,8 +108,10 @@ def _render(guide: Guide, ctx: Context) -> Pages:
     site_url = ctx.site_url
     pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
              REFERENCE: _reference()}
+    entries: dict[str, str] = {}
     for collection in guide.collections:
-        pages[page_of(collection)] = _collection(guide, collection, ctx)
+        pages[page_of(collection)], made = _collection(guide, collection, ctx)
+        entries.update(made)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
         pages[handout.page(collection)] = handout.render_handout(guide, collection, qr)
     if guide.sources:  # after the collections: the default navigation keeps this order
@@ -103,8 +123,11 @@ def _render(guide: Guide, ctx: Context) -> Pages:
         extra["emergency"] = emergency.bar(guide)
         extra["emergency_more"] = bi("服务状态与更新", "service status and what changed")
         extra["emergency_anchor"] = emergency.ANCHOR
-    return Pages(pages, extra=extra)
+    return Pages(pages, extra=extra, blocks=entries)
 
+
+#: The title of the link beside each heading, as Python-Markdown's toc writes it.
+PERMALINK = "Permanent link"
 
 _BILINGUAL_HEADING = re.compile(r"^(#+ )([^·\n]+?) · ([^(\n]+?)( \(.*\))?$", re.MULTILINE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -152,22 +175,24 @@ def announcement_html(guide: Guide, today: dt.date) -> str:
     return bi(markup.attr(note.zh) if note.zh else None, markup.attr(note.en) if note.en else None)
 
 
-def _description(value: Text | None) -> list[str]:
+def _description(value: Text | None, in_markdown: bool = True) -> list[str]:
+    """A curated description as HTML, a block per language; ``in_markdown``: inside the page's Markdown,
+    where ``markdown="0"`` makes Python-Markdown (md_in_html) pass it through; else in finished HTML."""
     if value is None:
         return []
     language = edition()
+    verbatim = ' markdown="0"' if in_markdown else ""
     if language is not None:
         own, other, code = (value.zh, value.en, "en") if language == "zh" else (value.en, value.zh, "zh")
         if own:
-            return [f'<div lang="{language}" markdown="0">', markup.markdown(own), "</div>", ""]
-        return [marked(code, markup.markdown(other or ""), block=True), ""]
+            return [f'<div lang="{language}"{verbatim}>', markup.markdown(own), "</div>", ""]
+        return [marked(code, markup.markdown(other or ""), block=True, in_markdown=in_markdown), ""]
     both = bool(value.zh and value.en)
     out = []
     for lang, body in (("zh", value.zh), ("en", value.en)):
         if body:
             cls = f' class="os-{lang}"' if both else ""
-            # Finished HTML, not Markdown: markdown="0" makes Python-Markdown (md_in_html) pass it through.
-            out += [f'<div lang="{lang}"{cls} markdown="0">', markup.markdown(body), "</div>", ""]
+            out += [f'<div lang="{lang}"{cls}{verbatim}>', markup.markdown(body), "</div>", ""]
     return out
 
 
@@ -269,7 +294,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     return ["".join(html), ""]
 
 
-def _collection(guide: Guide, collection: Collection, ctx: Context) -> str:
+def _collection(guide: Guide, collection: Collection, ctx: Context) -> tuple[str, dict[str, str]]:
+    """The collection's page, and its entries as finished HTML, a block per category (:mod:`openshelf.site.blocks`)."""
     lines = [f"# {text(collection.title)}", ""]
     if collection.description is not None:  # its first sentence; the rest a tap away, so the entries start on the first screen
         lines += ['<details class="os-about" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(collection.description))}'
@@ -284,17 +310,17 @@ def _collection(guide: Guide, collection: Collection, ctx: Context) -> str:
     lines += _letter_bar(letters)
     lines += _filters(guide, collection)
     anchors = {entry_id: _letter_anchor(letter) for letter, entry_id in letters.items()}
+    made: dict[str, str] = {}
     for key, label_text in guide.site.categories.items():
         entries = by_category.get(key)
         if not entries:
             continue
+        block = f"{collection.id}/{key}"
+        made[block] = "\n".join(line for entry in entries for line in _entry(guide, entry, ctx, anchors.get(entry.id, "")))
         lines += [f'<section class="os-category" data-category="{key}" markdown>', ""]
-        lines += [f"## {text(label_text)} {{ #category-{key} }}", ""]
-        for entry in entries:
-            lines += _entry(guide, entry, ctx, anchors.get(entry.id, ""))
-        lines += ["</section>", ""]
+        lines += [f"## {text(label_text)} {{ #category-{key} }}", "", blocks.marker(block), "", "</section>", ""]
     lines += _share(page_of(collection), ctx)
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines).rstrip() + "\n", made
 
 
 def _letter_anchor(letter: str) -> str:
@@ -415,7 +441,8 @@ def verified_badge(entry: Entry) -> list[str]:
 
 
 def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[str]:
-    """One entry: its name (the link), what it is in one line, its icons; the details behind a native <details>."""
+    """One entry as finished HTML: its name (the link), what it is in one line, its icons; the details
+    behind a native <details>.  Markdown never parses it (:mod:`openshelf.site.blocks`)."""
     current = page_of(entry.collection)
     members = ctx.members
     origin = guide.origins.get(entry.id)
@@ -427,8 +454,9 @@ def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[s
     attrs = " ".join(f'data-{k}="{markup.attr(v)}"' for k, v in data.items())
     target = f' id="{anchor}"' if anchor else ""  # the letter bar's target
     best = " os-best" if entry.best_bet else ""
-    title = f"[{text(entry.title)}](<{markup.attr(entry.url)}>)" if entry.url else text(entry.title)
-    lines = [f'<article class="os-entry{best}"{target} {attrs} markdown>', "", f"### {title} {{ #{entry.id} }}", ""]
+    title = f'<a href="{markup.attr(entry.url)}">{inline_html(entry.title)}</a>' if entry.url else inline_html(entry.title)
+    permalink = f'<a class="headerlink" href="#{entry.id}" title="{PERMALINK}">&para;</a>'  # as toc writes it for a heading
+    lines = [f'<article class="os-entry{best}"{target} {attrs}>', f'<h3 id="{entry.id}">{title}{permalink}</h3>']
     source = members.get(origin.source) if origin and origin.source else None
     link, note = link_badge(entry, ctx, origin, source.title if source else None)
     period = _period(entry)
@@ -436,48 +464,51 @@ def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[s
     if entry.status == "ended" and period:
         status_text = bi(f"已结束（{period}）", f"Ended ({period})")
     chips = _chips(entry, status_text, link if note else link_news(entry, ctx, origin))  # a broken link's badge: in the row
-    # The summary is HTML that Markdown leaves alone, like the badges it holds.
-    lines += ['<details class="os-details" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
-              f'<span class="os-chips">{" ".join(chips)}</span></summary>', ""]
+    lines += ['<details class="os-details">', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
+              f'<span class="os-chips">{" ".join(chips)}</span></summary>']
     badges = [*([link] if link and not note else []), *verified_badge(entry)]
     if badges:
-        lines += ['<p class="os-badges">' + " ".join(badges) + "</p>", ""]
-    if entry.status == "ended":
-        lines += [f'!!! warning "{plain("已结束", "Ended")}"', "",
-                  "    " + bi(f"该项目已结束（{period}），保留于此以供查考。",
-                             f"This program has ended ({period}); it stays listed for the record."), ""]
+        lines.append('<p class="os-badges">' + " ".join(badges) + "</p>")
+    if entry.status == "ended":  # an admonition, as Python-Markdown's extension writes it
+        lines += [f'<div class="admonition warning">\n<p class="admonition-title">{bi("已结束", "Ended")}</p>',
+                  "<p>" + bi(f"该项目已结束（{period}），保留于此以供查考。",
+                             f"This program has ended ({period}); it stays listed for the record.") + "</p>\n</div>"]
     elif period:
-        lines += [f"*{bi('开放时间', 'Available')}: {period}*", ""]
+        lines.append(f"<p><em>{bi('开放时间', 'Available')}: {period}</em></p>")
     if entry.url is None:
-        lines += [f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>', ""]
+        lines.append(f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>')
     else:
         url = markup.attr(entry.url)
-        lines += [f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>', ""]
+        lines.append(f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>')
     if guide.sources:
-        lines += _provenance(guide, entry, members)
+        lines.append(_provenance(guide, entry, members, current, ctx.use_directory_urls))
     lines += _local_note(guide.notes.get(entry.id))
-    lines += _description(entry.description)
-    lines += [f"- **{name}:** {value}" for name, value in _facts(guide, entry, current)]
-    return [*lines, "", "</details>", "", *note, "</article>", ""]
+    lines += [line for line in _description(entry.description, in_markdown=False) if line]
+    facts = _facts(guide, entry, current, ctx.use_directory_urls)
+    if facts:
+        lines += ["<ul>", *(f"<li><strong>{name}:</strong> {value}</li>" for name, value in facts), "</ul>"]
+    return [*lines, "</details>", *(line for line in note if line), "</article>"]
 
 
-def _facts(guide: Guide, entry: Entry, current: str) -> list[tuple[str, str]]:
-    """The labelled lines of an entry's details: aliases, provider, languages, tags, related, used with."""
+def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = True) -> list[tuple[str, str]]:
+    """The labelled lines of an entry's details (HTML): aliases, provider, languages, tags, related, used with."""
     facts: list[tuple[str, str]] = []
+
+    def link(target: str, anchor: str, label: str) -> str:
+        return f'<a href="{markup.attr(blocks.href(target, anchor, current, use_directory_urls))}">{label}</a>'
+
     if entry.aliases:
-        facts.append((bi("又名", "Also known as"), ", ".join(markup.text(a) for a in entry.aliases)))
+        facts.append((bi("又名", "Also known as"), ", ".join(markup.html_text(a) for a in entry.aliases)))
     if entry.provider:
-        facts.append((bi("提供方", "Provider"), text(entry.provider)))
+        facts.append((bi("提供方", "Provider"), inline_html(entry.provider)))
     if entry.languages:
-        facts.append((bi("语言", "Languages"), ", ".join(language_name(code) for code in entry.languages)))
+        facts.append((bi("语言", "Languages"), ", ".join(markup.html_text(language_name(code)) for code in entry.languages)))
     if entry.tags:
-        facts.append((bi("标签", "Tags"), ", ".join(f"[{tag_label(guide, t)}]({TAGS}#tag-{t})" for t in entry.tags)))
-    related = [guide.by_id[i] for i in entry.related]
-    if related:
-        facts.append((bi("相关途径", "Related"), ", ".join(_entry_link(r, current) for r in related)))
-    back = guide.referenced_by.get(entry.id, [])
-    if back:
-        facts.append((bi("可用于", "Used with"), ", ".join(_entry_link(r, current) for r in back)))
+        facts.append((bi("标签", "Tags"), ", ".join(link(TAGS, f"tag-{t}", tag_html(guide, t)) for t in entry.tags)))
+    for label, others in ((bi("相关途径", "Related"), [guide.by_id[i] for i in entry.related]),
+                          (bi("可用于", "Used with"), guide.referenced_by.get(entry.id, []))):
+        if others:
+            facts.append((label, ", ".join(link(page_of(r.collection), r.id, inline_html(r.title)) for r in others)))
     return facts
 
 
@@ -691,35 +722,38 @@ def link_status(url: str, links: Mapping[str, LinkState], origin: Origin | None)
     return status
 
 
-def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[str]:
-    """The line "From <source> (updated DATE) · Also listed by …", linking to the Members / Sources page."""
+def _provenance(guide: Guide, entry: Entry, index: Mapping[str, Member], current: str, use_directory_urls: bool = True) -> str:
+    """The line "From <source> (updated DATE) · Also listed by …" (HTML), linking to the Members / Sources page."""
     origin = guide.origins.get(entry.id)
     listing = entry_members(guide, entry, index)
     first, others = listing[0], listing[1:]
+
+    def named(member: Member) -> str:  # a source the guide does not describe: named, with no page to link to
+        if member.info is None:
+            return member.html_label
+        return f'<a href="{markup.attr(blocks.href(MEMBERS, member.anchor, current, use_directory_urls))}">{member.html_label}</a>'
+
     if origin is None or origin.source is None:
         line = bi("来自本馆", "From this library")
-    elif first.info is None:  # a source the guide does not describe: named, with no page to link to
-        line = f"{bi('来自', 'From')}: {first.label}"
     else:
-        updated = _date(first.info.updated)
-        line = f"{bi('来自', 'From')}: [{first.label}]({MEMBERS}#{first.anchor})"
+        line = f"{bi('来自', 'From')}: {named(first)}"
+        updated = _date(first.info.updated) if first.info is not None else None
         if updated:
             line += " (" + bi(f"更新于 {updated}", f"updated {updated}") + ")"
-    named = {origin.guide} if origin is not None and first.info is None else set()  # an unknown source's guide: named already
-    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in named]
-    also = [m.label if m.info is None else f"[{m.label}]({MEMBERS}#{m.anchor})" for m in others]
-    also += [markup.text(n) for n in dict.fromkeys(strangers)]
+    said = {origin.guide} if origin is not None and first.info is None else set()  # an unknown source's guide: named already
+    strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in said]
+    also = [named(m) for m in others] + [markup.html_text(n) for n in dict.fromkeys(strangers)]
     if also:
         line += " · " + bi("也收录于", "Also listed by") + ": " + ", ".join(also)
-    return [line, "{: .os-origin }", ""]
+    return f'<p class="os-origin">{line}</p>'
 
 
 def _local_note(note: Text | None) -> list[str]:
-    """This library's own note on an entry (sign in through …), in a highlighted block."""
+    """This library's own note on an entry (sign in through …), in a highlighted block (finished HTML)."""
     if note is None:
         return []
-    return ['<div class="os-local-note" role="note" markdown>', "", f"**{bi('本馆提示', 'At this library')}**", "",
-            *_description(note), "</div>", ""]
+    return ['<div class="os-local-note" role="note">', f"<p><strong>{bi('本馆提示', 'At this library')}</strong></p>",
+            *(line for line in _description(note, in_markdown=False) if line), "</div>"]
 
 
 def _members_page(guide: Guide, index: Mapping[str, Member]) -> str:
