@@ -133,7 +133,7 @@ def test_minimal_mkdocs_yml_gets_the_markdown_extensions_the_pages_need(tmp_path
         assert not RAW_MARKDOWN.findall(text), (page, RAW_MARKDOWN.findall(text)[:5])
     html = (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
     assert 'id="cnki"' in html and 'class="os-download"' in html  # attr_list
-    assert '<article class="os-entry"' in html and "<h3" in html  # md_in_html: the entry's Markdown is rendered inside it
+    assert '<article class="os-entry"' in html and '<h3 id="cnki">' in html  # the entries, finished HTML filled in after Markdown
     assert 'class="admonition warning"' in html  # the ended program's notice
     assert 'class="headerlink"' in html  # toc's permalinks
 
