@@ -106,9 +106,12 @@ def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt
 
 def _render(guide: Guide, ctx: Context) -> Pages:
     site_url = ctx.site_url
-    pages = {HOME: _home(guide, ctx), TAGS: _tags(guide), A_TO_Z: _a_to_z(guide), LINK_HEALTH: _link_health(guide, ctx),
-             REFERENCE: _reference()}
-    entries: dict[str, str] = {}
+    entries: dict[str, str] = {}  # the finished HTML blocks of every page (openshelf.site.blocks)
+    tags, made = _tags(guide, ctx)
+    entries.update(made)
+    a_to_z, made = _a_to_z(guide, ctx)
+    entries.update(made)
+    pages = {HOME: _home(guide, ctx), TAGS: tags, A_TO_Z: a_to_z, LINK_HEALTH: _link_health(guide, ctx), REFERENCE: _reference()}
     for collection in guide.collections:
         pages[page_of(collection)], made = _collection(guide, collection, ctx)
         entries.update(made)
@@ -520,18 +523,31 @@ def _period(entry: Entry) -> str:
     return f"{start or '…'} – {end or '…'}"
 
 
-def _tags(guide: Guide) -> str:
+def _entry_link_html(entry: Entry, current: str, ctx: Context) -> str:
+    """:func:`_entry_link` as finished HTML (:mod:`openshelf.site.blocks`)."""
+    return f'<a href="{blocks.href(page_of(entry.collection), entry.id, current, ctx.use_directory_urls)}">{inline_html(entry.title)}</a>'
+
+
+def _list_block(key: str, items: list[str]) -> tuple[list[str], dict[str, str]]:
+    """A list of finished HTML items: the marker for the page's Markdown, and the block."""
+    return [blocks.marker(key), ""], {key: "<ul>\n" + "\n".join(f"<li>{item}</li>" for item in items) + "\n</ul>"}
+
+
+def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
+    """The tag index: a heading per tag (in the page's outline), its entries a list in finished HTML."""
     by_tag: dict[str, list[Entry]] = {}
     for entry in guide.entries:
         for tag in entry.tags:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
     lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
+    made: dict[str, str] = {}
     for tag in sorted(by_tag):
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
-        lines += [f"- {_entry_link(e, TAGS)}" for e in sorted(by_tag[tag], key=sort_key)]
-        lines.append("")
-    return "\n".join(lines)
+        marker, block = _list_block(f"tags/{tag}", [_entry_link_html(e, TAGS, ctx) for e in sorted(by_tag[tag], key=sort_key)])
+        lines += marker
+        made.update(block)
+    return "\n".join(lines), made
 
 
 _LEADING_MARKS = re.compile(r"^[\W_]+")
@@ -551,20 +567,24 @@ def initial(entry: Entry) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
-def _a_to_z(guide: Guide) -> str:
+def _a_to_z(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
+    """Every entry by the first letter of its name: a heading per letter, its entries a list in finished HTML."""
     groups: dict[str, list[Entry]] = {}
     for entry in sorted(guide.entries, key=sort_key):
         groups.setdefault(initial(entry), []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
     lines += [" · ".join(f"[{g}](#{_letter_anchor(g)})" for g in groups), ""]
+    made: dict[str, str] = {}
+    ended = f" — <em>{bi('已结束', 'ended')}</em>"
     for letter, entries in groups.items():
         title = letter if letter != "#" else bi("其他", "Other")
-        lines += [f"## {title} {{ #{_letter_anchor(letter)} }}", ""]
-        for e in entries:
-            ended = f" — *{bi('已结束', 'ended')}*" if e.status == "ended" else ""
-            lines.append(f"- {_entry_link(e, A_TO_Z)} ({bi(*ACCESS_LABELS[e.access])}){ended}")
-        lines.append("")
-    return "\n".join(lines)
+        anchor = _letter_anchor(letter)
+        lines += [f"## {title} {{ #{anchor} }}", ""]
+        marker, block = _list_block(f"a-z/{anchor}", [f"{_entry_link_html(e, A_TO_Z, ctx)} ({bi(*ACCESS_LABELS[e.access])})"
+                                                      f"{ended if e.status == 'ended' else ''}" for e in entries])
+        lines += marker
+        made.update(block)
+    return "\n".join(lines), made
 
 
 def _link_health(guide: Guide, ctx: Context) -> str:
