@@ -53,7 +53,10 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchtools
 sys.path.insert(0, str(ROOT / "tests"))  # browser.py: Debian's chromium through Playwright
+
+from benchtools import wait_measured  # noqa: E402
 
 from openshelf.guide.load import load_guide  # noqa: E402
 from openshelf.site.pipeline import default_nav, render_site  # noqa: E402
@@ -182,19 +185,22 @@ def projects(where: Path, guides: Path, rendered: bool = True) -> dict[str, Path
 
 def build(config: Path, site: Path) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (bytes) of ``mkdocs build``, the
-    process and its children (Pagefind).  CPU time is the steadier number on a shared machine."""
+    process and its children together (Pagefind runs beside the next edition's build).  CPU time
+    is the steadier number on a shared machine."""
     shutil.rmtree(site, ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=err)
+        status, cpu, peak_kb = wait_measured(proc)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"mkdocs build -f {config} failed:\n{stderr.decode(errors='replace')[-3000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    return seconds, cpu, peak_kb * 1024
 
 
 def tree_size(path: Path) -> int:

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchtools import wait_measured
+
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 128
 LATENCY = 0.05
@@ -197,37 +199,10 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
         out = files.enter_context(stdout_path.open("wb")) if stdout_path else subprocess.DEVNULL
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
-        deadline = start + limit
-        tree_kb = 0
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            tree_kb = max(tree_kb, _tree_rss_kb(proc.pid))
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                raise TimeoutError(f"{cmd[0]} took longer than {limit}s")
-            time.sleep(0.01)
+        status, timed.cpu, peak_kb = wait_measured(proc, limit)  # type: ignore[attr-defined]
         wall = time.monotonic() - start
-        timed.cpu = usage.ru_utime + usage.ru_stime  # type: ignore[attr-defined]
         proc.returncode = os.waitstatus_to_exitcode(status)
-        return wall, max(usage.ru_maxrss, tree_kb) / 1024, proc.returncode
-
-
-def _tree_rss_kb(pid: int) -> int:
-    """Resident kB of a process and its descendants now (Linux /proc; 0 elsewhere)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            continue
-    return total
+        return wall, peak_kb / 1024, proc.returncode
 
 
 def _openshelf_env() -> dict[str, str]:

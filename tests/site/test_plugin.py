@@ -157,3 +157,29 @@ def test_header_shows_the_guides_title_not_the_site_name(tmp_path: Path) -> None
     # In a site per language the browser tab names the guide in the edition's language too (mkdocs.yml's
     # site_name is the fallback of an edition the guide has no title in).
     assert "<title>Academic resources - Test &#34;guide&#34; &lt;b&gt;&amp;&lt;/b&gt;</title>" in html
+
+
+def test_a_failed_search_index_in_any_edition_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """Each edition's Pagefind run goes on while the next edition builds; a failure in any of them still stops the build."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    from openshelf.site import pagefind
+
+    real, indexed = pagefind.index_site, []
+
+    def index_site(site: Path, records: object, pages: object, urls: object, language: str) -> dict[str, int]:
+        indexed.append(language)
+        if language == "en":
+            raise pagefind.SearchIndexError("Pagefind failed (exit 1): the English edition's index")
+        return real(site, records, pages, urls, language)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pagefind, "index_site", index_site)
+    config = load_config(str(make_project(tmp_path / "proj", FIXTURE_GUIDE)), site_dir=str(tmp_path / "site"))
+    with pytest.raises(Abort), caplog.at_level("ERROR"):
+        build(config)
+    assert "Pagefind failed (exit 1): the English edition's index" in caplog.text
+    assert indexed == ["zh", "en"]
+    assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()  # the main edition's run was waited for, not cut short

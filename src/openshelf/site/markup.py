@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -80,8 +81,12 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
+#: Descriptions remembered by :func:`markdown` and :func:`plain_text`: each edition of a site, the one-line
+#: summaries and the search records render the same descriptions again (pure functions of the text).
+CACHED = 1 << 16
 
 
+@lru_cache(maxsize=CACHED)
 def markdown(value: str) -> str:
     """A curated Markdown description as clean HTML (see the module docstring)."""
     rendered = _MD.render(value.replace("\r\n", "\n").strip())
@@ -91,6 +96,7 @@ def markdown(value: str) -> str:
     return clean.replace("{", "&#123;").replace("}", "&#125;")
 
 
+@lru_cache(maxsize=CACHED)
 def plain_text(value: str) -> str:
     """A curated Markdown description as plain text (link texts kept, marks and targets dropped)."""
     blocks = [token.children or [] for token in _MD.parse(value.replace("\r\n", "\n")) if token.type == "inline"]

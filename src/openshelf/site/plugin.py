@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     _as_written: Mapping[str, Any] = MappingProxyType({})  # the values the main edition replaced in MkDocs' configuration
     _loaded: Loaded | None = None  # the guide the main edition read, rendered again by each other edition
     _gc: contextlib.ExitStack | None = None  # fewer cyclic collections from on_pre_build to the end of the last edition
+    _indexing: list[Future[dict[str, int]]] | None = None  # each edition's Pagefind run, waited for once every edition is built
 
     def _path(self, config: MkDocsConfig, value: str) -> Path:
         return Path(os.path.dirname(config.config_file_path or ".")) / value
@@ -214,21 +216,38 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         site = Path(config.site_dir)
         if not self._serving:
             csp.apply_to_site(site)
-        try:
-            if self._search_pages is not None and self.pages is not None and self._urls is not None:
-                language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
-                pagefind.index_site(site, self.pages.search, list(self._search_pages), self._urls, language)
-            if self._edition is None:
-                try:
-                    self._build_other_editions(config)
-                finally:
-                    self._loaded = None  # the next build (mkdocs serve) reads the guide again
-                    self._restore_gc()
-                offline.stamp(site)  # last: the version is a hash of everything else, every edition included
-        except OpenShelfError as exc:
-            raise PluginError(str(exc)) from None
+        if self._edition is None:
+            indexing: list[Future[dict[str, int]]] = []
+            self._indexing = indexing
+            try:
+                with ThreadPoolExecutor(max_workers=2, thread_name_prefix="openshelf-pagefind") as pool:  # waits for every run
+                    try:
+                        self._index(site, pool)
+                        self._build_other_editions(config, pool)
+                    finally:
+                        self._loaded = None  # the next build (mkdocs serve) reads the guide again
+                        self._indexing = None
+                        self._restore_gc()
+                self._finish(indexing)
+            except OpenShelfError as exc:
+                raise PluginError(str(exc)) from None
+            offline.stamp(site)  # last: the version is a hash of everything else, every edition included
 
-    def _build_other_editions(self, config: MkDocsConfig) -> None:
+    def _index(self, site: Path, pool: ThreadPoolExecutor) -> None:
+        """Start this edition's Pagefind run: it writes only ``pagefind/`` of this edition's folder, from
+        copies of the built pages, while the next edition builds (Pagefind runs on the other processor)."""
+        if self._search_pages is not None and self.pages is not None and self._urls is not None and self._indexing is not None:
+            language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
+            self._indexing.append(pool.submit(pagefind.index_site, site, self.pages.search, list(self._search_pages), dict(self._urls), language))
+
+    @staticmethod
+    def _finish(indexing: list[Future[dict[str, int]]]) -> None:
+        """After every edition's Pagefind run: the first that failed stops the build."""
+        for error in [f.exception() for f in indexing]:
+            if error is not None:
+                raise error
+
+    def _build_other_editions(self, config: MkDocsConfig, pool: ThreadPoolExecutor) -> None:
         """Each edition after the main one: the same configuration, built again into ``/<code>/``
         (as mkdocs-static-i18n does), with that edition's language, address and names."""
         from mkdocs.commands.build import build
@@ -244,6 +263,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
                 self._edition = language
                 try:
                     build(config, dirty=False)
+                    self._index(Path(config.site_dir), pool)
                 finally:
                     self._edition = None
                     editions.apply(config, old)
