@@ -8,15 +8,17 @@ import time
 
 
 def tree_rss_kb(pid: int) -> int:
-    """Resident kB of a process and its descendants now (Linux /proc; 0 elsewhere)."""
+    """Resident kB of a process and its descendants now (Linux /proc; 0 elsewhere).  A child started
+    from any thread counts (``/proc/PID/task/TID/children`` lists each thread's own)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/status") as fh:
                 total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo += [int(c) for c in fh.read().split()]
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
         except (OSError, ValueError):
             continue
     return total

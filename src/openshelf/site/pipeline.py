@@ -64,24 +64,39 @@ def load_site(guides: Path, link_state: Path | None = None, strict: bool = False
     return Loaded(guide, diagnostics, load_state(link_state or default_state_file(guides)), entry_history(guide)), diagnostics
 
 
+#: The data downloads' paths in the site (:mod:`openshelf.site.downloads`).
+DOWNLOADS = (*downloads.PATHS.values(), downloads.SCHEMA)
+
+
 def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False,
-                  use_directory_urls: bool = True) -> Pages:
+                  use_directory_urls: bool = True, downloads_later: bool = False) -> Pages:
     """Render a loaded guide: ``editions``, a site per language (:mod:`openshelf.site.editions`), this
     one in ``language`` (None: the guide's main language), ``extra["languages"]`` listing the editions;
-    otherwise the bilingual site.  ``use_directory_urls``: MkDocs' setting of that name."""
+    otherwise the bilingual site.  ``use_directory_urls``: MkDocs' setting of that name.
+    ``downloads_later``: the data downloads are not among ``files`` but named in ``later``; the caller
+    writes them (:func:`downloads_of`) at the end of the build, while the search index is being made."""
     guide, links, history = loaded.guide, loaded.links, loaded.history
     codes = editions_of(guide.site) if editions else []
     language = (language or codes[0]) if editions else None
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
         pages = render(guide, links=links, site_url=site_url, history=history, language=language, use_directory_urls=use_directory_urls)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
-        if not loaded.downloads:
-            loaded.downloads.update(downloads.files(guide, links, site_url))
-        files = {**extras.files(guide, updated, site_url, links, with_downloads=False), **loaded.downloads}
+        files = extras.files(guide, updated, site_url, links, with_downloads=False)
+        if not downloads_later:
+            files.update(downloads_of(loaded, site_url))
         with rendering(language):
             counted = counts.counts_markdown(guide)
         extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted}
-        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra)
+        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra,
+                       later=DOWNLOADS if downloads_later else ())
+
+
+def downloads_of(loaded: Loaded, site_url: str | None = None) -> dict[str, str]:
+    """The data downloads (path in the site → content), made once for every edition: the same guide, the same data."""
+    if not loaded.downloads:
+        with fewer_collections():
+            loaded.downloads.update(downloads.files(loaded.guide, loaded.links, site_url))
+    return loaded.downloads
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,

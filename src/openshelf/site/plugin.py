@@ -25,7 +25,19 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from openshelf.errors import OpenShelfError
 from openshelf.gcpolicy import fewer_collections
 from openshelf.site import blocks, counts, csp, editions, handout, offline, pagefind, search
-from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, Loaded, default_nav, load_site, markdown_needs, refusal, render_loaded
+from openshelf.site.pipeline import (
+    ASSETS,
+    CSS,
+    JS,
+    PACKAGE,
+    Loaded,
+    default_nav,
+    downloads_of,
+    load_site,
+    markdown_needs,
+    refusal,
+    render_loaded,
+)
 from openshelf.site.render import Pages
 
 if TYPE_CHECKING:
@@ -81,6 +93,14 @@ def enable_markdown(config: MkDocsConfig) -> None:
         config.mdx_configs[name] = options
 
 
+class WrittenLater(File):
+    """A file of the site that MkDocs knows of (links to it validate) but does not write: the plugin
+    writes it at the end of the build (the data downloads, while Pagefind indexes the last edition)."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        return None
+
+
 class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-call]  # mkdocs leaves BasePlugin.__init_subclass__ unannotated
     pages: Pages | None = None
     _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
@@ -103,7 +123,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
-            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
+            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, downloads_later=True)
         else:
             try:
                 loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
@@ -115,7 +135,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             if loaded is None:
                 raise PluginError(refusal(f"the guide in {guides}", diagnostics))
             self._loaded = loaded
-            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
+            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, downloads_later=True)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
@@ -161,6 +181,8 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
         for path, content in self.pages.files.items():
             files.append(File.generated(config, path, content=content))
+        for path in self.pages.later:
+            files.append(WrittenLater.generated(config, path, content=""))
         for path, source in ASSETS.items():
             if path == offline.WORKER and self._edition is not None:  # one worker, at the root, for every edition
                 continue
@@ -220,10 +242,12 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             indexing: list[Future[dict[str, int]]] = []
             self._indexing = indexing
             try:
-                with ThreadPoolExecutor(max_workers=2, thread_name_prefix="openshelf-pagefind") as pool:  # waits for every run
+                # one Pagefind run at a time (each holds about 1 GB at 10,000 entries); the pool waits for every run
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind") as pool:
                     try:
                         self._index(site, pool)
                         self._build_other_editions(config, pool)
+                        self._write_later(site)
                     finally:
                         self._loaded = None  # the next build (mkdocs serve) reads the guide again
                         self._indexing = None
@@ -232,6 +256,18 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             except OpenShelfError as exc:
                 raise PluginError(str(exc)) from None
             offline.stamp(site)  # last: the version is a hash of everything else, every edition included
+
+    def _write_later(self, site: Path) -> None:
+        """The data downloads, into every edition's folder, while the last edition's search index is made."""
+        if self._loaded is None or self.pages is None or not self.pages.later:
+            return
+        made = downloads_of(self._loaded, self._root_url)
+        folders = [site, *(site / editions.folder(code, self._languages) for code in self._languages[1:])]
+        for folder in folders:
+            for path in self.pages.later:
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(made[path], encoding="utf-8")
 
     def _index(self, site: Path, pool: ThreadPoolExecutor) -> None:
         """Start this edition's Pagefind run: it writes only ``pagefind/`` of this edition's folder, from

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from pypinyin import lazy_pinyin
@@ -53,6 +53,8 @@ class Pages:
     extra: dict[str, object] = field(default_factory=dict)
     #: Search records, one per entry; filled by openshelf.site.pipeline.
     search: tuple[Record, ...] = ()
+    #: Files of the site that the build writes at its end, not in ``files`` (openshelf.site.pipeline: the data downloads).
+    later: tuple[str, ...] = ()
 
     @cached_property
     def written(self) -> dict[str, str]:
@@ -406,6 +408,7 @@ def link_news(entry: Entry, ctx: Context, origin: Origin | None = None) -> str:
     return ""
 
 
+@lru_cache(maxsize=markup.CACHED)
 def _first_sentence(value: str) -> str:
     """The first sentence of a description as plain text, for the entry's one-line summary."""
     words = " ".join(markup.plain_text(value).split())
@@ -556,7 +559,11 @@ _LEADING_MARKS = re.compile(r"^[\W_]+")
 def sort_key(entry: Entry) -> tuple[str, str]:
     """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
     so A–Z puts it under Y; the characters break ties between titles that read alike."""
-    title = entry.title.en or entry.title.zh or ""
+    return _title_order(entry.title.en or entry.title.zh or "")
+
+
+@lru_cache(maxsize=markup.CACHED)  # every page that lists entries sorts them, in each edition: pinyin once per title
+def _title_order(title: str) -> tuple[str, str]:
     # leading quotes, brackets and spaces do not decide the letter: “秦”劳勇敢 is under Q
     return _LEADING_MARKS.sub("", " ".join(lazy_pinyin(title)).casefold()), title
 
