@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,16 @@ def test_bench_hand_pages_are_what_a_librarian_writes(tmp_path: Path) -> None:
     assert "Entry 0, provided by" in c01
     assert "<details" not in c01
     assert nav == ["index.md", *(f"c{i:02d}.md" for i in range(1, 21))]
+
+
+def test_the_stub_pages_go_to_memory_when_it_has_room(tmp_path: Path) -> None:
+    """A tmpfs (``/dev/shm``) takes the 10,000 stub pages when there is room; else the system's temporary folder."""
+    from openshelf.site.search import Record
+
+    size = pagefind.scratch_bytes([Record(url=f"dbs.md#e{i}", content="x" * 100) for i in range(10)])
+    assert size > 10 * 100
+    missing, roomy = tmp_path / "missing", tmp_path / "shm"
+    roomy.mkdir()
+    assert pagefind.scratch_parent(size, [missing, roomy]) == str(roomy)
+    assert pagefind.scratch_parent(size, [missing]) is None
+    assert pagefind.scratch_parent(shutil.disk_usage(roomy).free, [roomy]) is None  # no room for twice that: not there

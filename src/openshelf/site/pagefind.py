@@ -27,6 +27,7 @@ Zensical keeps its own search.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -113,6 +114,29 @@ def _stub(record: Record, href: str, language: str = LANGUAGE) -> str:
             f'<p>{html.escape(index_text(record.content, language))}</p><div data-pagefind-ignore>{spans}</div></article></body></html>')
 
 
+#: Folders in memory where the stub pages may go (a tmpfs): 10,000 small files written, read once and deleted
+#: cost seconds of system time on a disk, none in memory.
+MEMORY_FOLDERS = (Path("/dev/shm"),)
+
+
+def scratch_bytes(records: Iterable[Record]) -> int:
+    """A generous estimate of the stub pages' size: four bytes a character (UTF-8), the page around, twice over."""
+    return 2 * sum(4 * len(r.content) + 2048 for r in records)
+
+
+def scratch_parent(size: int, candidates: Iterable[Path] = MEMORY_FOLDERS) -> str | None:
+    """Where the scratch folder of ``size`` bytes of stub pages goes: the first writable folder of
+    ``candidates`` with twice that room, else None (the system's temporary folder)."""
+    need = 2 * size
+    for folder in candidates:
+        try:
+            if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK) and shutil.disk_usage(folder).free > need:
+                return str(folder)
+        except OSError:
+            continue
+    return None
+
+
 def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str],
                language: str = LANGUAGE) -> dict[str, int]:
     """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one), in ``language``
@@ -120,7 +144,8 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
 
     ``html_pages`` are paths of built HTML files relative to ``site_dir`` to index as pages;
     ``page_urls`` maps a page's source path (``databases.md``) to its URL relative to the site root.
-    Entries are written as small stub pages into a scratch folder beside the copied pages and
+    Entries are written as small stub pages into a scratch folder (in memory where it can:
+    :func:`scratch_parent`) beside the copied pages and
     indexed in one run of Pagefind's command-line binary (its Python service answers one
     message per 100 ms, far too slow for 10,000 records).  Returns the counts indexed.
     """
@@ -134,7 +159,7 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
     records = list(records)
     pages = [path for path in html_pages if (site_dir / path).is_file()]
     out = (site_dir / BUNDLE).resolve()
-    with tempfile.TemporaryDirectory(prefix="openshelf-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records))) as tmp:
         scratch = Path(tmp)
         for path in pages:
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
