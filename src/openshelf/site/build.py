@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -202,20 +203,27 @@ class _Project:
 
 def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     """Build the staged project (and each other edition's into its folder), then move the finished
-    site into place (never a half-built site)."""
-    built = _build(staged, engine, strict)
-    for folder, edition in staged.editions:
-        target = built / folder
-        if target.exists():
-            raise BuildError(f"the main edition has a page or folder {folder}, where the {edition.language} edition goes")
-        shutil.move(_build(edition, engine, strict), target)
+    site into place (never a half-built site).  Each edition's Pagefind run goes on while the next
+    edition builds, one run at a time, as with the plugin."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind") as pool:  # waits for every run
+        runs: list[Future[dict[str, int]]] = []
+        built = _build(staged, engine, strict, pool, runs)
+        for folder, edition in staged.editions:
+            if (built / folder).exists():
+                raise BuildError(f"the main edition has a page or folder {folder}, where the {edition.language} edition goes")
+        others = [(folder, _build(edition, engine, strict, pool, runs)) for folder, edition in staged.editions]
+    for run in runs:  # the first that failed stops the build
+        run.result()
+    for folder, path in others:
+        shutil.move(path, built / folder)
     csp.apply_to_site(built)
     offline.stamp(built)  # last: the version is a hash of everything else, every edition included
     replace_site(built, staged.site_dir)
 
 
-def _build(staged: Staged, engine: Engine, strict: bool) -> Path:
-    """One staged project built by ``engine``, with its own Pagefind index; the folder it was built into."""
+def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecutor, runs: list[Future[dict[str, int]]]) -> Path:
+    """One staged project built by ``engine``, its Pagefind run started in ``pool`` (added to ``runs``);
+    the folder it was built into."""
     built = staged.config_file.parent / "site"
     use_pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
     if use_pagefind:  # Material's search box over Pagefind; the site's own overrides still win
@@ -238,5 +246,5 @@ def _build(staged: Staged, engine: Engine, strict: bool) -> Path:
     if use_pagefind:
         html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
         shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
-        pagefind.index_site(built, staged.search, html, urls, staged.language or pagefind.LANGUAGE)
+        runs.append(pool.submit(pagefind.index_site, built, staged.search, html, urls, staged.language or pagefind.LANGUAGE))
     return built
