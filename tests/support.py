@@ -137,6 +137,23 @@ def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=300, check=False)
 
 
+def failing_search_index(monkeypatch: Any, language: str, message: str) -> list[str]:
+    """Make Pagefind fail with ``message`` for the edition in ``language`` (the others are indexed for
+    real); returns the list of languages indexed, in order, as the build goes."""
+    from openshelf.site import pagefind
+
+    real, indexed = pagefind.index_site, []
+
+    def index_site(site: Path, records: Any, pages: Any, urls: Any, edition: str) -> dict[str, int]:
+        indexed.append(edition)
+        if edition == language:
+            raise pagefind.SearchIndexError(message)
+        return real(site, records, pages, urls, edition)
+
+    monkeypatch.setattr(pagefind, "index_site", index_site)
+    return indexed
+
+
 def bundle_ok(site: Path) -> None:
     """A built site searches with Pagefind: its bundle, Material's search box over it, no Material index."""
     bundle = site / "pagefind"

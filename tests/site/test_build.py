@@ -16,6 +16,7 @@ from support import (
     RAW_MARKDOWN,
     ROOT,
     bundle_ok,
+    failing_search_index,
     make_project,
     minimal_project,
     mkdocs_build,
@@ -161,17 +162,7 @@ def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pyt
 
 def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The editions' Pagefind runs go on while the next edition builds; one that fails still fails the build, and no half site is moved into place."""
-    from openshelf.site import pagefind
-
-    real, indexed = pagefind.index_site, []
-
-    def index_site(site: Path, records: object, pages: object, urls: object, language: str) -> dict[str, int]:
-        indexed.append(language)
-        if language == "zh":
-            raise pagefind.SearchIndexError("Pagefind failed (exit 1): the Chinese edition's index")
-        return real(site, records, pages, urls, language)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pagefind, "index_site", index_site)
+    indexed = failing_search_index(monkeypatch, "zh", "Pagefind failed (exit 1): the Chinese edition's index")
     result = CliRunner().invoke(main, ["build", "-f", str(project), "-d", "out"])
     assert result.exit_code == 1, result.output
     assert "the Chinese edition's index" in result.output and "Traceback" not in result.output

@@ -14,6 +14,7 @@ from support import (
     NEAR_DUPLICATES,
     RAW_MARKDOWN,
     ROOT,
+    failing_search_index,
     make_project,
     minimal_project,
     mkdocs_build,
@@ -166,17 +167,7 @@ def test_a_failed_search_index_in_any_edition_stops_the_build(tmp_path: Path, mo
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
-    from openshelf.site import pagefind
-
-    real, indexed = pagefind.index_site, []
-
-    def index_site(site: Path, records: object, pages: object, urls: object, language: str) -> dict[str, int]:
-        indexed.append(language)
-        if language == "en":
-            raise pagefind.SearchIndexError("Pagefind failed (exit 1): the English edition's index")
-        return real(site, records, pages, urls, language)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pagefind, "index_site", index_site)
+    indexed = failing_search_index(monkeypatch, "en", "Pagefind failed (exit 1): the English edition's index")
     config = load_config(str(make_project(tmp_path / "proj", FIXTURE_GUIDE)), site_dir=str(tmp_path / "site"))
     with pytest.raises(Abort), caplog.at_level("ERROR"):
         build(config)
