@@ -158,3 +158,15 @@ def test_search_fetches_only_pagefind_fragments(page: Any) -> None:
     assert any("/pagefind/" in url for url in loaded)
     assert not any("search_index" in url for url in loaded)
     assert not any("/pagefind/filter/" in url for url in loaded), "the collection filter is not fetched for a search"
+
+
+def test_keys_typed_while_a_search_runs_end_in_the_whole_querys_results(page: Any) -> None:
+    """Fast typing: keys that come while a search runs wait for it, then the query as typed runs once;
+    the list ends with the results of the whole word, the same as when it is pasted."""
+    whole = every_result(page, "journals")
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    box.press_sequentially("journals", delay=0)  # faster than any search: most keys arrive while one runs
+    page.wait_for_function("q => document.querySelector('.md-search-result__list').dataset.query === q", arg="journals", timeout=10_000)
+    shown = page.eval_on_selector_all("a.md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+    assert shown and shown == whole[:len(shown)]

@@ -182,7 +182,11 @@
   }
 
   var asked = null;
+  // One search at a time: keys typed while one runs wait for it, then the query as it stands then
+  // runs once (typing "journals" runs two or three searches, not eight that queue in Pagefind's worker).
+  var pending = null, again = false;
   function run() {
+    if (pending) { again = true; return; }
     var query = input.value.trim();
     if (query === asked) return;  // the same query again (a key that changed nothing): keep its search
     asked = query;
@@ -193,8 +197,8 @@
       say("search.result.placeholder");
       return;
     }
-    load().then(function (pagefind) { return find(pagefind, query); }).then(function (results) {
-      if (serial !== current || !results) return;
+    pending = load().then(function (pagefind) { return find(pagefind, query); }).then(function (results) {
+      if (serial !== current || !results || again) return;  // the reader typed on: the newer query runs next
       list.replaceChildren();
       delete list.dataset.query;
       say(results.length === 0 ? "search.result.none" : results.length === 1 ? "search.result.one" : "search.result.other", results.length);
@@ -204,6 +208,9 @@
       if (serial !== current) return;
       asked = null;  // let the same query try again
       meta.textContent = String(error && error.message || error);
+    }).then(function () {
+      pending = null;
+      if (again) { again = false; run(); }
     });
   }
 
