@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from federated import collection, entry, export_bytes, site, subscribe
 
+from openshelf.site.members import MEMBERS
 from openshelf.site.pipeline import render_site
-from openshelf.site.render import MEMBERS
 from support import make_project, mkdocs_build, write_guide
 
 MEMBERS_YML = """\
