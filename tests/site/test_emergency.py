@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from openshelf.guide.load import load_guide
+from openshelf.site.context import HOME
 from openshelf.site.history import EntryHistory, entry_history
-from openshelf.site.render import HOME, render
+from openshelf.site.render import render
 from support import make_project, mkdocs_build, write_guide
 
 EMERGENCY = """\

@@ -17,9 +17,10 @@ from openshelf.guide.models import Text
 from openshelf.guide.provenance import Origin, SourceHealth
 from openshelf.links.store import LinkState
 from openshelf.links.verdict import Verdict
+from openshelf.site.context import LINK_HEALTH
 from openshelf.site.members import MEMBERS
 from openshelf.site.pipeline import default_nav
-from openshelf.site.render import LINK_HEALTH, render
+from openshelf.site.render import render
 from openshelf.site.search import entry_records
 from support import FIXTURE_GUIDE, federated_fixture
 

@@ -11,7 +11,8 @@ import pytest
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import Text
 from openshelf.site.bilingual import bi
-from openshelf.site.render import render, summary_line
+from openshelf.site.entries import summary_line
+from openshelf.site.render import render
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
 
 TODAY = dt.date(2026, 11, 22)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry, Text, serves
 from openshelf.site.bilingual import bi, text
-from openshelf.site.render import page_of
+from openshelf.site.context import page_of
 
 MARKER = "<!-- openshelf:counts -->"
 #: Entries named beside each service's count.

@@ -9,7 +9,8 @@ from typing import Any
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 from openshelf.site import downloads, feed, qr
-from openshelf.site.render import FEED, HOME, absolute_url, page_of, qr_file
+from openshelf.site.context import FEED, HOME, page_of
+from openshelf.site.render import absolute_url, qr_file
 
 
 def files(guide: Guide, updated: Mapping[str, dt.datetime], site_url: str | None, links: Mapping[str, Any] | None = None,

@@ -17,11 +17,12 @@ from openshelf.guide.load import Guide
 from openshelf.links.store import LinkState, default_state_file, load_state
 from openshelf.site import counts, downloads, extras, handout
 from openshelf.site.bilingual import rendering
+from openshelf.site.context import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS
 from openshelf.site.editions import languages as editions_of
 from openshelf.site.editions import names as editions_names
 from openshelf.site.editions import unlocalized
 from openshelf.site.history import EntryHistory, entry_history
-from openshelf.site.render import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS, Pages, render
+from openshelf.site.render import Pages, render
 from openshelf.site.search import entry_records
 
 PACKAGE = Path(__file__).parent

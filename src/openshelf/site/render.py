@@ -18,36 +18,19 @@ from pypinyin import lazy_pinyin
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Collection, Entry, Text
-from openshelf.guide.provenance import Origin
 from openshelf.guide.schema import field_reference
 from openshelf.links.groups import Group, group_of
-from openshelf.links.store import LinkState, SiteStatus, status_for, wayback_url
-from openshelf.links.verdict import WORKING, Verdict
+from openshelf.links.store import LinkState, SiteStatus, status_for
+from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, plain, rendering, text
-from openshelf.site.members import (
-    MEMBERS,
-    Member,
-    entry_members,
-    link_status,
-    member_index,
-    member_word,
-    members_page,
-    members_title,
-    provenance,
-    source_name,
-)
+from openshelf.site.bilingual import bi, edition, inline_html, language_name, plain, rendering, text
+from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
+from openshelf.site.entries import description_html, entry_html, entry_link_html, summary_line
+from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
 
-if TYPE_CHECKING:  # search builds its records from this module's page names, so it imports this one
+if TYPE_CHECKING:
     from openshelf.site.history import EntryHistory  # history runs git; rendering only reads its results
-    from openshelf.site.search import Record
-
-HOME = "index.md"
-TAGS = "tags.md"
-A_TO_Z = "a-z.md"
-REFERENCE = "reference.md"
-LINK_HEALTH = "links.md"
-FEED = "feed.xml"
+    from openshelf.site.search import Record  # filled in by openshelf.site.pipeline
 
 # Index pages repeat entry titles; search should lead to the entry itself.
 _NOT_IN_SEARCH = ["---", "search:", "  exclude: true", "---", ""]
@@ -73,37 +56,10 @@ class Pages:
         return {path: blocks.inline(content, self.blocks) for path, content in self.markdown.items()}
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a render needs besides the guide; all of it read at the edges, never fetched."""
-
-    today: dt.date
-    links: Mapping[str, LinkState] = field(default_factory=dict)
-    site_url: str | None = None
-    #: When each entry was added and last changed (git history), for the emergency's "new and changed" list.
-    history: Mapping[str, EntryHistory] = field(default_factory=dict)
-    #: The guide's sources and its own files by name (:func:`member_index`), looked up once per render.
-    members: Mapping[str, Member] = field(default_factory=dict)
-    #: The edition's language, or None for the bilingual page (see :func:`openshelf.site.bilingual.rendering`).
-    language: str | None = None
-    #: Pages' addresses as MkDocs gives them (``databases/``, or ``databases.html``): the entries' HTML links between pages.
-    use_directory_urls: bool = True
-
-
 def tag_label(guide: Guide, tag: str) -> str:
     """A tag as readers see it: its label from ``_site.yml`` in both languages, else its slug (escaped for Markdown)."""
     label = guide.site.tags.get(tag)
     return text(label) if label else markup.text(tag)
-
-
-def tag_html(guide: Guide, tag: str) -> str:
-    """:func:`tag_label` escaped for finished HTML."""
-    label = guide.site.tags.get(tag)
-    return inline_html(label) if label else markup.html_text(tag)
-
-
-def page_of(collection: Collection | str) -> str:
-    return f"{collection if isinstance(collection, str) else collection.id}.md"
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
@@ -141,9 +97,6 @@ def _render(guide: Guide, ctx: Context) -> Pages:
         extra["emergency_anchor"] = emergency.ANCHOR
     return Pages(pages, extra=extra, blocks=entries)
 
-
-#: The title of the link beside each heading, as Python-Markdown's toc writes it.
-PERMALINK = "Permanent link"
 
 _BILINGUAL_HEADING = re.compile(r"^(#+ )([^·\n]+?) · ([^(\n]+?)( \(.*\))?$", re.MULTILINE)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -191,27 +144,6 @@ def announcement_html(guide: Guide, today: dt.date) -> str:
     return bi(markup.attr(note.zh) if note.zh else None, markup.attr(note.en) if note.en else None)
 
 
-def _description(value: Text | None, in_markdown: bool = True) -> list[str]:
-    """A curated description as HTML, a block per language; ``in_markdown``: inside the page's Markdown,
-    where ``markdown="0"`` makes Python-Markdown (md_in_html) pass it through; else in finished HTML."""
-    if value is None:
-        return []
-    language = edition()
-    verbatim = ' markdown="0"' if in_markdown else ""
-    if language is not None:
-        own, other, code = (value.zh, value.en, "en") if language == "zh" else (value.en, value.zh, "zh")
-        if own:
-            return [f'<div lang="{language}"{verbatim}>', markup.markdown(own), "</div>", ""]
-        return [marked(code, markup.markdown(other or ""), block=True, in_markdown=in_markdown), ""]
-    both = bool(value.zh and value.en)
-    out = []
-    for lang, body in (("zh", value.zh), ("en", value.en)):
-        if body:
-            cls = f' class="os-{lang}"' if both else ""
-            out += [f'<div lang="{lang}"{cls}{verbatim}>', markup.markdown(body), "</div>", ""]
-    return out
-
-
 def _share(page: str, ctx: Context) -> list[str]:
     """The page's QR code (printable) and the feed link."""
     lines = ['<div class="os-share" markdown>', ""]
@@ -231,7 +163,7 @@ def _share(page: str, ctx: Context) -> list[str]:
 def _home(guide: Guide, ctx: Context) -> str:
     site = guide.site
     lines = ["---", "hide:", "  - navigation", "---", "", f"# {text(site.title)}", ""]
-    lines += _description(site.description)
+    lines += description_html(site.description)
     lines += emergency.section(guide, ctx.history, lambda entry: _entry_link(entry, HOME))
     lines += [f"## {bi('栏目', 'Collections')}", "", f"| {bi('栏目', 'Collection')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
     for c in guide.collections:
@@ -315,7 +247,7 @@ def _collection(guide: Guide, collection: Collection, ctx: Context) -> tuple[str
     lines = [f"# {text(collection.title)}", ""]
     if collection.description is not None:  # its first sentence; the rest a tap away, so the entries start on the first screen
         lines += ['<details class="os-about" markdown>', f'<summary><span class="os-line">{inline_html(summary_line(collection.description))}'
-                  "</span></summary>", "", *_description(collection.description), "</details>", ""]
+                  "</span></summary>", "", *description_html(collection.description), "</details>", ""]
     by_category: dict[str, list[Entry]] = {}
     for entry in sorted(collection.entries, key=lambda e: (not e.best_bet, sort_key(e))):  # best bets first, then A to Z
         by_category.setdefault(entry.category, []).append(entry)
@@ -332,7 +264,7 @@ def _collection(guide: Guide, collection: Collection, ctx: Context) -> tuple[str
         if not entries:
             continue
         block = f"{collection.id}/{key}"
-        made[block] = "\n".join(line for entry in entries for line in _entry(guide, entry, ctx, anchors.get(entry.id, "")))
+        made[block] = "\n".join(line for entry in entries for line in entry_html(guide, entry, ctx, anchors.get(entry.id, "")))
         lines += [f'<section class="os-category" data-category="{key}" markdown>', ""]
         lines += [f"## {text(label_text)} {{ #category-{key} }}", "", blocks.marker(block), "", "</section>", ""]
     lines += _share(page_of(collection), ctx)
@@ -349,197 +281,10 @@ def _letter_bar(letters: Mapping[str, str]) -> list[str]:
     return [f'<nav class="os-letters" aria-label="{plain("按首字母跳转", "Jump by letter")}">{links}</nav>', ""]
 
 
-def _badge(kind: str, value: str, content: str, title: str = "") -> str:
-    extra = f' title="{markup.attr(title)}"' if title else ""
-    return f'<span class="os-badge os-{kind} os-{kind}-{value}"{extra}>{content}</span>'
-
-
 def _entry_link(entry: Entry, current: str) -> str:
     target = page_of(entry.collection)
     href = f"#{entry.id}" if target == current else f"{target}#{entry.id}"
     return f"[{text(entry.title)}]({href})"
-
-
-def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source: Text | None = None) -> tuple[str, list[str]]:
-    """The link-status badge, and a note for readers when the link is known to be broken.
-
-    The local link state wins; only when it has no record of the URL does the health that the
-    entry's source reported (``origin.health``, checked by ``source``) show, saying whose check it was.
-    """
-    if entry.url is None:
-        return _badge("link", "local", bi("地址因馆而异", "Address differs by library")), []
-    if entry.link_check == "skip":
-        return _badge("link", "unchecked", bi("链接不自动检查", "Link not checked automatically")), []
-    status, by = link_status(entry.url, ctx.links, origin), None
-    if status is not None and status_for(ctx.links, entry.url) is None:
-        by = tuple(markup.html_text(name) for name in source_name(source, origin))  # badges are HTML Markdown leaves alone
-    if status is None:
-        if entry.link_check == "login-required":
-            return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
-        return "", []  # not yet checked: no news, nothing shown
-    checked = status.last_checked
-    # "checked DATE" by this site's own checker, or "checked by SOURCE on DATE"
-    zh_when, en_when = (f"{checked} 检查", f"checked {checked}") if by is None else (f"{by[0]} 于 {checked} 检查", f"checked by {by[1]} on {checked}")
-    if status.broken:
-        since = status.unreachable_since
-        archive = markup.attr(entry.archive_url or wayback_url(entry.url))
-        said = bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}") if by is None else \
-            bi(f"该链接无法访问（{zh_when}）", f"Unreachable ({en_when})")
-        note = [f'<p class="os-broken" role="alert">{said}: '
-                f'<a href="{archive}" rel="noopener">{bi("查看存档副本", "see an archived copy")}</a></p>', ""]
-        badge = bi(f"链接失效（{since} 起）", f"Link broken since {since}") if by is None else \
-            bi(f"链接失效（{zh_when}）", f"Link broken ({en_when})")
-        return _badge("link", "broken", badge), note
-    if status.verdict == Verdict.BLOCKED:
-        return _badge("link", "blocked", bi(f"{zh_when}：网站拦截自动检查", f"{_upper_first(en_when)}: site blocks automated checks")), []
-    if status.verdict == Verdict.TRANSIENT:
-        return _badge("link", "transient", bi(f"{zh_when}：暂时无法访问", f"{_upper_first(en_when)}: temporarily unreachable")), []
-    if status.verdict in WORKING:
-        return _badge("link", "ok", bi(f"链接正常（{zh_when}）", f"Link OK ({en_when})")), []
-    return _badge("link", "unknown", bi(f"{checked} 已检查", f"Checked {checked}") if by is None else
-                  bi(zh_when, _upper_first(en_when))), []
-
-
-#: A link whose last check is older than this is "checked long ago": news for readers (the check runs weekly).
-CHECKED_LONG_AGO = dt.timedelta(days=30)
-
-
-def link_news(entry: Entry, ctx: Context, origin: Origin | None = None) -> str:
-    """The link state for an entry's row, only when it is news: moved (a permanent redirect), checked long ago.
-    A broken link is news too: :func:`link_badge` says it, with a note.  "" otherwise."""
-    if entry.url is None or entry.link_check == "skip":
-        return ""
-    status = link_status(entry.url, ctx.links, origin)
-    if status is None or status.broken:
-        return ""
-    if status.redirect_to:
-        return _badge("link", "moved", bi("链接已迁移", "Link moved"))  # where to: for curators (a login page, maybe)
-    if dt.date.fromisoformat(status.last_checked) < ctx.today - CHECKED_LONG_AGO:
-        return _badge("link", "old", bi(f"{status.last_checked} 最后检查", f"Last checked {status.last_checked}"))
-    return ""
-
-
-@lru_cache(maxsize=markup.CACHED)
-def _first_sentence(value: str) -> str:
-    """The first sentence of a description as plain text, for the entry's one-line summary."""
-    words = " ".join(markup.plain_text(value).split())
-    match = re.match(r".+?(?:[。！？]|[.!?](?=\s|$))", words)
-    return match.group(0) if match else words
-
-
-def summary_line(value: Text) -> Text:
-    """What an entry is, in one line per language: the first sentence of its description."""
-    return Text(zh=_first_sentence(value.zh) if value.zh else None, en=_first_sentence(value.en) if value.en else None)
-
-
-def _chips(entry: Entry, status_text: str, news: str) -> list[str]:
-    """The row's icons with text: best bet, how-to, access, status; the link state when it is news."""
-    chips = [
-        *([_badge("best", "yes", bi("首选", "Best bet"))] if entry.best_bet else []),
-        *([_badge("kind", "how-to", bi("使用指南", "How-to"))] if entry.kind == "how-to" else []),
-        _badge("access", entry.access, bi(*ACCESS_LABELS[entry.access])),
-        _badge("status", entry.status, status_text),
-    ]
-    return [*chips, news] if news else chips
-
-
-def verified_badge(entry: Entry) -> list[str]:
-    """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
-    the entry (the About page says what an entry without it means)."""
-    if entry.last_verified is None:
-        return []
-    day = entry.last_verified.isoformat()
-    label = bi(f"核实于 {day}", f"Verified on {day}")
-    numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
-    links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
-             for url, n in zip(entry.evidence, numbers, strict=True)]
-    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
-    return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
-
-
-def _entry(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[str]:
-    """One entry as finished HTML: its name (the link), what it is in one line, its icons; the details
-    behind a native <details>.  Markdown never parses it (:mod:`openshelf.site.blocks`)."""
-    current = page_of(entry.collection)
-    members = ctx.members
-    origin = guide.origins.get(entry.id)
-    data = {
-        **({"member": " ".join(m.key for m in entry_members(guide, entry, members))} if guide.sources else {}),
-        "category": entry.category, "access": entry.access, "status": entry.status,
-        "language": " ".join(entry.languages), "tag": " ".join(entry.tags),
-    }
-    attrs = " ".join(f'data-{k}="{markup.attr(v)}"' for k, v in data.items())
-    target = f' id="{anchor}"' if anchor else ""  # the letter bar's target
-    best = " os-best" if entry.best_bet else ""
-    title = f'<a href="{markup.attr(entry.url)}">{inline_html(entry.title)}</a>' if entry.url else inline_html(entry.title)
-    permalink = f'<a class="headerlink" href="#{entry.id}" title="{PERMALINK}">&para;</a>'  # as toc writes it for a heading
-    lines = [f'<article class="os-entry{best}"{target} {attrs}>', f'<h3 id="{entry.id}">{title}{permalink}</h3>']
-    source = members.get(origin.source) if origin and origin.source else None
-    link, note = link_badge(entry, ctx, origin, source.title if source else None)
-    period = _period(entry)
-    status_text = bi(*STATUS_LABELS[entry.status])
-    if entry.status == "ended" and period:
-        status_text = bi(f"已结束（{period}）", f"Ended ({period})")
-    chips = _chips(entry, status_text, link if note else link_news(entry, ctx, origin))  # a broken link's badge: in the row
-    lines += ['<details class="os-details">', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
-              f'<span class="os-chips">{" ".join(chips)}</span></summary>']
-    badges = [*([link] if link and not note else []), *verified_badge(entry)]
-    if badges:
-        lines.append('<p class="os-badges">' + " ".join(badges) + "</p>")
-    if entry.status == "ended":  # an admonition, as Python-Markdown's extension writes it
-        lines += [f'<div class="admonition warning">\n<p class="admonition-title">{bi("已结束", "Ended")}</p>',
-                  "<p>" + bi(f"该项目已结束（{period}），保留于此以供查考。",
-                             f"This program has ended ({period}); it stays listed for the record.") + "</p>\n</div>"]
-    elif period:
-        lines.append(f"<p><em>{bi('开放时间', 'Available')}: {period}</em></p>")
-    if entry.url is None:
-        lines.append(f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>')
-    else:
-        url = markup.attr(entry.url)
-        lines.append(f'<p class="os-url"><a href="{url}" rel="noopener">{url}</a></p>')
-    if guide.sources:
-        lines.append(provenance(guide, entry, members, current, ctx.use_directory_urls))
-    lines += _local_note(guide.notes.get(entry.id))
-    lines += [line for line in _description(entry.description, in_markdown=False) if line]
-    facts = _facts(guide, entry, current, ctx.use_directory_urls)
-    if facts:
-        lines += ["<ul>", *(f"<li><strong>{name}:</strong> {value}</li>" for name, value in facts), "</ul>"]
-    return [*lines, "</details>", *(line for line in note if line), "</article>"]
-
-
-def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = True) -> list[tuple[str, str]]:
-    """The labelled lines of an entry's details (HTML): aliases, provider, languages, tags, related, used with."""
-    facts: list[tuple[str, str]] = []
-
-    def link(target: str, anchor: str, label: str) -> str:
-        return f'<a href="{markup.attr(blocks.href(target, anchor, current, use_directory_urls))}">{label}</a>'
-
-    if entry.aliases:
-        facts.append((bi("又名", "Also known as"), ", ".join(markup.html_text(a) for a in entry.aliases)))
-    if entry.provider:
-        facts.append((bi("提供方", "Provider"), inline_html(entry.provider)))
-    if entry.languages:
-        facts.append((bi("语言", "Languages"), ", ".join(markup.html_text(language_name(code)) for code in entry.languages)))
-    if entry.tags:
-        facts.append((bi("标签", "Tags"), ", ".join(link(TAGS, f"tag-{t}", tag_html(guide, t)) for t in entry.tags)))
-    for label, others in ((bi("相关途径", "Related"), [guide.by_id[i] for i in entry.related]),
-                          (bi("可用于", "Used with"), guide.referenced_by.get(entry.id, []))):
-        if others:
-            facts.append((label, ", ".join(link(page_of(r.collection), r.id, inline_html(r.title)) for r in others)))
-    return facts
-
-
-def _period(entry: Entry) -> str:
-    start = entry.available_from.isoformat() if entry.available_from else ""
-    end = entry.available_until.isoformat() if entry.available_until else ""
-    if not (start or end):
-        return ""
-    return f"{start or '…'} – {end or '…'}"
-
-
-def _entry_link_html(entry: Entry, current: str, ctx: Context) -> str:
-    """:func:`_entry_link` as finished HTML (:mod:`openshelf.site.blocks`)."""
-    return f'<a href="{blocks.href(page_of(entry.collection), entry.id, current, ctx.use_directory_urls)}">{inline_html(entry.title)}</a>'
 
 
 def _list_block(key: str, items: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -558,7 +303,7 @@ def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
     made: dict[str, str] = {}
     for tag in sorted(by_tag):
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
-        marker, block = _list_block(f"tags/{tag}", [_entry_link_html(e, TAGS, ctx) for e in sorted(by_tag[tag], key=sort_key)])
+        marker, block = _list_block(f"tags/{tag}", [entry_link_html(e, TAGS, ctx) for e in sorted(by_tag[tag], key=sort_key)])
         lines += marker
         made.update(block)
     return "\n".join(lines), made
@@ -598,7 +343,7 @@ def _a_to_z(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
         title = letter if letter != "#" else bi("其他", "Other")
         anchor = _letter_anchor(letter)
         lines += [f"## {title} {{ #{anchor} }}", ""]
-        marker, block = _list_block(f"a-z/{anchor}", [f"{_entry_link_html(e, A_TO_Z, ctx)} ({bi(*ACCESS_LABELS[e.access])})"
+        marker, block = _list_block(f"a-z/{anchor}", [f"{entry_link_html(e, A_TO_Z, ctx)} ({bi(*ACCESS_LABELS[e.access])})"
                                                       f"{ended if e.status == 'ended' else ''}" for e in entries])
         lines += marker
         made.update(block)
@@ -657,15 +402,3 @@ def _link_health(guide: Guide, ctx: Context) -> str:
                 when = bi(f"{zh} 于 {since} 检查", f"checked by {en} on {since}")
             lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {when} — {place}")
     return "\n".join(lines) + "\n"
-
-
-def _upper_first(value: str) -> str:
-    return value[:1].upper() + value[1:]
-
-
-def _local_note(note: Text | None) -> list[str]:
-    """This library's own note on an entry (sign in through …), in a highlighted block (finished HTML)."""
-    if note is None:
-        return []
-    return ['<div class="os-local-note" role="note">', f"<p><strong>{bi('本馆提示', 'At this library')}</strong></p>",
-            *(line for line in _description(note, in_markdown=False) if line), "</div>"]

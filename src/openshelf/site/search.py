@@ -21,8 +21,8 @@ from typing import Any
 from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Entry, Text
 from openshelf.site import markup
+from openshelf.site.context import page_of
 from openshelf.site.members import Member, entry_members, member_index
-from openshelf.site.render import page_of
 
 
 @dataclass(frozen=True)
