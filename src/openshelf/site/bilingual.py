@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -53,6 +54,12 @@ def language_name(code: str, language: str | None = None) -> str:
     language = language or edition()
     if language is None:
         return LANGUAGE_NAMES.get(code, code)
+    return _locale_name(code, language)
+
+
+@lru_cache(maxsize=1024)
+def _locale_name(code: str, language: str) -> str:
+    """``code``'s name in ``language`` from CLDR (Babel); each pair looked up once, not once per entry."""
     try:
         return str(Locale.parse(language).languages.get(code, code))
     except (ValueError, UnknownLocaleError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from mkdocs.utils import get_relative_url
 
@@ -63,6 +64,7 @@ def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
     return stem.removesuffix("/index") + "/"
 
 
+@lru_cache(maxsize=1 << 16)  # every related entry, tag and member link of every entry: the same few pages
 def href(target: str, anchor: str, current: str, use_directory_urls: bool = True) -> str:
     """The link from page ``current`` to ``anchor`` on page ``target`` (source paths, ``tags.md``)."""
     if target == current:

@@ -27,6 +27,9 @@ TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote"
         "tr", "th", "td"}
 ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 SCHEMES = {"http", "https", "mailto"}
+#: Texts remembered by :func:`html_text`, :func:`markdown` and :func:`plain_text`: each edition of a site,
+#: the one-line summaries and the search records render the same texts again (pure functions of the text).
+CACHED = 1 << 16
 
 
 def text(value: str) -> str:
@@ -40,6 +43,7 @@ def attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+@lru_cache(maxsize=CACHED)  # titles, names and labels recur on every page that lists an entry
 def html_text(value: str) -> str:
     """Escape plain text for generated inline HTML that Markdown leaves as it is (badges, form labels):
     entities only, so no backslash shows; braces too, so attr_list reads no ``{: onclick=… }`` there."""
@@ -81,9 +85,6 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
-#: Descriptions remembered by :func:`markdown` and :func:`plain_text`: each edition of a site, the one-line
-#: summaries and the search records render the same descriptions again (pure functions of the text).
-CACHED = 1 << 16
 
 
 @lru_cache(maxsize=CACHED)
