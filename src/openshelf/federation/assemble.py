@@ -32,23 +32,25 @@ def guides_folder(paths: tuple[Path, ...]) -> Path:
     return paths[0] if paths else Path("guides")
 
 
-def load_federated(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
-    """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error."""
+def load_federated(*paths: Path, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error.
+
+    ``warnings=False``: every error, but not the checks that can only warn (as :func:`load_guide`)."""
     with fewer_collections():  # a big guide is hundreds of thousands of long-lived objects
-        return _load_federated(paths)
+        return _load_federated(paths, warnings)
 
 
-def _load_federated(paths: tuple[Path, ...]) -> tuple[Guide | None, list[Diagnostic]]:
+def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | None, list[Diagnostic]]:
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
-        return load_guide(*paths)
+        return load_guide(*paths, warnings=warnings)
     snapshots, diagnostics = load_snapshots(folder)
     overlays, more = load_overlays(folder)
-    guide, local = _own(paths, snapshots)
+    guide, local = _own(paths, snapshots, warnings=warnings)
     diagnostics += more + local
     if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
         return None, sorted(diagnostics, key=Diagnostic.sort_key)
-    merged, found = merge(guide, snapshots, overlays)
+    merged, found = merge(guide, snapshots, overlays, warnings=warnings)
     reported = set(local)
     diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -69,9 +71,9 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
     return (None if has_errors(diagnostics) else guide), diagnostics
 
 
-def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None) -> tuple[Guide | None, list[Diagnostic]]:
+def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
-    guide, local = load_guide(*paths, known_ids=subscribed)
+    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings)
     if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
         local = [d for d in local if d.code != "unknown-id"]
     return guide, local
