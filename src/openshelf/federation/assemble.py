@@ -9,16 +9,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openshelf.federation.config import sources_file
-from openshelf.federation.merge import merge
-from openshelf.federation.overlays import load_overlays
-from openshelf.federation.select import select
-from openshelf.federation.snapshots import Snapshot, load_snapshots
 from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import SITE_FILE
+
+if TYPE_CHECKING:  # snapshots, overlays and the merge are imported only for a guide with a _sources.yml
+    from openshelf.federation.snapshots import Snapshot
 
 
 def guides_folder(paths: tuple[Path, ...]) -> Path:
@@ -44,6 +44,10 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
         return load_guide(*paths, warnings=warnings)
+    from openshelf.federation.merge import merge
+    from openshelf.federation.overlays import load_overlays
+    from openshelf.federation.snapshots import load_snapshots
+
     snapshots, diagnostics = load_snapshots(folder)
     overlays, more = load_overlays(folder)
     guide, local = _own(paths, snapshots, warnings=warnings)
@@ -64,6 +68,8 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
     folder = subscriptions or guides_folder(paths)
     if not sources_file(folder).is_file():
         return load_guide(*paths)
+    from openshelf.federation.snapshots import load_snapshots
+
     snapshots, diagnostics = load_snapshots(folder)
     guide, local = _own(paths, snapshots)
     diagnostics += local
@@ -72,6 +78,8 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
 
 
 def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
+    from openshelf.federation.select import select
+
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
     guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings)
     if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
