@@ -275,10 +275,8 @@ class _EntryPositions:
         self._base = base
 
     def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]:
-        path: tuple[str | int, ...] = self._base
-        if name:
-            key, _, index = name.partition("[")
-            path = (*path, key, int(index.rstrip("]"))) if index else (*path, key)
-            if path not in self._source.values:
-                return default
-        return self._source.of(path)
+        if not name:
+            return self._source.of(self._base)
+        key, _, index = name.partition("[")
+        found = self._source.find((*self._base, key, int(index.rstrip("]"))) if index else (*self._base, key))
+        return default if found is None else found
