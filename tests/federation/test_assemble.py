@@ -256,3 +256,19 @@ def test_verify_of_a_subscribed_entry_says_where_it_comes_from(library: Path) ->
     unknown = CliRunner().invoke(main, ["verify", "nothing-here", "--by", "A librarian", "--evidence", "https://cnki.example.org/",
                                         "--guides", str(library)])
     assert unknown.exit_code == 2 and "no entry 'nothing-here' in guides" in unknown.stderr
+
+
+def test_without_warnings_the_merged_guide_is_the_same_and_no_warning_is_looked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shared = export_bytes(tmp_path / "shared", SHARED)
+    guides = write_guide(tmp_path / "guides", {
+        "_site.yml": site("mylib"),
+        "databases.yml": collection("databases", entry("local-db", "https://db.mylib.example.edu/", title="Pubmed")),
+    })
+    subscribe(guides, {"shared": shared}, SOURCES)
+    guide, diagnostics = load_federated(Path("guides"))
+    quiet, none = load_federated(Path("guides"), warnings=False)  # as openshelf links loads it
+    assert guide is not None and quiet is not None
+    assert [d.code for d in diagnostics] == ["duplicate-title"]  # the local entry and the subscribed pubmed
+    assert none == []
+    assert [e.model_dump() for e in quiet.entries] == [e.model_dump() for e in guide.entries]

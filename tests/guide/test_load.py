@@ -42,6 +42,8 @@ def test_valid_guide_loads(tmp_path: Path) -> None:
     assert guide is not None and [e.id for e in guide.entries] == ["a"]
     assert guide.entries[0].where("url") == guide.entries[0].where("url")
     assert str(guide.entries[0].where("url")) == os.path.join("guides", "dbs.yml") + ":6:10"
+    entry_start = os.path.join("guides", "dbs.yml") + ":4:5"
+    assert str(guide.entries[0].where("related[0]")) == str(guide.entries[0].where()) == entry_start  # no related: the entry's place
 
 
 def test_bad_url_names_file_line_column_entry_and_field(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ def test_positions_are_one_based_for_keys_and_values() -> None:
     assert pos.values[("entries", 0, "url")] == (3, 10)
     assert pos.keys[("entries", 0, "url")] == (3, 5)
     assert pos.of(("entries", 0, "missing")) == (2, 5)  # nearest ancestor
+    assert pos.find(("entries", 0, "url")) == (3, 10)
+    assert pos.find(("entries", 0, "missing")) is None  # exactly this path, no ancestor
+    assert pos.find(("entries", 1)) is None
 
 
 def test_duplicate_key_is_an_error_with_both_lines() -> None:

@@ -9,16 +9,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openshelf.federation.config import sources_file
-from openshelf.federation.merge import merge
-from openshelf.federation.overlays import load_overlays
-from openshelf.federation.select import select
-from openshelf.federation.snapshots import Snapshot, load_snapshots
 from openshelf.gcpolicy import fewer_collections
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import SITE_FILE
+
+if TYPE_CHECKING:  # snapshots, overlays and the merge are imported only for a guide with a _sources.yml
+    from openshelf.federation.snapshots import Snapshot
 
 
 def guides_folder(paths: tuple[Path, ...]) -> Path:
@@ -32,23 +32,29 @@ def guides_folder(paths: tuple[Path, ...]) -> Path:
     return paths[0] if paths else Path("guides")
 
 
-def load_federated(*paths: Path) -> tuple[Guide | None, list[Diagnostic]]:
-    """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error."""
+def load_federated(*paths: Path, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
+    """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error.
+
+    ``warnings=False``: every error, but not the checks that can only warn (as :func:`load_guide`)."""
     with fewer_collections():  # a big guide is hundreds of thousands of long-lived objects
-        return _load_federated(paths)
+        return _load_federated(paths, warnings)
 
 
-def _load_federated(paths: tuple[Path, ...]) -> tuple[Guide | None, list[Diagnostic]]:
+def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | None, list[Diagnostic]]:
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
-        return load_guide(*paths)
+        return load_guide(*paths, warnings=warnings)
+    from openshelf.federation.merge import merge
+    from openshelf.federation.overlays import load_overlays
+    from openshelf.federation.snapshots import load_snapshots
+
     snapshots, diagnostics = load_snapshots(folder)
     overlays, more = load_overlays(folder)
-    guide, local = _own(paths, snapshots)
+    guide, local = _own(paths, snapshots, warnings=warnings)
     diagnostics += more + local
     if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
         return None, sorted(diagnostics, key=Diagnostic.sort_key)
-    merged, found = merge(guide, snapshots, overlays)
+    merged, found = merge(guide, snapshots, overlays, warnings=warnings)
     reported = set(local)
     diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -62,6 +68,8 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
     folder = subscriptions or guides_folder(paths)
     if not sources_file(folder).is_file():
         return load_guide(*paths)
+    from openshelf.federation.snapshots import load_snapshots
+
     snapshots, diagnostics = load_snapshots(folder)
     guide, local = _own(paths, snapshots)
     diagnostics += local
@@ -69,9 +77,11 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
     return (None if has_errors(diagnostics) else guide), diagnostics
 
 
-def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None) -> tuple[Guide | None, list[Diagnostic]]:
+def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
+    from openshelf.federation.select import select
+
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
-    guide, local = load_guide(*paths, known_ids=subscribed)
+    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings)
     if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
         local = [d for d in local if d.code != "unknown-id"]
     return guide, local

@@ -294,7 +294,8 @@ class _Moved:
         return (where.line, where.column) if where.line else default
 
 
-def merge(guide: Guide, snapshots: Sequence[Snapshot], overlays: Sequence[PlacedOverlay] = ()) -> tuple[Guide, list[Diagnostic]]:
+def merge(guide: Guide, snapshots: Sequence[Snapshot], overlays: Sequence[PlacedOverlay] = (), *,
+          warnings: bool = True) -> tuple[Guide, list[Diagnostic]]:
     """``guide`` (its own files, validated) with the entries its ``snapshots`` give and its ``overlays`` applied.
 
     The diagnostics are the merge's conflicts and the guide checks run over the merged guide (so a
@@ -313,5 +314,5 @@ def merge(guide: Guide, snapshots: Sequence[Snapshot], overlays: Sequence[Placed
         merger.diagnostics.append(Diagnostic(Location(snapshots[0].at.path), f"with its sources the guide has {len(merged.entries):,} "
                                              f"entries, more than limits.max_entries ({limit:,}) in {SITE_FILE}: take fewer (collections, "
                                              "categories, tags) or raise the limit", code="limit"))
-    return merged, [*merger.diagnostics, *cross_checks(merged.site, merged.collections)]
+    return merged, [*merger.diagnostics, *cross_checks(merged.site, merged.collections, warnings=warnings)]
 

@@ -17,9 +17,12 @@ RESERVED_ANCHOR_PREFIX = "category-"
 
 
 def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset(), *,
-                 coverage: bool = True) -> Iterator[Diagnostic]:
+                 coverage: bool = True, warnings: bool = True) -> Iterator[Diagnostic]:
     """Checks that need more than one entry: unique ids, known categories, known related and distinct_from ids; with
-    ``coverage`` (``collections`` are the whole guide), each service and resource kind of ``site`` has an entry."""
+    ``coverage`` (``collections`` are the whole guide), each service and resource kind of ``site`` has an entry.
+
+    ``warnings=False`` leaves out the checks that can only warn (near-duplicate titles, coverage) for a caller that
+    needs only to know the guide has no errors (``openshelf links``); every error is still reported."""
     first: dict[str, Entry] = {}
     for collection in collections:
         for entry in collection.entries:
@@ -44,10 +47,10 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
                 yield from _id_list(entry, name, first, elsewhere)
             if site is not None:
                 yield from policy_checks(site.policy, entry)
-    yield from duplicates(collections)
+    yield from duplicates(collections, titles=warnings)
     if site is not None:
         yield from kind_categories(site)
-        if coverage:
+        if coverage and warnings:
             yield from coverage_checks(site, [e for c in collections for e in c.entries])
 
 
@@ -114,16 +117,15 @@ def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
     return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
 
 
-def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
-    """The same URL in two entries is an error; the same or nearly the same title is a warning,
-    unless either entry names the other in ``distinct_from``.
+def duplicates(collections: list[Collection], *, titles: bool = True) -> Iterator[Diagnostic]:
+    """The same URL in two entries is an error; the same or nearly the same title is a warning (looked for only with
+    ``titles``), unless either entry names the other in ``distinct_from``.
 
     Each message is on the later entry (in file order) and names the earlier one.  Near-duplicate
     titles are looked for among neighbours in sorted order (from the front and from the back), so
     a 20,000-entry guide is checked in a fraction of a second instead of comparing every pair.
     """
     entries = [e for c in collections for e in c.entries]
-    order = {id(e): i for i, e in enumerate(entries)}
     same_url: set[tuple[int, int]] = set()
     seen: dict[str, Entry] = {}
     by_entry_id = {e.id: e for e in entries}
@@ -145,6 +147,13 @@ def duplicates(collections: list[Collection]) -> Iterator[Diagnostic]:
                 and (other.url is None or normalise_url(other.url) != key):
             yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: entry '{other.id}' has another url "
                              f"({other.url}); remove shares_url_with", entry=entry.id, field="shares_url_with", code="invalid")
+    if titles:
+        yield from _duplicate_titles(entries, same_url)
+
+
+def _duplicate_titles(entries: list[Entry], same_url: set[tuple[int, int]]) -> Iterator[Diagnostic]:
+    """Warnings for the same or nearly the same title (a pair with the same URL is already an error)."""
+    order = {id(e): i for i, e in enumerate(entries)}
     pairs: set[tuple[int, int]] = set()
     for lang in ("zh", "en"):
         titles = [(key, _DIGITS.sub("#", key), e) for e in entries if (t := getattr(e.title, lang)) for key in (_title_key(t),)]

@@ -7,8 +7,6 @@ job; it only runs on files that are not UTF-8.
 
 from __future__ import annotations
 
-from charset_normalizer import from_bytes
-
 from openshelf.errors import GuideError
 
 #: How the message names what charset-normalizer finds: its best guess when that is UTF-16, otherwise
@@ -35,6 +33,8 @@ def name_encoding(raw: bytes) -> str:
     "Unicode"), GBK/GB18030, Big5, or a legacy encoding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16"
+    from charset_normalizer import from_bytes  # only for a file that is not UTF-8: the rest never pays its import
+
     matches = from_bytes(raw)
     best = matches.best()
     if best is not None and best.encoding.startswith(("utf_16", "utf_32")):

@@ -124,11 +124,12 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return text.replace("\r\n", "\n")
 
 
-def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | None, list[Diagnostic]]:
+def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
     """Load and validate guide files or folders.  The guide is None when there is any error.
 
     ``known_ids`` are entries found elsewhere (the guides this one subscribes to): ``related`` and
-    the other id lists may name them.
+    the other id lists may name them.  ``warnings=False`` skips the checks that can only warn (see
+    :func:`~openshelf.guide.checks.cross_checks`): the same errors, fewer warnings.
     """
     files, diagnostics = guide_files(paths or (Path("guides"),))
     site_files = [f for f in files if f.name == SITE_FILE]
@@ -190,7 +191,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = ()) -> tuple[Guide | Non
 
     # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
     # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
-    diagnostics += [d for d in cross_checks(site, collections, unvalidated, coverage=whole) if not (unreadable and d.code == "unknown-id")]
+    crossed = cross_checks(site, collections, unvalidated, coverage=whole, warnings=warnings)
+    diagnostics += [d for d in crossed if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
         return None, diagnostics
@@ -273,10 +275,8 @@ class _EntryPositions:
         self._base = base
 
     def get(self, name: str, default: tuple[int, int], /) -> tuple[int, int]:
-        path: tuple[str | int, ...] = self._base
-        if name:
-            key, _, index = name.partition("[")
-            path = (*path, key, int(index.rstrip("]"))) if index else (*path, key)
-            if path not in self._source.values:
-                return default
-        return self._source.of(path)
+        if not name:
+            return self._source.of(self._base)
+        key, _, index = name.partition("[")
+        found = self._source.find((*self._base, key, int(index.rstrip("]"))) if index else (*self._base, key))
+        return default if found is None else found

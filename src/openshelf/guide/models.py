@@ -129,6 +129,10 @@ class ValuePositions(Protocol):
     def of(self, path: tuple[str | int, ...], /) -> tuple[int, int]: ...
 
 
+#: ``Entry.where``'s marker for "this field has no position" (compared by identity: a real position is never this object).
+_NOWHERE = (-1, -1)
+
+
 def _no_positions() -> dict[str, tuple[int, int]]:
     return {}
 
@@ -211,7 +215,9 @@ class Entry(_Strict):
 
     def where(self, field: str | None = None) -> Location:
         """The source location of ``field`` (or of the entry itself)."""
-        line, col = self._positions.get(field or "", self._positions.get("", (0, 0)))
+        positions = self._positions
+        found = positions.get(field or "", _NOWHERE)
+        line, col = positions.get("", (0, 0)) if found is _NOWHERE else found  # the entry's own place only when needed
         return Location(self._path, line, col)
 
     @field_validator("url")

@@ -128,6 +128,11 @@ class Positions:
                 key_mark, node = None, items[part]
         return (node.mark if isinstance(node, _Node) else node), key_mark
 
+    def find(self, path: Path) -> Mark | None:
+        """Where the value at exactly ``path`` starts; None when there is none (as ``path in positions.values``)."""
+        found = self._lookup(path)
+        return None if found is None else found[0]
+
     def of(self, path: Path, *, key: bool = False) -> Mark:
         """The position of ``path``, or of its nearest ancestor that has one."""
         while path:

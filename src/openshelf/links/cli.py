@@ -16,7 +16,7 @@ import click
 from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError
 from openshelf.fsutil import write_atomic
-from openshelf.gcpolicy import fewer_collections
+from openshelf.gcpolicy import fewer_collections, no_collection_at_exit
 
 from .check import CheckOptions
 from .extract import targets_from_entries
@@ -136,6 +136,7 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
     ctx.with_resource(fewer_collections())
+    no_collection_at_exit()
     # The guide first (an invalid guide is reported before anything else), then the rules and
     # the state; all before any request goes out.
     guide = load_checked_guide(guides)

@@ -1,4 +1,5 @@
-"""The guide's URLs for a run: the guide loaded and validated exactly as ``openshelf validate`` does it.
+"""The guide's URLs for a run: the guide loaded and validated as ``openshelf validate`` does it (every error; the
+checks that can only warn, near-duplicate titles and coverage, are left out: a run never shows warnings).
 
 This happens before any request goes out, so an invalid guide stops the run (exit 2) having
 fetched nothing.
@@ -24,7 +25,7 @@ class GuideInvalid(ConfigProblems):
 
 def load_checked_guide(folder: Path) -> Guide:
     """The guide in ``folder`` as the checker reads it (with its sources merged in); :class:`GuideInvalid` when it has errors."""
-    guide, diagnostics = load_federated(folder)
+    guide, diagnostics = load_federated(folder, warnings=False)  # warnings are not shown here: only errors stop the run
     if guide is None:
         raise GuideInvalid(folder, [d.format() for d in diagnostics])
     return guide
