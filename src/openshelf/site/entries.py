@@ -36,17 +36,18 @@ def description_html(value: Text | None, in_markdown: bool = True) -> list[str]:
         return []
     language = edition()
     verbatim = ' markdown="0"' if in_markdown else ""
+    gap = [""] if in_markdown else []  # Markdown ends a raw HTML block at a blank line
     if language is not None:
         own, other, code = (value.zh, value.en, "en") if language == "zh" else (value.en, value.zh, "zh")
         if own:
-            return [f'<div lang="{language}"{verbatim}>', markup.markdown(own), "</div>", ""]
-        return [marked(code, markup.markdown(other or ""), block=True, in_markdown=in_markdown), ""]
+            return [f'<div lang="{language}"{verbatim}>', markup.markdown(own), "</div>", *gap]
+        return [marked(code, markup.markdown(other or ""), block=True, in_markdown=in_markdown), *gap]
     both = bool(value.zh and value.en)
     out = []
     for lang, body in (("zh", value.zh), ("en", value.en)):
         if body:
             cls = f' class="os-{lang}"' if both else ""
-            out += [f'<div lang="{lang}"{cls}{verbatim}>', markup.markdown(body), "</div>", ""]
+            out += [f'<div lang="{lang}"{cls}{verbatim}>', markup.markdown(body), "</div>", *gap]
     return out
 
 
@@ -195,7 +196,7 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
     if guide.sources:
         lines.append(provenance(guide, entry, members, current, ctx.use_directory_urls))
     lines += _local_note(guide.notes.get(entry.id))
-    lines += [line for line in description_html(entry.description, in_markdown=False) if line]
+    lines += description_html(entry.description, in_markdown=False)
     facts = _facts(guide, entry, current, ctx.use_directory_urls)
     if facts:
         lines += ["<ul>", *(f"<li><strong>{name}:</strong> {value}</li>" for name, value in facts), "</ul>"]
@@ -246,4 +247,4 @@ def _local_note(note: Text | None) -> list[str]:
     if note is None:
         return []
     return ['<div class="os-local-note" role="note">', f"<p><strong>{bi('本馆提示', 'At this library')}</strong></p>",
-            *(line for line in description_html(note, in_markdown=False) if line), "</div>"]
+            *description_html(note, in_markdown=False), "</div>"]

@@ -82,7 +82,7 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
         pages = render(guide, links=links, site_url=site_url, history=history, language=language, use_directory_urls=use_directory_urls)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
-        files = extras.files(guide, updated, site_url, links, with_downloads=False)
+        files = extras.files(guide, updated, site_url)
         if not downloads_later:
             files.update(downloads_of(loaded, site_url))
         with rendering(language):
