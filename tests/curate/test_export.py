@@ -1,0 +1,55 @@
+"""The export's text: the YAML and JSON streamed as they are written are the very text PyYAML's and
+json's one-shot dumps make, for awkward values and for the whole default guide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import yaml
+
+from openshelf.curate.export import yaml_text
+from openshelf.federation.exchange import export_json, export_record
+from openshelf.guide.load import load_guide
+from support import ROOT
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+
+#: Values YAML must quote, fold or tag, in the nestings an export has.
+AWKWARD: dict[str, Any] = {
+    "plain": "CNKI 中国知网",
+    "look like other types": ["yes", "no", "on", "null", "~", "1.0", "0x1F", "2020-01-23", "1e3", "", " leading", "trailing "],
+    "punctuation": ["a: b", "#not a comment", "- dash", "[x]", "{y}", "*star", "&amp", "!bang", "%pct", "@at", "`tick`", "'q'", '"dq"'],
+    "lines": "first line\nsecond line\n",
+    "long": "很长的描述。" * 400,
+    "emoji and escapes": "📚 \t tab \x07 bell \u2028 separator",
+    "numbers": [0, -1, 1.5, float("inf"), True, False, None],
+    "empty": {"map": {}, "list": [], "text": ""},
+    "nested": [{"id": "a", "tags": ["x", "y"], "links": [[1, 2], []]}, [{"deep": {"deeper": [None]}}]],
+    "on": "a key YAML 1.1 reads as a boolean",
+    "123": "a key that looks like a number",
+}
+
+
+def _one_shot(data: Any) -> str:
+    """What the export wrote before it streamed (libyaml's emitter where PyYAML has it, as the export uses)."""
+    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
+def test_streamed_yaml_is_the_text_yaml_dump_makes() -> None:
+    assert yaml_text(AWKWARD) == _one_shot(AWKWARD)
+    assert yaml.safe_load(yaml_text(AWKWARD)) == AWKWARD
+
+
+def test_streamed_yaml_of_a_bare_value_or_an_empty_document() -> None:
+    for data in ("text", 3, None, {}, [], [{}]):
+        assert yaml_text(data) == _one_shot(data)
+
+
+def test_the_default_guides_export_streams_to_the_same_yaml_and_json() -> None:
+    guide, diagnostics = load_guide(ROOT / "guides")
+    assert guide is not None, diagnostics
+    record = export_record(guide, now=NOW)
+    assert yaml_text(record) == _one_shot(record)
+    assert export_json(guide, now=NOW) == json.dumps(record, ensure_ascii=False, indent=2) + "\n"
