@@ -168,3 +168,28 @@ def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project:
     assert "the Chinese edition's index" in result.output and "Traceback" not in result.output
     assert indexed == ["zh", "en"]  # the English edition was built and indexed all the same, then the build failed
     assert not (project.parent / "out").exists()
+
+
+def test_build_indexes_in_parts_as_the_plugin_option_says(project: Path) -> None:
+    """``search_part_words`` reaches `openshelf build`'s Pagefind runs as it does the plugin's."""
+    import json
+
+    result = CliRunner().invoke(main, ["build", "-f", str(with_plugin_options(project, search_part_words=150)), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    for bundle in (project.parent / "out" / "pagefind", project.parent / "out" / "en" / "pagefind"):
+        parts = json.loads((bundle / "openshelf-parts.json").read_text(encoding="utf-8"))["parts"]
+        assert parts and all((bundle / part / "pagefind-entry.json").is_file() for part in parts)
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    ({"search_part_words": "many"}, "plugins.openshelf.search_part_words: Expected type: <class 'int'>"),
+    ({"search": "lunr"}, "plugins.openshelf.search:"),
+    ({"editions": "yes please"}, "plugins.openshelf.editions:"),
+])
+def test_build_checks_the_plugins_options_as_mkdocs_does(project: Path, options: dict[str, object], named: str) -> None:
+    result = CliRunner().invoke(main, ["build", "-f", str(with_plugin_options(project, **options)), "-d", "out"])
+    assert result.exit_code == 1, result.output
+    assert named in result.output and "Traceback" not in result.output
+    assert not (project.parent / "out").exists()
+    plugin = mkdocs_build(with_plugin_options(project, **options), project.parent / "plugin-out")
+    assert plugin.returncode != 0  # MkDocs refuses the same options for the plugin

@@ -73,6 +73,45 @@ def test_the_index_holds_characters_and_filters(tmp_path: Path) -> None:
     assert "免费学术资源" not in data["content"].replace("\u200b", "")
 
 
+def test_words_are_counted_as_pagefind_indexes_them() -> None:
+    assert pagefind.word_count("新冠疫情 COVID-19 数据库") == 7 + 2  # each Chinese character; COVID, 19
+    assert pagefind.word_count("Project Gutenberg, 60,000 free e-books") == 7
+    assert pagefind.word_count("") == 0
+
+
+@pytest.mark.parametrize(("words", "budget", "first", "parts"), [
+    ([], 10, 0, [range(0)]),  # no records: one run, for the pages
+    ([3, 3, 3], 10, 0, [range(3)]),
+    ([4, 4, 4], 10, 0, [range(2), range(2, 3)]),
+    ([4, 4, 4], 10, 5, [range(1), range(1, 3)]),  # the pages count in the first run
+    ([20, 1, 20], 10, 0, [range(1), range(1, 2), range(2, 3)]),  # a record over the budget goes alone
+    ([1, 1], 10, 50, [range(1), range(1, 2)]),  # pages over the budget: the first run still takes one record
+])
+def test_records_are_parted_by_words(words: list[int], budget: int, first: int, parts: list[range]) -> None:
+    assert pagefind.parts_of(words, budget, first) == parts
+
+
+def test_a_large_index_is_written_in_parts(tmp_path: Path) -> None:
+    """Past the words one run may index, further runs write the bundle's parts; the bundle lists them."""
+    records = [search.Record(f"databases.md#e{i}", f"条目{i} entry number {i}", {"title": f"E{i}"}) for i in range(7)]
+    site = tmp_path / "site"
+    site.mkdir()
+    counts = pagefind.index_site(site, records, [], {"databases.md": "databases/"}, words_per_run=14)
+    bundle = site / "pagefind"
+    assert counts == {"records": 7, "pages": 0, "parts": 4}
+    assert json.loads((bundle / pagefind.PARTS_FILE).read_text()) == {"parts": ["part-2/", "part-3/", "part-4/"]}
+    hrefs = []
+    for folder in (bundle, bundle / "part-2", bundle / "part-3", bundle / "part-4"):
+        assert list(folder.glob("*.pf_meta")) and (folder / "pagefind-entry.json").is_file()
+        for fragment in (folder / "fragment").iterdir():
+            hrefs += json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))["filters"]["href"]
+    assert sorted(hrefs) == sorted(f"databases/#e{i}" for i in range(7))  # every record once, in one part
+    assert (bundle / "pagefind.js").is_file()
+    assert not list((bundle / "part-2").glob("*.js")) and not list((bundle / "part-2").glob("wasm.*"))  # the first part's script searches them
+    pagefind.index_site(site, records[:1], [], {"databases.md": "databases/"}, words_per_run=14)  # a smaller guide: one part again
+    assert json.loads((bundle / pagefind.PARTS_FILE).read_text()) == {"parts": []} and not (bundle / "part-2").exists()
+
+
 def test_plain_text_from_curated_markdown() -> None:
     from openshelf.site.markup import plain_text
 

@@ -170,3 +170,55 @@ def test_keys_typed_while_a_search_runs_end_in_the_whole_querys_results(page: An
     page.wait_for_function("q => document.querySelector('.md-search-result__list').dataset.query === q", arg="journals", timeout=10_000)
     shown = page.eval_on_selector_all("a.md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
     assert shown and shown == whole[:len(shown)]
+
+
+# --- a large guide's index in parts ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default guide built with a small ``search_part_words``: each edition's index in several parts."""
+    import os
+    import subprocess
+    import sys
+
+    work = tmp_path_factory.mktemp("parted")
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - openshelf:\n" in text
+    config = ROOT / f".parted-{os.getpid()}.yml"  # beside the real one: the same docs/ and guides/
+    config.write_text(text.replace("  - openshelf:\n", "  - openshelf:\n      search_part_words: 2500\n", 1), encoding="utf-8")
+    try:
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(work / "site")],
+                                capture_output=True, text=True, check=False, timeout=900, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    finally:
+        config.unlink()
+    assert result.returncode == 0, result.stderr
+    return work / "site"
+
+
+def test_an_index_in_parts_finds_what_the_whole_index_finds(parted_site: Path) -> None:
+    """Every part is searched: words drawn from the guide find exactly the entries holding them, in both editions."""
+    import json
+
+    for bundle in (parted_site / "pagefind", parted_site / "en" / "pagefind"):
+        parts = json.loads((bundle / "openshelf-parts.json").read_text(encoding="utf-8"))["parts"]
+        assert len(parts) >= 3 and all((bundle / part / "pagefind-entry.json").is_file() for part in parts)
+    with serve(parted_site) as base, browser() as chromium:
+        tab = chromium.new_page(locale="zh-CN")
+        outside = keep_local(tab)
+        requested: list[str] = []
+        tab.on("request", lambda request: requested.append(request.url))  # Pagefind's worker's fetches too
+        tab.goto(base)
+        tab.wait_for_load_state("networkidle")
+        wrong = []
+        for word, anchor in [("疫情", ""), ("古登堡", ""), ("知网", "cnki"), *sampled_words()[:10]]:
+            found = entries_found(every_result(tab, word))
+            if found != holding(word) or (anchor and anchor not in found):
+                wrong.append((word, sorted(found ^ holding(word))))
+        assert wrong == []
+        assert any("/pagefind/part-3/" in url for url in requested), "the parts are fetched"
+        tab.goto(base + "en/")
+        tab.wait_for_load_state("networkidle")
+        assert any(h.endswith("#pubmed") for h in every_result(tab, "PubMed"))
+        assert any(h.endswith("#project-gutenberg") for h in every_result(tab, "Gutenberg"))
+        assert outside == []

@@ -39,6 +39,8 @@ class Staged:
     language: str | None = None
     #: The other editions, each staged as a project of its own and built into its folder of this site (``en/``).
     editions: tuple[tuple[str, Staged], ...] = ()
+    #: Words one Pagefind run indexes at most (the plugin's ``search_part_words``).
+    part_words: int = pagefind.WORDS_PER_RUN
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
@@ -62,7 +64,22 @@ def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
             options = {} if isinstance(item, str) else (item["openshelf"] or {})
         else:
             kept.append(item)
-    return kept, options
+    return kept, _checked(options)
+
+
+def _checked(options: Any) -> dict[str, Any]:
+    """The plugin's options, checked as MkDocs checks them for the plugin (the same messages);
+    :class:`BuildError` naming every wrong one."""
+    from openshelf.site.plugin import OpenShelfConfig
+
+    if not isinstance(options, dict):
+        raise BuildError("plugins.openshelf: the plugin's options must be a mapping")
+    config = OpenShelfConfig()
+    config.load_dict(options)
+    failed, _ = config.validate()
+    if failed:
+        raise BuildError("; ".join(f"plugins.openshelf.{key}: {error}" for key, error in failed))
+    return options
 
 
 def with_markdown_needs(extensions: list[Any]) -> list[Any]:
@@ -181,7 +198,9 @@ class _Project:
         config.setdefault("nav", default_nav(pages, self.docs_src))
         (where / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         records = pages.search if use_pagefind else ()
-        return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language)
+        part_words = int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN))
+        return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
+                      part_words=max(1, part_words))
 
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -246,5 +265,5 @@ def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecuto
     if use_pagefind:
         html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
         shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
-        runs.append(pool.submit(pagefind.index_site, built, staged.search, html, urls, staged.language or pagefind.LANGUAGE))
+        runs.append(pool.submit(pagefind.index_site, built, staged.search, html, urls, staged.language or pagefind.LANGUAGE, staged.part_words))
     return built

@@ -5,7 +5,14 @@ Material's own search loads the whole index into the reader's browser before the
 browser fetches only those a query needs.  :func:`index_site` indexes the entry records
 (:mod:`openshelf.site.search`) and every other page that Material would index (not the
 collection pages, whose entries are records already, and not pages with ``search: exclude``)
-from its built HTML, in one run of Pagefind's binary.
+from its built HTML, with Pagefind's binary.
+
+Pagefind holds about 600 bytes of memory for every word it indexes (10,000 Chinese records, 1.56
+million words: 956 MB in one run).  So a large guide is indexed in parts of at most
+:data:`WORDS_PER_RUN` words, one run after another: the first part (with the pages) is the bundle
+itself, the others go into its sub-folders ``part-2/``, ``part-3/`` … and ``openshelf-parts.json``
+lists them; ``assets/search.js`` merges them into one search in the browser (Pagefind's
+``mergeIndex``).  A guide of a few thousand entries has one part, as before.
 
 Chinese is indexed character by character, so that the index and the reader's query always
 cut Chinese text the same way.  Pagefind 1.5 segments a Chinese query in the browser with
@@ -27,12 +34,13 @@ Zensical keeps its own search.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openshelf.errors import BuildError
@@ -60,6 +68,17 @@ HAN_RANGES = ((0x3005, 0x3005), (0x3007, 0x3007), (0x3021, 0x3029), (0x3038, 0x3
 ZWSP = "\u200b"
 _HAN = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES)
 _BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])(?=[{_HAN}])")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_WORD = re.compile(r"\w+")
+
+#: Words (a Chinese character is one) that one Pagefind run indexes at most: at about 600 bytes a word
+#: a run holds some 300 MB, whatever the guide's size (measured with Pagefind 1.5.2: 1.56 million words
+#: of Chinese records, 956 MB; 0.97 million words of English ones, 645 MB; 68 MB with next to no text).
+WORDS_PER_RUN = 400_000
+#: The bundle's list of its further parts (sub-folders, relative to the bundle), which ``assets/search.js`` merges.
+PARTS_FILE = "openshelf-parts.json"
+#: What a further part leaves out: scripts, styles and WebAssembly (the first part's search its index).
+PART_DROPS = ("*.js", "*.css", "wasm.*")
 
 
 def index_text(text: str, language: str = LANGUAGE) -> str:
@@ -69,6 +88,27 @@ def index_text(text: str, language: str = LANGUAGE) -> str:
     there a plain space parts them (Chinese names in the English edition, 知网).
     """
     return _BETWEEN_HAN.sub(ZWSP if language == "zh" else " ", text)
+
+
+def word_count(text: str) -> int:
+    """About how many words Pagefind indexes in ``text``: each Chinese character, and each run of
+    other letters and digits (pure)."""
+    return len(_HAN_CHAR.findall(text)) + len(_WORD.findall(_HAN_CHAR.sub(" ", text)))
+
+
+def parts_of(words: Sequence[int], budget: int = WORDS_PER_RUN, first: int = 0) -> list[range]:
+    """The records (by position) of each Pagefind run: consecutive groups whose ``words`` add up to at most
+    ``budget`` (a record larger than that goes alone); ``first``, the words the first run holds besides
+    (the site's pages).  Always one group at least, an empty one for no records (pure)."""
+    parts: list[range] = []
+    start, held = 0, first
+    for n, count in enumerate(words):
+        if n > start and held + count > budget:
+            parts.append(range(start, n))
+            start, held = n, 0
+        held += count
+    parts.append(range(start, len(words)))
+    return parts
 
 
 def js_han_class() -> str:
@@ -138,16 +178,16 @@ def scratch_parent(size: int, candidates: Iterable[Path] = MEMORY_FOLDERS) -> st
 
 
 def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str],
-               language: str = LANGUAGE) -> dict[str, int]:
+               language: str = LANGUAGE, words_per_run: int = WORDS_PER_RUN) -> dict[str, int]:
     """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one), in ``language``
     (an edition's: each edition of the site has its own bundle in its own folder).
 
     ``html_pages`` are paths of built HTML files relative to ``site_dir`` to index as pages;
     ``page_urls`` maps a page's source path (``databases.md``) to its URL relative to the site root.
     Entries are written as small stub pages into a scratch folder (in memory where it can:
-    :func:`scratch_parent`) beside the copied pages and
-    indexed in one run of Pagefind's command-line binary (its Python service answers one
-    message per 100 ms, far too slow for 10,000 records).  Returns the counts indexed.
+    :func:`scratch_parent`) beside the copied pages and indexed by Pagefind's command-line binary
+    (its Python service answers one message per 100 ms, far too slow for 10,000 records), in runs of
+    at most ``words_per_run`` words (:func:`parts_of`).  Returns the counts indexed.
     """
     try:
         from pagefind.service import get_executable
@@ -159,28 +199,48 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
     records = list(records)
     pages = [path for path in html_pages if (site_dir / path).is_file()]
     out = (site_dir / BUNDLE).resolve()
-    with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records))) as tmp:
-        scratch = Path(tmp)
-        for path in pages:
-            (scratch / path).parent.mkdir(parents=True, exist_ok=True)
-            (scratch / path).write_text(index_text((site_dir / path).read_text(encoding="utf-8"), language), encoding="utf-8")
-        stubs = scratch / STUBS
-        stubs.mkdir(parents=True, exist_ok=True)
-        for n, record in enumerate(records):
-            page, _, anchor = record.url.partition("#")
-            href = page_urls.get(page, page) + (f"#{anchor}" if anchor else "")
-            (stubs / f"{n}.html").write_text(_stub(record, href, language), encoding="utf-8")
-        shutil.rmtree(out, ignore_errors=True)
-        command = [str(exe), "--site", str(scratch), "--output-path", str(out), "--root-selector", ROOT_SELECTOR,
-                   "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", language, "--silent"]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
-        except OSError as exc:
-            raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from None
-    if result.returncode != 0:
-        raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
-    if not (out / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind wrote no {BUNDLE}/pagefind.js into {site_dir}")
+    texts = {path: index_text((site_dir / path).read_text(encoding="utf-8"), language) for path in pages}
+    parts = parts_of([word_count(r.meta.get("title", "")) + word_count(r.content) for r in records], words_per_run,
+                     first=sum(map(word_count, texts.values())))
+    shutil.rmtree(out, ignore_errors=True)
+    for n, part in enumerate(parts):
+        target = out if n == 0 else out / part_folder(n)
+        with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records[i] for i in part))) as tmp:
+            scratch = Path(tmp)
+            for path, text in (texts.items() if n == 0 else ()):
+                (scratch / path).parent.mkdir(parents=True, exist_ok=True)
+                (scratch / path).write_text(text, encoding="utf-8")
+            stubs = scratch / STUBS
+            stubs.mkdir(parents=True, exist_ok=True)
+            for i in part:
+                page, _, anchor = records[i].url.partition("#")
+                href = page_urls.get(page, page) + (f"#{anchor}" if anchor else "")
+                (stubs / f"{i}.html").write_text(_stub(records[i], href, language), encoding="utf-8")
+            _run(exe, scratch, target, language)
+        if n > 0:  # a further part: its index alone, searched by the first part's script
+            for pattern in PART_DROPS:
+                for dropped in target.glob(pattern):
+                    dropped.unlink()
     for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
         (out / name).unlink(missing_ok=True)
-    return {"records": len(records), "pages": len(pages)}
+    (out / PARTS_FILE).write_text(json.dumps({"parts": [part_folder(n) + "/" for n in range(1, len(parts))]}) + "\n", encoding="utf-8")
+    return {"records": len(records), "pages": len(pages), "parts": len(parts)}
+
+
+def part_folder(n: int) -> str:
+    """The sub-folder of the bundle that holds its part ``n`` (counting from 0; part 0 is the bundle itself)."""
+    return f"part-{n + 1}"
+
+
+def _run(exe: str | Path, scratch: Path, target: Path, language: str) -> None:
+    """One run of Pagefind's binary: the pages in ``scratch`` indexed into the bundle folder ``target``."""
+    command = [str(exe), "--site", str(scratch), "--output-path", str(target), "--root-selector", ROOT_SELECTOR,
+               "--exclude-selectors", ",".join(EXCLUDE_SELECTORS), "--force-language", language, "--silent"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from None
+    if result.returncode != 0:
+        raise SearchIndexError(f"Pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-2000:]}")
+    if not (target / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind wrote no pagefind.js into {target}")

@@ -64,6 +64,11 @@ class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs l
     search = c.Choice(("pagefind", "material"), default="pagefind")
     """``pagefind``: Material's search box over a Pagefind index with one record per entry (fast at
     10,000 entries); ``material``: Material's own search, which loads its whole index up front."""
+    search_part_words = c.Type(int, default=pagefind.WORDS_PER_RUN)
+    """With ``search: pagefind``: the words (a Chinese character is one) one run of Pagefind indexes at
+    most.  A larger guide's index is made in parts, one run after another, that the browser searches as
+    one.  Pagefind holds about 600 bytes a word, so the default keeps a run near 300 MB; lower it where
+    the build has little memory."""
 
 
 def mute_material_search(config: Any) -> bool:
@@ -274,7 +279,8 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         copies of the built pages, while the next edition builds (Pagefind runs on the other processor)."""
         if self._search_pages is not None and self.pages is not None and self._urls is not None and self._indexing is not None:
             language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
-            self._indexing.append(pool.submit(pagefind.index_site, site, self.pages.search, list(self._search_pages), dict(self._urls), language))
+            self._indexing.append(pool.submit(pagefind.index_site, site, self.pages.search, list(self._search_pages), dict(self._urls), language,
+                                              max(1, self.config.search_part_words)))
 
     @staticmethod
     def _finish(indexing: list[Future[dict[str, int]]]) -> None:

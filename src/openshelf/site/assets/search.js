@@ -31,12 +31,27 @@
   var engine = null;
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+      var bundle = new URL("pagefind/", root);
+      // A large guide's index comes in parts (pagefind.py: bounded memory while it is built); the
+      // bundle lists the further ones, and Pagefind searches them all as one (mergeIndex).
+      // (the build's stamp in its address, as Pagefind's own metaCacheTag: no cached list of an older build)
+      var listing = new URL("openshelf-parts.json", bundle);
+      if (form.dataset.build) listing.search = "?" + encodeURIComponent(form.dataset.build);
+      var parts = fetch(listing.href)
+        .then(function (response) { return response.ok ? response.json() : { parts: [] }; })
+        .then(function (listed) { return Array.isArray(listed.parts) ? listed.parts : []; })
+        .catch(function () { return []; });
+      engine = Promise.all([import(new URL("pagefind.js", bundle).href), parts]).then(function (loaded) {
+        var pagefind = loaded[0];
         // metaCacheTag: the entry file's address names this build (Pagefind's default, the time
         // of the request, would miss the offline copy every time)
         var options = { excerptLength: 24 };
         if (form.dataset.build) options.metaCacheTag = form.dataset.build;
-        return pagefind.options(options).then(function () { return pagefind.init(); }).then(function () { memberFilter(pagefind); return pagefind; });
+        return pagefind.options(options).then(function () { return pagefind.init(); }).then(function () {
+          return Promise.all(loaded[1].map(function (part) {
+            return pagefind.mergeIndex(new URL(part, bundle).href, Object.assign({}, options));
+          }));
+        }).then(function () { memberFilter(pagefind); return pagefind; });
       });
       engine.catch(function () { engine = null; });
     }
