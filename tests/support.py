@@ -144,11 +144,11 @@ def failing_search_index(monkeypatch: Any, language: str, message: str) -> list[
 
     real, indexed = pagefind.index_site, []
 
-    def index_site(site: Path, records: Any, pages: Any, urls: Any, edition: str) -> dict[str, int]:
+    def index_site(site: Path, records: Any, pages: Any, urls: Any, edition: str, words_per_run: int = pagefind.WORDS_PER_RUN) -> dict[str, int]:
         indexed.append(edition)
         if edition == language:
             raise pagefind.SearchIndexError(message)
-        return real(site, records, pages, urls, edition)
+        return real(site, records, pages, urls, edition, words_per_run)
 
     monkeypatch.setattr(pagefind, "index_site", index_site)
     return indexed

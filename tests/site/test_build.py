@@ -80,6 +80,10 @@ def test_build_writes_a_site_per_language_like_the_plugin(project: Path, engine:
     assert (site / "sw.js").is_file() and not (site / "en" / "sw.js").exists()
     assert "About this guide" in (site / "en" / "about" / "index.html").read_text(encoding="utf-8")
     assert "关于本指南" in (site / "about" / "index.html").read_text(encoding="utf-8")
+    for edition, title in (("", "永久链接"), ("en", "Permanent link")):  # the links beside headings, entries' and hand-written
+        for page in ("databases", "about"):
+            html = (site / edition / page / "index.html").read_text(encoding="utf-8")
+            assert set(re.findall(r'class="headerlink" href="#[^"]*" title="([^"]*)"', html)) == {title}, (edition, page)
     if engine == "mkdocs":
         bundle_ok(site / "en")  # the English edition's own search index
 

@@ -75,6 +75,36 @@ def test_the_english_edition_names_the_site_in_english(site: Path) -> None:
     assert palette and not any(HAN.search(label) for label in palette), palette
 
 
+def heading_link_titles(page: Path) -> set[str]:
+    return set(re.findall(r'<a class="headerlink" href="#[^"]*" title="([^"]*)">', page.read_text(encoding="utf-8")))
+
+
+def test_the_links_beside_headings_are_titled_in_the_editions_language(site: Path) -> None:
+    """Entries' headings and hand-written headings alike: 永久链接 in the Chinese edition, "Permanent link" in the English one."""
+    for page in ("databases/index.html", "about/index.html"):
+        assert heading_link_titles(site / page) == {"永久链接"}, page
+        assert heading_link_titles(site / "en" / page) == {"Permanent link"}, page
+
+
+def test_a_sites_own_heading_link_title_stays_in_every_edition() -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    written = [{"toc": {"permalink": True, "permalink_title": "Link here"}}, "tables"]
+    assert editions.own_permalink_title(written) == "Link here"
+    assert editions.own_permalink_title(["toc", "tables"]) is None
+    assert editions.with_permalink_title(["tables", "toc"], "永久链接") == ["tables", {"toc": {"permalink_title": "永久链接"}}]
+    assert editions.with_permalink_title(written, "Link here") == written
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "S", "markdown_extensions": written})
+    assert config.validate() == ([], [])
+    values = editions.settings(config, {}, "zh", None, "site")
+    assert values["permalink_title"] == "Link here"  # the site's own wins over the edition's language
+    old = editions.apply(config, {"permalink_title": "永久链接"})
+    assert config.mdx_configs["toc"]["permalink_title"] == "永久链接"
+    editions.apply(config, old)
+    assert config.mdx_configs["toc"] == {"permalink": True, "permalink_title": "Link here"}
+
+
 def test_one_worker_serves_every_edition(site: Path) -> None:
     assert (site / "sw.js").is_file() and not (site / "en" / "sw.js").exists()
     assert '<meta name="openshelf-root" content="../../">' in (site / "en" / "databases" / "index.html").read_text(encoding="utf-8")

@@ -20,8 +20,15 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 
 @pytest.fixture(scope="module")
-def page(built_site: Path) -> Iterator[Any]:
-    with serve(built_site) as base, browser() as chromium:
+def chromium() -> Iterator[Any]:
+    """One browser for the module (Playwright's synchronous API runs one at a time)."""
+    with browser() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def page(built_site: Path, chromium: Any) -> Iterator[Any]:
+    with serve(built_site) as base:
         tab = chromium.new_page(locale="zh-CN")  # the Chinese edition, the site's root (test_editions_browser.py searches the English one)
         outside = keep_local(tab)
         tab.goto(base)
@@ -196,14 +203,14 @@ def parted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "site"
 
 
-def test_an_index_in_parts_finds_what_the_whole_index_finds(parted_site: Path) -> None:
+def test_an_index_in_parts_finds_what_the_whole_index_finds(parted_site: Path, chromium: Any) -> None:
     """Every part is searched: words drawn from the guide find exactly the entries holding them, in both editions."""
     import json
 
     for bundle in (parted_site / "pagefind", parted_site / "en" / "pagefind"):
         parts = json.loads((bundle / "openshelf-parts.json").read_text(encoding="utf-8"))["parts"]
         assert len(parts) >= 3 and all((bundle / part / "pagefind-entry.json").is_file() for part in parts)
-    with serve(parted_site) as base, browser() as chromium:
+    with serve(parted_site) as base:
         tab = chromium.new_page(locale="zh-CN")
         outside = keep_local(tab)
         requested: list[str] = []
@@ -222,3 +229,4 @@ def test_an_index_in_parts_finds_what_the_whole_index_finds(parted_site: Path) -
         assert any(h.endswith("#pubmed") for h in every_result(tab, "PubMed"))
         assert any(h.endswith("#project-gutenberg") for h in every_result(tab, "Gutenberg"))
         assert outside == []
+        tab.close()

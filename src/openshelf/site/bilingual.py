@@ -111,5 +111,15 @@ def text(value: Text | None) -> str:
     return bi(markup.text(value.zh) if value.zh else None, markup.text(value.en) if value.en else None)
 
 
+#: The title of the link beside each heading (Python-Markdown's toc ``permalink_title``) in each edition's
+#: language; the bilingual site keeps toc's own default, the English one.
+PERMALINK_TITLES = {"zh": "永久链接", "en": "Permanent link"}
+
+
+def permalink_title(language: str | None = None) -> str:
+    """The heading links' title in ``language`` (default: the edition being rendered)."""
+    return PERMALINK_TITLES[language or edition() or "en"]
+
+
 #: Shown where a how-to's link would be when the guide gives no address (each library has its own).
 LOCAL_ADDRESS = ("你所在图书馆的地址：请向本馆咨询", "Your library's address — ask your library")

@@ -20,6 +20,7 @@ from mkdocs.utils.yaml import yaml_load
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
+from openshelf.site.bilingual import PERMALINK_TITLES
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
 from openshelf.site.render import Pages
 from openshelf.site.search import Record
@@ -190,7 +191,7 @@ class _Project:
             extra=extra,
             extra_css=[*(config.get("extra_css") or []), CSS],
             extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
-            markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
+            markdown_extensions=self._markdown(config, language),
         )
         config.pop("exclude_docs", None)
         # the print handouts are linked from their collections, not listed in the navigation
@@ -201,6 +202,15 @@ class _Project:
         part_words = int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN))
         return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
                       part_words=max(1, part_words))
+
+    def _markdown(self, config: dict[str, Any], language: str | None) -> list[Any]:
+        """The staged ``markdown_extensions``: what the pages need, and in an edition the links beside
+        headings titled in its language (unless the site titles them itself), as the plugin sets them."""
+        extensions = with_markdown_needs(config.get("markdown_extensions") or [])
+        if language is None or not self.languages:
+            return extensions
+        own = editions.own_permalink_title(config.get("markdown_extensions") or [])
+        return editions.with_permalink_title(extensions, own or PERMALINK_TITLES[language])
 
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

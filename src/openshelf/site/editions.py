@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from openshelf.errors import BuildError
 from openshelf.guide.models import Site
 from openshelf.site import markup
-from openshelf.site.bilingual import EDITION_LANGUAGES, language_name
+from openshelf.site.bilingual import EDITION_LANGUAGES, PERMALINK_TITLES, language_name
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -100,26 +100,70 @@ def settings(config: MkDocsConfig, extra: Mapping[str, Any], language: str, site
     """The configuration values of an edition: where it is written and published, Material's
     language, the site's name and description from the guide (``extra``: :func:`names`), the
     palette toggles' labels."""
-    return values_for(config.theme.get("palette"), config.site_name, config.site_description, extra, language, site_url, site_dir)
+    name = toc_name(config.markdown_extensions)
+    own = (config.mdx_configs.get(name) or {}).get("permalink_title") if name else None
+    return values_for(config.theme.get("palette"), config.site_name, config.site_description, extra, language, site_url, site_dir,
+                      own if isinstance(own, str) else None)
+
+
+def toc_name(extensions: Sequence[Any]) -> str | None:
+    """The name the toc extension (the links beside headings) goes by in ``markdown_extensions``, if listed."""
+    names = [item if isinstance(item, str) else next(iter(item), None) for item in extensions]
+    return next((name for name in names if name in ("toc", "markdown.extensions.toc")), None)
+
+
+def own_permalink_title(extensions: Sequence[Any]) -> str | None:
+    """The toc extension's ``permalink_title`` as ``markdown_extensions`` (written as in ``mkdocs.yml``) sets it, if it does."""
+    for item in extensions:
+        if isinstance(item, Mapping) and toc_name([item]) is not None:
+            options = next(iter(item.values()))
+            title = options.get("permalink_title") if isinstance(options, Mapping) else None
+            return title if isinstance(title, str) else None
+    return None
+
+
+def with_permalink_title(extensions: Sequence[Any], title: str) -> list[Any]:
+    """``markdown_extensions`` (as in ``mkdocs.yml``) with toc's ``permalink_title`` set to ``title``."""
+    out: list[Any] = []
+    for item in extensions:
+        name = toc_name([item])
+        if name is None:
+            out.append(item)
+        else:
+            options = next(iter(item.values())) if isinstance(item, Mapping) else None
+            out.append({name: {**(options if isinstance(options, Mapping) else {}), "permalink_title": title}})
+    return out
 
 
 def values_for(palette: Any, site_name: str, site_description: str | None, extra: Mapping[str, Any], language: str,
-               site_url: str | None, site_dir: str) -> dict[str, Any]:
-    """:func:`settings` from the values as ``mkdocs.yml`` writes them (``openshelf build`` stages a plain mapping)."""
+               site_url: str | None, site_dir: str, permalink_title: str | None = None) -> dict[str, Any]:
+    """:func:`settings` from the values as ``mkdocs.yml`` writes them (``openshelf build`` stages a plain mapping);
+    ``permalink_title``: the site's own, which every edition keeps (else the edition's language's)."""
     if isinstance(palette, list):
         palette = [{**p, "toggle": {**p["toggle"], "name": _one_language(str(p["toggle"].get("name", "")), language)}}
                    if isinstance(p, Mapping) and isinstance(p.get("toggle"), Mapping) else p for p in palette]
     title = extra.get("titles", {}).get(language) or site_name
     description = extra.get("descriptions", {}).get(language)
     return {"site_dir": site_dir, "site_url": site_url, "site_name": title,
-            "site_description": description or site_description, "palette": palette, "language": THEME_LANGUAGES[language]}
+            "site_description": description or site_description, "palette": palette, "language": THEME_LANGUAGES[language],
+            "permalink_title": permalink_title or PERMALINK_TITLES[language]}
 
 
 def apply(config: MkDocsConfig, values: Mapping[str, Any]) -> dict[str, Any]:
     """Set an edition's values (:func:`settings`) on ``config``; returns the values they replaced."""
     old: dict[str, Any] = {}
     for key, value in values.items():
-        if key in ("palette", "language"):
+        if key == "permalink_title":  # toc's option: the title of the link beside each heading
+            name = toc_name(config.markdown_extensions)
+            if name is None:
+                continue
+            options = config.mdx_configs.setdefault(name, {})
+            old[key] = options.get(key)
+            if value is None:
+                options.pop(key, None)
+            else:
+                options[key] = value
+        elif key in ("palette", "language"):
             old[key] = config.theme.get(key)
             if value is not None:
                 config.theme[key] = value

@@ -15,12 +15,11 @@ from openshelf.guide.provenance import Origin
 from openshelf.links.store import status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, plain
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, permalink_title, plain
 from openshelf.site.context import TAGS, Context, page_of
 from openshelf.site.members import entry_members, link_status, provenance, source_name
 
 #: The title of the link beside each heading, as Python-Markdown's toc writes it.
-PERMALINK = "Permanent link"
 
 
 def tag_html(guide: Guide, tag: str) -> str:
@@ -168,7 +167,7 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
     target = f' id="{anchor}"' if anchor else ""  # the letter bar's target
     best = " os-best" if entry.best_bet else ""
     title = f'<a href="{markup.attr(entry.url)}">{inline_html(entry.title)}</a>' if entry.url else inline_html(entry.title)
-    permalink = f'<a class="headerlink" href="#{entry.id}" title="{PERMALINK}">&para;</a>'  # as toc writes it for a heading
+    permalink = f'<a class="headerlink" href="#{entry.id}" title="{permalink_title()}">&para;</a>'  # as toc writes it for a heading
     lines = [f'<article class="os-entry{best}"{target} {attrs}>', f'<h3 id="{entry.id}">{title}{permalink}</h3>']
     source = members.get(origin.source) if origin and origin.source else None
     link, note = link_badge(entry, ctx, origin, source.title if source else None)
