@@ -13,7 +13,8 @@ subscribes to all of them (``consortium: true``, no entries of its own). In the 
 * **build** — ``mkdocs build`` of the consortium, against ``mkdocs build`` of **single**: the same
   unique entries written as one local guide (no subscriptions), the plain equivalent.
 
-It prints wall and CPU seconds and peak memory (the process and its children, from ``wait4``) for
+It prints wall and CPU seconds and peak memory (the process and its children together, sampled over the
+process tree: ``benchtools.wait_measured``, as ``bench_build.py`` measures) for
 each, the ratio consortium/single, and the issue's targets beside them (update < 10 s, merge < 5 s,
 consortium build ≤ 1.2 × single, peak < 1 GB). It asserts nothing: the numbers depend on the machine;
 say the load (printed from ``os.getloadavg``) with them.
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_build import generate  # noqa: E402
+from benchtools import wait_measured  # noqa: E402
 
 from openshelf.federation.exchange import export_json  # noqa: E402
 from openshelf.guide.load import Guide, load_guide  # noqa: E402
@@ -67,14 +69,14 @@ def run(*argv: str, cwd: Path | None = None) -> Run:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, cpu, peak_kb = wait_measured(proc)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{stderr[-3000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout)
+    return Run(wall, cpu, peak_kb * 1024, stdout)
 
 
 # ------------------------------------------------------------------------------------ the work
