@@ -347,6 +347,25 @@ def test_tags_show_their_labels_from_site_yml_in_both_languages(tmp_path: Path) 
     assert "<b>" not in tags + page
 
 
+def test_an_edition_names_and_orders_tags_in_its_language(tmp_path: Path) -> None:
+    """The tag filter and the tag index in an edition: each label in its language, in the order of those
+    names (Chinese by pinyin); the search record holds the edition's label as well as the key."""
+    from openshelf.site.search import entry_records
+
+    site = ("title: {en: T}\ncategories:\n  databases: {zh: 数据库, en: Databases}\n"
+            "tags:\n  ebooks: {zh: 电子书, en: E-books}\n  atlas: {zh: 中国地图, en: Atlas}\n  zines: {zh: 爱好者杂志, en: Zines}\n")
+    entries = (zh_entry("one", "en: One") + "    tags: [ebooks, atlas, zines]\n") + (zh_entry("two", "en: Two") + "    tags: [ebooks]\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"_site.yml": site, "dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    for language, shown in (("zh", ["爱好者杂志", "电子书", "中国地图"]), ("en", ["Atlas", "E-books", "Zines"])):
+        pages = render(guide, today=TODAY, language=language)
+        options = re.findall(r'<option value="\w+">([^<(]+) \(\d+\)</option>', pages.written["dbs.md"])
+        assert options == shown, language  # 爱 ai, 电 dian, 中 zhong
+        assert re.findall(r"^## (.+?) \{ #tag-", pages.written["tags.md"], re.MULTILINE) == shown, language
+        one = next(r for r in entry_records(guide, language) if r.url.endswith("#one"))
+        assert "ebooks" in one.content.split("\n") and ("电子书" if language == "zh" else "E-books") in one.content.split("\n")
+
+
 def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
     for languages, shown in (("[zh, en]", "测试 · Test"), ("[en, zh]", "Test · 测试"), ("[en]", "Test"), ("[fr]", "测试 · Test")):
         site = f"title: {{zh: 测试, en: Test}}\nlanguages: {languages}\ncategories:\n  databases: {{zh: 数据库, en: Databases}}\n"

@@ -62,6 +62,21 @@ def tag_label(guide: Guide, tag: str) -> str:
     return text(label) if label else markup.text(tag)
 
 
+def tag_text(guide: Guide, tag: str) -> str:
+    """A tag as plain text (a filter's option): its label in the edition's language, both on the bilingual site, else its slug."""
+    label = guide.site.tags.get(tag)
+    if label is None:
+        return tag
+    return plain(label.zh or label.en or tag, label.en or label.zh or tag) if edition() else label.both()
+
+
+def tag_order(guide: Guide, tag: str) -> tuple[str, str]:
+    """Tags in the order of their names as the edition shows them (Chinese by pinyin, as the A–Z list)."""
+    label = guide.site.tags.get(tag)
+    shown = tag_text(guide, tag) if edition() else (label.en or label.zh or tag) if label else tag
+    return _title_order(shown)
+
+
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
            site_url: str | None = None, history: Mapping[str, EntryHistory] | None = None, language: str | None = None,
            use_directory_urls: bool = True) -> Pages:
@@ -233,8 +248,8 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         html.append("</fieldset>")
     if tags:
         html.append(f'<label class="os-tag-filter">{bi("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
-        labels = {t: guide.site.tags[t].both() if t in guide.site.tags else t for t in tags}
-        html += [f'<option value="{t}">{markup.attr(labels[t])} ({n})</option>' for t, n in sorted(tags.items())]
+        ordered = sorted(tags, key=lambda t: tag_order(guide, t))
+        html += [f'<option value="{t}">{markup.attr(tag_text(guide, t))} ({tags[t]})</option>' for t in ordered]
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
                 f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')
@@ -299,9 +314,10 @@ def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
         for tag in entry.tags:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
-    lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in sorted(by_tag)), ""]
+    order = sorted(by_tag, key=lambda t: tag_order(guide, t))
+    lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in order), ""]
     made: dict[str, str] = {}
-    for tag in sorted(by_tag):
+    for tag in order:
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
         marker, block = _list_block(f"tags/{tag}", [entry_link_html(e, TAGS, ctx) for e in sorted(by_tag[tag], key=sort_key)])
         lines += marker

@@ -1,7 +1,7 @@
 """Search records: one per entry, so a search result leads to the entry, not just its page.
 
 Every entry of the guide becomes one record (its titles, aliases, descriptions, provider,
-category, tags and access in both languages) whose URL is the entry's anchor on its page
+category, tags (their keys and labels) and access in both languages) whose URL is the entry's anchor on its page
 (``databases.md#cnki``).  Its collection is not searchable text: a collection's title
 ("Free academic resources") would make every one of its entries answer "resources"; it
 travels as a filter, shown beside the result.  Pure; :mod:`openshelf.site.pagefind` indexes
@@ -70,7 +70,8 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, memb
     # The title is the stub page's <h1> (weighted above body text); the rest once each, in order.
     title = set(_one(entry.title, language))
     parts = [*_both(entry.title), *entry.aliases, *(markup.plain_text(t) for t in _one(entry.description, language)),
-             *_one(entry.provider, language), *_one(category, language), *entry.tags, *_labels(access, language),
+             *_one(entry.provider, language), *_one(category, language), *entry.tags,
+             *(label for tag in entry.tags for label in _one(guide.site.tags.get(tag), language)), *_labels(access, language),
              *(_labels(status, language) if entry.status != "active" else ())]
     parts = [p for p in dict.fromkeys(parts) if p and p not in title]
     if page_title is None:
