@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Collection, Entry
-from openshelf.site import markup
+from openshelf.site import blocks, markup
 from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, plain, text
 
 PREFIX = "print/"
@@ -28,9 +28,10 @@ def short_address(url: str) -> str:
     return host + rest
 
 
-def render_handout(guide: Guide, collection: Collection, qr: str | None) -> str:
-    """The handout page's Markdown; ``qr`` is the collection page's QR code image (relative to the
-    handout), or None when the site has no address."""
+def render_handout(guide: Guide, collection: Collection, qr: str | None) -> tuple[str, dict[str, str]]:
+    """The handout page's Markdown, and its list as a finished HTML block (:mod:`blocks`: Markdown never
+    parses it); ``qr`` is the collection page's QR code image (relative to the handout), or None when
+    the site has no address."""
     lines = ["---", "search:", "  exclude: true", "hide:", "  - navigation", "  - toc", "---", "",
              '<div class="os-handout" markdown>', "", f"# {text(collection.title)}", ""]
     site = guide.site
@@ -38,7 +39,7 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> str:
     if qr:
         alt = plain("本栏目二维码", "QR code for this collection's page")
         lines += [f'![{alt}]({qr}){{ .os-handout-qr width="110" height="110" }}', ""]
-    lines += ['<ol class="os-handout-list">']
+    items = ['<ol class="os-handout-list">']
     for entry in _ordered(guide, collection):
         name = inline_html(entry.title)
         if entry.url:
@@ -46,9 +47,11 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> str:
         else:
             address = f'<span class="os-local-address">{bi(*LOCAL_ADDRESS)}</span>'
         ended = ' class="os-handout-ended"' if entry.status == "ended" else ""
-        lines.append(f"<li{ended}><strong>{name}</strong> {address}</li>")
-    lines += ["</ol>", "", "</div>", ""]
-    return "\n".join(lines)
+        items.append(f"<li{ended}><strong>{name}</strong> {address}</li>")
+    items.append("</ol>")
+    key = f"handout:{collection.id}"
+    lines += [blocks.marker(key), "", "</div>", ""]
+    return "\n".join(lines), {key: "\n".join(items)}
 
 
 def _ordered(guide: Guide, collection: Collection) -> list[Entry]:

@@ -100,7 +100,8 @@ def _render(guide: Guide, ctx: Context) -> Pages:
         pages[page_of(collection)], made = _collection(guide, collection, ctx)
         entries.update(made)
         qr = f"../{qr_file(page_of(collection))}" if site_url else None
-        pages[handout.page(collection)] = handout.render_handout(guide, collection, qr)
+        pages[handout.page(collection)], made = handout.render_handout(guide, collection, qr)
+        entries.update(made)
     if guide.sources:  # after the collections: the default navigation keeps this order
         pages[MEMBERS] = members_page(guide, ctx.members)
     # title: the guide's own (plain text), which the header shows instead of mkdocs.yml's site_name.
