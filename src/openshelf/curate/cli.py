@@ -413,17 +413,21 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
     link health.  The CSV has the import columns, so 'openshelf import' reads it back unchanged; it
     is UTF-8 with a byte-order mark when written to a file, so Excel opens it correctly.
     """
-    from openshelf.curate.export import EXPORTERS
+    from openshelf.curate.export import EXPORTERS, WRITERS
+    from openshelf.fsutil import atomic_writer
     from openshelf.links.store import default_state_file, load_state
 
     folders = paths or (Path("guides"),)
     guide = _guide_or_exit(*folders, federated=True)
     state_file = state_path or default_state_file(next((p for p in folders if p.is_dir()), Path("guides")))
-    text = EXPORTERS[fmt](guide, load_state(state_file), site_url)
+    links = load_state(state_file)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(EXPORTERS[fmt](guide, links, site_url), nl=False)
         return
-    write_atomic(output, ("\ufeff" if fmt == "csv" else "") + text)
+    with atomic_writer(output) as out:  # written as it is made: a 10,000-entry guide's text is never held whole
+        if fmt == "csv":
+            out.write("\ufeff")
+        WRITERS[fmt](guide, links, site_url, out)
     click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
 
 

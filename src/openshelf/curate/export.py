@@ -13,16 +13,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, get_args, get_origin
+from typing import Any, Protocol, TextIO, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from openshelf.federation.exchange import build_time, export_record
-from openshelf.federation.exchange import export_json as exchange_json
 from openshelf.gcpolicy import paused
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
@@ -103,29 +103,83 @@ def entry_row(entry: Entry) -> dict[str, str]:
     return row
 
 
+def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
+    """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it,
+    written to ``out`` piece by piece (the same text as :func:`openshelf.federation.exchange.export_json`)."""
+    json.dump(export_record(guide, links, site_url, build_time()), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_yaml(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
+    """The same document as the JSON export, in YAML, streamed to ``out`` (:func:`yaml_dump`)."""
+    yaml_dump(export_record(guide, links, site_url, build_time()), out)
+
+
+def write_csv(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
+    """One row per entry in the import columns (link health and provenance are not part of it)."""
+    writer = csv.DictWriter(out, EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for collection in guide.collections:
+        for entry in collection.entries:
+            writer.writerow({"collection": collection.id, **entry_row(entry)})
+
+
+class Writer(Protocol):
+    def __call__(self, guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO, /) -> None: ...
+
+
+#: Format → the function that writes the export in it to a text stream, as it is made.
+WRITERS: dict[str, Writer] = {"json": write_json, "csv": write_csv, "yaml": write_yaml}
+
+
+def export_text(kind: str, guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """The export in ``kind`` (a key of :data:`WRITERS`) as one text."""
+    out = io.StringIO()
+    WRITERS[kind](guide, links, site_url, out)
+    return out.getvalue()
+
+
 def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it."""
-    return exchange_json(guide, links, site_url, build_time())
+    """:func:`write_json`'s text."""
+    return export_text("json", guide, links, site_url)
 
 
 def export_yaml(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """The same document as the JSON export, in YAML."""
-    return yaml_text(export_record(guide, links, site_url, build_time()))
+    """:func:`write_yaml`'s text."""
+    return export_text("yaml", guide, links, site_url)
+
+
+def export_csv(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
+    """:func:`write_csv`'s text."""
+    return export_text("csv", guide, links, site_url)
+
+
+class Exporter(Protocol):
+    def __call__(self, guide: Guide, links: Mapping[str, Any] | None = ..., site_url: str | None = ..., /) -> str: ...
+
+
+EXPORTERS: dict[str, Exporter] = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
 
 
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 def yaml_text(data: Any) -> str:
-    """``yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000_000)``, the same text,
+    """:func:`yaml_dump`'s text."""
+    out = io.StringIO()
+    yaml_dump(data, out)
+    return out.getvalue()
+
+
+def yaml_dump(data: Any, out: TextIO) -> None:
+    """``yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False, width=1_000_000)``, the same text,
     streamed: events go to the emitter as the walk makes them, so no node tree of the whole
-    document is ever held (at 10,000 entries the tree took 280 MB; streamed, the peak is the text).
+    document is ever held (at 10,000 entries the tree took 280 MB).
 
     Dicts and lists are walked here; every other value goes through the safe representer as
     ``yaml.dump`` sends it.  No anchors or aliases are written: an export is a tree, never a graph
     with shared parts.  libyaml's emitter is used when PyYAML has it (the same text, faster).
     """
-    out = io.StringIO()
     dumper_class = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     dumper = dumper_class(out, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)
     with paused():  # a million short-lived acyclic objects (events, scalar nodes): nothing to collect
@@ -135,7 +189,6 @@ def yaml_text(data: Any) -> str:
             dumper.emit(event)
         dumper.emit(yaml.DocumentEndEvent(explicit=False))
         dumper.emit(yaml.StreamEndEvent())
-    return out.getvalue()
 
 
 def _yaml_events(dumper: Any, data: Any) -> Iterator[yaml.Event]:
@@ -175,21 +228,3 @@ def _node_events(dumper: Any, node: yaml.Node) -> Iterator[yaml.Event]:
             yield from _node_events(dumper, key)
             yield from _node_events(dumper, value)
         yield yaml.MappingEndEvent()
-
-
-def export_csv(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """One row per entry in the import columns (link health and provenance are not part of it)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for collection in guide.collections:
-        for entry in collection.entries:
-            writer.writerow({"collection": collection.id, **entry_row(entry)})
-    return out.getvalue()
-
-
-class Exporter(Protocol):
-    def __call__(self, guide: Guide, links: Mapping[str, Any] | None = ..., site_url: str | None = ..., /) -> str: ...
-
-
-EXPORTERS: dict[str, Exporter] = {"json": export_json, "csv": export_csv, "yaml": export_yaml}

@@ -5,11 +5,14 @@ the interchange format that other guides subscribe to."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from openshelf.curate.export import EXPORTERS
+from openshelf.curate.export import EXPORTERS, WRITERS
 from openshelf.federation.exchange import json_schema
+from openshelf.fsutil import atomic_writer
 from openshelf.guide.load import Guide
 
 #: Format → path in the site.
@@ -21,5 +24,28 @@ def files(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | 
     """The site's download files (path in the site → content); the CSV starts with a byte-order
     mark so that Excel reads it as UTF-8."""
     out = {path: ("\ufeff" if kind == "csv" else "") + EXPORTERS[kind](guide, links, site_url) for kind, path in PATHS.items()}
-    out[SCHEMA] = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    out[SCHEMA] = _schema_text()
     return out
+
+
+def write(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, paths: Iterable[str], folders: Sequence[Path]) -> None:
+    """Write the download files ``paths`` (of :func:`files`) into each of ``folders``, the same content as
+    :func:`files`: one file at a time, each streamed into the first folder's copy as it is made (a
+    10,000-entry guide's texts are never held in memory), then copied into the others.  Atomic per file."""
+    kinds = {path: kind for kind, path in PATHS.items()}
+    for path in paths:
+        first = folders[0] / path
+        with atomic_writer(first) as out:
+            if path == SCHEMA:
+                out.write(_schema_text())
+            else:
+                if kinds[path] == "csv":
+                    out.write("\ufeff")
+                WRITERS[kinds[path]](guide, links, site_url, out)
+        for folder in folders[1:]:
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(first, folder / path)
+
+
+def _schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
 from openshelf.gcpolicy import fewer_collections
-from openshelf.site import blocks, counts, csp, editions, handout, offline, pagefind, search
+from openshelf.site import blocks, counts, csp, downloads, editions, handout, offline, pagefind, search
 from openshelf.site.pipeline import (
     ASSETS,
     CSS,
@@ -32,7 +32,6 @@ from openshelf.site.pipeline import (
     PACKAGE,
     Loaded,
     default_nav,
-    downloads_of,
     load_site,
     markdown_needs,
     refusal,
@@ -266,13 +265,9 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         """The data downloads, into every edition's folder, while the last edition's search index is made."""
         if self._loaded is None or self.pages is None or not self.pages.later:
             return
-        made = downloads_of(self._loaded, self._root_url)
         folders = [site, *(site / editions.folder(code, self._languages) for code in self._languages[1:])]
-        for folder in folders:
-            for path in self.pages.later:
-                target = folder / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(made[path], encoding="utf-8")
+        with fewer_collections():
+            downloads.write(self._loaded.guide, self._loaded.links, self._root_url, self.pages.later, folders)
 
     def _index(self, site: Path, pool: ThreadPoolExecutor) -> None:
         """Start this edition's Pagefind run: it writes only ``pagefind/`` of this edition's folder, from
