@@ -78,6 +78,19 @@ def test_entry_positions_in_a_one_line_export(guides: Path) -> None:
     assert text[column - 1:].startswith('"url":"https://alpha.example.org/two"')
 
 
+def test_columns_count_characters_after_chinese_text(guides: Path) -> None:
+    """The text is kept as UTF-8 bytes; a column is still counted in characters, as an editor shows it."""
+    data = json.loads((guides / "_sources" / "alpha.json").read_bytes())
+    for listed in data["collections"]:
+        for item in listed["entries"]:
+            item["title"] = {"zh": "中文标题", "en": "Title"}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for given in (text, text.encode("utf-8")):
+        places = JsonPlaces(given, read_export(text, "minified"))
+        line, column = places.entry("alpha-two").get("url", (0, 0))
+        assert line == 1 and text[column - 1:].startswith('"url":"https://alpha.example.org/two"')
+
+
 def test_a_tampered_snapshot_is_an_error_at_its_source_naming_it(guides: Path) -> None:
     path = guides / "_sources" / "beta.json"
     data = path.read_bytes()
