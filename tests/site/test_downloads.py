@@ -3,6 +3,7 @@ never half a file."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,10 @@ def test_streamed_downloads_are_the_texts_in_every_folder(tmp_path: Path, monkey
             assert (folder / path).read_bytes() == text.encode("utf-8"), (folder, path)
     assert (folders[0] / downloads.PATHS["csv"]).read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     assert not list(tmp_path.rglob("*.tmp"))
+    ordinary = tmp_path / "ordinary.txt"
+    ordinary.write_text("x", encoding="utf-8")
+    modes = {stat.S_IMODE((folder / path).stat().st_mode) for folder in folders for path in texts}
+    assert modes == {stat.S_IMODE(ordinary.stat().st_mode)}  # a web server reads them as it reads the pages
 
 
 def test_a_failed_download_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
