@@ -1,5 +1,6 @@
 """What a guide promises readers (``services`` and ``resource_kinds`` in ``_site.yml``) has entries: validate warns
-about a service or a resource kind that no entry counts toward, and refuses a kind naming an unknown category."""
+about a service or a resource kind that no entry counts toward (and, in a guide that names its tags, a tag left
+unnamed), and refuses a kind naming an unknown category."""
 
 from __future__ import annotations
 
@@ -75,3 +76,18 @@ def test_a_kind_naming_an_unknown_category_is_an_error_at_that_item(tmp_path: Pa
     assert code == 1
     assert any(line.endswith("g/_site.yml:9:91: error: resource_kinds: kind 'ebooks-audiobooks' names category 'ebooks', "
                              "which is not defined in categories (known: databases, access)") for line in lines), lines
+
+
+def test_a_guide_that_names_its_tags_is_warned_of_one_it_leaves_unnamed(tmp_path: Path) -> None:
+    """Once at the tag's first use; a guide that names none of its tags is not warned at all."""
+    named = SITE + "tags:\n  document-delivery: {zh: 文献传递, en: Document delivery}\n"
+    nav = NAV + "  - {id: c, title: {en: C}, url: 'https://c.org/', description: {en: D}, category: access, access: free, tags: [maps]}\n" \
+                "  - {id: d, title: {en: D}, url: 'https://d.org/', description: {en: D}, category: access, access: free, tags: [maps]}\n"
+    code, lines = validate(write_guide(tmp_path / "named", {"_site.yml": named, "nav.yml": nav}))
+    assert code == 0, lines
+    found = [line for line in lines if ": warning: " in line]
+    assert len(found) == 1 and found[0].endswith(
+        "nav.yml:6:112: warning: entry 'c': tags: 'maps' has no name under 'tags:' in _site.yml, so readers see the key 'maps': "
+        "add a line '  maps: {zh: …, en: …}' there"), found
+    code, lines = validate(write_guide(tmp_path / "unnamed", {"_site.yml": SITE, "nav.yml": nav}))
+    assert (code, [line for line in lines if ": warning: " in line]) == (0, [])

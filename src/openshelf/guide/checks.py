@@ -66,7 +66,18 @@ def kind_categories(site: Site) -> Iterator[Diagnostic]:
 
 def coverage_checks(site: Site, entries: list[Entry]) -> Iterator[Diagnostic]:
     """A warning for each service and each resource kind of ``site`` that no entry counts toward: the guide promises
-    readers something it does not give them."""
+    readers something it does not give them.  And, in a guide that names its tags (``tags:``), one for each tag it
+    leaves unnamed, at its first use: readers of every edition would see the key (``open-access``)."""
+    if site.tags:
+        unnamed: dict[str, Entry] = {}
+        for entry in entries:
+            for tag in entry.tags:
+                if tag not in site.tags:
+                    unnamed.setdefault(tag, entry)
+        for tag, entry in unnamed.items():
+            yield Diagnostic(entry.where("tags"), f"tags: '{tag}' has no name under 'tags:' in {SITE_FILE}, so readers see the key "
+                             f"'{tag}': add a line '  {tag}: {{zh: …, en: …}}' there", entry=entry.id, field="tags",
+                             severity="warning", code="unnamed-tag")
     for key in site.services:
         if not any(serves(key, e) for e in entries):
             yield Diagnostic(site.where("services", key), f"services: no entry serves '{key}' ({site.services[key].both()}): "
