@@ -169,7 +169,7 @@ def projects(where: Path, guides: Path, rendered: bool = True) -> dict[str, Path
         pages, _ = render_site(guides, None, base.get("site_url"), editions=True)  # the main edition, as the plugin renders it
         assert pages is not None
         docs = where / "rendered-docs"
-        for uri, text in [*pages.written.items(), *pages.files.items()]:
+        for uri, text in [*pages.written.items(), *pages.files.items(), *((uri, "") for uri in pages.later)]:  # downloads: their places
             (docs / uri).parent.mkdir(parents=True, exist_ok=True)
             (docs / uri).write_text(text, encoding="utf-8")
         configs.append(("rendered", {**stock, "docs_dir": str(docs), "nav": default_nav(pages, docs)}))

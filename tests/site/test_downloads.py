@@ -3,6 +3,7 @@ never half a file."""
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from openshelf.curate import export
+from openshelf.federation.exchange import json_schema
 from openshelf.guide.load import load_guide
 from openshelf.site import downloads
 from support import FIXTURE_GUIDE
@@ -24,7 +26,9 @@ def _guide() -> Any:
 def test_streamed_downloads_are_the_texts_in_every_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # the same 'updated' time in both
     guide = _guide()
-    texts = downloads.files(guide, None, "https://example.org/guide/")
+    texts = {path: ("\ufeff" if kind == "csv" else "") + export.EXPORTERS[kind](guide, None, "https://example.org/guide/")
+             for kind, path in downloads.PATHS.items()}
+    texts[downloads.SCHEMA] = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     folders = [tmp_path / "site", tmp_path / "site" / "en"]
     downloads.write(guide, None, "https://example.org/guide/", list(texts), folders)
     for folder in folders:

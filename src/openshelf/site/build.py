@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,6 +43,9 @@ class Staged:
     editions: tuple[tuple[str, Staged], ...] = ()
     #: Words one Pagefind run indexes at most (the plugin's ``search_part_words``).
     part_words: int = pagefind.WORDS_PER_RUN
+    #: Writes the data downloads into the built editions' folders (the main one first), after the build:
+    #: the staged docs hold empty files in their place, so that links to them are checked.
+    write_later: Callable[[Sequence[Path]], None] | None = None
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
@@ -130,7 +134,12 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     def moved(staged: Staged) -> Staged:  # the same files, now under staging/ instead of staging.tmp/
         return replace(staged, config_file=staging / staged.config_file.relative_to(tmp), site_dir=site_dir)
 
-    return replace(moved(main), editions=tuple((folder, moved(s)) for folder, s in others)), diagnostics
+    site_url = config.get("site_url")
+
+    def write_later(folders: Sequence[Path]) -> None:
+        loaded.write_downloads(site_url if isinstance(site_url, str) else None, folders)
+
+    return replace(moved(main), editions=tuple((folder, moved(s)) for folder, s in others), write_later=write_later), diagnostics
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,8 @@ class _Project:
         assets = {path: source.read_text(encoding="utf-8") for path, source in ASSETS.items()
                   if main or path != offline.WORKER}  # one service worker, at the root, for every edition
         # no plugin to fill in the entries after Markdown: they go into the page as raw HTML blocks
-        for path, content in {**pages.written, **pages.files, **assets}.items():
+        later = dict.fromkeys(pages.later, "")  # empty here: written into the built site (Staged.write_later)
+        for path, content in {**pages.written, **pages.files, **later, **assets}.items():
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             (docs / path).write_text(content, encoding="utf-8")
 
@@ -245,6 +255,8 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
         run.result()
     for folder, path in others:
         shutil.move(path, built / folder)
+    if staged.write_later is not None:
+        staged.write_later([built, *(built / folder for folder, _ in others)])
     csp.apply_to_site(built)
     offline.stamp(built)  # last: the version is a hash of everything else, every edition included
     replace_site(built, staged.site_dir)

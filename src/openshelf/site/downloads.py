@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openshelf.curate.export import EXPORTERS, WRITERS
+from openshelf.curate.export import WRITERS
 from openshelf.federation.exchange import json_schema
 from openshelf.fsutil import atomic_writer
 from openshelf.guide.load import Guide
@@ -20,18 +20,11 @@ PATHS = {"json": "downloads/openshelf.json", "csv": "downloads/openshelf.csv", "
 SCHEMA = "downloads/openshelf.schema.json"
 
 
-def files(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> dict[str, str]:
-    """The site's download files (path in the site → content); the CSV starts with a byte-order
-    mark so that Excel reads it as UTF-8."""
-    out = {path: ("\ufeff" if kind == "csv" else "") + EXPORTERS[kind](guide, links, site_url) for kind, path in PATHS.items()}
-    out[SCHEMA] = _schema_text()
-    return out
-
-
 def write(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, paths: Iterable[str], folders: Sequence[Path]) -> None:
-    """Write the download files ``paths`` (of :func:`files`) into each of ``folders``, the same content as
-    :func:`files`: one file at a time, each streamed into the first folder's copy as it is made (a
-    10,000-entry guide's texts are never held in memory), then copied into the others.  Atomic per file."""
+    """Write the download files ``paths`` (of :data:`PATHS` and :data:`SCHEMA`) into each of ``folders``: the
+    exports as ``openshelf export`` writes them (the CSV with a byte-order mark, so that Excel reads it as
+    UTF-8), one file at a time, each streamed into the first folder's copy as it is made (a 10,000-entry
+    guide's texts are never held in memory), then copied into the others.  Atomic per file."""
     kinds = {path: kind for kind, path in PATHS.items()}
     for path in paths:
         first = folders[0] / path

@@ -1,5 +1,5 @@
 """The site's files that are not pages: the Atom feed and the QR codes (the data downloads are made
-once per build by :func:`openshelf.site.pipeline.downloads_of`)."""
+once per build by :meth:`openshelf.site.pipeline.Loaded.write_downloads`)."""
 
 from __future__ import annotations
 

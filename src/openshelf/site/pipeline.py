@@ -5,8 +5,8 @@ Shared by the MkDocs plugin and ``openshelf build`` so both produce the same sit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,12 @@ class Loaded:
     diagnostics: list[Diagnostic]
     links: Mapping[str, LinkState]
     history: Mapping[str, EntryHistory]
-    #: The data downloads (the slowest of the other files at 10,000 entries), made for the first edition
-    #: rendered and given to the others as they are: the same guide, the same data.
-    downloads: dict[str, str] = field(default_factory=dict)
+
+    def write_downloads(self, site_url: str | None, folders: Sequence[Path]) -> None:
+        """The data downloads (the same guide, the same data in every edition) into each of ``folders``,
+        streamed file by file (:func:`openshelf.site.downloads.write`); ``site_url``: the main edition's."""
+        with fewer_collections():
+            downloads.write(self.guide, self.links, site_url, DOWNLOADS, folders)
 
 
 def load_site(guides: Path, link_state: Path | None = None, strict: bool = False) -> tuple[Loaded | None, list[Diagnostic]]:
@@ -70,12 +73,12 @@ DOWNLOADS = (*downloads.PATHS.values(), downloads.SCHEMA)
 
 
 def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False,
-                  use_directory_urls: bool = True, downloads_later: bool = False) -> Pages:
+                  use_directory_urls: bool = True) -> Pages:
     """Render a loaded guide: ``editions``, a site per language (:mod:`openshelf.site.editions`), this
     one in ``language`` (None: the guide's main language), ``extra["languages"]`` listing the editions;
     otherwise the bilingual site.  ``use_directory_urls``: MkDocs' setting of that name.
-    ``downloads_later``: the data downloads are not among ``files`` but named in ``later``; the caller
-    writes them (:func:`downloads_of`) at the end of the build, while the search index is being made."""
+    The data downloads are not among ``files`` but named in ``later``: the builder writes them once the
+    pages are built (:meth:`Loaded.write_downloads`), while the search index is being made."""
     guide, links, history = loaded.guide, loaded.links, loaded.history
     codes = editions_of(guide.site) if editions else []
     language = (language or codes[0]) if editions else None
@@ -83,21 +86,10 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
         pages = render(guide, links=links, site_url=site_url, history=history, language=language, use_directory_urls=use_directory_urls)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
         files = extras.files(guide, updated, site_url)
-        if not downloads_later:
-            files.update(downloads_of(loaded, site_url))
         with rendering(language):
             counted = counts.counts_markdown(guide)
         extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted}
-        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra,
-                       later=DOWNLOADS if downloads_later else ())
-
-
-def downloads_of(loaded: Loaded, site_url: str | None = None) -> dict[str, str]:
-    """The data downloads (path in the site → content), made once for every edition: the same guide, the same data."""
-    if not loaded.downloads:
-        with fewer_collections():
-            loaded.downloads.update(downloads.files(loaded.guide, loaded.links, site_url))
-    return loaded.downloads
+        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra, later=DOWNLOADS)
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,

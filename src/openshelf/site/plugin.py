@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from openshelf.errors import OpenShelfError
 from openshelf.gcpolicy import fewer_collections
-from openshelf.site import blocks, counts, csp, downloads, editions, handout, offline, pagefind, search
+from openshelf.site import blocks, counts, csp, editions, handout, offline, pagefind, search
 from openshelf.site.pipeline import (
     ASSETS,
     CSS,
@@ -127,7 +127,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
-            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, downloads_later=True)
+            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
         else:
             try:
                 loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
@@ -139,7 +139,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             if loaded is None:
                 raise PluginError(refusal(f"the guide in {guides}", diagnostics))
             self._loaded = loaded
-            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, downloads_later=True)
+            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
@@ -265,9 +265,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         """The data downloads, into every edition's folder, while the last edition's search index is made."""
         if self._loaded is None or self.pages is None or not self.pages.later:
             return
-        folders = [site, *(site / editions.folder(code, self._languages) for code in self._languages[1:])]
-        with fewer_collections():
-            downloads.write(self._loaded.guide, self._loaded.links, self._root_url, self.pages.later, folders)
+        self._loaded.write_downloads(self._root_url, [site, *(site / editions.folder(code, self._languages) for code in self._languages[1:])])
 
     def _index(self, site: Path, pool: ThreadPoolExecutor) -> None:
         """Start this edition's Pagefind run: it writes only ``pagefind/`` of this edition's folder, from
