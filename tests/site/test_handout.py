@@ -61,3 +61,21 @@ def test_the_largest_collection_prints_on_one_or_two_a4_pages(tmp_path: Path) ->
     for edition, pdf in pdfs.items():
         assert pdf.startswith(b"%PDF")
         assert 1 <= _pdf_pages(pdf) <= 2, (edition, _pdf_pages(pdf))
+
+
+def test_the_handout_is_named_in_the_editions_language(tmp_path: Path) -> None:
+    """Its title (browser tab, header) is the collection's name in the edition's language, not its file's name."""
+    from openshelf.site.render import render
+
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    databases = next(c for c in guide.collections if c.id == "databases")
+    for language, name in (("zh", databases.title.zh), ("en", databases.title.en)):
+        page = render(guide, language=language).markdown["print/databases.md"]
+        assert page.split("---\n", 2)[2].lstrip().startswith(f"# {name}\n"), language  # MkDocs' page title: the first heading
+    site = tmp_path / "site"
+    result = mkdocs_build(make_project(tmp_path / "p", ROOT / "guides"), site)
+    assert result.returncode == 0, result.stderr
+    for edition, name in (("", databases.title.zh), ("en", databases.title.en)):
+        html = (site / edition / "print" / "databases" / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf"<title>{re.escape(name)} - ", html), edition

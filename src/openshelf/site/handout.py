@@ -32,8 +32,10 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> tupl
     """The handout page's Markdown, and its list as a finished HTML block (:mod:`blocks`: Markdown never
     parses it); ``qr`` is the collection page's QR code image (relative to the handout), or None when
     the site has no address."""
+    # the heading stands before the handout's <div>, where MkDocs takes the page's title from it (browser tab,
+    # header) as it does for every page: inside, MkDocs would name the page after its file (print/health.md: "Health")
     lines = ["---", "search:", "  exclude: true", "hide:", "  - navigation", "  - toc", "---", "",
-             '<div class="os-handout" markdown>', "", f"# {text(collection.title)}", ""]
+             f"# {text(collection.title)}", "", '<div class="os-handout" markdown>', ""]
     site = guide.site
     lines += [f'<p class="os-handout-site">{inline_html(site.title)}</p>', ""]
     if qr:
