@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO, get_args, get_origin
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from openshelf.federation.exchange import build_time, export_record
+from openshelf.federation.exchange import write_json as exchange_write_json
 from openshelf.gcpolicy import paused
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
@@ -105,9 +105,8 @@ def entry_row(entry: Entry) -> dict[str, str]:
 
 def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
     """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it,
-    written to ``out`` piece by piece (the same text as :func:`openshelf.federation.exchange.export_json`)."""
-    json.dump(export_record(guide, links, site_url, build_time()), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    written to ``out`` piece by piece, stamped with the build's time."""
+    exchange_write_json(guide, links, site_url, build_time(), out)
 
 
 def write_yaml(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:

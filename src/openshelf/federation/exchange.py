@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -258,11 +258,17 @@ def _where(doc: dict[str, Any], loc: tuple[int | str, ...]) -> str:
 
 def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None,
                 now: dt.datetime | None = None) -> str:
-    """The export as JSON text (indented, UTF-8 characters as they are)."""
-    out = io.StringIO()  # json.dump writes its pieces as it makes them: json.dumps holds a list of them all (+40 MB at 10,000 entries)
+    """The export as JSON text (indented, UTF-8 characters as they are): :func:`write_json`'s."""
+    out = io.StringIO()
+    write_json(guide, links, site_url, now, out)
+    return out.getvalue()
+
+
+def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, now: dt.datetime | None, out: TextIO) -> None:
+    """The export as JSON, written to ``out`` piece by piece as ``json.dump`` makes them (``json.dumps`` holds
+    a list of every piece: 40 MB more at 10,000 entries)."""
     json.dump(export_record(guide, links, site_url, now), out, ensure_ascii=False, indent=2)
     out.write("\n")
-    return out.getvalue()
 
 
 def json_schema() -> dict[str, Any]:
