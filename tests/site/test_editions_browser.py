@@ -85,6 +85,36 @@ def test_the_chinese_edition_has_chinese_interface(site: tuple[str, Any]) -> Non
     page.context.close()
 
 
+#: Latin-letter words the Chinese edition's interface may show: Material's own footer ("Made with Material for MkDocs").
+MATERIAL_FOOTER = {"Made", "with", "Material", "for", "MkDocs"}
+
+
+@cache
+def latin_words_in_chinese_names() -> set[str]:
+    """Latin-letter words of the names the Chinese edition shows: entries' titles and the Chinese labels of tags,
+    categories and collections (VPN, CNKI, PubMed)."""
+    from openshelf.guide.load import load_guide
+
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    labels = [*guide.site.tags.values(), *guide.site.categories.values(), *(c.title for c in guide.collections)]
+    names = [t.zh or t.en or "" for t in (*labels, *(e.title for e in guide.entries))]
+    return set(LATIN.findall(" ".join(names)))
+
+
+LATIN = re.compile(r"[A-Za-z][A-Za-z-]+")
+
+
+@pytest.mark.parametrize("path", ["", "databases/", "tags/", "print/databases/"])
+def test_the_chinese_edition_has_no_english_interface_text(site: tuple[str, Any], path: str) -> None:
+    """Headings' link titles, tag names, the filters, the handout's title: in Chinese (only names and Material's footer in Latin letters)."""
+    page = open_page(site, path, locale="zh-CN")
+    page.evaluate("document.querySelectorAll('script').forEach(s => s.remove())")
+    text = page.evaluate(INTERFACE_TEXT, [*INTERFACE, ".md-content .headerlink", ".md-content h1"])
+    assert set(LATIN.findall(text)) - MATERIAL_FOOTER - latin_words_in_chinese_names() == set(), path
+    page.context.close()
+
+
 def switch_to(page: Any, lang: str) -> None:
     page.locator(".md-header .md-select").hover()
     page.locator(f'.md-header a.md-select__link[hreflang="{lang}"]').click()
