@@ -106,7 +106,7 @@ def build(engine: Engine, config_file: Path, site_dir: Path, strict: bool) -> No
     from openshelf.site.build import run_engine, stage
     from openshelf.site.pipeline import refusal
 
-    staged, diagnostics = stage(config_file, site_dir)  # a BuildError prints as one line, exit 1
+    staged, diagnostics = stage(config_file, site_dir, strict=strict)  # a BuildError prints as one line, exit 1
     report(diagnostics)
     if staged is None:
         click.echo(f"error: {refusal(f'the guide of {config_file}', diagnostics)}", err=True)

@@ -197,3 +197,17 @@ def test_build_checks_the_plugins_options_as_mkdocs_does(project: Path, options:
     assert not (project.parent / "out").exists()
     plugin = mkdocs_build(with_plugin_options(project, **options), project.parent / "plugin-out")
     assert plugin.returncode != 0  # MkDocs refuses the same options for the plugin
+
+
+def test_a_misspelt_plugin_option_fails_a_strict_build_and_is_a_warning_otherwise(project: Path) -> None:
+    """As MkDocs treats an option it does not know: refused by --strict (the default), else warned about."""
+    config = with_plugin_options(project, search_part_word=1000)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1, result.output
+    assert "plugins.openshelf.search_part_word: Unrecognised configuration name: search_part_word" in result.output
+    assert "Traceback" not in result.output and not (project.parent / "out").exists()
+    result = CliRunner().invoke(main, ["build", "--no-strict", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    assert f"{config}: warning: plugins.openshelf.search_part_word: Unrecognised configuration name" in result.output
+    plugin = mkdocs_build(config, project.parent / "plugin-out")  # MkDocs' --strict refuses it for the plugin too
+    assert plugin.returncode != 0 and "search_part_word" in plugin.stderr

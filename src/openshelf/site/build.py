@@ -19,7 +19,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
-from openshelf.guide.diagnostics import Diagnostic
+from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
 from openshelf.site.bilingual import PERMALINK_TITLES
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
@@ -59,8 +59,8 @@ def read_config(config_file: Path) -> dict[str, Any]:
     return data
 
 
-def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The plugins without ``openshelf``, and the ``openshelf`` plugin's options."""
+def _plugin_options(config: dict[str, Any], strict: bool = True) -> tuple[list[Any], dict[str, Any], list[str]]:
+    """The plugins without ``openshelf``, the ``openshelf`` plugin's options and what was wrong with them (:func:`_checked`)."""
     kept: list[Any] = []
     options: dict[str, Any] = {}
     for item in config.get("plugins") or []:
@@ -69,22 +69,25 @@ def _plugin_options(config: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
             options = {} if isinstance(item, str) else (item["openshelf"] or {})
         else:
             kept.append(item)
-    return kept, _checked(options)
+    return kept, *_checked(options, strict)
 
 
-def _checked(options: Any) -> dict[str, Any]:
+def _checked(options: Any, strict: bool = True) -> tuple[dict[str, Any], list[str]]:
     """The plugin's options, checked as MkDocs checks them for the plugin (the same messages);
-    :class:`BuildError` naming every wrong one."""
+    :class:`BuildError` naming every wrong one.  An option MkDocs does not know (a misspelt name) is an
+    error under ``strict``, as MkDocs' own ``--strict`` makes it, and otherwise a warning (returned)."""
     from openshelf.site.plugin import OpenShelfConfig
 
     if not isinstance(options, dict):
         raise BuildError("plugins.openshelf: the plugin's options must be a mapping")
     config = OpenShelfConfig()
     config.load_dict(options)
-    failed, _ = config.validate()
-    if failed:
-        raise BuildError("; ".join(f"plugins.openshelf.{key}: {error}" for key, error in failed))
-    return options
+    failed, unknown = config.validate()
+    wrong = [f"plugins.openshelf.{key}: {error}" for key, error in failed]
+    noted = [f"plugins.openshelf.{key}: {message}" for key, message in unknown]
+    if wrong or (strict and noted):
+        raise BuildError("; ".join([*wrong, *(noted if strict else [])]))
+    return options, noted
 
 
 def with_markdown_needs(extensions: list[Any]) -> list[Any]:
@@ -96,12 +99,14 @@ def with_markdown_needs(extensions: list[Any]) -> list[Any]:
     return [*kept, *({name: options} for name, options in needs.items())]
 
 
-def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[Staged | None, list[Diagnostic]]:
+def stage(config_file: Path, site_dir: Path, staging: Path = STAGING, strict: bool = True) -> tuple[Staged | None, list[Diagnostic]]:
     """Write the docs, generated pages and a plugin-free ``mkdocs.yml`` into ``staging``: one project
-    per edition (a site per language, the plugin's ``editions`` option), the others under ``editions/<code>/``."""
+    per edition (a site per language, the plugin's ``editions`` option), the others under ``editions/<code>/``.
+    ``strict``: the engine's strict mode, which refuses a plugin option it does not know, as MkDocs does."""
     root = config_file.resolve().parent
     config = read_config(config_file)
-    plugins, options = _plugin_options(config)
+    plugins, options, unknown = _plugin_options(config, strict)
+    noted = [Diagnostic(Location(str(config_file)), message, severity="warning", code="config") for message in unknown]
     guides = root / options.get("guides_dir", "guides")
     docs_src = root / config.get("docs_dir", "docs")
     check_site_dir(site_dir, sources=[("docs folder", docs_src), ("guides folder", guides), ("staging folder", staging.parent)],
@@ -109,6 +114,7 @@ def stage(config_file: Path, site_dir: Path, staging: Path = STAGING) -> tuple[S
     state = options.get("link_state")
     use_editions = options.get("editions", True) is not False
     loaded, diagnostics = load_site(guides, root / state if state else None, strict=options.get("strict") is True)
+    diagnostics = [*noted, *diagnostics]
     if loaded is None:
         return None, diagnostics
     directory_urls = config.get("use_directory_urls", True) is not False
