@@ -4,12 +4,13 @@ json's one-shot dumps make, for awkward values and for the whole default guide."
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
 import yaml
 
-from openshelf.curate.export import yaml_text
+from openshelf.curate.export import yaml_dump
 from openshelf.federation.exchange import export_json, export_record
 from openshelf.guide.load import load_guide
 from support import ROOT
@@ -30,6 +31,13 @@ AWKWARD: dict[str, Any] = {
     "on": "a key YAML 1.1 reads as a boolean",
     "123": "a key that looks like a number",
 }
+
+
+def yaml_text(data: Any) -> str:
+    """What :func:`yaml_dump` streams, as one text."""
+    out = io.StringIO()
+    yaml_dump(data, out)
+    return out.getvalue()
 
 
 def _one_shot(data: Any) -> str:

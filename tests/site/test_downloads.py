@@ -26,7 +26,7 @@ def _guide() -> Any:
 def test_streamed_downloads_are_the_texts_in_every_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # the same 'updated' time in both
     guide = _guide()
-    texts = {path: ("\ufeff" if kind == "csv" else "") + export.EXPORTERS[kind](guide, None, "https://example.org/guide/")
+    texts = {path: ("\ufeff" if kind == "csv" else "") + export.export_text(kind, guide, None, "https://example.org/guide/")
              for kind, path in downloads.PATHS.items()}
     texts[downloads.SCHEMA] = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     folders = [tmp_path / "site", tmp_path / "site" / "en"]

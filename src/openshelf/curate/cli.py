@@ -413,7 +413,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
     link health.  The CSV has the import columns, so 'openshelf import' reads it back unchanged; it
     is UTF-8 with a byte-order mark when written to a file, so Excel opens it correctly.
     """
-    from openshelf.curate.export import EXPORTERS, WRITERS
+    from openshelf.curate.export import WRITERS, export_text
     from openshelf.fsutil import atomic_writer
     from openshelf.links.store import default_state_file, load_state
 
@@ -422,7 +422,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
     state_file = state_path or default_state_file(next((p for p in folders if p.is_dir()), Path("guides")))
     links = load_state(state_file)
     if output is None:
-        click.echo(EXPORTERS[fmt](guide, links, site_url), nl=False)
+        click.echo(export_text(fmt, guide, links, site_url), nl=False)
         return
     with atomic_writer(output) as out:  # written as it is made: a 10,000-entry guide's text is never held whole
         if fmt == "csv":

@@ -138,36 +138,7 @@ def export_text(kind: str, guide: Guide, links: Mapping[str, Any] | None = None,
     return out.getvalue()
 
 
-def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """:func:`write_json`'s text."""
-    return export_text("json", guide, links, site_url)
-
-
-def export_yaml(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """:func:`write_yaml`'s text."""
-    return export_text("yaml", guide, links, site_url)
-
-
-def export_csv(guide: Guide, links: Mapping[str, Any] | None = None, site_url: str | None = None) -> str:
-    """:func:`write_csv`'s text."""
-    return export_text("csv", guide, links, site_url)
-
-
-class Exporter(Protocol):
-    def __call__(self, guide: Guide, links: Mapping[str, Any] | None = ..., site_url: str | None = ..., /) -> str: ...
-
-
-EXPORTERS: dict[str, Exporter] = {"json": export_json, "csv": export_csv, "yaml": export_yaml}
-
-
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-
-
-def yaml_text(data: Any) -> str:
-    """:func:`yaml_dump`'s text."""
-    out = io.StringIO()
-    yaml_dump(data, out)
-    return out.getvalue()
 
 
 def yaml_dump(data: Any, out: TextIO) -> None:

@@ -21,7 +21,6 @@ from mkdocs.utils.yaml import yaml_load
 from openshelf.errors import BuildError
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
-from openshelf.site.bilingual import PERMALINK_TITLES
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
 from openshelf.site.render import Pages
 from openshelf.site.search import Record
@@ -207,7 +206,7 @@ class _Project:
             extra=extra,
             extra_css=[*(config.get("extra_css") or []), CSS],
             extra_javascript=[*(config.get("extra_javascript") or []), JS, *([pagefind.SCRIPT] if use_pagefind else [])],
-            markdown_extensions=self._markdown(config, language),
+            markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
         )
         config.pop("exclude_docs", None)
         # the print handouts are linked from their collections, not listed in the navigation
@@ -219,15 +218,6 @@ class _Project:
         return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
                       part_words=max(1, part_words))
 
-    def _markdown(self, config: dict[str, Any], language: str | None) -> list[Any]:
-        """The staged ``markdown_extensions``: what the pages need, and in an edition the links beside
-        headings titled in its language (unless the site titles them itself), as the plugin sets them."""
-        extensions = with_markdown_needs(config.get("markdown_extensions") or [])
-        if language is None or not self.languages:
-            return extensions
-        own = editions.own_permalink_title(config.get("markdown_extensions") or [])
-        return editions.with_permalink_title(extensions, own or PERMALINK_TITLES[language])
-
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """An edition's configuration, as the plugin sets it (:mod:`openshelf.site.editions`): its language,
@@ -235,10 +225,13 @@ class _Project:
         root_url = config.get("site_url")
         where = editions.folder(language, self.languages)
         url = root_url.rstrip("/") + "/" + where if root_url and where else root_url
+        extensions = config.get("markdown_extensions") or []
         values = editions.values_for(theme.get("palette"), str(config.get("site_name") or ""), config.get("site_description"),
-                                     pages.extra, language, url, "site")
+                                     pages.extra, language, url, "site", editions.own_permalink_title(extensions))
         theme = {**theme, "language": values["language"], **({"palette": values["palette"]} if values["palette"] is not None else {})}
-        config = {**config, "site_url": values["site_url"], "site_name": values["site_name"], "site_description": values["site_description"]}
+        config = {**config, "site_url": values["site_url"], "site_name": values["site_name"], "site_description": values["site_description"],
+                  # the links beside headings titled as the plugin titles them (editions.apply), toc added if missing
+                  "markdown_extensions": editions.with_permalink_title(with_markdown_needs(extensions), values["permalink_title"])}
         ours, selector = editions.template_values(self.languages, language, root_url)
         ours = {**pages.extra, **ours}
         if selector:

@@ -72,9 +72,10 @@ def tag_text(guide: Guide, tag: str) -> str:
 
 def tag_order(guide: Guide, tag: str) -> tuple[str, str]:
     """Tags in the order of their names as the edition shows them (Chinese by pinyin, as the A–Z list)."""
-    label = guide.site.tags.get(tag)
-    shown = tag_text(guide, tag) if edition() else (label.en or label.zh or tag) if label else tag
-    return _title_order(shown)
+    if edition():  # the name the edition shows
+        return _title_order(tag_text(guide, tag))
+    label = guide.site.tags.get(tag)  # the bilingual site: by the English name, as its entries sort
+    return _title_order((label.en or label.zh or tag) if label else tag)
 
 
 def render(guide: Guide, links: Mapping[str, LinkState] | None = None, today: dt.date | None = None,
