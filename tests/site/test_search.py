@@ -86,6 +86,7 @@ def test_words_are_counted_as_pagefind_indexes_them() -> None:
     ([4, 4, 4], 10, 5, [range(1), range(1, 3)]),  # the pages count in the first run
     ([20, 1, 20], 10, 0, [range(1), range(1, 2), range(2, 3)]),  # a record over the budget goes alone
     ([1, 1], 10, 50, [range(1), range(1, 2)]),  # pages over the budget: the first run still takes one record
+    ([1, 1], 0, 0, [range(1), range(1, 2)]),  # no budget at all (search_part_words: 0): a record a run
 ])
 def test_records_are_parted_by_words(words: list[int], budget: int, first: int, parts: list[range]) -> None:
     assert pagefind.parts_of(words, budget, first) == parts

@@ -214,9 +214,8 @@ class _Project:
         config.setdefault("nav", default_nav(pages, self.docs_src))
         (where / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         records = pages.search if use_pagefind else ()
-        part_words = int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN))
         return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
-                      part_words=max(1, part_words))
+                      part_words=int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN)))
 
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

@@ -246,7 +246,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             indexing: list[Future[dict[str, int]]] = []
             self._indexing = indexing
             try:
-                # one Pagefind run at a time (each holds about 1 GB at 10,000 entries); the pool waits for every run
+                # one Pagefind run at a time (each up to about 300 MB, pagefind.WORDS_PER_RUN); the pool waits for every run
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind") as pool:
                     try:
                         self._index(site, pool)
@@ -273,7 +273,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         if self._search_pages is not None and self.pages is not None and self._urls is not None and self._indexing is not None:
             language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
             self._indexing.append(pool.submit(pagefind.index_site, site, self.pages.search, list(self._search_pages), dict(self._urls), language,
-                                              max(1, self.config.search_part_words)))
+                                              self.config.search_part_words))
 
     @staticmethod
     def _finish(indexing: list[Future[dict[str, int]]]) -> None:
