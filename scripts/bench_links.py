@@ -14,6 +14,8 @@ this script) that sends one GET per URL and per redirect hop over keep-alive con
 same concurrency, and judges nothing.
 
 Printed per tool and size: wall time, CPU time, peak memory (the tool's processes together),
+what the server saw of the run (when the first request arrived, counted from the tool's start, and
+the span from that request to the last answer: a tool's start-up and its checking, told apart),
 correctness (known-broken found, false "broken" verdicts), the load average before and after, and
 the ratios to openshelf. openshelf runs with its bytecode cached (an untimed warm-up run first, and
 ``PYTHONDONTWRITEBYTECODE`` left out of its environment), as an installed package runs.
@@ -51,6 +53,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 128
 LATENCY = 0.05
 
+# What the server saw, in time.monotonic() seconds (one clock for every process on Linux): the first
+# request's arrival and the last answer's departure. Shared with the server process (written there
+# only); the bench zeroes it before each tool runs.
+SEEN = multiprocessing.RawArray("d", 2)
+
 
 # --- the server -------------------------------------------------------------
 
@@ -69,6 +76,8 @@ class _Http(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buf += data
         while b"\r\n\r\n" in self.buf:
+            if not SEEN[0]:
+                SEEN[0] = time.monotonic()
             head, self.buf = self.buf.split(b"\r\n\r\n", 1)
             first = head.split(b"\r\n", 1)[0].split()
             method, path = (first[0], first[1].decode()) if len(first) >= 2 else (b"GET", "/")
@@ -90,6 +99,7 @@ class _Http(asyncio.Protocol):
             f"LinkChecker: allow\r\n{extra}Connection: keep-alive\r\n\r\n"
         ).encode()
         self.transport.write(head if method == b"HEAD" else head + body)
+        SEEN[1] = time.monotonic()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -184,6 +194,8 @@ class Run:
     broken: set[str] = field(default_factory=set)
     redirected: int | None = None
     error: str | None = None
+    first_request: float | None = None  # seconds from the tool's start to the server's first request
+    span: float | None = None  # seconds from that request to the server's last answer
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_path: Path | None = None,
@@ -193,8 +205,11 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
     Peak memory is the larger of ``ru_maxrss`` from wait4 (the biggest single process) and the
     largest sum of the resident sizes of the process and its children, sampled every 10 ms
     (a tool that runs a helper process alongside is charged for both). The CPU seconds (user +
-    system, from the same wait4, children included) are kept in ``timed.cpu``.
+    system, from the same wait4, children included) are kept in ``timed.cpu``; what the server saw
+    (the first request, counted from the start, and the span to the last answer; None without a
+    request) in ``timed.seen``.
     """
+    SEEN[0] = SEEN[1] = 0.0
     with contextlib.ExitStack() as files:
         out = files.enter_context(stdout_path.open("wb")) if stdout_path else subprocess.DEVNULL
         start = time.monotonic()
@@ -202,6 +217,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdout_p
         status, timed.cpu, peak_kb = wait_measured(proc, limit)  # type: ignore[attr-defined]
         wall = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        timed.seen = (SEEN[0] - start, SEEN[1] - SEEN[0]) if SEEN[0] else None  # type: ignore[attr-defined]
         return wall, peak_kb / 1024, proc.returncode
 
 
@@ -224,6 +240,7 @@ def _run_tool(name: str, size: int, cmd: list[str], folder: Path, out: Path, env
     with the run's error set, when there is none)."""
     wall, rss, code = timed(cmd, folder, env, stdout)
     run = Run(name, size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
+    run.first_request, run.span = timed.seen or (None, None)  # type: ignore[attr-defined]
     try:
         return run, json.loads(out.read_text())
     except (OSError, ValueError):
@@ -336,6 +353,7 @@ def run_linkchecker(folder: Path, size: int) -> Run:
            "-t", str(CONCURRENCY), "links.html"]
     wall, rss, _ = timed(cmd, folder, env, out)
     run = Run("linkchecker", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
+    run.first_request, run.span = timed.seen or (None, None)  # type: ignore[attr-defined]
     rows = [line for line in out.read_text(errors="replace").splitlines() if line and not line.startswith("#")]
     reader = csv.DictReader(rows, delimiter=";")
     for row in reader:
@@ -399,7 +417,8 @@ def main() -> int:
     print(f"\nlocal server, {LATENCY * 1000:.0f} ms per request, {args.hosts} host{'s' if args.hosts > 1 else ''}, "
           f"concurrency {CONCURRENCY} for every tool; load average {load_before:.1f} before, {load:.1f} after, on "
           f"{os.cpu_count()} CPUs (wall times suffer on a busy machine, CPU times less)\n")
-    print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'broken found':>13} {'false broken':>13}  notes")
+    print(f"{'tool':<12} {'URLs':>6} {'wall s':>8} {'CPU s':>7} {'peak MB':>8} {'broken found':>13} {'false broken':>13} "
+          f"{'1st request s':>14} {'span s':>7}  notes")
     for r in runs:
         found = f"{r.missing_found}/{r.known_missing}"  # type: ignore[attr-defined]
         notes = []
@@ -410,9 +429,13 @@ def main() -> int:
                          f"{r.wall - r.checking:.2f}s")  # type: ignore[attr-defined]
         if r.error:
             notes.append(r.error)
-        print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.cpu:>7.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13}  "  # type: ignore[attr-defined]
-              + "; ".join(notes))
+        first = "-" if r.first_request is None else f"{r.first_request:.2f}"
+        span = "-" if r.span is None else f"{r.span:.2f}"
+        print(f"{r.tool:<12} {r.size:>6} {r.wall:>8.2f} {r.cpu:>7.2f} {r.rss_mb:>8.1f} {found:>13} {r.false_broken:>13} "  # type: ignore[attr-defined]
+              f"{first:>14} {span:>7}  " + "; ".join(notes))
     floor = ", ".join(f"{s} URLs {int(s * 1.1)} requests >= {int(s * 1.1) / CONCURRENCY * LATENCY:.2f}s" for s in sizes)
+    print("\n1st request s: from the tool's start to the server's first request (start-up, and for openshelf the "
+          "guide's validation, which ends before any request); span s: from that request to the server's last answer")
     print(f"\nlatency floor for any tool (each URL once, plus one hop per redirect): {floor}; "
           "'plain' is what a client that judges nothing takes against this server")
     print("\nratios (other tool / openshelf; above 1 means openshelf is faster or smaller)")
@@ -423,7 +446,9 @@ def main() -> int:
         for r in runs:
             if r.size == size and r.tool != "openshelf" and r.wall:
                 cpu = f"   CPU x{r.cpu / mine.cpu:.2f}" if mine.cpu else ""
-                print(f"  {size:>6} URLs  {r.tool:<12} time x{r.wall / mine.wall:.2f}{cpu}   memory x{r.rss_mb / mine.rss_mb:.2f}")
+                span = f"   span x{r.span / mine.span:.2f}" if r.span and mine.span else ""
+                print(f"  {size:>6} URLs  {r.tool:<12} time x{r.wall / mine.wall:.2f}{cpu}   memory x{r.rss_mb / mine.rss_mb:.2f}"
+                      + span)
     return 0
 
 

@@ -18,6 +18,10 @@ def test_bench_smoke():
     row = next(line for line in proc.stdout.splitlines() if line.startswith("openshelf"))
     assert row.split()[5:7] == ["4/4", "0"]  # every known-broken found, no false verdict
     assert "4 redirects reported" in row
+    # what the server saw: the first request after the start-up, the span to the last answer, within the wall time
+    wall, first, span = float(row.split()[2]), float(row.split()[7]), float(row.split()[8])
+    assert first > 0 and span >= 0.05  # 44 requests at 50 ms each take at least 50 ms
+    assert first + span <= wall + 0.02  # (each printed to 0.01 s)
 
 
 def test_bench_over_several_hosts_with_the_plain_client():
