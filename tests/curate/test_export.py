@@ -50,6 +50,15 @@ def test_streamed_yaml_is_the_text_yaml_dump_makes() -> None:
     assert yaml.safe_load(yaml_text(AWKWARD)) == AWKWARD
 
 
+def test_recurring_scalars_are_written_each_time_as_yaml_dump_writes_them() -> None:
+    # field names, enumerated values, numbers, null and booleans recur (their events are made once and
+    # sent again); more distinct short strings than are kept, and long ones, are made each time
+    rows = [{"id": f"e{i}", "access": "free", "on": "on", "n": i % 3, "ok": i % 2 == 0, "none": None,
+             "long": "x" * 100, "float": 1.5, "yes": "yes" if i % 2 else "no"} for i in range(5000)]
+    assert yaml_text(rows) == _one_shot(rows)
+    assert yaml.load(yaml_text(rows), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == rows
+
+
 def test_streamed_yaml_of_a_bare_value_or_an_empty_document() -> None:
     for data in ("text", 3, None, {}, [], [{}]):
         assert yaml_text(data) == _one_shot(data)

@@ -48,11 +48,11 @@ def test_a_failed_download_leaves_no_half_file(tmp_path: Path, monkeypatch: pyte
     (tmp_path / yaml_path).parent.mkdir(parents=True)
     (tmp_path / yaml_path).write_text("the previous build's\n", encoding="utf-8")
 
-    def failing(guide: Any, links: Any, site_url: Any, out: Any) -> None:
+    def failing(document: Any, out: Any) -> None:
         out.write("format: openshelf-guide\n")
         raise OSError("disk full")
 
-    monkeypatch.setitem(export.WRITERS, "yaml", failing)
+    monkeypatch.setitem(export.DOCUMENT_WRITERS, "yaml", failing)
     with pytest.raises(OSError, match="disk full"):
         downloads.write(guide, None, None, [yaml_path], [tmp_path])
     assert (tmp_path / yaml_path).read_text(encoding="utf-8") == "the previous build's\n"

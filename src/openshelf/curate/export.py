@@ -21,8 +21,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from openshelf.federation.exchange import build_time, export_record
-from openshelf.federation.exchange import write_json as exchange_write_json
+from openshelf.federation.exchange import build_time, dump_json, export_record
 from openshelf.gcpolicy import paused
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
@@ -103,15 +102,21 @@ def entry_row(entry: Entry) -> dict[str, str]:
     return row
 
 
+def export_document(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None) -> dict[str, Any]:
+    """The export document that the JSON and YAML exports write (:func:`openshelf.federation.exchange.export_record`),
+    stamped with the build's time."""
+    return export_record(guide, links, site_url, build_time())
+
+
 def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
     """The interchange format (:mod:`openshelf.federation.exchange`), as other guides subscribe to it,
     written to ``out`` piece by piece, stamped with the build's time."""
-    exchange_write_json(guide, links, site_url, build_time(), out)
+    dump_json(export_document(guide, links, site_url), out)
 
 
 def write_yaml(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
     """The same document as the JSON export, in YAML, streamed to ``out`` (:func:`yaml_dump`)."""
-    yaml_dump(export_record(guide, links, site_url, build_time()), out)
+    yaml_dump(export_document(guide, links, site_url), out)
 
 
 def write_csv(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
@@ -138,7 +143,8 @@ def export_text(kind: str, guide: Guide, links: Mapping[str, Any] | None = None,
     return out.getvalue()
 
 
-_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+_PLAIN = (True, False)  # ``resolve``'s question for a plain (unquoted) scalar
 
 
 def yaml_dump(data: Any, out: TextIO) -> None:
@@ -146,8 +152,9 @@ def yaml_dump(data: Any, out: TextIO) -> None:
     streamed: events go to the emitter as the walk makes them, so no node tree of the whole
     document is ever held (at 10,000 entries the tree took 280 MB).
 
-    Dicts and lists are walked here; every other value goes through the safe representer as
-    ``yaml.dump`` sends it.  No anchors or aliases are written: an export is a tree, never a graph
+    Dicts, lists and strings (most of an export) are turned into events here, as PyYAML's safe
+    representer and serializer would; every other value goes through the representer as
+    ``yaml.dump`` sends it (:class:`_ValueEmitter`).  No anchors or aliases are written: an export is a tree, never a graph
     with shared parts.  libyaml's emitter is used when PyYAML has it (the same text, faster).
     """
     dumper_class = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -155,27 +162,57 @@ def yaml_dump(data: Any, out: TextIO) -> None:
     with paused():  # a million short-lived acyclic objects (events, scalar nodes): nothing to collect
         dumper.emit(yaml.StreamStartEvent())
         dumper.emit(yaml.DocumentStartEvent(explicit=False))
-        for event in _yaml_events(dumper, data):
-            dumper.emit(event)
+        _ValueEmitter(dumper).value(data)
         dumper.emit(yaml.DocumentEndEvent(explicit=False))
         dumper.emit(yaml.StreamEndEvent())
 
 
-def _yaml_events(dumper: Any, data: Any) -> Iterator[yaml.Event]:
-    """The events ``yaml.dump`` emits for ``data`` (block style, keys in their order), one at a time."""
-    if type(data) is dict:
-        yield yaml.MappingStartEvent(None, _MAP, True, flow_style=False)
-        for key, value in data.items():
-            yield from _yaml_events(dumper, key)
-            yield from _yaml_events(dumper, value)
-        yield yaml.MappingEndEvent()
-    elif type(data) is list:
-        yield yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False)
-        for item in data:
-            yield from _yaml_events(dumper, item)
-        yield yaml.SequenceEndEvent()
-    else:
-        yield from _node_events(dumper, dumper.represent_data(data))
+class _ValueEmitter:
+    """Emits the events ``yaml.dump`` emits for a value (block style, keys in their order).
+
+    A string is the safe representer's ``str`` scalar, marked implicit when a reader would take it
+    back as a string unquoted (the emitter quotes it otherwise: ``"on"``, ``"123"``).  Events are
+    never changed by the emitter, so the event of a short string or another scalar that recurs
+    (field names, enumerated values, numbers, ``null``) is made once and sent again.
+    """
+
+    REUSED = 4096  # at most this many scalars' events are kept for reuse
+    SHORT = 64  # strings up to this long are kept
+
+    def __init__(self, dumper: Any) -> None:
+        self.dumper = dumper
+        self.emit = dumper.emit
+        self.made: dict[tuple[type, Any], yaml.Event] = {}
+
+    def value(self, data: Any) -> None:
+        kind = type(data)
+        if kind is dict:
+            self.emit(yaml.MappingStartEvent(None, _MAP, True, flow_style=False))
+            for key, item in data.items():
+                self.value(key)
+                self.value(item)
+            self.emit(yaml.MappingEndEvent())
+        elif kind is list:
+            self.emit(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False))
+            for item in data:
+                self.value(item)
+            self.emit(yaml.SequenceEndEvent())
+        elif kind is str or kind is int or kind is bool or data is None:
+            event = self.made.get((kind, data))
+            if event is None:
+                event = self._scalar(data)
+                if len(self.made) < self.REUSED and (kind is not str or len(data) <= self.SHORT):
+                    self.made[kind, data] = event
+            self.emit(event)
+        else:
+            for event in _node_events(self.dumper, self.dumper.represent_data(data)):
+                self.emit(event)
+
+    def _scalar(self, data: Any) -> yaml.Event:
+        if type(data) is str:
+            return yaml.ScalarEvent(None, _STR, (self.dumper.resolve(yaml.ScalarNode, data, _PLAIN) == _STR, True), data)
+        (event,) = _node_events(self.dumper, self.dumper.represent_data(data))
+        return event
 
 
 def _node_events(dumper: Any, node: yaml.Node) -> Iterator[yaml.Event]:
@@ -198,3 +235,12 @@ def _node_events(dumper: Any, node: yaml.Node) -> Iterator[yaml.Event]:
             yield from _node_events(dumper, key)
             yield from _node_events(dumper, value)
         yield yaml.MappingEndEvent()
+
+
+class DocumentWriter(Protocol):
+    def __call__(self, document: Mapping[str, Any], out: TextIO, /) -> None: ...
+
+
+#: The formats written from the export document (:func:`export_document`), so that one document serves
+#: them all: format → the function that writes a document in it to a text stream.
+DOCUMENT_WRITERS: dict[str, DocumentWriter] = {"json": dump_json, "yaml": yaml_dump}

@@ -128,7 +128,12 @@ def format_time(when: dt.datetime) -> str:
 
 def entry_revision(entry: GuideEntry) -> str:
     """12 hex digits of the SHA-256 of the entry's fields as canonical JSON (sorted keys)."""
-    data = entry.model_dump(mode="json", include=set(ENTRY_FIELDS))
+    return _revision_of(entry.model_dump(mode="json", include=set(ENTRY_FIELDS)))
+
+
+def _revision_of(fields: Mapping[str, Any]) -> str:
+    """:func:`entry_revision` of an entry's fields as ``model_dump(mode="json")`` gives them."""
+    data = {name: fields[name] for name in ENTRY_FIELDS if name in fields}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()[:12]
 
 
@@ -175,7 +180,7 @@ def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url
         elif origin is not None and origin.health is not None:
             h = origin.health
             health = _health(h.verdict, h.checked, h.status, h.last_ok)
-        record.update(provenance=provenance, revision=entry_revision(e), link_health=health)
+        record.update(provenance=provenance, revision=_revision_of(record), link_health=health)
         return record
 
     def text(value: Text | None) -> dict[str, Any] | None:
@@ -267,7 +272,12 @@ def export_json(guide: Guide, links: Mapping[str, Any] | None = None, site_url: 
 def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, now: dt.datetime | None, out: TextIO) -> None:
     """The export as JSON, written to ``out`` piece by piece as ``json.dump`` makes them (``json.dumps`` holds
     a list of every piece: 40 MB more at 10,000 entries)."""
-    json.dump(export_record(guide, links, site_url, now), out, ensure_ascii=False, indent=2)
+    dump_json(export_record(guide, links, site_url, now), out)
+
+
+def dump_json(record: Mapping[str, Any], out: TextIO) -> None:
+    """An export document (:func:`export_record`) as JSON, indented, written to ``out`` piece by piece."""
+    json.dump(record, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 

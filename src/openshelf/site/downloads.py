@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openshelf.curate.export import WRITERS
+from openshelf.curate.export import DOCUMENT_WRITERS, WRITERS, export_document
 from openshelf.federation.exchange import json_schema
 from openshelf.fsutil import atomic_writer
 from openshelf.guide.load import Guide
@@ -24,13 +24,19 @@ def write(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, p
     """Write the download files ``paths`` (of :data:`PATHS` and :data:`SCHEMA`) into each of ``folders``: the
     exports as ``openshelf export`` writes them (the CSV with a byte-order mark, so that Excel reads it as
     UTF-8), one file at a time, each streamed into the first folder's copy as it is made (a 10,000-entry
-    guide's texts are never held in memory), then copied into the others.  Atomic per file."""
+    guide's texts are never held in memory), then copied into the others.  The JSON and the YAML are
+    written from one export document, made once.  Atomic per file."""
     kinds = {path: kind for kind, path in PATHS.items()}
+    document: dict[str, Any] | None = None
     for path in paths:
         first = folders[0] / path
         with atomic_writer(first) as out:
             if path == SCHEMA:
                 out.write(_schema_text())
+            elif kinds[path] in DOCUMENT_WRITERS:
+                if document is None:
+                    document = export_document(guide, links, site_url)
+                DOCUMENT_WRITERS[kinds[path]](document, out)
             else:
                 if kinds[path] == "csv":
                     out.write("\ufeff")
