@@ -120,6 +120,19 @@ def test_plain_text_from_curated_markdown() -> None:
     assert plain_text("- a [ref][r] in `snake_case`\n\n  [r]: https://a.org/") == "a ref in snake_case"
 
 
+def test_plain_text_and_html_read_a_description_alike() -> None:
+    # both come from one parse: text indented by the YAML's folding is a paragraph in each, not code
+    from openshelf.site.markup import markdown, plain_text
+
+    text = "    Free *full text* during the closure.\n"
+    assert markdown(text) == "<p>Free <em>full text</em> during the closure.</p>"
+    assert plain_text(text) == "Free full text during the closure."
+    markdown.cache_clear()
+    plain_text.cache_clear()  # made again from the same parsed tokens, which the first reading left as they were
+    assert plain_text(text) == "Free full text during the closure."
+    assert markdown(text) == "<p>Free <em>full text</em> during the closure.</p>"
+
+
 @pytest.mark.parametrize(("meta", "expected"), [
     ({"search": {"exclude": True}}, True), ({"search": {"exclude": False}}, False), ({}, False), (None, False), ({"search": "x"}, False),
 ])

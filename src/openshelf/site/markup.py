@@ -18,6 +18,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 # Characters Python-Markdown un-escapes after a backslash.
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|])")
@@ -87,10 +88,16 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+@lru_cache(maxsize=16)  # an entry's description is made into HTML and into plain text one after the other
+def _parsed(value: str) -> tuple[Token, ...]:
+    """A curated Markdown text's tokens (the renderer reads them and changes nothing)."""
+    return tuple(_MD.parse(value.replace("\r\n", "\n").strip()))
+
+
 @lru_cache(maxsize=CACHED)
 def markdown(value: str) -> str:
     """A curated Markdown description as clean HTML (see the module docstring)."""
-    rendered = _MD.render(value.replace("\r\n", "\n").strip())
+    rendered = _MD.renderer.render(list(_parsed(value)), _MD.options, {})
     clean = nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None).strip()
     # Inside a ``markdown`` parent, md_in_html turns even ``markdown="0"`` HTML into elements, and
     # attr_list then honours a ``{: onclick=… }`` at the end of their text: braces become references.
@@ -100,6 +107,6 @@ def markdown(value: str) -> str:
 @lru_cache(maxsize=CACHED)
 def plain_text(value: str) -> str:
     """A curated Markdown description as plain text (link texts kept, marks and targets dropped)."""
-    blocks = [token.children or [] for token in _MD.parse(value.replace("\r\n", "\n")) if token.type == "inline"]
+    blocks = [token.children or [] for token in _parsed(value) if token.type == "inline"]
     return "\n".join("".join(" " if t.type == "softbreak" else t.content for t in children
                               if t.type in ("text", "code_inline", "softbreak")) for children in blocks).strip()
