@@ -86,6 +86,17 @@ def test_the_links_beside_headings_are_titled_in_the_editions_language(site: Pat
         assert heading_link_titles(site / "en" / page) == {"Permanent link"}, page
 
 
+def footer_credit(page: Path) -> str:
+    found = re.search(r'<div class="md-copyright">(.*?)</div>', page.read_text(encoding="utf-8"), re.S)
+    assert found is not None, page
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_footer_credits_material_in_the_editions_language(site: Path) -> None:
+    assert footer_credit(site / "databases/index.html") == "本站使用 Material for MkDocs 构建"
+    assert footer_credit(site / "en/databases/index.html") == "Made with Material for MkDocs"
+
+
 def test_a_sites_own_heading_link_title_stays_in_every_edition() -> None:
     from mkdocs.config.defaults import MkDocsConfig
 
@@ -137,6 +148,7 @@ def test_editions_false_builds_the_bilingual_site(tmp_path: Path) -> None:
     page = (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
     assert not (tmp_path / "site" / "en").exists() and 'class="os-zh"' in page and 'class="os-en"' in page
     assert "md-select__link" not in page
+    assert footer_credit(tmp_path / "site" / "databases" / "index.html") == "Made with Material for MkDocs"  # Material's own
 
 
 def test_hand_written_pages_per_edition(tmp_path: Path) -> None:

@@ -114,6 +114,9 @@ def text(value: Text | None) -> str:
 #: The title of the link beside each heading (Python-Markdown's toc ``permalink_title``) in each edition's
 #: language; the bilingual site keeps toc's own default, the English one.
 PERMALINK_TITLES = {"zh": "永久链接", "en": "Permanent link"}
+#: Material's footer credit, "Made with <a>Material for MkDocs</a>", in each edition's language: the text
+#: before the link and after it (``overrides/partials/copyright.html``).
+MADE_WITH = {"zh": ("本站使用", "构建"), "en": ("Made with", "")}
 
 
 def permalink_title(language: str | None = None) -> str:
