@@ -317,6 +317,23 @@ def test_a_to_z_files_chinese_titles_under_their_pinyin_initial_in_pinyin_order(
     assert order == ["digits", "alibaba", "apple", "changsha", "chongqing", "yiqing", "cnki", "zotero"]
 
 
+def test_each_edition_files_an_entry_under_the_name_it_shows(tmp_path: Path) -> None:
+    """中国知网 · CNKI is under Z (zhong) in the Chinese edition, under C in the English one; the collection
+    page's order and its letter bar follow the same names."""
+    titles = {"cnki": "zh: 中国知网, en: CNKI", "afp": "zh: 法新社事实核查, en: AFP Fact Check",
+              "bhl": "zh: 生物多样性遗产图书馆, en: Biodiversity Heritage Library", "zotero": "en: Zotero"}
+    collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    for language, letters in (("zh", ["F", "S", "Z"]), ("en", ["A", "B", "C", "Z"])):  # fa, sheng, zhong; Zotero
+        pages = render(guide, today=TODAY, language=language).written
+        az = pages["a-z.md"]
+        assert re.findall(r"^## (.+?) \{ #letter-", az, re.MULTILINE) == letters, language
+        assert re.findall(r'<a href="\.\./dbs/#([\w-]+)">', az) == ["afp", "bhl", "cnki", "zotero"], language  # zhong < zotero
+        bar = re.search(r'<nav class="os-letters"[^>]*>(.*?)</nav>', pages["dbs.md"])
+        assert bar is not None and re.findall(r">(\w)</a>", bar.group(1)) == letters, language
+
+
 def test_leading_quotes_and_brackets_do_not_decide_the_letter(tmp_path: Path) -> None:
     """“秦”劳勇敢 (a COVID-19-Nav title) is under Q, “(The) Lancet” under T: not under Other."""
     titles = {"qin": "zh: “秦”劳勇敢", "lancet": "en: (The) Lancet", "ming": "zh: 铭“冀”于心"}

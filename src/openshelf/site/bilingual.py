@@ -89,6 +89,11 @@ def bi(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+def aside(value: str) -> str:
+    """``value`` in brackets after a name: full-width in the Chinese edition (中国知网（机构订阅）), else `` (…)``."""
+    return f"（{value}）" if _EDITION.get() == "zh" else f" ({value})"
+
+
 def inline_html(value: Text | None) -> str:
     """Curated text in both languages, escaped for inline HTML that Markdown leaves alone (badges, labels, summaries)."""
     if value is None:

@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import bi, edition, inline_html, language_name, plain, rendering, text
+from openshelf.site.bilingual import aside, bi, edition, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
 from openshelf.site.entries import description_html, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
@@ -331,9 +331,12 @@ _LEADING_MARKS = re.compile(r"^[\W_]+")
 
 
 def sort_key(entry: Entry) -> tuple[str, str]:
-    """The title as it sorts: English, or else Chinese by its tone-less pinyin (``疫情`` → ``yi qing``),
-    so A–Z puts it under Y; the characters break ties between titles that read alike."""
-    return _title_order(entry.title.en or entry.title.zh or "")
+    """The title as it sorts: the name the edition shows first (in the Chinese edition the Chinese
+    name, by its tone-less pinyin: ``疫情`` → ``yi qing``, so A–Z puts it under Y; in the English
+    edition and the bilingual site the English name), else the other; the characters break ties
+    between titles that read alike."""
+    title = entry.title
+    return _title_order((title.zh or title.en if edition() == "zh" else title.en or title.zh) or "")
 
 
 @lru_cache(maxsize=markup.CACHED)  # every page that lists entries sorts them, in each edition: pinyin once per title
@@ -343,7 +346,8 @@ def _title_order(title: str) -> tuple[str, str]:
 
 
 def initial(entry: Entry) -> str:
-    """The letter an entry is listed under: its English name's, or its Chinese name's pinyin initial; "#" for others."""
+    """The letter an entry is listed under (its name's as :func:`sort_key` reads it: a Chinese name's pinyin
+    initial); "#" for others."""
     first = sort_key(entry)[0][:1].upper()
     return first if "A" <= first <= "Z" else "#"
 
@@ -361,8 +365,8 @@ def _a_to_z(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
         title = letter if letter != "#" else bi("其他", "Other")
         anchor = _letter_anchor(letter)
         lines += [f"## {title} {{ #{anchor} }}", ""]
-        marker, block = _list_block(f"a-z/{anchor}", [f"{entry_link_html(e, A_TO_Z, ctx)} ({bi(*ACCESS_LABELS[e.access])})"
-                                                      f"{ended if e.status == 'ended' else ''}" for e in entries])
+        marker, block = _list_block(f"a-z/{anchor}", [entry_link_html(e, A_TO_Z, ctx) + aside(bi(*ACCESS_LABELS[e.access]))
+                                                      + (ended if e.status == "ended" else "") for e in entries])
         lines += marker
         made.update(block)
     return "\n".join(lines), made
