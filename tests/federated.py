@@ -65,6 +65,6 @@ def subscribe(guides: Path, snapshots: dict[str, bytes], sources_yml: str, *, lo
         locked[source_id] = {"url": f"https://{source_id}.example.org/downloads/openshelf.json",
                              "sha256": (lock or {}).get(source_id) or hashlib.sha256(data).hexdigest(),
                              "fetched": "2026-11-28T12:30:00Z", "etag": None, "last_modified": None,
-                             "format_version": "2.0", "entries": sum(len(c["entries"]) for c in json.loads(data).get("collections", [])),
+                             "format_version": "2.1", "entries": sum(len(c["entries"]) for c in json.loads(data).get("collections", [])),
                              "updated": "2026-11-28T12:00:00Z"}
     (folder / "lock.json").write_text(json.dumps({"version": 1, "sources": locked}, indent=2) + "\n", encoding="utf-8")

@@ -53,6 +53,27 @@ def test_no_placeholder_hosts_and_every_check_says_who_and_against_what() -> Non
             assert entry.verified_by and entry.evidence and entry.verification_note, entry.id
 
 
+def _site(host: str) -> str:
+    """The registrable part of a host, near enough for this guide's addresses (ncbi.nlm.nih.gov → nih.gov, zslib.com.cn → zslib.com.cn)."""
+    labels = host.rstrip(".").lower().split(".")
+    generic = len(labels) >= 3 and labels[-2] in {"com", "edu", "gov", "org", "net", "ac"} and len(labels[-1]) == 2
+    return ".".join(labels[-3:] if generic else labels[-2:])
+
+
+def test_every_check_says_what_its_evidence_is_and_a_report_is_never_called_the_providers_page() -> None:
+    """A check of this guide says whether it read the provider's page, a copy of it, or someone else's report;
+    evidence on another site than the resource's is a report (the site then does not link it, nor say 'verified')."""
+    for entry in own_entries():
+        if entry.last_verified is None:
+            continue
+        assert entry.evidence_kind is not None, entry.id
+        elsewhere = [u for u in entry.evidence if _site(urlsplit(u).hostname or "") != _site(urlsplit(entry.url or "").hostname or "")]
+        if elsewhere:
+            assert entry.evidence_kind == "report", (entry.id, elsewhere)
+        if "stored copy" in (entry.verified_by or "") + (entry.verification_note or ""):
+            assert entry.evidence_kind != "provider", entry.id  # a stored copy is not the live page
+
+
 def test_ended_programs_have_dates() -> None:
     ended = [e for e in own_entries() if e.status == "ended"]
     assert ended, "the 2020 programs that ended are listed, marked ended"

@@ -335,7 +335,7 @@ def test_export_json_and_yaml_hold_the_whole_guide(monkeypatch: pytest.MonkeyPat
     assert sum(len(c["entries"]) for c in data["collections"]) == 6
     webvpn = next(e for c in data["collections"] for e in c["entries"] if e["id"] == "webvpn")
     assert (webvpn["kind"], webvpn["url"]) == ("how-to", None)  # a how-to's address is each library's own
-    assert data["version"] == "2.0" and data["guide"]["updated"] == "2026-09-21T14:13:20Z"
+    assert data["version"] == "2.1" and data["guide"]["updated"] == "2026-09-21T14:13:20Z"
     assert "chinese-databases" in data["categories"]
     first = data["collections"][0]["entries"][0]
     assert set(first) >= {"id", "title", "url", "description", "access", "last_verified"}

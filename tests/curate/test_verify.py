@@ -96,6 +96,20 @@ def test_verify_command_writes_and_the_guide_stays_valid(guides: Path) -> None:
     assert "# ---- Chinese databases" in (guides / "dbs.yml").read_text(encoding="utf-8")
 
 
+def test_verify_records_what_the_evidence_is_and_a_later_check_without_it_drops_it(guides: Path) -> None:
+    result = verify(guides, "doaj", "--by", "B", "--evidence", "https://blog.example.edu/doaj-2020", "--kind", "report",
+                    "--date", "2026-11-02", "--note", "A library's blog post on the offer.")
+    assert result.exit_code == 0, result.output
+    text = (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert "      - https://blog.example.edu/doaj-2020\n    evidence_kind: report\n    verification_note: A library's" in text
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None and diagnostics == [] and guide.by_id["doaj"].evidence_kind == "report"
+    assert verify(guides, "doaj", "--by", "B", "--evidence", "https://doaj.org/about/", "--date", "2026-11-03").exit_code == 0
+    assert "evidence_kind" not in (guides / "dbs.yml").read_text(encoding="utf-8")  # this check read the provider's page
+    bad = verify(guides, "doaj", "--by", "B", "--evidence", "https://doaj.org/", "--kind", "rumour")
+    assert bad.exit_code == 2 and "rumour" in bad.output
+
+
 def test_verify_defaults_to_today_and_dry_run_writes_nothing(guides: Path) -> None:
     result = verify(guides, "cnki", "--by", "A", "--evidence", "https://www.cnki.net/", "--dry-run")
     assert result.exit_code == 0, result.output

@@ -62,7 +62,7 @@ def test_update_then_list(guides: Path) -> None:
     listing = run("list", "--guides", str(guides))
     assert listing.exit_code == 0, listing.output
     assert listing.stdout.count("snapshot ok (matches the lock)") == 2
-    assert "shared: http://127.0.0.1:" in listing.stdout and ", 4 entries in the export, format 2.0," in listing.stdout
+    assert "shared: http://127.0.0.1:" in listing.stdout and ", 4 entries in the export, format 2.1," in listing.stdout
 
     config = guides / "_sources.yml"
     config.write_text(config.read_text(encoding="utf-8").split("  - id: other")[0], encoding="utf-8")

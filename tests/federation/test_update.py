@@ -96,7 +96,7 @@ def test_the_first_update_writes_the_bytes_as_fetched_and_their_lock(world: Worl
     assert world.snapshot() == body
     assert world.lock() == {"version": 1, "sources": {"shared": {
         "url": world.source.url, "sha256": hashlib.sha256(body).hexdigest(), "fetched": "2026-11-28T12:00:00Z",
-        "etag": '"one"', "last_modified": "Sat, 28 Nov 2026 12:00:00 GMT", "format_version": "2.0", "entries": 4,
+        "etag": '"one"', "last_modified": "Sat, 28 Nov 2026 12:00:00 GMT", "format_version": "2.1", "entries": 4,
         "updated": "2026-11-28T12:00:00Z"}}}
     assert set(world.state()) == {"_sources/shared.json", "_sources/lock.json"}, "nothing else is written"
     assert previous(world.guides, "shared", read_lock(world.guides)).intact

@@ -174,6 +174,23 @@ def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() ->
     assert "os-verified" not in cnki and "Not yet verified" not in page
 
 
+def test_a_check_against_a_copy_says_so_and_one_against_a_report_links_nothing(tmp_path: Path) -> None:
+    checked = "    last_verified: 2026-11-28\n    verified_by: T\n    evidence:\n      - {url}\n    evidence_kind: {kind}\n"
+    entries = "".join(zh_entry(i, "en: " + i.title()) + checked.format(url=url, kind=kind) for i, url, kind in (
+        ("copied", "https://web.archive.org/web/2020/https://copied.example.org/", "copy"),
+        ("reported", "https://content-farm.example.net/reprint/1.html", "report")))
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    for language, copy_text, report_text in (
+            ("en", "Verified on 2026-11-28 against a stored copy", "Checked on 2026-11-28 against a report (not the provider's own page)"),
+            ("zh", "核实于 2026-11-28（据存档副本）", "2026-11-28 据转载或报道核对（非提供方原页面）")):
+        page = render(guide, today=TODAY, language=language).written["dbs.md"]
+        copied, reported = entry_block(page, "copied"), entry_block(page, "reported")
+        assert copy_text in copied and 'href="https://web.archive.org/web/2020/https://copied.example.org/"' in copied, language
+        assert report_text in reported and "content-farm" not in page, language  # the report is not linked from the site
+        assert "Verified" not in reported and "核实于" not in reported, language
+
+
 def test_several_pieces_of_evidence_are_numbered_and_curated_text_is_escaped(tmp_path: Path) -> None:
     entries = ("  - {id: a, title: {en: A}, url: 'https://a.org/', description: {en: D}, category: databases, access: free,\n"
                "     last_verified: 2026-11-01, verified_by: '<b>x</b>', evidence: ['https://a.org/x?q=1&r=2', 'https://web.archive.org/a']}\n")

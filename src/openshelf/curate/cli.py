@@ -656,20 +656,25 @@ COMMANDS.append(init_command)
 @click.option("--evidence", "evidence", required=True, multiple=True, metavar="URL",
               help="The http(s) address of what you looked at: the page that states the offer, or an archived copy "
                    "(web.archive.org).  Repeat for more than one.")
+@click.option("--kind", "kind", type=click.Choice(["provider", "copy", "report"]), default=None,
+              help="What the evidence is: the provider's own page (provider), a stored or archived copy of it (copy), or "
+                   "someone else's report or reprint of what the provider said (report: the site says 'checked against a "
+                   "report' and does not link it).  Left out: the provider's own page.")
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day you made the check (default: today).")
 @click.option("--note", default=None, metavar="TEXT", help="What the evidence stated, in a sentence, for the next person who checks.")
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--dry-run", is_flag=True, help="Print the file as it would be instead of writing it.")
-def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], date_text: str | None, note: str | None, guides: Path,
-                   dry_run: bool) -> None:
+def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str | None, date_text: str | None, note: str | None,
+                   guides: Path, dry_run: bool) -> None:
     """Record that you checked entry ID against its provider's own statement.
 
     \b
     Sets last_verified (--date, default today), verified_by (--by), evidence (every --evidence
-    URL) and verification_note (--note) on the entry, replacing the previous check's values: the
-    evidence is what this check looked at.  Only check what you have really looked at, and say
-    in --note when the page was a stored or archived copy.  The file keeps its comments and
+    URL), evidence_kind (--kind) and verification_note (--note) on the entry, replacing the
+    previous check's values: the evidence is what this check looked at.  Only check what you have
+    really looked at; say with --kind copy when the page was a stored or archived copy, and with
+    --kind report when it was someone else's report of the offer.  The file keeps its comments and
     layout; the whole guide is validated and the file is only replaced when it is valid.
     Exit 0 recorded, 1 the guide has (or would have) errors, 2 usage error (unknown ID, an
     evidence address that is not http(s), a date that is not YYYY-MM-DD or in the future).
@@ -707,7 +712,7 @@ def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], date_text:
                                      f"note to the entry in {display_path(guides / '_overlays.yml')}", param_hint="'ID'")
         raise click.BadParameter(f"no entry '{entry_id}' in {display_path(guides)}", param_hint="'ID'")
     path = Path(entry.where().path)
-    check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None)
+    check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None, kind)
     result = verify_entry(path, entry_id, check, guides, write=not dry_run)
     _finish(result, dry_run, f"record the check of '{entry_id}'", f"recorded the check of '{entry_id}' ({day}, by {check.by})")
 

@@ -1,9 +1,10 @@
 """``openshelf verify``: record a check of one entry without hand-editing YAML.
 
 A check is a date (``last_verified``), who made it (``verified_by``), what they looked at
-(``evidence``: the page that states the offer, or an archived copy) and, optionally, what that
-page said (``verification_note``).  A new check replaces the previous one's fields: the evidence
-is what *this* check looked at.  The file keeps its comments and canonical layout; the whole
+(``evidence``: the page that states the offer, or an archived copy; ``evidence_kind`` says which,
+or that it was someone else's report) and, optionally, what that page said
+(``verification_note``).  A new check replaces the previous one's fields: the evidence is what
+*this* check looked at.  The file keeps its comments and canonical layout; the whole
 guide is validated with the new text and the file is only replaced (atomically) when it is valid.
 """
 
@@ -31,10 +32,13 @@ class Check:
     by: str
     evidence: tuple[str, ...]
     note: str | None = None
+    kind: str | None = None  # evidence_kind: provider, copy or report
 
     def fields(self) -> dict[str, object]:
         """The entry fields this check sets, in the schema's order."""
         values: dict[str, object] = {"last_verified": self.day, "verified_by": self.by, "evidence": list(self.evidence)}
+        if self.kind:
+            values["evidence_kind"] = self.kind
         if self.note:
             values["verification_note"] = self.note
         return values
@@ -64,8 +68,9 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
         raise NoSuchEntry(entry_id)
     entry: CommentedMap = entries[index]
     values = check.fields()
-    if "verification_note" in entry and "verification_note" not in values:
-        del entry["verification_note"]
+    for stale in ("evidence_kind", "verification_note"):  # the previous check's, when this one says nothing of it
+        if stale in entry and stale not in values:
+            del entry[stale]
     for key, value in values.items():
         entry[key] = _block(value) if isinstance(value, list) else value
     fmt.canonicalize(doc, "collection")

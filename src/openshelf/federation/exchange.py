@@ -29,7 +29,7 @@ from openshelf.guide.models import Entry as GuideEntry
 from openshelf.guide.models import HttpUrl, LanguageCode, Slug, Text
 
 FORMAT = "openshelf-guide"
-VERSION = "2.0"
+VERSION = "2.1"  # 2.1: evidence_kind
 MAJOR = int(VERSION.split(".", maxsplit=1)[0])
 #: The export is public data: time stamps are UTC, to the second, with a Z.
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

@@ -177,6 +177,11 @@ class Entry(_Strict):
         "What the last check looked at: the http(s) address of the page that states the offer (the provider's "
         "announcement, its terms), or an archived copy of it (web.archive.org). Needs last_verified; "
         "'openshelf stale' lists checks recorded without evidence."))
+    evidence_kind: Literal["provider", "copy", "report"] | None = Field(None, description=(
+        "What the evidence is: 'provider', the provider's own page as published (what a check without this field "
+        "means); 'copy', a stored or archived copy of that page; 'report', someone else's report or reprint of what "
+        "the provider said. The site says 'verified' for the first two, linked to the evidence, and 'checked against a "
+        "report' for a report, without linking it. Needs last_verified."))
     verification_note: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(None, description=(
         "What the evidence stated, in a sentence or two, for the next person who checks (not shown to readers). "
         "Needs last_verified."))
@@ -247,7 +252,7 @@ class Entry(_Strict):
 
 
 #: The fields that describe the last check besides its date (``last_verified``); ``openshelf verify`` writes them.
-CHECK_FIELDS = ("verified_by", "evidence", "verification_note")
+CHECK_FIELDS = ("verified_by", "evidence", "evidence_kind", "verification_note")
 #: The entry fields that hold text in both languages, and those that hold lists.
 TEXT_FIELDS = tuple(name for name, info in Entry.model_fields.items() if Text in (info.annotation, *get_args(info.annotation)))
 LIST_FIELDS = tuple(name for name, info in Entry.model_fields.items() if get_origin(info.annotation) is list)

@@ -139,16 +139,22 @@ def _chips(entry: Entry, status_text: str, news: str) -> list[str]:
 
 
 def verified_badge(entry: Entry) -> list[str]:
-    """"Verified on DATE" with a link to each piece of evidence, or nothing when no person has checked
-    the entry (the About page says what an entry without it means)."""
+    """"Verified on DATE" with a link to each piece of evidence ("against a stored copy" for a copy), "checked
+    against a report", unlinked, for someone else's account; nothing when no person has checked the entry (the
+    About page says what each means)."""
     if entry.last_verified is None:
         return []
     day = entry.last_verified.isoformat()
+    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
+    if entry.evidence_kind == "report":  # someone else's account of the offer: said, and not linked (it may be any site)
+        label = bi(f"{day} 据转载或报道核对（非提供方原页面）", f"Checked on {day} against a report (not the provider's own page)")
+        return [_badge("verified", "report", label, by)]
     label = bi(f"核实于 {day}", f"Verified on {day}")
+    if entry.evidence_kind == "copy":
+        label = bi(f"核实于 {day}（据存档副本）", f"Verified on {day} against a stored copy")
     numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
     links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
              for url, n in zip(entry.evidence, numbers, strict=True)]
-    by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
     return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
 
 
