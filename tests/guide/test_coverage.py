@@ -48,6 +48,18 @@ def test_a_service_and_a_kind_without_an_entry_are_warnings_at_their_line(tmp_pa
     assert validate(root, strict=True)[0] == 1  # --strict: the guide's promise not kept fails
 
 
+def test_a_file_with_an_error_does_not_also_bring_warnings_that_its_entries_are_missing(tmp_path: Path) -> None:
+    """One mistake in a collection file is one error: its entries are not read, so "no entry serves …" is not
+    said of the services and kinds they may well count toward."""
+    promised = PROMISES.replace("  remote-interview: {en: Remote interview rooms}\n", "").replace(
+        "  wechat-accounts: {zh: 微信公众号, en: WeChat official accounts}\n", "")
+    for broken in (NAV.replace("access: free, tags", "access: gratis, tags"), NAV.replace("  - {id: b", "\t- {id: b")):
+        root = write_guide(tmp_path / str(len(list(tmp_path.iterdir()))), {"_site.yml": promised, "nav.yml": broken})
+        code, lines = validate(root)
+        assert code == 1 and [line for line in lines if ": warning: " in line] == [], lines
+        assert len([line for line in lines if ": error: " in line]) == 1, lines
+
+
 def test_an_entry_counts_toward_a_kind_by_category_by_the_kinds_key_or_by_one_of_its_tags(tmp_path: Path) -> None:
     nav = NAV + ("  - {id: c, title: {en: C}, url: 'https://c.org/', description: {en: D}, category: access, access: free, "
                  "tags: [wechat-accounts, remote-interview]}\n")

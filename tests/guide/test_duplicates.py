@@ -113,6 +113,15 @@ def test_identical_and_near_duplicate_titles_warn(tmp_path: Path) -> None:
     ]
 
 
+def test_a_title_one_letter_longer_is_nearly_the_same(tmp_path: Path) -> None:
+    """'PubMeds' against 'PubMed' (ratio 0.92): the lengths may differ as far as a ratio of 0.9 allows."""
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(
+        "dbs", entry("a", "https://a.org/", en="PubMed", zh="公共医学"), entry("b", "https://b.org/", en="PubMeds", zh="公共医学库"))})
+    guide, diagnostics = load_guide(root)
+    assert guide is not None
+    assert [d.code for d in diagnostics] == ["duplicate-title"] and "entry 'b': title: nearly the same title as entry 'a'" in diagnostics[0].format()
+
+
 FEVER = [("fever-hubei", "Fever clinics in Hubei province", "湖北省发热门诊"), ("fever-hunan", "Fever clinics in Hunan province", "湖南省发热门诊"),
          ("dash-who", "COVID-19 Dashboard", "新冠疫情数据面板"), ("dash-jhu", "COVID-19 Dashboard", "新冠疫情数据看板")]
 

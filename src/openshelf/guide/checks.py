@@ -122,7 +122,9 @@ NEAR_TITLE_RATIO = 0.9
 
 def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
     """Titles that differ by a letter or two; titles that differ only in numbers are different things."""
-    if abs(len(a) - len(b)) * 19 > len(a) + len(b) or masked_a == masked_b:
+    # ratio() is at most 2·min/(len a + len b): below NEAR_TITLE_RATIO (0.9) when the lengths differ by more
+    # than a tenth of their sum, and then not worth comparing
+    if abs(len(a) - len(b)) * 10 > len(a) + len(b) or masked_a == masked_b:
         return False
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO

@@ -156,12 +156,13 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
     total = 0
     unvalidated: set[str] = set(known_ids)
     unreadable = False  # a file that does not parse: its ids are unknown
+    incomplete = False  # a file that does not parse or validate: whether a service or kind has an entry is unknown
     for path in files:
         if path.name == SITE_FILE:
             continue
         source = parse_file(path, diagnostics, limits)
         if source is None:
-            unreadable = True
+            unreadable = incomplete = True
             continue
         entries = source.data.get("entries")
         total += len(entries) if isinstance(entries, list) else 0
@@ -170,9 +171,11 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
             diagnostics.append(Diagnostic(Location(source.display, line, col),
                                           f"the guide has more than {limits.max_entries:,} entries "
                                           f"(limits.max_entries in {SITE_FILE})", field="entries", code="limit"))
+            incomplete = True
             continue
         collection = validate_source(source, Collection, diagnostics)
         if collection is None:  # its entries' ids still count, so that 'related' does not report them missing
+            incomplete = True
             unvalidated |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)} \
                 if isinstance(entries, list) else set()
             continue
@@ -191,7 +194,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
 
     # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
     # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
-    crossed = cross_checks(site, collections, unvalidated, coverage=whole, warnings=warnings)
+    # Likewise "no entry of this kind" while a file's entries are not read: they may well be in it.
+    crossed = cross_checks(site, collections, unvalidated, coverage=whole and not incomplete, warnings=warnings)
     diagnostics += [d for d in crossed if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
