@@ -58,6 +58,9 @@ def test_the_new_guide_is_valid_formatted_and_up_to_date(made: Path) -> None:
                                              "information-literacy-courses", "library-news"]
     assert all(e.kind == "how-to" and e.url is None and e.provider == site.publisher for e in guide.entries)
     assert {e.category for e in guide.entries} == set(site.categories)
+    # every tag the starter uses is named: a guide that subscribes to one that names its tags is warned of an
+    # unnamed one, and `make test` validates with --strict
+    assert {t for e in guide.entries for t in e.tags} == set(site.tags) and all(label.zh and label.en for label in site.tags.values())
     text = "\n".join(p.read_text(encoding="utf-8") for p in (made / "guides").glob("*.yml"))
     assert "http" not in text and "TODO" not in text and "@@" not in text
     for path in (made / "guides").glob("*.yml"):  # `openshelf fmt --check` passes

@@ -61,6 +61,17 @@ CATEGORIES = {
     "learning": {"zh": "信息素养与在线学习", "en": "Information literacy and learning"},
     "notices": {"zh": "通知与推送", "en": "News and notices"},
 }
+#: The names of the tags the starter entries use (``starter/guides/services.yml``): a guide that names its tags, or
+#: subscribes to one that does, is warned of a tag it leaves unnamed.
+TAGS = {
+    "document-delivery": {"zh": "文献传递", "en": "Document delivery"},
+    "reference": {"zh": "参考咨询", "en": "Reference"},
+    "research-support": {"zh": "科研支持", "en": "Research support"},
+    "novelty-search": {"zh": "科技查新", "en": "Novelty search"},
+    "theses": {"zh": "学位论文", "en": "Theses"},
+    "information-literacy": {"zh": "信息素养", "en": "Information literacy"},
+    "news": {"zh": "新闻与通知", "en": "News"},
+}
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 _URL: TypeAdapter[str] = TypeAdapter(HttpUrl)
 #: MkDocs themes put site_name and site_description into the HTML unescaped (in <title> and in attributes).
@@ -153,6 +164,7 @@ def site_data(settings: Settings) -> dict[str, Any]:
         data["license"] = settings.license
     data["languages"] = list(settings.languages)
     data["categories"] = {key: _text(label, settings.languages) for key, label in CATEGORIES.items()}
+    data["tags"] = {key: _text(label, settings.languages) for key, label in TAGS.items()}
     return data
 
 
