@@ -191,3 +191,16 @@ def test_search_in_the_english_edition(site: tuple[str, Any], query: str, anchor
     assert not any(url.startswith(base + "pagefind/") for url in loaded)  # not the Chinese edition's index
     assert page.outside == []
     page.context.close()
+
+
+def test_english_results_show_chinese_words_whole(site: tuple[str, Any]) -> None:
+    """The English edition indexes Chinese character by character, parted by spaces; its results show 中国知网,
+    not 中 国 知 网, and 知网 as one mark."""
+    page = open_page(site, "en/")
+    type_query(page, "知网")
+    wait_until(page, "q => { const l = document.querySelector('.md-search-result__list'); return l && l.dataset.query === q; }", "知网")
+    cnki = page.locator("a.md-search-result__link[href$='#cnki'] article")
+    text = cnki.inner_text()
+    assert "中国知网" in text and "中 国" not in text, text
+    assert "知网" in cnki.locator("mark").all_inner_texts(), cnki.inner_html()
+    page.context.close()

@@ -351,6 +351,19 @@ def test_each_edition_files_an_entry_under_the_name_it_shows(tmp_path: Path) -> 
         assert bar is not None and re.findall(r">(\w)</a>", bar.group(1)) == letters, language
 
 
+def test_a_program_with_one_date_says_until_or_from_it(tmp_path: Path) -> None:
+    entries = (zh_entry("ended", "en: Ended") + "    status: ended\n    available_until: 2020-05-31\n"
+               + zh_entry("started", "en: Started") + "    access: temporarily-free\n    available_from: 2020-02-01\n")
+    entries = entries.replace("    access: free\n    access: temporarily-free\n", "    access: temporarily-free\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    en = render(guide, today=TODAY, language="en").written["dbs.md"]
+    zh = render(guide, today=TODAY, language="zh").written["dbs.md"]
+    assert "Ended (until 2020-05-31)" in en and "This program has ended (until 2020-05-31)" in en and "…" not in en
+    assert "Available: from 2020-02-01" in en
+    assert "已结束（至 2020-05-31）" in zh and "开放时间：自 2020-02-01 起" in zh
+
+
 def test_leading_quotes_and_brackets_do_not_decide_the_letter(tmp_path: Path) -> None:
     """“秦”劳勇敢 (a COVID-19-Nav title) is under Q, “(The) Lancet” under T: not under Other."""
     titles = {"qin": "zh: “秦”劳勇敢", "lancet": "en: (The) Lancet", "ming": "zh: 铭“冀”于心"}

@@ -177,10 +177,10 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
     lines = [f'<article class="os-entry{best}"{target} {attrs}>', f'<h3 id="{entry.id}">{title}{permalink}</h3>']
     source = members.get(origin.source) if origin and origin.source else None
     link, note = link_badge(entry, ctx, origin, source.title if source else None)
-    period = _period(entry)
+    period_zh, period = _period(entry)
     status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:
-        status_text = bi(f"已结束（{period}）", f"Ended ({period})")
+        status_text = bi(f"已结束（{period_zh}）", f"Ended ({period})")
     chips = _chips(entry, status_text, link if note else link_news(entry, ctx, origin))  # a broken link's badge: in the row
     lines += ['<details class="os-details">', f'<summary><span class="os-line">{inline_html(summary_line(entry.description))}</span> '
               f'<span class="os-chips">{" ".join(chips)}</span></summary>']
@@ -189,10 +189,10 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
         lines.append('<p class="os-badges">' + " ".join(badges) + "</p>")
     if entry.status == "ended":  # an admonition, as Python-Markdown's extension writes it
         lines += [f'<div class="admonition warning">\n<p class="admonition-title">{bi("已结束", "Ended")}</p>',
-                  "<p>" + bi(f"该项目已结束（{period}），保留于此以供查考。",
+                  "<p>" + bi(f"该项目已结束（{period_zh}），保留于此以供查考。",
                              f"This program has ended ({period}); it stays listed for the record.") + "</p>\n</div>"]
     elif period:
-        lines.append(f"<p><em>{bi('开放时间', 'Available')}: {period}</em></p>")
+        lines.append(f"<p><em>{bi(f'开放时间：{period_zh}', f'Available: {period}')}</em></p>")
     if entry.url is None:
         lines.append(f'<p class="os-url os-url-local">{bi(*LOCAL_ADDRESS)}</p>')
     else:
@@ -230,12 +230,15 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
     return facts
 
 
-def _period(entry: Entry) -> str:
+def _period(entry: Entry) -> tuple[str, str]:
+    """When a temporary program runs, in Chinese and in English: "S – E", "至 E · until E", "自 S 起 · from S"; empty without dates."""
     start = entry.available_from.isoformat() if entry.available_from else ""
     end = entry.available_until.isoformat() if entry.available_until else ""
-    if not (start or end):
-        return ""
-    return f"{start or '…'} – {end or '…'}"
+    if start and end:
+        return f"{start} – {end}", f"{start} – {end}"
+    if end:
+        return f"至 {end}", f"until {end}"
+    return (f"自 {start} 起", f"from {start}") if start else ("", "")
 
 
 def entry_link_html(entry: Entry, current: str, ctx: Context) -> str:

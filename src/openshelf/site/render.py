@@ -317,7 +317,8 @@ def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
     order = sorted(by_tag, key=lambda t: tag_order(guide, t))
-    lines += [" · ".join(f"[{tag_label(guide, t)}](#tag-{t}) ({len(by_tag[t])})" for t in order), ""]
+    lines += [" · ".join(f'<span class="os-nowrap">[{tag_label(guide, t)}](#tag-{t}){aside(str(len(by_tag[t])))}</span>'
+                         for t in order), ""]
     made: dict[str, str] = {}
     for tag in order:
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
@@ -403,8 +404,10 @@ def _link_health(guide: Guide, ctx: Context) -> str:
             counts[kind if kind in counts else "unchecked"] += 1
         lines.append(f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in kinds) + " |")
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
-    if not broken:
+    if not broken and checked:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
+    elif not broken:  # not a clean result: nothing has been looked at
+        lines.append(bi("还没有检查过链接，所以还不知道哪些失效。", "No link has been checked yet, so none is known to be broken."))
     # Grouped by where the fix goes: a local collection file, or a subscribed source's guide.
     groups: dict[Group, list[tuple[Entry, SiteStatus]]] = {}
     for e, status in broken:

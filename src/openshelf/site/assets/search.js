@@ -114,9 +114,15 @@
     return new URL(data.url || "", location.href).href;
   }
 
+  // An edition indexed as another language than Chinese has its Chinese text parted character by
+  // character with spaces (pagefind.py, index_text): shown, the words are whole again, and the marks
+  // of neighbouring characters one mark.
+  var HAN_GAP = new RegExp("(" + HAN.source + ")((?:</mark>)?)\\s+((?:<mark>)?)(?=" + HAN.source + ")", "gu");
+  function whole(text) { return text.replace(HAN_GAP, "$1$2$3").replace(/<\/mark><mark>/g, ""); }
+
   // Pagefind's excerpt is text with <mark> around the hits; rebuild it from text nodes only.
   function excerpt(node, text) {
-    (text || "").split(/(<mark>[\s\S]*?<\/mark>)/).forEach(function (part) {
+    whole(text || "").split(/(<mark>[\s\S]*?<\/mark>)/).forEach(function (part) {
       var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
       var plain = document.createElement("textarea");
       plain.innerHTML = m ? m[1] : part;  // decode entities without parsing markup
@@ -143,7 +149,7 @@
     var icon = document.createElement("div");
     icon.className = "md-search-result__icon md-icon";
     var h1 = document.createElement("h1");
-    h1.textContent = ((data.meta && data.meta.title) || data.url).replace(/\u200B/g, "");  // a page's <h1>, as indexed
+    h1.textContent = whole(((data.meta && data.meta.title) || data.url).replace(/\u200B/g, ""));  // a page's <h1>, as indexed
     article.append(icon, h1);
     var tags = filters(data, "collection").concat(filters(data, "member"));
     if (tags.length) {
