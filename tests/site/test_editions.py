@@ -97,6 +97,12 @@ def test_the_footer_credits_material_in_the_editions_language(site: Path) -> Non
     assert footer_credit(site / "en/databases/index.html") == "Made with Material for MkDocs"
 
 
+def test_the_not_found_page_speaks_the_editions_language_and_leads_home(site: Path) -> None:
+    for page, heading, home in (("404.html", "404 - 页面不存在", "返回首页"), ("en/404.html", "404 - Not found", "Go to the home page")):
+        text = (site / page).read_text(encoding="utf-8")
+        assert f"<h1>{heading}</h1>" in text and re.search(rf'<a href="[^"]*">{home}</a>', text), page
+
+
 def test_a_sites_own_heading_link_title_stays_in_every_edition() -> None:
     from mkdocs.config.defaults import MkDocsConfig
 

@@ -122,6 +122,8 @@ PERMALINK_TITLES = {"zh": "永久链接", "en": "Permanent link"}
 #: Material's footer credit, "Made with <a>Material for MkDocs</a>", in each edition's language: the text
 #: before the link and after it (``overrides/partials/copyright.html``).
 MADE_WITH = {"zh": ("本站使用", "构建"), "en": ("Made with", "")}
+#: The "not found" page (``overrides/404.html``) in each edition's language: its heading and the link home.
+NOT_FOUND = {"zh": ("404 - 页面不存在", "返回首页"), "en": ("404 - Not found", "Go to the home page")}
 
 
 def permalink_title(language: str | None = None) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from openshelf.errors import BuildError
 from openshelf.guide.models import Site
 from openshelf.site import markup
-from openshelf.site.bilingual import EDITION_LANGUAGES, MADE_WITH, PERMALINK_TITLES, language_name
+from openshelf.site.bilingual import EDITION_LANGUAGES, MADE_WITH, NOT_FOUND, PERMALINK_TITLES, language_name
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -61,13 +61,15 @@ def alternates(editions: Sequence[str], page_url: str, site_url: str | None) -> 
 def template_values(editions: Sequence[str], language: str, root_url: str | None) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """What the template (``overrides/main.html``) needs to place a page of the ``language`` edition
     among the others, the same on both build paths: ``config.extra.openshelf``'s ``locale``,
-    ``main_edition``, ``made_with`` (the footer's credit to Material, in the edition's language),
+    ``main_edition``, ``made_with`` (the footer's credit to Material, in the edition's language), ``not_found``
+    (the 404 page's heading and link home),
     ``root`` (from this edition's root to the site's, for the service worker) and
     ``edition_roots`` (each edition's root; the template adds the page's address), and Material's
     language selector (``config.extra.alternate``), whose ``hreflang`` links name each edition's
     root: its script looks for a ``sitemap.xml`` beside each, and there is one per edition."""
     where = folder(language, editions)
-    ours: dict[str, Any] = {"locale": LOCALES[language], "main_edition": not where, "made_with": list(MADE_WITH[language])}
+    ours: dict[str, Any] = {"locale": LOCALES[language], "main_edition": not where, "made_with": list(MADE_WITH[language]),
+                            "not_found": list(NOT_FOUND[language])}
     if where:
         ours["root"] = "../" * where.count("/")
     if len(editions) < 2:
