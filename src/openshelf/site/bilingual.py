@@ -10,7 +10,7 @@ counts), so all of them share it without importing each other.  Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -87,6 +87,16 @@ def bi(zh: str | None, en: str | None) -> str:
     if zh and en and zh != en:
         return f'<span lang="zh" class="os-zh">{zh}</span><span class="os-sep"> · </span><span lang="en" class="os-en">{en}</span>'
     return zh or en or ""
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items in a run of text: joined with the enumeration comma in the Chinese edition (知网、CNKI), else ``, ``."""
+    return ("、" if _EDITION.get() == "zh" else ", ").join(items)
+
+
+def labelled(name: str, value: str) -> str:
+    """A labelled value as HTML, ``<strong>name:</strong> value``; in the Chinese edition with its full-width colon (又名：…)."""
+    return f"<strong>{name}：</strong>{value}" if _EDITION.get() == "zh" else f"<strong>{name}:</strong> {value}"
 
 
 def aside(value: str) -> str:

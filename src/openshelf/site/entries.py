@@ -15,7 +15,7 @@ from openshelf.guide.provenance import Origin
 from openshelf.links.store import status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, language_name, marked, permalink_title, plain
+from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, labelled, language_name, listed, marked, permalink_title, plain
 from openshelf.site.context import TAGS, Context, page_of
 from openshelf.site.members import entry_members, link_status, provenance, source_name
 
@@ -204,7 +204,7 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
     lines += description_html(entry.description, in_markdown=False)
     facts = _facts(guide, entry, current, ctx.use_directory_urls)
     if facts:
-        lines += ["<ul>", *(f"<li><strong>{name}:</strong> {value}</li>" for name, value in facts), "</ul>"]
+        lines += ["<ul>", *(f"<li>{labelled(name, value)}</li>" for name, value in facts), "</ul>"]
     return [*lines, "</details>", *(line for line in note if line), "</article>"]
 
 
@@ -216,17 +216,17 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
         return f'<a href="{markup.attr(blocks.href(target, anchor, current, use_directory_urls))}">{label}</a>'
 
     if entry.aliases:
-        facts.append((bi("又名", "Also known as"), ", ".join(markup.html_text(a) for a in entry.aliases)))
+        facts.append((bi("又名", "Also known as"), listed(markup.html_text(a) for a in entry.aliases)))
     if entry.provider:
         facts.append((bi("提供方", "Provider"), inline_html(entry.provider)))
     if entry.languages:
-        facts.append((bi("语言", "Languages"), ", ".join(markup.html_text(language_name(code)) for code in entry.languages)))
+        facts.append((bi("语言", "Languages"), listed(markup.html_text(language_name(code)) for code in entry.languages)))
     if entry.tags:
-        facts.append((bi("标签", "Tags"), ", ".join(link(TAGS, f"tag-{t}", tag_html(guide, t)) for t in entry.tags)))
+        facts.append((bi("标签", "Tags"), listed(link(TAGS, f"tag-{t}", tag_html(guide, t)) for t in entry.tags)))
     for label, others in ((bi("相关途径", "Related"), [guide.by_id[i] for i in entry.related]),
                           (bi("可用于", "Used with"), guide.referenced_by.get(entry.id, []))):
         if others:
-            facts.append((label, ", ".join(link(page_of(r.collection), r.id, inline_html(r.title)) for r in others)))
+            facts.append((label, listed(link(page_of(r.collection), r.id, inline_html(r.title)) for r in others)))
     return facts
 
 
