@@ -351,6 +351,15 @@ def test_each_edition_files_an_entry_under_the_name_it_shows(tmp_path: Path) -> 
         assert bar is not None and re.findall(r">(\w)</a>", bar.group(1)) == letters, language
 
 
+def test_the_field_reference_is_for_curators_and_speaks_chinese_in_the_chinese_edition() -> None:
+    zh = render(fixture(), today=TODAY, language="zh").written["reference.md"]
+    en = render(fixture(), today=TODAY, language="en").written["reference.md"]
+    for page in (zh, en):
+        assert page.startswith("---\nsearch:\n  exclude: true\n---\n")  # not among readers' search results
+    assert "| 字段 | 必填 |" in zh and "| `id` | 是 |" in zh and "| yes |" not in zh and "Generated from" not in zh
+    assert "| field | required | description |" in en and "| `id` | yes |" in en
+
+
 def test_a_program_with_one_date_says_until_or_from_it(tmp_path: Path) -> None:
     entries = (zh_entry("ended", "en: Ended") + "    status: ended\n    available_until: 2020-05-31\n"
                + zh_entry("started", "en: Started") + "    access: temporarily-free\n    available_from: 2020-02-01\n")
