@@ -96,6 +96,13 @@ def test_bad_values_are_usage_errors(guides: Path) -> None:
     assert result.exit_code == 2 and "no collection 'nope'" in result.stderr
 
 
+def test_a_bad_tag_is_named_in_its_message(guides: Path) -> None:
+    result = invoke(guides, *FLAGS, "--tags", "电子书, open-access, 借阅, 电子书", "--no-input")
+    assert result.exit_code == 2
+    messages = result.stderr.split("Error: ", 1)[1].strip().split("; ")
+    assert [m.split(" must be")[0] for m in messages] == ["--tags: '电子书'", "--tags: '借阅'"], messages  # each once, by name
+
+
 def test_invalid_guide_is_not_written(guides: Path) -> None:
     result = invoke(guides, *FLAGS, "--category", "unknown-category", "--no-input")
     assert result.exit_code == 1

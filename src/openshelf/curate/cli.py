@@ -173,7 +173,7 @@ COMMANDS.append(collection_group)
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--no-input", is_flag=True, help="Never prompt: a missing required field is a usage error (exit 2).")
-@click.option("--dry-run", is_flag=True, help="Print the new file's entry instead of writing it.")
+@click.option("--dry-run", is_flag=True, help="Print the collection file as it would be, the new entry at its end, instead of writing it.")
 @click.option("--from-issue", "from_issue", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
               help="Take the fields from a filled 'Suggest a resource' issue form (its Markdown body; - for stdin).")
 def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: bool, from_issue: Any, **values: str | None) -> None:

@@ -162,7 +162,14 @@ def schema_problems(data: Mapping[str, Any]) -> list[str]:
             loc = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
             option = _OPTION_OF.get(loc) or _OPTION_OF.get(loc.split(".")[0]) or (loc.split(".")[0].replace("_", "-") if loc else "")
             message = describe(error)
-            out.append(f"--{option}: {message}" if option else message)
+            # an item of a list (--tags "a, 电子书"): name the item, so that each message says which
+            item = next((p for p in error["loc"] if isinstance(p, int)), None)
+            value = error.get("input")
+            if item is not None and isinstance(value, str):
+                message = f"'{value}' {message}"
+            line = f"--{option}: {message}" if option else message
+            if line not in out:
+                out.append(line)
         return out
     return []
 
