@@ -185,6 +185,8 @@ def test_without_input_a_name_and_an_id_are_required(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--name-zh: the guide needs a name in zh or en" in result.stderr
     result = run_init(str(tmp_path / "g"), "--no-input", "--name-zh", "某馆指南")  # no Latin letters for an id
     assert result.exit_code == 2 and "missing --id" in result.stderr
+    result = run_init(str(tmp_path / "g"), "--no-input")  # no name at all: that is the problem to name, not the id
+    assert result.exit_code == 2 and "the guide needs a name in zh or en" in result.stderr and "missing --id" not in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

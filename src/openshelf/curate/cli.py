@@ -5,6 +5,7 @@ Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -607,9 +608,9 @@ def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | N
             subscribe = (shared,) if shared else ()
     settings = i.Settings(id=guide_id or i.default_id(name, publisher), name=name, languages=langs, publisher=publisher,
                           url=url, license=license_id, subscribe=subscribe)
-    if not settings.id:
-        raise click.UsageError("missing --id (the names give none in Latin letters)")
-    problems = i.problems(settings)
+    problems = i.problems(settings if settings.id else dataclasses.replace(settings, id="id"))  # the other values' problems
+    if not settings.id and not problems:  # named, but in no Latin letters (without a name, that problem says it)
+        problems = ["missing --id (the names give none in Latin letters)"]
     if problems:
         raise click.UsageError("; ".join(problems))
     try:
