@@ -277,7 +277,9 @@ def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecuto
         command = [exe, "build", "-f", str(staged.config_file), "--clean"]
     if strict:
         command.append("--strict")
-    result = subprocess.run(command, check=False)
+    # As the Makefile does: Material's notice about MkDocs 2 on every build is not the curator's business.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": os.environ.get("NO_MKDOCS_2_WARNING", "1")}
+    result = subprocess.run(command, check=False, env=env)
     if result.returncode != 0:
         raise BuildError(f"{engine} build failed (exit {result.returncode})")
     if not (built / "index.html").is_file():
