@@ -80,6 +80,18 @@ def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
     ]
 
 
+def test_a_files_mistake_does_not_hide_its_other_entries_cross_checks(tmp_path: Path) -> None:
+    """One entry of a file misses a field; another names an unknown id and repeats an address: all in one run."""
+    broken = ENTRY.format(id="a", url="https://a.org/").replace("    category: databases\n", "")
+    naming = ENTRY.format(id="b", url="https://c.org/") + "    related: [vpn]\n"
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(broken, naming),
+                                             "more.yml": collection(ENTRY.format(id="c", url="https://c.org/"), cid="more")})
+    found = messages(root)
+    assert [m.split(": error: ")[1].split(":")[0] for m in found] == [
+        "entry 'a'", "entry 'b'", "entry 'c'"], found  # missing category; unknown id; the same URL as b
+    assert "missing required field 'category'" in found[0] and "unknown entry id 'vpn'" in found[1] and "entry 'b'" in found[2]
+
+
 def test_unknown_ids_wait_while_a_file_cannot_be_read(tmp_path: Path) -> None:
     vpn = ENTRY.format(id="vpn", url="https://vpn.org/").replace("access: free", "access： free")  # a full-width colon
     cnki = ENTRY.format(id="cnki", url="https://cnki.org/") + "    related: [vpn]\n"

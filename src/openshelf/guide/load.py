@@ -156,6 +156,9 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
     total = 0
     unvalidated: set[str] = set(known_ids)
     unreadable = False  # a file that does not parse: its ids are unknown
+    checked: list[Collection] = []  # what the checks across entries see, in file order: each collection, and of a file
+    # that does not validate as a whole, the entries that do (only for errors: its warnings wait, as its build does)
+    failed: set[str] = set()
     incomplete = False  # a file that does not parse or validate: whether a service or kind has an entry is unknown
     for path in files:
         if path.name == SITE_FILE:
@@ -176,6 +179,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
         collection = validate_source(source, Collection, diagnostics)
         if collection is None:  # its entries' ids still count, so that 'related' does not report them missing
             incomplete = True
+            checked += _valid_entries(source, path)  # and those entries that are valid are still checked against the others
+            failed.add(source.display)
             unvalidated |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)} \
                 if isinstance(entries, list) else set()
             continue
@@ -191,11 +196,13 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
                                           f"collection id '{collection.id}' is a page name the site uses; rename the file and id",
                                           field="id"))
         collections.append(collection)
+        checked.append(collection)
 
     # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
     # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
     # Likewise "no entry of this kind" while a file's entries are not read: they may well be in it.
-    crossed = cross_checks(site, collections, unvalidated, coverage=whole and not incomplete, warnings=warnings)
+    crossed = [d for d in cross_checks(site, checked, unvalidated, coverage=whole and not incomplete, warnings=warnings)
+               if not (d.severity == "warning" and d.location.path in failed)]
     diagnostics += [d for d in crossed if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
     if site is None or has_errors(diagnostics):
@@ -263,6 +270,24 @@ _KINDS: dict[type[object], str] = {list: "list", str: "single value"}
 
 def _kind(value: object) -> str:
     return _KINDS.get(type(value), type(value).__name__)
+
+
+def _valid_entries(source: Source, path: Path) -> list[Collection]:
+    """A collection file that does not validate as a whole: its entries that validate on their own, located, as a
+    collection for the checks across entries (so that one mistake does not hide another's 'unknown id'); never built."""
+    items = source.data.get("entries")
+    valid: list[tuple[int, Entry]] = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            valid.append((index, Entry.model_validate(item)))
+        except ValidationError:  # reported already, with the whole file's errors
+            continue
+    if not valid:
+        return []
+    collection_id = source.data["id"] if isinstance(source.data.get("id"), str) else path.stem
+    for index, entry in valid:
+        entry.locate(collection_id, source.display, _EntryPositions(source.positions, ("entries", index)))
+    return [Collection.model_construct(id=collection_id, title=Text.model_construct(), entries=[entry for _, entry in valid])]
 
 
 def _attach_positions(collection: Collection, source: Source) -> None:
