@@ -12,12 +12,12 @@ from openshelf import __version__
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.federation.assemble import load_federated
 from openshelf.federation.cli import sources
-from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
-from openshelf.guide.schema import SCHEMA_DIR, schema_files
+from openshelf.guide.schema import SCHEMA_DIR
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
+from openshelf.schemas import all_schema_files
 
 if TYPE_CHECKING:  # the site stage is imported only when a build runs
     from openshelf.site.build import Engine
@@ -121,7 +121,7 @@ def build(engine: Engine, config_file: Path, site_dir: Path, strict: bool) -> No
 def schema(out: Path, check: bool) -> None:
     """Write the JSON Schema files for guide files (generated from the models)."""
     stale = []
-    for name, text in {**schema_files(), **federation_schema_files()}.items():
+    for name, text in all_schema_files().items():
         path = out / name
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:

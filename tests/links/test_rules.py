@@ -175,3 +175,18 @@ def test_validate_accepts_good_rules(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
     assert "ok: 1 collections, 1 entries" in result.stderr
+
+
+def test_the_rules_file_has_a_schema_for_editors() -> None:
+    """guides/_links.yml names its JSON Schema, written by `openshelf schema` from the model (unknown keys refused)."""
+    import json
+
+    from openshelf.links.rules import SCHEMA_FILE, schema_files
+
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "guides" / "_links.yml").read_text(encoding="utf-8").startswith(f"# yaml-language-server: $schema=_schema/{SCHEMA_FILE}\n")
+    schema = json.loads(schema_files()[SCHEMA_FILE])
+    assert (root / "guides" / "_schema" / SCHEMA_FILE).read_text(encoding="utf-8") == schema_files()[SCHEMA_FILE]
+    assert set(schema["properties"]) == {"transient_runs_before_broken", "accept_status", "hosts", "exclude"}
+    assert schema["additionalProperties"] is False and schema["$defs"]["HostRule"]["additionalProperties"] is False
+    assert all(p.get("description") for p in schema["$defs"]["HostRule"]["properties"].values())

@@ -27,11 +27,10 @@ from openshelf.curate.export import COLUMNS, entry_row
 from openshelf.curate.fmt import format_text
 from openshelf.curate.issueform import generate
 from openshelf.curate.roundtrip import dump_rt, load_rt
-from openshelf.federation.schema import schema_files as federation_schema_files
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import SLUG, Entry, HttpUrl, Site
-from openshelf.guide.schema import schema_files
+from openshelf.schemas import all_schema_files
 
 STARTER = Path(__file__).parent / "starter"
 #: The languages a guide's text can be written in (the fields of ``Text``).
@@ -295,7 +294,7 @@ def render(settings: Settings, version: str, pins: Sequence[str]) -> dict[str, s
     sources = sources_data(settings)
     if sources:
         files[SOURCES] = _yaml_file(sources, "sources")
-    schemas = {**schema_files(), **federation_schema_files()}  # what `openshelf schema` writes
+    schemas = all_schema_files()  # what `openshelf schema` writes
     files.update({f"guides/_schema/{file}": text for file, text in schemas.items()})
     return files
 

@@ -26,6 +26,7 @@ the same problems as ``openshelf links``.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -47,15 +48,16 @@ class _Rule(BaseModel):
 
 
 class HostRule(_Rule):
-    host: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    host: str = Field(min_length=1, description="An exact host (www.example.org), or '*.example.org' for the domain and its subdomains.")
+    reason: str = Field(min_length=1, description="Why the rule is there, for the next curator.")
     #: Phrases in a 200 page that mean "gone" (then they alone decide, as definite ``broken``);
     #: ``[]`` turns the checker's own soft-404 guessing off for this host; unset: it guesses.
-    soft_404: tuple[str, ...] | None = None
-    accept_status: tuple[int, ...] = ()
-    unreachable_from_ci: bool = False
-    skip: bool = False
-    timeout: float | None = Field(default=None, gt=0)
+    soft_404: tuple[str, ...] | None = Field(None, description=(
+        "Phrases in a page answered 200 that mean it is gone (they alone decide: broken); [] turns the guessing off for this host."))
+    accept_status: tuple[int, ...] = Field((), description="Status codes that count as OK on this host (e.g. [403] for one that refuses robots).")
+    unreachable_from_ci: bool = Field(False, description="Timeouts and refusals from this host are 'blocked', never 'broken'.")
+    skip: bool = Field(False, description="Never fetch this host's URLs (reported skipped).")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds for one request to this host, instead of --timeout.")
 
     @field_validator("host")
     @classmethod
@@ -83,8 +85,8 @@ class HostRule(_Rule):
 
 
 class ExcludeRule(_Rule):
-    pattern: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    pattern: str = Field(min_length=1, description="A Python regular expression, searched in each URL: a URL it matches is not fetched.")
+    reason: str = Field(min_length=1, description="Why these URLs are left out.")
 
     @field_validator("pattern")
     @classmethod
@@ -97,10 +99,12 @@ class ExcludeRule(_Rule):
 
 
 class LinkRules(_Rule):
-    transient_runs_before_broken: int = Field(default=3, ge=1)
-    accept_status: tuple[int, ...] = ()
-    hosts: tuple[HostRule, ...] = ()
-    exclude: tuple[ExcludeRule, ...] = ()
+    """``guides/_links.yml``: the link checker's rules for hosts and URLs."""
+
+    transient_runs_before_broken: int = Field(default=3, ge=1, description="A transient failure counts as broken after this many runs in a row.")
+    accept_status: tuple[int, ...] = Field((), description="Status codes that count as OK everywhere.")
+    hosts: tuple[HostRule, ...] = Field((), description="Rules for hosts; the most specific one applies.")
+    exclude: tuple[ExcludeRule, ...] = Field((), description="URLs never fetched (reported skipped).")
 
     def host_rule(self, host: str) -> HostRule | None:
         """The most specific rule for a host (an exact rule beats a wildcard)."""
@@ -189,3 +193,13 @@ def parse_rules(text: str, file: str = DEFAULT_RULES_FILE) -> LinkRules:
 def load_rules(path: Path) -> LinkRules:
     """Rules from a file (a missing file means the defaults); :class:`RulesError` with positioned messages."""
     return _raise_or_return(check_rules_file(path))
+
+
+#: The JSON Schema of ``guides/_links.yml`` (``openshelf schema`` writes it into ``guides/_schema/``).
+SCHEMA_FILE = "links.schema.json"
+
+
+def schema_files() -> dict[str, str]:
+    """File name → JSON text of the rules file's schema, generated from :class:`LinkRules`."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_FILE, **LinkRules.model_json_schema()}
+    return {SCHEMA_FILE: json.dumps(schema, ensure_ascii=False, indent=2) + "\n"}
