@@ -80,3 +80,12 @@ def test_the_site_pipeline_carries_the_counts(tmp_path: Path) -> None:
     pages, diagnostics = render_site(guides(tmp_path))
     assert pages is not None, diagnostics
     assert "| [Databases](dbs.md) | 4 | 1 | 1 |" in str(pages.extra[EXTRA_KEY])
+
+
+def test_a_check_against_a_report_is_not_counted_as_verified(tmp_path: Path) -> None:
+    reported = entry("e", ", last_verified: 2026-11-01, evidence: ['https://news.example.net/e'], evidence_kind: report")
+    copied = entry("f", ", last_verified: 2026-11-01, evidence: ['https://web.archive.org/web/2020/https://f.org/'], evidence_kind: copy")
+    root = write_guide(tmp_path / "g", {"_site.yml": SITE, "dbs.yml": "id: dbs\ntitle: {en: Databases}\nentries:\n" + reported + copied})
+    guide, diagnostics = load_guide(root)
+    assert guide is not None, diagnostics
+    assert "| [Databases](dbs.md) | 2 | 1 | 0 |" in counts_markdown(guide)  # the copy counts, the report does not

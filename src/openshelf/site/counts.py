@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry, Text, serves
-from openshelf.site.bilingual import bi, text
+from openshelf.site.bilingual import bi, listed, text
 from openshelf.site.context import page_of
 
 MARKER = "<!-- openshelf:counts -->"
@@ -23,7 +23,8 @@ def _link(entry: Entry) -> str:
 
 
 def _checked(entries: list[Entry]) -> int:
-    return sum(1 for e in entries if e.last_verified is not None and e.evidence)
+    """Entries verified with evidence: not those checked only against someone else's report (evidence_kind: report)."""
+    return sum(1 for e in entries if e.last_verified is not None and e.evidence and e.evidence_kind != "report")
 
 
 def _examples_table(title: str, anchor: str, head: str, rows: list[tuple[Text, list[Entry]]]) -> list[str]:
@@ -31,13 +32,13 @@ def _examples_table(title: str, anchor: str, head: str, rows: list[tuple[Text, l
     lines = ["", f"### {title} {{ #{anchor} }}", "",
              f"| {head} | {bi('条目', 'Entries')} | {bi('例如', 'For example')} |", "| --- | ---: | --- |"]
     for label, members in rows:
-        lines.append(f"| {text(label)} | {len(members)} | {', '.join(_link(e) for e in members[:EXAMPLES])} |")
+        lines.append(f"| {text(label)} | {len(members)} | {listed(_link(e) for e in members[:EXAMPLES])} |")
     return lines
 
 
 def counts_markdown(guide: Guide) -> str:
     """Tables: per collection (entries, checked with evidence, ended), per category, per resource kind, per service."""
-    head = [bi("条目", "Entries"), bi("已核实（有依据）", "Checked, with evidence"), bi("已结束", "Ended")]
+    head = [bi("条目", "Entries"), bi("已核实（有依据）", "Verified, with evidence"), bi("已结束", "Ended")]
     lines = [f"## {bi('收录统计', 'The guide in numbers')} {{ #counts }}", "",
              "| " + " | ".join([bi("栏目", "Collection"), *head]) + " |", "| --- |" + " ---: |" * len(head)]
     for c in guide.collections:
