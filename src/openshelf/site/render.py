@@ -396,11 +396,11 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     else:
         lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
                         "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
-    lines += ["| " + " | ".join([bi("栏目", "Collection"), *(bi(zh, en) for _, zh, en in kinds)]) + " |",
-              "| --- |" + " ---: |" * len(kinds)]
     broken: list[tuple[Entry, SiteStatus]] = []
+    rows: list[tuple[Collection, dict[str, int]]] = []
     for c in guide.collections:
         counts = dict.fromkeys((k for k, _, _ in kinds), 0)
+        rows.append((c, counts))
         for e in c.entries:
             if e.url is None:  # a how-to without an address of its own: no link to count
                 continue
@@ -413,7 +413,11 @@ def _link_health(guide: Guide, ctx: Context) -> str:
             else:
                 kind = "ok" if status.verdict in WORKING else status.verdict or "unchecked"
             counts[kind if kind in counts else "unchecked"] += 1
-        lines.append(f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in kinds) + " |")
+    # OK and broken always; another state only when some link is in it (a phone shows four columns, not six)
+    shown = [(k, zh, en) for k, zh, en in kinds if k in ("ok", "broken") or any(counts[k] for _, counts in rows)]
+    lines += ["| " + " | ".join([bi("栏目", "Collection"), *(bi(zh, en) for _, zh, en in shown)]) + " |",
+              "| --- |" + " ---: |" * len(shown)]
+    lines += [f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in shown) + " |" for c, counts in rows]
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
     if not broken and checked:
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
