@@ -15,7 +15,7 @@ from openshelf.guide.provenance import Origin
 from openshelf.links.store import status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, edition, inline_html, labelled, language_name, listed, marked, permalink_title, plain
+from openshelf.site.bilingual import LOCAL_ADDRESS, aside, bi, edition, inline_html, labelled, language_name, listed, marked, permalink_title, plain
 from openshelf.site.context import TAGS, Context, page_of
 from openshelf.site.members import entry_members, link_status, provenance, source_name
 
@@ -155,7 +155,7 @@ def verified_badge(entry: Entry) -> list[str]:
     numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
     links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
              for url, n in zip(entry.evidence, numbers, strict=True)]
-    return [_badge("verified", "yes", label + (" (" + ", ".join(links) + ")" if links else ""), by)]
+    return [_badge("verified", "yes", label + (aside(listed(links)) if links else ""), by)]
 
 
 def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> list[str]:
@@ -216,7 +216,11 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
         return f'<a href="{markup.attr(blocks.href(target, anchor, current, use_directory_urls))}">{label}</a>'
 
     if entry.aliases:
-        facts.append((bi("又名", "Also known as"), listed(markup.html_text(a) for a in entry.aliases)))
+        title = entry.title
+        shown = {title.zh, title.en} if edition() is None else {(title.zh or title.en) if edition() == "zh" else (title.en or title.zh)}
+        aliases = [a for a in entry.aliases if a not in shown]  # not the name the heading shows
+        if aliases:
+            facts.append((bi("又名", "Also known as"), listed(markup.html_text(a) for a in aliases)))
     if entry.provider:
         facts.append((bi("提供方", "Provider"), inline_html(entry.provider)))
     if entry.languages:
