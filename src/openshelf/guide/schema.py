@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from openshelf.guide.models import SCHEMAS
 
 SCHEMA_DIR = Path("guides/_schema")
 
 
-def json_schema(name: str) -> dict[str, object]:
-    model = SCHEMAS[name]
-    schema = model.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{name}.schema.json", **schema}
+def model_schema(file_name: str, model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema document of a file read as ``model``, named ``file_name`` (every schema file is made so)."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": file_name, **model.model_json_schema()}
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """A schema as the files hold it: indented JSON, UTF-8 characters as they are."""
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    return model_schema(f"{name}.schema.json", SCHEMAS[name])
 
 
 def schema_files() -> dict[str, str]:
     """File name → JSON text, for every schema."""
-    return {f"{name}.schema.json": json.dumps(json_schema(name), ensure_ascii=False, indent=2) + "\n" for name in SCHEMAS}
+    return {f"{name}.schema.json": schema_text(json_schema(name)) for name in SCHEMAS}
 
 
 def field_reference() -> str:

@@ -26,7 +26,6 @@ the same problems as ``openshelf links``.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +36,7 @@ from openshelf.errors import ConfigProblems
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.messages import guide_diagnostics
+from openshelf.guide.schema import model_schema, schema_text
 
 DEFAULT_RULES_FILE = "_links.yml"
 #: A rules file larger than this is refused unread (a real one is a few kilobytes).
@@ -201,5 +201,4 @@ SCHEMA_FILE = "links.schema.json"
 
 def schema_files() -> dict[str, str]:
     """File name → JSON text of the rules file's schema, generated from :class:`LinkRules`."""
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_FILE, **LinkRules.model_json_schema()}
-    return {SCHEMA_FILE: json.dumps(schema, ensure_ascii=False, indent=2) + "\n"}
+    return {SCHEMA_FILE: schema_text(model_schema(SCHEMA_FILE, LinkRules))}

@@ -99,6 +99,12 @@ def labelled(name: str, value: str) -> str:
     return f"<strong>{name}：</strong>{value}" if _EDITION.get() == "zh" else f"<strong>{name}:</strong> {value}"
 
 
+def first_shown(value: Text) -> str:
+    """The text the edition shows first, unescaped: its own language's, else the other's (the bilingual site: the
+    English, as its entries sort)."""
+    return (value.zh or value.en if _EDITION.get() == "zh" else value.en or value.zh) or ""
+
+
 def aside(value: str) -> str:
     """``value`` in brackets after a name: full-width in the Chinese edition (中国知网（机构订阅）), else `` (…)``."""
     return f"（{value}）" if _EDITION.get() == "zh" else f" ({value})"

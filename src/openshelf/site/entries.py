@@ -15,7 +15,20 @@ from openshelf.guide.provenance import Origin
 from openshelf.links.store import status_for, wayback_url
 from openshelf.links.verdict import WORKING, Verdict
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, aside, bi, edition, inline_html, labelled, language_name, listed, marked, permalink_title, plain
+from openshelf.site.bilingual import (
+    LOCAL_ADDRESS,
+    aside,
+    bi,
+    edition,
+    first_shown,
+    inline_html,
+    labelled,
+    language_name,
+    listed,
+    marked,
+    permalink_title,
+    plain,
+)
 from openshelf.site.context import TAGS, Context, page_of
 from openshelf.site.members import entry_members, link_status, provenance, source_name
 
@@ -216,8 +229,7 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
         return f'<a href="{markup.attr(blocks.href(target, anchor, current, use_directory_urls))}">{label}</a>'
 
     if entry.aliases:
-        title = entry.title
-        shown = {title.zh, title.en} if edition() is None else {(title.zh or title.en) if edition() == "zh" else (title.en or title.zh)}
+        shown = {entry.title.zh, entry.title.en} if edition() is None else {first_shown(entry.title)}
         aliases = [a for a in entry.aliases if a not in shown]  # not the name the heading shows
         if aliases:
             facts.append((bi("又名", "Also known as"), listed(markup.html_text(a) for a in aliases)))

@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import aside, bi, edition, inline_html, language_name, plain, rendering, text
+from openshelf.site.bilingual import aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
 from openshelf.site.entries import description_html, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
@@ -347,8 +347,7 @@ def sort_key(entry: Entry) -> tuple[str, str]:
     name, by its tone-less pinyin: ``疫情`` → ``yi qing``, so A–Z puts it under Y; in the English
     edition and the bilingual site the English name), else the other; the characters break ties
     between titles that read alike."""
-    title = entry.title
-    return _title_order((title.zh or title.en if edition() == "zh" else title.en or title.zh) or "")
+    return _title_order(first_shown(entry.title))
 
 
 @lru_cache(maxsize=markup.CACHED)  # every page that lists entries sorts them, in each edition: pinyin once per title
