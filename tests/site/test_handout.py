@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from openshelf.guide.load import load_guide
-from openshelf.site.handout import short_address
+from openshelf.site.handout import breakable, short_address
 from support import OWN_COLLECTIONS, ROOT, make_project, mkdocs_build
 
 
@@ -21,6 +21,30 @@ from support import OWN_COLLECTIONS, ROOT, make_project, mkdocs_build
 ])
 def test_short_address(url: str, short: str) -> None:
     assert short_address(url) == short
+
+
+def test_a_long_address_may_break_only_between_its_parts() -> None:
+    assert breakable("who.int/emergencies/diseases/novel-coronavirus-2019") == (
+        "who.int/<wbr>emergencies/<wbr>diseases/<wbr>novel-coronavirus-2019")
+    assert breakable("example.org/a?x=<1>&y=2#top") == "example.org/<wbr>a<wbr>?x=&lt;1&gt;<wbr>&amp;y=2<wbr>#top"
+    assert breakable("cnki.net") == "cnki.net"
+
+
+# Where the browser wrapped an address inside a word (".../coronavir|us"): a line that ends neither at a <wbr>
+# (between text nodes) nor after a hyphen. Each such place is given as the text around it, "coronavir|us".
+_BROKEN_INSIDE = """list => [...list.querySelectorAll('a')].flatMap(a => [...a.childNodes].flatMap(node => {
+    if (node.nodeType !== Node.TEXT_NODE) return [];
+    const text = node.textContent, top = i => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return Math.round(range.getBoundingClientRect().top);
+    };
+    const found = [];
+    for (let i = 1; i < text.length; i++)
+        if (top(i) !== top(i - 1) && text[i - 1] !== '-') found.push(text.slice(0, i) + '|' + text.slice(i));
+    return found;
+}))"""
 
 
 def _pdf_pages(pdf: bytes) -> int:
@@ -47,6 +71,9 @@ def test_the_largest_collection_prints_on_one_or_two_a4_pages(tmp_path: Path) ->
             page.goto(f"{base}{edition}print/{largest.id}/")
             items = page.locator(".os-handout-list li")
             assert items.count() == len(largest.entries)
+            page.set_viewport_size({"width": 390, "height": 844})  # on a phone's screen
+            assert page.locator(".os-handout-list").evaluate(_BROKEN_INSIDE) == []
+            page.set_viewport_size({"width": 1280, "height": 800})
             qr = page.locator("img.os-handout-qr")
             assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code loads"
             page.emulate_media(media="print")

@@ -5,6 +5,7 @@ closed library's door or send in a chat group.  Pure, like :mod:`render`.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import Guide
@@ -28,6 +29,13 @@ def short_address(url: str) -> str:
     return host + rest
 
 
+def breakable(address: str) -> str:
+    """``address`` as HTML that may break after a slash or before a ``?``, ``&`` or ``#`` (a ``<wbr>`` there),
+    so a long address wraps between its parts on a narrow page, not inside a word (``…/coronavir|us``)."""
+    parts = re.split(r"(?<=/)|(?=[?&#])", address)
+    return "<wbr>".join(markup.html_text(part) for part in parts if part)
+
+
 def render_handout(guide: Guide, collection: Collection, qr: str | None) -> tuple[str, dict[str, str]]:
     """The handout page's Markdown, and its list as a finished HTML block (:mod:`blocks`: Markdown never
     parses it); ``qr`` is the collection page's QR code image (relative to the handout), or None when
@@ -45,7 +53,7 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> tupl
     for entry in _ordered(guide, collection):
         name = inline_html(entry.title)
         if entry.url:
-            address = f'<a href="{markup.attr(entry.url)}">{markup.html_text(short_address(entry.url))}</a>'
+            address = f'<a href="{markup.attr(entry.url)}">{breakable(short_address(entry.url))}</a>'
         else:
             address = f'<span class="os-local-address">{bi(*LOCAL_ADDRESS)}</span>'
         ended = ' class="os-handout-ended"' if entry.status == "ended" else ""
