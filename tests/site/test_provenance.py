@@ -131,7 +131,7 @@ def test_collection_pages_filter_by_member() -> None:
     form = page[page.index('<form class="os-filters"'):page.index("</form>")]
     values = re.findall(r'<input type="checkbox" name="member" value="([^"]+)">', form)
     assert values == ["emergency", "campus", "guide"]  # in _sources.yml order, this library last
-    assert '<input type="checkbox" name="member" value="campus"> Campus library guide <span class="os-count">(2)</span>' in form
+    assert '<input type="checkbox" name="member" value="campus"> Campus library guide<span class="os-count"> (2)</span>' in form
     assert 'data-member="emergency campus" data-category' in article(page, "cnki")
     assert 'data-member="guide emergency"' in article(page, "muse-2020")
 
@@ -192,5 +192,5 @@ def test_titles_in_badges_and_filter_labels_are_entities_not_backslashes() -> No
     sources = [dataclasses.replace(guide.sources[0], title=Text(en="A *star* [x] {y} <b>")), guide.sources[1]]
     page = pages(dataclasses.replace(guide, sources=sources))["databases.md"]
     assert "Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on 2026-11-19)" in badge(page, "cnki")
-    assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt; <span class="os-count">' in page
+    assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt;<span class="os-count">' in page
     assert '<a href="../members/#source-emergency">A *star* [x] &#123;y&#125; &lt;b&gt;</a>' in article(page, "cnki")

@@ -246,7 +246,7 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     for member in members.values():  # sources in _sources.yml order, this library last, any other after them
         rank.setdefault(member.key, len(rank))
     # Collapsed until opened (the script opens it when the URL carries filters); hidden without the script.
-    html = [f'<details class="os-filter-box" hidden><summary>{bi("筛选", "Filter")} <span class="os-filter-count"></span></summary>'
+    html = [f'<details class="os-filter-box" hidden><summary>{bi("筛选", "Filter")}<span class="os-filter-count"></span></summary>'
             f'<form class="os-filters" hidden aria-label="{plain("筛选条目", "Filter entries") if edition() else "筛选条目 Filter entries"}" '
             f'data-total="{len(collection.entries)}">']
     for facet, zh, en in _FACETS:
@@ -256,13 +256,13 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         legend = bi(zh, en) if facet != "member" else member_word(guide)
         html.append(f'<fieldset><legend>{legend}</legend>')
         for value in options:
-            html.append(f'<label><input type="checkbox" name="{facet}" value="{value}"> {values[facet][value]} '
-                        f'<span class="os-count">({counts[(facet, value)]})</span></label>')
+            html.append(f'<label><input type="checkbox" name="{facet}" value="{value}"> {values[facet][value]}'
+                        f'<span class="os-count">{aside(str(counts[(facet, value)]))}</span></label>')
         html.append("</fieldset>")
     if tags:
         html.append(f'<label class="os-tag-filter">{bi("标签", "Tag")} <select name="tag"><option value="">{plain("全部", "All")}</option>')
         ordered = sorted(tags, key=lambda t: tag_order(guide, t))
-        html += [f'<option value="{t}">{markup.attr(tag_text(guide, t))} ({tags[t]})</option>' for t in ordered]
+        html += [f'<option value="{t}">{markup.attr(tag_text(guide, t))}{aside(str(tags[t]))}</option>' for t in ordered]
         html.append("</select></label>")
     html.append('<p class="os-filter-status" aria-live="polite"></p>'
                 f'<button type="reset" class="md-button">{bi("清除筛选", "Clear filters")}</button>')

@@ -60,7 +60,7 @@
     });
     var active = Object.keys(state).reduce(function (n, facet) { return n + state[facet].length; }, 0);
     var count = document.querySelector(".os-filter-count");
-    if (count) count.textContent = "(" + active + ")";
+    if (count) count.textContent = edition() === "zh" ? "（" + active + "）" : " (" + active + ")";
     var status = form.querySelector(".os-filter-status");
     if (status) {
       var zh = "显示 " + shown + " / " + entries.length + " 条", en = "Showing " + shown + " of " + entries.length;
