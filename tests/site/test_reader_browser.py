@@ -132,6 +132,30 @@ def test_phone_screenshots(site: tuple[str, Any]) -> None:
     assert (ARTIFACTS / "phone-home.png").stat().st_size > 10_000
 
 
+# The separators of the first paragraph under the page's heading (the tag index's tags, the A-Z bar's letters) that
+# begin a line: a wrapped line should start with a link, never with its "·".
+_DOTS_STARTING_A_LINE = """() => {
+  const run = document.querySelector('.md-content h1 ~ p');
+  const left = run.getBoundingClientRect().left, found = [];
+  const walker = document.createTreeWalker(run, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode())
+    for (let i = node.textContent.indexOf('·'); i >= 0; i = node.textContent.indexOf('·', i + 1)) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      if (range.getBoundingClientRect().left - left < 2) found.push(run.textContent.slice(0, 40));
+    }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("path", ["tags/", "en/tags/", "a-z/", "en/a-z/"])
+def test_a_wrapped_run_of_links_never_starts_a_line_with_its_separator(site: tuple[str, Any], path: str) -> None:
+    page = open_page(site, path, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    assert page.evaluate(_DOTS_STARTING_A_LINE) == [], path
+    page.close()
+
+
 def largest_collection() -> str:
     """The default guide's collection with the most entries: its page's path."""
     guide, _ = load_guide(ROOT / "guides")

@@ -89,6 +89,11 @@ def bi(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+# Between the links of a line that may wrap (the tag index, the A-Z bar): a no-break space before the dot, so a wrapped
+# line never starts with it.
+RUN_SEPARATOR = "\u00a0· "
+
+
 def listed(items: Iterable[str]) -> str:
     """Items in a run of text: joined with the enumeration comma in the Chinese edition (知网、CNKI), else ``, ``."""
     return ("、" if _EDITION.get() == "zh" else ", ").join(items)

@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
+from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
 from openshelf.site.entries import description_html, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
@@ -328,7 +328,7 @@ def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
             by_tag.setdefault(tag, []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('标签索引', 'Tag index')}", ""]
     order = sorted(by_tag, key=lambda t: tag_order(guide, t))
-    lines += [" · ".join(f'<span class="os-nowrap">[{tag_label(guide, t)}](#tag-{t}){aside(str(len(by_tag[t])))}</span>'
+    lines += [RUN_SEPARATOR.join(f'<span class="os-nowrap">[{tag_label(guide, t)}](#tag-{t}){aside(str(len(by_tag[t])))}</span>'
                          for t in order), ""]
     made: dict[str, str] = {}
     for tag in order:
@@ -369,7 +369,7 @@ def _a_to_z(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
     for entry in sorted(guide.entries, key=sort_key):
         groups.setdefault(initial(entry), []).append(entry)
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
-    lines += [" · ".join(f"[{g}](#{_letter_anchor(g)})" for g in groups), ""]
+    lines += [RUN_SEPARATOR.join(f"[{g}](#{_letter_anchor(g)})" for g in groups), ""]
     made: dict[str, str] = {}
     ended = f" — <em>{bi('已结束', 'ended')}</em>"
     for letter, entries in groups.items():
