@@ -359,6 +359,8 @@ def test_the_field_reference_is_for_curators_and_speaks_chinese_in_the_chinese_e
         assert page.startswith("---\nsearch:\n  exclude: true\n---\n")  # not among readers' search results
     assert "| 字段 | 必填 |" in zh and "| `id` | 是 |" in zh and "| yes |" not in zh and "Generated from" not in zh
     assert "| field | required | description |" in en and "| `id` | yes |" in en
+    assert "## 条目（`guides/<栏目>.yml` 的 `entries:`）" in zh and "entries: in" not in zh and "Entry" not in zh
+    assert "## Entry (`entries:` in `guides/<collection>.yml`)" in en and "条目" not in en
 
 
 def test_a_program_with_one_date_says_until_or_from_it(tmp_path: Path) -> None:

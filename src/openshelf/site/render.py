@@ -115,32 +115,9 @@ def _render(guide: Guide, ctx: Context) -> Pages:
     return Pages(pages, extra=extra, blocks=entries)
 
 
-_BILINGUAL_HEADING = re.compile(r"^(#+ )([^·\n]+?) · ([^(\n]+?)( \(.*\))?$", re.MULTILINE)
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-#: The field reference's own words in the Chinese edition (its field descriptions, from the schema, stay English).
-_REFERENCE_ZH = (("| field | required | description |", "| 字段 | 必填 | 说明（英文，由数据结构生成） |"),
-                 (" | yes | ", " | 是 | "), ("| value | 中文 | English |", "| 取值 | 中文 | 英文 |"),
-                 ("Generated from the schema (`src/openshelf/guide/models.py`); editors get the same text from\n"
-                  "`guides/_schema/*.schema.json`.", "由数据结构（`src/openshelf/guide/models.py`）生成，说明为英文；"
-                  "编辑器从 `guides/_schema/*.schema.json` 得到同样的说明。"))
-
-
 def _reference() -> str:
-    """The field reference, for curators (not in the readers' search); in an edition its bilingual headings
-    ("Entry · 条目") in the edition's language, and in the Chinese edition its own words in Chinese."""
-    reference = field_reference()
-    if edition() is not None:
-        def one(match: re.Match[str]) -> str:
-            first, second = match[2], match[3]
-            zh, en = (first, second) if _HAN.search(first) else (second, first)
-            return f"{match[1]}{plain(zh, en)}{match[4] or ''}"
-
-        reference = _BILINGUAL_HEADING.sub(one, reference)
-    if edition() == "zh":
-        for english, chinese in _REFERENCE_ZH:
-            reference = reference.replace(english, chinese)
+    """The field reference, for curators (not in the readers' search), in the edition's language."""
+    reference = field_reference(edition())
     return "\n".join(_NOT_IN_SEARCH) + reference
 
 
