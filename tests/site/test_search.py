@@ -34,6 +34,8 @@ def test_one_record_per_entry_pointing_at_its_anchor(guide) -> None:  # type: ig
     for alias in entry.aliases:  # aliases stay searchable
         assert alias in cnki.content or alias in cnki.meta["title"]
     assert entry.description.zh[:10] in cnki.content
+    # its parts apart, so an excerpt shows where one ends: "… · 知网 · …", not "…Infrastructure知网"
+    assert "China National Knowledge Infrastructure · 知网 · " in cnki.content
     assert search.entry_pages(records) == {f"{c.id}.md" for c in guide.collections if c.entries}
 
 

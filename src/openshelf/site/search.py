@@ -79,7 +79,8 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, memb
     filters: dict[str, str | tuple[str, ...]] = {"collection": page_title} if page_title else {}
     if guide.sources:
         filters["member"] = tuple(_title(m.title, language) for m in entry_members(guide, entry, members or member_index(guide)))
-    return Record(url=f"{page_of(entry.collection)}#{entry.id}", content="\n".join(parts),
+    # " · " between the parts: a result's excerpt shows where one ends ("免费服务 · 知网"), not a run ("免费服务知网")
+    return Record(url=f"{page_of(entry.collection)}#{entry.id}", content=" · ".join(parts),
                   meta={"title": _title(entry.title, language)}, filters=filters)
 
 
