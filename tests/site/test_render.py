@@ -424,7 +424,7 @@ def test_an_edition_names_and_orders_tags_in_its_language(tmp_path: Path) -> Non
         assert count in pages.written["dbs.md"], language
         assert re.findall(r"^## (.+?) \{ #tag-", pages.written["tags.md"], re.MULTILINE) == shown, language
         one = next(r for r in entry_records(guide, language) if r.url.endswith("#one"))
-        assert "ebooks" in one.content.split("\n") and ("电子书" if language == "zh" else "E-books") in one.content.split("\n")
+        assert "ebooks" in one.content.split(" · ") and ("电子书" if language == "zh" else "E-books") in one.content.split(" · ")
 
 
 def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
