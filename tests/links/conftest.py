@@ -122,8 +122,10 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         return web.Response(status=500, text="down")
 
     async def nohead(request: web.Request) -> web.Response:
+        # Every HEAD answered ?code= (405), with Retry-After: ?after= when given; every GET 200.
         if request.method == "HEAD":
-            return web.Response(status=int(request.query.get("code", "405")))
+            after = {"Retry-After": request.query["after"]} if "after" in request.query else {}
+            return web.Response(status=int(request.query.get("code", "405")), headers=after)
         return web.Response(text="GET works")
 
     async def soft404(request: web.Request) -> web.Response:

@@ -16,9 +16,9 @@ Policy, in one place:
 Each request has a connect timeout *and* a hard deadline over all of it (``asyncio.timeout``;
 a read timeout of the same length could never fire first, so there is none), so a server that
 trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
-read; HEAD comes first and GET follows when HEAD fails (a HEAD 404/410 is believed without a
-GET only after GET has confirmed three of them in the same part of the same site, and a
-host that refuses HEAD three times gets GET straight away); redirects are followed by hand (each
+read; HEAD comes first and GET follows when HEAD fails, is refused or rate-limited (a HEAD 404
+alone is never believed: some servers answer HEAD 404 for pages GET serves), or lands on an
+HTML page (its title is read); a host that refuses HEAD three times gets GET straight away; redirects are followed by hand (each
 hop passes the private-address guard, loops are detected); transient failures are retried
 with backoff. ``Retry-After`` on a 429 or 503 pauses that host (only that one: the others go
 on), whichever request met it (a HEAD, its GET fallback, a retry, a redirect hop), because every
@@ -110,7 +110,7 @@ class _Hop:
     heads: Heads | None = None  # the landing page's title and main heading, when read
 
 
-HEAD_TRUST_AFTER = 3  # GET confirmations of a HEAD 404/410 before such HEAD answers are believed
+HEAD_REFUSALS_BEFORE_GET = 3  # 405/501 answers to HEAD (that GET then answered) before a host gets GET straight away
 
 
 @dataclass
@@ -120,17 +120,6 @@ class _Host:
     limiter: Limiter
     resume_at: float = 0.0
     head_unsupported: int = 0  # 405/501 answers to HEAD that GET then answered
-
-
-@dataclass
-class _HeadTrust:
-    """What this run has learnt about HEAD 404/410 answers in one part of a site (host + first path segment)."""
-
-    confirmed: int = 0  # HEAD 404/410 answers that GET confirmed
-    contradicted: bool = False  # one GET disagreed: always confirm here
-
-    def trusted(self) -> bool:
-        return not self.contradicted and self.confirmed >= HEAD_TRUST_AFTER
 
 
 @dataclass
@@ -184,7 +173,6 @@ class Checker:
         self.guard = guard or AddressGuard()
         self._global = Limiter(max(1, self.options.concurrency))
         self._hosts: dict[str, _Host] = {}
-        self._head_trust: dict[str, _HeadTrust] = {}
         self._session: aiohttp.ClientSession | None = None
         self.request_count = 0
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
@@ -276,14 +264,6 @@ class Checker:
             host = self._hosts[key] = _Host(Limiter(max(1, self.options.per_host)))
         return host
 
-    def _trust(self, url: URL) -> _HeadTrust:
-        segment = url.path.lstrip("/").split("/", 1)[0]
-        key = f"{url.host}:{url.port}/{segment}"
-        trust = self._head_trust.get(key)
-        if trust is None:
-            trust = self._head_trust[key] = _HeadTrust()
-        return trust
-
     async def _check(self, url: str) -> Outcome:
         try:
             parsed = URL(url)
@@ -371,25 +351,18 @@ class Checker:
             here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
             hop_rule = here if here is not None and here.soft_404 else rule
             want_body = bool(hop_rule and hop_rule.soft_404)
-            method = "GET" if want_body or probe or host.head_unsupported >= HEAD_TRUST_AFTER else "HEAD"
+            method = "GET" if want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET else "HEAD"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
             if method == "HEAD" and result.fallback:
+                # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
+                # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
+                # Retry-After the GET waits at the host's gate like any request.
                 head_status = result.status
-                trust = self._trust(url)
-                if head_status in DEFINITE_CODES and trust.trusted():
-                    result.fallback = False  # GET agreed with HEAD here before: believe it
-                else:
-                    # HEAD failed or was refused: GET decides, and teaches us about the site
-                    result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
-                    requests += 1
-                    if head_status in DEFINITE_CODES and result.status is not None:
-                        if result.status == head_status:
-                            trust.confirmed += 1
-                        else:
-                            trust.contradicted = True
-                    elif head_status in (405, 501) and result.status is not None:
-                        host.head_unsupported += 1
+                result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
+                requests += 1
+                if head_status in (405, 501) and result.status is not None:
+                    host.head_unsupported += 1
             if result.hop is not None:
                 hop = result.hop
                 hop.final_url = str(url)
@@ -566,8 +539,8 @@ class Checker:
             # names its own soft-404 phrases (or none: ``soft_404: []`` turns the guessing off).
             judge = (rule is None or rule.soft_404 is None) and 200 <= status < 300 and _is_html(headers)
             if method == "HEAD":
-                if (status >= 400 and status not in (429,) and not challenge) or judge:
-                    # GET decides; after a 503's Retry-After it waits at the host's gate first.
+                if (status >= 400 and not challenge) or judge:
+                    # GET decides; after a 429's or 503's Retry-After it waits at the host's gate first.
                     return _Response(status=status, location=location, fallback=True, retry_after=retry_after)
                 return _Response(status=status, location=location, retry_after=retry_after, challenge=challenge)
             body_text: str | None = None
