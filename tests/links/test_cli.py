@@ -305,6 +305,43 @@ def test_deadline_bounds_the_run_and_keeps_the_rest_for_next_time(here, server):
     json.loads(state_file.read_text())
 
 
+def test_a_link_known_broken_stays_broken_when_the_deadline_cuts_it_off(here, server):
+    """A run the deadline cut short says so, and a link the state knows is broken, not re-checked, is still reported
+    broken (exit 1, the "Broken links" issue stays open) rather than dropped among the skipped; the markdown report
+    never says "All links are fine" when links went unchecked."""
+    dead = server.url("/status/404?deadline-kept=1")
+    write_guide(here, [("dead", dead)])
+    invoke("--format", "json", "--allow-host", "127.0.0.1")  # the state now knows it is broken
+    write_guide(here, [("dead", dead)] + [(f"hangs{i}", server.url(f"/hang?deadline-kept={i}")) for i in range(4)])
+    args = ("--allow-host", "127.0.0.1", "--per-host", "4", "--timeout", "60", "--retries", "0", "--deadline", "2s")
+    # the hanging URLs were never checked, so they go first and hold every slot: the dead link is not reached
+    result = invoke("--format", "markdown", "--json-report", "report.json", *args)
+    assert result.exit_code == 1
+    got = {r["occurrences"][0]["entry"]: r for r in json.loads(Path("report.json").read_text())["results"]}
+    assert (got["dead"]["verdict"], got["dead"]["note"], got["dead"]["cached"]) == ("broken", "deadline", True)
+    assert "not re-checked" in got["dead"]["error"]
+    out = result.stdout
+    assert "## Broken" in out and "## Not checked this run" in out and "All links are fine" not in out
+    assert "**4** URLs were not reached before the run's deadline" in out
+
+    write_guide(here, [(f"hangs{i}", server.url(f"/hang?deadline-only={i}")) for i in range(2)])
+    out = invoke("--format", "markdown", "--no-state", *args).stdout
+    assert "No link is known to be broken, but 2 were not checked this run" in out and "All links are fine" not in out
+
+
+def test_a_link_redirected_to_a_refused_address_is_named_in_the_report(here, server):
+    """The guard refuses a redirect hop to another port (only 127.0.0.1:PORT is allowed): the error names the hop, and
+    the markdown report lists it under "Not checked this run" instead of "All links are fine"."""
+    port = server.url("/").split(":")[2].split("/")[0]
+    write_guide(here, [("leaves", server.url("/redirect/302?to=http://127.0.0.1:1/inside"))])
+    result = invoke("--format", "markdown", "--json-report", "report.json", "--no-state", "--allow-host", f"127.0.0.1:{port}")
+    (got,) = json.loads(Path("report.json").read_text())["results"]
+    assert got["verdict"] == "skipped" and got["note"] == "private address"
+    assert got["error"].startswith("redirected to http://127.0.0.1:1/inside: private address refused"), got["error"]
+    assert "## Not checked this run" in result.stdout and "redirected to http://127.0.0.1:1/inside" in result.stdout
+    assert "All links are fine" not in result.stdout
+
+
 def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
     """The state file is written every 500 results: 1,000 URLs answered, the run then stuck on hanging
     ones and killed (SIGKILL: nothing runs at exit) leaves a whole state file with those 1,000."""

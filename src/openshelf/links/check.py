@@ -110,6 +110,8 @@ class _Hop:
     heads: Heads | None = None  # the landing page's title and main heading, when read
 
 
+#: The note of a URL the private-address guard refused (on its first request or a redirect hop).
+GUARD_NOTE = "private address"
 HEAD_REFUSALS_BEFORE_GET = 3  # 405/501 answers to HEAD (that GET then answered) before a host gets GET straight away
 
 
@@ -366,6 +368,9 @@ class Checker:
             if result.hop is not None:
                 hop = result.hop
                 hop.final_url = str(url)
+                if url != start:  # on a redirect hop: say so, and where it led
+                    hop.error = f"redirected to {url}: {hop.error}"
+                    hop.redirect_to = hop.redirect_to or permanent_target
                 return hop, requests
             status = result.status
             assert status is not None
@@ -481,7 +486,7 @@ class Checker:
                 refused = str(exc)
             self._literal_refusals[key] = refused
         if refused is not None:
-            return _Response(hop=_Hop(Verdict.SKIPPED, error=refused))
+            return _Response(hop=_Hop(Verdict.SKIPPED, error=refused, note=GUARD_NOTE))
         host = self._host(url)
         while True:
             while (wait := host.resume_at - time.monotonic()) > 0:
@@ -613,7 +618,7 @@ def _error_response(method: str, exc: BaseException) -> _Response:
     chain = list(_errno_chain(exc))
     for e in chain:
         if isinstance(e, PrivateAddressError):
-            return _Response(hop=_Hop(Verdict.SKIPPED, error=str(e)))
+            return _Response(hop=_Hop(Verdict.SKIPPED, error=str(e), note=GUARD_NOTE))
     for e in chain:
         if isinstance(e, socket.gaierror):
             if e.errno in (socket.EAI_AGAIN,) or getattr(socket, "EAI_SYSTEM", None) == e.errno:

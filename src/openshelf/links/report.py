@@ -10,10 +10,11 @@ from urllib.parse import quote
 
 from openshelf.annotations import Level, annotation
 
+from .check import GUARD_NOTE
 from .extract import Occurrence
 from .groups import Group, group_of
 from .issue import Part, cut_note, fit
-from .runner import Result, RunSummary
+from .runner import DEADLINE_NOTE, Result, RunSummary
 from .verdict import BY_URGENCY, Verdict
 
 FORMATS = ("text", "json", "github", "markdown")
@@ -146,8 +147,24 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
         parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(_detail(r))} | {r.consecutive_failures} |\n", 1)
                   for r in watch for o in _places(r)]
         parts.append(Part("\n"))
+    # Not checked, and not by choice (an excluded pattern or a login-only entry is): cut off by the run's deadline, or
+    # refused by the private-address guard (a public link now leading to an internal address).
+    late = [r for r in by[Verdict.SKIPPED] if r.note == DEADLINE_NOTE]
+    refused = [r for r in by[Verdict.SKIPPED] if r.note == GUARD_NOTE]
+    if late or refused:
+        parts.append(Part("## Not checked this run\n\n"))
+        if late:
+            parts.append(Part(f"**{len(late)}** URLs were not reached before the run's deadline; they go first next run.\n\n"))
+        if refused:
+            parts.append(Part("| Where | Entry | URL | Why |\n|---|---|---|---|\n"))
+            parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(r.error or '')} |\n", 1)
+                      for r in refused for o in _places(r)]
+            parts.append(Part("\n"))
     if not (broken or by[Verdict.REDIRECTED] or watch):
-        head += ["All links are fine.", ""]
+        if late or refused:
+            head += [f"No link is known to be broken, but {len(late) + len(refused)} were not checked this run (see below).", ""]
+        else:
+            head += ["All links are fine.", ""]
     tail = f"<sub>{_md(_summary_line(summary))}</sub>\n"
     return fit("\n".join(head) + "\n", parts, tail, max_chars, cut_note("places", full_report))
 

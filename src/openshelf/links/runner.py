@@ -11,7 +11,8 @@ source's verdict and the note ``trusted: checked by source ID on DATE``, and its
 was.  A URL whose local record is failing is always fetched: the source's word never hides a break.
 
 Bounded: with a ``deadline`` the URLs not finished by then are reported ``skipped`` (note
-``deadline``) and their state is left as it was; URLs are fetched least recently checked first
+``deadline``; one the state knows is broken stays ``broken``, from the state) and their state is left
+as it was; URLs are fetched least recently checked first
 (never checked first of all), so the next run begins with them.  The new state is handed to
 ``checkpoint`` every ``checkpoint_every`` results, so a killed run loses at most that many.
 """
@@ -261,8 +262,17 @@ async def run_check(
             summary.requests = checker.request_count
     for target in to_fetch:
         if target.url not in results:
-            results[target.url] = Result(target, Verdict.SKIPPED, error="not checked: the run's deadline ran out",
-                                         note=DEADLINE_NOTE)
+            state = states.get(target.url)
+            if state is not None and state.last_verdict == Verdict.BROKEN:
+                # Known broken and not re-checked: still broken as far as anyone knows (the exit status and the
+                # "Broken links" issue keep it), said to come from the state.
+                kept = _from_state(target, state)
+                kept.error = f"{state.last_error or 'broken'} (not re-checked: the run's deadline ran out)"
+                kept.note = DEADLINE_NOTE
+                results[target.url] = kept
+            else:
+                results[target.url] = Result(target, Verdict.SKIPPED, error="not checked: the run's deadline ran out",
+                                             note=DEADLINE_NOTE)
 
     ordered = [results[t.url] for t in targets]
     summary.counts.update(r.verdict for r in ordered)
