@@ -322,7 +322,7 @@ def test_a_link_known_broken_stays_broken_when_the_deadline_cuts_it_off(here, se
     assert "not re-checked" in got["dead"]["error"]
     out = result.stdout
     assert "## Broken" in out and "## Not checked this run" in out and "All links are fine" not in out
-    assert "**4** URLs were not reached before the run's deadline" in out
+    assert "**4** URLs were not reached before the run's deadline came" in out
 
     write_guide(here, [(f"hangs{i}", server.url(f"/hang?deadline-only={i}")) for i in range(2)])
     out = invoke("--format", "markdown", "--no-state", *args).stdout
@@ -360,6 +360,38 @@ def test_a_killed_run_keeps_all_but_the_last_500_results(here, server):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     json.loads(state_file.read_text())
+    assert set(load_state(state_file)) == {url for _, url in fine}
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_run_keeps_and_reports_what_it_checked(here, server, sig, code):
+    """Ctrl-C (SIGINT) or SIGTERM ends a run as its deadline would: the results so far go into the state file and
+    the report, the rest are skipped (note: interrupted), and the exit status is the shell's for that signal, not
+    1 ("something is broken"). A run used to print "Aborted!", exit 1 and keep only its last checkpoint."""
+    fine = [(f"fine{i}", server.url(f"/ok?{sig.name}={i}")) for i in range(20)]
+    write_guide(here, fine + [(f"hangs{i}", server.url(f"/hang?{sig.name}={i}")) for i in range(3)])
+    state_file = here / "guides/_state/links.json"
+    before = server.hits["HEAD /ok"]
+    proc = subprocess.Popen([sys.executable, "-m", "openshelf.links", "--allow-host", "127.0.0.1", "--timeout", "120",
+                             "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):  # until the server has answered every fine URL (up to a minute)
+            if server.hits["HEAD /ok"] - before >= len(fine):
+                break
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.1)
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, err
+    doc = json.loads(out)
+    got = {r["occurrences"][0]["entry"]: r for r in doc["results"]}
+    assert {got[e]["verdict"] for e, _ in fine} == {"ok"}
+    assert {(got[f"hangs{i}"]["verdict"], got[f"hangs{i}"]["note"]) for i in range(3)} == {("skipped", "interrupted")}
+    assert doc["summary"]["interrupted"] == sig.name
     assert set(load_state(state_file)) == {url for _, url in fine}
 
 

@@ -55,3 +55,14 @@ def test_the_state_is_handed_out_every_n_results(server):
     assert [len(s) for s in seen] == [3, 6]  # a run killed now loses at most 3 results
     assert seen[0] < seen[1] < set(final) == set(urls)
     assert summary.fetched == 7
+
+
+def test_addresses_that_differ_only_by_fragment_are_fetched_once(server):
+    """A fragment never reaches the server: …/ok?x#one and …/ok?x#two are one request, and each gets its result
+    and its own state record."""
+    urls = [server.url("/ok?fragments=1#one"), server.url("/ok?fragments=1#two"), server.url("/ok?fragments=1")]
+    server.log.clear()
+    results, states, _ = run(urls, {})
+    assert [method for _, method, path, _ in server.log if path == "/ok"] == ["HEAD", "GET"]  # once (GET: an HTML page)
+    assert [r.url for r in results] == urls and [r.verdict for r in results] == ["ok"] * 3
+    assert set(states) == set(urls)

@@ -29,6 +29,7 @@ longer one gives up on the URL as ``transient``, and the result's note says what
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import errno
 import functools
@@ -38,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -180,6 +182,7 @@ class Checker:
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._literal_refusals: dict[tuple[str, int | None], str | None] = {}  # IP-literal hosts: None = allowed
         self._probes: dict[str, asyncio.Task[tuple[str, Heads] | None]] = {}  # per origin, see _probe
+        self._stop: asyncio.Event | None = None  # set by stop(): check_many ends as at a deadline
 
     async def __aenter__(self) -> Checker:
         connector = aiohttp.TCPConnector(
@@ -231,22 +234,29 @@ class Checker:
 
         size = min(len(todo), self.options.window or max(1024, 8 * self.options.concurrency))
         workers = [asyncio.ensure_future(worker()) for _ in range(size)]
+        every: asyncio.Future[Any] = asyncio.gather(*workers)
+        self._stop = asyncio.Event()
+        stopped: asyncio.Future[Any] = asyncio.ensure_future(self._stop.wait())
         try:
-            if deadline is None:
-                await asyncio.gather(*workers)
-            else:
-                loop = asyncio.get_running_loop()  # its clock may not be time.monotonic()'s (uvloop)
-                limit = asyncio.timeout_at(loop.time() + deadline - time.monotonic())
-                try:
-                    async with limit:
-                        await asyncio.gather(*workers)
-                except TimeoutError:
-                    if not limit.expired():
-                        raise
+            # until every URL is done, stop() is called, or the deadline (on the loop's clock, which may not be
+            # time.monotonic()'s: uvloop's)
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            await asyncio.wait({every, stopped}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if every.done():
+                every.result()  # a worker's exception, if one failed
         finally:
+            stopped.cancel()
+            every.cancel()
             for task in workers:
                 task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await every  # let the cancelled requests unwind before the session closes
         return results
+
+    def stop(self) -> None:
+        """End a running :meth:`check_many` now, as if its deadline had come (from a signal handler, say)."""
+        if self._stop is not None:
+            self._stop.set()
 
     async def check(self, url: str) -> Outcome:
         """Check one URL, with retries; never raises for network trouble."""

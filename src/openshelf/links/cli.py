@@ -7,6 +7,7 @@ Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration err
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -173,6 +174,8 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
         text = FORMATTERS[fmt](results, summary, verbose=verbose)
     sys.stdout.write(text)
     sys.stdout.flush()
+    if summary.interrupted:  # ended early by a signal, its results kept: the shell's code for that signal
+        ctx.exit(128 + signal.Signals[summary.interrupted].value)
     ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
 
 

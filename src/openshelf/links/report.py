@@ -14,7 +14,7 @@ from .check import GUARD_NOTE
 from .extract import Occurrence
 from .groups import Group, group_of
 from .issue import Part, cut_note, fit
-from .runner import DEADLINE_NOTE, Result, RunSummary
+from .runner import DEADLINE_NOTE, INTERRUPTED_NOTE, Result, RunSummary
 from .verdict import BY_URGENCY, Verdict
 
 FORMATS = ("text", "json", "github", "markdown")
@@ -50,6 +50,7 @@ def _summary_line(s: RunSummary) -> str:
     counts = ", ".join(f"{s.counts.get(v, 0)} {v}" for v in BY_URGENCY if s.counts.get(v, 0))
     extra = f"; {s.cached} from the state within --max-age" if s.cached else ""
     extra += f"; {s.trusted} trusted from sources" if s.trusted else ""
+    extra += f"; ended early by {s.interrupted}" if s.interrupted else ""
     shard = f" (shard {s.shard})" if s.shard else ""
     return f"{s.total} URLs{shard}: {counts or 'nothing to check'}{extra}; {s.requests} requests in {s.elapsed_s:.1f}s"
 
@@ -149,12 +150,13 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
         parts.append(Part("\n"))
     # Not checked, and not by choice (an excluded pattern or a login-only entry is): cut off by the run's deadline, or
     # refused by the private-address guard (a public link now leading to an internal address).
-    late = [r for r in by[Verdict.SKIPPED] if r.note == DEADLINE_NOTE]
+    late = [r for r in by[Verdict.SKIPPED] if r.note in (DEADLINE_NOTE, INTERRUPTED_NOTE)]
     refused = [r for r in by[Verdict.SKIPPED] if r.note == GUARD_NOTE]
     if late or refused:
         parts.append(Part("## Not checked this run\n\n"))
         if late:
-            parts.append(Part(f"**{len(late)}** URLs were not reached before the run's deadline; they go first next run.\n\n"))
+            why = f"the run was interrupted ({summary.interrupted})" if summary.interrupted else "the run's deadline came"
+            parts.append(Part(f"**{len(late)}** URLs were not reached before {why}; they go first next run.\n\n"))
         if refused:
             parts.append(Part("| Where | Entry | URL | Why |\n|---|---|---|---|\n"))
             parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(r.error or '')} |\n", 1)

@@ -20,10 +20,12 @@ as it was; URLs are fetched least recently checked first
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import signal
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -101,6 +103,7 @@ class RunSummary:
     requests: int = 0
     elapsed_s: float = 0.0
     shard: str | None = None
+    interrupted: str | None = None  # the signal that ended the run early (SIGINT, SIGTERM)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +115,7 @@ class RunSummary:
             "requests": self.requests,
             "elapsed_s": round(self.elapsed_s, 3),
             "shard": self.shard,
+            "interrupted": self.interrupted,
         }
 
 
@@ -141,6 +145,37 @@ def shard_of(url: str, n: int) -> int:
 #: A run hands its state to ``checkpoint`` every this many results (the CLI writes the state file).
 CHECKPOINT_EVERY = 500
 DEADLINE_NOTE = "deadline"
+INTERRUPTED_NOTE = "interrupted"
+#: The signals that end a run early, as its deadline would: the results so far are kept and reported.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.asynccontextmanager
+async def _stopped_by_signals(checker: Checker) -> AsyncIterator[list[str]]:
+    """While inside, SIGINT or SIGTERM ends ``checker``'s run as its deadline would (and a second one acts as usual:
+    the handlers are gone); yields a list that then holds the signal's name."""
+    loop = asyncio.get_running_loop()
+    caught: list[str] = []
+
+    def stop(sig: signal.Signals) -> None:
+        caught.append(sig.name)
+        for other in STOP_SIGNALS:
+            loop.remove_signal_handler(other)
+        checker.stop()
+
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, stop, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such support
+            pass
+    try:
+        yield caught
+    finally:
+        if not caught:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
 
 
 @dataclass(frozen=True)
@@ -230,6 +265,11 @@ async def run_check(
     new_states = dict(states)
     n_runs = rules.transient_runs_before_broken
     by_url = {t.url: t for t in to_fetch}
+    # One request per address as sent: a fragment never reaches the server, so …/article#one and …/article#two are
+    # fetched once and each gets that result (and its own state record).
+    sharing: dict[str, list[str]] = {}
+    for url in by_url:
+        sharing.setdefault(url.partition("#")[0], []).append(url)
 
     def record(url: str, outcome: Outcome) -> None:
         target = by_url[url]
@@ -254,12 +294,18 @@ async def run_check(
         if checkpoint is not None and summary.fetched % checkpoint_every == 0:
             checkpoint(new_states)
 
+    def record_each(sent: str, outcome: Outcome) -> None:
+        for url in sharing[sent]:
+            record(url, outcome)
+
     if to_fetch:
-        async with Checker(options, rules, guard, resolver=resolver) as checker:
+        async with Checker(options, rules, guard, resolver=resolver) as checker, _stopped_by_signals(checker) as caught:
             # least recently checked first (never checked first of all), so what a deadline cut off goes first next time
-            await checker.check_many(list(by_url), on_result=record, deadline=deadline,
-                                     first=lambda url: last_checked(states.get(url)))
+            await checker.check_many(list(sharing), on_result=record_each, deadline=deadline,
+                                     first=lambda sent: min(last_checked(states.get(u)) for u in sharing[sent]))
             summary.requests = checker.request_count
+        summary.interrupted = caught[0] if caught else None
+    why, note = ("the run was interrupted", INTERRUPTED_NOTE) if summary.interrupted else ("the run's deadline ran out", DEADLINE_NOTE)
     for target in to_fetch:
         if target.url not in results:
             state = states.get(target.url)
@@ -267,12 +313,11 @@ async def run_check(
                 # Known broken and not re-checked: still broken as far as anyone knows (the exit status and the
                 # "Broken links" issue keep it), said to come from the state.
                 kept = _from_state(target, state)
-                kept.error = f"{state.last_error or 'broken'} (not re-checked: the run's deadline ran out)"
-                kept.note = DEADLINE_NOTE
+                kept.error = f"{state.last_error or 'broken'} (not re-checked: {why})"
+                kept.note = note
                 results[target.url] = kept
             else:
-                results[target.url] = Result(target, Verdict.SKIPPED, error="not checked: the run's deadline ran out",
-                                             note=DEADLINE_NOTE)
+                results[target.url] = Result(target, Verdict.SKIPPED, error=f"not checked: {why}", note=note)
 
     ordered = [results[t.url] for t in targets]
     summary.counts.update(r.verdict for r in ordered)
