@@ -117,3 +117,17 @@ def test_cli_max_chars_and_full_report(here, server) -> None:  # type: ignore[no
     assert f"({BLOB}/guides/things.yml#L{lines['dead7']})" in full
     misuse = CliRunner().invoke(links, ["--format", "json", "--max-chars", "3000"])
     assert misuse.exit_code == 2 and "go with --format markdown" in misuse.output
+
+
+def test_what_a_server_sent_stays_inert_text_in_the_issue() -> None:
+    """A soft-404 page's title is quoted in the verdict: in the issue it must not @-mention anyone, show an image or
+    link anywhere, so each detail is a code span (its | escaped for the table)."""
+    title = "Page not found | cc @octocat ![x](https://tracker.example.org/p.png) [y](https://example.org)"
+    watch = Result(Target("https://example.org/gone", [Occurrence("guides/databases.yml", 12, "gone")]), Verdict.TRANSIENT,
+                   status=200, error=f"soft 404? HTTP 200, but the page's title says {title!r}", consecutive_failures=1)
+    body = format_markdown([watch], summary_of([watch]))
+    (row,) = [line for line in body.splitlines() if "`gone`" in line]
+    cell = row.split(" | ")[3]
+    assert cell.startswith("`") and cell.endswith("`"), cell
+    assert "@octocat" in cell and "\\| cc" in cell
+    assert "@octocat" not in body.replace(cell, "")  # nowhere outside the code span

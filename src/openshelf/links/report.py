@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from openshelf.annotations import Level, annotation
+from openshelf.untrusted import code_span
 
 from .check import GUARD_NOTE
 from .extract import Occurrence
@@ -18,6 +19,7 @@ from .runner import DEADLINE_NOTE, INTERRUPTED_NOTE, Result, RunSummary
 from .verdict import BY_URGENCY, Verdict
 
 FORMATS = ("text", "json", "github", "markdown")
+DETAIL_CHARS = 300  # the longest verdict detail a markdown table shows (the JSON report keeps it whole)
 #: Workflow annotations: an error for a broken link, a warning for those a person should look at.
 _ANNOTATED: dict[Verdict, tuple[Level, str]] = {
     Verdict.BROKEN: ("error", "Broken link"),
@@ -95,6 +97,12 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _cell(text: str) -> str:
+    """A verdict's detail in a table cell: a code span, since it may quote what a server sent (a page's title, an
+    error), where a link, an image or an @-mention must not come alive in the issue."""
+    return _md(code_span(text, DETAIL_CHARS))
+
+
 def _where(o: Occurrence, blob_url: str | None) -> str:
     """``file:line``, linked to that line of the file under ``blob_url`` (e.g. ``https://github.com/OWNER/REPO/blob/SHA``)."""
     spot = f"`{o.file}:{o.line}`"
@@ -134,7 +142,7 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
             for r, o in broken[g]:
                 since = (r.first_failure or r.checked_at or "")[:10]
                 archive = f"[archive]({r.archive_url})" if r.archive_url else ""
-                parts.append(Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(_detail(r))} | {since} | {archive} |\n", 1))
+                parts.append(Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_cell(_detail(r))} | {since} | {archive} |\n", 1))
             parts.append(Part("\n"))
     if by[Verdict.REDIRECTED]:
         parts.append(Part("## Moved permanently (update the URL)\n\n| Where | Entry | URL | New URL |\n|---|---|---|---|\n"))
@@ -145,7 +153,7 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
     if watch:
         parts.append(Part("## To watch (failing for now, or blocked by bot protection: a person should look)\n\n"
                           "| Where | Entry | URL | Verdict | Runs failing |\n|---|---|---|---|---|\n"))
-        parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(_detail(r))} | {r.consecutive_failures} |\n", 1)
+        parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_cell(_detail(r))} | {r.consecutive_failures} |\n", 1)
                   for r in watch for o in _places(r)]
         parts.append(Part("\n"))
     # Not checked, and not by choice (an excluded pattern or a login-only entry is): cut off by the run's deadline, or
@@ -159,7 +167,7 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
             parts.append(Part(f"**{len(late)}** URLs were not reached before {why}; they go first next run.\n\n"))
         if refused:
             parts.append(Part("| Where | Entry | URL | Why |\n|---|---|---|---|\n"))
-            parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_md(r.error or '')} |\n", 1)
+            parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_cell(r.error or '')} |\n", 1)
                       for r in refused for o in _places(r)]
             parts.append(Part("\n"))
     if not (broken or by[Verdict.REDIRECTED] or watch):
