@@ -114,6 +114,8 @@ class _Hop:
 
 #: The note of a URL the private-address guard refused (on its first request or a redirect hop).
 GUARD_NOTE = "private address"
+#: How the note of a URL whose host asked for a pause begins.
+RETRY_AFTER_NOTE = "the host asked to wait"
 HEAD_REFUSALS_BEFORE_GET = 3  # 405/501 answers to HEAD (that GET then answered) before a host gets GET straight away
 
 
@@ -307,7 +309,7 @@ class Checker:
             # for it at the host's gate; the backoff is this URL's own.
             await asyncio.sleep(opts.backoff * (2 ** (attempts - 1)))
         if budget.left <= 0 and hop.verdict == Verdict.TRANSIENT and hop.retryable:
-            hop.error = f"{hop.error} (time budget used up)"
+            hop.error = f"{hop.error} (the URL's time budget, 3 × --timeout, is used up)"
         verdict, error, note = hop.verdict, hop.error, hop.note
         if budget.retry_after is not None:
             note = "; ".join(filter(None, (note, self._retry_after_note(budget.retry_after))))
@@ -329,8 +331,8 @@ class Checker:
     def _retry_after_note(self, asked: float) -> str:
         cap = self.options.max_retry_after
         if asked > cap:
-            return f"the host asked to wait (Retry-After {asked:g}s), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
-        return f"the host asked to wait (Retry-After {asked:g}s): paused it"
+            return f"{RETRY_AFTER_NOTE} (Retry-After {asked:g}s), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
+        return f"{RETRY_AFTER_NOTE} (Retry-After {asked:g}s): paused it"
 
     def _pause_host(self, host: _Host, response: _Response, budget: _Budget) -> _Response:
         """The host asked for a pause (``Retry-After`` on a 429 or 503): every later request to it
@@ -519,7 +521,7 @@ class Checker:
                 response = self._pause_host(host, response, budget)  # before this request's slot is given up
             return response
         except TimeoutError:
-            return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout after {limit:g}s", retryable=True))
+            return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout after {limit:.1f}s", retryable=True))
         except aiohttp.ClientError as exc:
             return _error_response(method, exc)
         except OSError as exc:
@@ -648,5 +650,5 @@ def _error_response(method: str, exc: BaseException) -> _Response:
         return _Response(fallback=True)  # some servers mishandle HEAD: try GET
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout: {exc}", retryable=True))
-    text = str(exc) or type(exc).__name__
+    text = " ".join(str(exc).replace("\\n", " ").split()) or type(exc).__name__  # one line, whatever the library wrote
     return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"{type(exc).__name__}: {text}", retryable=True))

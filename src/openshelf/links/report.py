@@ -11,7 +11,7 @@ from urllib.parse import quote
 from openshelf.annotations import Level, annotation
 from openshelf.untrusted import code_span
 
-from .check import GUARD_NOTE
+from .check import GUARD_NOTE, RETRY_AFTER_NOTE
 from .extract import Occurrence
 from .groups import Group, group_of
 from .issue import Part, cut_note, fit
@@ -31,15 +31,15 @@ _ANNOTATED: dict[Verdict, tuple[Level, str]] = {
 
 def _detail(r: Result) -> str:
     parts: list[str] = [r.verdict]
-    if r.status is not None:
+    if r.status is not None and f"HTTP {r.status}" not in (r.error or ""):
         parts.append(f"HTTP {r.status}")
-    if r.error and not (r.status is not None and r.error == f"HTTP {r.status}"):
+    if r.error:
         parts.append(r.error)
     if r.redirect_to:
         parts.append(f"moved permanently to {r.redirect_to}")
     if r.cached:
         parts.append(f"(cached from {r.checked_at})")
-    if r.trusted and r.note:
+    if r.note and (r.trusted or r.note.startswith(RETRY_AFTER_NOTE)):
         parts.append(r.note)
     return " ".join(parts[:1]) + (": " + "; ".join(parts[1:]) if len(parts) > 1 else "")
 
