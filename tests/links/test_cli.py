@@ -228,6 +228,17 @@ def test_usage_errors_exit_2(here, server, args):
     invoke(*args, ok_codes=(2,))
 
 
+@pytest.mark.parametrize("option", ["--json-report", "--full-report"])
+def test_a_report_that_cannot_be_written_is_found_before_any_request(here, server, option):
+    write_guide(here, [("fine", server.url("/ok?unwritable=1"))])
+    Path("taken").write_text("a file, not a folder")
+    before = server.hits["HEAD /ok"]
+    extra = ("--format", "markdown") if option == "--full-report" else ()
+    result = invoke(*extra, option, "taken/report", "--allow-host", "127.0.0.1", "--no-state", ok_codes=(2,))
+    assert "taken is not a folder" in result.output
+    assert server.hits["HEAD /ok"] == before
+
+
 def git(*args: str) -> None:
     subprocess.run(["git", *args], check=True, capture_output=True,
                    env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",

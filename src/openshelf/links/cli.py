@@ -136,6 +136,9 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
+    for option, path in (("--json-report", json_report), ("--full-report", full_report)):
+        if path is not None and not path.parent.is_dir():  # found now, not after a whole run's requests
+            raise click.BadParameter(f"cannot write {path}: {path.parent} is not a folder", param_hint=option)
     ctx.with_resource(fewer_collections())
     no_collection_at_exit()
     # The guide first (an invalid guide is reported before anything else), then the rules and
