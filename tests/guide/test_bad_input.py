@@ -49,6 +49,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "url-file": ("must start with http:// or https://", "url"),
     "url-relative": ("must start with http:// or https://", "url"),
     "url-with-spaces": ("without spaces", "url"),
+    "url-zero-width": ("url has an invisible character, U+200B (ZERO WIDTH SPACE), after 'https://www.cnki.net/'", "url"),
+    "url-with-password": ("url must not hold a user name or password", "url"),
     "wrong-type": ("must be a mapping of fields", "title"),
     "duplicate-key": ("entry 'cnki': duplicate key 'url' in entries[0] (first defined at line 6)", None),
     "merge-key": ("merge keys ('<<') are not supported", None),

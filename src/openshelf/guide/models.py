@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal, Protocol, get_args, get_origin
 
 from pydantic import (
@@ -70,8 +71,17 @@ _URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNO
 
 
 def _check_url(value: str) -> str:
+    hidden = next((i for i, c in enumerate(value) if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn")), None)
+    if hidden is not None:  # zero-width spaces and joiners, byte-order marks: text copied from WeChat or a web page
+        c = value[hidden]
+        name = unicodedata.name(c, "a control character")
+        raise ValueError(f"url has an invisible character, U+{ord(c):04X} ({name}), after {value[:hidden][-40:]!r}: delete it "
+                         "(retype the address's end, or paste it as plain text)")
     if not re.match(r"^https?://", value, re.IGNORECASE):
         raise ValueError("url must start with http:// or https://")
+    if "@" in re.split(r"[/?#]", value.split("//", 1)[1], maxsplit=1)[0]:
+        raise ValueError("url must not hold a user name or password (the 'name:password@' before the host): "
+                         "readers cannot use it, and it would be published")
     if not _URL.match(value):
         raise ValueError("url must be an absolute http(s) address with a host, without spaces, quotes or <>")
     return value
