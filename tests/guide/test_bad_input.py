@@ -62,9 +62,17 @@ CASES: dict[str, tuple[str, str | None]] = {
     "full-width-space": ("the key 'url' starts with an invisible character U+3000", None),
     "full-width-comma": ("separate list items with an ASCII comma ','", "tags[0]"),
     "control-character": ("the file contains the control character U+0008", None),
+    "missing-colon": ("entry 'cnki': this line has no ':' after its field name: write 'field: value'", None),
+    "id-without-colon": ("entry 'cnki': this line has no ':' after its field name: write 'field: value'", None),
+    "colon-in-value": ("entry 'cnki': mapping values are not allowed in this context (a value holds ': ' (like 'Note: login "
+                       "needed'): put the whole value in quotes", None),
+    "bold-start": ("a value that begins with '*' (like **Free**) is read as a YAML alias: put the whole value in quotes", None),
+    "markdown-link-start": ("a value that begins with '[' is read as a list or mapping: put the whole value in quotes", None),
+    "full-width-space-after-colon": ("entry 'cnki': a full-width space after ':' on this line: YAML needs an ASCII space", None),
 }
 # Exact positions for the cases where libyaml's own position would mislead.
-POSITIONS = {"empty-entries": "3:9", "full-width-colon": "6:8", "full-width-space": "6:1", "control-character": "7:41", "gbk": "5:1"}
+POSITIONS = {"missing-colon": "6:5", "id-without-colon": "4:3", "full-width-space-after-colon": "9:5", "colon-in-value": "8:15",
+             "empty-entries": "3:9", "full-width-colon": "6:8", "full-width-space": "6:1", "control-character": "7:41", "gbk": "5:1"}
 
 
 # Cases run in a process of their own (`python -m openshelf validate`, with TIMEOUT): the ones that

@@ -24,11 +24,20 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
     ``warnings=False`` leaves out the checks that can only warn (near-duplicate titles, coverage) for a caller that
     needs only to know the guide has no errors (``openshelf links``); every error is still reported."""
     first: dict[str, Entry] = {}
+    told: set[str] = set()  # ids whose first entry has been told about its twin in another file
     for collection in collections:
         for entry in collection.entries:
             if entry.id in first:
-                other = first[entry.id].where("id")
-                yield Diagnostic(entry.where("id"), f"id '{entry.id}' is already used at {other}", entry=entry.id, field="id", code="duplicate-id")
+                earlier = first[entry.id]
+                here, other = entry.where("id"), earlier.where("id")
+                yield Diagnostic(here, f"id '{entry.id}' is already used at {other}", entry=entry.id, field="id", code="duplicate-id")
+                if here.path != other.path and entry.id not in told:
+                    # Which of the two is new only the curator knows (files are read in name order): both places are
+                    # marked, so the one just added is among them.
+                    told.add(entry.id)
+                    yield Diagnostic(other, f"id '{entry.id}' is also used at {here}: one of the two must change (usually the "
+                                            "one just added: changing an established id breaks links to its anchor)",
+                                     entry=entry.id, field="id", code="duplicate-id")
             else:
                 first[entry.id] = entry
     for collection in collections:

@@ -248,20 +248,38 @@ def validate_source(source: Source, model: type[M], diagnostics: list[Diagnostic
         return None
 
 
-_ENTRY_START = re.compile(r"""^\s*-\s+id:\s*["']?([A-Za-z0-9][\w.-]*)""")
+_ITEM_START = re.compile(r"^( *)-(?: |$)")
+_ODD_INDENT = ("\t", "\u3000", "\u00a0")
+# An entry's id line: "- id: x", "id: x" inside it, and also "- id x" with its colon forgotten (that may be the mistake).
+_ID_LINE = re.compile(r"""^ *(?:- +)?id(?: *: *| +)["']?([A-Za-z0-9][\w.-]*)""")
 
 
 def _entry_around(text: str, line: int) -> str | None:
-    """For a file that cannot be parsed: the id of the entry whose lines hold ``line``, if it is clear."""
-    lines = text.splitlines()[:line]
-    for current in reversed(lines):
-        found = _ENTRY_START.match(current)
-        if found:
-            return found.group(1)
-        if current.startswith(("---", "...")):  # a document marker
-            return None
-        if current[:1] not in ("", " ", "-", "#", "\t", "\u3000", "\u00a0"):  # a top-level key: not inside an entry
-            return None
+    """For a file that cannot be parsed: the id of the entry whose lines hold ``line``, if it is clear.
+
+    The nearest list item above ``line`` whose lines reach it and hold an id (on its dash line, or as one of its own
+    fields, wherever among them): an entry that begins with another field, or whose ``id`` lost its colon, is still
+    named, and an item without an id (a tag in a list) leads to the item around it."""
+    lines = text.splitlines()
+    for start in range(min(line, len(lines)) - 1, -1, -1):
+        current = lines[start]
+        if current.startswith(("---", "...")) or current[:1] not in ("", " ", "-", "#", *_ODD_INDENT):
+            return None  # a document marker or a top-level key: not inside an entry
+        item = _ITEM_START.match(current)
+        if item is None:
+            continue
+        indent = len(item.group(1))
+        end = start + 1  # the item's lines: up to the next one at its dash's indentation or less
+        while end < len(lines) and (not lines[end].strip() or lines[end][:1] in _ODD_INDENT
+                                    or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+            end += 1  # (a line indented with a tab or a full-width space may be the mistake itself: it stays inside)
+        if end < line:
+            continue  # an item that ended before the line (an earlier entry, or a list inside one)
+        for own in lines[start:end]:
+            depth = len(own) - len(own.lstrip(" "))
+            found = _ID_LINE.match(own)
+            if found and (own is current or depth == indent + 2):
+                return found.group(1)
     return None
 
 

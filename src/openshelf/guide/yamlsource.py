@@ -184,6 +184,16 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
         if colon:
             raise YamlProblem(f"{problem} (a full-width colon '：' here: YAML needs an ASCII ':' followed by a space)",
                               *colon) from None
+        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+            # A field name without its ':' is read as text running on to the next line, where libyaml stops: the
+            # mistake is on the line it began (and so is the entry it belongs to).
+            start = exc.context_mark
+            raise YamlProblem(_missing_colon(text, start.line + 1), start.line + 1, start.column + 1) from None
+        if "mapping values are not allowed" in problem and _ran_on(text, *where):
+            # this line's own "field:" is where libyaml stopped: the line before ran on into it without its ':'
+            before = text.splitlines()[where[0] - 2]
+            raise YamlProblem("this line has no ':' after its field name: write 'field: value' (mapping values are not "
+                              "allowed in this context)", where[0] - 1, len(before) - len(before.lstrip()) + 1) from None
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
     except yaml.reader.ReaderError as exc:  # a control character pasted into the text
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _COUNTS_BYTES else text[: exc.position]
@@ -234,24 +244,55 @@ def _full_width_colon(text: str, numbers: list[int]) -> tuple[int, int] | None:
     return None
 
 
+def _missing_colon(text: str, line: int) -> str:
+    """What to say about a line whose field name has no ':' after it."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    for space, name in (("\u3000", "a full-width space"), ("\xa0", "a no-break space")):
+        if f":{space}" in here:
+            return (f"{name} after ':' on this line: YAML needs an ASCII space after the colon "
+                    "(could not find expected ':')")
+    return "this line has no ':' after its field name: write 'field: value' (could not find expected ':')"
+
+
+def _ran_on(text: str, line: int, column: int) -> bool:
+    """Whether a "mapping values are not allowed" at (line, column) is this line's own first ':' after a line
+    with none (a field name whose colon was forgotten: ``- id cnki``)."""
+    lines = text.splitlines()
+    if not 1 < line <= len(lines) or column - 1 != lines[line - 1].find(":"):
+        return False
+    before = lines[line - 2].strip()
+    return bool(before) and ":" not in before and not before.startswith("#")
+
+
 def _explain(problem: str, text: str, line: int) -> str:
     """Add a hint for the mistakes curators make most often."""
     lines = text.splitlines()
-    if 0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]:
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())]:
         return f"{problem} (a tab is used for indentation: YAML needs spaces)"
     if "found character '\\t'" in problem:
         return f"{problem} (a tab is used for indentation: YAML needs spaces)"
+    value = here.partition(": ")[2].lstrip()
+    if value[:1] in ("[", "{") and "did not find expected key" in problem:
+        return (f"{problem} (a value that begins with '{value[0]}' is read as a list or mapping: "
+                "put the whole value in quotes, \"like this\")")
     for clue, hint in _HINTS:
         if clue in problem:
             return f"{problem} ({hint})"
     return problem
 
 
+_QUOTE = "put the whole value in quotes, \"like this\""
 _HINTS = (
     ("quoted scalar", "a quote is opened but not closed"),
+    ("while scanning an alias", f"a value that begins with '*' (like **Free**) is read as a YAML alias: {_QUOTE}"),
+    ("while scanning an anchor", f"a value that begins with '&' is read as a YAML anchor: {_QUOTE}"),
+    ("mapping values are not allowed", f"a value holds ': ' (like 'Note: login needed'): {_QUOTE}"),
+    ("did not find expected ',' or '}'", f"a value inside {{…}} holds ': ' or ',': {_QUOTE}"),
+    ("did not find expected ',' or ']'", f"an item inside […] holds ': ' or ',': {_QUOTE}"),
     ("did not find expected key", "check the indentation: the fields of one entry must start in the same column"),
     ("did not find expected '-' indicator", "check the indentation: the items of one list must start in the same column"),
-    ("mapping values are not allowed here", "a value contains ': '; put the whole value in quotes"),
     ("cannot start any token", "put the value in quotes"),
 )
 
@@ -366,7 +407,8 @@ class _Builder:
                 documents += 1
                 if documents > 1:
                     mark = _start(event)
-                    raise self.fail("expected a single document in the stream, but found another document", mark)
+                    raise self.fail("expected a single document in the stream, but found another document (a line '---' "
+                                    "starts a second document here: delete it, one file is one document)", mark)
                 continue
             else:  # stream start/end, document end
                 continue
