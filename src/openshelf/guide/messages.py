@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from openshelf.guide.diagnostics import Diagnostic, Location
+from openshelf.guide.models import LANGUAGE_PATTERN
 from openshelf.guide.yamlsource import Positions, field_name
 
 
@@ -39,8 +40,12 @@ def describe(error: ErrorDetails) -> str:
         "dict_type": "must be a mapping of keys to values",
         "string_type": "must be text, not a list or mapping",
     }
+    if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == LANGUAGE_PATTERN:
+        return f"must be a language code (ISO 639-1, like zh, en or fr), not {value!r}"
     if kind == "string_pattern_mismatch" and isinstance(value, str) and any(c in value for c in "，、；"):
         return f"{hints[kind]}, not {value!r}: separate list items with an ASCII comma ','"
+    if kind == "string_pattern_mismatch" and isinstance(value, str) and not value.isascii():
+        return f"{hints[kind]}, not {value!r}: write the key _site.yml gives it (its label is what readers see)"
     if kind == "list_type":
         text = "must be a list"
         if isinstance(value, str):

@@ -29,7 +29,8 @@ from openshelf.guide.urls import is_encyclopedia
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")]
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 
 Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
 #: The site settings file in the guide folder; every other ``*.yml`` not starting with ``_`` is a collection.
@@ -246,6 +247,14 @@ class Entry(_Strict):
         if value and kind == "how-to" and is_encyclopedia(value):
             raise ValueError("a how-to's url must be a library's own address, not an encyclopedia article: "
                              "leave url out and readers see a 'your library's address' placeholder")
+        return value
+
+    @field_validator("last_verified")
+    @classmethod
+    def _not_ahead(cls, value: dt.date | None) -> dt.date | None:
+        """A check is recorded when it was made: never after today (a day of slack for the time zones)."""
+        if value is not None and value > dt.date.today() + dt.timedelta(days=1):
+            raise ValueError(f"last_verified {value.isoformat()} is in the future: a check is recorded on the day it was made")
         return value
 
     @model_validator(mode="after")
