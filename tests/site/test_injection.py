@@ -168,6 +168,17 @@ def test_the_attempts_are_shown_as_text(injected_site: Path) -> None:
     assert '<img src="https://tracker.invalid' not in page
 
 
+def test_the_sites_name_is_escaped_once_everywhere(injected_site: Path) -> None:
+    """The guide's title in every place the theme writes it (tab title, header, navigation tooltips, og:site_name, the
+    feed link): escaped exactly once, neither raw markup nor double-escaped text ("R&D" showed as "R&amp;D" in a
+    tooltip, as Material escapes config.site_name in some places and not in others)."""
+    for page in [injected_site / "index.html", injected_site / "en" / "index.html", injected_site / "evil" / "index.html"]:
+        text = page.read_text(encoding="utf-8")
+        name = "注入测试 " if "/en/" not in str(page) else "Injection test "
+        found = re.findall(re.escape(name) + r"(&[a-z]+;|<)", text)
+        assert found and set(found) == {"&lt;"}, (page, set(found))  # "&lt;script…" each time: never "&amp;lt;" nor "<"
+
+
 @pytest.mark.parametrize("description", [
     "- item\n\n    [r]: javascript:alert(1)\n\n    [x][r]",
     "> - [x][r]\n>   [r]: javascript:alert(1)",

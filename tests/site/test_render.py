@@ -465,3 +465,19 @@ def test_an_entry_in_one_language_appears_in_both_editions_marked(tmp_path: Path
     assert f">{other.upper()}</span>" in part
     # the interface around it is in the edition's language only
     assert ("Institutional" if language == "en" else "可用") in page and ("机构" not in page if language == "en" else "Active" not in page)
+
+
+def test_a_filter_label_shows_its_text_as_written(tmp_path: Path) -> None:
+    """The filter panel is finished HTML that Python-Markdown leaves alone: a category label shows no Markdown escape
+    (it showed 'Preprints \\(arXiv\\) &amp; repositories\\_x')."""
+    site = ("title: {en: T}\ncategories:\n  pre: {zh: 预印本*, en: 'Preprints (arXiv) & repositories_x *new*'}\n"
+            "  other: {en: Other}\n")
+    entries = zh_entry("one", "en: One").replace("category: databases", "category: pre") + zh_entry("two", "en: Two").replace(
+        "category: databases", "category: other")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"_site.yml": site, "dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    for language, label in (("en", "Preprints (arXiv) &amp; repositories_x *new*"), ("zh", "预印本*")):
+        page = render(guide, today=TODAY, language=language).written["dbs.md"]
+        form = re.search(r'<form class="os-filters".*?</form>', page)
+        assert form is not None and f'value="pre"> {label}<span class="os-count">' in form[0], (language, form and form[0])
+        assert "\\" not in form[0]

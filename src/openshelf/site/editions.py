@@ -145,10 +145,11 @@ def values_for(palette: Any, site_name: str, site_description: str | None, extra
     if isinstance(palette, list):
         palette = [{**p, "toggle": {**p["toggle"], "name": _one_language(str(p["toggle"].get("name", "")), language)}}
                    if isinstance(p, Mapping) and isinstance(p.get("toggle"), Mapping) else p for p in palette]
-    title = extra.get("titles", {}).get(language) or site_name
-    description = extra.get("descriptions", {}).get(language)
+    # escaped, as the guide's names are (names()): mkdocs.yml's own where the guide has none
+    title = extra.get("titles", {}).get(language) or markup.attr(site_name)
+    description = extra.get("descriptions", {}).get(language) or (markup.attr(site_description) if site_description else site_description)
     return {"site_dir": site_dir, "site_url": site_url, "site_name": title,
-            "site_description": description or site_description, "palette": palette, "language": THEME_LANGUAGES[language],
+            "site_description": description, "palette": palette, "language": THEME_LANGUAGES[language],
             "permalink_title": permalink_title or PERMALINK_TITLES[language]}
 
 

@@ -209,10 +209,11 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
     members = member_index(guide)
     for e in collection.entries:
         cat = guide.site.categories[e.category]
-        pairs = [("category", e.category, text(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
+        # (finished HTML: Python-Markdown leaves the raw <details> block alone, so a Markdown escape would show)
+        pairs = [("category", e.category, inline_html(cat)), ("access", e.access, bi(*ACCESS_LABELS[e.access])),
                  ("status", e.status, bi(*STATUS_LABELS[e.status]))]
         pairs += [("member", m.key, m.html_label) for m in (entry_members(guide, e, members) if guide.sources else ())]
-        pairs += [("language", code, markup.text(language_name(code))) for code in e.languages]
+        pairs += [("language", code, markup.html_text(language_name(code))) for code in e.languages]
         for facet, value, name in pairs:
             values[facet].setdefault(value, name)
             counts[(facet, value)] = counts.get((facet, value), 0) + 1
