@@ -28,7 +28,7 @@ $(UV):
 	.cache/uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --quiet $(EXTRAS) --python $(PYTHON)
+	$(UV) sync --locked --quiet --compile-bytecode $(EXTRAS) --python $(PYTHON)
 	touch $(STAMP)
 
 # The wheel carries every file the site and `openshelf init` need (package data: assets, theme
