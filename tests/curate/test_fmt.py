@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from openshelf.cli import main
-from openshelf.curate.fmt import FormatError, format_text
+from openshelf.curate.fmt import FormatError, first_difference, format_text
 from openshelf.curate.transfer import CsvProblem
 from openshelf.errors import GuideError
 from support import ROOT, write_guide
@@ -102,11 +103,25 @@ def test_fmt_rewrites_and_keeps_comments(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["validate", str(guides)]).exit_code == 0
 
 
+@pytest.mark.parametrize(("original", "formatted", "where", "how"), [
+    ("id: x\ntitle: {en: X}   \n", "id: x\ntitle: {en: X}\n", 2, "spaces at the end of this line"),
+    ("id: x\r\ntitle: {en: X}\r\n", "id: x\ntitle: {en: X}\n", 1, "Windows line endings (CRLF)"),
+    ("\ufeffid: x\n", "id: x\n", 1, "byte-order mark"),
+    ("id: x\nsince: '2020-03-01'\n", "id: x\nsince: 2020-03-01\n", 2, "write it as 'since: 2020-03-01'"),
+    ("title: {en: X, zh: 甲}\nid: x\n", "id: x\ntitle: {zh: 甲, en: X}\n", 1, "write it as 'id: x'"),
+])
+def test_fmt_check_says_where_and_what_would_change(original: str, formatted: str, where: int, how: str) -> None:
+    """CI's `fmt --check` names the first line that would change and how: a curator in the web editor cannot run fmt,
+    and cannot see trailing spaces or a byte-order mark."""
+    line, said = first_difference(original, formatted)
+    assert line == where and how in said, (line, said)
+
+
 def test_fmt_check_lists_files_and_changes_nothing(tmp_path: Path) -> None:
     guides = write_guide(tmp_path / "guides", {"dbs.yml": MESSY})
     result = CliRunner().invoke(main, ["fmt", "--check", str(guides)])
     assert result.exit_code == 1
-    assert "dbs.yml: would be reformatted" in result.stdout
+    assert re.search(r"dbs\.yml:\d+:1: would be reformatted: ", result.stdout), result.stdout
     assert (guides / "dbs.yml").read_text(encoding="utf-8") == MESSY
     CliRunner().invoke(main, ["fmt", str(guides)])
     again = CliRunner().invoke(main, ["fmt", "--check", str(guides)])

@@ -40,7 +40,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     does not parse or validate is not touched: its errors are listed and the exit code is 1.
     With --check nothing is written; exit 1 when a file would change (CI runs this).
     """
-    from openshelf.curate.fmt import format_file
+    from openshelf.curate.fmt import first_difference, format_file
 
     files, problems = guide_files(paths or (Path("guides"),))
     _report(problems)
@@ -57,7 +57,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
             continue
         changed += 1
         if check:
-            click.echo(f"{display_path(path)}: would be reformatted")
+            line, how = first_difference(result.original, result.formatted or "")
+            click.echo(f"{display_path(path)}:{line}:1: would be reformatted: {how} (the first of the file's changes)")
         else:
             write_atomic(path, result.formatted)
             click.echo(f"reformatted {display_path(path)}", err=True)

@@ -192,6 +192,26 @@ class Result:
         return self.formatted is not None and self.formatted != self.original
 
 
+def first_difference(original: str, formatted: str) -> tuple[int, str]:
+    """Where ``original`` first differs from its formatted text and how, for a curator who cannot run ``openshelf
+    fmt`` (the web editor): a line number of ``original`` and what to change there; pure."""
+    if original.startswith("\ufeff"):
+        return 1, "the file starts with an invisible byte-order mark (BOM): save it as UTF-8 without BOM"
+    old_lines, new_lines = original.split("\n"), formatted.split("\n")
+    for number, (old, new) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if old == new:
+            continue
+        if old.endswith("\r"):
+            return number, "Windows line endings (CRLF): save the file with Unix line endings (LF)"
+        if old.rstrip() == new:
+            return number, "spaces at the end of this line: delete them"
+        if old.strip() and old.strip() in (line.strip() for line in new_lines[number:]):
+            return number, ("this line moves: fields go in the schema's order (id, title, url, description, category, "
+                            f"tags, access, …) and zh before en; here the formatted file has {new.strip()!r}")
+        return number, f"write it as {new.strip()!r}"
+    return min(len(old_lines), len(new_lines)), "the end of the file changes (blank lines)"
+
+
 def check_file(path: Path) -> tuple[Any, list[Diagnostic]]:
     """Parse and validate one guide file on its own (no checks across files)."""
     diagnostics: list[Diagnostic] = []
