@@ -186,3 +186,15 @@ def test_only_a_how_to_may_leave_out_its_url_and_never_for_an_encyclopedia(tmp_p
     guide, diagnostics = load_guide(write_guide(tmp_path / "ok", {"dbs.yml": collection(vpn)}))
     assert diagnostics == [] and guide is not None
     assert guide.by_id["vpn"].url is None
+
+
+def test_a_file_that_does_not_parse_still_lets_the_others_ids_be_checked(tmp_path: Path) -> None:
+    """A tab in one file used to switch off every 'unknown entry id' check: its ids were unknown. Its lines still
+    give them, so a misspelt id elsewhere is reported in the same run, and an id of the broken file is not."""
+    broken = ENTRY.format(id="vpn", url="https://vpn.org/").replace("    category: databases\n", "\tcategory: databases\n")
+    naming = ENTRY.format(id="b", url="https://b.org/") + "    related: [vpn, vpnn]\n"
+    root = write_guide(tmp_path / "guides", {"access.yml": collection(broken, cid="access"), "dbs.yml": collection(naming)})
+    found = messages(root)
+    assert any("access.yml" in m and "a tab is used for indentation" in m for m in found), found
+    assert any("dbs.yml" in m and "related: unknown entry id 'vpnn'" in m for m in found), found
+    assert not any("unknown entry id 'vpn'" in m for m in found), found

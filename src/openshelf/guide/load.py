@@ -165,7 +165,12 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
             continue
         source = parse_file(path, diagnostics, limits)
         if source is None:
-            unreadable = incomplete = True
+            incomplete = True
+            ids = _ids_in_text(path)  # the ids its lines give, so that 'related' elsewhere is still checked
+            if ids is None:
+                unreadable = True
+            else:
+                unvalidated |= ids
             continue
         entries = source.data.get("entries")
         total += len(entries) if isinstance(entries, list) else 0
@@ -198,8 +203,9 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
         collections.append(collection)
         checked.append(collection)
 
-    # While a file cannot be read, an id another entry names may well be in it: "unknown id" would be a
-    # follow-on error, so those wait until the file reads (the file's own error stops the load anyway).
+    # While a file cannot be read at all, an id another entry names may well be in it: "unknown id" would be a
+    # follow-on error, so those wait until the file reads (the file's own error stops the load anyway). A file
+    # that is text but not valid YAML gives its ids by its lines (_ids_in_text).
     # Likewise "no entry of this kind" while a file's entries are not read: they may well be in it.
     crossed = [d for d in cross_checks(site, checked, unvalidated, coverage=whole and not incomplete, warnings=warnings)
                if not (d.severity == "warning" and d.location.path in failed)]
@@ -281,6 +287,16 @@ def _entry_around(text: str, line: int) -> str | None:
             if found and (own is current or depth == indent + 2):
                 return found.group(1)
     return None
+
+
+def _ids_in_text(path: Path) -> set[str] | None:
+    """The entry ids a file that does not parse gives on its lines (``- id: cnki``, ``id: cnki``, and ``- id cnki``
+    with its colon forgotten), or None when it cannot be read as UTF-8 text at all."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return {found.group(1) for line in text.splitlines() if (found := _ID_LINE.match(line))}
 
 
 _KINDS: dict[type[object], str] = {list: "list", str: "single value"}
