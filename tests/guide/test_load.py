@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,16 @@ def test_a_file_that_does_not_parse_still_lets_the_others_ids_be_checked(tmp_pat
     assert any("access.yml" in m and "a tab is used for indentation" in m for m in found), found
     assert any("dbs.yml" in m and "related: unknown entry id 'vpnn'" in m for m in found), found
     assert not any("unknown entry id 'vpn'" in m for m in found), found
+
+
+def test_a_sentence_cut_short_by_a_hash_is_warned_about(tmp_path: Path) -> None:
+    """'Ask for room #3 at the desk.' unquoted: YAML reads ' #3 …' as a comment and keeps 'Ask for room', which the
+    site then showed without a word. A comment in the usual form ('  # note', after a list) is left alone."""
+    entry = ENTRY.format(id="a", url="https://a.org/").replace(
+        "    category: databases\n", "    category: databases\n    aliases: [A]  # other names\n")
+    entry = re.sub(r"    description: .*\n", "    description:\n      en: Ask for room #3 at the desk.\n      zh: 见三号室。  # 注释\n",
+                   entry)
+    guide, diagnostics = load_guide(write_guide(tmp_path / "guides", {"dbs.yml": collection(entry)}))
+    found = [d.format() for d in diagnostics]
+    assert guide is not None and found == ["guides/dbs.yml:8:11: warning: entry 'a': the text after ' #' is read as a comment and left out "
+                     "('#3 at the desk.'): put the whole value in quotes to keep it, \"like this\""], found

@@ -236,6 +236,11 @@ def parse_file(path: Path, diagnostics: list[Diagnostic], limits: Limits | None 
     except OSError as exc:
         diagnostics.append(Diagnostic(Location(source.display), f"cannot read the file: {exc.strerror}", code="io"))
         return None
+    for (line, column), cut in source.positions.comments:
+        diagnostics.append(Diagnostic(Location(source.display, line, column),
+                                      f"the text after ' #' is read as a comment and left out ({cut!r}): put the whole "
+                                      "value in quotes to keep it, \"like this\"", entry=_entry_around(text, line),
+                                      severity="warning", code="cut-by-comment"))
     if not isinstance(source.data, dict):
         kind = "empty" if source.data is None else f"a {_kind(source.data)}"
         expected = "site settings (title, categories)" if path.name == SITE_FILE else "a collection (id, title, entries)"

@@ -15,6 +15,7 @@ because positions are kept in a compact tree and turned into paths only when ask
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ Mark = tuple[int, int]
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TEXT_KEYS = frozenset({"zh", "en"})  # the keys of curated text (title, description, notes)
+_CUT = re.compile(r"\s+#\S")  # a comment right after a value, '#' then not a space: "#3", "#tag"
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
@@ -108,6 +111,8 @@ class Positions:
         self._root = root
         self.values = _Table(self, key=False)
         self.keys = _Table(self, key=True)
+        #: Where a plain zh/en value was cut short by what YAML read as a comment (``room #3``), and the text cut off.
+        self.comments: list[tuple[Mark, str]] = []
 
     def _lookup(self, path: Path) -> tuple[Mark, Mark | None] | None:
         node = self._root
@@ -166,7 +171,7 @@ def field_name(path: Path) -> str:
 
 def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
     """Parse one YAML document into (value, positions).  Raises :class:`YamlProblem`."""
-    builder = _Builder(limits)
+    builder = _Builder(limits, text)
     try:
         root = builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -307,8 +312,11 @@ def _start(event: yaml.Event) -> Mark:
 class _Builder:
     """Values and position trees from the event stream, with an explicit stack (no recursion)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, text: str = "") -> None:
         self.limits = limits
+        self.text = text
+        self.lines: list[str] | None = None  # the text's lines, split when first needed
+        self.comments: list[tuple[Mark, str]] = []  # see cut_by_comment
         self.count = 0
         # One frame per open collection: [value, position node, pending key, its mark, anchor, count at start]
         self.stack: list[list[Any]] = []
@@ -327,6 +335,18 @@ class _Builder:
             else:
                 parts.append(len(frame[0]))
         return tuple(parts)
+
+    def cut_by_comment(self, event: ScalarEvent, mark: Mark) -> None:
+        """Note where a sentence (a plain zh/en value) ends at a ' #' not followed by a space: YAML reads the rest of
+        the line as a comment, so "Ask for room #3 at the desk." keeps only "Ask for room"."""
+        end = event.end_mark
+        assert end is not None, "PyYAML's parsers mark every event"
+        if self.lines is None:
+            self.lines = self.text.splitlines()
+        line = self.lines[end.line] if end.line < len(self.lines) else ""
+        rest = line[end.column:]
+        if _CUT.match(rest):
+            self.comments.append((mark, rest.strip()))
 
     def too_many(self, mark: Mark) -> YamlProblem:
         return self.fail(f"the document expands to more than {self.limits.max_nodes:,} values "
@@ -358,6 +378,8 @@ class _Builder:
                     continue
                 if event.tag == _NULL_TAG or (event.tag is None and event.implicit[0] and value in _NULLS):
                     value = None
+                elif not event.style and stack and stack[-1][2] in _TEXT_KEYS and " " in value:
+                    self.cut_by_comment(event, mark)
                 pos: Any = mark
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, mark, 1)
@@ -424,7 +446,9 @@ class _Builder:
             else:
                 top[0].append(value)
                 top[1].items.append(pos)
-        return root, Positions(root_pos)
+        positions = Positions(root_pos)
+        positions.comments = self.comments
+        return root, positions
 
     def key(self, key: str, mark: Mark) -> None:
         if key[:1].isspace() or key[:1] in _INVISIBLE:
