@@ -146,3 +146,17 @@ def test_evidence_without_a_date_is_an_error(tmp_path: Path) -> None:
     guide, diagnostics = load_guide(guides)
     assert guide is None
     assert any("verified_by, evidence, verification_note describe a check: give last_verified" in d.message for d in diagnostics)
+
+
+def test_verify_keeps_the_files_line_endings_and_byte_order_mark(guides: Path) -> None:
+    """A file saved on Windows (CRLF, a BOM) gets only its entry's lines changed: verify rewrote every line as LF and
+    dropped the mark, so the whole file showed as changed in the pull request."""
+    path = guides / "dbs.yml"
+    before = "\ufeff" + path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(before.encode("utf-8"))
+    result = verify(guides, "cnki", "--by", "A. Librarian", "--evidence", "https://www.cnki.net/about", "--date", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\n" not in raw.replace(b"\r\n", b"")
+    old, new = before.split("\r\n"), raw.decode("utf-8").split("\r\n")
+    assert new[: new.index("  - id: cnki")] == old[: old.index("  - id: cnki")]  # the lines before the entry: untouched

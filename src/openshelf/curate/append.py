@@ -25,6 +25,7 @@ from openshelf.federation.assemble import load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, has_errors
+from openshelf.guide.encoding import in_layout_of
 from openshelf.guide.load import display_path, guide_files, read_text
 from openshelf.guide.models import Entry
 
@@ -196,5 +197,5 @@ def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *
     diagnostics = validate_candidate(guides, {path: text})
     result = Appended(path, text, lines, diagnostics)
     if result.ok and write:
-        write_atomic(path, text)
+        write_atomic(path, in_layout_of(path.read_bytes(), text))  # its line endings and byte-order mark kept
     return result

@@ -21,6 +21,7 @@ from openshelf.curate.append import Appended, validate_candidate
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
+from openshelf.guide.encoding import in_layout_of
 from openshelf.guide.load import read_text
 
 
@@ -84,5 +85,5 @@ def verify_entry(path: Path, entry_id: str, check: Check, guides: Path, *, write
     line = yamlsource.load(text)[1].of(("entries", index))[0]
     result = Appended(path, text, [line], validate_candidate(guides, {path: text}))
     if result.ok and write:
-        write_atomic(path, text)
+        write_atomic(path, in_layout_of(path.read_bytes(), text))  # its line endings and byte-order mark kept
     return result

@@ -54,3 +54,11 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(raw[: exc.start].count(b"\n") + 1, name_encoding(raw)) from None
+
+
+def in_layout_of(raw: bytes, text: str) -> str:
+    """``text`` (as read: ``\\n`` line endings, no byte-order mark) laid out as the file ``raw`` was: its Windows line
+    endings and its byte-order mark kept, so that a tool's edit changes only the lines it means to; pure."""
+    if b"\r\n" in raw:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return ("\ufeff" + text) if raw.startswith(b"\xef\xbb\xbf") and not text.startswith("\ufeff") else text
