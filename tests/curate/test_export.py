@@ -8,9 +8,10 @@ import io
 import json
 from typing import Any
 
+import pytest
 import yaml
 
-from openshelf.curate.export import yaml_dump
+from openshelf.curate.export import shared_address, yaml_dump
 from openshelf.federation.exchange import export_json, export_record
 from openshelf.guide.load import load_guide
 from support import ROOT
@@ -70,3 +71,13 @@ def test_the_default_guides_export_streams_to_the_same_yaml_and_json() -> None:
     record = export_record(guide, now=NOW)
     assert yaml_text(record) == _one_shot(record)
     assert export_json(guide, now=NOW) == json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(("given", "shared"), [
+    ("http://127.0.0.1:8000/", None), ("http://localhost:8000/", None), ("http://[::1]/", None), ("http://127.0.0.2/", None),
+    ("https://guide.example-library.org/", "https://guide.example-library.org/"), (None, None),
+])
+def test_a_local_builds_address_is_not_shared(given: str | None, shared: str | None) -> None:
+    """A guide built without SITE_URL has the local preview's address: published in its export, every subscriber's
+    Members page linked its readers to their own machine."""
+    assert shared_address(given) == shared

@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import ipaddress
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO, get_args, get_origin
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel
@@ -102,10 +104,24 @@ def entry_row(entry: Entry) -> dict[str, str]:
     return row
 
 
+def shared_address(site_url: str | None) -> str | None:
+    """The site's address as other libraries may use it: None for a loopback one (``http://127.0.0.1:8000/``, a local
+    build's default), which would send a subscriber's readers to their own machine; pure."""
+    if not site_url:
+        return None
+    host = (urlsplit(site_url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        return None if ipaddress.ip_address(host).is_loopback else site_url
+    except ValueError:  # a name
+        return site_url
+
+
 def export_document(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None) -> dict[str, Any]:
     """The export document that the JSON and YAML exports write (:func:`openshelf.federation.exchange.export_record`),
-    stamped with the build's time."""
-    return export_record(guide, links, site_url, build_time())
+    stamped with the build's time; a loopback site address is left out (:func:`shared_address`)."""
+    return export_record(guide, links, shared_address(site_url), build_time())
 
 
 def write_json(guide: Guide, links: Mapping[str, Any] | None, site_url: str | None, out: TextIO) -> None:
