@@ -302,3 +302,34 @@ def test_a_service_only_a_source_gives_counts_and_one_nobody_gives_is_a_warning(
     _, diagnostics = merge(local, [_snapshot("shared", shared)], overlays)
     assert [(str(d.location), d.severity, d.code) for d in diagnostics] == [("guides/_site.yml:9:21", "warning", "no-entry")]
     assert "'remote-interview'" in diagnostics[0].message
+
+
+def test_an_overlay_distinct_from_records_that_two_members_entries_are_different_resources() -> None:
+    """A consortium cannot edit its members' entries: an overlay's distinct_from silences their near-duplicate titles,
+    naming entries as this site shows them; an id it does not show is a warning, the entry itself an error."""
+    east = _snapshot("east", {"_site.yml": site("east"), "services.yml": collection(
+        "services", entry("ill", "https://ill.east.example.edu/", title="Interlibrary loan service"))})
+    west = _snapshot("west", {"_site.yml": site("west"), "services.yml": collection(
+        "services", entry("ill-requests", "https://ill.west.example.edu/", title="Interlibrary loan services"))}, 4)
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n")})
+    _, diagnostics = merge(local, [east, west])
+    assert [d.code for d in diagnostics] == ["duplicate-title"]
+    local, overlays = _local({"_site.yml": site("consortium", extra="consortium: true\n")}, """\
+overlays:
+  - id: ill-requests
+    distinct_from: [ill]
+""")
+    guide, diagnostics = merge(local, [east, west], overlays)
+    assert diagnostics == []
+    assert guide.by_id["ill-requests"].distinct_from == ["ill"]
+    local, overlays = _local({"_site.yml": site("consortium", extra="consortium: true\n")}, """\
+overlays:
+  - id: ill-requests
+    distinct_from: [ill, nowhere, ill-requests]
+""")
+    _, diagnostics = merge(local, [east, west], overlays)
+    assert [d.format() for d in diagnostics] == [
+        "guides/_overlays.yml:3:26: warning: entry 'ill-requests': distinct_from: no entry 'nowhere' on this site (neither in "
+        "the guide nor among the entries its sources give): remove it from the overlay, or check the id",
+        "guides/_overlays.yml:3:35: error: entry 'ill-requests': distinct_from names the entry itself",
+    ]

@@ -11,8 +11,9 @@ resource, each saying where it comes from and which guides list it.  Pure: no I/
 - Conflicts are warnings naming both origins: one id with two urls (the later is kept as
   ``<source-id>-<id>``), one url under two ids (merged under the first id), an overlay written
   against an older revision of its entry, an overlay naming no entry.
-- Overlays add a local note, change access, category, tags or (for a how-to) the url, or hide the
-  entry: a hidden entry is removed, and so are the references to it.
+- Overlays add a local note, change access, category, tags or (for a how-to) the url, record entries
+  a person has checked are different resources (``distinct_from``, ids as this site shows them), or
+  hide the entry: a hidden entry is removed, and so are the references to it.
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ class _Merger:
         self.tag_labels: dict[str, Text] = {}  # tag labels the sources give, for tags the guide does not label
         #: Per source: its entry id → the id this site shows the entry under.
         self.renamed: dict[str, dict[str, str]] = {}
+        #: Overlays with a distinct_from, and their entries: resolved once every entry is known (and which are hidden).
+        self.distinct: list[tuple[_Slot, PlacedOverlay]] = []
         for collection in guide.collections:
             for entry in collection.entries:
                 where = entry.where()
@@ -190,6 +193,8 @@ class _Merger:
         if overlay.hide:
             slot.hidden = True
             return
+        if overlay.distinct_from:
+            self.distinct.append((slot, placed))
         if overlay.note is not None:
             notes[slot.entry.id] = overlay.note
         changes = {name: getattr(overlay, name) for name in OVERRIDES if getattr(overlay, name) is not None}
@@ -227,6 +232,9 @@ class _Merger:
         ids = {s.entry.id for s in shown}
         for slot in shown:
             slot.entry = self._prune(slot, ids)
+        for slot, placed in self.distinct:
+            if not slot.hidden:
+                self._distinct(slot, placed, ids)
         used = {s.entry.category for s in shown}
         categories = dict(self.categories)
         categories.update((k, v) for k, v in self.offered.items() if k in used and k not in categories)
@@ -272,6 +280,28 @@ class _Merger:
         changed = Entry.model_validate({**entry.model_dump(), **changes})
         changed.locate(slot.collection, entry.where().path, _Moved(entry))
         return changed
+
+    def _distinct(self, slot: _Slot, placed: PlacedOverlay, ids: set[str]) -> None:
+        """An overlay's distinct_from added to its entry: each id as this site shows it (or a source's id for it)."""
+        entry = slot.entry
+        found: list[str] = []
+        for i, name in enumerate(placed.overlay.distinct_from):
+            target = name if name in ids else next((r[name] for r in self.renamed.values() if name in r), None)
+            if target is None or target not in ids:
+                self.warn(placed.where("distinct_from", i), f"distinct_from: no entry '{name}' on this site (neither in the guide "
+                          "nor among the entries its sources give): remove it from the overlay, or check the id",
+                          placed.overlay.id, "unknown-id", "distinct_from")
+            elif target == entry.id:
+                self.diagnostics.append(Diagnostic(placed.where("distinct_from", i), "distinct_from names the entry itself",
+                                                   entry=placed.overlay.id, field="distinct_from"))
+            else:
+                found.append(target)
+        wanted = list(dict.fromkeys([*entry.distinct_from, *found]))
+        if wanted == entry.distinct_from:
+            return
+        changed = Entry.model_validate({**entry.model_dump(), "distinct_from": wanted})
+        changed.locate(slot.collection, entry.where().path, _Moved(entry))
+        slot.entry = changed
 
     def _info(self, snapshot: Snapshot, origins: dict[str, Origin]) -> SourceInfo:
         export: Export = snapshot.export
