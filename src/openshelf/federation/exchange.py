@@ -102,8 +102,9 @@ class Collection(_Open):
 class Export(_Open):
     """A whole exported guide (``format: openshelf-guide``)."""
 
-    format: str = Field(FORMAT, pattern=f"^{FORMAT}$", description="Always 'openshelf-guide'.")
-    version: str = Field(VERSION, pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
+    # Both required: a document without them is not read as the current version (an unversioned one is format 1).
+    format: str = Field(pattern=f"^{FORMAT}$", description="Always 'openshelf-guide'.")
+    version: str = Field(pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
     guide: GuideInfo
     categories: dict[Slug, Text] = Field(default_factory=dict, description="Category keys with their labels.")
     tags: dict[Slug, Text] = Field(default_factory=dict, description="Labels of the tags that have one (an unlabeled tag shows its slug).")
@@ -232,6 +233,9 @@ def read_export(data: bytes | str, origin: str) -> Export:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError(f"{origin}: not an OpenShelf guide export (expected \"format\": \"{FORMAT}\")")
     version = doc.get("version")
+    if version is None:
+        raise FormatError(f"{origin}: no format version: an unversioned export (format 1, before the interchange format was "
+                          f"versioned); this OpenShelf reads {MAJOR}.x: ask its publisher to rebuild it with a current OpenShelf")
     major = version.split(".")[0] if isinstance(version, str) else None
     if not (isinstance(version, str) and major and major.isdigit() and "." in version):
         raise FormatError(f"{origin}: format version {version!r} is not MAJOR.MINOR; this OpenShelf reads {MAJOR}.x")
