@@ -333,3 +333,14 @@ overlays:
         "the guide nor among the entries its sources give): remove it from the overlay, or check the id",
         "guides/_overlays.yml:3:35: error: entry 'ill-requests': distinct_from names the entry itself",
     ]
+
+
+def test_changed_upstream_is_seen_when_the_source_did_not_update_the_revision() -> None:
+    """The overlay check compares with the revision of the entry's fields, not the one the export sends."""
+    shared = _snapshot("shared", SHARED)
+    revision = shared.export.entries[0].revision
+    stale = _edited(shared, lambda data: data["collections"][0]["entries"][0]["title"].update(en="CNKI, renamed"))
+    assert json.loads(stale.export.model_dump_json())["collections"][0]["entries"][0]["revision"] != revision
+    local, overlays = _local(LIBRARY, f"overlays:\n  - id: cnki\n    note: {{en: Sign in first.}}\n    revision: {revision}\n")
+    _, diagnostics = merge(local, [stale], overlays)
+    assert [(d.code, d.location.line) for d in diagnostics] == [("changed-upstream", 4)]
