@@ -344,3 +344,34 @@ def test_changed_upstream_is_seen_when_the_source_did_not_update_the_revision() 
     local, overlays = _local(LIBRARY, f"overlays:\n  - id: cnki\n    note: {{en: Sign in first.}}\n    revision: {revision}\n")
     _, diagnostics = merge(local, [stale], overlays)
     assert [(d.code, d.location.line) for d in diagnostics] == [("changed-upstream", 4)]
+
+
+def _member(name: str, url: str | None) -> dict[str, str]:
+    return {"_site.yml": site(name), "services.yml": collection(
+        "services", entry("document-delivery", url, kind="how-to", title="Document delivery"),
+        entry(f"{name}-catalogue", f"https://catalogue.{name}.example.edu/"))}
+
+
+def test_one_how_to_id_with_each_members_own_address_keeps_every_address() -> None:
+    """Every guide `init` makes has the starter how-tos (document-delivery …): in a consortium each member's
+    address for one is kept (the later as <source-id>-<id>, with the warning one id with two urls gets); one
+    without an address merges into the first, losing nothing."""
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n"), "services.yml": collection(
+        "services", entry("document-delivery", None, kind="how-to", title="Document delivery"))})
+    east = _snapshot("east", _member("east", "https://ill.east.example.edu/"), 2)
+    west = _snapshot("west", _member("west", "https://ill.west.example.edu/"), 4)
+    north = _snapshot("north", _member("north", None), 6)
+    guide, diagnostics = merge(local, [east, west, north])
+    assert _ids(guide) == [("services", ["document-delivery", "east-document-delivery", "east-catalogue", "west-document-delivery",
+                                         "west-catalogue", "north-catalogue"])]
+    assert [(i, guide.by_id[i].url, guide.origins[i].listed_by) for i in guide.by_id if i.endswith("document-delivery")] == [
+        ("document-delivery", None, ("consortium", "north")),
+        ("east-document-delivery", "https://ill.east.example.edu/", ("east",)),
+        ("west-document-delivery", "https://ill.west.example.edu/", ("west",)),
+    ]
+    conflicts = [d.format() for d in diagnostics if d.code == "conflict-id"]
+    assert conflicts[1] == (
+        "guides/services.yml:5:9: warning: entry 'document-delivery': source 'west' lists entry 'document-delivery' with url "
+        "https://ill.west.example.edu/, but 'document-delivery' is also this guide's entry 'document-delivery' without a url: the "
+        "source's entry is shown as 'west-document-delivery' (to leave it out, add 'document-delivery' to the source's exclude)")
+    assert len(conflicts) == 2

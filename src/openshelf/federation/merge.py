@@ -2,8 +2,9 @@
 resource, each saying where it comes from and which guides list it.  Pure: no I/O.
 
 - Identity: a resource is its url after :func:`~openshelf.guide.urls.normalise_url`; a how-to (each
-  library runs it at its own address) is its id; an entry that ``shares_url_with`` another is its
-  url and its id.
+  library runs it at its own address) is its id, but one that comes with an address another entry
+  of that id lacks or differs from is kept apart (one id with two urls), so no member's address is
+  lost; an entry that ``shares_url_with`` another is its url and its id.
 - The same resource from the guide's own files and its sources becomes one entry: the guide's own
   wins, else the first source in ``_sources.yml`` order; ``listed_by`` names every guide that lists it.
 - A subscribed entry goes to the guide's collection of the same id, or to a collection made from
@@ -76,6 +77,17 @@ class _Slot:
         self.listed_by += [g for g in guides if g not in self.listed_by]
 
 
+def _same_address(kept: Entry, item: Entry) -> bool:
+    """Whether merging ``item`` (a how-to merged by its id) into ``kept`` loses no address: it has none, or the same."""
+    if item.url is None:
+        return True
+    return kept.url is not None and normalise_url(kept.url) == normalise_url(item.url)
+
+
+def _with_url(entry: Entry) -> str:
+    return f"with url {entry.url}" if entry.url else "without a url"
+
+
 def _health(entry: ExportEntry) -> SourceHealth | None:
     h = entry.link_health
     return SourceHealth(h.verdict, h.checked, h.status, h.last_ok) if h is not None else None
@@ -129,6 +141,8 @@ class _Merger:
         for item in select(source, snapshot.export):
             key = identity(item)
             same = self.by_key.get(key)
+            if same is not None and not _same_address(same.entry, item):
+                same = None  # a how-to with an address of its own: kept apart below, as one id with two urls
             if same is not None:
                 same.listed(_listed_by(item, exporter))
                 same.health = same.health or _health(item)
@@ -141,8 +155,8 @@ class _Merger:
             if item.id in self.by_id:
                 other = self.by_id[item.id]
                 new_id = self._free_id(f"{source.id}-{item.id}")
-                self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' with url {item.url}, but "
-                          f"'{item.id}' is also {other.names()} with url {other.entry.url}: the source's entry is shown as "
+                self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' {_with_url(item)}, but "
+                          f"'{item.id}' is also {other.names()} {_with_url(other.entry)}: the source's entry is shown as "
                           f"'{new_id}' (to leave it out, add '{item.id}' to the source's exclude)", item.id, "conflict-id", "id")
                 entry = Entry.model_validate({**item.model_dump(include=set(ENTRY_FIELDS)), "id": new_id})
             else:
