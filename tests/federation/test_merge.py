@@ -375,3 +375,28 @@ def test_one_how_to_id_with_each_members_own_address_keeps_every_address() -> No
         "https://ill.west.example.edu/, but 'document-delivery' is also this guide's entry 'document-delivery' without a url: the "
         "source's entry is shown as 'west-document-delivery' (to leave it out, add 'document-delivery' to the source's exclude)")
     assert len(conflicts) == 2
+
+
+def test_hiding_an_id_merged_into_another_entry_is_refused_naming_that_entry() -> None:
+    """hide: true on a member's id that was merged (the same url) into another guide's entry would hide the shared
+    resource for every member: refused, naming the entry and what to write instead (the member's exclude)."""
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n")})
+    shared = _snapshot("shared", {"_site.yml": site("shared"), "databases.yml": collection(
+        "databases", entry("doaj", "https://doaj.org/"), entry("arxiv", "https://arxiv.org/"))})
+    seaside = _snapshot("seaside", seaside_files(), 4)
+    placed = load_overlays(write_guide(Path("guides"), {"_overlays.yml": "overlays:\n  - id: doaj-journals\n    hide: true\n"}))[0]
+    assert placed is not None
+    guide, diagnostics = merge(local, [shared, seaside], placed)
+    assert [d.format() for d in diagnostics if d.code != "conflict-url"] == [
+        "guides/_overlays.yml:3:11: error: entry 'doaj-journals': hide: 'doaj-journals' of source 'seaside' is merged into entry "
+        "'doaj' (the same url; listed by shared, seaside): hiding it would hide 'doaj' for every guide that lists it. To leave out "
+        "only source 'seaside''s listing, add 'doaj-journals' to its exclude in guides/_sources.yml; to hide the resource, write "
+        "the overlay for 'doaj'"]
+    assert "doaj" in guide.by_id
+    guide, diagnostics = merge(local, [shared, _snapshot("seaside", seaside_files(), 4, exclude=["doaj-journals"])])
+    assert diagnostics == [] and guide.origins["doaj"].listed_by == ("shared",)
+
+
+def seaside_files() -> dict[str, str]:
+    return {"_site.yml": site("seaside"), "databases.yml": collection(
+        "databases", entry("doaj-journals", "https://doaj.org/", title="DOAJ journals"), entry("tides", "https://tides.example.edu/"))}

@@ -14,7 +14,9 @@ resource, each saying where it comes from and which guides list it.  Pure: no I/
   against an older revision of its entry, an overlay naming no entry.
 - Overlays add a local note, change access, category, tags or (for a how-to) the url, record entries
   a person has checked are different resources (``distinct_from``, ids as this site shows them), or
-  hide the entry: a hidden entry is removed, and so are the references to it.
+  hide the entry: a hidden entry is removed, and so are the references to it.  Hiding a source's id
+  that was merged into an entry under another id is an error (it would hide that entry for every
+  guide that lists it): the source's ``exclude`` leaves out only its listing.
 """
 
 from __future__ import annotations
@@ -194,8 +196,10 @@ class _Merger:
     def apply(self, placed: PlacedOverlay, notes: dict[str, Text]) -> None:
         overlay = placed.overlay
         slot = self.by_id.get(overlay.id)
+        merged_from = None  # the source whose entry of this id is shown under another id
         if slot is None:  # a source's id for an entry shown under another (merged with another guide's, or renamed)
-            slot = next((self.by_id[r[overlay.id]] for r in self.renamed.values() if overlay.id in r), None)
+            merged_from = next((source_id for source_id, r in self.renamed.items() if overlay.id in r), None)
+            slot = self.by_id[self.renamed[merged_from][overlay.id]] if merged_from is not None else None
         if slot is None or slot.hidden:
             self.warn(placed.where("id"), f"overlay: no entry '{overlay.id}' on this site (neither in the guide nor among the "
                       "entries its sources give): remove the overlay, or check the id", overlay.id, "unknown-id", "id")
@@ -204,6 +208,13 @@ class _Merger:
             self.warn(placed.where("revision"), f"changed upstream since this note was written: {slot.names()} is now revision "
                       f"{slot.revision}, the overlay was written against {overlay.revision}; check the overlay, then set "
                       f"'revision: {slot.revision}'", overlay.id, "changed-upstream", "revision")
+        if overlay.hide and merged_from is not None:
+            self.diagnostics.append(Diagnostic(placed.where("hide"), f"hide: '{overlay.id}' of source '{merged_from}' is merged into "
+                                               f"entry '{slot.entry.id}' (the same url; listed by {', '.join(slot.listed_by)}): hiding it "
+                                               f"would hide '{slot.entry.id}' for every guide that lists it. To leave out only source "
+                                               f"'{merged_from}''s listing, add '{overlay.id}' to its exclude in guides/_sources.yml; to hide "
+                                               f"the resource, write the overlay for '{slot.entry.id}'", entry=overlay.id, field="hide"))
+            return
         if overlay.hide:
             slot.hidden = True
             return
