@@ -373,3 +373,26 @@ def test_no_fetch_makes_the_subscription_without_a_request(tmp_path: Path) -> No
     result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", "http://127.0.0.1:9/none.json")
     assert result.exit_code == 0, result.output
     assert "make sources" in result.stderr and "private" not in result.stderr
+
+
+def test_a_new_guide_subscribed_to_this_repositorys_guide_passes_validate_strict(tmp_path: Path) -> None:
+    """What `make test` of a new guide runs (`validate --strict`) passes for a fresh `init --subscribe` of the
+    default guide: the starter entries clash with none of its entries (no near-duplicate title, no shared id)."""
+    from support_sources import export_server
+
+    exported = CliRunner().invoke(main, ["export", str(ROOT / "guides"), "--format", "json"])
+    assert exported.exit_code == 0, exported.output
+    with export_server() as server:
+        server.serve("/downloads/openshelf.json", exported.stdout.encode("utf-8"))
+        url = server.url("/downloads/openshelf.json")
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", url)
+        assert result.exit_code == 0, result.output
+        guides = tmp_path / "guide" / "guides"
+        sources = guides / "_sources.yml"
+        sources.write_text(sources.read_text(encoding="utf-8").replace(
+            f"    url: {url}\n", f"    url: {url}\n    allow_hosts: [\"{server.host}\"]\n"), encoding="utf-8")
+        updated = CliRunner().invoke(main, ["sources", "update", "--guides", str(guides)])
+        assert updated.exit_code == 0, updated.output
+    validated = CliRunner().invoke(main, ["validate", "--strict", str(guides)])
+    assert validated.exit_code == 0, validated.output
+    assert "warning" not in validated.output

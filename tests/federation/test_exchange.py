@@ -69,6 +69,10 @@ def _doc() -> dict:  # type: ignore[type-arg]
     (lambda d: d.update(version="3.0"), "format version 3.0; this OpenShelf reads 2.x: upgrade OpenShelf"),
     (lambda d: d.update(version="1.4"), "format version 1.4; this OpenShelf reads 2.x: ask its publisher"),
     (lambda d: d.update(version=1), "format version 1 is not MAJOR.MINOR"),
+    (lambda d: d.pop("version"), "no format version: an unversioned export (format 1, before the interchange format was "
+                                 "versioned); this OpenShelf reads 2.x: ask its publisher to rebuild it with a current OpenShelf"),
+    (lambda d: d.update(version=None), "no format version: an unversioned export"),
+    (lambda d: d.pop("format"), "not an OpenShelf guide export"),
     (lambda d: d.update(format="something-else"), "not an OpenShelf guide export"),
     (lambda d: d["collections"][0]["entries"][1].update(url="javascript:alert(1)"),
      "entry 'pubmed'.url: Value error, url must start with http:// or https://"),

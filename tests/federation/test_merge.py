@@ -302,3 +302,101 @@ def test_a_service_only_a_source_gives_counts_and_one_nobody_gives_is_a_warning(
     _, diagnostics = merge(local, [_snapshot("shared", shared)], overlays)
     assert [(str(d.location), d.severity, d.code) for d in diagnostics] == [("guides/_site.yml:9:21", "warning", "no-entry")]
     assert "'remote-interview'" in diagnostics[0].message
+
+
+def test_an_overlay_distinct_from_records_that_two_members_entries_are_different_resources() -> None:
+    """A consortium cannot edit its members' entries: an overlay's distinct_from silences their near-duplicate titles,
+    naming entries as this site shows them; an id it does not show is a warning, the entry itself an error."""
+    east = _snapshot("east", {"_site.yml": site("east"), "services.yml": collection(
+        "services", entry("ill", "https://ill.east.example.edu/", title="Interlibrary loan service"))})
+    west = _snapshot("west", {"_site.yml": site("west"), "services.yml": collection(
+        "services", entry("ill-requests", "https://ill.west.example.edu/", title="Interlibrary loan services"))}, 4)
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n")})
+    _, diagnostics = merge(local, [east, west])
+    assert [d.code for d in diagnostics] == ["duplicate-title"]
+    local, overlays = _local({"_site.yml": site("consortium", extra="consortium: true\n")}, """\
+overlays:
+  - id: ill-requests
+    distinct_from: [ill]
+""")
+    guide, diagnostics = merge(local, [east, west], overlays)
+    assert diagnostics == []
+    assert guide.by_id["ill-requests"].distinct_from == ["ill"]
+    local, overlays = _local({"_site.yml": site("consortium", extra="consortium: true\n")}, """\
+overlays:
+  - id: ill-requests
+    distinct_from: [ill, nowhere, ill-requests]
+""")
+    _, diagnostics = merge(local, [east, west], overlays)
+    assert [d.format() for d in diagnostics] == [
+        "guides/_overlays.yml:3:26: warning: entry 'ill-requests': distinct_from: no entry 'nowhere' on this site (neither in "
+        "the guide nor among the entries its sources give): remove it from the overlay, or check the id",
+        "guides/_overlays.yml:3:35: error: entry 'ill-requests': distinct_from names the entry itself",
+    ]
+
+
+def test_changed_upstream_is_seen_when_the_source_did_not_update_the_revision() -> None:
+    """The overlay check compares with the revision of the entry's fields, not the one the export sends."""
+    shared = _snapshot("shared", SHARED)
+    revision = shared.export.entries[0].revision
+    stale = _edited(shared, lambda data: data["collections"][0]["entries"][0]["title"].update(en="CNKI, renamed"))
+    assert json.loads(stale.export.model_dump_json())["collections"][0]["entries"][0]["revision"] != revision
+    local, overlays = _local(LIBRARY, f"overlays:\n  - id: cnki\n    note: {{en: Sign in first.}}\n    revision: {revision}\n")
+    _, diagnostics = merge(local, [stale], overlays)
+    assert [(d.code, d.location.line) for d in diagnostics] == [("changed-upstream", 4)]
+
+
+def _member(name: str, url: str | None) -> dict[str, str]:
+    return {"_site.yml": site(name), "services.yml": collection(
+        "services", entry("document-delivery", url, kind="how-to", title="Document delivery"),
+        entry(f"{name}-catalogue", f"https://catalogue.{name}.example.edu/"))}
+
+
+def test_one_how_to_id_with_each_members_own_address_keeps_every_address() -> None:
+    """Every guide `init` makes has the starter how-tos (document-delivery …): in a consortium each member's
+    address for one is kept (the later as <source-id>-<id>, with the warning one id with two urls gets); one
+    without an address merges into the first, losing nothing."""
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n"), "services.yml": collection(
+        "services", entry("document-delivery", None, kind="how-to", title="Document delivery"))})
+    east = _snapshot("east", _member("east", "https://ill.east.example.edu/"), 2)
+    west = _snapshot("west", _member("west", "https://ill.west.example.edu/"), 4)
+    north = _snapshot("north", _member("north", None), 6)
+    guide, diagnostics = merge(local, [east, west, north])
+    assert _ids(guide) == [("services", ["document-delivery", "east-document-delivery", "east-catalogue", "west-document-delivery",
+                                         "west-catalogue", "north-catalogue"])]
+    assert [(i, guide.by_id[i].url, guide.origins[i].listed_by) for i in guide.by_id if i.endswith("document-delivery")] == [
+        ("document-delivery", None, ("consortium", "north")),
+        ("east-document-delivery", "https://ill.east.example.edu/", ("east",)),
+        ("west-document-delivery", "https://ill.west.example.edu/", ("west",)),
+    ]
+    conflicts = [d.format() for d in diagnostics if d.code == "conflict-id"]
+    assert conflicts[1] == (
+        "guides/services.yml:5:9: warning: entry 'document-delivery': source 'west' lists entry 'document-delivery' with url "
+        "https://ill.west.example.edu/, but 'document-delivery' is also this guide's entry 'document-delivery' without a url: the "
+        "source's entry is shown as 'west-document-delivery' (to leave it out, add 'document-delivery' to the source's exclude)")
+    assert len(conflicts) == 2
+
+
+def test_hiding_an_id_merged_into_another_entry_is_refused_naming_that_entry() -> None:
+    """hide: true on a member's id that was merged (the same url) into another guide's entry would hide the shared
+    resource for every member: refused, naming the entry and what to write instead (the member's exclude)."""
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n")})
+    shared = _snapshot("shared", {"_site.yml": site("shared"), "databases.yml": collection(
+        "databases", entry("doaj", "https://doaj.org/"), entry("arxiv", "https://arxiv.org/"))})
+    seaside = _snapshot("seaside", seaside_files(), 4)
+    placed = load_overlays(write_guide(Path("guides"), {"_overlays.yml": "overlays:\n  - id: doaj-journals\n    hide: true\n"}))[0]
+    assert placed is not None
+    guide, diagnostics = merge(local, [shared, seaside], placed)
+    assert [d.format() for d in diagnostics if d.code != "conflict-url"] == [
+        "guides/_overlays.yml:3:11: error: entry 'doaj-journals': hide: 'doaj-journals' of source 'seaside' is merged into entry "
+        "'doaj' (the same url; listed by shared, seaside): hiding it would hide 'doaj' for every guide that lists it. To leave out "
+        "only source 'seaside''s listing, add 'doaj-journals' to its exclude in guides/_sources.yml; to hide the resource, write "
+        "the overlay for 'doaj'"]
+    assert "doaj" in guide.by_id
+    guide, diagnostics = merge(local, [shared, _snapshot("seaside", seaside_files(), 4, exclude=["doaj-journals"])])
+    assert diagnostics == [] and guide.origins["doaj"].listed_by == ("shared",)
+
+
+def seaside_files() -> dict[str, str]:
+    return {"_site.yml": site("seaside"), "databases.yml": collection(
+        "databases", entry("doaj-journals", "https://doaj.org/", title="DOAJ journals"), entry("tides", "https://tides.example.edu/"))}

@@ -78,5 +78,5 @@ def test_the_schema_file_describes_the_overlay_fields() -> None:
     schema = json.loads((ROOT / "guides" / "_schema" / "overlays.schema.json").read_text(encoding="utf-8"))
     assert schema["$id"] == "overlays.schema.json"
     overlay = schema["$defs"]["Overlay"]
-    assert set(overlay["properties"]) == {"id", "note", "access", "category", "tags", "url", "hide", "revision"}
+    assert set(overlay["properties"]) == {"id", "note", "access", "category", "tags", "url", "distinct_from", "hide", "revision"}
     assert overlay["required"] == ["id"] and overlay["additionalProperties"] is False

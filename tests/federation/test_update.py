@@ -199,6 +199,16 @@ HOSTILE: dict[str, tuple[Callable[[World, bytes], Callable[[web.Request], Any]],
     "wrong format version": (lambda w, good: respond(edited(good, lambda d: d.update(version="3.0"))),
                              r"format version 3\.0; this OpenShelf reads 2\.x: upgrade OpenShelf"),
     "another format": (lambda w, good: respond(b'{"format": "something", "entries": []}'), r"not an OpenShelf guide export"),
+    "no format version": (lambda w, good: respond(edited(good, lambda d: d.pop("version"))), r"no format version: an unversioned export"),
+    "a category the export does not define": (
+        lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0].update(category="nowhere"))),
+        r"invalid guide export: entry 'cnki'\.category: 'nowhere' is not one of the export's categories \(known: databases, access\)"),
+    "an id used twice": (lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][1].update(id="cnki"))),
+                         r"invalid guide export: entry 'cnki' \(collections\[1\]\.entries\[1\]\)\.id: 'cnki' is also the id of "
+                         r"collections\[1\]\.entries\[0\]"),
+    "a related id the export does not have": (
+        lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0].update(related=["pubmed", "nowhere"]))),
+        r"invalid guide export: entry 'cnki'\.related\[1\]: no entry 'nowhere' in the export"),
     "invalid entry": (lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0].update(url="javascript:alert(1)"))),
                       r"invalid guide export: entry 'cnki'\.url: .*http:// or https://"),
     "redirect to another loopback address": (lambda w, good: redirect(w.server.url(w.path).replace("127.0.0.1", "127.0.0.2")),
@@ -329,3 +339,20 @@ def test_injection_attempts_are_kept_verbatim_as_data(world: World) -> None:
     assert all(e.title.en == " ".join(INJECTIONS) for e in export.entries)
     assert set(world.state()) == {"_sources/shared.json", "_sources/lock.json"}
     assert sorted(os.listdir(Path.cwd())) == cwd_before and not Path("/tmp/pwned").exists() and not Path("/tmp/pwned.yml").exists()
+
+
+def test_a_revision_the_publisher_did_not_update_is_recomputed(world: World) -> None:
+    """The change list and the overlays' "changed upstream" check do not trust the revision an export sends: each is
+    recomputed from the entry's fields, and a sent one that differs is a note."""
+    good = world.publish()
+    world.run()
+    sent = next(e for e in json.loads(good)["collections"][1]["entries"] if e["id"] == "cnki")["revision"]
+    stale = edited(good, lambda d: d["collections"][1]["entries"][0]["title"].update(en="CNKI (China National Knowledge Infrastructure)"))
+    world.server.serve(world.path, stale)
+    result = world.run(now=LATER)
+    assert result.state == "updated"
+    assert [(c.kind, c.id, c.fields) for c in result.changes] == [("changed", "cnki", ("title",))]
+    computed = next(e for e in read_export(world.snapshot(), "snapshot").entries if e.id == "cnki").revision
+    assert computed != sent
+    assert result.notes == (f"entry 'cnki': the export says revision {sent}, but its fields give {computed}: the export's "
+                            "revisions are not to be trusted (ask its publisher to rebuild it); the computed one is used",)

@@ -18,6 +18,7 @@ import io
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, TextIO
 
@@ -102,8 +103,9 @@ class Collection(_Open):
 class Export(_Open):
     """A whole exported guide (``format: openshelf-guide``)."""
 
-    format: str = Field(FORMAT, pattern=f"^{FORMAT}$", description="Always 'openshelf-guide'.")
-    version: str = Field(VERSION, pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
+    # Both required: a document without them is not read as the current version (an unversioned one is format 1).
+    format: str = Field(pattern=f"^{FORMAT}$", description="Always 'openshelf-guide'.")
+    version: str = Field(pattern=r"^\d+\.\d+$", description="MAJOR.MINOR: readers accept their major version and any minor.")
     guide: GuideInfo
     categories: dict[Slug, Text] = Field(default_factory=dict, description="Category keys with their labels.")
     tags: dict[Slug, Text] = Field(default_factory=dict, description="Labels of the tags that have one (an unlabeled tag shows its slug).")
@@ -209,8 +211,88 @@ def export_record(guide: Guide, links: Mapping[str, Any] | None = None, site_url
     }
 
 
+@dataclass(frozen=True)
+class Misrevised:
+    """An entry whose ``revision`` in the export is not the hash of its fields (a publisher's bug, or a forgery)."""
+
+    entry: str
+    sent: str
+    computed: str
+
+
 def read_export(data: bytes | str, origin: str) -> Export:
+    """Parse and validate an export (:func:`read_export_checked`), every entry with the revision of its fields."""
+    return read_export_checked(data, origin)[0]
+
+
+def read_export_checked(data: bytes | str, origin: str) -> tuple[Export, list[Misrevised]]:
     """Parse and validate an export; ``origin`` (a source id or address) names it in every message.
+
+    An entry's ``revision`` is not taken on trust: it is recomputed from the entry's fields as read
+    (:func:`entry_revision`), so the change list and the overlays' "changed upstream" check see every
+    change; the entries whose sent revision differed are returned beside the export.  (An export of a
+    newer minor version hashes fields this OpenShelf does not read: its sent revisions differ as a
+    rule, and are not returned.)
+    """
+    export = _parse(data, origin)
+    fixed, wrong = _with_revisions(export)
+    newer = _minor(export.version) > _minor(VERSION)
+    return fixed, [] if newer else wrong
+
+
+def _minor(version: str) -> int:
+    return int(version.split(".", 1)[1])
+
+
+def _with_revisions(export: Export) -> tuple[Export, list[Misrevised]]:
+    wrong: list[Misrevised] = []
+    collections: list[Collection] = []
+    for collection in export.collections:
+        entries: list[Entry] = []
+        for entry in collection.entries:
+            computed = entry_revision(entry)
+            if computed != entry.revision:
+                wrong.append(Misrevised(entry.id, entry.revision, computed))
+            entries.append(entry if computed == entry.revision else entry.model_copy(update={"revision": computed}))
+        changed = any(a is not b for a, b in zip(entries, collection.entries, strict=True))
+        collections.append(collection.model_copy(update={"entries": entries}) if changed else collection)
+    return (export.model_copy(update={"collections": collections}) if wrong else export), wrong
+
+
+def consistency(export: Export) -> list[str]:
+    """What makes an export invalid in itself although each entry is valid (as a guide's checks would find it):
+    an id used twice, a category the export does not define, a reference (related, distinct_from,
+    shares_url_with) to an id it does not have.  Each problem names the entry and the field."""
+    problems: list[str] = []
+    first: dict[str, str] = {}
+    for c, collection in enumerate(export.collections):
+        for e, entry in enumerate(collection.entries):
+            here = f"collections[{c}].entries[{e}]"
+            earlier = first.setdefault(entry.id, here)
+            if earlier != here:
+                problems.append(f"entry {entry.id!r} ({here}).id: {entry.id!r} is also the id of {earlier}")
+    for entry in export.entries:
+        if entry.category not in export.categories:
+            problems.append(f"entry {entry.id!r}.category: {entry.category!r} is not one of the export's categories "
+                            f"(known: {', '.join(export.categories) or 'none'})")
+        for name in ("related", "distinct_from"):
+            problems += [f"entry {entry.id!r}.{name}[{i}]: no entry {target!r} in the export"
+                         for i, target in enumerate(getattr(entry, name)) if target not in first]
+        if entry.shares_url_with and entry.shares_url_with not in first:
+            problems.append(f"entry {entry.id!r}.shares_url_with: no entry {entry.shares_url_with!r} in the export")
+    return problems
+
+
+def check_consistent(export: Export, origin: str) -> None:
+    """Raise :class:`FormatError` naming the first problems :func:`consistency` finds."""
+    problems = consistency(export)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise FormatError(f"{origin}: invalid guide export: " + "; ".join(problems[:5]) + more)
+
+
+def _parse(data: bytes | str, origin: str) -> Export:
+    """The export as sent, validated.
 
     A valid export of this major version is read in one pass by pydantic's JSON parser (about twice
     as fast as ``json.loads`` then validation); anything else goes the slow way, which names what is
@@ -232,6 +314,9 @@ def read_export(data: bytes | str, origin: str) -> Export:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FormatError(f"{origin}: not an OpenShelf guide export (expected \"format\": \"{FORMAT}\")")
     version = doc.get("version")
+    if version is None:
+        raise FormatError(f"{origin}: no format version: an unversioned export (format 1, before the interchange format was "
+                          f"versioned); this OpenShelf reads {MAJOR}.x: ask its publisher to rebuild it with a current OpenShelf")
     major = version.split(".")[0] if isinstance(version, str) else None
     if not (isinstance(version, str) and major and major.isdigit() and "." in version):
         raise FormatError(f"{origin}: format version {version!r} is not MAJOR.MINOR; this OpenShelf reads {MAJOR}.x")

@@ -2,8 +2,9 @@
 resource, each saying where it comes from and which guides list it.  Pure: no I/O.
 
 - Identity: a resource is its url after :func:`~openshelf.guide.urls.normalise_url`; a how-to (each
-  library runs it at its own address) is its id; an entry that ``shares_url_with`` another is its
-  url and its id.
+  library runs it at its own address) is its id, but one that comes with an address another entry
+  of that id lacks or differs from is kept apart (one id with two urls), so no member's address is
+  lost; an entry that ``shares_url_with`` another is its url and its id.
 - The same resource from the guide's own files and its sources becomes one entry: the guide's own
   wins, else the first source in ``_sources.yml`` order; ``listed_by`` names every guide that lists it.
 - A subscribed entry goes to the guide's collection of the same id, or to a collection made from
@@ -11,8 +12,11 @@ resource, each saying where it comes from and which guides list it.  Pure: no I/
 - Conflicts are warnings naming both origins: one id with two urls (the later is kept as
   ``<source-id>-<id>``), one url under two ids (merged under the first id), an overlay written
   against an older revision of its entry, an overlay naming no entry.
-- Overlays add a local note, change access, category, tags or (for a how-to) the url, or hide the
-  entry: a hidden entry is removed, and so are the references to it.
+- Overlays add a local note, change access, category, tags or (for a how-to) the url, record entries
+  a person has checked are different resources (``distinct_from``, ids as this site shows them), or
+  hide the entry: a hidden entry is removed, and so are the references to it.  Hiding a source's id
+  that was merged into an entry under another id is an error (it would hide that entry for every
+  guide that lists it): the source's ``exclude`` leaves out only its listing.
 """
 
 from __future__ import annotations
@@ -75,6 +79,17 @@ class _Slot:
         self.listed_by += [g for g in guides if g not in self.listed_by]
 
 
+def _same_address(kept: Entry, item: Entry) -> bool:
+    """Whether merging ``item`` (a how-to merged by its id) into ``kept`` loses no address: it has none, or the same."""
+    if item.url is None:
+        return True
+    return kept.url is not None and normalise_url(kept.url) == normalise_url(item.url)
+
+
+def _with_url(entry: Entry) -> str:
+    return f"with url {entry.url}" if entry.url else "without a url"
+
+
 def _health(entry: ExportEntry) -> SourceHealth | None:
     h = entry.link_health
     return SourceHealth(h.verdict, h.checked, h.status, h.last_ok) if h is not None else None
@@ -100,6 +115,8 @@ class _Merger:
         self.tag_labels: dict[str, Text] = {}  # tag labels the sources give, for tags the guide does not label
         #: Per source: its entry id → the id this site shows the entry under.
         self.renamed: dict[str, dict[str, str]] = {}
+        #: Overlays with a distinct_from, and their entries: resolved once every entry is known (and which are hidden).
+        self.distinct: list[tuple[_Slot, PlacedOverlay]] = []
         for collection in guide.collections:
             for entry in collection.entries:
                 where = entry.where()
@@ -126,6 +143,8 @@ class _Merger:
         for item in select(source, snapshot.export):
             key = identity(item)
             same = self.by_key.get(key)
+            if same is not None and not _same_address(same.entry, item):
+                same = None  # a how-to with an address of its own: kept apart below, as one id with two urls
             if same is not None:
                 same.listed(_listed_by(item, exporter))
                 same.health = same.health or _health(item)
@@ -138,8 +157,8 @@ class _Merger:
             if item.id in self.by_id:
                 other = self.by_id[item.id]
                 new_id = self._free_id(f"{source.id}-{item.id}")
-                self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' with url {item.url}, but "
-                          f"'{item.id}' is also {other.names()} with url {other.entry.url}: the source's entry is shown as "
+                self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' {_with_url(item)}, but "
+                          f"'{item.id}' is also {other.names()} {_with_url(other.entry)}: the source's entry is shown as "
                           f"'{new_id}' (to leave it out, add '{item.id}' to the source's exclude)", item.id, "conflict-id", "id")
                 entry = Entry.model_validate({**item.model_dump(include=set(ENTRY_FIELDS)), "id": new_id})
             else:
@@ -177,8 +196,10 @@ class _Merger:
     def apply(self, placed: PlacedOverlay, notes: dict[str, Text]) -> None:
         overlay = placed.overlay
         slot = self.by_id.get(overlay.id)
+        merged_from = None  # the source whose entry of this id is shown under another id
         if slot is None:  # a source's id for an entry shown under another (merged with another guide's, or renamed)
-            slot = next((self.by_id[r[overlay.id]] for r in self.renamed.values() if overlay.id in r), None)
+            merged_from = next((source_id for source_id, r in self.renamed.items() if overlay.id in r), None)
+            slot = self.by_id[self.renamed[merged_from][overlay.id]] if merged_from is not None else None
         if slot is None or slot.hidden:
             self.warn(placed.where("id"), f"overlay: no entry '{overlay.id}' on this site (neither in the guide nor among the "
                       "entries its sources give): remove the overlay, or check the id", overlay.id, "unknown-id", "id")
@@ -187,9 +208,18 @@ class _Merger:
             self.warn(placed.where("revision"), f"changed upstream since this note was written: {slot.names()} is now revision "
                       f"{slot.revision}, the overlay was written against {overlay.revision}; check the overlay, then set "
                       f"'revision: {slot.revision}'", overlay.id, "changed-upstream", "revision")
+        if overlay.hide and merged_from is not None:
+            self.diagnostics.append(Diagnostic(placed.where("hide"), f"hide: '{overlay.id}' of source '{merged_from}' is merged into "
+                                               f"entry '{slot.entry.id}' (the same url; listed by {', '.join(slot.listed_by)}): hiding it "
+                                               f"would hide '{slot.entry.id}' for every guide that lists it. To leave out only source "
+                                               f"'{merged_from}''s listing, add '{overlay.id}' to its exclude in guides/_sources.yml; to hide "
+                                               f"the resource, write the overlay for '{slot.entry.id}'", entry=overlay.id, field="hide"))
+            return
         if overlay.hide:
             slot.hidden = True
             return
+        if overlay.distinct_from:
+            self.distinct.append((slot, placed))
         if overlay.note is not None:
             notes[slot.entry.id] = overlay.note
         changes = {name: getattr(overlay, name) for name in OVERRIDES if getattr(overlay, name) is not None}
@@ -227,6 +257,9 @@ class _Merger:
         ids = {s.entry.id for s in shown}
         for slot in shown:
             slot.entry = self._prune(slot, ids)
+        for slot, placed in self.distinct:
+            if not slot.hidden:
+                self._distinct(slot, placed, ids)
         used = {s.entry.category for s in shown}
         categories = dict(self.categories)
         categories.update((k, v) for k, v in self.offered.items() if k in used and k not in categories)
@@ -272,6 +305,28 @@ class _Merger:
         changed = Entry.model_validate({**entry.model_dump(), **changes})
         changed.locate(slot.collection, entry.where().path, _Moved(entry))
         return changed
+
+    def _distinct(self, slot: _Slot, placed: PlacedOverlay, ids: set[str]) -> None:
+        """An overlay's distinct_from added to its entry: each id as this site shows it (or a source's id for it)."""
+        entry = slot.entry
+        found: list[str] = []
+        for i, name in enumerate(placed.overlay.distinct_from):
+            target = name if name in ids else next((r[name] for r in self.renamed.values() if name in r), None)
+            if target is None or target not in ids:
+                self.warn(placed.where("distinct_from", i), f"distinct_from: no entry '{name}' on this site (neither in the guide "
+                          "nor among the entries its sources give): remove it from the overlay, or check the id",
+                          placed.overlay.id, "unknown-id", "distinct_from")
+            elif target == entry.id:
+                self.diagnostics.append(Diagnostic(placed.where("distinct_from", i), "distinct_from names the entry itself",
+                                                   entry=placed.overlay.id, field="distinct_from"))
+            else:
+                found.append(target)
+        wanted = list(dict.fromkeys([*entry.distinct_from, *found]))
+        if wanted == entry.distinct_from:
+            return
+        changed = Entry.model_validate({**entry.model_dump(), "distinct_from": wanted})
+        changed.locate(slot.collection, entry.where().path, _Moved(entry))
+        slot.entry = changed
 
     def _info(self, snapshot: Snapshot, origins: dict[str, Origin]) -> SourceInfo:
         export: Export = snapshot.export

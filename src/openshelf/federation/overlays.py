@@ -1,7 +1,8 @@
 """A library's local knowledge about entries it does not maintain: ``guides/_overlays.yml``.
 
 A note in both languages ("at our library, sign in through …"), another access value, category or
-tags, this library's own address for a how-to, or hiding the entry, all without copying it.  The
+tags, this library's own address for a how-to, the entries a person has checked it is not the same
+resource as (``distinct_from``), or hiding the entry, all without copying it.  The
 model, and reading the file with the position of every value.
 """
 
@@ -39,6 +40,10 @@ class Overlay(_Strict):
     category: Slug | None = Field(None, description="Another category for this site; it must be one of the categories the site shows.")
     tags: list[Slug] | None = Field(None, description="Tags for this site: they replace the entry's tags.")
     url: HttpUrl | None = Field(None, description="Only for kind: how-to entries: this library's own address of the method (its VPN, its WebVPN).")
+    distinct_from: list[Slug] = Field(default_factory=list, description=(
+        "Ids of entries on this site (as it shows them) that a person has checked are different resources from this "
+        "one although their titles are the same or nearly: silences the near-duplicate-title warning for each pair, "
+        "as distinct_from in a guide file does, for entries this library did not write."))
     hide: bool = Field(False, description="Leave the entry out of this site entirely (pages, search, feed, downloads).")
     revision: str | None = Field(None, pattern=r"^[0-9a-f]{12}$", description=(
         "The entry's revision when the note was written (the export's 'revision'): when the source changes the "
@@ -60,9 +65,11 @@ class PlacedOverlay:
     index: int
     positions: Positions
 
-    def where(self, name: str | None = None) -> Location:
-        """The overlay's place, or that of one of its fields."""
+    def where(self, name: str | None = None, item: int | None = None) -> Location:
+        """The overlay's place, or that of one of its fields (or of one ``item`` of a list field)."""
         path: tuple[str | int, ...] = ("overlays", self.index, name) if name else ("overlays", self.index)
+        if name and item is not None:
+            path = (*path, item)
         return Location(self.file, *self.positions.of(path))
 
 

@@ -4,7 +4,9 @@ write the new snapshot and its lock entry.
 For each source: a conditional download (the lock's ETag / Last-Modified, when the snapshot on disk
 still matches its lock) through :mod:`~openshelf.federation.fetch`; the bytes must be a UTF-8
 document that :func:`~openshelf.federation.exchange.read_export` accepts; the change list is between
-the selected entries (:func:`~openshelf.federation.select.select`) of the old and the new snapshot.
+the selected entries (:func:`~openshelf.federation.select.select`) of the old and the new snapshot,
+each entry's revision recomputed from its fields (a sent one that differs is a note), and an export
+that is invalid in itself (:func:`~openshelf.federation.exchange.consistency`) is refused.
 Then ``guides/_sources/<id>.json`` (the bytes exactly as fetched) is written, and after it
 ``guides/_sources/lock.json`` (each write atomic): a crash between the two leaves a snapshot whose
 hash does not match its lock, which every build refuses, never a guide silently built from data
@@ -26,7 +28,16 @@ from typing import Any
 from openshelf.errors import ConfigError, OpenShelfError
 from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, lock_file, snapshot_file
 from openshelf.federation.diff import Report, SourceReport, diff
-from openshelf.federation.exchange import Collection, Export, FormatError, format_time, read_export
+from openshelf.federation.exchange import (
+    Collection,
+    Export,
+    FormatError,
+    Misrevised,
+    check_consistent,
+    format_time,
+    read_export,
+    read_export_checked,
+)
 from openshelf.federation.fetch import Fetched, fetch_async
 from openshelf.federation.select import select
 from openshelf.federation.snapshots import LockUnreadable, parse_lock, snapshot_mismatch
@@ -177,9 +188,11 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
     except UnicodeDecodeError as exc:
         raise FormatError(f"{fetched.url}: not a UTF-8 document (byte {exc.start}): "
                           "is the address that of an OpenShelf guide export (…/downloads/openshelf.json)?") from None
-    export = read_export(body, fetched.url)
+    export, misrevised = read_export_checked(body, fetched.url)
+    check_consistent(export, fetched.url)
     chosen = selected(source, export)
     notes = [f"{name} names nothing in the export (guides/_sources.yml)" for name in unmatched(source, export)]
+    notes += revision_notes(misrevised)
     if prev.problem is not None and prev.snapshot is not None:
         notes.append(f"the previous snapshot was not used: {prev.problem}; it is replaced")
     entries = len(chosen.entries)
@@ -198,6 +211,15 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
     Locked.model_validate(record)
     changes = diff(_old_selection(source, prev), chosen)
     return Accepted(body, text, record, SourceReport(source.id, "updated", changes, entries, notes=tuple(notes), url=source.url))
+
+
+def revision_notes(misrevised: Sequence[Misrevised], shown: int = 5) -> list[str]:
+    """A note for each of the first entries whose sent revision is not that of its fields, and a count of the rest."""
+    notes = [f"entry '{m.entry}': the export says revision {m.sent}, but its fields give {m.computed}: the export's revisions "
+             "are not to be trusted (ask its publisher to rebuild it); the computed one is used" for m in misrevised[:shown]]
+    if len(misrevised) > shown:
+        notes.append(f"{len(misrevised) - shown} more entries with a revision that is not that of their fields")
+    return notes
 
 
 def write(guides: Path, source_id: str, accepted: Accepted, lock: LockFile, prev: Previous) -> None:
