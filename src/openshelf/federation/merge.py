@@ -10,7 +10,8 @@ resource, each saying where it comes from and which guides list it.  Pure: no I/
 - A subscribed entry goes to the guide's collection of the same id, or to a collection made from
   the source's; categories the guide lacks come from the source.
 - Conflicts are warnings naming both origins: one id with two urls (the later is kept as
-  ``<source-id>-<id>``), one url under two ids (merged under the first id), an overlay written
+  ``<source-id>-<id>``; for a how-to, each library's own address for one service, that is expected: no
+  warning, and each copy is marked ``distinct_from`` the others), one url under two ids (merged under the first id), an overlay written
   against an older revision of its entry, an overlay naming no entry.
 - Overlays add a local note, change access, category, tags or (for a how-to) the url, record entries
   a person has checked are different resources (``distinct_from``, ids as this site shows them), or
@@ -115,6 +116,8 @@ class _Merger:
         self.tag_labels: dict[str, Text] = {}  # tag labels the sources give, for tags the guide does not label
         #: Per source: its entry id → the id this site shows the entry under.
         self.renamed: dict[str, dict[str, str]] = {}
+        #: A how-to id kept at several members' addresses → the ids it is shown under (see add).
+        self.how_tos: dict[str, list[str]] = {}
         #: Overlays with a distinct_from, and their entries: resolved once every entry is known (and which are hidden).
         self.distinct: list[tuple[_Slot, PlacedOverlay]] = []
         for collection in guide.collections:
@@ -157,9 +160,14 @@ class _Merger:
             if item.id in self.by_id:
                 other = self.by_id[item.id]
                 new_id = self._free_id(f"{source.id}-{item.id}")
-                self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' {_with_url(item)}, but "
-                          f"'{item.id}' is also {other.names()} {_with_url(other.entry)}: the source's entry is shown as "
-                          f"'{new_id}' (to leave it out, add '{item.id}' to the source's exclude)", item.id, "conflict-id", "id")
+                if item.kind == other.entry.kind == "how-to":
+                    # One how-to (document delivery, campus VPN) at each member's own address: what a how-to is, not a
+                    # conflict. Each is kept, and marked different from its twins (_twins: their titles are alike).
+                    self.how_tos.setdefault(item.id, [item.id]).append(new_id)
+                else:
+                    self.warn(self._place(other, snapshot), f"source '{source.id}' lists entry '{item.id}' {_with_url(item)}, but "
+                              f"'{item.id}' is also {other.names()} {_with_url(other.entry)}: the source's entry is shown as "
+                              f"'{new_id}' (to leave it out, add '{item.id}' to the source's exclude)", item.id, "conflict-id", "id")
                 entry = Entry.model_validate({**item.model_dump(include=set(ENTRY_FIELDS)), "id": new_id})
             else:
                 entry = item.guide_entry()
@@ -260,6 +268,7 @@ class _Merger:
         for slot, placed in self.distinct:
             if not slot.hidden:
                 self._distinct(slot, placed, ids)
+        self._twins(ids)
         used = {s.entry.category for s in shown}
         categories = dict(self.categories)
         categories.update((k, v) for k, v in self.offered.items() if k in used and k not in categories)
@@ -305,6 +314,19 @@ class _Merger:
         changed = Entry.model_validate({**entry.model_dump(), **changes})
         changed.locate(slot.collection, entry.where().path, _Moved(entry))
         return changed
+
+    def _twins(self, ids: set[str]) -> None:
+        """Each copy of a how-to kept at several members' addresses marked distinct_from the copies before it (by the
+        ids this site shows), so their alike titles raise no near-duplicate warning."""
+        for shown in self.how_tos.values():
+            present = [i for i in shown if i in ids]
+            for k, twin in enumerate(present[1:], start=1):
+                slot = self.by_id[twin]
+                wanted = list(dict.fromkeys([*slot.entry.distinct_from, *present[:k]]))
+                if wanted != slot.entry.distinct_from:
+                    changed = Entry.model_validate({**slot.entry.model_dump(), "distinct_from": wanted})
+                    changed.locate(slot.collection, slot.entry.where().path, _Moved(slot.entry))
+                    slot.entry = changed
 
     def _distinct(self, slot: _Slot, placed: PlacedOverlay, ids: set[str]) -> None:
         """An overlay's distinct_from added to its entry: each id as this site shows it (or a source's id for it)."""
