@@ -150,4 +150,13 @@ def test_json_has_every_change() -> None:
     assert shared["changes"][0] == {"kind": "added", "id": "evil", "title": HOSTILE, "fields": []}
     assert shared["changes"][1]["fields"] == ["url"]
     assert broken["state"] == "failed" and broken["error"].startswith("HTTP 500")
-    assert quiet == {"source": "quiet", "state": "unchanged", "changes": [], "entries": 5, "error": None, "notes": [], "url": ""}
+    assert quiet == {"source": "quiet", "state": "unchanged", "changes": [], "entries": 5, "error": None, "notes": [], "url": "", "kept": True}
+
+
+def test_a_first_fetch_that_fails_does_not_claim_a_snapshot_was_kept() -> None:
+    """`init --subscribe` whose first fetch failed said "the last good snapshot is kept" when there was none."""
+    first = Report((SourceReport("new", "failed", error="HTTP 500", kept=False),))
+    again = Report((SourceReport("old", "failed", error="HTTP 500"),))
+    assert "failed, no snapshot yet: nothing was written: HTTP 500" in render_text(first)
+    assert "failed, the last good snapshot is kept: HTTP 500" in render_text(again)
+    assert "**failed**: no snapshot yet" in render_markdown(first)

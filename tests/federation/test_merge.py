@@ -123,8 +123,8 @@ def test_the_local_entry_wins_and_lists_the_source_too() -> None:
         "webvpn", "https://vpn.mylib.example.edu/", kind="how-to", category="access"), entry("pub", "https://PubMed.example.org"))})
     guide, diagnostics = merge(local, [_snapshot("shared", SHARED)])
     assert [d.format() for d in diagnostics] == [
-        "guides/access.yml:14:10: warning: entry 'pub': source 'shared' lists the same url (https://pubmed.example.org/) as entry "
-        "'pubmed'; it is also this guide's entry 'pub': merged as 'pub' (ids differ: one of the guides may want to rename its entry)"]
+        "guides/access.yml:14:10: warning: entry 'pub': source 'shared' lists entry 'pubmed' with the url https://pubmed.example.org/, "
+        "which is also this guide's entry 'pub': merged as 'pub' (ids differ: one of the guides may want to rename its entry)"]
     assert guide.by_id["webvpn"].url == "https://vpn.mylib.example.edu/"  # a how-to is the same by its id
     assert guide.origins["webvpn"].listed_by == ("mylib", "shared") and guide.origins["webvpn"].source is None
     assert guide.origins["pub"].listed_by == ("mylib", "shared")
@@ -170,9 +170,8 @@ def test_one_url_under_two_ids_is_merged_under_the_first() -> None:
         "databases", entry("zhiwang", "http://cnki.example.org"), entry("maps", "https://maps.example.org/", related=("zhiwang",)))}, 4)
     guide, diagnostics = merge(local, [_snapshot("shared", SHARED), other])
     assert [d.format() for d in diagnostics] == [
-        "guides/_sources.yml:4:5: warning: entry 'cnki': source 'other' lists the same url (http://cnki.example.org) as entry "
-        "'zhiwang'; it is also entry 'cnki' of source 'shared': merged as 'cnki' (ids differ: one of the guides may want to rename "
-        "its entry)"]
+        "guides/_sources.yml:4:5: warning: entry 'cnki': source 'other' lists entry 'zhiwang' with the url http://cnki.example.org, "
+        "which is also entry 'cnki' of source 'shared': merged as 'cnki' (ids differ: one of the guides may want to rename its entry)"]
     assert "zhiwang" not in guide.by_id
     assert guide.origins["cnki"].listed_by == ("shared", "other")
     assert guide.by_id["maps"].related == ["cnki"]

@@ -47,6 +47,7 @@ class SourceReport:
     error: str | None = None
     notes: tuple[str, ...] = ()  # warnings: filters naming nothing, a snapshot that did not match its lock
     url: str = ""
+    kept: bool = True  # for "failed": whether there is a last good snapshot, kept as it was (a first fetch has none)
 
     def count(self, kind: ChangeKind) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -123,7 +124,8 @@ def render_text(report: Report) -> str:
     lines: list[str] = []
     for source in report.sources:
         if source.state == "failed":
-            lines.append(f"source '{source.source}': failed, the last good snapshot is kept: {plain(source.error or '', 2000)}")
+            kept = "the last good snapshot is kept" if source.kept else "no snapshot yet: nothing was written"
+            lines.append(f"source '{source.source}': failed, {kept}: {plain(source.error or '', 2000)}")
         elif source.state == "unchanged":
             lines.append(f"source '{source.source}': unchanged ({source.entries} entries taken)")
         else:
@@ -145,7 +147,8 @@ def _markdown_head(report: Report) -> list[str]:
     lines = ["## Source updates" + (" (dry run: nothing written)" if report.dry_run else ""), "",
              "| source | result | added | changed | removed | entries taken |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for s in report.sources:
-        result = {"failed": "**failed**: last good snapshot kept", "unchanged": "unchanged", "updated": "updated"}[s.state]
+        failed = "**failed**: last good snapshot kept" if s.kept else "**failed**: no snapshot yet"
+        result = {"failed": failed, "unchanged": "unchanged", "updated": "updated"}[s.state]
         numbers = ["—"] * 4 if s.state == "failed" else [s.count("added"), s.count("changed"), s.count("removed"), s.entries]
         lines.append(f"| {code(s.source, 100)} | {result} | " + " | ".join(map(str, numbers)) + " |")
     return lines

@@ -153,9 +153,9 @@ class _Merger:
                 same.health = same.health or _health(item)
                 renamed[item.id] = same.entry.id
                 if same.entry.id != item.id:
-                    self.warn(self._place(same, snapshot), f"source '{source.id}' lists the same url ({item.url}) as entry '{item.id}'; "
-                              f"it is also {same.names()}: merged as '{same.entry.id}' (ids differ: one of the guides may want to rename "
-                              "its entry)", same.entry.id, "conflict-url", "url")
+                    self.warn(self._place(same, snapshot), f"source '{source.id}' lists entry '{item.id}' with the url {item.url}, "
+                              f"which is also {same.names()}: merged as '{same.entry.id}' (ids differ: one of the guides may want to "
+                              "rename its entry)", same.entry.id, "conflict-url", "url")
                 continue
             if item.id in self.by_id:
                 other = self.by_id[item.id]

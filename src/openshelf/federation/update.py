@@ -245,8 +245,8 @@ def _put_back(path: Path, snapshot: bytes | None) -> None:
         write_atomic(path, snapshot.decode("utf-8"))
 
 
-def _failed(source: Source, error: str) -> SourceReport:
-    return SourceReport(source.id, "failed", error=error, url=source.url)
+def _failed(source: Source, error: str, prev: Previous) -> SourceReport:
+    return SourceReport(source.id, "failed", error=error, url=source.url, kept=prev.snapshot is not None)
 
 
 async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asyncio.Semaphore, dry_run: bool,
@@ -264,7 +264,7 @@ async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asynci
             return SourceReport(source.id, "unchanged", entries=len(old.entries) if old else 0, url=source.url)
         result = await asyncio.to_thread(accept, source, prev, fetched, now)
     except OpenShelfError as exc:
-        return _failed(source, exc.format_message())
+        return _failed(source, exc.format_message(), prev)
     if isinstance(result, SourceReport):
         return result
     if not dry_run:
@@ -272,7 +272,7 @@ async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asynci
             write(guides, source.id, result, lock, prev)
         except OSError as exc:
             return _failed(source, f"cannot write {display_path(Path(exc.filename or snapshot_file(guides, source.id)))}: "
-                                   f"{exc.strerror or exc}; the last good snapshot is kept")
+                                   f"{exc.strerror or exc}", prev)
     return result.report
 
 
