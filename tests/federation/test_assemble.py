@@ -272,3 +272,20 @@ def test_without_warnings_the_merged_guide_is_the_same_and_no_warning_is_looked_
     assert [d.code for d in diagnostics] == ["duplicate-title"]  # the local entry and the subscribed pubmed
     assert none == []
     assert [e.model_dump() for e in quiet.entries] == [e.model_dump() for e in guide.entries]
+
+
+def test_a_local_entry_may_use_a_category_only_a_source_defines(library: Path) -> None:
+    """A library adding its own remote-access how-to beside the subscribed ones uses the source's category 'remote'
+    (not in its own _site.yml): the merged site shows it under the source's label. A category nobody defines is
+    still an error, naming the sources' categories too."""
+    (library / "access.yml").write_text(collection("access", entry("mylib-vpn", "https://vpn.mylib.example.edu/", kind="how-to",
+                                                                   category="remote")), encoding="utf-8")
+    guide, diagnostics = load_federated(library)
+    assert guide is not None and diagnostics == [], [d.format() for d in diagnostics]
+    assert guide.by_id["mylib-vpn"].category == "remote" and guide.site.categories["remote"].en == "Remote access"
+    (library / "access.yml").write_text(collection("access", entry("mylib-vpn", "https://vpn.mylib.example.edu/", kind="how-to",
+                                                                   category="nowhere")), encoding="utf-8")
+    guide, diagnostics = load_federated(library)
+    assert guide is None and len(diagnostics) == 1
+    assert "category 'nowhere' is not defined in _site.yml (known: " in diagnostics[0].message
+    assert "the guides it subscribes to define: remote" in diagnostics[0].message, diagnostics[0].message

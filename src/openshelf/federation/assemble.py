@@ -81,7 +81,8 @@ def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings:
     from openshelf.federation.select import select
 
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
-    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings)
+    offered = dict.fromkeys(c for s in snapshots or () for c in s.export.categories)  # the merge gives them their labels
+    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings, known_categories=offered)
     if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
         local = [d for d in local if d.code != "unknown-id"]
     return guide, local

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.models import SITE_FILE, Collection, Entry, Policy, Site, Text, serves
@@ -17,7 +17,7 @@ RESERVED_ANCHOR_PREFIX = "category-"
 
 
 def cross_checks(site: Site | None, collections: list[Collection], elsewhere: frozenset[str] | set[str] = frozenset(), *,
-                 coverage: bool = True, warnings: bool = True) -> Iterator[Diagnostic]:
+                 coverage: bool = True, warnings: bool = True, categories_elsewhere: Sequence[str] = ()) -> Iterator[Diagnostic]:
     """Checks that need more than one entry: unique ids, known categories, known related and distinct_from ids; with
     ``coverage`` (``collections`` are the whole guide), each service and resource kind of ``site`` has an entry.
 
@@ -45,9 +45,11 @@ def cross_checks(site: Site | None, collections: list[Collection], elsewhere: fr
             if entry.id.startswith(RESERVED_ANCHOR_PREFIX):
                 yield Diagnostic(entry.where("id"), f"id '{entry.id}' starts with '{RESERVED_ANCHOR_PREFIX}', which the page uses "
                                  "for its category headings (#category-<key>): choose another id", entry=entry.id, field="id")
-            if site is not None and entry.category not in site.categories:
+            if site is not None and entry.category not in site.categories and entry.category not in categories_elsewhere:
                 known = ", ".join(site.categories)
-                yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known})",
+                sources = ", ".join(k for k in categories_elsewhere if k not in site.categories)
+                also = f"; the guides it subscribes to define: {sources}" if sources else ""
+                yield Diagnostic(entry.where("category"), f"category '{entry.category}' is not defined in {SITE_FILE} (known: {known}{also})",
                                  entry=entry.id, field="category", code="unknown-category")
             if entry.shares_url_with and entry.shares_url_with not in first and entry.shares_url_with not in elsewhere:
                 yield Diagnostic(entry.where("shares_url_with"), f"shares_url_with: unknown entry id '{entry.shares_url_with}'",

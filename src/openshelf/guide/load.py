@@ -124,11 +124,13 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return text.replace("\r\n", "\n")
 
 
-def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
+def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = True,
+               known_categories: Iterable[str] = ()) -> tuple[Guide | None, list[Diagnostic]]:
     """Load and validate guide files or folders.  The guide is None when there is any error.
 
     ``known_ids`` are entries found elsewhere (the guides this one subscribes to): ``related`` and
-    the other id lists may name them.  ``warnings=False`` skips the checks that can only warn (see
+    the other id lists may name them; ``known_categories``, the categories those guides define, which an entry
+    may use as well as the site's own.  ``warnings=False`` skips the checks that can only warn (see
     :func:`~openshelf.guide.checks.cross_checks`): the same errors, fewer warnings.
     """
     files, diagnostics = guide_files(paths or (Path("guides"),))
@@ -207,7 +209,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
     # follow-on error, so those wait until the file reads (the file's own error stops the load anyway). A file
     # that is text but not valid YAML gives its ids by its lines (_ids_in_text).
     # Likewise "no entry of this kind" while a file's entries are not read: they may well be in it.
-    crossed = [d for d in cross_checks(site, checked, unvalidated, coverage=whole and not incomplete, warnings=warnings)
+    crossed = [d for d in cross_checks(site, checked, unvalidated, coverage=whole and not incomplete, warnings=warnings,
+                                       categories_elsewhere=tuple(known_categories))
                if not (d.severity == "warning" and d.location.path in failed)]
     diagnostics += [d for d in crossed if not (unreadable and d.code == "unknown-id")]
     diagnostics.sort(key=Diagnostic.sort_key)
