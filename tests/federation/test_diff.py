@@ -17,6 +17,7 @@ from openshelf.federation.diff import (
     code,
     diff,
     plain,
+    renames,
     render_json,
     render_markdown,
     render_text,
@@ -160,3 +161,20 @@ def test_a_first_fetch_that_fails_does_not_claim_a_snapshot_was_kept() -> None:
     assert "failed, no snapshot yet: nothing was written: HTTP 500" in render_text(first)
     assert "failed, the last good snapshot is kept: HTTP 500" in render_text(again)
     assert "**failed**: no snapshot yet" in render_markdown(first)
+
+
+def test_an_entry_renamed_upstream_is_pointed_out(tmp_path: Path) -> None:
+    """A source renames cnki to cnki-net (same address): the change list says added and removed, and a note says it
+    looks renamed, so the reviewer fixes the overlays and related lists that name the old id."""
+    from federated import collection, entry, export_bytes, site
+
+    def export(root: str, cnki_id: str) -> Export:
+        files = {"_site.yml": site("shared"), "databases.yml": collection(
+            "databases", entry(cnki_id, "https://cnki.example.org/"), entry("pubmed", "https://pubmed.example.org/"))}
+        return read_export(export_bytes(tmp_path / root, files), root)
+
+    old, new = export("old", "cnki"), export("new", "cnki-net")
+    assert [(c.kind, c.id) for c in diff(old, new)] == [("added", "cnki-net"), ("removed", "cnki")]
+    assert renames(old, new) == ["entry 'cnki' is gone and 'cnki-net' has its address (https://cnki.example.org/): renamed? "
+                                 "Overlays and related lists that name 'cnki' must now name 'cnki-net'"]
+    assert renames(old, old) == [] and renames(None, new) == []

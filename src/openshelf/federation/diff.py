@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from openshelf.federation.exchange import ENTRY_FIELDS, Entry, Export
+from openshelf.guide.urls import normalise_url
 from openshelf.links.issue import GITHUB_BODY_LIMIT
 
 ChangeKind = Literal["added", "changed", "removed"]
@@ -90,6 +91,22 @@ def diff(old: Export | None, new: Export) -> tuple[Change, ...]:
             changes.append(Change("changed", entry_id, entry.title.both(), _changed_fields(was, (collection, entry))))
     changes += [Change("removed", entry_id, entry.title.both()) for entry_id, (_, entry) in before.items() if entry_id not in after]
     return tuple(changes)
+
+
+def renames(old: Export | None, new: Export) -> list[str]:
+    """Notes for the entries that look renamed: removed from ``old`` while an entry added in ``new`` has the same
+    address (once normalised); a guide's overlays and ``related`` name the old id, which no longer exists."""
+    if old is None:
+        return []
+    before, after = _placed(old), _placed(new)
+    gone = {normalise_url(e.url): i for i, (_, e) in before.items() if i not in after and e.url}
+    notes = []
+    for entry_id, (_, entry) in after.items():
+        was = gone.get(normalise_url(entry.url)) if entry_id not in before and entry.url else None
+        if was is not None:
+            notes.append(f"entry '{plain(was, 100)}' is gone and '{plain(entry_id, 100)}' has its address ({plain(entry.url or '', 300)}): "
+                         f"renamed? Overlays and related lists that name '{plain(was, 100)}' must now name '{plain(entry_id, 100)}'")
+    return notes
 
 
 # --- renderings -----------------------------------------------------------------------------------

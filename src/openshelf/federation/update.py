@@ -27,7 +27,7 @@ from typing import Any
 
 from openshelf.errors import ConfigError, OpenShelfError
 from openshelf.federation.config import LOCK_VERSION, Lock, Locked, Source, lock_file, snapshot_file
-from openshelf.federation.diff import Report, SourceReport, diff
+from openshelf.federation.diff import Report, SourceReport, diff, renames
 from openshelf.federation.exchange import (
     Collection,
     Export,
@@ -209,7 +209,9 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
         "updated": format_time(export.guide.updated),
     }
     Locked.model_validate(record)
-    changes = diff(_old_selection(source, prev), chosen)
+    before = _old_selection(source, prev)
+    changes = diff(before, chosen)
+    notes += renames(before, chosen)
     return Accepted(body, text, record, SourceReport(source.id, "updated", changes, entries, notes=tuple(notes), url=source.url))
 
 
