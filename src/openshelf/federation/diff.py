@@ -10,7 +10,6 @@ ids and titles in code spans (no link, mention, image or HTML from a source reac
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -18,6 +17,7 @@ from typing import Literal
 from openshelf.federation.exchange import ENTRY_FIELDS, Entry, Export
 from openshelf.guide.urls import normalise_url
 from openshelf.links.issue import GITHUB_BODY_LIMIT
+from openshelf.untrusted import code_span, one_line
 
 ChangeKind = Literal["added", "changed", "removed"]
 State = Literal["updated", "unchanged", "failed"]
@@ -26,7 +26,6 @@ State = Literal["updated", "unchanged", "failed"]
 MARKDOWN_LIMIT = GITHUB_BODY_LIMIT  # a pull request body, as an issue body
 TITLE_CHARS = 120
 _RESERVE = 600  # characters kept for each source section still to come: its heading and "not listed" line
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -113,19 +112,14 @@ def renames(old: Export | None, new: Export) -> list[str]:
 
 
 def plain(text: str, limit: int = TITLE_CHARS) -> str:
-    """Untrusted text on one line: control, zero-width and direction-override characters shown as
-    ``\\x1b``-style escapes, shortened to ``limit`` characters."""
-    text = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Untrusted text on one line (:func:`openshelf.untrusted.one_line`), shortened to ``limit`` characters."""
+    return one_line(text, limit)
 
 
 def code(text: str, limit: int = TITLE_CHARS) -> str:
-    """Untrusted text as a Markdown code span: nothing in it is formatting, a link or a mention."""
-    text = plain(text, limit)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """Untrusted text as a Markdown code span (:func:`openshelf.untrusted.code_span`): nothing in it is formatting,
+    a link or a mention."""
+    return code_span(text, limit)
 
 
 def _counts(report: SourceReport) -> str:
