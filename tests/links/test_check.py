@@ -396,3 +396,38 @@ def test_retry_after_beyond_the_cap_pauses_the_host_for_the_cap(server):
     assert following - refused >= 1.0
     assert (out[limited].verdict, out[limited].status) == ("transient", 429)
     assert "Retry-After 3600s" in (out[limited].note or "") and "1s" in (out[limited].note or "")
+
+
+def test_an_error_the_http_library_writes_over_several_lines_is_one_line() -> None:
+    """A server that answers with no HTTP status line: aiohttp's message spans lines (and literal '\\n's), which broke
+    the text report's one line per place. The error is one line."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def answer() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"THIS IS NOT HTTP\r\nat all\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/garbage"
+        out = one(url, options=CheckOptions(timeout=2.0, retries=0))
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert out.verdict == "transient" and out.error, out
+    assert "\n" not in out.error and "\\n" not in out.error, out.error
