@@ -1,7 +1,8 @@
 """``openshelf links``: check every URL in the guides; ``openshelf links merge``: merge shard states.
 
 Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration error
-(bad option, invalid guide, invalid ``_links.yml``, corrupt state file).
+(bad option, invalid guide, invalid ``_links.yml``, corrupt state file), 130 or 143 when Ctrl-C
+or SIGTERM ended the run early (its results so far kept and reported).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ entry marked link_check: login-required or skip, or not reached before --deadlin
 
 \b
 Exit codes: 0 nothing broken, 1 something broken, 2 a usage or configuration
-error (bad option, invalid guide, invalid _links.yml, corrupt state file).
+error (bad option, invalid guide, invalid _links.yml, corrupt state file), 130
+or 143 when Ctrl-C or SIGTERM ended the run early (its results so far kept).
 
 Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 """
