@@ -98,3 +98,15 @@ def test_help_lists_commands_and_exit_codes() -> None:
     for command in ("validate", "build", "schema", "links"):
         assert command in result.output
     assert "2  usage or configuration error" in result.output  # the whole table: tests/links/test_exit_codes.py
+
+
+def test_ctrl_c_says_interrupted_and_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Click's own handling printed "Aborted!" and exited 1, the code for an invalid guide (validate) or a broken link."""
+    import openshelf.cli
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(openshelf.cli, "load_federated", stopped)
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert (result.exit_code, result.stderr.strip()) == (130, "interrupted")

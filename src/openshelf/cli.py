@@ -10,6 +10,7 @@ import click
 
 from openshelf import __version__
 from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
+from openshelf.errors import Group
 from openshelf.federation.assemble import load_federated
 from openshelf.federation.cli import sources
 from openshelf.fsutil import write_atomic
@@ -28,7 +29,7 @@ def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
         click.echo(d.github() if fmt == "github" else d.format(), err=fmt == "text")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openshelf")
 def main() -> None:
     """Turn curated YAML guides into a bilingual, searchable static site, and keep their links healthy.

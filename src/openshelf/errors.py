@@ -52,3 +52,20 @@ class ConfigProblems(ConfigError):
         for line in self.lines:
             click.echo(line, file=file, err=file is None)
         super().show(file)
+
+
+#: The exit status of a command that Ctrl-C stopped (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+class Group(click.Group):
+    """The command groups' class: a command that Ctrl-C stops says so and exits 130, not click's "Aborted!" with
+    exit 1, which the commands use for a broken link or an invalid guide (``openshelf links`` itself ends a run that
+    has begun checking more gently: it keeps and reports what it checked)."""
+
+    def invoke(self, ctx: click.Context) -> typing.Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(INTERRUPTED)

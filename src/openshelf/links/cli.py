@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from openshelf.durations import parse_duration
-from openshelf.errors import ConfigError
+from openshelf.errors import ConfigError, Group
 from openshelf.fsutil import write_atomic
 from openshelf.gcpolicy import fewer_collections, no_collection_at_exit
 
@@ -57,7 +57,7 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 """
 
 
-@click.group(invoke_without_command=True, help=HELP)
+@click.group(cls=Group, invoke_without_command=True, help=HELP)
 @click.option("--guides", "guides", type=click.Path(path_type=Path, file_okay=False), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--state", "state_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
