@@ -356,3 +356,20 @@ def test_a_revision_the_publisher_did_not_update_is_recomputed(world: World) -> 
     assert computed != sent
     assert result.notes == (f"entry 'cnki': the export says revision {sent}, but its fields give {computed}: the export's "
                             "revisions are not to be trusted (ask its publisher to rebuild it); the computed one is used",)
+
+
+def test_a_rebuild_that_changes_only_the_build_time_keeps_the_snapshot(world: World) -> None:
+    """The publisher's site is rebuilt on every push, and its export's `updated` changes each time: the weekly pull
+    request rewrote the snapshot with '0 added, 0 changed, 0 removed'. Nothing a subscriber uses changed: kept, with
+    a note; a real change is still taken."""
+    world.publish()
+    world.run()
+    before = world.state()
+    body = make_export(world.tmp / "rebuilt" / "upstream-0", now=LATER)  # the same files, built again a week later
+    world.server.serve(world.path, body)
+    result = world.run(now=LATER)
+    assert (result.state, result.changes) == ("unchanged", ())
+    assert "only the export's build time changed: the snapshot is kept" in result.notes
+    assert world.state() == before
+    world.publish(CHANGED)
+    assert world.run(now=LATER).state == "updated"

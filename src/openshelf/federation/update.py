@@ -165,14 +165,27 @@ class Accepted:
     report: SourceReport
 
 
-def _old_selection(source: Source, prev: Previous) -> Export | None:
-    """The old snapshot's selected entries, for the change list (None: compare with nothing)."""
+def _old_export(source: Source, prev: Previous) -> Export | None:
+    """The old snapshot's export (None: compare with nothing)."""
     if prev.snapshot is None or not prev.intact:
         return None
     try:
-        return selected(source, read_export(prev.snapshot, f"the snapshot of source '{source.id}'"))
+        return read_export(prev.snapshot, f"the snapshot of source '{source.id}'")
     except FormatError:  # read by an older OpenShelf, perhaps; the new one is compared with nothing
         return None
+
+
+def _old_selection(source: Source, prev: Previous) -> Export | None:
+    """The old snapshot's selected entries, for the change list (None: compare with nothing)."""
+    old = _old_export(source, prev)
+    return selected(source, old) if old is not None else None
+
+
+def only_rebuilt(old: Export, new: Export) -> bool:
+    """Whether ``new`` differs from ``old`` in nothing but the time it was made (``guide.updated``): the publisher
+    rebuilt its site and nothing a subscriber uses changed; pure."""
+    volatile = {"guide": {"updated"}}
+    return old.model_dump(exclude=volatile) == new.model_dump(exclude=volatile)
 
 
 def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -> Accepted | SourceReport:
@@ -198,6 +211,11 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
     entries = len(chosen.entries)
     if prev.intact and prev.snapshot == body and prev.locked is not None and prev.locked.url == source.url:
         return SourceReport(source.id, "unchanged", entries=entries, notes=tuple(notes), url=source.url)
+    previous = _old_export(source, prev)
+    if previous is not None and prev.locked is not None and prev.locked.url == source.url and only_rebuilt(previous, export):
+        # a snapshot rewritten for a new build time alone would make a pull request that changes nothing: kept as it is
+        notes.append("only the export's build time changed: the snapshot is kept")
+        return SourceReport(source.id, "unchanged", entries=entries, notes=tuple(notes), url=source.url)
     record = {
         "url": source.url,
         "sha256": sha256(body),
@@ -209,7 +227,7 @@ def accept(source: Source, prev: Previous, fetched: Fetched, now: dt.datetime) -
         "updated": format_time(export.guide.updated),
     }
     Locked.model_validate(record)
-    before = _old_selection(source, prev)
+    before = selected(source, previous) if previous is not None else None
     changes = diff(before, chosen)
     notes += renames(before, chosen)
     return Accepted(body, text, record, SourceReport(source.id, "updated", changes, entries, notes=tuple(notes), url=source.url))
