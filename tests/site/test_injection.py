@@ -197,6 +197,17 @@ def test_no_markdown_construct_makes_a_live_link_or_handler(description: str) ->
     assert "<a " not in markup.markdown(description), markup.markdown(description)
 
 
+def test_an_image_is_a_link_to_it_and_loads_nothing() -> None:
+    """No image is loaded from another host: ``![alt](src)`` is a link named by its alt text (it showed a stray "!"
+    before a link), and an unsafe source leaves the text alone."""
+    from openshelf.site import markup
+
+    assert markup.markdown("See ![the poster](https://example.org/p.png).") == (
+        '<p>See <a href="https://example.org/p.png">the poster</a>.</p>')
+    assert markup.markdown("![x](javascript:alert(1)) ![y](data:image/png;base64,AA)") == "<p>x y</p>"
+    assert "<img" not in markup.markdown("![a](https://example.org/a.png) ![b][r]\n\n[r]: https://example.org/b.png")
+
+
 def test_every_page_has_a_strict_policy_with_the_inline_hashes(injected: dict[str, Scan]) -> None:
     for name, scan in injected.items():
         if name.startswith(("pagefind/", "qr/")):

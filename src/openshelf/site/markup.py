@@ -3,7 +3,7 @@
 Curated text must never put live HTML, script or attributes into the site.  Plain text
 (titles, names) is escaped completely.  Descriptions keep a small Markdown subset (emphasis,
 code, lists, quotes, links to http, https or mailto) and are turned into HTML here, by
-markdown-it-py with raw HTML off, images off and a link validator, and the result is then
+markdown-it-py with raw HTML off, images made links and a link validator, and the result is then
 cleaned by nh3 (Ammonia) against an allow-list of tags, attributes and URL schemes.  The page
 renderer places that HTML in a ``markdown="0"`` block, so no construct of Python-Markdown's own
 (``{: attr }`` lists, reference definitions at any nesting, entities) applies to curated text.
@@ -76,11 +76,29 @@ def _unlink_unsafe(state: StateCore) -> None:
         block.children = kept
 
 
+def _images_as_links(state: StateCore) -> None:
+    """An image (``![alt](src)``) becomes a link to it, its text the alt text: the site loads nothing from other hosts,
+    and with the image rule off the text showed a stray "!" before a link."""
+    for block in state.tokens:
+        if not block.children:
+            continue
+        out: list[Token] = []
+        for token in block.children:
+            if token.type != "image":
+                out.append(token)
+                continue
+            alt = "".join(t.content for t in token.children or ()) or token.content or str(token.attrGet("src") or "")
+            out += [Token("link_open", "a", 1, attrs={"href": str(token.attrGet("src") or "")}),
+                    Token("text", "", 0, content=alt), Token("link_close", "a", -1)]
+        block.children = out
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.disable(["image", "heading", "lheading", "hr"])  # loads nothing; no headings in the page's outline
+    md.disable(["heading", "lheading", "hr"])  # no headings in the page's outline
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # judged by _unlink_unsafe
+    md.core.ruler.push("openshelf_images_as_links", _images_as_links)  # loads nothing
     md.core.ruler.push("openshelf_unlink_unsafe", _unlink_unsafe)
     return md
 
