@@ -289,3 +289,17 @@ def test_a_local_entry_may_use_a_category_only_a_source_defines(library: Path) -
     assert guide is None and len(diagnostics) == 1
     assert "category 'nowhere' is not defined in _site.yml (known: " in diagnostics[0].message
     assert "the guides it subscribes to define: remote" in diagnostics[0].message, diagnostics[0].message
+
+
+def test_new_accepts_a_category_only_a_source_defines(library: Path) -> None:
+    """`openshelf new` (what the issue workflow runs) takes a source's category as validate does."""
+    from openshelf.federation.assemble import subscribed_categories
+
+    assert subscribed_categories(library) == ["databases", "remote"]
+    result = CliRunner().invoke(main, ["new", "--guides", str(library), "--collection", "databases", "--no-input",
+                                       "--title-en", "Our VPN", "--url", "https://vpn.mylib.example.edu/",
+                                       "--description-en", "The library's VPN.", "--category", "remote", "--access", "institutional"])
+    assert result.exit_code == 0, result.output
+    guide, diagnostics = load_federated(library)
+    assert guide is not None and diagnostics == [], [d.format() for d in diagnostics]
+    assert any(e.category == "remote" and e.title.en == "Our VPN" for e in guide.entries)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import load_federated, load_own
+from openshelf.federation.assemble import load_federated, load_own, subscribed_categories
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
@@ -202,7 +202,7 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     data = n.entry_data(options)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
-        _ask(data, list(guide.site.categories))
+        _ask(data, list(dict.fromkeys([*guide.site.categories, *subscribed_categories(guides)])))
         missing = n.missing_required(data)
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)} (run it in a terminal without --no-input to be asked)")
@@ -261,7 +261,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
     problems += [(option, "missing") for option in n.missing_required(data)]
-    if data.get("category") and data["category"] not in guide.site.categories:
+    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in subscribed_categories(guides):
         problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
     for line in n.schema_problems(data):
         option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)

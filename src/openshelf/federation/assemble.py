@@ -77,6 +77,18 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
     return (None if has_errors(diagnostics) else guide), diagnostics
 
 
+def subscribed_categories(*paths: Path) -> list[str]:
+    """The categories the guides that the guide in ``paths`` subscribes to define (which its own entries may use too),
+    in ``_sources.yml`` order; none without subscriptions or while a snapshot has a problem (validate names it)."""
+    folder = guides_folder(paths)
+    if not sources_file(folder).is_file():
+        return []
+    from openshelf.federation.snapshots import load_snapshots
+
+    snapshots, _ = load_snapshots(folder)
+    return list(dict.fromkeys(c for s in snapshots or () for c in s.export.categories))
+
+
 def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
     from openshelf.federation.select import select
 
