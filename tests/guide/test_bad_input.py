@@ -68,6 +68,7 @@ CASES: dict[str, tuple[str, str | None]] = {
                        "needed'): put the whole value in quotes", None),
     "bold-start": ("a value that begins with '*' (like **Free**) is read as a YAML alias: put the whole value in quotes", None),
     "markdown-link-start": ("a value that begins with '[' is read as a list or mapping: put the whole value in quotes", None),
+    "ended-service-running": ("service_status says 'running' for a program that has ended (status: ended)", None),
     "future-check": ("last_verified 2099-03-01 is in the future", "last_verified"),
     "language-name": ("must be a language code (ISO 639-1, like zh, en or fr), not 'english'", "languages[0]"),
     "category-label": ("not '数据库': write the key _site.yml gives it", "category"),

@@ -153,3 +153,15 @@ def test_the_bar_is_short_on_a_phone(tmp_path: Path) -> None:
         bar.locator("a").click()
         page.wait_for_url("**/#os-emergency")
         assert page.locator("#os-emergency").is_visible()
+
+
+def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> None:
+    """An entry changed to mark it ended showed as "Changed" like good news: it is marked ended there."""
+    ended = SERVICES.replace("    service_status: {state: running}\n",
+                             "    status: ended\n    available_until: 2026-11-20\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": ended}))
+    assert guide is not None, diagnostics
+    history = {"chat": EntryHistory(_at("2026-01-01"), _at("2026-11-20"))}
+    home = render(guide, today=dt.date(2026, 11, 28), history=history, language="en").written[HOME]
+    (change,) = [line for line in home.splitlines() if line.startswith("- <span class=\"os-change")]
+    assert "#chat" in change and '— <em class="os-ended-mark">ended</em>' in change, change

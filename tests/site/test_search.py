@@ -208,3 +208,13 @@ def test_the_stub_pages_go_to_memory_when_it_has_room(tmp_path: Path) -> None:
     assert pagefind.scratch_parent(size, [missing, roomy]) == str(roomy)
     assert pagefind.scratch_parent(size, [missing]) is None
     assert pagefind.scratch_parent(shutil.disk_usage(roomy).free, [roomy]) is None  # no room for twice that: not there
+
+
+def test_an_ended_programs_result_says_it_ended(guide) -> None:  # type: ignore[no-untyped-def]
+    """A search result never looks like an available resource: "知网" put "中国知网 2020 年疫情期间免费服务" first with
+    nothing to say the program had ended."""
+    ended = next(e for e in guide.entries if e.status == "ended")
+    titles = {language: search.entry_record(guide, ended, language=language).meta["title"] for language in ("zh", "en", None)}
+    assert titles["zh"].endswith("（已结束）") and titles["en"].endswith(" (ended)") and titles[None].endswith(" (已结束 · ended)")
+    active = next(e for e in guide.entries if e.status == "active")
+    assert "ended" not in search.entry_record(guide, active, language="en").meta["title"]

@@ -263,6 +263,9 @@ class Entry(_Strict):
             raise ValueError("available_until is before available_from")
         if self.status == "ended" and not self.available_until:
             raise ValueError("available_until is required when status is ended")
+        if self.status == "ended" and self.service_status is not None and self.service_status.state != "suspended":
+            raise ValueError(f"service_status says '{self.service_status.state}' for a program that has ended (status: ended): "
+                             "the home page would show it as open; set its state to suspended, or remove service_status")
         recorded = [name for name in CHECK_FIELDS if getattr(self, name)]
         if recorded and self.last_verified is None:
             raise ValueError(f"{', '.join(recorded)} describe a check: give last_verified, the date it was made "

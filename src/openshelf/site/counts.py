@@ -32,7 +32,9 @@ def _examples_table(title: str, anchor: str, head: str, rows: list[tuple[Text, l
     lines = ["", f"### {title} {{ #{anchor} }}", "",
              f"| {head} | {bi('条目', 'Entries')} | {bi('例如', 'For example')} |", "| --- | ---: | --- |"]
     for label, members in rows:
-        lines.append(f"| {text(label)} | {len(members)} | {listed(_link(e) for e in members[:EXAMPLES])} |")
+        # examples of what the guide offers now: ended programs only when nothing else is there
+        current = [e for e in members if e.status != "ended"] or members
+        lines.append(f"| {text(label)} | {len(members)} | {listed(_link(e) for e in current[:EXAMPLES])} |")
     return lines
 
 

@@ -14,6 +14,7 @@ from openshelf.guide.load import Guide
 from openshelf.guide.models import PHASE_LABELS, SERVICE_STATE_LABELS, Emergency, Entry
 from openshelf.site import markup
 from openshelf.site.bilingual import bi, text
+from openshelf.site.entries import ended_mark
 
 if TYPE_CHECKING:
     from openshelf.site.history import EntryHistory  # history runs git; this module only reads its results
@@ -91,7 +92,7 @@ def _changes(guide: Guide, history: Mapping[str, EntryHistory], since: dt.date, 
         new = h.added is not None and h.added >= start
         kind = bi("新增", "New") if new else bi("更新", "Changed")
         day = h.changed.date().isoformat()
-        lines.append(f'- <span class="os-change os-change-{"new" if new else "changed"}">{kind}</span> {link(entry)} '
+        lines.append(f'- <span class="os-change os-change-{"new" if new else "changed"}">{kind}</span> {link(entry)}{ended_mark(entry)} '
                      f'<time datetime="{day}">{day}</time>')
     if len(changed) > MAX_CHANGES:
         lines.append(f"- {bi(f'另有 {len(changed) - MAX_CHANGES} 条，见更新订阅', f'{len(changed) - MAX_CHANGES} more in the update feed')}")

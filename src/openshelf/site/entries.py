@@ -242,7 +242,7 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
     for label, others in ((bi("相关途径", "Related"), [guide.by_id[i] for i in entry.related]),
                           (bi("可用于", "Used with"), guide.referenced_by.get(entry.id, []))):
         if others:
-            facts.append((label, listed(link(page_of(r.collection), r.id, inline_html(r.title)) for r in others)))
+            facts.append((label, listed(link(page_of(r.collection), r.id, inline_html(r.title)) + ended_mark(r) for r in others)))
     return facts
 
 
@@ -260,6 +260,12 @@ def _period(entry: Entry) -> tuple[str, str]:
 def entry_link_html(entry: Entry, current: str, ctx: Context) -> str:
     """:func:`_entry_link` as finished HTML (:mod:`openshelf.site.blocks`)."""
     return f'<a href="{blocks.href(page_of(entry.collection), entry.id, current, ctx.use_directory_urls)}">{inline_html(entry.title)}</a>'
+
+
+def ended_mark(entry: Entry) -> str:
+    """" — *ended*" after an ended program's name wherever it is listed (A–Z, tags, handouts, the emergency's "new and
+    changed", related entries), so a list never presents it as available; empty for any other entry."""
+    return f' — <em class="os-ended-mark">{bi("已结束", "ended")}</em>' if entry.status == "ended" else ""
 
 
 def _upper_first(value: str) -> str:

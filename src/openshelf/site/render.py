@@ -25,7 +25,7 @@ from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
 from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
-from openshelf.site.entries import description_html, entry_html, entry_link_html, summary_line
+from openshelf.site.entries import description_html, ended_mark, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ def _tags(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
     made: dict[str, str] = {}
     for tag in order:
         lines += [f"## {tag_label(guide, tag)} {{ #tag-{tag} }}", ""]
-        marker, block = _list_block(f"tags/{tag}", [entry_link_html(e, TAGS, ctx) for e in sorted(by_tag[tag], key=sort_key)])
+        marker, block = _list_block(f"tags/{tag}", [entry_link_html(e, TAGS, ctx) + ended_mark(e) for e in sorted(by_tag[tag], key=sort_key)])
         lines += marker
         made.update(block)
     return "\n".join(lines), made
@@ -349,13 +349,12 @@ def _a_to_z(guide: Guide, ctx: Context) -> tuple[str, dict[str, str]]:
     lines = [*_NOT_IN_SEARCH, f"# {bi('按字母顺序', 'A–Z')}", ""]
     lines += [RUN_SEPARATOR.join(f"[{g}](#{_letter_anchor(g)})" for g in groups), ""]
     made: dict[str, str] = {}
-    ended = f" — <em>{bi('已结束', 'ended')}</em>"
     for letter, entries in groups.items():
         title = letter if letter != "#" else bi("其他", "Other")
         anchor = _letter_anchor(letter)
         lines += [f"## {title} {{ #{anchor} }}", ""]
         marker, block = _list_block(f"a-z/{anchor}", [entry_link_html(e, A_TO_Z, ctx) + aside(bi(*ACCESS_LABELS[e.access]))
-                                                      + (ended if e.status == "ended" else "") for e in entries])
+                                                      + ended_mark(e) for e in entries])
         lines += marker
         made.update(block)
     return "\n".join(lines), made

@@ -80,8 +80,12 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, memb
     if guide.sources:
         filters["member"] = tuple(_title(m.title, language) for m in entry_members(guide, entry, members or member_index(guide)))
     # " · " between the parts: a result's excerpt shows where one ends ("免费服务 · 知网"), not a run ("免费服务知网")
+    shown = _title(entry.title, language)
+    if entry.status == "ended":  # a result never looks like an available resource (its page says it ended, too)
+        zh, en = STATUS_LABELS["ended"]
+        shown += f"（{zh}）" if language == "zh" else f" ({en.lower() if language == 'en' else f'{zh} · {en.lower()}'})"
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content=" · ".join(parts),
-                  meta={"title": _title(entry.title, language)}, filters=filters)
+                  meta={"title": shown}, filters=filters)
 
 
 def entry_records(guide: Guide, language: str | None = None) -> list[Record]:
