@@ -333,7 +333,7 @@ def test_a_link_known_broken_stays_broken_when_the_deadline_cuts_it_off(here, se
     assert "not re-checked" in got["dead"]["error"]
     out = result.stdout
     assert "## Broken" in out and "## Not checked this run" in out and "All links are fine" not in out
-    assert "**4** URLs were not reached before the run's deadline came" in out
+    assert "**5** URLs were not reached before the run's deadline came (1 of them broken in earlier runs" in out
 
     write_guide(here, [(f"hangs{i}", server.url(f"/hang?deadline-only={i}")) for i in range(2)])
     out = invoke("--format", "markdown", "--no-state", *args).stdout
@@ -416,3 +416,28 @@ def test_the_collector_settings_are_restored_after_a_run(here, server):  # type:
     Path("guides/things.yml").write_text("id: things\nentries: 3\n")
     invoke("--no-state", ok_codes=(2,))
     assert gc.get_threshold() == before
+
+
+def test_a_kept_broken_link_keeps_its_first_failure_and_is_counted_as_not_reached(here, server):
+    """The deadline keeps a known-broken link broken: its first-failure date comes with it (the report's "Since"), and
+    "Not checked this run" counts it even when it is the only URL the deadline cut off."""
+    dead = server.url("/status/404?kept-since=1")
+    write_guide(here, [("dead", dead)])
+    invoke("--format", "json", "--allow-host", "127.0.0.1")
+    first = load_state(Path("guides/_state/links.json"))[dead].first_failure
+    assert first is not None
+    write_guide(here, [("dead", dead), ("hangs", server.url("/hang?kept-since=1"))])
+    args = ("--allow-host", "127.0.0.1", "--per-host", "1", "--timeout", "60", "--retries", "0", "--deadline", "2s")
+    result = invoke("--format", "markdown", "--json-report", "report.json", *args)
+    got = {r["occurrences"][0]["entry"]: r for r in json.loads(Path("report.json").read_text())["results"]}
+    assert got["dead"]["first_failure"] is not None and got["dead"]["first_failure"][:10] == first.date().isoformat()
+    assert "## Not checked this run" in result.stdout
+    assert "were not reached before the run's deadline came (1 of them broken in earlier runs, listed under Broken)" in result.stdout
+
+
+def test_a_report_folder_that_cannot_be_written_is_found_before_any_request(here, server):
+    write_guide(here, [("fine", server.url("/ok?unwritable-proc=1"))])
+    before = server.hits["HEAD /ok"]
+    result = invoke("--json-report", "/proc/report.json", "--allow-host", "127.0.0.1", "--no-state", ok_codes=(2,))
+    assert "cannot write /proc/report.json" in result.output
+    assert server.hits["HEAD /ok"] == before

@@ -330,9 +330,10 @@ class Checker:
 
     def _retry_after_note(self, asked: float) -> str:
         cap = self.options.max_retry_after
+        wait = f"{asked:g}s" if asked < 100_000 else f"{asked / 86_400:.0f} days"  # an HTTP date years ahead: not 2.1e+09s
         if asked > cap:
-            return f"{RETRY_AFTER_NOTE} (Retry-After {asked:g}s), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
-        return f"{RETRY_AFTER_NOTE} (Retry-After {asked:g}s): paused it"
+            return f"{RETRY_AFTER_NOTE} (Retry-After {wait}), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
+        return f"{RETRY_AFTER_NOTE} (Retry-After {wait}): paused it"
 
     def _pause_host(self, host: _Host, response: _Response, budget: _Budget) -> _Response:
         """The host asked for a pause (``Retry-After`` on a 429 or 503): every later request to it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -139,8 +140,8 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
         raise click.BadParameter(str(exc), param_hint="--allow-host") from None
 
     for option, path in (("--json-report", json_report), ("--full-report", full_report)):
-        if path is not None and not path.parent.is_dir():  # found now, not after a whole run's requests
-            raise click.BadParameter(f"cannot write {path}: {path.parent} is not a folder", param_hint=option)
+        if path is not None:  # found now, not after a whole run's requests
+            _check_writable(path, option)
     ctx.with_resource(fewer_collections())
     no_collection_at_exit()
     # The guide first (an invalid guide is reported before anything else), then the rules and
@@ -182,6 +183,17 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     if summary.interrupted:  # ended early by a signal, its results kept: the shell's code for that signal
         ctx.exit(128 + signal.Signals[summary.interrupted].value)
     ctx.exit(1 if summary.counts.get(Verdict.BROKEN, 0) else 0)
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """A usage error unless a file can be written in ``path``'s folder (a temporary file is made there and removed)."""
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"cannot write {path}: {path.parent} is not a folder", param_hint=option)
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}", param_hint=option) from None
 
 
 def _write_report(path: Path, text: str) -> None:

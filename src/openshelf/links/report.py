@@ -158,13 +158,15 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
         parts.append(Part("\n"))
     # Not checked, and not by choice (an excluded pattern or a login-only entry is): cut off by the run's deadline, or
     # refused by the private-address guard (a public link now leading to an internal address).
-    late = [r for r in by[Verdict.SKIPPED] if r.note in (DEADLINE_NOTE, INTERRUPTED_NOTE)]
+    late = [r for r in results if r.note in (DEADLINE_NOTE, INTERRUPTED_NOTE)]  # skipped, or kept broken from the state
+    kept = sum(r.verdict == Verdict.BROKEN for r in late)
     refused = [r for r in by[Verdict.SKIPPED] if r.note == GUARD_NOTE]
     if late or refused:
         parts.append(Part("## Not checked this run\n\n"))
         if late:
             why = f"the run was interrupted ({summary.interrupted})" if summary.interrupted else "the run's deadline came"
-            parts.append(Part(f"**{len(late)}** URLs were not reached before {why}; they go first next run.\n\n"))
+            known = f" ({kept} of them broken in earlier runs, listed under Broken)" if kept else ""
+            parts.append(Part(f"**{len(late)}** URLs were not reached before {why}{known}; they go first next run.\n\n"))
         if refused:
             parts.append(Part("| Where | Entry | URL | Why |\n|---|---|---|---|\n"))
             parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_cell(r.error or '')} |\n", 1)

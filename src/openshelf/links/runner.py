@@ -215,7 +215,7 @@ def _from_source(target: Target, check: SourceCheck) -> Result:
 def _from_state(target: Target, state: LinkState) -> Result:
     return Result(target, state.last_verdict or Verdict.OK, status=state.last_status, final_url=state.final_url,
                   checked_at=format_time(state.last_checked), redirect_to=state.redirect_to, cached=True,
-                  consecutive_failures=state.consecutive_failures)
+                  consecutive_failures=state.consecutive_failures, first_failure=format_time(state.first_failure))
 
 
 async def run_check(
