@@ -81,6 +81,17 @@ def test_without_javascript_every_entry_is_listed(site: tuple[str, Any]) -> None
     page.close()
 
 
+@pytest.mark.parametrize(("path", "other"), [("databases/", "en/databases/"), ("en/tags/", "tags/"), ("en/", ""), ("a-z/", "en/a-z/")])
+def test_without_javascript_the_language_switch_keeps_the_page(site: tuple[str, Any], path: str, other: str) -> None:
+    """The switch's links led to the other edition's home page where scripts do not run."""
+    base, _ = site
+    page = open_page(site, path, java_script_enabled=False)
+    other_lang = "zh" if path.startswith("en/") else "en"
+    link = page.locator(f'.md-select__link[hreflang="{other_lang}"]').first
+    assert link.evaluate("a => a.href") == base + other
+    page.close()
+
+
 def test_badges_qr_and_feed_are_shown(site: tuple[str, Any], built_site: Path) -> None:
     page = open_page(site, "en/databases/#cnki")  # the English edition; its anchor opens its details
     badges = page.locator("#cnki").locator("xpath=..").locator(".os-badge:visible")
