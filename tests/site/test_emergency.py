@@ -4,6 +4,7 @@ announcement bar's link; none of it without an emergency (or in phase normal).""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 
@@ -134,6 +135,11 @@ def test_the_built_site_links_the_bar_to_the_section(tmp_path: Path) -> None:
     assert 'id="os-emergency"' in home and "os-service-suspended" in home
     assert 'class="os-announcement os-announcement-emergency"' in page and 'href="../#os-emergency"' in page
     assert 'href="./#os-emergency"' in home or 'href=".#os-emergency"' in home or 'href="/#os-emergency"' in home
+    # the 404 page (base "/", served at any depth): the site's root, not "//#os-emergency", a link to another host
+    for not_found in (site / "404.html", site / "en" / "404.html"):
+        text = not_found.read_text(encoding="utf-8")
+        assert 'href="//' not in text and 'href="/en//' not in text, not_found
+        assert re.search(r'href="(/|/en/)#os-emergency"', text), not_found
 
 
 @pytest.mark.browser

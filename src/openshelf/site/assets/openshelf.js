@@ -10,7 +10,8 @@
   function siteBase() {
     var config = document.getElementById("__config");
     try {
-      return new URL(JSON.parse(config.textContent).base + "/", location.href).href;
+      /* "." on most pages, "/" on the 404 page (served at any depth): one slash after it, not "//" (another host) */
+      return new URL(JSON.parse(config.textContent).base.replace(/\/?$/, "/"), location.href).href;
     } catch (e) {
       return new URL("./", location.href).href;
     }
