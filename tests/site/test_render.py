@@ -481,3 +481,14 @@ def test_a_filter_label_shows_its_text_as_written(tmp_path: Path) -> None:
         form = re.search(r'<form class="os-filters".*?</form>', page)
         assert form is not None and f'value="pre"> {label}<span class="os-count">' in form[0], (language, form and form[0])
         assert "\\" not in form[0]
+
+
+def test_a_latin_word_before_chinese_sorts_by_the_pinyin_after_one_space(tmp_path: Path) -> None:
+    """pypinyin kept "CALIS " with its space before "guan": "CALIS 馆际互借" sorted before "CALIS e读" (g > e)."""
+    titles = {"calis-ill": "zh: CALIS 馆际互借与文献传递", "calis-e": "zh: CALIS e读学术搜索"}
+    collection = "id: dbs\ntitle: {en: DBs}\nentries:\n" + "".join(zh_entry(i, t) for i, t in titles.items())
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": collection}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    az = render(guide, today=TODAY, language="zh").blocks
+    listed = "".join(v for k, v in az.items() if k.startswith("a-z/"))
+    assert listed.index("#calis-e") < listed.index("#calis-ill"), listed

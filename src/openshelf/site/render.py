@@ -331,7 +331,9 @@ def sort_key(entry: Entry) -> tuple[str, str]:
 @lru_cache(maxsize=markup.CACHED)  # every page that lists entries sorts them, in each edition: pinyin once per title
 def _title_order(title: str) -> tuple[str, str]:
     # leading quotes, brackets and spaces do not decide the letter: “秦”劳勇敢 is under Q
-    return _LEADING_MARKS.sub("", " ".join(lazy_pinyin(title)).casefold()), title
+    # one space between words: pypinyin keeps a run's own trailing space ("CALIS " + "guan"), and a double space sorted
+    # "CALIS 馆际互借" before "CALIS e读"
+    return _LEADING_MARKS.sub("", " ".join(" ".join(lazy_pinyin(title)).split()).casefold()), title
 
 
 def initial(entry: Entry) -> str:
