@@ -106,3 +106,18 @@ def test_the_handout_is_named_in_the_editions_language(tmp_path: Path) -> None:
     for edition, name in (("", databases.title.zh), ("en", databases.title.en)):
         html = (site / edition / "print" / "databases" / "index.html").read_text(encoding="utf-8")
         assert re.search(rf"<title>{re.escape(name)} - ", html), edition
+
+
+def test_each_handout_line_says_how_readers_get_in() -> None:
+    """A sheet of "free academic resources" listed subscription databases as plainly as free ones."""
+    from openshelf.site.render import render
+
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    databases = next(c for c in guide.collections if c.id == "databases")
+    for language, label in (("zh", "（机构订阅）"), ("en", " (Institutional subscription)")):
+        blocks = render(guide, language=language).blocks
+        listed = blocks[f"handout:{databases.id}"]
+        institutional = next(e for e in databases.entries if e.access == "institutional")
+        name = institutional.title.zh if language == "zh" else institutional.title.en
+        assert f"<strong>{name}</strong>{label}" in listed, (language, name)

@@ -9,9 +9,9 @@ import re
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import Guide
-from openshelf.guide.models import Collection, Entry
+from openshelf.guide.models import ACCESS_LABELS, Collection, Entry
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import LOCAL_ADDRESS, bi, inline_html, plain, text
+from openshelf.site.bilingual import LOCAL_ADDRESS, aside, bi, inline_html, plain, text
 from openshelf.site.entries import ended_mark
 
 PREFIX = "print/"
@@ -58,7 +58,8 @@ def render_handout(guide: Guide, collection: Collection, qr: str | None) -> tupl
         else:
             address = f'<span class="os-local-address">{bi(*LOCAL_ADDRESS)}</span>'
         ended = ' class="os-handout-ended"' if entry.status == "ended" else ""
-        items.append(f"<li{ended}><strong>{name}</strong>{ended_mark(entry)} {address}</li>")
+        access = aside(bi(*ACCESS_LABELS[entry.access]))  # a sheet of "resources" must not pass a subscription off as free
+        items.append(f"<li{ended}><strong>{name}</strong>{access}{ended_mark(entry)} {address}</li>")
     items.append("</ol>")
     key = f"handout:{collection.id}"
     lines += [blocks.marker(key), "", "</div>", ""]
