@@ -265,7 +265,8 @@ def entry_link_html(entry: Entry, current: str, ctx: Context) -> str:
 def ended_mark(entry: Entry) -> str:
     """" — *ended*" after an ended program's name wherever it is listed (A–Z, tags, handouts, the emergency's "new and
     changed", related entries), so a list never presents it as available; empty for any other entry."""
-    return f' — <em class="os-ended-mark">{bi("已结束", "ended")}</em>' if entry.status == "ended" else ""
+    zh, en = STATUS_LABELS["ended"]
+    return f' — <em class="os-ended-mark">{bi(zh, en.lower())}</em>' if entry.status == "ended" else ""
 
 
 def _upper_first(value: str) -> str:

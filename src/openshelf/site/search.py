@@ -53,6 +53,11 @@ def _labels(pair: tuple[str, str], language: str | None) -> tuple[str, ...]:
     return pair if language is None else (pair[0] if language == "zh" else pair[1],)
 
 
+_ENDED_ZH, _ENDED_EN = STATUS_LABELS["ended"][0], STATUS_LABELS["ended"][1].lower()
+#: After an ended program's name in its result's title, per edition (None: the bilingual site).
+_ENDED: dict[str | None, str] = {"zh": f"（{_ENDED_ZH}）", "en": f" ({_ENDED_EN})", None: f" ({_ENDED_ZH} · {_ENDED_EN})"}
+
+
 def _title(text: Text, language: str | None) -> str:
     return text.both() if language is None else " · ".join(_one(text, language))
 
@@ -79,11 +84,9 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, memb
     filters: dict[str, str | tuple[str, ...]] = {"collection": page_title} if page_title else {}
     if guide.sources:
         filters["member"] = tuple(_title(m.title, language) for m in entry_members(guide, entry, members or member_index(guide)))
+    # a result never looks like an available resource (its page says it ended, too)
+    shown = _title(entry.title, language) + (_ENDED[language] if entry.status == "ended" else "")
     # " · " between the parts: a result's excerpt shows where one ends ("免费服务 · 知网"), not a run ("免费服务知网")
-    shown = _title(entry.title, language)
-    if entry.status == "ended":  # a result never looks like an available resource (its page says it ended, too)
-        zh, en = STATUS_LABELS["ended"]
-        shown += f"（{zh}）" if language == "zh" else f" ({en.lower() if language == 'en' else f'{zh} · {en.lower()}'})"
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content=" · ".join(parts),
                   meta={"title": shown}, filters=filters)
 
