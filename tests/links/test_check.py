@@ -11,6 +11,7 @@ from openshelf.links.guard import AddressGuard
 from openshelf.links.rules import parse_rules
 
 FAST = CheckOptions(concurrency=16, per_host=8, timeout=3.0, retries=2, backoff=0.05, max_retry_after=3)
+HEAD_FIRST = CheckOptions(concurrency=16, per_host=8, timeout=3.0, retries=2, backoff=0.05, max_retry_after=3, method="HEAD")
 
 
 def check(urls, allow=("127.0.0.1",), options=FAST, rules=None, resolver=None):  # type: ignore[no-untyped-def]
@@ -93,9 +94,25 @@ def test_endless_redirect_chain_is_bounded(server):
 
 
 def test_429_with_retry_after_then_ok(server):
-    out = one(server.url("/ratelimited/a?after=1"))  # the HEAD gets the 429; the GET after the pause, 200
-    assert (out.verdict, out.status, out.attempts, out.requests) == ("ok", 200, 1, 2)
+    out = one(server.url("/ratelimited/a?after=1"))  # the GET gets the 429; its retry after the pause, 200
+    assert (out.verdict, out.status, out.attempts, out.requests) == ("ok", 200, 2, 2)
     assert out.elapsed_ms >= 1000  # waited at least what the server asked
+
+
+def test_429_on_head_then_get_after_the_pause(server):
+    out = one(server.url("/ratelimited/head?after=1"), options=HEAD_FIRST)  # the HEAD gets the 429; the GET after the pause, 200
+    assert (out.verdict, out.status, out.attempts, out.requests) == ("ok", 200, 1, 2)
+    assert out.elapsed_ms >= 1000
+
+
+def test_get_is_the_only_request_by_default(server):
+    """GET first, as lychee and LinkChecker do: one request answers for the status and an HTML page's title (with HEAD
+    first, an HTML page took two); a page that is not HTML is not read beyond a small body."""
+    server.log.clear()
+    out = check([server.url("/ok?only-get=1"), server.url("/status/404?only-get=1"), server.url("/huge?only-get=1")])
+    assert {o.verdict for o in out.values()} == {"ok", "broken"}
+    assert sorted(m for _, m, _, q in server.log if q == "only-get=1") == ["GET", "GET", "GET"]
+    assert all(o.requests == 1 for o in out.values())
 
 
 def test_retry_after_beyond_limit_gives_up_as_transient(server):
@@ -104,9 +121,11 @@ def test_retry_after_beyond_limit_gives_up_as_transient(server):
     assert "exceeds" in (out.error or "")
 
 
-def test_one_off_500_is_retried(server):
-    out = one(server.url("/flaky/a"))
-    assert (out.verdict, out.status, out.attempts) == ("ok", 200, 2)
+@pytest.mark.parametrize(("options", "attempts"), [(FAST, 3), (HEAD_FIRST, 2)])
+def test_one_off_500_is_retried(server, options, attempts):
+    # two 500s: GET first, two attempts; HEAD first, the HEAD and its GET fallback are one attempt
+    out = one(server.url(f"/flaky/{attempts}"), options=options)
+    assert (out.verdict, out.status, out.attempts) == ("ok", 200, attempts)
 
 
 def test_persistent_500_is_transient(server):
@@ -116,7 +135,7 @@ def test_persistent_500_is_transient(server):
 
 @pytest.mark.parametrize("code", [405, 501, 404])
 def test_head_mishandled_falls_back_to_get(server, code):
-    out = one(server.url(f"/nohead?code={code}"))
+    out = one(server.url(f"/nohead?code={code}"), options=HEAD_FIRST)
     assert (out.verdict, out.status) == ("ok", 200)
 
 
@@ -226,7 +245,7 @@ def test_a_head_404_is_always_confirmed_by_get(server):
     gone = [server.url(f"/status/404?confirm={i}") for i in range(5)]
     live = server.url("/nohead?code=404&confirm=1")  # HEAD 404, GET 200
     before = server.hits["GET /status/404"]
-    out = check_in_order([*gone, live])
+    out = check_in_order([*gone, live], options=HEAD_FIRST)
     assert {out[url].verdict for url in gone} == {"broken"}
     assert server.hits["GET /status/404"] - before == 5
     assert (out[live].verdict, out[live].status) == ("ok", 200)
@@ -237,7 +256,7 @@ def test_a_head_answered_429_falls_back_to_get(server, after):
     """A host that rate-limits HEAD (429) but serves GET: GET decides, after the host's Retry-After when it gave one."""
     url = server.url("/nohead?code=429" + (f"&after={after}" if after else ""))
     server.log.clear()
-    out = check([url], options=CheckOptions(per_host=1, timeout=3, retries=0, max_retry_after=3))
+    out = check([url], options=CheckOptions(per_host=1, timeout=3, retries=0, max_retry_after=3, method="HEAD"))
     assert (out[url].verdict, out[url].status) == ("ok", 200)
     head, get = (next(t for t, m, p, _ in server.log if p == "/nohead" and m == method) for method in ("HEAD", "GET"))
     if after:
@@ -247,7 +266,7 @@ def test_a_head_answered_429_falls_back_to_get(server, after):
 def test_host_refusing_head_gets_get_directly(server):
     urls = [server.url(f"/nohead?code=405&direct={i}") for i in range(5)]
     before = server.hits["HEAD /nohead"]
-    out = check_in_order(urls)
+    out = check_in_order(urls, options=HEAD_FIRST)
     assert {o.verdict for o in out.values()} == {"ok"}
     assert server.hits["HEAD /nohead"] - before == 3
 
@@ -348,17 +367,19 @@ def _quiet_after_refusal(server, path, method="HEAD"):  # type: ignore[no-untype
     return log[k][0], log[k + 1][0]
 
 
+@pytest.mark.parametrize("method", ["HEAD", "GET"])
 @pytest.mark.parametrize(("status", "retries"), [(429, 2), (429, 0), (503, 2), (503, 0)])
-def test_retry_after_on_head_pauses_every_request_to_the_host(server, status, retries):
-    """A HEAD answered ``429``/``503`` with ``Retry-After: 2``: nothing reaches the host for 2 s, neither the
-    GET fallback, a retry nor another URL's request (times recorded by the server)."""
-    key = f"head-{status}-{retries}"
-    limited = server.url(f"/pause-once/{key}?status={status}&after=2")
+def test_retry_after_on_head_pauses_every_request_to_the_host(server, status, retries, method):
+    """Issue 13, acceptance 1: a HEAD (``--method head``) or a GET (the default) answered ``429``/``503`` with
+    ``Retry-After: 2``: nothing reaches the host for 2 s, neither the GET fallback, a retry nor another URL's
+    request (times recorded by the server)."""
+    key = f"{method}-{status}-{retries}"
+    limited = server.url(f"/pause-once/{key}?status={status}&after=2&method={method}")
     others = [server.url(f"/ok?{key}={i}") for i in range(3)]
-    opts = CheckOptions(concurrency=4, per_host=1, timeout=3.0, retries=retries, backoff=0.05, max_retry_after=3)
+    opts = CheckOptions(concurrency=4, per_host=1, timeout=3.0, retries=retries, backoff=0.05, max_retry_after=3, method=method)
     server.log.clear()
     out = check([limited, *others], options=opts)
-    refused, following = _quiet_after_refusal(server, f"/pause-once/{key}")
+    refused, following = _quiet_after_refusal(server, f"/pause-once/{key}", method)
     assert following - refused >= 2.0
     assert {o.verdict for o in map(out.get, others)} == {"ok"}
     assert "Retry-After 2s" in (out[limited].note or "")
@@ -368,31 +389,32 @@ def test_retry_after_on_a_get_fallback_pauses_the_host(server):
     # HEAD is refused (405), so GET follows: the GET gets the 429, and the next request waits.
     limited = server.url("/pause-once/get-fallback?method=GET&head=405&after=2")
     server.log.clear()
-    out = check([limited, server.url("/ok?get-fallback=1")], options=CheckOptions(per_host=1, timeout=3, retries=1, backoff=0.05))
+    out = check([limited, server.url("/ok?get-fallback=1")],
+                options=CheckOptions(per_host=1, timeout=3, retries=1, backoff=0.05, method="HEAD"))
     refused, following = _quiet_after_refusal(server, "/pause-once/get-fallback", "GET")
     assert following - refused >= 2.0
     assert out[limited].verdict == "ok"
 
 
 def test_retry_after_on_a_redirect_hop_pauses_the_host(server):
-    # The first URL redirects to a page whose HEAD is refused 429 Retry-After: 2.
-    limited = server.url("/redirect/302?to=/pause-once/redirect-hop%3Fafter%3D2")
+    # The first URL redirects to a page whose first request is refused 429 Retry-After: 2.
+    limited = server.url("/redirect/302?to=/pause-once/redirect-hop%3Fafter%3D2%26method%3DGET")
     server.log.clear()
     others = [server.url(f"/ok?redirect-hop={i}") for i in range(3)]
-    out = check([limited, *others], options=CheckOptions(per_host=1, timeout=3, retries=0))
-    refused, following = _quiet_after_refusal(server, "/pause-once/redirect-hop")
+    out = check([limited, *others], options=CheckOptions(per_host=1, timeout=3, retries=1, backoff=0.05))
+    refused, following = _quiet_after_refusal(server, "/pause-once/redirect-hop", "GET")
     assert following - refused >= 2.0
-    assert (out[limited].verdict, out[limited].status) == ("ok", 200)  # the hop's GET, after the pause, decided
-    assert out[limited].final_url == server.url("/pause-once/redirect-hop?after=2")
+    assert (out[limited].verdict, out[limited].status) == ("ok", 200)  # the hop's retry, after the pause, decided
+    assert out[limited].final_url == server.url("/pause-once/redirect-hop?after=2&method=GET")
     assert "Retry-After 2s" in (out[limited].note or "")
 
 
 def test_retry_after_beyond_the_cap_pauses_the_host_for_the_cap(server):
-    limited = server.url("/pause-once/capped?after=3600")
+    limited = server.url("/pause-once/capped?after=3600&method=GET")
     server.log.clear()
     out = check([limited, server.url("/ok?capped=1")], options=CheckOptions(per_host=1, timeout=3, retries=2, backoff=0.05,
                                                                              max_retry_after=1))
-    refused, following = _quiet_after_refusal(server, "/pause-once/capped")
+    refused, following = _quiet_after_refusal(server, "/pause-once/capped", "GET")
     assert following - refused >= 1.0
     assert (out[limited].verdict, out[limited].status) == ("transient", 429)
     assert "Retry-After 3600s" in (out[limited].note or "") and "1s" in (out[limited].note or "")

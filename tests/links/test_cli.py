@@ -92,11 +92,11 @@ def test_acceptance_verdicts(here, server):
 def test_each_url_once_with_all_occurrences(here, server):
     url = server.url("/ok?shared=1")
     write_guide(here, [("one", url), ("two", url, {"shares_url_with": "one"})])
-    before = server.hits["HEAD /ok"]
+    before = server.hits["GET /ok"]
     doc = as_json(invoke("--format", "json", "--allow-host", server.host))
     (only,) = doc["results"]
     assert [o["entry"] for o in only["occurrences"]] == ["one", "two"]
-    assert server.hits["HEAD /ok"] == before + 1
+    assert server.hits["GET /ok"] == before + 1
 
 
 def test_max_age_second_run_makes_no_request_for_ok_urls(here, server):
@@ -232,11 +232,11 @@ def test_usage_errors_exit_2(here, server, args):
 def test_a_report_that_cannot_be_written_is_found_before_any_request(here, server, option):
     write_guide(here, [("fine", server.url("/ok?unwritable=1"))])
     Path("taken").write_text("a file, not a folder")
-    before = server.hits["HEAD /ok"]
+    before = server.hits["GET /ok"]
     extra = ("--format", "markdown") if option == "--full-report" else ()
     result = invoke(*extra, option, "taken/report", "--allow-host", "127.0.0.1", "--no-state", ok_codes=(2,))
     assert "taken is not a folder" in result.output
-    assert server.hits["HEAD /ok"] == before
+    assert server.hits["GET /ok"] == before
 
 
 def git(*args: str) -> None:
@@ -382,12 +382,12 @@ def test_an_interrupted_run_keeps_and_reports_what_it_checked(here, server, sig,
     fine = [(f"fine{i}", server.url(f"/ok?{sig.name}={i}")) for i in range(20)]
     write_guide(here, fine + [(f"hangs{i}", server.url(f"/hang?{sig.name}={i}")) for i in range(3)])
     state_file = here / "guides/_state/links.json"
-    before = server.hits["HEAD /ok"]
+    before = server.hits["GET /ok"]
     proc = subprocess.Popen([sys.executable, "-m", "openshelf.links", "--allow-host", "127.0.0.1", "--timeout", "120",
                              "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         for _ in range(600):  # until the server has answered every fine URL (up to a minute)
-            if server.hits["HEAD /ok"] - before >= len(fine):
+            if server.hits["GET /ok"] - before >= len(fine):
                 break
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.1)
@@ -437,7 +437,29 @@ def test_a_kept_broken_link_keeps_its_first_failure_and_is_counted_as_not_reache
 
 def test_a_report_folder_that_cannot_be_written_is_found_before_any_request(here, server):
     write_guide(here, [("fine", server.url("/ok?unwritable-proc=1"))])
-    before = server.hits["HEAD /ok"]
+    before = server.hits["GET /ok"]
     result = invoke("--json-report", "/proc/report.json", "--allow-host", "127.0.0.1", "--no-state", ok_codes=(2,))
     assert "cannot write /proc/report.json" in result.output
-    assert server.hits["HEAD /ok"] == before
+    assert server.hits["GET /ok"] == before
+
+
+def test_the_commands_in_the_docs_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``openshelf links`` command in docs/link-checking.md's "Running it" block uses options and values the
+    command accepts (a renamed option would leave the docs teaching an error)."""
+    import shlex
+
+    from openshelf.links.cli import links as command
+    from support import ROOT
+
+    doc = (ROOT / "docs/link-checking.md").read_text(encoding="utf-8")
+    block = doc.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(part, comments=True) for line in block.splitlines() for part in line.split("&&")]
+    commands = [words[2:] for words in commands if words[:2] == ["openshelf", "links"]]
+    assert len(commands) >= 10 and ["--method", "head"] in commands
+    for words in commands:
+        ctx = command.make_context("links", list(words))
+        if words and words[0] == "merge":
+            monkeypatch.chdir(tmp_path)
+            for name in (w for w in words[1:] if w.endswith(".json")):
+                Path(name).write_text("{}")  # the states it merges must exist
+            command.get_command(ctx, "merge").make_context("merge", words[1:], parent=ctx)  # type: ignore[union-attr]

@@ -16,9 +16,12 @@ Policy, in one place:
 Each request has a connect timeout *and* a hard deadline over all of it (``asyncio.timeout``;
 a read timeout of the same length could never fire first, so there is none), so a server that
 trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
-read; HEAD comes first and GET follows when HEAD fails, is refused or rate-limited (a HEAD 404
-alone is never believed: some servers answer HEAD 404 for pages GET serves), or lands on an
-HTML page (its title is read); a host that refuses HEAD three times gets GET straight away; redirects are followed by hand (each
+read; each request is a GET (as lychee's and LinkChecker's are): one request answers for the status and,
+on an HTML page, its title; the body of anything else is not read (a small one is drained so the
+connection is kept). With ``method="HEAD"`` (``--method head``) HEAD comes first and GET follows when
+HEAD fails, is refused or rate-limited (a HEAD 404 alone is never believed: some servers answer HEAD
+404 for pages GET serves), or lands on an HTML page (its title is read); a host that refuses HEAD
+three times then gets GET straight away. Redirects are followed by hand (each
 hop passes the private-address guard, loops are detected); transient failures are retried
 with backoff. ``Retry-After`` on a 429 or 503 pauses that host (only that one: the others go
 on), whichever request met it (a HEAD, its GET fallback, a retry, a redirect hop), because every
@@ -39,7 +42,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -55,6 +58,7 @@ USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36 OpenShelf-LinkCheck/1.0"
 )
+Method = Literal["GET", "HEAD"]
 HEADERS = {
     "User-Agent": USER_AGENT,
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -79,6 +83,7 @@ class CheckOptions:
     backoff: float = 1.0
     max_retry_after: float = 60.0
     body_limit: int = 64 * 1024
+    method: Method = "GET"  # the first request's: GET, or HEAD with GET after it where HEAD cannot decide
     window: int = 0  # URLs begun but not finished, at most; 0 = max(1024, 8 x concurrency)
 
 
@@ -366,7 +371,8 @@ class Checker:
             here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
             hop_rule = here if here is not None and here.soft_404 else rule
             want_body = bool(hop_rule and hop_rule.soft_404)
-            method = "GET" if want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET else "HEAD"
+            head = self.options.method == "HEAD" and not (want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET)
+            method = "HEAD" if head else "GET"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
             if method == "HEAD" and result.fallback:

@@ -73,6 +73,9 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
               help="Requests in flight to one host.")
 @click.option("--timeout", type=float, default=15.0, show_default=True, callback=_positive,
               help="Deadline in seconds for one request (connect, headers and the body prefix).")
+@click.option("--method", type=click.Choice(["get", "head"], case_sensitive=False), default="get", show_default=True,
+              help="The first request to a URL: GET (the status and, on an HTML page, its title, in one request), or "
+                   "HEAD, with a GET after it where HEAD cannot decide (a 404, a refusal, an HTML page).")
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Retries of a transient failure (with backoff; Retry-After honoured).")
 @click.option("--max-retry-after", type=float, default=60.0, show_default=True,
@@ -108,7 +111,7 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
 @click.option("-v", "--verbose", is_flag=True, help="text format: list OK links too.")
 @click.pass_context
 def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: bool, rules_path: Path | None,
-          fmt: str, concurrency: int, per_host: int, timeout: float, retries: int, max_retry_after: float,
+          fmt: str, concurrency: int, per_host: int, timeout: float, method: str, retries: int, max_retry_after: float,
           max_age: str | None, trust_sources: str | None, deadline: str | None, allow_hosts: tuple[str, ...], allow_private: bool,
           only_changed: str | None, shard: str | None, json_report: Path | None, max_chars: int | None, full_report: Path | None,
           blob_url: str | None, verbose: bool) -> None:
@@ -162,7 +165,7 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     if shard_spec:
         targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
     options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
-                           max_retry_after=max_retry_after)
+                           max_retry_after=max_retry_after, method="HEAD" if method.lower() == "head" else "GET")
     writer = None if no_state else StateWriter(state_file)
     results, new_states, summary = run_check_sync(targets, states, options, rules, guard, max_age=age, deadline=ends,
                                                   checkpoint=writer.write if writer else None, trusted=trusted)

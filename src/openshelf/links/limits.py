@@ -11,9 +11,10 @@ from yarl import URL
 
 
 class Limiter:
-    """A semaphore with two queues: requests that continue a URL already begun (a GET after a
-    HEAD, the next redirect hop, a retry) go before a new URL's first request. URLs then finish
-    soon after they start, so what GET teaches about HEAD is learnt early in a run.
+    """A semaphore with two queues: requests that continue a URL already begun (the next redirect
+    hop, a retry, a GET after a HEAD) go before a new URL's first request. URLs then finish soon
+    after they start (a bounded number are in progress), and what a host taught (a pause, that it
+    refuses HEAD) is learnt early in a run.
     """
 
     def __init__(self, slots: int) -> None:
