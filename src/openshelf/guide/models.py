@@ -72,7 +72,9 @@ _URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNO
 
 
 def _check_url(value: str) -> str:
-    hidden = next((i for i, c in enumerate(value) if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn")), None)
+    # printable ASCII (nearly every address) holds none of them: only other text is looked at character by character
+    ascii_text = value.isascii() and value.isprintable()
+    hidden = None if ascii_text else next((i for i, c in enumerate(value) if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn")), None)
     if hidden is not None:  # zero-width spaces and joiners, byte-order marks: text copied from WeChat or a web page
         c = value[hidden]
         name = unicodedata.name(c, "a control character")
