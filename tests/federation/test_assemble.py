@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from federated import collection, entry, export_bytes, site, subscribe
 
@@ -303,3 +304,20 @@ def test_new_accepts_a_category_only_a_source_defines(library: Path) -> None:
     guide, diagnostics = load_federated(library)
     assert guide is not None and diagnostics == [], [d.format() for d in diagnostics]
     assert any(e.category == "remote" and e.title.en == "Our VPN" for e in guide.entries)
+
+
+def test_the_suggestion_form_offers_the_categories_a_source_defines(library: Path) -> None:
+    """`openshelf issueform` offered only the guide's own categories, so a reader could not suggest an entry for the
+    source's 'remote' category that `new --from-issue` and validate accept; its collections stay the guide's own."""
+    from openshelf.curate.issueform import option_key
+
+    form = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
+    copy = Path("form.yml")
+    copy.write_text(form.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["issueform", "--guides", str(library), "-o", str(copy)])
+    assert result.exit_code == 0, result.output
+    fields = {item["id"]: item for item in yaml.safe_load(copy.read_text(encoding="utf-8"))["body"] if "id" in item}
+    offered = {name: [option_key(o) for o in fields[name]["attributes"]["options"]] for name in ("category", "collection")}
+    assert offered == {"category": ["databases", "access", "remote"], "collection": ["databases"]}
+    assert fields["category"]["attributes"]["options"][2].endswith("Remote access [remote]")
+    assert CliRunner().invoke(main, ["issueform", "--check", "--guides", str(library), "-o", str(copy)]).exit_code == 0

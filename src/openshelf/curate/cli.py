@@ -512,6 +512,8 @@ DEFAULT_FORM = Path(".github/ISSUE_TEMPLATE/suggest-resource.yml")
 def issueform_command(guides: Path, form: Path, check: bool) -> None:
     """Regenerate the issue form's dropdowns (collection, category, access) from the guide and the schema.
 
+    The categories are the guide's own and those of the guides it subscribes to (its entries may use both).
+
     Only the dropdowns' options change; the rest of the form stays as written.  With --check
     nothing is written; exit 1 with the difference when the form is out of date (CI runs this).
     """
@@ -520,8 +522,10 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
     from openshelf.curate.issueform import generate
 
     guide = _guide_or_exit(guides)
+    # the categories a suggestion may take: the guide's own and those of the guides it subscribes to, with their labels
+    categories = _guide_or_exit(guides, federated=True).site.categories
     current = form.read_text(encoding="utf-8")
-    text = generate(current, guide)
+    text = generate(current, guide, categories)
     if text == current:
         return
     if check:

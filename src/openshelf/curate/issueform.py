@@ -10,6 +10,7 @@ The dropdowns' options follow the same rule (``中文数据库 · Chinese databa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_args
 
 from openshelf.curate.roundtrip import dump_rt, load_rt
@@ -36,19 +37,24 @@ def _text_option(key: str, text: Text) -> str:
     return option(key, text.zh, text.en)
 
 
-def dropdown_options(guide: Guide) -> dict[str, list[str]]:
-    """Field id → its options: collections and categories from the guide, access from the schema."""
+def dropdown_options(guide: Guide, categories: Mapping[str, Text] | None = None) -> dict[str, list[str]]:
+    """Field id → its options: collections and categories from the guide, access from the schema.
+
+    ``categories``: those a new entry may use, when they are more than the guide's own (a guide's own entries may
+    use the categories of the guides it subscribes to).
+    """
     return {
         "collection": [_text_option(c.id, c.title) for c in guide.collections],
-        "category": [_text_option(key, text) for key, text in guide.site.categories.items()],
+        "category": [_text_option(key, text) for key, text in (guide.site.categories if categories is None else categories).items()],
         "access": [option(key, *ACCESS_LABELS[key]) for key in get_args(Access)],
     }
 
 
-def generate(form_text: str, guide: Guide) -> str:
-    """The form's text with its dropdowns' options rewritten from ``guide``; the rest kept as it is."""
+def generate(form_text: str, guide: Guide, categories: Mapping[str, Text] | None = None) -> str:
+    """The form's text with its dropdowns' options rewritten from ``guide`` (and ``categories``, see
+    :func:`dropdown_options`); the rest kept as it is."""
     doc: Any = load_rt(form_text)
-    options = dropdown_options(guide)
+    options = dropdown_options(guide, categories)
     for item in doc.get("body") or []:
         if item.get("type") == "dropdown" and item.get("id") in options:
             item["attributes"]["options"] = options[item["id"]]
