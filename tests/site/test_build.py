@@ -166,6 +166,17 @@ def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pyt
     assert "docs: docs_dir is not a folder" in result.output
 
 
+def test_a_hand_written_page_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.md").write_bytes("# 图书馆闭馆通知\n".encode("gbk"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{tmp_path / 'docs' / 'notes.md'}:1: the file is not UTF-8 (it looks like GBK/GB18030)" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The editions' Pagefind runs go on while the next edition builds; one that fails still fails the build, and no half site is moved into place."""
     indexed = failing_search_index(monkeypatch, "zh", "Pagefind failed (exit 1): the Chinese edition's index")

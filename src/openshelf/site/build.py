@@ -19,6 +19,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
+from openshelf.guide import encoding
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
@@ -180,7 +181,7 @@ class _Project:
             if (docs / src_uri).exists():
                 raise BuildError(f"{self.docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
         for page in docs.rglob("*.md"):  # a hand-written page that asks for the guide's counts gets them
-            written = page.read_text(encoding="utf-8")
+            written = self._read_page(page, docs)
             if (filled := counts.fill(written, pages.extra.get(counts.EXTRA_KEY))) != written:
                 page.write_text(filled, encoding="utf-8")
         main = not self.languages or language == self.languages[0]
@@ -216,6 +217,13 @@ class _Project:
         records = pages.search if use_pagefind else ()
         return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
                       part_words=int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN)))
+
+    def _read_page(self, page: Path, docs: Path) -> str:
+        """A staged hand-written page's text; one that is not UTF-8 is a :class:`BuildError` naming the file in docs/."""
+        try:
+            return encoding.decode(page.read_bytes())
+        except encoding.NotUtf8 as exc:
+            raise BuildError(f"{self.docs_src / page.relative_to(docs)}:{exc.line}: {exc.message}: save it as UTF-8") from None
 
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
