@@ -56,7 +56,30 @@ def read_config(config_file: Path) -> dict[str, Any]:
         raise BuildError(f"{config_file}: cannot read the MkDocs configuration: {exc}") from None
     if not isinstance(data, dict):
         raise BuildError(f"{config_file}: the MkDocs configuration must be a mapping")
-    return data
+    for key, (types, expected) in _READ.items():
+        if data.get(key) is not None and not isinstance(data[key], types):
+            raise BuildError(f"{config_file}: {key}: expected {expected}, not {type(data[key]).__name__} ({data[key]!r:.40})")
+    theme, plugins, extensions = data.get("theme"), data.get("plugins"), data.get("markdown_extensions")
+    return {**data,
+            # the other forms MkDocs takes, as the rest of this module reads them: a mapping; a list of names and one-key mappings
+            **({"theme": {"name": theme}} if isinstance(theme, str) else {}),
+            **({"plugins": [{k: v} for k, v in plugins.items()]} if isinstance(plugins, dict) else {}),
+            **({"markdown_extensions": [{k: v} for k, v in extensions.items()]} if isinstance(extensions, dict) else {})}
+
+
+#: The settings of ``mkdocs.yml`` that ``openshelf build`` reads, with the types MkDocs takes for them: another type is
+#: a :class:`BuildError` naming the setting (it was a traceback), before anything is staged.
+_READ: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "theme": ((str, dict), "a theme name or a mapping"),
+    "plugins": ((list, dict), "a list or a mapping of plugins"),
+    "markdown_extensions": ((list, dict), "a list or a mapping of extensions"),
+    "docs_dir": (str, "a folder name"),
+    "site_url": (str, "an address"),
+    "extra": (dict, "a mapping"),
+    "extra_css": (list, "a list"),
+    "extra_javascript": (list, "a list"),
+    "not_in_nav": (str, "text"),
+}
 
 
 def _plugin_options(config: dict[str, Any], strict: bool = True) -> tuple[list[Any], dict[str, Any], list[str]]:
