@@ -209,6 +209,17 @@ def test_a_value_of_the_wrong_type_in_mkdocs_yml_is_named_not_a_traceback(tmp_pa
     assert f"mkdocs.yml: {named}: " in result.output, result.output
 
 
+def test_a_broken_symlink_in_docs_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{tmp_path / 'docs' / 'gone.md'}: cannot copy it into the build: [Errno 2] No such file or directory" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The editions' Pagefind runs go on while the next edition builds; one that fails still fails the build, and no half site is moved into place."""
     indexed = failing_search_index(monkeypatch, "zh", "Pagefind failed (exit 1): the Chinese edition's index")

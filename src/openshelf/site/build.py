@@ -194,7 +194,10 @@ class _Project:
             shutil.copytree(self.root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
         skip = (self.root / custom).resolve() if custom else None  # theme overrides are not pages
         if self.docs_src.is_dir():
-            shutil.copytree(self.docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+            try:
+                shutil.copytree(self.docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+            except shutil.Error as exc:  # a broken symlink, an unreadable file: every file that failed is named
+                raise BuildError("; ".join(f"{src}: cannot copy it into the build: {why}" for src, _, why in exc.args[0])) from None
             editions.localize_folder(docs, language)  # about.zh.md is about.md in the Chinese edition
         elif self.docs_src.exists():
             raise BuildError(f"{self.docs_src}: docs_dir is not a folder")
