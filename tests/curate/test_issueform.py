@@ -157,3 +157,14 @@ def test_natural_chinese_answers_are_understood(guides: Path) -> None:
     entry = guide.by_id["chao-xing-dian-zi-shu"]
     assert entry.tags == ["ebooks", "jie-yue"]  # a label from _site.yml gives its slug; other Chinese its pinyin
     assert entry.languages == ["zh", "en"]
+
+
+def test_a_message_quoting_an_answer_stays_on_its_line(guides: Path) -> None:
+    """The workflow posts the messages on the issue inside a ```` fence: an answer quoted with its newlines closed the fence,
+    and what followed (an @-mention, an image) was the bot's own Markdown."""
+    body = issue_body({"collection": "nope\n````\n@octocat ![i](https://tracker.example/x.png)", "title-en": "X",
+                       "url": "https://example.org/x", "description-en": "D", "category": "international-databases", "access": "free"})
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["issue form: error: 栏目 · Collection: no collection 'nope\\x0a````\\x0a@octocat "
+                                          "![i](https://tracker.example/x.png)' in the guide · 这个栏目不存在，请从下拉选项中选择"]

@@ -84,7 +84,7 @@ def test_markdown_lists_everything(guides: Path) -> None:
     out = stale(guides, "--format", "markdown").stdout
     assert out.startswith("## 时效检查 · Freshness (2026-11-22)")
     assert "Past their end date, still marked active (1)" in out
-    assert "[Title expired](https://expired.example.org/) `expired`" in out
+    assert "[`Title expired`](https://expired.example.org/) `expired`" in out
     assert "Never verified (1)" in out and "`never`" in out
     assert "Checked without evidence (1)" in out and "`unsupported`" in out
 
@@ -114,7 +114,7 @@ def test_a_how_to_without_an_address_is_listed_by_title(tmp_path: Path) -> None:
     guides = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + vpn})
     result = stale(guides, "--format", "markdown")
     assert result.exit_code == 0, result.output
-    assert "- Campus VPN `vpn` (dbs, " in result.stdout  # no link: the address is each library's own
+    assert "- `Campus VPN` `vpn` (dbs, " in result.stdout  # no link: the address is each library's own
     assert json.loads(stale(guides, "--format", "json").stdout)["never_verified"][0]["url"] is None
 
 
@@ -132,3 +132,15 @@ def test_markdown_stays_under_an_issue_bodys_limit_and_counts_what_it_leaves_out
         left_out = sum(int(n) for n in re.findall(r"^- … (\d+) more not shown here", out, re.MULTILINE))
         assert listed + left_out == 700 + 234 and left_out > 0
     assert stale(guides, "--format", "markdown", "--max-chars", "-1").exit_code == 2
+
+
+def test_a_title_in_the_markdown_report_cannot_mention_add_an_image_or_leave_its_line(tmp_path: Path) -> None:
+    """The report is the body of a scheduled issue: a title is a code span on one line (it @-mentioned, and a newline in
+    it started a paragraph of its own, outside the list)."""
+    title = '"hi @octocat ![x](https://tracker.example/p.png)\\n\\n## a heading\\n@github/security"'
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entry("never").replace(
+        "{en: Title never}", f"{{en: {title}}}")})
+    out = stale(guides, "--format", "markdown").stdout
+    line = next(line for line in out.splitlines() if "`never`" in line)
+    assert line.startswith("- [`hi @octocat ![x](https://tracker.example/p.png)\\x0a\\x0a## a heading\\x0a@github/security`]("), line
+    assert "@" not in out.replace(line, "")

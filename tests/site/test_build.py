@@ -166,6 +166,60 @@ def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pyt
     assert "docs: docs_dir is not a folder" in result.output
 
 
+def test_a_hand_written_page_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.md").write_bytes("# 图书馆闭馆通知\n".encode("gbk"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{tmp_path / 'docs' / 'notes.md'}:1: the file is not UTF-8 (it looks like GBK/GB18030)" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_theme_and_plugins_in_every_form_mkdocs_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``theme: material`` (the README's minimal mkdocs.yml) ended in a ValueError traceback, and the plugin's options
+    written as ``plugins: {openshelf: {…}}`` were dropped."""
+    write_guide(tmp_path / "guides", {"health.yml": NEAR_DUPLICATES})
+    config = tmp_path / "mkdocs.yml"
+    monkeypatch.chdir(tmp_path)
+    config.write_text("site_name: M\ntheme: material\nplugins: {search: {}, openshelf: {strict: true}}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "the openshelf plugin's 'strict' option is set" in result.output and not (tmp_path / "out").exists()
+    config.write_text("site_name: M\ntheme: material\nplugins: [search, openshelf]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-d", "out"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "health" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("theme: 5\nplugins: [openshelf]\n", "theme"),
+    ("theme: material\nplugins: 5\n", "plugins"),
+    ("theme: material\ndocs_dir: 5\nplugins: [openshelf]\n", "docs_dir"),
+    ("theme: material\nmarkdown_extensions: 5\nplugins: [openshelf]\n", "markdown_extensions"),
+])
+def test_a_value_of_the_wrong_type_in_mkdocs_yml_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                          text: str, named: str) -> None:
+    config = minimal_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    config.write_text("site_name: M\n" + text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"mkdocs.yml: {named}: " in result.output, result.output
+
+
+def test_a_broken_symlink_in_docs_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{tmp_path / 'docs' / 'gone.md'}: cannot copy it into the build: [Errno 2] No such file or directory" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The editions' Pagefind runs go on while the next edition builds; one that fails still fails the build, and no half site is moved into place."""
     indexed = failing_search_index(monkeypatch, "zh", "Pagefind failed (exit 1): the Chinese edition's index")

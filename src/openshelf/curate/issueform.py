@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.guide.models import ACCESS_LABELS, Access
+from openshelf.untrusted import one_line
 
 if TYPE_CHECKING:
     from openshelf.guide.load import Guide
@@ -124,9 +125,16 @@ ZH_HINTS = (
 )
 
 
+#: The longest message posted for one problem (an answer it quotes may be long).
+MESSAGE_CHARS = 1_000
+
+
 def issue_message(option: str, message: str, names: dict[str, str]) -> str:
     """One problem with a filled form, as the suggester reads it: the field's bilingual label, the
-    message, and a Chinese hint where one is known; never an option or a usage line."""
+    message, and a Chinese hint where one is known; never an option or a usage line.  The message is kept on one
+    line (:func:`openshelf.untrusted.one_line`): the workflow posts it inside a code fence, which an answer quoted
+    with its newlines would close."""
+    message = one_line(message, MESSAGE_CHARS)
     fields = [names.get(o.strip().removeprefix("--"), o.strip().removeprefix("--")) for o in option.split(" or ")]
     hint = next((zh for english, zh in ZH_HINTS if english in message), None)
     return f"issue form: error: {' / '.join(fields)}: {message}" + (f" · {hint}" if hint else "")

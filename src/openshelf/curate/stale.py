@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
+from openshelf.untrusted import code_span
 
 
 @dataclass
@@ -76,15 +76,14 @@ def format_text(stale: Stale, verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+#: The longest title the Markdown report shows (the JSON report keeps it whole).
+TITLE_CHARS = 200
 
 
 def _md_entry(e: Entry) -> str:
-    title = _md(e.title.both())
+    """An entry in the issue body: its title a code span on one line (:func:`openshelf.untrusted.code_span`), where
+    nothing curated or subscribed is formatting, an image or an @-mention, linked to its address."""
+    title = code_span(e.title.both(), TITLE_CHARS)
     if e.url is not None:
         title = f"[{title}]({e.url.replace(')', '%29').replace(' ', '%20')})"
     return f"{title} `{e.id}` ({e.collection}, {e.where()})"

@@ -19,6 +19,7 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from openshelf.errors import BuildError
+from openshelf.guide import encoding
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
@@ -55,7 +56,30 @@ def read_config(config_file: Path) -> dict[str, Any]:
         raise BuildError(f"{config_file}: cannot read the MkDocs configuration: {exc}") from None
     if not isinstance(data, dict):
         raise BuildError(f"{config_file}: the MkDocs configuration must be a mapping")
-    return data
+    for key, (types, expected) in _READ.items():
+        if data.get(key) is not None and not isinstance(data[key], types):
+            raise BuildError(f"{config_file}: {key}: expected {expected}, not {type(data[key]).__name__} ({data[key]!r:.40})")
+    theme, plugins, extensions = data.get("theme"), data.get("plugins"), data.get("markdown_extensions")
+    return {**data,
+            # the other forms MkDocs takes, as the rest of this module reads them: a mapping; a list of names and one-key mappings
+            **({"theme": {"name": theme}} if isinstance(theme, str) else {}),
+            **({"plugins": [{k: v} for k, v in plugins.items()]} if isinstance(plugins, dict) else {}),
+            **({"markdown_extensions": [{k: v} for k, v in extensions.items()]} if isinstance(extensions, dict) else {})}
+
+
+#: The settings of ``mkdocs.yml`` that ``openshelf build`` reads, with the types MkDocs takes for them: another type is
+#: a :class:`BuildError` naming the setting (it was a traceback), before anything is staged.
+_READ: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "theme": ((str, dict), "a theme name or a mapping"),
+    "plugins": ((list, dict), "a list or a mapping of plugins"),
+    "markdown_extensions": ((list, dict), "a list or a mapping of extensions"),
+    "docs_dir": (str, "a folder name"),
+    "site_url": (str, "an address"),
+    "extra": (dict, "a mapping"),
+    "extra_css": (list, "a list"),
+    "extra_javascript": (list, "a list"),
+    "not_in_nav": (str, "text"),
+}
 
 
 def _plugin_options(config: dict[str, Any], strict: bool = True) -> tuple[list[Any], dict[str, Any], list[str]]:
@@ -170,7 +194,10 @@ class _Project:
             shutil.copytree(self.root / custom, overrides, dirs_exist_ok=True)  # the site's own overrides win
         skip = (self.root / custom).resolve() if custom else None  # theme overrides are not pages
         if self.docs_src.is_dir():
-            shutil.copytree(self.docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+            try:
+                shutil.copytree(self.docs_src, docs, ignore=lambda d, names: [n for n in names if (Path(d) / n).resolve() == skip])
+            except shutil.Error as exc:  # a broken symlink, an unreadable file: every file that failed is named
+                raise BuildError("; ".join(f"{src}: cannot copy it into the build: {why}" for src, _, why in exc.args[0])) from None
             editions.localize_folder(docs, language)  # about.zh.md is about.md in the Chinese edition
         elif self.docs_src.exists():
             raise BuildError(f"{self.docs_src}: docs_dir is not a folder")
@@ -180,7 +207,7 @@ class _Project:
             if (docs / src_uri).exists():
                 raise BuildError(f"{self.docs_src / src_uri}: this page is generated from the guide; rename or remove the hand-written file")
         for page in docs.rglob("*.md"):  # a hand-written page that asks for the guide's counts gets them
-            written = page.read_text(encoding="utf-8")
+            written = self._read_page(page, docs)
             if (filled := counts.fill(written, pages.extra.get(counts.EXTRA_KEY))) != written:
                 page.write_text(filled, encoding="utf-8")
         main = not self.languages or language == self.languages[0]
@@ -216,6 +243,13 @@ class _Project:
         records = pages.search if use_pagefind else ()
         return Staged(where / "mkdocs.yml", where / "site", records, bool(config.get("use_directory_urls", True)), language,
                       part_words=int(self.options.get("search_part_words", pagefind.WORDS_PER_RUN)))
+
+    def _read_page(self, page: Path, docs: Path) -> str:
+        """A staged hand-written page's text; one that is not UTF-8 is a :class:`BuildError` naming the file in docs/."""
+        try:
+            return encoding.decode(page.read_bytes())
+        except encoding.NotUtf8 as exc:
+            raise BuildError(f"{self.docs_src / page.relative_to(docs)}:{exc.line}: {exc.message}: save it as UTF-8") from None
 
     def _edition(self, config: dict[str, Any], theme: dict[str, Any], extra: dict[str, Any], pages: Pages,
                  language: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
