@@ -209,6 +209,12 @@ HOSTILE: dict[str, tuple[Callable[[World, bytes], Callable[[web.Request], Any]],
     "a related id the export does not have": (
         lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0].update(related=["pubmed", "nowhere"]))),
         r"invalid guide export: entry 'cnki'\.related\[1\]: no entry 'nowhere' in the export"),
+    "a right-to-left override in a title": (
+        lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0]["title"].update(en="CNKI \u202efdp.exe"))),
+        r"invalid guide export: .*title\.en: .*has the control character U\+202E \(RIGHT-TO-LEFT OVERRIDE\) after 'CNKI '"),
+    "an escape sequence in a description": (
+        lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0]["description"].update(en="\x1b[2J"))),
+        r"invalid guide export: .*description\.en: .*has the control character U\+001B at its start"),
     "invalid entry": (lambda w, good: respond(edited(good, lambda d: d["collections"][1]["entries"][0].update(url="javascript:alert(1)"))),
                       r"invalid guide export: entry 'cnki'\.url: .*http:// or https://"),
     "redirect to another loopback address": (lambda w, good: redirect(w.server.url(w.path).replace("127.0.0.1", "127.0.0.2")),
@@ -306,8 +312,8 @@ def test_when_the_lock_cannot_be_written_the_old_snapshot_is_put_back(world: Wor
 
 
 INJECTIONS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "{{ config.__class__ }}",
-              "{% include '/etc/passwd' %}", "$(touch /tmp/pwned)", "`touch pwned`", "'; DROP TABLE entries; --", "\x1b[2J",
-              "../../../../tmp/pwned", "@everyone #1", "\u202eevil"]
+              "{% include '/etc/passwd' %}", "$(touch /tmp/pwned)", "`touch pwned`", "'; DROP TABLE entries; --",
+              "../../../../tmp/pwned", "@everyone #1"]  # control characters make an export invalid: see HOSTILE
 
 
 def inject(doc: dict[str, Any]) -> None:

@@ -62,6 +62,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "full-width-space": ("the key 'url' starts with an invisible character U+3000", None),
     "full-width-comma": ("separate list items with an ASCII comma ','", "tags[0]"),
     "control-character": ("the file contains the control character U+0008", None),
+    "escaped-control": ("entry 'cnki': description.en: has the control character U+001B after 'Papers.': delete it", "description.en"),
+    "bidi-override": ("entry 'cnki': title.en: has the control character U+202E (RIGHT-TO-LEFT OVERRIDE) after 'CNKI '", "title.en"),
     "missing-colon": ("entry 'cnki': this line has no ':' after its field name: write 'field: value'", None),
     "id-without-colon": ("entry 'cnki': this line has no ':' after its field name: write 'field: value'", None),
     "colon-in-value": ("entry 'cnki': mapping values are not allowed in this context (a value holds ': ' (like 'Note: login "

@@ -92,6 +92,26 @@ def _check_url(value: str) -> str:
 
 HttpUrl = Annotated[str, AfterValidator(_check_url), StringConstraints(max_length=2048)]
 
+#: What has no place in curated text: control characters other than tab and line breaks (a YAML file refuses them
+#: typed, not written as escapes like "\x1b"; an export may hold any), and the bidirectional embedding, override and
+#: isolate controls, which turn the rest of a line around on the page ("CNKI \u202efdp.exe" shows as "CNKI exe.pdf").
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_text(value: str) -> str:
+    found = _CONTROLS.search(value)
+    if found is not None:
+        c = found.group()
+        name = unicodedata.name(c, "")  # C0 and C1 controls have none
+        after = f"after {value[:found.start()][-40:]!r}" if found.start() else "at its start"
+        raise ValueError(f"has the control character U+{ord(c):04X}{f' ({name})' if name else ''} {after}: delete it (it comes with text pasted "
+                         "from another program, or was put there to make the text read differently than it is)")
+    return value
+
+
+#: Free text: no control characters (see ``_CONTROLS``); its length is checked first, so a length message is pydantic's own.
+NoControls = AfterValidator(_check_text)
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
@@ -100,8 +120,8 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """Text in Chinese and/or English; at least one of the two."""
 
-    zh: str | None = Field(None, description="Chinese text (简体中文).", max_length=10_000)
-    en: str | None = Field(None, description="English text.", max_length=10_000)
+    zh: Annotated[str, StringConstraints(max_length=10_000), NoControls] | None = Field(None, description="Chinese text (简体中文).")
+    en: Annotated[str, StringConstraints(max_length=10_000), NoControls] | None = Field(None, description="English text.")
 
     @model_validator(mode="after")
     def _one_language(self) -> Text:
@@ -184,7 +204,7 @@ class Entry(_Strict):
     last_verified: dt.date | None = Field(None, description=(
         "The date a person last confirmed the entry against its provider's own statement; leave empty until someone has. "
         "Record a check with 'openshelf verify', which also fills verified_by and evidence."))
-    verified_by: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(None, description=(
+    verified_by: Annotated[str, StringConstraints(min_length=1, max_length=200), NoControls] | None = Field(None, description=(
         "Who made the last check: a name, a library, a team. Needs last_verified."))
     evidence: list[HttpUrl] = Field(default_factory=list, description=(
         "What the last check looked at: the http(s) address of the page that states the offer (the provider's "
@@ -195,14 +215,14 @@ class Entry(_Strict):
         "means); 'copy', a stored or archived copy of that page; 'report', someone else's report or reprint of what "
         "the provider said. The site says 'verified' for the first two, linked to the evidence, and 'checked against a "
         "report' for a report, without linking it. Needs last_verified."))
-    verification_note: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(None, description=(
+    verification_note: Annotated[str, StringConstraints(min_length=1, max_length=1000), NoControls] | None = Field(None, description=(
         "What the evidence stated, in a sentence or two, for the next person who checks (not shown to readers). "
         "Needs last_verified."))
     related: list[Slug] = Field(default_factory=list, description="Ids of related entries: a database names the access methods that reach it.")
     distinct_from: list[Slug] = Field(default_factory=list, description=(
         "Ids of entries a person has checked are different resources although their titles are the same or nearly "
         "(two sites both called COVID-19 Dashboard): silences the near-duplicate-title warning for each pair."))
-    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200), NoControls]] = Field(
         default_factory=list, description="Other names and acronyms readers may search for, e.g. 知网, CNKI.")
     link_check: LinkCheck = Field("normal", description="normal; login-required for pages that can only be checked behind a login; skip to exclude "
                                             "from link checks.")
@@ -367,7 +387,8 @@ class Site(_Strict):
         "provenance, so keep it once published. Exports use 'guide' when it is left out."))
     publisher: Text | None = Field(None, description="The library or group that maintains the guide, in zh and/or en.")
     url: HttpUrl | None = Field(None, description="The published site's address; site_url in mkdocs.yml wins when both are set.")
-    license: str | None = Field(None, max_length=100, description="The content's licence as an SPDX identifier, e.g. CC-BY-4.0 or CC0-1.0.")
+    license: Annotated[str, StringConstraints(max_length=100), NoControls] | None = Field(
+        None, description="The content's licence as an SPDX identifier, e.g. CC-BY-4.0 or CC0-1.0.")
     languages: list[LanguageCode] = Field(default_factory=lambda: ["zh", "en"], min_length=1, description=(
         "The languages the guide is written in, as ISO 639-1 codes; the first is the main one."))
     consortium: bool = Field(False, description=(
