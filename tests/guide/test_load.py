@@ -154,6 +154,29 @@ def test_file_level_problems(tmp_path: Path) -> None:
     ]
 
 
+def test_symbolic_links_are_followed_only_inside_the_guide_folder(tmp_path: Path) -> None:
+    """Red-team review: a link to a missing file dropped its collection without a word, and a link out of the folder
+    was read (a pull request could add `x.yml` pointing at a runner's files). A link inside the folder still works."""
+    outside = tmp_path / "secret.yml"
+    outside.write_text(collection(cid="secret"), encoding="utf-8")
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(ENTRY.format(id="a", url="https://a.org/"))})
+    (root / "shelf").mkdir()
+    (root / "shelf" / "more.yml").write_text(collection(ENTRY.format(id="b", url="https://b.org/"), cid="more"), encoding="utf-8")
+    (root / "more.yml").symlink_to(Path("shelf") / "more.yml")
+    guide, diagnostics = load_guide(root)
+    assert diagnostics == [] and guide is not None and [e.id for e in guide.entries] == ["a", "b"]
+    (root / "gone.yml").symlink_to(tmp_path / "nowhere.yml")
+    (root / "secret.yml").symlink_to(outside)
+    (root / "folder.yml").mkdir()
+    assert messages(root) == [
+        "guides/folder.yml: error: not a file: a guide file must be a YAML file",
+        f"guides/gone.yml: error: a symbolic link to {tmp_path.resolve() / 'nowhere.yml'}, which does not exist: restore the file or "
+        "delete the link",
+        f"guides/secret.yml: error: a symbolic link to {outside.resolve()}, outside the guide folder: guide files are read from the "
+        "folder itself",
+    ]
+
+
 def test_bom_and_windows_line_endings_are_accepted(tmp_path: Path) -> None:
     text = collection(ENTRY.format(id="a", url="https://a.org/")).replace("\n", "\r\n")
     root = write_guide(tmp_path / "guides", {})

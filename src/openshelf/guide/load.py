@@ -97,15 +97,35 @@ def guide_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            site = path / SITE_FILE
-            if site.is_file():
-                files.append(site)
-            files += sorted(p for p in path.glob("*.y*ml") if not p.name.startswith("_") and p.is_file())
+            inside = path.resolve()
+            for file in [path / SITE_FILE, *sorted(p for p in path.glob("*.y*ml") if not p.name.startswith("_"))]:
+                if (problem := _not_a_guide_file(file, inside)) is not None:
+                    problems.append(Diagnostic(Location(display_path(file)), problem, code="missing-file"))
+                elif file.is_file():
+                    files.append(file)
         elif path.is_file():
             files.append(path)
         else:
             problems.append(Diagnostic(Location(display_path(path)), "no such file or folder", code="missing-file"))
     return files, problems
+
+
+def _not_a_guide_file(file: Path, folder: Path) -> str | None:
+    """Why a file in a guide folder cannot be one of its files (None: it can, or it is not there at all).
+
+    A symbolic link is followed only within the folder: one to a missing file would make a collection vanish without
+    a word, and one out of it would read a file nobody meant to publish (a pull request could add ``x.yml`` linking
+    to a runner's secrets).  Something else with a guide file's name (a folder) is named too.
+    """
+    if file.is_symlink():
+        target = file.resolve()
+        if not target.exists():
+            return f"a symbolic link to {target}, which does not exist: restore the file or delete the link"
+        if not target.is_relative_to(folder):
+            return f"a symbolic link to {target}, outside the guide folder: guide files are read from the folder itself"
+    if file.exists() and not file.is_file():
+        return "not a file: a guide file must be a YAML file"
+    return None
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
