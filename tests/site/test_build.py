@@ -198,6 +198,8 @@ def test_theme_and_plugins_in_every_form_mkdocs_takes(tmp_path: Path, monkeypatc
     ("theme: material\nplugins: 5\n", "plugins"),
     ("theme: material\ndocs_dir: 5\nplugins: [openshelf]\n", "docs_dir"),
     ("theme: material\nmarkdown_extensions: 5\nplugins: [openshelf]\n", "markdown_extensions"),
+    ("theme: material\nplugins: [openshelf, 5]\n", "plugins[1]"),
+    ("theme: material\nplugins: [openshelf]\nmarkdown_extensions: [toc, {a: 1, b: 2}]\n", "markdown_extensions[1]"),
 ])
 def test_a_value_of_the_wrong_type_in_mkdocs_yml_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                           text: str, named: str) -> None:

@@ -60,11 +60,16 @@ def read_config(config_file: Path) -> dict[str, Any]:
         if data.get(key) is not None and not isinstance(data[key], types):
             raise BuildError(f"{config_file}: {key}: expected {expected}, not {type(data[key]).__name__} ({data[key]!r:.40})")
     theme, plugins, extensions = data.get("theme"), data.get("plugins"), data.get("markdown_extensions")
-    return {**data,
+    read = {**data,
             # the other forms MkDocs takes, as the rest of this module reads them: a mapping; a list of names and one-key mappings
             **({"theme": {"name": theme}} if isinstance(theme, str) else {}),
             **({"plugins": [{k: v} for k, v in plugins.items()]} if isinstance(plugins, dict) else {}),
             **({"markdown_extensions": [{k: v} for k, v in extensions.items()]} if isinstance(extensions, dict) else {})}
+    for key in ("plugins", "markdown_extensions"):
+        for i, item in enumerate(read.get(key) or []):
+            if not (isinstance(item, str) or (isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item)), str))):
+                raise BuildError(f"{config_file}: {key}[{i}]: expected a name, or one name with its options, not {item!r:.40}")
+    return read
 
 
 #: The settings of ``mkdocs.yml`` that ``openshelf build`` reads, with the types MkDocs takes for them: another type is
