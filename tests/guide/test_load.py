@@ -191,6 +191,10 @@ def test_missing_site_settings(tmp_path: Path) -> None:
     root.mkdir()
     (root / "dbs.yml").write_text(collection(), encoding="utf-8")
     assert messages(root) == ["guides/_site.yml: error: the site settings file is missing"]
+    (root / "dbs.yml").unlink()
+    elsewhere = tmp_path / "library"
+    elsewhere.mkdir()
+    assert messages(elsewhere) == ["library/_site.yml: error: the site settings file is missing"]  # not "guides/…": the folder asked for
 
 
 def test_only_a_how_to_may_leave_out_its_url_and_never_for_an_encyclopedia(tmp_path: Path) -> None:

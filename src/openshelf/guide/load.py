@@ -170,7 +170,8 @@ def load_guide(*paths: Path, known_ids: Iterable[str] = (), warnings: bool = Tru
             if site is not None:
                 site.locate(source.display, source.positions)
     else:
-        where = display_path(files[0].parent / SITE_FILE) if files else "guides/_site.yml"
+        folder = files[0].parent if files else next((p for p in paths if p.is_dir()), Path("guides"))
+        where = display_path(folder / SITE_FILE)  # the folder that was asked for, whatever its name
         diagnostics.append(Diagnostic(Location(where), "the site settings file is missing", code="missing-file"))
 
     limits = site.limits if site is not None else Limits()
