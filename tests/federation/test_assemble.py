@@ -72,6 +72,18 @@ def test_without_sources_it_is_exactly_load_guide() -> None:
     assert (guide.site, guide.origins, guide.notes, guide.sources) == (plain.site, {}, {}, [])
 
 
+def test_notes_in_a_guide_that_subscribes_to_nothing_are_a_warning(library: Path) -> None:
+    """Red-team review: without _sources.yml, _overlays.yml is never read, so even a syntax error in it passed
+    validate and the notes silently applied to nothing."""
+    (library / "_sources.yml").unlink()
+    (library / "_overlays.yml").write_text("x: [\n", encoding="utf-8")
+    _, diagnostics = load_federated(library)  # (the guide's own entry relates to a subscribed one, an error now)
+    assert [d.format() for d in diagnostics if d.code == "unused-overlays"] == [
+        "guides/_overlays.yml: warning: this guide subscribes to no other guide (there is no _sources.yml), so the notes and "
+        "changes in this file apply to nothing and it is not read"]
+    assert [d for d in load_federated(library, warnings=False)[1] if d.code == "unused-overlays"] == []
+
+
 def test_the_library_guide_validates_with_the_shared_entries(library: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(library)])
     assert (result.exit_code, result.output) == (0, "ok: 2 collections, 4 entries\n")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openshelf.federation.config import sources_file
+from openshelf.federation.config import overlays_file, sources_file
 from openshelf.gcpolicy import fewer_collections
-from openshelf.guide.diagnostics import Diagnostic, has_errors
-from openshelf.guide.load import Guide, load_guide
+from openshelf.guide.diagnostics import Diagnostic, Location, has_errors
+from openshelf.guide.load import Guide, display_path, load_guide
 from openshelf.guide.models import SITE_FILE
 
 if TYPE_CHECKING:  # snapshots, overlays and the merge are imported only for a guide with a _sources.yml
@@ -43,7 +43,13 @@ def load_federated(*paths: Path, warnings: bool = True) -> tuple[Guide | None, l
 def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | None, list[Diagnostic]]:
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
-        return load_guide(*paths, warnings=warnings)
+        guide, diagnostics = load_guide(*paths, warnings=warnings)
+        notes = overlays_file(folder)
+        if warnings and notes.exists():  # notes on subscribed entries, in a guide that subscribes to none: not read at all
+            diagnostics.append(Diagnostic(Location(display_path(notes)), f"this guide subscribes to no other guide (there is no "
+                                          f"{sources_file(folder).name}), so the notes and changes in this file apply to nothing "
+                                          "and it is not read", severity="warning", code="unused-overlays"))
+        return guide, diagnostics
     from openshelf.federation.merge import merge
     from openshelf.federation.overlays import load_overlays
     from openshelf.federation.snapshots import load_snapshots

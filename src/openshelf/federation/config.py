@@ -1,6 +1,7 @@
-"""The files a subscribing guide keeps: ``guides/_sources.yml`` (the guides it subscribes to, edited
-by curators), ``guides/_sources/lock.json`` (what ``openshelf sources update`` fetched, written by
-the tool) and the snapshots beside it.  Models and paths only; no I/O.
+"""The files a subscribing guide keeps: ``guides/_sources.yml`` (the guides it subscribes to, edited by
+curators), ``guides/_overlays.yml`` (its notes on their entries), ``guides/_sources/lock.json`` (what
+``openshelf sources update`` fetched, written by the tool) and the snapshots beside it. Models and paths only;
+no I/O.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from openshelf.guide.models import HttpUrl, Slug, Text
 
 SOURCES_FILE = "_sources.yml"
+OVERLAYS_FILE = "_overlays.yml"
 SNAPSHOT_DIR = "_sources"
 LOCK_FILE = "lock.json"
 LOCK_VERSION = 1
@@ -20,6 +22,11 @@ LOCK_VERSION = 1
 
 def sources_file(guides: Path) -> Path:
     return guides / SOURCES_FILE
+
+
+def overlays_file(guides: Path) -> Path:
+    """``guides/_overlays.yml``: the guide's notes on and changes to subscribed entries (see :mod:`~openshelf.federation.overlays`)."""
+    return guides / OVERLAYS_FILE
 
 
 def snapshot_file(guides: Path, source_id: str) -> Path:

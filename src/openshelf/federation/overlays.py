@@ -13,18 +13,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openshelf.federation.config import overlays_file
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.guide.load import parse_file, validate_source
 from openshelf.guide.models import Access, HttpUrl, Limits, Slug, Text
 from openshelf.guide.yamlsource import Positions
 
-OVERLAYS_FILE = "_overlays.yml"
 #: The fields an overlay changes on its entry (``note``, ``hide`` and ``revision`` are the overlay's own).
 OVERRIDES = ("access", "category", "tags", "url")
-
-
-def overlays_file(guides: Path) -> Path:
-    return guides / OVERLAYS_FILE
 
 
 class _Strict(BaseModel):
