@@ -103,20 +103,25 @@ def test_a_bad_phase_is_a_clear_error(tmp_path: Path) -> None:
     assert any(d.field == "emergency.phase" and "'prepare', 'respond', 'recover' or 'normal'" in d.message for d in diagnostics), diagnostics
 
 
+def _git(where: Path, *args: str, when: str) -> None:
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", *args], cwd=where, env=env, check=True, capture_output=True)
+
+
+def _committed(guides: Path, when: str) -> None:
+    """``guides`` made a git repository whose one commit, at ``when``, holds every file."""
+    _git(guides, "init", "-q", when=when)
+    _git(guides, "add", ".", when=when)
+    _git(guides, "commit", "-qm", "start", when=when)
+
+
 def test_history_knows_added_and_changed(tmp_path: Path) -> None:
     guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES})
-
-    def git(*args: str, when: str) -> None:
-        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
-        subprocess.run(["git", *args], cwd=guides, env=env, check=True, capture_output=True)
-
-    git("init", "-q", when="2026-10-01T00:00:00Z")
-    git("add", ".", when="2026-10-01T00:00:00Z")
-    git("commit", "-qm", "start", when="2026-10-01T00:00:00Z")
+    _committed(guides, "2026-10-01T00:00:00Z")
     path = guides / "services.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("仅提供电子版。", "仅提供电子版，三日内送达。"), encoding="utf-8")
-    git("commit", "-qam", "note", when="2026-11-03T00:00:00Z")
+    _git(guides, "commit", "-qam", "note", when="2026-11-03T00:00:00Z")
     guide, _ = load_guide(guides)
     assert guide is not None
     history = entry_history(guide)
@@ -159,6 +164,43 @@ def test_the_bar_is_short_on_a_phone(tmp_path: Path) -> None:
         bar.locator("a").click()
         page.wait_for_url("**/#os-emergency")
         assert page.locator("#os-emergency").is_visible()
+
+
+#: More services, their names from one word to many, so that on some phone width a date ends a line.
+MORE_SERVICES = "".join(f"""\
+  - id: service-{n}
+    title: {{zh: 服务{n}, en: {" ".join(["Remote"] * n)} service}}
+    url: https://lib.example.org/service-{n}
+    description: {{zh: 服务。, en: A service.}}
+    category: services
+    access: free
+    service_status: {{state: changed, note: {{zh: 改为线上。, en: Online only.}}, since: 2026-11-0{n % 9 + 1}}}
+""" for n in range(1, 13))
+#: The dates (``time``) on the page that take more than one line box: broken at a hyphen.
+BROKEN_DATES = "() => [...document.querySelectorAll('article time')].filter(t => t.getClientRects().length > 1).map(t => t.textContent)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("edition", ["", "en/"])
+def test_on_a_phone_dates_stay_whole(tmp_path: Path, edition: str) -> None:
+    """On a phone the "new and changed" dates broke at a hyphen (2026-11-\\n05): they stay whole at every phone width."""
+    from browser import browser, serve
+
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES + MORE_SERVICES})
+    _committed(guides, "2026-11-05T00:00:00Z")  # every entry new since the emergency began
+    site = tmp_path / "site"
+    assert mkdocs_build(make_project(tmp_path / "p", guides), site).returncode == 0
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                 locale="en-US" if edition else "zh-CN")  # a reader of the edition's language
+        page.goto(base + edition)
+        assert page.locator("article li time").count() == 15
+        broken: dict[int, list[str]] = {}
+        for width in range(320, 431, 2):
+            page.set_viewport_size({"width": width, "height": 844})
+            if found := page.evaluate(BROKEN_DATES):
+                broken[width] = found
+        assert broken == {}
 
 
 def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> None:

@@ -122,6 +122,12 @@ def inline_html(value: Text | None) -> str:
     return bi(markup.html_text(value.zh) if value.zh else None, markup.html_text(value.en) if value.en else None)
 
 
+def day(iso: str) -> str:
+    """A date (``2020-01-27``) as HTML that a narrow screen never breaks at its hyphens (``time`` is ``nowrap`` in the
+    stylesheet)."""
+    return f'<time datetime="{iso}">{iso}</time>'
+
+
 def plain(zh: str, en: str) -> str:
     """Plain text for places that cannot hold markup (alt, titles, options): the edition's language, or both."""
     language = _EDITION.get()

@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
+from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, day, edition, first_shown, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
 from openshelf.site.entries import description_html, ended_mark, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
@@ -370,7 +370,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
     checked = [s.last_checked for s in ctx.links.values() if s.last_checked]
     if checked:
-        lines += [bi(f"最近一次检查：{max(checked).date().isoformat()}", f"Last check: {max(checked).date().isoformat()}"), ""]
+        lines += [bi(f"最近一次检查：{day(max(checked).date().isoformat())}", f"Last check: {day(max(checked).date().isoformat())}"), ""]
     else:
         lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
                         "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
@@ -410,7 +410,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
         lines += ["", f"### {title} ({len(groups[group])})", ""]
         for e, status in groups[group]:
-            since, where = status.unreachable_since, e.where("url")
+            since, where = day(status.unreachable_since or ""), e.where("url")
             place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
             when = bi(f"{since} 起", f"since {since}")
             if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
