@@ -182,8 +182,10 @@ BROKEN_DATES = "() => [...document.querySelectorAll('article time')].filter(t =>
 
 @pytest.mark.browser
 @pytest.mark.parametrize("edition", ["", "en/"])
-def test_on_a_phone_dates_stay_whole(tmp_path: Path, edition: str) -> None:
-    """On a phone the "new and changed" dates broke at a hyphen (2026-11-\\n05): they stay whole at every phone width."""
+def test_on_a_phone_dates_stay_whole_and_the_service_table_fits(tmp_path: Path, edition: str) -> None:
+    """On a phone the "new and changed" dates broke at a hyphen (2026-11-\\n05) and the service-status table
+    scrolled sideways with no sign that it did: the dates stay whole at every phone width, the table is shown a row at
+    a time with its column names."""
     from browser import browser, serve
 
     guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES + MORE_SERVICES})
@@ -201,6 +203,12 @@ def test_on_a_phone_dates_stay_whole(tmp_path: Path, edition: str) -> None:
             if found := page.evaluate(BROKEN_DATES):
                 broken[width] = found
         assert broken == {}
+        table = page.locator("#os-emergency table")
+        assert table.get_attribute("data-os-stack") is not None
+        assert page.evaluate("t => t.closest('.md-typeset__scrollwrap').scrollWidth - t.closest('.md-typeset__scrollwrap').clientWidth",
+                             table.element_handle()) <= 1
+        label = page.evaluate("c => getComputedStyle(c, '::before').content", table.locator("tbody td").nth(3).element_handle())
+        assert label == ('"变更日期"' if edition == "" else '"Since"')
 
 
 def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> None:

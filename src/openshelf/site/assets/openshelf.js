@@ -106,6 +106,22 @@
     }
   }
 
+  /* ---- Tables too wide for a phone: each row a small block, the column names beside the values ---- */
+
+  var PHONE = window.matchMedia("screen and (max-width: 44.9375em)");  /* as openshelf.css */
+
+  function stackTables() {
+    document.querySelectorAll("article table:not([class])").forEach(function (table) {
+      var names = [].map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      [].forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        [].forEach.call(row.cells, function (cell, i) { if (names[i]) cell.setAttribute("data-label", names[i]); });
+      });
+      table.removeAttribute("data-os-stack");  /* measured as a table: only one that does not fit is stacked */
+      var box = table.closest(".md-typeset__scrollwrap") || table;
+      if (PHONE.matches && box.scrollWidth > box.clientWidth + 1) table.setAttribute("data-os-stack", "");
+    });
+  }
+
   /* ---- Language switch -------------------------------------------------------------- */
   /* ---- Editions (a site per language) ----------------------------------------------- */
 
@@ -239,11 +255,13 @@
     setUpAnnouncement();
     setUpLanguageSwitch();
     setUpFilters();
+    stackTables();
     openTarget();
   }
 
   if (chooseEdition()) return;  /* on its way to another edition, whose page sets itself up */
   window.addEventListener("hashchange", openTarget);
+  if (PHONE.addEventListener) PHONE.addEventListener("change", stackTables);  /* a phone turned sideways and back */
   if (!edition()) setLang(currentLang());
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(setUp);  /* Material's instant navigation swaps pages without a reload */
