@@ -261,6 +261,19 @@ def test_an_entrys_details_are_one_tap_away_and_open_on_its_anchor(site: tuple[s
     shared.close()
 
 
+@pytest.mark.parametrize("path", ["databases/#cnki", "en/databases/#cnki"])
+def test_an_opened_entrys_marker_stands_beside_its_icons(site: tuple[str, Any], path: str) -> None:
+    """Opened (here from its anchor), an entry's summary hid its sentence and left a lone "▾" on a line of its own above
+    the icons: the marker now starts the icons' line."""
+    page = open_page(site, path, **PHONE)
+    wait_until(page, "() => document.querySelector('#cnki').closest('.os-entry').querySelector('details').open")
+    line, chip = (page.locator(f"article.os-entry:has(h3#cnki) summary {c}").first.bounding_box() for c in (".os-line", ".os-badge"))
+    assert line is not None and chip is not None
+    assert abs((line["y"] + line["height"] / 2) - (chip["y"] + chip["height"] / 2)) < chip["height"] / 2, (line, chip)
+    assert line["x"] < chip["x"]
+    page.close()
+
+
 def test_the_letter_bar_jumps_to_the_first_name_under_a_letter(site: tuple[str, Any]) -> None:
     page = open_page(site, "databases/")
     letters = page.locator("nav.os-letters a").all_inner_texts()
