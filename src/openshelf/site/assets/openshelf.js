@@ -122,6 +122,23 @@
     });
   }
 
+  /* ---- The 404 page: the main edition's is served for a missing address in every edition ---- */
+
+  function chooseNotFound() {
+    var blocks = document.querySelectorAll(".os-not-found");
+    if (blocks.length < 2) return;
+    var path = decodeURI(location.pathname), chosen = blocks[0];
+    [].forEach.call(blocks, function (block) {
+      var root = block.getAttribute("data-os-root");
+      if (root && path.indexOf(root) === 0) chosen = block;  /* an address in that edition (/en/…) */
+    });
+    [].forEach.call(blocks, function (block) { block.hidden = block !== chosen; });
+    if (chosen.lang) {
+      document.documentElement.lang = chosen.lang;
+      document.title = chosen.querySelector("h1").textContent;
+    }
+  }
+
   /* ---- Language switch -------------------------------------------------------------- */
   /* ---- Editions (a site per language) ----------------------------------------------- */
 
@@ -256,6 +273,7 @@
     setUpLanguageSwitch();
     setUpFilters();
     stackTables();
+    chooseNotFound();
     openTarget();
   }
 
