@@ -221,3 +221,13 @@ def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> No
     home = render(guide, today=dt.date(2026, 11, 28), history=history, language="en").written[HOME]
     (change,) = [line for line in home.splitlines() if line.startswith("- <span class=\"os-change")]
     assert "#chat" in change and '— <em class="os-ended-mark">ended</em>' in change, change
+
+
+def test_the_chinese_edition_brackets_in_full_width(tmp_path: Path) -> None:
+    """Half-width brackets stood in Chinese interface text: 新增与更新 (自 2026-11-01)."""
+    guide = _guide(tmp_path)
+    zh = render(guide, today=dt.date(2026, 11, 28), language="zh").written[HOME]
+    en = render(guide, today=dt.date(2026, 11, 28), language="en").written[HOME]
+    assert '### 新增与更新（自 <time datetime="2026-11-01">2026-11-01</time>）' in zh
+    assert "订阅更新（Atom）" in zh and "（可用 Excel 打开）" in zh
+    assert '### New and changed (since <time datetime="2026-11-01">2026-11-01</time>)' in en

@@ -93,7 +93,7 @@ def test_the_sources_page_lists_each_source_with_its_contribution_and_freshness(
     assert '<span lang="en" class="os-en">Emergency alliance</span>' in emergency
     assert '<a href="https://shared.example.org/" rel="noopener">https://shared.example.org/</a>' in emergency
     assert "2 in all: 2 shared with other guides, 0 only here" in emergency  # as the merge counted them (SourceInfo)
-    assert f"Guide updated</span>:** {day('2026-11-20')}" in emergency and f"Fetched</span>:** {day('2026-11-21')}" in emergency
+    assert f"Guide updated</span>:</strong> {day('2026-11-20')}" in emergency and f"Fetched</span>:</strong> {day('2026-11-21')}" in emergency
     campus = page[page.index("{ #source-campus }"):]
     assert "2 in all: 1 shared with other guides, 1 only here" in campus and "Publisher" not in campus
 

@@ -104,6 +104,11 @@ def labelled(name: str, value: str) -> str:
     return f"<strong>{name}：</strong>{value}" if _EDITION.get() == "zh" else f"<strong>{name}:</strong> {value}"
 
 
+def colon() -> str:
+    """What follows a label in running text: the full-width colon in the Chinese edition (来自：…), else ``: ``."""
+    return "：" if _EDITION.get() == "zh" else ": "
+
+
 def first_shown(value: Text) -> str:
     """The text the edition shows first, unescaped: its own language's, else the other's (the bilingual site: the
     English, as its entries sort)."""

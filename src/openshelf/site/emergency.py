@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from openshelf.guide.load import Guide
 from openshelf.guide.models import PHASE_LABELS, SERVICE_STATE_LABELS, Emergency, Entry
 from openshelf.site import markup
-from openshelf.site.bilingual import bi, day, text
+from openshelf.site.bilingual import aside, bi, day, text
 from openshelf.site.entries import ended_mark
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _changes(guide: Guide, history: Mapping[str, EntryHistory], since: dt.date, 
     start = dt.datetime.combine(since, dt.time(), dt.UTC)
     changed = sorted(((h, e) for e in guide.entries if (h := history.get(e.id)) is not None and h.changed >= start),
                      key=lambda pair: (-pair[0].changed.timestamp(), pair[1].id))
-    heading = f"### {bi('新增与更新', 'New and changed')} ({bi('自', 'since')} {day(since.isoformat())})"
+    heading = f"### {bi('新增与更新', 'New and changed')}{aside(bi('自 ', 'since ') + day(since.isoformat()))}"
     if not changed:
         return [heading, "", bi("此后指南没有新增或更新条目。", "Nothing in the guide has been added or changed since then."), ""]
     lines = [heading, ""]
