@@ -49,7 +49,7 @@ def test_validate_reports_warnings_and_fails_on_them_only_with_strict(tmp_path: 
     default = CliRunner().invoke(main, ["validate", str(guides)])
     assert default.exit_code == 0, default.output
     assert "warning: entry 'fever-hunan': title: nearly the same title as entry 'fever-hubei'" in default.output
-    assert "ok: 1 collections, 2 entries, 1 warning(s)" in default.output
+    assert "ok: 1 collection, 2 entries, 1 warning(s)" in default.output
     strict = CliRunner().invoke(main, ["validate", "--strict", str(guides)])
     assert strict.exit_code == 1, strict.output
     assert "warning: entry 'fever-hunan'" in strict.output

@@ -24,6 +24,11 @@ if TYPE_CHECKING:  # the site stage is imported only when a build runs
     from openshelf.site.build import Engine
 
 
+def _counted(n: int, one: str, many: str = "") -> str:
+    """``n`` with its noun in the right number: 1 collection, 2 collections (``many`` where not one + s)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
     for d in diagnostics:
         click.echo(d.github() if fmt == "github" else d.format(), err=fmt == "text")
@@ -85,7 +90,8 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     if has_errors(diagnostics) or (guide is None and guide_paths) or (strict and warnings):
         click.echo(f"{errors} error(s), {warnings} warning(s)" + (" (--strict: warnings fail)" if strict and warnings else ""), err=True)
         sys.exit(1)
-    done = f"{len(guide.collections)} collections, {len(guide.entries)} entries" if guide is not None else "link rules"
+    done = f"{_counted(len(guide.collections), 'collection')}, {_counted(len(guide.entries), 'entry', 'entries')}" \
+        if guide is not None else "link rules"
     click.echo(f"ok: {done}" + (f", {warnings} warning(s)" if warnings else ""), err=True)
 
 

@@ -346,7 +346,7 @@ def test_from_a_built_wheel_init_then_make_site_and_make_test_pass(tmp_path: Pat
     assert "示例大学图书馆读者指南" in (repo / "site" / "index.html").read_text(encoding="utf-8")
     assert "Example University Library Guide" in (repo / "site" / "en" / "index.html").read_text(encoding="utf-8")
     assert "This guide is built with" in (repo / "site" / "en" / "about" / "index.html").read_text(encoding="utf-8")
-    assert "ok: 1 collections, 6 entries" in proc.stderr and "2 file(s) already formatted" in proc.stderr
+    assert "ok: 1 collection, 6 entries" in proc.stderr and "2 file(s) already formatted" in proc.stderr
     installed = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", "import openshelf; print(openshelf.__file__)"],
                                capture_output=True, text=True, check=True, timeout=60).stdout
     assert installed.startswith(str(repo / ".venv")), installed  # the wheel, not this checkout

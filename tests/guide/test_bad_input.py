@@ -127,7 +127,7 @@ def test_bad_file(case: str) -> None:
 def test_harmless_file_passes_quietly(case: str) -> None:
     result = validate(f"{case}.yml", cwd=HARMLESS)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == "ok: 1 collections, 1 entries"
+    assert result.stderr.strip() == "ok: 1 collection, 1 entry"
 
 
 def _generated(tmp_path: Path, name: str, text: str, site: str | None = None) -> Path:

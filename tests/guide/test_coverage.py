@@ -64,7 +64,7 @@ def test_an_entry_counts_toward_a_kind_by_category_by_the_kinds_key_or_by_one_of
     nav = NAV + ("  - {id: c, title: {en: C}, url: 'https://c.org/', description: {en: D}, category: access, access: free, "
                  "tags: [wechat-accounts, remote-interview]}\n")
     root = write_guide(tmp_path / "g", {"_site.yml": PROMISES, "nav.yml": nav})
-    assert validate(root, strict=True) == (0, ["ok: 1 collections, 3 entries"])
+    assert validate(root, strict=True) == (0, ["ok: 1 collection, 3 entries"])
     guide, _ = load_guide(root)
     assert guide is not None
     kind = guide.site.resource_kinds["ebooks-audiobooks"]
@@ -78,7 +78,7 @@ def test_an_entry_counts_toward_a_kind_by_category_by_the_kinds_key_or_by_one_of
 
 def test_one_collection_file_alone_is_not_held_to_the_whole_guides_promises(tmp_path: Path) -> None:
     root = write_guide(tmp_path / "g", {"_site.yml": PROMISES, "nav.yml": NAV})
-    assert validate(root / "nav.yml", strict=True) == (0, ["ok: 1 collections, 2 entries"])
+    assert validate(root / "nav.yml", strict=True) == (0, ["ok: 1 collection, 2 entries"])
 
 
 def test_a_kind_naming_an_unknown_category_is_an_error_at_that_item(tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_validate_accepts_good_rules(tmp_path, monkeypatch):
     guide_with_rules(tmp_path, GOOD)
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
-    assert "ok: 1 collections, 1 entries" in result.stderr
+    assert "ok: 1 collection, 1 entry" in result.stderr
 
 
 def test_the_rules_file_has_a_schema_for_editors() -> None:

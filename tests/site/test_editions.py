@@ -170,3 +170,11 @@ def test_hand_written_pages_per_edition(tmp_path: Path) -> None:
     assert {p.name: p.read_text(encoding="utf-8") for p in docs.iterdir()} == {
         "about.md": "about.zh.md", "plain.md": "plain.md", "v1.2.md": "v1.2.md"}
 
+
+
+def test_the_about_page_says_where_to_report_a_mistake_in_plain_words(site: Path) -> None:
+    """The Chinese About page asked readers for an "issue 或 pull request", words a librarian does not use."""
+    zh, en = ((site / page).read_text(encoding="utf-8") for page in ("about/index.html", "en/about/index.html"))
+    assert "在 GitHub 上的项目页面提交问题或修改建议" in zh and "on the guide's project page on GitHub" in en
+    for page in (zh, en):
+        assert "issue" not in page.casefold() and "pull request" not in page.casefold()

@@ -205,3 +205,25 @@ def test_english_results_show_chinese_words_whole(site: tuple[str, Any]) -> None
     assert " · 知网 · " in text, text  # an alias between its neighbours: not run into them ("…服务知网免费")
     assert "知网" in cnki.locator("mark").all_inner_texts(), cnki.inner_html()
     page.context.close()
+
+
+#: The 404 page's blocks as the reader sees them: each visible one's language, heading and link.
+NOT_FOUND_SHOWN = """() => [...document.querySelectorAll('.os-not-found')].filter(b => b.checkVisibility()).map(b => ({
+  lang: b.closest('[lang]').lang, heading: b.querySelector('h1').textContent, link: b.querySelector('a').href}))"""
+
+
+@pytest.mark.parametrize(("path", "lang", "heading", "home"), [("en/no-such-page/", "en", "404 - Not found", "en/"),
+                                                               ("no-such-page/", "zh", "404 - 页面不存在", "")])
+def test_a_missing_address_is_answered_in_its_editions_language(site: tuple[str, Any], path: str, lang: str, heading: str, home: str) -> None:
+    """GitHub Pages serves the root's 404.html (the Chinese edition's) for every missing address: under /en/ the reader
+    got Chinese.  With scripts the page speaks the edition of the address and leads to its home page; without, it
+    says it in both languages, each leading to its own edition."""
+    base, _ = site
+    page = open_page(site, path, locale="zh-CN")
+    assert page.evaluate(NOT_FOUND_SHOWN) == [{"lang": lang, "heading": heading, "link": base + home}]
+    assert page.evaluate("document.documentElement.lang") == lang
+    page.context.close()
+    plain = open_page(site, path, java_script_enabled=False)
+    assert plain.evaluate(NOT_FOUND_SHOWN) == [{"lang": "zh", "heading": "404 - 页面不存在", "link": base},
+                                               {"lang": "en", "heading": "404 - Not found", "link": base + "en/"}]
+    plain.context.close()

@@ -103,20 +103,25 @@ def test_a_bad_phase_is_a_clear_error(tmp_path: Path) -> None:
     assert any(d.field == "emergency.phase" and "'prepare', 'respond', 'recover' or 'normal'" in d.message for d in diagnostics), diagnostics
 
 
+def _git(where: Path, *args: str, when: str) -> None:
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", *args], cwd=where, env=env, check=True, capture_output=True)
+
+
+def _committed(guides: Path, when: str) -> None:
+    """``guides`` made a git repository whose one commit, at ``when``, holds every file."""
+    _git(guides, "init", "-q", when=when)
+    _git(guides, "add", ".", when=when)
+    _git(guides, "commit", "-qm", "start", when=when)
+
+
 def test_history_knows_added_and_changed(tmp_path: Path) -> None:
     guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES})
-
-    def git(*args: str, when: str) -> None:
-        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
-        subprocess.run(["git", *args], cwd=guides, env=env, check=True, capture_output=True)
-
-    git("init", "-q", when="2026-10-01T00:00:00Z")
-    git("add", ".", when="2026-10-01T00:00:00Z")
-    git("commit", "-qm", "start", when="2026-10-01T00:00:00Z")
+    _committed(guides, "2026-10-01T00:00:00Z")
     path = guides / "services.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("仅提供电子版。", "仅提供电子版，三日内送达。"), encoding="utf-8")
-    git("commit", "-qam", "note", when="2026-11-03T00:00:00Z")
+    _git(guides, "commit", "-qam", "note", when="2026-11-03T00:00:00Z")
     guide, _ = load_guide(guides)
     assert guide is not None
     history = entry_history(guide)
@@ -161,6 +166,51 @@ def test_the_bar_is_short_on_a_phone(tmp_path: Path) -> None:
         assert page.locator("#os-emergency").is_visible()
 
 
+#: More services, their names from one word to many, so that on some phone width a date ends a line.
+MORE_SERVICES = "".join(f"""\
+  - id: service-{n}
+    title: {{zh: 服务{n}, en: {" ".join(["Remote"] * n)} service}}
+    url: https://lib.example.org/service-{n}
+    description: {{zh: 服务。, en: A service.}}
+    category: services
+    access: free
+    service_status: {{state: changed, note: {{zh: 改为线上。, en: Online only.}}, since: 2026-11-0{n % 9 + 1}}}
+""" for n in range(1, 13))
+#: The dates (``time``) on the page that take more than one line box: broken at a hyphen.
+BROKEN_DATES = "() => [...document.querySelectorAll('article time')].filter(t => t.getClientRects().length > 1).map(t => t.textContent)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("edition", ["", "en/"])
+def test_on_a_phone_dates_stay_whole_and_the_service_table_fits(tmp_path: Path, edition: str) -> None:
+    """On a phone the "new and changed" dates broke at a hyphen (2026-11-\\n05) and the service-status table
+    scrolled sideways with no sign that it did: the dates stay whole at every phone width, the table is shown a row at
+    a time with its column names."""
+    from browser import browser, serve
+
+    guides = write_guide(tmp_path / "guides", {"_site.yml": EMERGENCY, "services.yml": SERVICES + MORE_SERVICES})
+    _committed(guides, "2026-11-05T00:00:00Z")  # every entry new since the emergency began
+    site = tmp_path / "site"
+    assert mkdocs_build(make_project(tmp_path / "p", guides), site).returncode == 0
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                 locale="en-US" if edition else "zh-CN")  # a reader of the edition's language
+        page.goto(base + edition)
+        assert page.locator("article li time").count() == 15
+        broken: dict[int, list[str]] = {}
+        for width in range(320, 431, 2):
+            page.set_viewport_size({"width": width, "height": 844})
+            if found := page.evaluate(BROKEN_DATES):
+                broken[width] = found
+        assert broken == {}
+        table = page.locator("#os-emergency table")
+        assert table.get_attribute("data-os-stack") is not None
+        assert page.evaluate("t => t.closest('.md-typeset__scrollwrap').scrollWidth - t.closest('.md-typeset__scrollwrap').clientWidth",
+                             table.element_handle()) <= 1
+        label = page.evaluate("c => getComputedStyle(c, '::before').content", table.locator("tbody td").nth(3).element_handle())
+        assert label == ('"变更日期"' if edition == "" else '"Since"')
+
+
 def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> None:
     """An entry changed to mark it ended showed as "Changed" like good news: it is marked ended there."""
     ended = SERVICES.replace("    service_status: {state: running}\n",
@@ -171,3 +221,13 @@ def test_an_ended_program_in_new_and_changed_says_it_ended(tmp_path: Path) -> No
     home = render(guide, today=dt.date(2026, 11, 28), history=history, language="en").written[HOME]
     (change,) = [line for line in home.splitlines() if line.startswith("- <span class=\"os-change")]
     assert "#chat" in change and '— <em class="os-ended-mark">ended</em>' in change, change
+
+
+def test_the_chinese_edition_brackets_in_full_width(tmp_path: Path) -> None:
+    """Half-width brackets stood in Chinese interface text: 新增与更新 (自 2026-11-01)."""
+    guide = _guide(tmp_path)
+    zh = render(guide, today=dt.date(2026, 11, 28), language="zh").written[HOME]
+    en = render(guide, today=dt.date(2026, 11, 28), language="en").written[HOME]
+    assert '### 新增与更新（自 <time datetime="2026-11-01">2026-11-01</time>）' in zh
+    assert "订阅更新（Atom）" in zh and "（可用 Excel 打开）" in zh
+    assert '### New and changed (since <time datetime="2026-11-01">2026-11-01</time>)' in en

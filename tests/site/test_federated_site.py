@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from federated import collection, entry, export_bytes, site, subscribe
 
+from openshelf.site.bilingual import day
 from openshelf.site.members import MEMBERS
 from openshelf.site.pipeline import render_site
 from support import make_project, mkdocs_build, write_guide
@@ -56,11 +57,11 @@ def test_a_shared_resource_is_listed_once_naming_both_members(consortium: Path) 
     assert page.count('id="cnki"') == 1
     cnki = article(page, "cnki")
     assert 'data-member="east west"' in cnki
-    assert ('From: <a href="../members/#source-east">East guide</a> (updated 2026-11-28) · '
+    assert (f'From: <a href="../members/#source-east">East guide</a> (updated {day("2026-11-28")}) · '
             'Also listed by: <a href="../members/#source-west">West guide</a>') in cnki
     zh = article(html(consortium, "databases"), "cnki")  # the Chinese edition, at the root
-    assert ('来自: <a href="../members/#source-east"><span lang="en" class="os-other-lang">East guide</span> '
-            '<span class="os-lang-mark" title="英语">EN</span></a> (更新于 2026-11-28) · 也收录于') in zh  # a name in English only, marked
+    assert ('来自：<a href="../members/#source-east"><span lang="en" class="os-other-lang">East guide</span> '
+            f'<span class="os-lang-mark" title="英语">EN</span></a>（更新于 {day("2026-11-28")}） · 也收录于：') in zh  # English only: marked
     assert 'data-member="west"' in article(page, "west-archive")
     assert '<input type="checkbox" name="member" value="east"> East guide<span class="os-count"> (2)</span>' in page
     assert '<input type="checkbox" name="member" value="west"> West guide<span class="os-count"> (2)</span>' in page

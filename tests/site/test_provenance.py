@@ -17,6 +17,7 @@ from openshelf.guide.models import Text
 from openshelf.guide.provenance import Origin, SourceHealth
 from openshelf.links.store import LinkState
 from openshelf.links.verdict import Verdict
+from openshelf.site.bilingual import day
 from openshelf.site.context import LINK_HEALTH
 from openshelf.site.members import MEMBERS
 from openshelf.site.pipeline import default_nav
@@ -43,11 +44,11 @@ def test_a_subscribed_entry_says_where_it_comes_from_and_who_else_lists_it() -> 
     origin = next(line for line in cnki.splitlines() if "From</span>:" in line)
     assert ('<a href="../members/#source-emergency"><span lang="zh" class="os-zh">共享应急指南</span><span class="os-sep"> · </span>'
             '<span lang="en" class="os-en">Shared emergency guide</span></a>') in origin
-    assert '<span lang="en" class="os-en">updated 2026-11-20</span>' in origin
+    assert f'<span lang="en" class="os-en">updated {day("2026-11-20")}</span>' in origin
     assert '<span lang="en" class="os-en">Also listed by</span>: <a href="../members/#source-campus">Campus library guide</a>' in origin
     assert origin.startswith('<p class="os-origin">')
     pubmed = article(pages()["databases.md"], "pubmed")
-    assert '<a href="../members/#source-campus">Campus library guide</a> (' in pubmed and "updated 2026-11-18" in pubmed
+    assert '<a href="../members/#source-campus">Campus library guide</a> (' in pubmed and f"updated {day('2026-11-18')}" in pubmed
     assert "Also listed by" not in pubmed
 
 
@@ -92,7 +93,7 @@ def test_the_sources_page_lists_each_source_with_its_contribution_and_freshness(
     assert '<span lang="en" class="os-en">Emergency alliance</span>' in emergency
     assert '<a href="https://shared.example.org/" rel="noopener">https://shared.example.org/</a>' in emergency
     assert "2 in all: 2 shared with other guides, 0 only here" in emergency  # as the merge counted them (SourceInfo)
-    assert "Guide updated</span>:** 2026-11-20" in emergency and "Fetched</span>:** 2026-11-21" in emergency
+    assert f"Guide updated</span>:</strong> {day('2026-11-20')}" in emergency and f"Fetched</span>:</strong> {day('2026-11-21')}" in emergency
     campus = page[page.index("{ #source-campus }"):]
     assert "2 in all: 1 shared with other guides, 1 only here" in campus and "Publisher" not in campus
 
@@ -152,14 +153,15 @@ def badge(page: str, entry_id: str) -> str:
 def test_a_subscribed_entry_without_a_local_record_shows_its_sources_check() -> None:
     page = pages()["databases.md"]
     assert badge(page, "cnki").startswith("ok: ")
-    assert "Link OK (checked by Shared emergency guide on 2026-11-19)" in badge(page, "cnki")
-    assert "链接正常（共享应急指南 于 2026-11-19 检查）" in badge(page, "cnki")
+    assert f"Link OK (checked by Shared emergency guide on {day('2026-11-19')})" in badge(page, "cnki")
+    assert f"链接正常（共享应急指南 于 {day('2026-11-19')} 检查）" in badge(page, "cnki")
     pubmed = article(page, "pubmed")
-    assert "Link broken (checked by Campus library guide on 2026-11-17)" in badge(page, "pubmed")
+    assert f"Link broken (checked by Campus library guide on {day('2026-11-17')})" in badge(page, "pubmed")
     assert '<p class="os-broken" role="alert">' in pubmed and "web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/" in pubmed
     health = pages()[LINK_HEALTH]
     broken = health[health.index("{ #broken }"):]
-    assert "(databases.md#pubmed) — " in broken and '<span lang="en" class="os-en">checked by Campus library guide on 2026-11-17</span>' in broken
+    assert "(databases.md#pubmed) — " in broken
+    assert f'<span lang="en" class="os-en">checked by Campus library guide on {day("2026-11-17")}</span>' in broken
 
 
 def test_a_local_record_always_wins_over_the_source() -> None:
@@ -169,8 +171,8 @@ def test_a_local_record_always_wins_over_the_source() -> None:
         "https://pubmed.ncbi.nlm.nih.gov/": LinkState(last_checked=checked, last_ok=checked, last_verdict=Verdict.OK, last_status=200),
     }
     page = pages(links=links)["databases.md"]
-    assert badge(page, "cnki").startswith("broken: ") and "Link broken since 2026-11-21" in badge(page, "cnki")  # the source said ok
-    assert badge(page, "pubmed") .startswith("ok: ") and "Link OK (checked 2026-11-21)" in badge(page, "pubmed")  # the source said broken
+    assert badge(page, "cnki").startswith("broken: ") and f"Link broken since {day('2026-11-21')}" in badge(page, "cnki")  # the source said ok
+    assert badge(page, "pubmed") .startswith("ok: ") and f"Link OK (checked {day('2026-11-21')})" in badge(page, "pubmed")  # the source said broken
     assert "checked by" not in article(page, "cnki") + article(page, "pubmed")
 
 
@@ -182,7 +184,7 @@ def test_a_local_entry_ignores_health_in_its_origin_and_odd_verdicts_say_only_ch
                "cnki": Origin("emergency", source="emergency", health=SourceHealth("ok"))}  # no date: nothing to show
     page = pages(dataclasses.replace(guide, origins=origins))["databases.md"]
     assert "os-link" not in article(page, "muse-2020")  # not checked here: no news, no badge
-    assert "Checked by Campus library guide on 2026-11-02" in badge(page, "pubmed")
+    assert f"Checked by Campus library guide on {day('2026-11-02')}" in badge(page, "pubmed")
     assert "os-link" not in article(page, "cnki")
 
 
@@ -191,6 +193,6 @@ def test_titles_in_badges_and_filter_labels_are_entities_not_backslashes() -> No
     guide = federated_fixture()
     sources = [dataclasses.replace(guide.sources[0], title=Text(en="A *star* [x] {y} <b>")), guide.sources[1]]
     page = pages(dataclasses.replace(guide, sources=sources))["databases.md"]
-    assert "Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on 2026-11-19)" in badge(page, "cnki")
+    assert f"Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on {day('2026-11-19')})" in badge(page, "cnki")
     assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt;<span class="os-count">' in page
     assert '<a href="../members/#source-emergency">A *star* [x] &#123;y&#125; &lt;b&gt;</a>' in article(page, "cnki")

@@ -212,6 +212,32 @@ def test_the_largest_collection_is_a_list_you_can_scan_on_a_phone(site: tuple[st
     desktop.close()
 
 
+#: Each content table: how far its scrolling box overflows, and the column name its second cell shows before its value.
+TABLES = """() => [...document.querySelectorAll('article table')].map(t => {
+  const box = t.closest('.md-typeset__scrollwrap') || t, cell = t.querySelector('tbody td:nth-child(2)');
+  return {sideways: box.scrollWidth - box.clientWidth, stacked: t.hasAttribute('data-os-stack'),
+          label: cell ? getComputedStyle(cell, '::before').content : '', hint: getComputedStyle(box).backgroundImage};
+})"""
+
+
+@pytest.mark.parametrize(("path", "label"), [("links/", '"正常"'), ("en/links/", '"OK"'), ("about/", '"条目"'), ("en/about/", '"Entries"')])
+def test_wide_tables_are_stacked_on_a_phone_with_their_column_names(site: tuple[str, Any], path: str, label: str) -> None:
+    """The link-health and About tables scrolled sideways on a phone with no sign that they did: a table too wide is
+    shown a row at a time, each value beside its column's name; none scrolls."""
+    page = open_page(site, path, **PHONE)
+    tables = page.evaluate(TABLES)
+    assert tables and all(t["sideways"] <= 1 for t in tables), tables
+    assert tables[0]["stacked"] and tables[0]["label"] == label, tables[0]
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    page.set_viewport_size({"width": 1280, "height": 800})  # a wide screen: the same table, as a table
+    wait_until(page, "() => !document.querySelector('article table[data-os-stack]')")
+    page.close()
+    plain = open_page(site, path, java_script_enabled=False, **PHONE)  # without scripts it scrolls, and shows it does
+    (first, *_) = plain.evaluate(TABLES)
+    assert first["sideways"] > 1 and "radial-gradient" in first["hint"], first
+    plain.close()
+
+
 def test_an_entrys_details_are_one_tap_away_and_open_on_its_anchor(site: tuple[str, Any]) -> None:
     page = open_page(site, largest_collection(), **PHONE)
     first = page.locator(".os-entry").first
@@ -233,6 +259,19 @@ def test_an_entrys_details_are_one_tap_away_and_open_on_its_anchor(site: tuple[s
     assert carsi.locator("p.os-url").is_visible()
     assert shared.locator(".os-details[open]").count() == 1
     shared.close()
+
+
+@pytest.mark.parametrize("path", ["databases/#cnki", "en/databases/#cnki"])
+def test_an_opened_entrys_marker_stands_beside_its_icons(site: tuple[str, Any], path: str) -> None:
+    """Opened (here from its anchor), an entry's summary hid its sentence and left a lone "▾" on a line of its own above
+    the icons: the marker now starts the icons' line."""
+    page = open_page(site, path, **PHONE)
+    wait_until(page, "() => document.querySelector('#cnki').closest('.os-entry').querySelector('details').open")
+    line, chip = (page.locator(f"article.os-entry:has(h3#cnki) summary {c}").first.bounding_box() for c in (".os-line", ".os-badge"))
+    assert line is not None and chip is not None
+    assert abs((line["y"] + line["height"] / 2) - (chip["y"] + chip["height"] / 2)) < chip["height"] / 2, (line, chip)
+    assert line["x"] < chip["x"]
+    page.close()
 
 
 def test_the_letter_bar_jumps_to_the_first_name_under_a_letter(site: tuple[str, Any]) -> None:

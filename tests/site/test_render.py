@@ -10,7 +10,7 @@ import pytest
 
 from openshelf.guide.load import Guide, load_guide
 from openshelf.guide.models import Text
-from openshelf.site.bilingual import bi
+from openshelf.site.bilingual import bi, day
 from openshelf.site.entries import summary_line
 from openshelf.site.render import render
 from support import FIXTURE_GUIDE, GOLDEN, write_guide
@@ -78,7 +78,7 @@ def test_ended_programs_are_marked_with_dates() -> None:
     muse = page[page.index('<h3 id="muse-2020">'):]
     assert "os-status-ended" in muse
     assert '<div class="admonition warning">\n<p class="admonition-title"><span lang="zh" class="os-zh">已结束</span>' in muse
-    assert "2020-03-01 – 2020-06-30" in muse
+    assert f"{day('2020-03-01')} – {day('2020-06-30')}" in muse
 
 
 def entry_block(page: str, entry_id: str) -> str:
@@ -99,7 +99,7 @@ def test_no_badge_without_news() -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
     assert "Not yet verified" not in page and "尚未有人核实" not in page
     assert "Link not yet checked" not in page and "链接尚未检查" not in page
-    assert "Verified on 2026-11-01" in entry_block(page, "pubmed")
+    assert f"Verified on {day('2026-11-01')}" in entry_block(page, "pubmed")
     assert "Verified on" not in row(page, "pubmed")  # a tap away, not in the row
 
 
@@ -132,7 +132,7 @@ def test_a_link_checked_long_ago_is_news() -> None:
 
     assert "os-link" not in cnki_row(TODAY - dt.timedelta(days=30))
     old = cnki_row(TODAY - dt.timedelta(days=31))
-    assert "os-link-old" in old and "Last checked 2026-10-22" in old
+    assert "os-link-old" in old and f"Last checked {day('2026-10-22')}" in old
 
 
 BEST = """\
@@ -168,13 +168,14 @@ def test_checks_show_their_date_and_evidence_and_unchecked_entries_no_badge() ->
     page = render(fixture(), today=TODAY, site_url=SITE_URL).written["databases.md"]
     pubmed = entry_block(page, "pubmed")
     assert ('<span class="os-badge os-verified os-verified-yes" title="核实人：Fixture Librarian · Checked by Fixture Librarian">'
-            '<span lang="zh" class="os-zh">核实于 2026-11-01</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
-            'Verified on 2026-11-01</span> (<a href="https://www.nlm.nih.gov/pubs/factsheets/pubmed.html" rel="noopener">') in pubmed
+            f'<span lang="zh" class="os-zh">核实于 {day("2026-11-01")}</span><span class="os-sep"> · </span><span lang="en" class="os-en">'
+            f'Verified on {day("2026-11-01")}</span> (<a href="https://www.nlm.nih.gov/pubs/factsheets/pubmed.html" rel="noopener">') in pubmed
     cnki = entry_block(page, "cnki")
     assert "os-verified" not in cnki and "Not yet verified" not in page
 
 
 def test_a_check_against_a_copy_says_so_and_one_against_a_report_links_nothing(tmp_path: Path) -> None:
+    checked_on = day("2026-11-28")
     checked = "    last_verified: 2026-11-28\n    verified_by: T\n    evidence:\n      - {url}\n    evidence_kind: {kind}\n"
     entries = "".join(zh_entry(i, "en: " + i.title()) + checked.format(url=url, kind=kind) for i, url, kind in (
         ("copied", "https://web.archive.org/web/2020/https://copied.example.org/", "copy"),
@@ -182,8 +183,8 @@ def test_a_check_against_a_copy_says_so_and_one_against_a_report_links_nothing(t
     guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: DBs}\nentries:\n" + entries}))
     assert guide is not None, [d.format() for d in diagnostics]
     for language, copy_text, report_text in (
-            ("en", "Verified on 2026-11-28 against a stored copy", "Checked on 2026-11-28 against a report (not the provider's own page)"),
-            ("zh", "核实于 2026-11-28（据存档副本）", "2026-11-28 据转载或报道核对（非提供方原页面）")):
+            ("en", f"Verified on {checked_on} against a stored copy", f"Checked on {checked_on} against a report (not the provider's own page)"),
+            ("zh", f"核实于 {checked_on}（据存档副本）", f"{checked_on} 据转载或报道核对（非提供方原页面）")):
         page = render(guide, today=TODAY, language=language).written["dbs.md"]
         copied, reported = entry_block(page, "copied"), entry_block(page, "reported")
         assert copy_text in copied and 'href="https://web.archive.org/web/2020/https://copied.example.org/"' in copied, language
@@ -259,17 +260,17 @@ def test_link_status_from_the_state_file() -> None:
     pages = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).written
     page = pages["databases.md"]
     cnki = entry_block(page, "cnki")
-    assert "Link OK (checked 2026-11-15)" in cnki
+    assert f"Link OK (checked {day('2026-11-15')})" in cnki
     assert "os-link" not in row(page, "cnki"), "a link that works is no news: in the details only"
     pubmed = row(page, "pubmed")  # broken: news, in the row with its note
-    assert "Link broken since 2026-10-01" in pubmed
-    assert "Unreachable since 2026-10-01" in pubmed
+    assert f"Link broken since {day('2026-10-01')}" in pubmed
+    assert f"Unreachable since {day('2026-10-01')}" in pubmed
     assert 'href="https://web.archive.org/web/https://pubmed.ncbi.nlm.nih.gov/"' in pubmed
     muse = entry_block(page, "muse-2020")
     assert "Link moved" in row(page, "muse-2020")
     assert "muse.jhu.edu/new" not in muse, "where a permanent redirect leads is for curators, not readers"
     health = pages["links.md"]
-    assert "Last check: 2026-11-15" in health
+    assert f"Last check: {day('2026-11-15')}" in health
     assert "(databases.md#pubmed)" in health
     assert "](databases.md) | 2 | 1 | 0 |" in health  # ok counts cnki and the redirected muse; then not checked
     assert "Temporary problem" not in health and "Blocked" not in health  # no link is in those states: no column
@@ -371,9 +372,9 @@ def test_a_program_with_one_date_says_until_or_from_it(tmp_path: Path) -> None:
     assert guide is not None, [d.format() for d in diagnostics]
     en = render(guide, today=TODAY, language="en").written["dbs.md"]
     zh = render(guide, today=TODAY, language="zh").written["dbs.md"]
-    assert "Ended (until 2020-05-31)" in en and "This program has ended (until 2020-05-31)" in en and "…" not in en
-    assert "Available: from 2020-02-01" in en
-    assert "已结束（至 2020-05-31）" in zh and "开放时间：自 2020-02-01 起" in zh
+    assert f"Ended (until {day('2020-05-31')})" in en and f"This program has ended (until {day('2020-05-31')})" in en and "…" not in en
+    assert f"Available: from {day('2020-02-01')}" in en
+    assert f"已结束（至 {day('2020-05-31')}）" in zh and f"开放时间：自 {day('2020-02-01')} 起" in zh
 
 
 def test_leading_quotes_and_brackets_do_not_decide_the_letter(tmp_path: Path) -> None:

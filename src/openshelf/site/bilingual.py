@@ -104,6 +104,11 @@ def labelled(name: str, value: str) -> str:
     return f"<strong>{name}：</strong>{value}" if _EDITION.get() == "zh" else f"<strong>{name}:</strong> {value}"
 
 
+def colon() -> str:
+    """What follows a label in running text: the full-width colon in the Chinese edition (来自：…), else ``: ``."""
+    return "：" if _EDITION.get() == "zh" else ": "
+
+
 def first_shown(value: Text) -> str:
     """The text the edition shows first, unescaped: its own language's, else the other's (the bilingual site: the
     English, as its entries sort)."""
@@ -120,6 +125,12 @@ def inline_html(value: Text | None) -> str:
     if value is None:
         return ""
     return bi(markup.html_text(value.zh) if value.zh else None, markup.html_text(value.en) if value.en else None)
+
+
+def day(iso: str) -> str:
+    """A date (``2020-01-27``) as HTML that a narrow screen never breaks at its hyphens (``time`` is ``nowrap`` in the
+    stylesheet)."""
+    return f'<time datetime="{iso}">{iso}</time>'
 
 
 def plain(zh: str, en: str) -> str:

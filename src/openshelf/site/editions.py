@@ -62,7 +62,8 @@ def template_values(editions: Sequence[str], language: str, root_url: str | None
     """What the template (``overrides/main.html``) needs to place a page of the ``language`` edition
     among the others, the same on both build paths: ``config.extra.openshelf``'s ``locale``,
     ``main_edition``, ``made_with`` (the footer's credit to Material, in the edition's language), ``not_found``
-    (the 404 page's heading and link home),
+    (the 404 page's heading and link home) and, in the main edition, ``not_found_elsewhere`` (the same in each other
+    edition's language, with its root: the main edition's 404 page is served for a missing address in any edition),
     ``root`` (from this edition's root to the site's, for the service worker) and
     ``edition_roots`` (each edition's root; the template adds the page's address), and Material's
     language selector (``config.extra.alternate``), whose ``hreflang`` links name each edition's
@@ -76,6 +77,9 @@ def template_values(editions: Sequence[str], language: str, root_url: str | None
         return ours, []
     roots = alternates(editions, ".", root_url)
     ours["edition_roots"] = roots
+    if not where:  # the main edition's 404 page is the one a host (GitHub Pages) serves for every missing address
+        ours["not_found_elsewhere"] = [{"lang": r["lang"], "link": r["link"], "heading": NOT_FOUND[r["lang"]][0],
+                                        "home": NOT_FOUND[r["lang"]][1]} for r in roots if r["lang"] != language]
     return ours, [{"name": a["name"], "link": a["link"], "lang": a["lang"]} for a in roots]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from openshelf.guide.load import Guide
 from openshelf.guide.models import PHASE_LABELS, SERVICE_STATE_LABELS, Emergency, Entry
 from openshelf.site import markup
-from openshelf.site.bilingual import bi, text
+from openshelf.site.bilingual import aside, bi, day, text
 from openshelf.site.entries import ended_mark
 
 if TYPE_CHECKING:
@@ -48,11 +48,11 @@ def section(guide: Guide, history: Mapping[str, EntryHistory], link: Callable[[E
     if emergency is None:
         return []
     zh, en = PHASE_LABELS[emergency.phase]
-    since = emergency.since.isoformat()
+    since = day(emergency.since.isoformat())
     lines = [f'<section id="{ANCHOR}" class="os-emergency os-phase-{emergency.phase}" markdown>', "",
              f"## {text(emergency.name)}", "",
              f'<p class="os-phase"><strong>{bi("当前阶段：", "Phase: ")}{bi(zh, en)}</strong> · '
-             f'{bi("开始于", "since")} <time datetime="{since}">{since}</time></p>', ""]
+             f'{bi("开始于", "since")} {since}</p>', ""]
     if emergency.notice is not None:
         lines += [text(emergency.notice), ""]
     lines += _services(guide, link)
@@ -74,7 +74,7 @@ def _services(guide: Guide, link: Callable[[Entry], str]) -> list[str]:
         zh, en = SERVICE_STATE_LABELS[status.state]
         state = f'<span class="os-service os-service-{status.state}">{_STATE_ICONS[status.state]} {bi(zh, en)}</span>'
         note = text(status.note).replace("|", "&#124;") if status.note else ""
-        when = f'<time datetime="{status.since.isoformat()}">{status.since.isoformat()}</time>' if status.since else ""
+        when = day(status.since.isoformat()) if status.since else ""
         lines.append(f"| {link(entry)} | {state} | {note} | {when} |")
     return [*lines, ""]
 
@@ -84,16 +84,15 @@ def _changes(guide: Guide, history: Mapping[str, EntryHistory], since: dt.date, 
     start = dt.datetime.combine(since, dt.time(), dt.UTC)
     changed = sorted(((h, e) for e in guide.entries if (h := history.get(e.id)) is not None and h.changed >= start),
                      key=lambda pair: (-pair[0].changed.timestamp(), pair[1].id))
-    heading = f"### {bi('新增与更新', 'New and changed')} ({bi('自', 'since')} {since.isoformat()})"
+    heading = f"### {bi('新增与更新', 'New and changed')}{aside(bi('自 ', 'since ') + day(since.isoformat()))}"
     if not changed:
         return [heading, "", bi("此后指南没有新增或更新条目。", "Nothing in the guide has been added or changed since then."), ""]
     lines = [heading, ""]
     for h, entry in changed[:MAX_CHANGES]:
         new = h.added is not None and h.added >= start
         kind = bi("新增", "New") if new else bi("更新", "Changed")
-        day = h.changed.date().isoformat()
         lines.append(f'- <span class="os-change os-change-{"new" if new else "changed"}">{kind}</span> {link(entry)}{ended_mark(entry)} '
-                     f'<time datetime="{day}">{day}</time>')
+                     f'{day(h.changed.date().isoformat())}')
     if len(changed) > MAX_CHANGES:
         lines.append(f"- {bi(f'另有 {len(changed) - MAX_CHANGES} 条，见更新订阅', f'{len(changed) - MAX_CHANGES} more in the update feed')}")
     return [*lines, ""]

@@ -19,6 +19,7 @@ from openshelf.site.bilingual import (
     LOCAL_ADDRESS,
     aside,
     bi,
+    day,
     edition,
     first_shown,
     inline_html,
@@ -85,11 +86,11 @@ def link_badge(entry: Entry, ctx: Context, origin: Origin | None = None, source:
         if entry.link_check == "login-required":
             return _badge("link", "login", bi("需登录访问，未自动检查", "Behind a login; not checked automatically")), []
         return "", []  # not yet checked: no news, nothing shown
-    checked = status.last_checked
+    checked = day(status.last_checked)
     # "checked DATE" by this site's own checker, or "checked by SOURCE on DATE"
     zh_when, en_when = (f"{checked} 检查", f"checked {checked}") if by is None else (f"{by[0]} 于 {checked} 检查", f"checked by {by[1]} on {checked}")
     if status.broken:
-        since = status.unreachable_since
+        since = day(status.unreachable_since or "")
         archive = markup.attr(entry.archive_url or wayback_url(entry.url))
         said = bi(f"该链接自 {since} 起无法访问", f"Unreachable since {since}") if by is None else \
             bi(f"该链接无法访问（{zh_when}）", f"Unreachable ({en_when})")
@@ -123,7 +124,7 @@ def link_news(entry: Entry, ctx: Context, origin: Origin | None = None) -> str:
     if status.redirect_to:
         return _badge("link", "moved", bi("链接已迁移", "Link moved"))  # where to: for curators (a login page, maybe)
     if dt.date.fromisoformat(status.last_checked) < ctx.today - CHECKED_LONG_AGO:
-        return _badge("link", "old", bi(f"{status.last_checked} 最后检查", f"Last checked {status.last_checked}"))
+        return _badge("link", "old", bi(f"{day(status.last_checked)} 最后检查", f"Last checked {day(status.last_checked)}"))
     return ""
 
 
@@ -157,14 +158,14 @@ def verified_badge(entry: Entry) -> list[str]:
     About page says what each means)."""
     if entry.last_verified is None:
         return []
-    day = entry.last_verified.isoformat()
+    when = day(entry.last_verified.isoformat())
     by = plain(f"核实人：{entry.verified_by}", f"Checked by {entry.verified_by}") if entry.verified_by else ""
     if entry.evidence_kind == "report":  # someone else's account of the offer: said, and not linked (it may be any site)
-        label = bi(f"{day} 据转载或报道核对（非提供方原页面）", f"Checked on {day} against a report (not the provider's own page)")
+        label = bi(f"{when} 据转载或报道核对（非提供方原页面）", f"Checked on {when} against a report (not the provider's own page)")
         return [_badge("verified", "report", label, by)]
-    label = bi(f"核实于 {day}", f"Verified on {day}")
+    label = bi(f"核实于 {when}", f"Verified on {when}")
     if entry.evidence_kind == "copy":
-        label = bi(f"核实于 {day}（据存档副本）", f"Verified on {day} against a stored copy")
+        label = bi(f"核实于 {when}（据存档副本）", f"Verified on {when} against a stored copy")
     numbers = [str(i) if len(entry.evidence) > 1 else "" for i in range(1, len(entry.evidence) + 1)]
     links = [f'<a href="{markup.attr(url)}" rel="noopener">{bi("依据" + n, f"evidence {n}".strip())}</a>'
              for url, n in zip(entry.evidence, numbers, strict=True)]
@@ -248,8 +249,8 @@ def _facts(guide: Guide, entry: Entry, current: str, use_directory_urls: bool = 
 
 def _period(entry: Entry) -> tuple[str, str]:
     """When a temporary program runs, in Chinese and in English: "S – E", "至 E · until E", "自 S 起 · from S"; empty without dates."""
-    start = entry.available_from.isoformat() if entry.available_from else ""
-    end = entry.available_until.isoformat() if entry.available_until else ""
+    start = day(entry.available_from.isoformat()) if entry.available_from else ""
+    end = day(entry.available_until.isoformat()) if entry.available_until else ""
     if start and end:
         return f"{start} – {end}", f"{start} – {end}"
     if end:

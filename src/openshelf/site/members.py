@@ -14,7 +14,7 @@ from openshelf.guide.provenance import Origin, SourceHealth, SourceInfo
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import Verdict
 from openshelf.site import blocks, markup
-from openshelf.site.bilingual import bi, inline_html, text
+from openshelf.site.bilingual import aside, bi, colon, day, inline_html, labelled, listed, text
 
 #: The Members / Sources page.
 MEMBERS = "members.md"
@@ -127,15 +127,15 @@ def provenance(guide: Guide, entry: Entry, index: Mapping[str, Member], current:
     if origin is None or origin.source is None:
         line = bi("来自本馆", "From this library")
     else:
-        line = f"{bi('来自', 'From')}: {named(first)}"
+        line = f"{bi('来自', 'From')}{colon()}{named(first)}"
         updated = date_of(first.info.updated) if first.info is not None else None
         if updated:
-            line += " (" + bi(f"更新于 {updated}", f"updated {updated}") + ")"
+            line += aside(bi(f"更新于 {day(updated)}", f"updated {day(updated)}"))
     said = {origin.guide} if origin is not None and first.info is None else set()  # an unknown source's guide: named already
     strangers = [n for n in (origin.listed_by if origin else ()) if n not in index and n not in said]
     also = [named(m) for m in others] + [markup.html_text(n) for n in dict.fromkeys(strangers)]
     if also:
-        line += " · " + bi("也收录于", "Also listed by") + ": " + ", ".join(also)
+        line += " · " + bi("也收录于", "Also listed by") + colon() + listed(also)
     return f'<p class="os-origin">{line}</p>'
 
 
@@ -162,9 +162,9 @@ def members_page(guide: Guide, index: Mapping[str, Member]) -> str:
                       bi(f"共 {info.entries} 条：{info.shared} 条与其他指南共享，{info.only_here} 条仅见于此",
                          f"{info.entries} in all: {info.shared} shared with other guides, {info.only_here} only here")))
         if info.updated:
-            facts.append((bi("指南更新", "Guide updated"), date_of(info.updated) or ""))
+            facts.append((bi("指南更新", "Guide updated"), day(date_of(info.updated) or "")))
         if info.fetched:
-            facts.append((bi("本站获取", "Fetched"), date_of(info.fetched) or ""))
-        lines += [f"- **{name}:** {value}" for name, value in facts]
+            facts.append((bi("本站获取", "Fetched"), day(date_of(info.fetched) or "")))
+        lines += [f"- {labelled(name, value)}" for name, value in facts]
         lines.append("")
     return "\n".join(lines)

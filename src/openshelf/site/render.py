@@ -23,7 +23,7 @@ from openshelf.links.groups import Group, group_of
 from openshelf.links.store import LinkState, SiteStatus, status_for
 from openshelf.links.verdict import WORKING
 from openshelf.site import blocks, downloads, emergency, handout, markup
-from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, edition, first_shown, inline_html, language_name, plain, rendering, text
+from openshelf.site.bilingual import RUN_SEPARATOR, aside, bi, colon, day, edition, first_shown, inline_html, language_name, plain, rendering, text
 from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, TAGS, Context, page_of
 from openshelf.site.entries import description_html, ended_mark, entry_html, entry_link_html, summary_line
 from openshelf.site.members import MEMBERS, entry_members, link_status, member_index, member_word, members_page, members_title, source_name
@@ -155,12 +155,12 @@ def _share(page: str, ctx: Context) -> list[str]:
     if ctx.site_url:
         lines += [f"![{plain('本页二维码', 'QR code for this page')}]({qr_file(page)}){{ .os-qr width=\"128\" height=\"128\" }}", ""]
         lines += [f'<span class="os-qr-caption">{bi("扫码在手机上打开本页", "Scan to open this page on a phone")}</span>', ""]
-    lines += [f"[{bi('订阅更新 (Atom)', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
+    lines += [f"[{bi('订阅更新（Atom）', 'Subscribe to updates (Atom)')}]({FEED}){{ .os-feed type=\"application/atom+xml\" }}", ""]
     if page != HOME:  # the home page has its own downloads section
         lines += [f"[{bi('打印讲义（A4，一页名单与二维码）', 'Print handout (A4: the list with a QR code)')}]"
                   f"({handout.page(page.removesuffix('.md'))}){{ .os-handout-link }}", ""]
         d = downloads.PATHS
-        lines += [f"{bi('下载全部数据', 'Download all the data')}: [JSON]({d['json']}){{ .os-download }} · "
+        lines += [f"{bi('下载全部数据', 'Download all the data')}{colon()}[JSON]({d['json']}){{ .os-download }} · "
                   f"[CSV]({d['csv']}){{ .os-download }} · [YAML]({d['yaml']}){{ .os-download }}", ""]
     return [*lines, "</div>", ""]
 
@@ -189,7 +189,7 @@ def _downloads() -> list[str]:
     return [f"## {bi('下载数据', 'Download the data')}", "",
             bi("全部条目可供其他图书馆重复使用；CSV 的列与 openshelf import 相同。",
                   "Every entry, for other libraries to reuse; the CSV has the columns openshelf import reads."), "",
-            f"- [JSON]({d['json']})", f"- [CSV]({d['csv']}) ({bi('可用 Excel 打开', 'opens in Excel')})", f"- [YAML]({d['yaml']})", ""]
+            f"- [JSON]({d['json']})", f"- [CSV]({d['csv']}){aside(bi('可用 Excel 打开', 'opens in Excel'))}", f"- [YAML]({d['yaml']})", ""]
 
 
 _FACETS = (
@@ -370,7 +370,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
     checked = [s.last_checked for s in ctx.links.values() if s.last_checked]
     if checked:
-        lines += [bi(f"最近一次检查：{max(checked).date().isoformat()}", f"Last check: {max(checked).date().isoformat()}"), ""]
+        lines += [bi(f"最近一次检查：{day(max(checked).date().isoformat())}", f"Last check: {day(max(checked).date().isoformat())}"), ""]
     else:
         lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
                         "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
@@ -408,9 +408,9 @@ def _link_health(guide: Guide, ctx: Context) -> str:
     for group in sorted(groups, key=Group.sort_key):
         name = f"<code>{markup.attr(group.name)}</code>"
         title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
-        lines += ["", f"### {title} ({len(groups[group])})", ""]
+        lines += ["", f"### {title}{aside(str(len(groups[group])))}", ""]
         for e, status in groups[group]:
-            since, where = status.unreachable_since, e.where("url")
+            since, where = day(status.unreachable_since or ""), e.where("url")
             place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
             when = bi(f"{since} 起", f"since {since}")
             if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check

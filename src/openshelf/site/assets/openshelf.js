@@ -106,6 +106,39 @@
     }
   }
 
+  /* ---- Tables too wide for a phone: each row a small block, the column names beside the values ---- */
+
+  var PHONE = window.matchMedia("screen and (max-width: 44.9375em)");  /* as openshelf.css */
+
+  function stackTables() {
+    document.querySelectorAll("article table:not([class])").forEach(function (table) {
+      var names = [].map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      [].forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        [].forEach.call(row.cells, function (cell, i) { if (names[i]) cell.setAttribute("data-label", names[i]); });
+      });
+      table.removeAttribute("data-os-stack");  /* measured as a table: only one that does not fit is stacked */
+      var box = table.closest(".md-typeset__scrollwrap") || table;
+      if (PHONE.matches && box.scrollWidth > box.clientWidth + 1) table.setAttribute("data-os-stack", "");
+    });
+  }
+
+  /* ---- The 404 page: the main edition's is served for a missing address in every edition ---- */
+
+  function chooseNotFound() {
+    var blocks = document.querySelectorAll(".os-not-found");
+    if (blocks.length < 2) return;
+    var path = decodeURI(location.pathname), chosen = blocks[0];
+    [].forEach.call(blocks, function (block) {
+      var root = block.getAttribute("data-os-root");
+      if (root && path.indexOf(root) === 0) chosen = block;  /* an address in that edition (/en/…) */
+    });
+    [].forEach.call(blocks, function (block) { block.hidden = block !== chosen; });
+    if (chosen.lang) {
+      document.documentElement.lang = chosen.lang;
+      document.title = chosen.querySelector("h1").textContent;
+    }
+  }
+
   /* ---- Language switch -------------------------------------------------------------- */
   /* ---- Editions (a site per language) ----------------------------------------------- */
 
@@ -239,11 +272,14 @@
     setUpAnnouncement();
     setUpLanguageSwitch();
     setUpFilters();
+    stackTables();
+    chooseNotFound();
     openTarget();
   }
 
   if (chooseEdition()) return;  /* on its way to another edition, whose page sets itself up */
   window.addEventListener("hashchange", openTarget);
+  if (PHONE.addEventListener) PHONE.addEventListener("change", stackTables);  /* a phone turned sideways and back */
   if (!edition()) setLang(currentLang());
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(setUp);  /* Material's instant navigation swaps pages without a reload */
