@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -174,3 +175,25 @@ def test_a_failed_search_index_in_any_edition_stops_the_build(tmp_path: Path, mo
     assert "Pagefind failed (exit 1): the English edition's index" in caplog.text
     assert indexed == ["zh", "en"]
     assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()  # the main edition's run was waited for, not cut short
+
+
+def test_the_footer_links_readers_to_where_the_guide_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader review: nothing on the site said where to report a mistake. With `repository` in _site.yml every page's
+    footer links to its issue forms, in the edition's language; without it, a build in GitHub Actions uses the repository
+    it runs in, and a build elsewhere shows no link."""
+    guides = tmp_path / "guides"
+    shutil.copytree(FIXTURE_GUIDE, guides)
+    site_file = guides / "_site.yml"
+    site_file.write_text(site_file.read_text(encoding="utf-8") + "repository: https://github.com/my-library/guide\n", encoding="utf-8")
+    assert mkdocs_build(make_project(tmp_path, guides), tmp_path / "site").returncode == 0
+    link = '<a href="https://github.com/my-library/guide/issues/new/choose" rel="noopener">'
+    assert f"{link}发现错误或失效链接？请告诉我们</a>" in (tmp_path / "site" / "databases" / "index.html").read_text(encoding="utf-8")
+    assert f"{link}Found a mistake or a dead link? Tell us</a>" in (tmp_path / "site" / "en" / "index.html").read_text(encoding="utf-8")
+
+    shutil.copytree(FIXTURE_GUIDE, guides, dirs_exist_ok=True)  # no repository
+    assert mkdocs_build(make_project(tmp_path, guides), tmp_path / "plain").returncode == 0
+    assert "os-report" not in (tmp_path / "plain" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "my-library/guide")
+    assert mkdocs_build(make_project(tmp_path, guides), tmp_path / "actions").returncode == 0
+    assert link in (tmp_path / "actions" / "index.html").read_text(encoding="utf-8")

@@ -387,6 +387,9 @@ class Site(_Strict):
         "provenance, so keep it once published. Exports use 'guide' when it is left out."))
     publisher: Text | None = Field(None, description="The library or group that maintains the guide, in zh and/or en.")
     url: HttpUrl | None = Field(None, description="The published site's address; site_url in mkdocs.yml wins when both are set.")
+    repository: HttpUrl | None = Field(None, description=(
+        "Where the guide is kept, e.g. https://github.com/ORG/REPO: every page's footer asks readers to report a mistake "
+        "or a dead link there. Left out, a build in GitHub Actions uses the repository it runs in; elsewhere there is no link."))
     license: Annotated[str, StringConstraints(max_length=100), NoControls] | None = Field(
         None, description="The content's licence as an SPDX identifier, e.g. CC-BY-4.0 or CC0-1.0.")
     languages: list[LanguageCode] = Field(default_factory=lambda: ["zh", "en"], min_length=1, description=(

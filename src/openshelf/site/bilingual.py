@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -154,6 +155,21 @@ PERMALINK_TITLES = {"zh": "永久链接", "en": "Permanent link"}
 #: Material's footer credit, "Made with <a>Material for MkDocs</a>", in each edition's language: the text
 #: before the link and after it (``overrides/partials/copyright.html``).
 MADE_WITH = {"zh": ("本站使用", "构建"), "en": ("Made with", "")}
+#: The footer's request to readers (``overrides/partials/copyright.html``), linked to where the guide is kept.
+REPORT = ("发现错误或失效链接？请告诉我们", "Found a mistake or a dead link? Tell us")
+
+
+def footer_report(repository: str | None) -> dict[str, str] | None:
+    """The footer's link for readers to report a mistake, in the edition being rendered: to ``repository``'s issue
+    forms on GitHub (the guide's "Suggest a resource" among them), else to ``repository`` itself; None without one."""
+    if not repository:
+        return None
+    where = repository.rstrip("/")
+    if urlsplit(where).hostname == "github.com":
+        where += "/issues/new/choose"
+    return {"text": bi(*REPORT), "link": where}
+
+
 #: The "not found" page (``overrides/404.html``) in each edition's language: its heading and the link home.
 NOT_FOUND = {"zh": ("404 - 页面不存在", "返回首页"), "en": ("404 - Not found", "Go to the home page")}
 

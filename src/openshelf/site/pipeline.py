@@ -5,6 +5,8 @@ Shared by the MkDocs plugin and ``openshelf build`` so both produce the same sit
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +18,7 @@ from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide
 from openshelf.links.store import LinkState, default_state_file, load_state
 from openshelf.site import counts, downloads, extras, handout
-from openshelf.site.bilingual import rendering
+from openshelf.site.bilingual import footer_report, rendering
 from openshelf.site.context import A_TO_Z, HOME, LINK_HEALTH, REFERENCE, TAGS
 from openshelf.site.editions import languages as editions_of
 from openshelf.site.editions import names as editions_names
@@ -50,6 +52,7 @@ class Loaded:
     diagnostics: list[Diagnostic]
     links: Mapping[str, LinkState]
     history: Mapping[str, EntryHistory]
+    repository: str | None = None  # where readers report a mistake (:func:`repository`)
 
     def write_downloads(self, site_url: str | None, folders: Sequence[Path]) -> None:
         """The data downloads (the same guide, the same data in every edition) into each of ``folders``,
@@ -65,7 +68,19 @@ def load_site(guides: Path, link_state: Path | None = None, strict: bool = False
     guide, diagnostics = load_federated(guides)
     if guide is None or (strict and diagnostics):  # a loaded guide's diagnostics are warnings
         return None, diagnostics
-    return Loaded(guide, diagnostics, load_state(link_state or default_state_file(guides)), entry_history(guide)), diagnostics
+    return Loaded(guide, diagnostics, load_state(link_state or default_state_file(guides)), entry_history(guide),
+                  repository(guide, os.environ)), diagnostics
+
+
+def repository(guide: Guide, environ: Mapping[str, str]) -> str | None:
+    """Where the guide is kept: ``_site.yml``'s ``repository``, else, in GitHub Actions, the repository the build runs in
+    (``GITHUB_SERVER_URL``/``GITHUB_REPOSITORY``: the published site links to where it was built from), else None."""
+    if guide.site.repository:
+        return guide.site.repository
+    server, name = environ.get("GITHUB_SERVER_URL", ""), environ.get("GITHUB_REPOSITORY", "")
+    if server.startswith("https://") and re.fullmatch(r"[\w.-]+/[\w.-]+", name):
+        return f"{server.rstrip('/')}/{name}"
+    return None
 
 
 #: The data downloads' paths in the site (:mod:`openshelf.site.downloads`).
@@ -88,7 +103,9 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
         files = extras.files(guide, updated, site_url)
         with rendering(language):
             counted = counts.counts_markdown(guide)
-        extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted}
+            report = footer_report(loaded.repository)
+        extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted,
+                 **({"report": report} if report else {})}
         return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra, later=DOWNLOADS)
 
 
