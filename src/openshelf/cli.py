@@ -43,12 +43,12 @@ def main() -> None:
     Exit codes:
       0  success
       1  problems found: errors in the guide (every command but links), a broken
-         link (links), files out of date (fmt --check, schema --check), stale
-         entries (stale --fail), a source not updated or a snapshot not
-         matching its lock (sources)
+         link (links), files out of date (fmt --check, schema --check,
+         issueform --check), stale entries (stale --fail), a source not
+         updated or a snapshot not matching its lock (sources)
       2  usage or configuration error: a bad option or argument; a corrupt link
-         state file (links, build); for links also an invalid guide or an
-         invalid guides/_links.yml
+         state file (links, build, export); for links also an invalid guide or
+         an invalid guides/_links.yml
     """
 
 

@@ -67,7 +67,9 @@ def test_links_situations(tmp_path, monkeypatch, server):
     assert "an invalid guides/_links.yml" in table[code("--no-state")]
     (tmp_path / "guides/_links.yml").unlink()
     (tmp_path / "state.json").write_text("{")
-    assert "a corrupt link state file (links, build)" in table[code("--state", "state.json")]
+    assert "a corrupt link state file (links, build, export)" in table[code("--state", "state.json")]
+    export = CliRunner().invoke(main, ["export", "--format", "json", "--state", "state.json"]).exit_code
+    assert "a corrupt link state file (links, build, export)" in table[export]
     guide_ok = tmp_path / "guides/things.yml"
     guide_ok.write_text(guide_ok.read_text().replace("/status/404", "/ok"))
     assert table[code("--no-state")] == "success"
