@@ -429,11 +429,13 @@ def test_an_edition_names_and_orders_tags_in_its_language(tmp_path: Path) -> Non
 
 
 def test_the_header_title_is_in_the_guides_languages(tmp_path: Path) -> None:
-    for languages, shown in (("[zh, en]", "测试 · Test"), ("[en, zh]", "Test · 测试"), ("[en]", "Test"), ("[fr]", "测试 · Test")):
+    for languages, shown in (("[zh, en]", "测试 · Test"), ("[en, zh]", "Test · 测试"), ("[en]", "Test")):  # ([fr] is a validation error)
         site = f"title: {{zh: 测试, en: Test}}\nlanguages: {languages}\ncategories:\n  databases: {{zh: 数据库, en: Databases}}\n"
         guide, diagnostics = load_guide(write_guide(tmp_path / languages.strip("[]").replace(", ", "-"), {"_site.yml": site}))
         assert guide is not None, [d.format() for d in diagnostics]
         assert render(guide, today=TODAY).extra["title"] == shown
+
+
 ONE_LANGUAGE = """\
 id: dbs
 title: {zh: 数据库, en: Databases}

@@ -31,6 +31,8 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
 LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
+#: The languages of the guide's own text (:class:`Text` has a field for each), so of its site's editions.
+TEXT_LANGUAGES = ("zh", "en")
 
 Access = Literal["free", "free-with-registration", "temporarily-free", "institutional", "paid"]
 #: The site settings file in the guide folder; every other ``*.yml`` not starting with ``_`` is a collection.
@@ -393,7 +395,19 @@ class Site(_Strict):
     license: Annotated[str, StringConstraints(max_length=100), NoControls] | None = Field(
         None, description="The content's licence as an SPDX identifier, e.g. CC-BY-4.0 or CC0-1.0.")
     languages: list[LanguageCode] = Field(default_factory=lambda: ["zh", "en"], min_length=1, description=(
-        "The languages the guide is written in, as ISO 639-1 codes; the first is the main one."))
+        "The languages the guide is written in, as ISO 639-1 codes (zh and/or en, the languages of its text fields; "
+        "the site has an edition in each); the first is the main one."))
+
+    @field_validator("languages")
+    @classmethod
+    def _text_languages(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in TEXT_LANGUAGES]
+        if unknown:  # the build would stop on it: say so here, where validate and an editor see it
+            raise ValueError(f"{', '.join(map(repr, unknown))}: a guide is written in {' and '.join(TEXT_LANGUAGES)} (the languages "
+                             "its text fields hold, and of the site's editions); an entry's own 'languages' may name any")
+        if len(set(value)) != len(value):
+            raise ValueError("a language is named twice")
+        return value
     consortium: bool = Field(False, description=(
         "True for a consortium site: the guides in _sources.yml are its members, listed on a Members page with a "
         "per-member filter."))

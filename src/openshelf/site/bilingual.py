@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from openshelf.guide.models import Text
+from openshelf.guide.models import TEXT_LANGUAGES, Text
 from openshelf.site import markup
 
 #: The names of the languages on the bilingual page (each in its own language).
@@ -27,7 +27,7 @@ LANGUAGE_NAMES = {
     "es": "Español", "ru": "Русский", "pt": "Português", "ar": "العربية", "it": "Italiano",
 }
 #: The languages an edition can be written in: those of the guide's text fields (:class:`Text`).
-EDITION_LANGUAGES = ("zh", "en")
+EDITION_LANGUAGES = TEXT_LANGUAGES
 #: The edition being rendered ("zh", "en"), or None for the bilingual page; set by :func:`rendering`,
 #: read by :func:`bi`, :func:`plain` and :func:`text`, so every label renders in the edition's language.
 _EDITION: ContextVar[str | None] = ContextVar("openshelf_edition", default=None)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from openshelf.errors import BuildError
 from openshelf.guide.models import Site
 from openshelf.site import markup
 from openshelf.site.bilingual import EDITION_LANGUAGES, MADE_WITH, NOT_FOUND, PERMALINK_TITLES, language_name
@@ -35,12 +34,8 @@ _SUFFIXED = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})\.md$")
 
 
 def languages(site: Site) -> list[str]:
-    """The guide's editions, main first; a language OpenShelf has no text fields for is an error."""
-    unknown = [code for code in site.languages if code not in EDITION_LANGUAGES]
-    if unknown:
-        raise BuildError(f"_site.yml: languages: {', '.join(unknown)}: OpenShelf writes editions in "
-                         f"{' and '.join(EDITION_LANGUAGES)} only (the languages of the guide's text fields)")
-    return list(dict.fromkeys(site.languages))
+    """The guide's editions, main first (validation allows only :data:`EDITION_LANGUAGES`, those of the text fields)."""
+    return list(site.languages)
 
 
 def folder(language: str, editions: Sequence[str]) -> str:
