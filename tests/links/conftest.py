@@ -146,6 +146,11 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         text = pages[which]
         return web.Response(body=text.encode("gbk" if which == "gbk" else "utf-8"), content_type="text/html")
 
+    async def hostile_page(request: web.Request) -> web.Response:
+        # 200 HTML pages that break parsers: a marked section html.parser raises on; 64 KiB it is quadratic on.
+        pages = {"marked-section": "<html><![foo[ x ]]><title>Library</title></html>", "quadratic": "<a " * 21845}
+        return web.Response(text=pages[request.match_info["which"]], content_type="text/html")
+
     async def challenge(request: web.Request) -> web.Response:
         return web.Response(status=403, headers={"cf-mitigated": "challenge", "Server": "cloudflare"}, text="Just a moment...")
 
@@ -199,6 +204,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/nohead", nohead)
     app.router.add_route("*", "/soft404", soft404)
     app.router.add_route("*", "/challenge", challenge)
+    app.router.add_route("*", "/hostile-page/{which}", hostile_page)
     app.router.add_route("*", "/not-found/{which}", not_found_page)
     app.router.add_route("*", "/huge", huge)
     app.router.add_route("*", "/hang", hang)

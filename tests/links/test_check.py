@@ -453,3 +453,21 @@ def test_an_error_the_http_library_writes_over_several_lines_is_one_line() -> No
         listener.close()
     assert out.verdict == "transient" and out.error, out
     assert "\n" not in out.error and "\\n" not in out.error, out.error
+
+
+def test_a_page_that_breaks_the_html_parser_does_not_end_the_run(server):
+    """A 200 page with '<![foo[' made html.parser raise AssertionError, out of the worker and check_many: the whole run
+    ended with a traceback. Now it is one page like any other."""
+    urls = [server.url("/hostile-page/marked-section"), server.url("/ok?after-marked-section=1")]
+    out = check(urls)
+    assert {url: out[url].verdict for url in urls} == dict.fromkeys(urls, "ok")
+
+
+def test_a_page_the_html_parser_is_quadratic_on_does_not_stall_the_run(server):
+    """64 KiB of '<a ' took html.parser 23 s of CPU, in the event loop: every other request and timeout waited."""
+    import time
+
+    started = time.process_time()
+    out = one(server.url("/hostile-page/quadratic"))
+    assert (out.verdict, out.status) == ("ok", 200)
+    assert time.process_time() - started < 2

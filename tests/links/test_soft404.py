@@ -87,3 +87,31 @@ def test_titles_and_headings():
         assert says_not_found(text), text
     for text in ("How to fix 404 Not Found errors", "Example Library", "页面不存在的原因与解决办法", ""):
         assert not says_not_found(text), text
+
+
+@pytest.mark.parametrize("markup", ["<![foo[ x ]]>", "<![ ", "<![1"])
+def test_a_malformed_marked_section_does_not_raise(markup):
+    """html.parser raised AssertionError on '<![foo[' (a marked section it does not know), which ended the whole run."""
+    assert read_heads(f"<html>{markup}<title>Page not found</title>".encode()).title in ("Page not found", "")
+
+
+@pytest.mark.parametrize("markup", ["<a " * 21845, "<!--" * 16384, "<title>" + "<a" * 32000, "<h1 " * 16000, "<title " * 9000])
+def test_a_hostile_prefix_is_read_in_linear_time(markup):
+    """html.parser is quadratic on some malformed input: 64 KiB of '<a ' took 23 s of CPU, during which the event loop
+    (every other request, every timeout, --deadline) stood still."""
+    import time
+
+    started = time.process_time()
+    read_heads(markup.encode()[:65536])
+    assert time.process_time() - started < 0.5
+
+
+def test_titles_and_headings_as_a_browser_reads_them():
+    assert read_heads(b"<html><head><title>A &amp; B</title></head><body><h1 class=x><a href='/'>Not <b>found</b></a></h1>").h1 == "Not found"
+    assert read_heads(b"<TITLE>Upper</TITLE><H1>Case</H1>") == read_heads(b"<title>Upper</title><h1>Case</h1>")
+    assert read_heads(b"<title>A &amp; B</title>").title == "A & B"
+    assert read_heads(b"<!-- <title>commented out</title> --><title>real</title>").title == "real"
+    assert read_heads(b"<script>document.title = '<title>x</title>'</script><title>real</title>").title == "real"
+    assert read_heads(b"<titles>no</titles><h10>no</h10><title>yes</title>") == read_heads(b"<title>yes</title>")
+    assert read_heads(b"<title>cut off at the end of the prefix").title == "cut off at the end of the prefix"
+    assert read_heads(b"<h1>one</h1><h1>two</h1>").h1 == "one"
