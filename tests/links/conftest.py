@@ -12,6 +12,7 @@ import socket
 import struct
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -221,6 +222,7 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         while (await reader.readline()) not in (b"\r\n", b"\n", b""):
             pass
         path = line.split()[1].decode() if len(line.split()) > 1 else "/"
+        method = line.split()[0].decode() if line.split() else "GET"
         if path.startswith("/trickle"):
             # Headers one byte at a time, forever: each read is quick, the whole never ends.
             for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
@@ -229,6 +231,42 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
                 await asyncio.sleep(0.05)
         elif path.startswith("/silent"):
             await asyncio.sleep(3600)
+        elif path.startswith("/fine"):
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfine")
+            await writer.drain()
+        elif path.startswith(("/body-trickle", "/body-cut", "/body-bad-gzip")):
+            # The status line and headers at once (?status=, default 200; ?type=, default text/html; a 3xx
+            # leads to /fine), then (not to HEAD) the body goes wrong: /body-trickle sends its first bytes (?first=, a title)
+            # and then a byte every 0.2 s; /body-cut announces 10,000 bytes, sends 100 and closes; /body-bad-gzip
+            # is announced as gzip and is not.
+            query = dict(item.split("=", 1) for item in path.partition("?")[2].split("&") if "=" in item)
+            status = int(query.get("status", "200"))
+            first = urllib.parse.unquote_plus(query.get("first", "<title>Library</title>")).encode()
+            head = f"HTTP/1.1 {status} Whatever\r\nContent-Type: {query.get('type', 'text/html')}\r\nLocation: /fine\r\n"
+            if method == "HEAD":  # the headers alone, as they would come with the body
+                length = "20\r\nContent-Encoding: gzip" if path.startswith("/body-bad-gzip") else "1000"
+                writer.write(f"{head}Content-Length: {length}\r\n\r\n".encode())
+                await writer.drain()
+            elif path.startswith("/body-trickle"):
+                writer.write(f"{head}Content-Length: 1000\r\n\r\n".encode() + first)
+                await writer.drain()
+                for _ in range(1000 - len(first)):
+                    await asyncio.sleep(0.2)
+                    writer.write(b"x")
+                    await writer.drain()
+            elif path.startswith("/body-cut"):
+                writer.write(f"{head}Content-Length: 10000\r\n\r\n".encode())
+                await writer.drain()
+                await asyncio.sleep(0.05)  # the headers first, as a slow server would send them
+                writer.write(first.ljust(100, b"x"))
+                await writer.drain()
+            else:
+                writer.write(f"{head}Content-Encoding: gzip\r\nContent-Length: 20\r\n\r\n".encode())
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"this is not gzip!!!!")
+                await writer.drain()
+                await asyncio.sleep(3600)
         elif path.startswith("/reset"):
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

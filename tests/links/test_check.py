@@ -471,3 +471,35 @@ def test_a_page_the_html_parser_is_quadratic_on_does_not_stall_the_run(server):
     out = one(server.url("/hostile-page/quadratic"))
     assert (out.verdict, out.status) == ("ok", 200)
     assert time.process_time() - started < 2
+
+
+BODY_TROUBLE = [
+    ("status=200&type=application/pdf", "ok", 200),
+    ("status=200&type=text/html", "ok", 200),
+    ("status=404&type=text/html", "broken", 404),
+    ("status=410&type=text/plain", "broken", 410),
+    ("status=302&type=text/html", "ok", 200),  # the redirect is followed to /fine
+    ("status=403&type=text/html", "blocked", 403),
+]
+
+
+@pytest.mark.parametrize("kind", ["body-trickle", "body-cut", "body-bad-gzip"])
+@pytest.mark.parametrize(("query", "verdict", "status"), BODY_TROUBLE)
+@pytest.mark.parametrize("options", [FAST, HEAD_FIRST], ids=["get", "head"])
+def test_the_status_decides_however_the_body_goes_wrong(servers, kind, query, verdict, status, options):
+    """The status line and headers arrive at once, then the body trickles a byte every 0.2 s, is cut short, or is not
+    the gzip it claims. GET first reads the body (a page's title, or a small body drained to keep the connection),
+    and its trouble threw the status away: a 200 PDF, a 404, a 302 were all 'transient' (a timeout, a payload error),
+    where HEAD had answered at once. The status decides; the body only adds what was read of it."""
+    raw = servers[2]
+    opts = CheckOptions(timeout=0.6, retries=0, backoff=0.05, method=options.method)
+    out = one(raw.url(f"/{kind}?{query}"), options=opts)
+    assert (out.verdict, out.status) == (verdict, status), out
+
+
+def test_a_trickled_page_is_judged_by_what_came(servers):
+    """A page whose title says 'not found' and whose body then trickles: judged by the prefix read before the deadline."""
+    raw = servers[2]
+    out = one(raw.url("/body-trickle?first=<title>Page+not+found</title>"), options=CheckOptions(timeout=0.6, retries=0))
+    assert (out.verdict, out.status) == ("transient", 200)
+    assert out.note == "soft 404: the page's title says 'Page not found'"

@@ -522,8 +522,8 @@ class Checker:
         limit = max(0.05, min(timeout, budget.left))
         started = time.monotonic()
         try:
-            async with asyncio.timeout(limit):
-                response = await self._fetch(method, url, rule, limit)
+            async with asyncio.timeout(limit) as deadline:
+                response = await self._fetch(method, url, rule, limit, deadline)
             if response.retry_after is not None:
                 response = self._pause_host(host, response, budget)  # before this request's slot is given up
             return response
@@ -539,7 +539,8 @@ class Checker:
             budget.left -= time.monotonic() - started
             self.request_count += 1
 
-    async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float) -> _Response:
+    async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float,
+                     deadline: asyncio.Timeout) -> _Response:
         assert self._session is not None
         opts = self.options
         # Only the connect timeout here: the hard deadline (``asyncio.timeout`` in _request, the same
@@ -574,15 +575,15 @@ class Checker:
             )
             length = resp.content_length
             if need_body or (length is not None and length <= opts.body_limit):
-                raw = await _read_prefix(resp, opts.body_limit)
+                raw, whole = await _read_prefix(resp, opts.body_limit, deadline)
                 if status in (403, 503) and any(m in raw for m in CHALLENGE_MARKERS):
                     challenge = True
                 if judge:
                     heads = read_heads(raw, resp.charset)
                 elif need_body:
                     body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
-                if not resp.content.at_eof():
-                    resp.close()  # unread rest: drop the connection rather than drain it
+                if not whole:
+                    resp.close()  # unread rest, or a body that went wrong: drop the connection rather than drain it
             else:
                 resp.close()
             return _Response(
@@ -608,16 +609,34 @@ def _is_html(headers: Mapping[str, str]) -> bool:
     return not kind or "html" in kind
 
 
-async def _read_prefix(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, deadline: asyncio.Timeout) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether that was all of it.
+
+    The status is in by now and decides: a body that stalls until the request's deadline, breaks off, or does not
+    decode (a lying Content-Length, a bad chunk, broken gzip) ends the read, not the request, and what came of it
+    is kept (a 404 stays a 404, a 200 page is judged by the part of it that arrived).
+    """
+    loop = asyncio.get_running_loop()
+    when = deadline.when()
+    assert when is not None
+    deadline.reschedule(None)  # the read has the same deadline, its own, so that running out ends only the read
     chunks: list[bytes] = []
     size = 0
-    while size < limit:
-        chunk = await resp.content.read(limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+    whole = False
+    try:
+        async with asyncio.timeout_at(when):
+            while size < limit:
+                chunk = await resp.content.read(limit - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            whole = resp.content.at_eof()
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        pass
+    finally:
+        deadline.reschedule(max(when, loop.time() + 1.0))  # what is left (the connection's release) stays bounded
+    return b"".join(chunks), whole
 
 
 def _errno_chain(exc: BaseException) -> Iterable[BaseException]:
