@@ -134,18 +134,20 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
 
     async def not_found_page(request: web.Request) -> web.Response:
         # 200 pages that say "not found" in their title: /not-found/zh, /not-found/gbk (GBK, charset only in
-        # a <meta>), /not-found/en; /not-found/article is an article about 404 errors (a real page).
+        # a <meta>), /not-found/gbk-undeclared (GBK, no charset anywhere), /not-found/en; /not-found/article
+        # is an article about 404 errors (a real page).
         pages = {
             "zh": "<html><head><title>页面不存在 - 某某大学</title></head><body><p>请返回首页</p></body></html>",
             "gbk": '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
                    "<title>抱歉，您访问的页面不存在！</title></head><body><h1>错误</h1></body></html>",
+            "gbk-undeclared": "<html><head><title>抱歉，您访问的页面不存在！</title></head><body><h1>错误</h1></body></html>",
             "en": "<html><head><title>Page not found | Example</title></head><body><h1>Oops</h1></body></html>",
             "article": "<html><head><title>How to fix 404 Not Found errors</title></head><body><h1>Fixing 404s</h1>"
                        "<p>A page titled 'Page not found' served with status 200 is a soft 404.</p></body></html>",
         }
         which = request.match_info["which"]
         text = pages[which]
-        return web.Response(body=text.encode("gbk" if which == "gbk" else "utf-8"), content_type="text/html")
+        return web.Response(body=text.encode("gbk" if which.startswith("gbk") else "utf-8"), content_type="text/html")
 
     async def hostile_page(request: web.Request) -> web.Response:
         # 200 HTML pages that break parsers: a marked section html.parser raises on; 64 KiB it is quadratic on.

@@ -115,3 +115,14 @@ def test_titles_and_headings_as_a_browser_reads_them():
     assert read_heads(b"<titles>no</titles><h10>no</h10><title>yes</title>") == read_heads(b"<title>yes</title>")
     assert read_heads(b"<title>cut off at the end of the prefix").title == "cut off at the end of the prefix"
     assert read_heads(b"<h1>one</h1><h1>two</h1>").h1 == "one"
+
+
+@pytest.mark.parametrize("which", ["gbk", "gbk-undeclared"])
+def test_a_host_rules_phrase_is_found_in_a_gbk_page(server, which):
+    """A host rule's phrases were looked for in the body decoded as UTF-8 unless the Content-Type named a charset: on a
+    GBK page (its charset in a <meta>, or nowhere, as many Chinese CMSs serve them) the phrase was never found, and
+    the deleted page was 'ok'. The body is decoded as the title is: the header, else the <meta>, else a sniff."""
+    rules = parse_rules("hosts:\n  - host: 127.0.0.1\n    soft_404: ['您访问的页面不存在']\n    reason: its notice\n")
+    out = one(server.url(f"/not-found/{which}"), rules=rules)
+    assert (out.verdict, out.error) == ("broken", "soft 404: page says '您访问的页面不存在'")
+

@@ -50,7 +50,7 @@ from yarl import URL
 
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
-from .page import Heads, not_found_claim, read_heads
+from .page import Heads, decode_prefix, not_found_claim, read_heads
 from .rules import HostRule, LinkRules
 from .verdict import FAILING, Verdict
 
@@ -581,7 +581,7 @@ class Checker:
                 if judge:
                     heads = read_heads(raw, resp.charset)
                 elif need_body:
-                    body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
+                    body_text = decode_prefix(raw, resp.charset)  # as the title is: a GBK page often declares nothing
                 if not whole:
                     resp.close()  # unread rest, or a body that went wrong: drop the connection rather than drain it
             else:

@@ -93,9 +93,14 @@ def _charset(raw: bytes, declared: str | None) -> str:
     return "utf-8"
 
 
+def decode_prefix(raw: bytes, charset: str | None = None) -> str:
+    """A page's prefix as text: decoded with ``charset`` (the Content-Type's), else its ``<meta charset>``, else a sniff."""
+    return raw.decode(_charset(raw, charset), errors="replace")
+
+
 def read_heads(raw: bytes, charset: str | None = None) -> Heads:
     """The title and first ``<h1>`` of an HTML prefix, decoded with ``charset`` or a sniff."""
-    text = _HIDDEN.sub(" ", raw.decode(_charset(raw, charset), errors="replace"))
+    text = _HIDDEN.sub(" ", decode_prefix(raw, charset))
     title, h1 = (_element_text(text, tag) for tag in ("title", "h1"))
     return Heads(_SPACE.sub(" ", title).strip(), _SPACE.sub(" ", h1).strip())
 
