@@ -126,3 +126,14 @@ def test_a_host_rules_phrase_is_found_in_a_gbk_page(server, which):
     out = one(server.url(f"/not-found/{which}"), rules=rules)
     assert (out.verdict, out.error) == ("broken", "soft 404: page says '您访问的页面不存在'")
 
+
+
+def test_a_byte_order_mark_decides_the_encoding():
+    """As a browser reads it: a BOM wins over the Content-Type's charset (a UTF-8 page served as ISO-8859-1 read as
+    mojibake, and a UTF-16 page as nothing)."""
+    import codecs
+
+    title = "<title>页面不存在</title>"
+    assert read_heads(codecs.BOM_UTF8 + title.encode(), "iso-8859-1").title == "页面不存在"
+    assert read_heads(codecs.BOM_UTF16_LE + title.encode("utf-16-le")).title == "页面不存在"
+    assert read_heads(codecs.BOM_UTF16_BE + title.encode("utf-16-be"), "utf-8").title == "页面不存在"

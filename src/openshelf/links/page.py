@@ -71,8 +71,16 @@ def _element_text(text: str, tag: str) -> str:
     return html.unescape(_INNER_TAG.sub("", match.group(1)))
 
 
+#: A byte order mark decides the encoding, over the Content-Type's charset (as a browser reads a page).
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def _charset(raw: bytes, declared: str | None) -> str:
-    """The response's charset, else a ``<meta charset>`` in the prefix, else UTF-8 (or GB18030 when that fails)."""
+    """A byte order mark's, else the response's charset, else a ``<meta charset>`` in the prefix, else UTF-8 (or
+    GB18030 when that fails)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
     candidates = [declared] if declared else []
     match = _META_CHARSET.search(raw, 0, 4096)
     if match:
