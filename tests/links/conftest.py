@@ -150,8 +150,10 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         return web.Response(body=text.encode("gbk" if which.startswith("gbk") else "utf-8"), content_type="text/html")
 
     async def hostile_page(request: web.Request) -> web.Response:
-        # 200 HTML pages that break parsers: a marked section html.parser raises on; 64 KiB it is quadratic on.
-        pages = {"marked-section": "<html><![foo[ x ]]><title>Library</title></html>", "quadratic": "<a " * 21845}
+        # 200 HTML pages that break parsers: a marked section html.parser raises on; 64 KiB it is quadratic on;
+        # and one with neither a title nor a heading.
+        pages = {"marked-section": "<html><![foo[ x ]]><title>Library</title></html>", "quadratic": "<a " * 21845,
+                 "untitled": "<html><body><p>Nothing says what this page is.</p></body></html>"}
         return web.Response(text=pages[request.match_info["which"]], content_type="text/html")
 
     async def challenge(request: web.Request) -> web.Response:

@@ -137,3 +137,13 @@ def test_a_byte_order_mark_decides_the_encoding():
     assert read_heads(codecs.BOM_UTF8 + title.encode(), "iso-8859-1").title == "页面不存在"
     assert read_heads(codecs.BOM_UTF16_LE + title.encode("utf-16-le")).title == "页面不存在"
     assert read_heads(codecs.BOM_UTF16_BE + title.encode("utf-16-be"), "utf-8").title == "页面不存在"
+
+
+def test_a_page_with_neither_title_nor_heading_costs_no_probe(server):
+    """Such a page cannot be compared with the host's answer for a path that cannot exist, yet the probe was sent
+    first and the missing title looked at after: one request more to the host for nothing (a 204, an untitled page,
+    a file served without a Content-Type, a title past the first 64 KiB)."""
+    before = probes(server)
+    out = check([server.url("/hostile-page/untitled"), server.url("/hostile-page/untitled?again=1")])
+    assert {o.verdict for o in out.values()} == {"ok"}
+    assert probes(server) == before

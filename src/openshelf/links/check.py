@@ -436,10 +436,10 @@ class Checker:
         start URL that is a site's root, or the very page the probe landed on, is that home page.
         """
         claim = not_found_claim(heads)
-        if claim is not None or (start.path in ("", "/") and not start.query_string):
-            return claim
+        if claim is not None or (start.path in ("", "/") and not start.query_string) or heads.key() is None:
+            return claim  # a page with neither title nor heading cannot be compared: no probe for it
         probed = await self._probe(url)
-        if probed is None or heads.key() is None:
+        if probed is None:
             return None
         probe_url, probe_heads = probed
         if probe_heads.key() != heads.key() or str(start) == probe_url:
