@@ -503,3 +503,15 @@ def test_a_trickled_page_is_judged_by_what_came(servers):
     out = one(raw.url("/body-trickle?first=<title>Page+not+found</title>"), options=CheckOptions(timeout=0.6, retries=0))
     assert (out.verdict, out.status) == ("transient", 200)
     assert out.note == "soft 404: the page's title says 'Page not found'"
+
+
+@pytest.mark.parametrize("query", ["status=404&type=text/html", "status=200&type=application/pdf", "status=429&type=text/plain"])
+def test_a_body_read_only_to_keep_the_connection_gets_a_short_grace(servers, query):
+    """A small body that is not needed (a 404's page, a PDF, a 429's text) is drained to keep the connection; when it
+    trickles, waiting the whole --timeout for it held one of the host's slots that long per URL (a tarpit with 15 s
+    each, a 429's slot while the host asked for less traffic). The drain gives up after a short grace and drops the
+    connection; the status decides as before."""
+    raw = servers[2]
+    out = one(raw.url(f"/body-trickle?{query}"), options=CheckOptions(timeout=6.0, retries=0))
+    assert out.status == int(query[7:10])
+    assert out.elapsed_ms < 3500, out

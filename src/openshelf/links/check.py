@@ -121,6 +121,9 @@ class _Hop:
 GUARD_NOTE = "private address"
 #: How the note of a URL whose host asked for a pause begins.
 RETRY_AFTER_NOTE = "the host asked to wait"
+#: Seconds a body read only to keep the connection (not a page's title, a rule's phrases or a challenge) may take:
+#: past that the connection is dropped rather than a host's slot held (a trickled 404 page, a 429's text).
+DRAIN_GRACE = 2.0
 HEAD_REFUSALS_BEFORE_GET = 3  # 405/501 answers to HEAD (that GET then answered) before a host gets GET straight away
 
 
@@ -575,7 +578,7 @@ class Checker:
             )
             length = resp.content_length
             if need_body or (length is not None and length <= opts.body_limit):
-                raw, whole = await _read_prefix(resp, opts.body_limit, deadline)
+                raw, whole = await _read_prefix(resp, opts.body_limit, deadline, None if need_body else DRAIN_GRACE)
                 if status in (403, 503) and any(m in raw for m in CHALLENGE_MARKERS):
                     challenge = True
                 if judge:
@@ -609,8 +612,9 @@ def _is_html(headers: Mapping[str, str]) -> bool:
     return not kind or "html" in kind
 
 
-async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, deadline: asyncio.Timeout) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, and whether that was all of it.
+async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, deadline: asyncio.Timeout,
+                       grace: float | None = None) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether that was all of it; within ``grace`` seconds when given.
 
     The status is in by now and decides: a body that stalls until the request's deadline, breaks off, or does not
     decode (a lying Content-Length, a bad chunk, broken gzip) ends the read, not the request, and what came of it
@@ -624,7 +628,7 @@ async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, deadline: async
     size = 0
     whole = False
     try:
-        async with asyncio.timeout_at(when):
+        async with asyncio.timeout_at(when if grace is None else min(when, loop.time() + grace)):
             while size < limit:
                 chunk = await resp.content.read(limit - size)
                 if not chunk:
