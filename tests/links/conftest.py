@@ -271,6 +271,10 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
                 writer.write(b"this is not gzip!!!!")
                 await writer.drain()
                 await asyncio.sleep(3600)
+        elif path.startswith("/malformed"):
+            # An answer aiohttp cannot parse (a negative Content-Length).
+            writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: -1\r\n\r\n")
+            await writer.drain()
         elif path.startswith("/reset"):
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -515,3 +515,12 @@ def test_a_body_read_only_to_keep_the_connection_gets_a_short_grace(servers, que
     out = one(raw.url(f"/body-trickle?{query}"), options=CheckOptions(timeout=6.0, retries=0))
     assert out.status == int(query[7:10])
     assert out.elapsed_ms < 3500, out
+
+
+def test_an_answer_that_cannot_be_parsed_is_not_reported_as_an_http_400(servers):
+    """aiohttp reports an answer it cannot parse as ClientResponseError with status 400, and the error read
+    'ClientResponseError: 400, message=...': a curator took it for the server's HTTP 400."""
+    raw = servers[2]
+    out = one(raw.url("/malformed"), options=CheckOptions(timeout=2.0, retries=0))
+    assert (out.verdict, out.status) == ("transient", None)
+    assert out.error == "malformed HTTP answer: Invalid character in Content-Length", out.error

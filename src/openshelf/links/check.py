@@ -678,6 +678,11 @@ def _error_response(method: str, exc: BaseException) -> _Response:
     head_trouble = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)
     if method == "HEAD" and isinstance(exc, head_trouble):
         return _Response(fallback=True)  # some servers mishandle HEAD: try GET
+    if isinstance(exc, aiohttp.ClientResponseError) and isinstance(exc.__cause__, aiohttp.http_exceptions.HttpProcessingError):
+        # aiohttp could not parse the answer and calls it status 400: no status came, and the error must not read as one
+        what = " ".join(exc.message.replace("\\n", " ").split())
+        what = what.split(": b'", 1)[0].split(': b"', 1)[0]  # not the raw bytes aiohttp quotes after it
+        return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"malformed HTTP answer: {what}", retryable=True))
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout: {exc}", retryable=True))
     text = " ".join(str(exc).replace("\\n", " ").split()) or type(exc).__name__  # one line, whatever the library wrote
