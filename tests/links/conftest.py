@@ -12,6 +12,7 @@ import socket
 import struct
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -133,18 +134,27 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
 
     async def not_found_page(request: web.Request) -> web.Response:
         # 200 pages that say "not found" in their title: /not-found/zh, /not-found/gbk (GBK, charset only in
-        # a <meta>), /not-found/en; /not-found/article is an article about 404 errors (a real page).
+        # a <meta>), /not-found/gbk-undeclared (GBK, no charset anywhere), /not-found/en; /not-found/article
+        # is an article about 404 errors (a real page).
         pages = {
             "zh": "<html><head><title>页面不存在 - 某某大学</title></head><body><p>请返回首页</p></body></html>",
             "gbk": '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
                    "<title>抱歉，您访问的页面不存在！</title></head><body><h1>错误</h1></body></html>",
+            "gbk-undeclared": "<html><head><title>抱歉，您访问的页面不存在！</title></head><body><h1>错误</h1></body></html>",
             "en": "<html><head><title>Page not found | Example</title></head><body><h1>Oops</h1></body></html>",
             "article": "<html><head><title>How to fix 404 Not Found errors</title></head><body><h1>Fixing 404s</h1>"
                        "<p>A page titled 'Page not found' served with status 200 is a soft 404.</p></body></html>",
         }
         which = request.match_info["which"]
         text = pages[which]
-        return web.Response(body=text.encode("gbk" if which == "gbk" else "utf-8"), content_type="text/html")
+        return web.Response(body=text.encode("gbk" if which.startswith("gbk") else "utf-8"), content_type="text/html")
+
+    async def hostile_page(request: web.Request) -> web.Response:
+        # 200 HTML pages that break parsers: a marked section html.parser raises on; 64 KiB it is quadratic on;
+        # and one with neither a title nor a heading.
+        pages = {"marked-section": "<html><![foo[ x ]]><title>Library</title></html>", "quadratic": "<a " * 21845,
+                 "untitled": "<html><body><p>Nothing says what this page is.</p></body></html>"}
+        return web.Response(text=pages[request.match_info["which"]], content_type="text/html")
 
     async def challenge(request: web.Request) -> web.Response:
         return web.Response(status=403, headers={"cf-mitigated": "challenge", "Server": "cloudflare"}, text="Just a moment...")
@@ -199,6 +209,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/nohead", nohead)
     app.router.add_route("*", "/soft404", soft404)
     app.router.add_route("*", "/challenge", challenge)
+    app.router.add_route("*", "/hostile-page/{which}", hostile_page)
     app.router.add_route("*", "/not-found/{which}", not_found_page)
     app.router.add_route("*", "/huge", huge)
     app.router.add_route("*", "/hang", hang)
@@ -215,6 +226,7 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         while (await reader.readline()) not in (b"\r\n", b"\n", b""):
             pass
         path = line.split()[1].decode() if len(line.split()) > 1 else "/"
+        method = line.split()[0].decode() if line.split() else "GET"
         if path.startswith("/trickle"):
             # Headers one byte at a time, forever: each read is quick, the whole never ends.
             for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
@@ -223,6 +235,46 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
                 await asyncio.sleep(0.05)
         elif path.startswith("/silent"):
             await asyncio.sleep(3600)
+        elif path.startswith("/fine"):
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfine")
+            await writer.drain()
+        elif path.startswith(("/body-trickle", "/body-cut", "/body-bad-gzip")):
+            # The status line and headers at once (?status=, default 200; ?type=, default text/html; a 3xx
+            # leads to /fine), then (not to HEAD) the body goes wrong: /body-trickle sends its first bytes (?first=, a title)
+            # and then a byte every 0.2 s; /body-cut announces 10,000 bytes, sends 100 and closes; /body-bad-gzip
+            # is announced as gzip and is not.
+            query = dict(item.split("=", 1) for item in path.partition("?")[2].split("&") if "=" in item)
+            status = int(query.get("status", "200"))
+            first = urllib.parse.unquote_plus(query.get("first", "<title>Library</title>")).encode()
+            head = f"HTTP/1.1 {status} Whatever\r\nContent-Type: {query.get('type', 'text/html')}\r\nLocation: /fine\r\n"
+            if method == "HEAD":  # the headers alone, as they would come with the body
+                length = "20\r\nContent-Encoding: gzip" if path.startswith("/body-bad-gzip") else "1000"
+                writer.write(f"{head}Content-Length: {length}\r\n\r\n".encode())
+                await writer.drain()
+            elif path.startswith("/body-trickle"):
+                writer.write(f"{head}Content-Length: 1000\r\n\r\n".encode() + first)
+                await writer.drain()
+                for _ in range(1000 - len(first)):
+                    await asyncio.sleep(0.2)
+                    writer.write(b"x")
+                    await writer.drain()
+            elif path.startswith("/body-cut"):
+                writer.write(f"{head}Content-Length: 10000\r\n\r\n".encode())
+                await writer.drain()
+                await asyncio.sleep(0.05)  # the headers first, as a slow server would send them
+                writer.write(first.ljust(100, b"x"))
+                await writer.drain()
+            else:
+                writer.write(f"{head}Content-Encoding: gzip\r\nContent-Length: 20\r\n\r\n".encode())
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"this is not gzip!!!!")
+                await writer.drain()
+                await asyncio.sleep(3600)
+        elif path.startswith("/malformed"):
+            # An answer aiohttp cannot parse (a negative Content-Length).
+            writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: -1\r\n\r\n")
+            await writer.drain()
         elif path.startswith("/reset"):
             sock = writer.get_extra_info("socket")
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

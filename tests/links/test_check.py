@@ -453,3 +453,74 @@ def test_an_error_the_http_library_writes_over_several_lines_is_one_line() -> No
         listener.close()
     assert out.verdict == "transient" and out.error, out
     assert "\n" not in out.error and "\\n" not in out.error, out.error
+
+
+def test_a_page_that_breaks_the_html_parser_does_not_end_the_run(server):
+    """A 200 page with '<![foo[' made html.parser raise AssertionError, out of the worker and check_many: the whole run
+    ended with a traceback. Now it is one page like any other."""
+    urls = [server.url("/hostile-page/marked-section"), server.url("/ok?after-marked-section=1")]
+    out = check(urls)
+    assert {url: out[url].verdict for url in urls} == dict.fromkeys(urls, "ok")
+
+
+def test_a_page_the_html_parser_is_quadratic_on_does_not_stall_the_run(server):
+    """64 KiB of '<a ' took html.parser 23 s of CPU, in the event loop: every other request and timeout waited."""
+    import time
+
+    started = time.process_time()
+    out = one(server.url("/hostile-page/quadratic"))
+    assert (out.verdict, out.status) == ("ok", 200)
+    assert time.process_time() - started < 2
+
+
+BODY_TROUBLE = [
+    ("status=200&type=application/pdf", "ok", 200),
+    ("status=200&type=text/html", "ok", 200),
+    ("status=404&type=text/html", "broken", 404),
+    ("status=410&type=text/plain", "broken", 410),
+    ("status=302&type=text/html", "ok", 200),  # the redirect is followed to /fine
+    ("status=403&type=text/html", "blocked", 403),
+]
+
+
+@pytest.mark.parametrize("kind", ["body-trickle", "body-cut", "body-bad-gzip"])
+@pytest.mark.parametrize(("query", "verdict", "status"), BODY_TROUBLE)
+@pytest.mark.parametrize("options", [FAST, HEAD_FIRST], ids=["get", "head"])
+def test_the_status_decides_however_the_body_goes_wrong(servers, kind, query, verdict, status, options):
+    """The status line and headers arrive at once, then the body trickles a byte every 0.2 s, is cut short, or is not
+    the gzip it claims. GET first reads the body (a page's title, or a small body drained to keep the connection),
+    and its trouble threw the status away: a 200 PDF, a 404, a 302 were all 'transient' (a timeout, a payload error),
+    where HEAD had answered at once. The status decides; the body only adds what was read of it."""
+    raw = servers[2]
+    opts = CheckOptions(timeout=0.6, retries=0, backoff=0.05, method=options.method)
+    out = one(raw.url(f"/{kind}?{query}"), options=opts)
+    assert (out.verdict, out.status) == (verdict, status), out
+
+
+def test_a_trickled_page_is_judged_by_what_came(servers):
+    """A page whose title says 'not found' and whose body then trickles: judged by the prefix read before the deadline."""
+    raw = servers[2]
+    out = one(raw.url("/body-trickle?first=<title>Page+not+found</title>"), options=CheckOptions(timeout=0.6, retries=0))
+    assert (out.verdict, out.status) == ("transient", 200)
+    assert out.note == "soft 404: the page's title says 'Page not found'"
+
+
+@pytest.mark.parametrize("query", ["status=404&type=text/html", "status=200&type=application/pdf", "status=429&type=text/plain"])
+def test_a_body_read_only_to_keep_the_connection_gets_a_short_grace(servers, query):
+    """A small body that is not needed (a 404's page, a PDF, a 429's text) is drained to keep the connection; when it
+    trickles, waiting the whole --timeout for it held one of the host's slots that long per URL (a tarpit with 15 s
+    each, a 429's slot while the host asked for less traffic). The drain gives up after a short grace and drops the
+    connection; the status decides as before."""
+    raw = servers[2]
+    out = one(raw.url(f"/body-trickle?{query}"), options=CheckOptions(timeout=6.0, retries=0))
+    assert out.status == int(query[7:10])
+    assert out.elapsed_ms < 3500, out
+
+
+def test_an_answer_that_cannot_be_parsed_is_not_reported_as_an_http_400(servers):
+    """aiohttp reports an answer it cannot parse as ClientResponseError with status 400, and the error read
+    'ClientResponseError: 400, message=...': a curator took it for the server's HTTP 400."""
+    raw = servers[2]
+    out = one(raw.url("/malformed"), options=CheckOptions(timeout=2.0, retries=0))
+    assert (out.verdict, out.status) == ("transient", None)
+    assert out.error == "malformed HTTP answer: Invalid character in Content-Length", out.error

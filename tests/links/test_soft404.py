@@ -87,3 +87,63 @@ def test_titles_and_headings():
         assert says_not_found(text), text
     for text in ("How to fix 404 Not Found errors", "Example Library", "页面不存在的原因与解决办法", ""):
         assert not says_not_found(text), text
+
+
+@pytest.mark.parametrize("markup", ["<![foo[ x ]]>", "<![ ", "<![1"])
+def test_a_malformed_marked_section_does_not_raise(markup):
+    """html.parser raised AssertionError on '<![foo[' (a marked section it does not know), which ended the whole run."""
+    assert read_heads(f"<html>{markup}<title>Page not found</title>".encode()).title in ("Page not found", "")
+
+
+@pytest.mark.parametrize("markup", ["<a " * 21845, "<!--" * 16384, "<title>" + "<a" * 32000, "<h1 " * 16000, "<title " * 9000])
+def test_a_hostile_prefix_is_read_in_linear_time(markup):
+    """html.parser is quadratic on some malformed input: 64 KiB of '<a ' took 23 s of CPU, during which the event loop
+    (every other request, every timeout, --deadline) stood still."""
+    import time
+
+    started = time.process_time()
+    read_heads(markup.encode()[:65536])
+    assert time.process_time() - started < 0.5
+
+
+def test_titles_and_headings_as_a_browser_reads_them():
+    assert read_heads(b"<html><head><title>A &amp; B</title></head><body><h1 class=x><a href='/'>Not <b>found</b></a></h1>").h1 == "Not found"
+    assert read_heads(b"<TITLE>Upper</TITLE><H1>Case</H1>") == read_heads(b"<title>Upper</title><h1>Case</h1>")
+    assert read_heads(b"<title>A &amp; B</title>").title == "A & B"
+    assert read_heads(b"<!-- <title>commented out</title> --><title>real</title>").title == "real"
+    assert read_heads(b"<script>document.title = '<title>x</title>'</script><title>real</title>").title == "real"
+    assert read_heads(b"<titles>no</titles><h10>no</h10><title>yes</title>") == read_heads(b"<title>yes</title>")
+    assert read_heads(b"<title>cut off at the end of the prefix").title == "cut off at the end of the prefix"
+    assert read_heads(b"<h1>one</h1><h1>two</h1>").h1 == "one"
+
+
+@pytest.mark.parametrize("which", ["gbk", "gbk-undeclared"])
+def test_a_host_rules_phrase_is_found_in_a_gbk_page(server, which):
+    """A host rule's phrases were looked for in the body decoded as UTF-8 unless the Content-Type named a charset: on a
+    GBK page (its charset in a <meta>, or nowhere, as many Chinese CMSs serve them) the phrase was never found, and
+    the deleted page was 'ok'. The body is decoded as the title is: the header, else the <meta>, else a sniff."""
+    rules = parse_rules("hosts:\n  - host: 127.0.0.1\n    soft_404: ['您访问的页面不存在']\n    reason: its notice\n")
+    out = one(server.url(f"/not-found/{which}"), rules=rules)
+    assert (out.verdict, out.error) == ("broken", "soft 404: page says '您访问的页面不存在'")
+
+
+
+def test_a_byte_order_mark_decides_the_encoding():
+    """As a browser reads it: a BOM wins over the Content-Type's charset (a UTF-8 page served as ISO-8859-1 read as
+    mojibake, and a UTF-16 page as nothing)."""
+    import codecs
+
+    title = "<title>页面不存在</title>"
+    assert read_heads(codecs.BOM_UTF8 + title.encode(), "iso-8859-1").title == "页面不存在"
+    assert read_heads(codecs.BOM_UTF16_LE + title.encode("utf-16-le")).title == "页面不存在"
+    assert read_heads(codecs.BOM_UTF16_BE + title.encode("utf-16-be"), "utf-8").title == "页面不存在"
+
+
+def test_a_page_with_neither_title_nor_heading_costs_no_probe(server):
+    """Such a page cannot be compared with the host's answer for a path that cannot exist, yet the probe was sent
+    first and the missing title looked at after: one request more to the host for nothing (a 204, an untitled page,
+    a file served without a Content-Type, a title past the first 64 KiB)."""
+    before = probes(server)
+    out = check([server.url("/hostile-page/untitled"), server.url("/hostile-page/untitled?again=1")])
+    assert {o.verdict for o in out.values()} == {"ok"}
+    assert probes(server) == before

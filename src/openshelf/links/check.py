@@ -50,7 +50,7 @@ from yarl import URL
 
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
-from .page import Heads, not_found_claim, read_heads
+from .page import Heads, decode_prefix, not_found_claim, read_heads
 from .rules import HostRule, LinkRules
 from .verdict import FAILING, Verdict
 
@@ -121,6 +121,9 @@ class _Hop:
 GUARD_NOTE = "private address"
 #: How the note of a URL whose host asked for a pause begins.
 RETRY_AFTER_NOTE = "the host asked to wait"
+#: Seconds a body read only to keep the connection (not a page's title, a rule's phrases or a challenge) may take:
+#: past that the connection is dropped rather than a host's slot held (a trickled 404 page, a 429's text).
+DRAIN_GRACE = 2.0
 HEAD_REFUSALS_BEFORE_GET = 3  # 405/501 answers to HEAD (that GET then answered) before a host gets GET straight away
 
 
@@ -436,10 +439,10 @@ class Checker:
         start URL that is a site's root, or the very page the probe landed on, is that home page.
         """
         claim = not_found_claim(heads)
-        if claim is not None or (start.path in ("", "/") and not start.query_string):
-            return claim
+        if claim is not None or (start.path in ("", "/") and not start.query_string) or heads.key() is None:
+            return claim  # a page with neither title nor heading cannot be compared: no probe for it
         probed = await self._probe(url)
-        if probed is None or heads.key() is None:
+        if probed is None:
             return None
         probe_url, probe_heads = probed
         if probe_heads.key() != heads.key() or str(start) == probe_url:
@@ -522,8 +525,8 @@ class Checker:
         limit = max(0.05, min(timeout, budget.left))
         started = time.monotonic()
         try:
-            async with asyncio.timeout(limit):
-                response = await self._fetch(method, url, rule, limit)
+            async with asyncio.timeout(limit) as deadline:
+                response = await self._fetch(method, url, rule, limit, deadline)
             if response.retry_after is not None:
                 response = self._pause_host(host, response, budget)  # before this request's slot is given up
             return response
@@ -539,7 +542,8 @@ class Checker:
             budget.left -= time.monotonic() - started
             self.request_count += 1
 
-    async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float) -> _Response:
+    async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float,
+                     deadline: asyncio.Timeout) -> _Response:
         assert self._session is not None
         opts = self.options
         # Only the connect timeout here: the hard deadline (``asyncio.timeout`` in _request, the same
@@ -574,15 +578,15 @@ class Checker:
             )
             length = resp.content_length
             if need_body or (length is not None and length <= opts.body_limit):
-                raw = await _read_prefix(resp, opts.body_limit)
+                raw, whole = await _read_prefix(resp, opts.body_limit, deadline, None if need_body else DRAIN_GRACE)
                 if status in (403, 503) and any(m in raw for m in CHALLENGE_MARKERS):
                     challenge = True
                 if judge:
                     heads = read_heads(raw, resp.charset)
                 elif need_body:
-                    body_text = raw.decode(resp.get_encoding() if resp.charset else "utf-8", errors="replace")
-                if not resp.content.at_eof():
-                    resp.close()  # unread rest: drop the connection rather than drain it
+                    body_text = decode_prefix(raw, resp.charset)  # as the title is: a GBK page often declares nothing
+                if not whole:
+                    resp.close()  # unread rest, or a body that went wrong: drop the connection rather than drain it
             else:
                 resp.close()
             return _Response(
@@ -608,16 +612,35 @@ def _is_html(headers: Mapping[str, str]) -> bool:
     return not kind or "html" in kind
 
 
-async def _read_prefix(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, deadline: asyncio.Timeout,
+                       grace: float | None = None) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether that was all of it; within ``grace`` seconds when given.
+
+    The status is in by now and decides: a body that stalls until the request's deadline, breaks off, or does not
+    decode (a lying Content-Length, a bad chunk, broken gzip) ends the read, not the request, and what came of it
+    is kept (a 404 stays a 404, a 200 page is judged by the part of it that arrived).
+    """
+    loop = asyncio.get_running_loop()
+    when = deadline.when()
+    assert when is not None
+    deadline.reschedule(None)  # the read has the same deadline, its own, so that running out ends only the read
     chunks: list[bytes] = []
     size = 0
-    while size < limit:
-        chunk = await resp.content.read(limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+    whole = False
+    try:
+        async with asyncio.timeout_at(when if grace is None else min(when, loop.time() + grace)):
+            while size < limit:
+                chunk = await resp.content.read(limit - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            whole = resp.content.at_eof()
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        pass
+    finally:
+        deadline.reschedule(max(when, loop.time() + 1.0))  # what is left (the connection's release) stays bounded
+    return b"".join(chunks), whole
 
 
 def _errno_chain(exc: BaseException) -> Iterable[BaseException]:
@@ -655,6 +678,11 @@ def _error_response(method: str, exc: BaseException) -> _Response:
     head_trouble = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)
     if method == "HEAD" and isinstance(exc, head_trouble):
         return _Response(fallback=True)  # some servers mishandle HEAD: try GET
+    if isinstance(exc, aiohttp.ClientResponseError) and isinstance(exc.__cause__, aiohttp.http_exceptions.HttpProcessingError):
+        # aiohttp could not parse the answer and calls it status 400: no status came, and the error must not read as one
+        what = " ".join(exc.message.replace("\\n", " ").split())
+        what = what.split(": b'", 1)[0].split(': b"', 1)[0]  # not the raw bytes aiohttp quotes after it
+        return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"malformed HTTP answer: {what}", retryable=True))
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout: {exc}", retryable=True))
     text = " ".join(str(exc).replace("\\n", " ").split()) or type(exc).__name__  # one line, whatever the library wrote

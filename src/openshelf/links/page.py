@@ -11,9 +11,9 @@ forms), with the words in :data:`NOISE` and punctuation set aside, is one of :da
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 #: "Not found" in the title or main heading (compared without case, spaces or punctuation).
 NOT_FOUND_PHRASES = (
@@ -55,28 +55,32 @@ class Heads:
         return self.title.casefold(), self.h1.casefold()
 
 
-class _HeadsParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.inside: str | None = None
-        self.found: dict[str, list[str]] = {}
+# A linear reading of the prefix, not html.parser: on hostile markup that raised (AssertionError on '<![foo[')
+# or took quadratic time (64 KiB of '<a ' took 23 s of CPU in the event loop). Every pattern here is linear:
+# an unclosed comment, script or element runs to the end of the prefix, an attribute list is bounded, and a
+# tag inside an element ends at the next '<' or '>'.
+_HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_ELEMENT = {tag: re.compile(rf"<{tag}\b[^<>]{{0,2048}}>(.*?)(?:</{tag}\s*>|\Z)", re.IGNORECASE | re.DOTALL) for tag in ("title", "h1")}
+_INNER_TAG = re.compile(r"<[^<>]*>")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("title", "h1") and tag not in self.found:
-            self.inside = tag
-            self.found[tag] = []
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self.inside:
-            self.inside = None
+def _element_text(text: str, tag: str) -> str:
+    match = _ELEMENT[tag].search(text)
+    if match is None:
+        return ""
+    return html.unescape(_INNER_TAG.sub("", match.group(1)))
 
-    def handle_data(self, data: str) -> None:
-        if self.inside is not None:
-            self.found[self.inside].append(data)
+
+#: A byte order mark decides the encoding, over the Content-Type's charset (as a browser reads a page).
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _charset(raw: bytes, declared: str | None) -> str:
-    """The response's charset, else a ``<meta charset>`` in the prefix, else UTF-8 (or GB18030 when that fails)."""
+    """A byte order mark's, else the response's charset, else a ``<meta charset>`` in the prefix, else UTF-8 (or
+    GB18030 when that fails)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
     candidates = [declared] if declared else []
     match = _META_CHARSET.search(raw, 0, 4096)
     if match:
@@ -97,13 +101,15 @@ def _charset(raw: bytes, declared: str | None) -> str:
     return "utf-8"
 
 
+def decode_prefix(raw: bytes, charset: str | None = None) -> str:
+    """A page's prefix as text: decoded with ``charset`` (the Content-Type's), else its ``<meta charset>``, else a sniff."""
+    return raw.decode(_charset(raw, charset), errors="replace")
+
+
 def read_heads(raw: bytes, charset: str | None = None) -> Heads:
     """The title and first ``<h1>`` of an HTML prefix, decoded with ``charset`` or a sniff."""
-    text = raw.decode(_charset(raw, charset), errors="replace")
-    parser = _HeadsParser()
-    parser.feed(text)
-    parser.close()
-    title, h1 = ("".join(parser.found.get(tag, ())) for tag in ("title", "h1"))
+    text = _HIDDEN.sub(" ", decode_prefix(raw, charset))
+    title, h1 = (_element_text(text, tag) for tag in ("title", "h1"))
     return Heads(_SPACE.sub(" ", title).strip(), _SPACE.sub(" ", h1).strip())
 
 
