@@ -524,3 +524,20 @@ def test_an_answer_that_cannot_be_parsed_is_not_reported_as_an_http_400(servers)
     out = one(raw.url("/malformed"), options=CheckOptions(timeout=2.0, retries=0))
     assert (out.verdict, out.status) == ("transient", None)
     assert out.error == "malformed HTTP answer: Invalid character in Content-Length", out.error
+
+
+def test_a_fault_of_the_checkers_own_on_one_url_is_that_urls_result_not_the_end_of_the_run(server, monkeypatch):  # type: ignore[no-untyped-def]
+    """The GET-first review: an exception one page raised in the checker's own code (html.parser's AssertionError on
+    '<![foo[' did) went out of the worker and check_many, and the whole run ended with a traceback."""
+    import openshelf.links.check as check_module
+
+    def broken(raw: bytes, charset: str | None = None) -> None:
+        raise AssertionError("unknown status keyword in marked section")
+
+    monkeypatch.setattr(check_module, "read_heads", broken)
+    urls = [server.url("/ok?internal=1"), server.url("/status/404?internal=1"), server.url("/redirect/301?to=/ok%3Finternal%3D2")]
+    out = check(urls)
+    assert (out[urls[0]].verdict, out[urls[0]].note) == ("transient", "internal error")
+    assert out[urls[0]].error == ("internal error in the link checker (AssertionError: unknown status keyword in marked section); "
+                                  "please report it")
+    assert out[urls[1]].verdict == "broken"  # the other URLs of the run are checked as ever

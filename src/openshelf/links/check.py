@@ -119,6 +119,8 @@ class _Hop:
 
 #: The note of a URL the private-address guard refused (on its first request or a redirect hop).
 GUARD_NOTE = "private address"
+#: The note of a URL whose check met a fault of the checker's own (reported, not ending the run).
+INTERNAL_NOTE = "internal error"
 #: How the note of a URL whose host asked for a pause begins.
 RETRY_AFTER_NOTE = "the host asked to wait"
 #: Seconds a body read only to keep the connection (not a page's title, a rule's phrases or a challenge) may take:
@@ -269,10 +271,16 @@ class Checker:
             self._stop.set()
 
     async def check(self, url: str) -> Outcome:
-        """Check one URL, with retries; never raises for network trouble."""
+        """Check one URL, with retries; never raises for network trouble, nor for a fault of this checker's own that
+        one URL meets (a hostile page should not end a run of thousands): that is the URL's ``transient`` result."""
         started = time.monotonic()
         checked_at = now_iso()
-        outcome = await self._check(url)
+        try:
+            outcome = await self._check(url)
+        except Exception as exc:  # reported as the URL's result, with what went wrong
+            text = " ".join(str(exc).split())[:300]
+            outcome = Outcome(Verdict.TRANSIENT, error=f"internal error in the link checker ({type(exc).__name__}: {text}); "
+                              "please report it", note=INTERNAL_NOTE)
         outcome.elapsed_ms = int((time.monotonic() - started) * 1000)
         outcome.checked_at = checked_at
         return outcome
