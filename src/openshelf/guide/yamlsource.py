@@ -66,19 +66,11 @@ class _TooDeep(YamlProblem):
     """Nesting beyond ``Limits.max_depth`` (kept apart so a parser's own cap can be mapped to it)."""
 
 
-class _Node:
-    """Positions of a mapping or sequence: its own mark and its children's.
-
-    For a mapping, ``items`` maps each key to (key mark, child); for a sequence it lists the
-    children.  A child is a ``_Node`` or, for a scalar, its mark.  A mark is packed into an int
-    (:func:`_packed`) and made a 1-based :data:`Mark` when it is looked up.
-    """
-
-    __slots__ = ("items", "mark")
-
-    def __init__(self, mark: int, items: dict[str, tuple[int, Any]] | list[Any]) -> None:
-        self.mark = mark
-        self.items = items
+#: The positions of a mapping or sequence: ``(mark, children, key marks)`` for a mapping (each dict by key), ``(mark,
+#: children)`` for a sequence (a tuple).  A child is such a node or, for a scalar, its mark; a mark is packed into an
+#: int (:func:`_packed`) and made a 1-based :data:`Mark` when it is looked up.  Tuples, dicts of ints and ints only:
+#: the cyclic garbage collector stops looking at a finished tree (a guide keeps its trees for ``Entry.where``).
+_Node = tuple[int, dict[str, Any], dict[str, int]] | tuple[int, tuple[Any, ...]]
 
 
 class _Table:
@@ -108,8 +100,8 @@ class _Table:
 class Positions:
     """Where each value (and each mapping key) starts, by its path from the document root."""
 
-    def __init__(self, root: Any = None) -> None:
-        self._root = root
+    def __init__(self, root: _Node | int | None = None) -> None:
+        self._root: Any = root
         self.values = _Table(self, key=False)
         self.keys = _Table(self, key=True)
         #: Where a plain zh/en value was cut short by what YAML read as a comment (``room #3``), and the text cut off.
@@ -121,18 +113,18 @@ class Positions:
             return None
         key_mark: int | None = None
         for part in path:
-            if not isinstance(node, _Node):
+            if not isinstance(node, tuple):
                 return None
-            items = node.items
+            items = node[1]
             if isinstance(items, dict):
                 if not isinstance(part, str) or part not in items:
                     return None
-                key_mark, node = items[part]
+                key_mark, node = node[2][part], items[part]
             else:
                 if not isinstance(part, int) or not 0 <= part < len(items):
                     return None
                 key_mark, node = None, items[part]
-        return _one_based(node.mark if isinstance(node, _Node) else node), None if key_mark is None else _one_based(key_mark)
+        return _one_based(node[0] if isinstance(node, tuple) else node), None if key_mark is None else _one_based(key_mark)
 
     def find(self, path: Path) -> Mark | None:
         """Where the value at exactly ``path`` starts; None when there is none (as ``path in positions.values``)."""
@@ -335,8 +327,8 @@ class _Builder:
         self.text = text
         self.lines: list[str] | None = None  # the text's lines, split when first needed
         self.comments: list[tuple[Mark, str]] = []  # see cut_by_comment
-        # One frame per open collection: [value, position node, pending key, its mark, anchor, count at start,
-        # the node's items, whether it is a mapping]
+        # One frame per open collection: [value, its mark, pending key, the key's mark, anchor, count at start,
+        # the children's positions, whether it is a mapping, the key marks (a mapping's)]
         self.stack: list[list[Any]] = []
         self.anchors: dict[str, tuple[Any, Any, int]] = {}
         self.open_anchors: set[str] = set()
@@ -375,7 +367,7 @@ class _Builder:
         if key[:1].isspace() or key[:1] in _INVISIBLE:
             return self.fail(f"the key '{key.strip()}' starts with an invisible character U+{ord(key[0]):04X} (a full-width or "
                              "non-breaking space, often pasted from a chat or web page): indent with ordinary spaces", mark)
-        first = self.stack[-1][6][key][0]
+        first = self.stack[-1][8][key]
         where = field_name(self.path())
         inside = f" in {where}" if where else ""
         return self.fail(f"duplicate key '{key}'{inside} (first defined at line {_one_based(first)[0]})", mark)
@@ -429,7 +421,8 @@ class _Builder:
                     anchors[event.anchor] = (value, mark, 1)
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 frame = stack.pop()
-                value, pos = frame[0], frame[1]
+                value = frame[0]
+                pos = (frame[1], frame[6], frame[8]) if frame[7] else (frame[1], tuple(frame[6]))
                 if frame[4] is not None:
                     open_anchors.discard(frame[4])
                     anchors[frame[4]] = (value, pos, count - frame[5] + 1)
@@ -453,11 +446,10 @@ class _Builder:
                     raise _TooDeep(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)",
                                    *_one_based(mark))
                 in_map = cls is MappingStartEvent
-                items: Any = {} if in_map else []
                 anchor = event.anchor
                 if anchor is not None:
                     open_anchors.add(anchor)
-                top = [{} if in_map else [], _Node(mark, items), None, None, anchor, count, items, in_map]
+                top = [{} if in_map else [], mark, None, None, anchor, count, {} if in_map else [], in_map, {}]
                 stack.append(top)
                 continue
             elif cls is AliasEvent:
@@ -470,7 +462,7 @@ class _Builder:
                     raise self.fail(f"found undefined alias '{name}' (an alias *{name} needs an anchor &{name} before it)", mark)
                 value, pos, size = anchors[name]
                 # The value as a whole is where the alias is; what is inside, where the anchor wrote it.
-                pos = _Node(mark, pos.items) if isinstance(pos, _Node) else mark
+                pos = (mark, *pos[1:]) if isinstance(pos, tuple) else mark
                 count += size
                 if count > max_nodes:
                     raise self.too_many(mark)
@@ -496,7 +488,8 @@ class _Builder:
             if in_map:
                 key = top[2]
                 top[0][key] = value
-                top[6][key] = (top[3], pos)
+                top[6][key] = pos
+                top[8][key] = top[3]
                 top[2] = None
             elif top:
                 top[0].append(value)
