@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import random
+import re
 from pathlib import Path
 
 import pytest
 
+from openshelf.guide.checks import NEAR_TITLE_RATIO, _near_titles, _Title, _title_key
 from openshelf.guide.load import load_guide
 from openshelf.guide.urls import normalise_url
-from support import write_guide
+from support import ROOT, write_guide
 
 ENTRY = """\
   - id: {id}
@@ -155,3 +159,41 @@ def test_the_default_guide_has_no_duplicates() -> None:
 
     _, diagnostics = load_guide(ROOT / "guides")
     assert [d.format() for d in diagnostics if Path(d.location.path).stem in OWN_COLLECTIONS or d.severity == "error"] == []
+
+
+def _difflib_near(a: str, b: str) -> bool:
+    """The near-duplicate test as difflib alone decides it (what checks._near_titles must agree with)."""
+    if abs(len(a) - len(b)) * 10 > len(a) + len(b) or re.sub(r"\d+", "#", a) == re.sub(r"\d+", "#", b):
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
+
+
+def test_the_bounds_before_difflib_decide_every_pair_as_difflib_does() -> None:
+    """The near-duplicate check settles most pairs by bounds on difflib's ratio(); on titles of the default guide
+    edited a little, and on short strings over a few letters (where the bounds are tight), it decides as difflib."""
+    rnd = random.Random(7)
+    guide, _ = load_guide(ROOT / "guides")
+    assert guide is not None
+    keys = [_title_key(t) for e in guide.entries for t in (e.title.zh, e.title.en) if t]
+    alphabet = "ab1 中文"
+
+    def edit(text: str) -> str:
+        for _ in range(rnd.randint(0, 3)):
+            i = rnd.randrange(len(text) + 1)
+            text = rnd.choice([text[:i] + rnd.choice(alphabet) + text[i:], text[:i] + text[i + 1:],
+                               text[:i] + rnd.choice(alphabet) + text[i + 1:], text[i:] + text[:i]])
+        return text or "x"
+
+    pairs = [(k, edit(k)) for k in keys for _ in range(20)]
+    pairs += [("".join(rnd.choices(alphabet, k=rnd.randint(1, 12))), "") for _ in range(20_000)]
+    pairs = [(a, b or edit(a)) for a, b in pairs]
+    near = 0
+    for a, b in pairs:
+        if a == b:
+            continue
+        x, y = (_Title(k, re.sub(r"\d+", "#", k), None, frozenset(k)) for k in (a, b))  # type: ignore[arg-type]
+        expected = _difflib_near(a, b)
+        assert _near_titles(x, y) == expected, (a, b)
+        near += expected
+    assert near > 2_000

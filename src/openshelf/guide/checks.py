@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.models import SITE_FILE, Collection, Entry, Policy, Site, Text, serves
@@ -131,14 +132,47 @@ _DIGITS = re.compile(r"\d+")
 NEAR_TITLE_RATIO = 0.9
 
 
-def _near(a: str, b: str, masked_a: str, masked_b: str) -> bool:
-    """Titles that differ by a letter or two; titles that differ only in numbers are different things."""
-    # ratio() is at most 2·min/(len a + len b): below NEAR_TITLE_RATIO (0.9) when the lengths differ by more
-    # than a tenth of their sum, and then not worth comparing
-    if abs(len(a) - len(b)) * 10 > len(a) + len(b) or masked_a == masked_b:
+class _Title(NamedTuple):
+    """A title as the near-duplicate check compares it: its key (:func:`_title_key`), the key with its numbers masked,
+    the entry, and the key's characters."""
+
+    key: str
+    masked: str
+    entry: Entry
+    chars: frozenset[str]
+
+
+def _near_titles(a: _Title, b: _Title) -> bool:
+    """Titles that differ by a letter or two: difflib's ratio() is NEAR_TITLE_RATIO (0.9) or more, and they differ in
+    more than numbers (titles that differ only in numbers are different things).
+
+    Most pairs are settled without difflib, by bounds on its ratio().  ratio() is 2·M/T, M the characters its matching
+    blocks pair up and T the two lengths together; quick_ratio() is 2·I/T, I the characters the two have in common
+    counted with their multiplicity, so M ≤ I:
+    * M ≤ the shorter length: when the lengths differ by more than a tenth of T, ratio() < 0.9;
+    * a character in only one title leaves at least one character unpaired, so M ≤ (T − those characters) / 2: when
+      they are more than a tenth of T, ratio() < 0.9;
+    * the longest block ratio() pairs is the longest common substring, at least the common prefix or suffix: when that
+      alone is 0.9·T/2 or more, ratio() ≥ 0.9 (the float division is monotone, so the comparison agrees);
+    * I is what quick_ratio() counts, compared as it compares it.
+    Only the pairs none of these settle go to difflib (tests/guide/test_duplicates.py checks the equivalence)."""
+    x, y = a.key, b.key
+    total = len(x) + len(y)
+    if abs(len(x) - len(y)) * 10 > total or a.masked == b.masked or len(a.chars ^ b.chars) * 10 > total:
         return False
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.quick_ratio() >= NEAR_TITLE_RATIO and matcher.ratio() >= NEAR_TITLE_RATIO
+    shorter = min(len(x), len(y))
+    prefix = 0
+    while prefix < shorter and x[prefix] == y[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shorter and x[-1 - suffix] == y[-1 - suffix]:
+        suffix += 1
+    if 2.0 * max(prefix, suffix) / total >= NEAR_TITLE_RATIO:
+        return True
+    common = sum(min(x.count(c), y.count(c)) for c in a.chars & b.chars)
+    if 2.0 * common / total < NEAR_TITLE_RATIO:  # quick_ratio() < 0.9
+        return False
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= NEAR_TITLE_RATIO
 
 
 def duplicates(collections: list[Collection], *, titles: bool = True) -> Iterator[Diagnostic]:
@@ -180,18 +214,19 @@ def _duplicate_titles(entries: list[Entry], same_url: set[tuple[int, int]]) -> I
     order = {id(e): i for i, e in enumerate(entries)}
     pairs: set[tuple[int, int]] = set()
     for lang in ("zh", "en"):
-        titles = [(key, _DIGITS.sub("#", key), e) for e in entries if (t := getattr(e.title, lang)) for key in (_title_key(t),)]
+        titles = [_Title(key, _DIGITS.sub("#", key), e, frozenset(key))
+                  for e in entries if (t := getattr(e.title, lang)) for key in (_title_key(t),)]
         exact: dict[str, Entry] = {}
-        for key, _, entry in titles:
-            first = exact.setdefault(key, entry)
-            if first is not entry:
-                pairs.add((id(first), id(entry)))
+        for title in titles:
+            first = exact.setdefault(title.key, title.entry)
+            if first is not title.entry:
+                pairs.add((id(first), id(title.entry)))
         for flip in (False, True):
-            ranked = sorted(titles, key=lambda t: t[0][::-1] if flip else t[0])
-            for i, (key, masked, entry) in enumerate(ranked):
-                for other_key, other_masked, other in ranked[i + 1:i + 3]:
-                    if other_key != key and _near(key, other_key, masked, other_masked):
-                        a, b = sorted((entry, other), key=lambda e: order[id(e)])
+            ranked = sorted(titles, key=lambda t: t.key[::-1] if flip else t.key)
+            for i, title in enumerate(ranked):
+                for other in ranked[i + 1:i + 3]:
+                    if other.key != title.key and _near_titles(title, other):
+                        a, b = sorted((title.entry, other.entry), key=lambda e: order[id(e)])
                         pairs.add((id(a), id(b)))
     by_id = {id(e): e for e in entries}
     for a_id, b_id in sorted(pairs - same_url, key=lambda p: order[p[1]]):

@@ -71,6 +71,8 @@ SERVICE_STATE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _URL = re.compile(r"^https?://[^\s/?#\"'<>`\\{}|^]+[^\s\"'<>`\\{}|^]*$", re.IGNORECASE)
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_AUTHORITY_END = re.compile(r"[/?#]")
 
 
 def _check_url(value: str) -> str:
@@ -82,9 +84,9 @@ def _check_url(value: str) -> str:
         name = unicodedata.name(c, "a control character")
         raise ValueError(f"url has an invisible character, U+{ord(c):04X} ({name}), after {value[:hidden][-40:]!r}: delete it "
                          "(retype the address's end, or paste it as plain text)")
-    if not re.match(r"^https?://", value, re.IGNORECASE):
+    if not _SCHEME.match(value):
         raise ValueError("url must start with http:// or https://")
-    if "@" in re.split(r"[/?#]", value.split("//", 1)[1], maxsplit=1)[0]:
+    if "@" in value and "@" in _AUTHORITY_END.split(value.split("//", 1)[1], maxsplit=1)[0]:
         raise ValueError("url must not hold a user name or password (the 'name:password@' before the host): "
                          "readers cannot use it, and it would be published")
     if not _URL.match(value):

@@ -66,18 +66,11 @@ class _TooDeep(YamlProblem):
     """Nesting beyond ``Limits.max_depth`` (kept apart so a parser's own cap can be mapped to it)."""
 
 
-class _Node:
-    """Positions of a mapping or sequence: its own mark and its children's.
-
-    For a mapping, ``items`` maps each key to (key mark, child); for a sequence it lists the
-    children.  A child is a ``_Node`` or, for a scalar, its mark.
-    """
-
-    __slots__ = ("items", "mark")
-
-    def __init__(self, mark: Mark, items: dict[str, tuple[Mark, Any]] | list[Any]) -> None:
-        self.mark = mark
-        self.items = items
+#: The positions of a mapping or sequence: ``(mark, children, key marks)`` for a mapping (each dict by key), ``(mark,
+#: children)`` for a sequence (a tuple).  A child is such a node or, for a scalar, its mark; a mark is packed into an
+#: int (:func:`_packed`) and made a 1-based :data:`Mark` when it is looked up.  Tuples, dicts of ints and ints only:
+#: the cyclic garbage collector stops looking at a finished tree (a guide keeps its trees for ``Entry.where``).
+_Node = tuple[int, dict[str, Any], dict[str, int]] | tuple[int, tuple[Any, ...]]
 
 
 class _Table:
@@ -107,8 +100,8 @@ class _Table:
 class Positions:
     """Where each value (and each mapping key) starts, by its path from the document root."""
 
-    def __init__(self, root: Any = None) -> None:
-        self._root = root
+    def __init__(self, root: _Node | int | None = None) -> None:
+        self._root: Any = root
         self.values = _Table(self, key=False)
         self.keys = _Table(self, key=True)
         #: Where a plain zh/en value was cut short by what YAML read as a comment (``room #3``), and the text cut off.
@@ -118,20 +111,20 @@ class Positions:
         node = self._root
         if node is None:
             return None
-        key_mark: Mark | None = None
+        key_mark: int | None = None
         for part in path:
-            if not isinstance(node, _Node):
+            if not isinstance(node, tuple):
                 return None
-            items = node.items
+            items = node[1]
             if isinstance(items, dict):
                 if not isinstance(part, str) or part not in items:
                     return None
-                key_mark, node = items[part]
+                key_mark, node = node[2][part], items[part]
             else:
                 if not isinstance(part, int) or not 0 <= part < len(items):
                     return None
                 key_mark, node = None, items[part]
-        return (node.mark if isinstance(node, _Node) else node), key_mark
+        return _one_based(node[0] if isinstance(node, tuple) else node), None if key_mark is None else _one_based(key_mark)
 
     def find(self, path: Path) -> Mark | None:
         """Where the value at exactly ``path`` starts; None when there is none (as ``path in positions.values``)."""
@@ -173,7 +166,11 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
     """Parse one YAML document into (value, positions).  Raises :class:`YamlProblem`."""
     builder = _Builder(limits, text)
     try:
-        root = builder.run(yaml.parse(text, Loader=_Loader))
+        loader = _Loader(text)
+        try:
+            root = builder.run(_events(loader))
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
@@ -231,7 +228,11 @@ def _raise_if_too_deep(prefix: str, limits: Limits) -> None:
     to report, in our words and at our position, whatever the parser's version says.
     """
     try:
-        _Builder(limits).run(yaml.parse(prefix, Loader=_Loader))
+        loader = _Loader(prefix)
+        try:
+            _Builder(limits).run(_events(loader))
+        finally:
+            loader.dispose()
     except _TooDeep:
         raise
     except (YamlProblem, yaml.YAMLError):
@@ -302,11 +303,20 @@ _HINTS = (
 )
 
 
-def _start(event: yaml.Event) -> Mark:
-    """The 1-based (line, column) where an event starts."""
-    mark = event.start_mark
-    assert mark is not None, "PyYAML's parsers mark every event"  # the stubs allow None for hand-made events
-    return mark.line + 1, mark.column + 1
+def _packed(mark: yaml.Mark) -> int:
+    """A parser's mark (0-based ``line`` and ``column``) as one int: a position tree holds one per key and value, and
+    an int is smaller than a tuple and never looked at by the cyclic garbage collector."""
+    return mark.line << 32 | mark.column
+
+
+def _one_based(packed: int) -> Mark:
+    """A packed mark (:func:`_packed`) as a 1-based (line, column)."""
+    return (packed >> 32) + 1, (packed & 0xFFFF_FFFF) + 1
+
+
+def _events(loader: Any) -> Iterator[yaml.Event]:
+    """The loader's events up to the end of the stream (``get_event`` gives None after it), without a generator."""
+    return iter(loader.get_event, None)
 
 
 class _Builder:
@@ -317,14 +327,14 @@ class _Builder:
         self.text = text
         self.lines: list[str] | None = None  # the text's lines, split when first needed
         self.comments: list[tuple[Mark, str]] = []  # see cut_by_comment
-        self.count = 0
-        # One frame per open collection: [value, position node, pending key, its mark, anchor, count at start]
+        # One frame per open collection: [value, its mark, pending key, the key's mark, anchor, count at start,
+        # the children's positions, whether it is a mapping, the key marks (a mapping's)]
         self.stack: list[list[Any]] = []
         self.anchors: dict[str, tuple[Any, Any, int]] = {}
         self.open_anchors: set[str] = set()
 
-    def fail(self, message: str, mark: Mark) -> YamlProblem:
-        return YamlProblem(message, *mark)
+    def fail(self, message: str, mark: int) -> YamlProblem:
+        return YamlProblem(message, *_one_based(mark))
 
     def path(self) -> Path:
         parts: list[str | int] = []
@@ -336,7 +346,7 @@ class _Builder:
                 parts.append(len(frame[0]))
         return tuple(parts)
 
-    def cut_by_comment(self, event: ScalarEvent, mark: Mark) -> None:
+    def cut_by_comment(self, event: ScalarEvent, mark: int) -> None:
         """Note where a sentence (a plain zh/en value) ends at a ' #' not followed by a space: YAML reads the rest of
         the line as a comment, so "Ask for room #3 at the desk." keeps only "Ask for room"."""
         end = event.end_mark
@@ -346,118 +356,146 @@ class _Builder:
         line = self.lines[end.line] if end.line < len(self.lines) else ""
         rest = line[end.column:]
         if _CUT.match(rest):
-            self.comments.append((mark, rest.strip()))
+            self.comments.append((_one_based(mark), rest.strip()))
 
-    def too_many(self, mark: Mark) -> YamlProblem:
+    def too_many(self, mark: int) -> YamlProblem:
         return self.fail(f"the document expands to more than {self.limits.max_nodes:,} values "
                          "(anchors and aliases multiply it); write the values out instead", mark)
 
+    def bad_key(self, key: str, mark: int) -> YamlProblem:
+        """The problem with a mapping key that starts with an invisible character or is already in the mapping."""
+        if key[:1].isspace() or key[:1] in _INVISIBLE:
+            return self.fail(f"the key '{key.strip()}' starts with an invisible character U+{ord(key[0]):04X} (a full-width or "
+                             "non-breaking space, often pasted from a chat or web page): indent with ordinary spaces", mark)
+        first = self.stack[-1][8][key]
+        where = field_name(self.path())
+        inside = f" in {where}" if where else ""
+        return self.fail(f"duplicate key '{key}'{inside} (first defined at line {_one_based(first)[0]})", mark)
+
     def run(self, events: Iterator[yaml.Event]) -> tuple[Any, Positions]:
+        # The hot loop of every load (a 10,000-entry guide is 450,000 events): the open collection's frame and the
+        # counts live in local variables, events are told apart by their exact class, and each position is packed
+        # into an int (:func:`_packed`), made a 1-based tuple only when it is asked for.
         limits = self.limits
         max_nodes, max_depth, max_chars = limits.max_nodes, limits.max_depth, limits.max_value_chars
         stack = self.stack
+        anchors = self.anchors
+        open_anchors = self.open_anchors
+        count = 0
         documents = 0
         root: Any = None
         root_pos: Any = None
+        top: list[Any] = []  # the innermost open collection's frame (stack[-1]); empty at the top level
+        in_map = False  # whether that collection is a mapping
         value: Any  # the finished value of this event: a scalar (str or None), a closed collection or an alias's value
+        event: Any  # told apart by its exact class below, which mypy does not narrow on
         for event in events:
-            if isinstance(event, ScalarEvent):
-                mark = _start(event)
-                self.count += 1
-                if self.count > max_nodes:
+            cls = event.__class__
+            if cls is ScalarEvent:
+                start = event.start_mark
+                mark = start.line << 32 | start.column
+                count += 1
+                if count > max_nodes:
                     raise self.too_many(mark)
                 value = event.value
                 if len(value) > max_chars:
                     where = field_name(self.path())
                     raise self.fail(f"{where + ': ' if where else ''}the value is {len(value):,} characters long; "
                                     f"the limit is {max_chars:,}", mark)
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:  # a mapping key
-                    if event.tag == _MERGE_TAG or (value == "<<" and event.implicit[0]):
+                if in_map and top[2] is None:  # a mapping key
+                    if (value == "<<" and event.implicit[0]) or event.tag == _MERGE_TAG:
                         raise self.fail("merge keys ('<<') are not supported: write the fields out", mark)
-                    self.key(value, mark)
+                    first = value[:1]
+                    if first.isspace() or first in _INVISIBLE or value in top[0]:
+                        raise self.bad_key(value, mark)
+                    top[2] = value
+                    top[3] = mark
                     continue
-                if event.tag == _NULL_TAG or (event.tag is None and event.implicit[0] and value in _NULLS):
+                tag = event.tag
+                if tag == _NULL_TAG or (tag is None and len(value) < 5 and value in _NULLS and event.implicit[0]):
                     value = None
-                elif not event.style and stack and stack[-1][2] in _TEXT_KEYS and " " in value:
+                elif in_map and top[2] in _TEXT_KEYS and not event.style and " " in value:
                     self.cut_by_comment(event, mark)
                 pos: Any = mark
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, mark, 1)
-            elif isinstance(event, MappingStartEvent | SequenceStartEvent):
-                mark = _start(event)
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                    anchors[event.anchor] = (value, mark, 1)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                value = frame[0]
+                pos = (frame[1], frame[6], frame[8]) if frame[7] else (frame[1], tuple(frame[6]))
+                if frame[4] is not None:
+                    open_anchors.discard(frame[4])
+                    anchors[frame[4]] = (value, pos, count - frame[5] + 1)
+                if stack:
+                    top = stack[-1]
+                    in_map = top[7]
+                else:
+                    top = []
+                    in_map = False
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                start = event.start_mark
+                mark = start.line << 32 | start.column
+                if in_map and top[2] is None:
                     raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
-                self.count += 1
-                if self.count > max_nodes:
+                count += 1
+                if count > max_nodes:
                     raise self.too_many(mark)
                 if len(stack) >= max_depth:
                     parts = self.path()
                     where = field_name(parts[:4]) + ("…" if len(parts) > 4 else "")
-                    raise _TooDeep(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)", *mark)
-                mapping = isinstance(event, MappingStartEvent)
-                container: Any = {} if mapping else []
-                node = _Node(mark, {} if mapping else [])
-                if event.anchor is not None:
-                    self.open_anchors.add(event.anchor)
-                stack.append([container, node, None, None, event.anchor, self.count])
+                    raise _TooDeep(f"{where + ': ' if where else ''}the YAML nests too deeply (more than {max_depth} levels)",
+                                   *_one_based(mark))
+                in_map = cls is MappingStartEvent
+                anchor = event.anchor
+                if anchor is not None:
+                    open_anchors.add(anchor)
+                top = [{} if in_map else [], mark, None, None, anchor, count, {} if in_map else [], in_map, {}]
+                stack.append(top)
                 continue
-            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-                frame = stack.pop()
-                value, pos = frame[0], frame[1]
-                if frame[4] is not None:
-                    self.open_anchors.discard(frame[4])
-                    self.anchors[frame[4]] = (value, pos, self.count - frame[5] + 1)
-            elif isinstance(event, AliasEvent):
-                mark = _start(event)
+            elif cls is AliasEvent:
+                start = event.start_mark
+                mark = start.line << 32 | start.column
                 name = event.anchor
-                if name in self.open_anchors:
+                if name in open_anchors:
                     raise self.fail("an alias refers to a value that contains it (a recursive alias)", mark)
-                if name not in self.anchors:
+                if name not in anchors:
                     raise self.fail(f"found undefined alias '{name}' (an alias *{name} needs an anchor &{name} before it)", mark)
-                value, pos, size = self.anchors[name]
+                value, pos, size = anchors[name]
                 # The value as a whole is where the alias is; what is inside, where the anchor wrote it.
-                pos = _Node(mark, pos.items) if isinstance(pos, _Node) else mark
-                self.count += size
-                if self.count > max_nodes:
+                pos = (mark, *pos[1:]) if isinstance(pos, tuple) else mark
+                count += size
+                if count > max_nodes:
                     raise self.too_many(mark)
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                if in_map and top[2] is None:
                     if not isinstance(value, str):
                         raise self.fail("a mapping key must be a plain name, not a list or mapping", mark)
-                    self.key(value, mark)
+                    first = value[:1]
+                    if first.isspace() or first in _INVISIBLE or value in top[0]:
+                        raise self.bad_key(value, mark)
+                    top[2] = value
+                    top[3] = mark
                     continue
-            elif isinstance(event, DocumentStartEvent):
+            elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    mark = _start(event)
                     raise self.fail("expected a single document in the stream, but found another document (a line '---' "
-                                    "starts a second document here: delete it, one file is one document)", mark)
+                                    "starts a second document here: delete it, one file is one document)",
+                                    _packed(event.start_mark))
                 continue
             else:  # stream start/end, document end
                 continue
             # A finished value: put it into the open collection, or it is the root.
-            if not stack:
-                root, root_pos = value, pos
-                continue
-            top = stack[-1]
-            if isinstance(top[0], dict):
-                top[0][top[2]] = value
-                top[1].items[top[2]] = (top[3], pos)
+            if in_map:
+                key = top[2]
+                top[0][key] = value
+                top[6][key] = pos
+                top[8][key] = top[3]
                 top[2] = None
-            else:
+            elif top:
                 top[0].append(value)
-                top[1].items.append(pos)
+                top[6].append(pos)
+            else:
+                root, root_pos = value, pos
         positions = Positions(root_pos)
         positions.comments = self.comments
         return root, positions
-
-    def key(self, key: str, mark: Mark) -> None:
-        if key[:1].isspace() or key[:1] in _INVISIBLE:
-            raise self.fail(f"the key '{key.strip()}' starts with an invisible character U+{ord(key[0]):04X} (a full-width or "
-                            "non-breaking space, often pasted from a chat or web page): indent with ordinary spaces", mark)
-        top = self.stack[-1]
-        if key in top[0]:
-            first = top[1].items[key][0]
-            where = field_name(self.path())
-            inside = f" in {where}" if where else ""
-            raise self.fail(f"duplicate key '{key}'{inside} (first defined at line {first[0]})", mark)
-        top[2], top[3] = key, mark
