@@ -360,6 +360,27 @@ def test_limiter_serves_continuations_first():
     assert asyncio.run(go()) == ["continuing", "new-1", "new-2"]
 
 
+def test_a_waiter_cancelled_while_a_release_passes_it_leaves_cleanly():
+    """At a run's deadline every worker is cancelled; a release() in between dropped a cancelled waiter's future from
+    the queue, and its own clean-up then raised "ValueError: <Future cancelled> is not in deque" (which the GET-first
+    review's catch-all turned into an 'internal error' result for URLs the deadline cut off)."""
+    from openshelf.links.limits import Limiter
+
+    async def go() -> int:
+        limiter = Limiter(1)
+        await limiter.acquire(urgent=False)
+        waiter = asyncio.ensure_future(limiter.acquire(urgent=False))
+        await asyncio.sleep(0)  # queued
+        waiter.cancel()  # its future is cancelled at once; its clean-up runs at the task's next step
+        limiter.release()  # before that: drops the cancelled future, frees the slot
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        await limiter.acquire(urgent=False)  # the slot is free again
+        return 0
+
+    assert asyncio.run(go()) == 0
+
+
 def _quiet_after_refusal(server, path, method="HEAD"):  # type: ignore[no-untyped-def]
     """When the server refused ``path`` (its first ``method`` request), and the next request it got (any path)."""
     log = list(server.log)

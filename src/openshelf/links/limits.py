@@ -34,7 +34,7 @@ class Limiter:
         except asyncio.CancelledError:
             if fut.done() and not fut.cancelled():
                 self.release()  # the slot was handed over just as we were cancelled
-            else:
+            elif fut in queue:  # a release() in between may have dropped the cancelled future already
                 queue.remove(fut)
             raise
 
