@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -166,14 +167,28 @@ def test_a_project_without_a_docs_folder_builds(tmp_path: Path, monkeypatch: pyt
     assert "docs: docs_dir is not a folder" in result.output
 
 
-def test_a_hand_written_page_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _gbk_page(page: Path) -> str:
+    page.write_bytes("# 图书馆闭馆通知\n".encode("gbk"))
+    return ":1: the file is not UTF-8 (it looks like GBK/GB18030)"
+
+
+def _broken_symlink(page: Path) -> str:
+    page.symlink_to(page.parent.parent / "nowhere.md")
+    return ": cannot copy it into the build: [Errno 2] No such file or directory"
+
+
+@pytest.mark.parametrize("make", [_gbk_page, _broken_symlink])
+def test_a_hand_written_page_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                           make: Callable[[Path], str]) -> None:
+    """A page in docs/ saved in GBK, or a symlink to nothing: each ended `openshelf build` in a traceback."""
     config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "notes.md").write_bytes("# 图书馆闭馆通知\n".encode("gbk"))
+    page = tmp_path / "docs" / "notes.md"
+    expected = make(page)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert f"{tmp_path / 'docs' / 'notes.md'}:1: the file is not UTF-8 (it looks like GBK/GB18030)" in result.output
+    assert f"{page}{expected}" in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -209,17 +224,6 @@ def test_a_value_of_the_wrong_type_in_mkdocs_yml_is_named_not_a_traceback(tmp_pa
     result = CliRunner().invoke(main, ["build", "-d", "out"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert f"mkdocs.yml: {named}: " in result.output, result.output
-
-
-def test_a_broken_symlink_in_docs_is_named_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = make_project(tmp_path, FIXTURE_GUIDE, docs_dir="docs")
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert f"{tmp_path / 'docs' / 'gone.md'}: cannot copy it into the build: [Errno 2] No such file or directory" in result.output
-    assert not (tmp_path / "out").exists()
 
 
 def test_a_failed_search_index_stops_openshelf_build_and_leaves_no_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
