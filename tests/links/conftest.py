@@ -271,6 +271,15 @@ async def _raw_handler(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
                 writer.write(b"this is not gzip!!!!")
                 await writer.drain()
                 await asyncio.sleep(3600)
+        elif path.startswith("/malformed-get"):
+            # GET gets an answer aiohttp cannot parse, HEAD a sound one (?head=, default 200), as from a server whose
+            # Content-Length is wrong only when it sends the body.
+            if method == "HEAD":
+                status = int(dict(item.split("=", 1) for item in path.partition("?")[2].split("&") if "=" in item).get("head", "200"))
+                writer.write(f"HTTP/1.1 {status} Whatever\r\nContent-Type: text/html\r\nContent-Length: 50\r\n\r\n".encode())
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: -1\r\n\r\n<title>Library</title>")
+            await writer.drain()
         elif path.startswith("/malformed"):
             # An answer aiohttp cannot parse (a negative Content-Length).
             writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: -1\r\n\r\n")

@@ -547,6 +547,23 @@ def test_an_answer_that_cannot_be_parsed_is_not_reported_as_an_http_400(servers)
     assert out.error == "malformed HTTP answer: Invalid character in Content-Length", out.error
 
 
+@pytest.mark.parametrize(("head", "verdict"), [(200, "ok"), (404, "transient")])
+def test_a_get_answer_that_cannot_be_parsed_is_asked_again_with_head(servers, head, verdict):  # type: ignore[no-untyped-def]
+    """The GET-first review: a server whose answer aiohttp cannot parse only when it carries the body (a wrong
+    Content-Length, bytes after the body, a header over 8 KiB: a browser often shows such a page) was transient, then
+    broken after N runs, where HEAD first said ok. HEAD's answer, without a body, now decides when it is not a failure."""
+    raw = servers[2]
+    url = raw.url(f"/malformed-get?head={head}")
+    out = one(url, options=CheckOptions(timeout=2.0, retries=0))
+    assert (out.verdict, out.requests) == (verdict, 2), out
+    if verdict == "ok":
+        assert out.status == 200
+        assert out.note == ("the GET answer could not be parsed (malformed HTTP answer: Invalid character in Content-Length); "
+                            "HEAD answered 200")
+    else:  # a failing HEAD alone is never believed: the GET's trouble stands
+        assert out.error == "malformed HTTP answer: Invalid character in Content-Length"
+
+
 def test_a_fault_of_the_checkers_own_on_one_url_is_that_urls_result_not_the_end_of_the_run(server, monkeypatch):  # type: ignore[no-untyped-def]
     """The GET-first review: an exception one page raised in the checker's own code (html.parser's AssertionError on
     '<![foo[' did) went out of the worker and check_many, and the whole run ended with a traceback."""

@@ -40,7 +40,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -371,6 +371,7 @@ class Checker:
         ``probe``: this is a host's probe (a path that cannot exist): GET at once, and its page is not judged.
         """
         visits = {str(start): 1}
+        notes: list[str] = []  # what the final hop's note says beside its own
         url = start
         permanent_target: str | None = None
         still_permanent = True
@@ -386,6 +387,14 @@ class Checker:
             method = "HEAD" if head else "GET"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
+            if method == "GET" and result.malformed and result.hop is not None:
+                # An answer aiohttp cannot parse (a Content-Length shorter than the body, a header over 8 KiB: browsers
+                # often show such a page): HEAD's answer has no body to go wrong; a status it gives decides, noted.
+                answer = await self._request("HEAD", url, hop_rule, timeout, budget, urgent=True)
+                requests += 1
+                if answer.hop is None and answer.status is not None and answer.status < 400:
+                    notes.append(f"the GET answer could not be parsed ({result.hop.error}); HEAD answered {answer.status}")
+                    result = replace(answer, fallback=False)
             if method == "HEAD" and result.fallback:
                 # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
                 # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
@@ -431,6 +440,8 @@ class Checker:
                 if claim is not None:  # a guess: transient, so only the N-runs policy makes it broken
                     hop = _Hop(Verdict.TRANSIENT, status, str(url), f"soft 404? HTTP {status}, but {claim}",
                                note=f"soft 404: {claim}", heads=result.heads)
+            if notes:
+                hop.note = "; ".join(filter(None, (hop.note, *notes)))
             if permanent_target is not None and hop.verdict == Verdict.OK:
                 hop.verdict = Verdict.REDIRECTED
                 hop.redirect_to = permanent_target
@@ -611,6 +622,7 @@ class _Response:
     body: str | None = None
     heads: Heads | None = None
     fallback: bool = False
+    malformed: bool = False  # an answer aiohttp could not parse (``hop`` says what)
     hop: _Hop | None = field(default=None)
 
 
@@ -690,7 +702,7 @@ def _error_response(method: str, exc: BaseException) -> _Response:
         # aiohttp could not parse the answer and calls it status 400: no status came, and the error must not read as one
         what = " ".join(exc.message.replace("\\n", " ").split())
         what = what.split(": b'", 1)[0].split(': b"', 1)[0]  # not the raw bytes aiohttp quotes after it
-        return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"malformed HTTP answer: {what}", retryable=True))
+        return _Response(malformed=True, hop=_Hop(Verdict.TRANSIENT, error=f"malformed HTTP answer: {what}", retryable=True))
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return _Response(hop=_Hop(Verdict.TRANSIENT, error=f"timeout: {exc}", retryable=True))
     text = " ".join(str(exc).replace("\\n", " ").split()) or type(exc).__name__  # one line, whatever the library wrote
