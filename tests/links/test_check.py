@@ -579,3 +579,13 @@ def test_a_fault_of_the_checkers_own_on_one_url_is_that_urls_result_not_the_end_
     assert out[urls[0]].error == ("internal error in the link checker (AssertionError: unknown status keyword in marked section); "
                                   "please report it")
     assert out[urls[1]].verdict == "broken"  # the other URLs of the run are checked as ever
+
+
+def test_a_retry_after_years_ahead_reads_in_days(server):  # type: ignore[no-untyped-def]
+    """An HTTP date decades ahead is billions of seconds: the error and the note say days, not '2.3e+09s'."""
+    from urllib.parse import quote
+
+    out = one(server.url("/ratelimited/far?after=" + quote("Wed, 21 Oct 2099 07:28:00 GMT")))
+    assert out.verdict == "transient" and out.error is not None and out.note is not None
+    assert out.error.startswith("HTTP 429; Retry-After ") and out.error.endswith(" days exceeds the 3s limit"), out.error
+    assert " days), more than the 3s limit" in out.note and "e+" not in out.error + out.note

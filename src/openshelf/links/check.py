@@ -157,6 +157,11 @@ def _iso_second(second: int) -> str:
     return datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
 
 
+def _seconds(asked: float) -> str:
+    """A host's Retry-After as it reads in a message: ``120s``; an HTTP date years ahead in days, not ``2.1e+09s``."""
+    return f"{asked:g}s" if asked < 100_000 else f"{asked / 86_400:.0f} days"
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
     if not value:
@@ -346,7 +351,7 @@ class Checker:
 
     def _retry_after_note(self, asked: float) -> str:
         cap = self.options.max_retry_after
-        wait = f"{asked:g}s" if asked < 100_000 else f"{asked / 86_400:.0f} days"  # an HTTP date years ahead: not 2.1e+09s
+        wait = _seconds(asked)
         if asked > cap:
             return f"{RETRY_AFTER_NOTE} (Retry-After {wait}), more than the {cap:g}s limit: paused it {cap:g}s, gave up"
         return f"{RETRY_AFTER_NOTE} (Retry-After {wait}): paused it"
@@ -360,7 +365,7 @@ class Checker:
         host.resume_at = max(host.resume_at, time.monotonic() + min(asked, cap))
         budget.retry_after = max(budget.retry_after or 0.0, asked)
         if asked > cap:
-            error = f"HTTP {response.status}; Retry-After {asked:g}s exceeds the {cap:g}s limit"
+            error = f"HTTP {response.status}; Retry-After {_seconds(asked)} exceeds the {cap:g}s limit"
             return _Response(hop=_Hop(Verdict.TRANSIENT, response.status, error=error, retry_after=asked))
         return response
 
