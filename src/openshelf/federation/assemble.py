@@ -92,15 +92,19 @@ def subscribed_categories(*paths: Path) -> list[str]:
     from openshelf.federation.snapshots import load_snapshots
 
     snapshots, _ = load_snapshots(folder)
-    return list(dict.fromkeys(c for s in snapshots or () for c in s.export.categories))
+    return list(_offered(snapshots))
+
+
+def _offered(snapshots: list[Snapshot] | None) -> dict[str, None]:
+    """The categories the snapshots' exports define, in order, each once."""
+    return dict.fromkeys(c for s in snapshots or () for c in s.export.categories)
 
 
 def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings: bool = True) -> tuple[Guide | None, list[Diagnostic]]:
     from openshelf.federation.select import select
 
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
-    offered = dict.fromkeys(c for s in snapshots or () for c in s.export.categories)  # the merge gives them their labels
-    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings, known_categories=offered)
+    guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings, known_categories=_offered(snapshots))  # labels: the merge
     if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
         local = [d for d in local if d.code != "unknown-id"]
     return guide, local
