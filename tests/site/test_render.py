@@ -495,3 +495,22 @@ def test_a_latin_word_before_chinese_sorts_by_the_pinyin_after_one_space(tmp_pat
     az = render(guide, today=TODAY, language="zh").blocks
     listed = "".join(v for k, v in az.items() if k.startswith("a-z/"))
     assert listed.index("#calis-e") < listed.index("#calis-ill"), listed
+
+
+@pytest.mark.parametrize("language", ["zh", "en", None])
+def test_names_sort_by_their_pinyin_in_every_edition(language: str | None) -> None:
+    """An ASCII name skips pypinyin (nothing in it to read): every name of the default guide and a few awkward ones
+    sort exactly as pypinyin reads them, one space between words, leading marks and case aside."""
+    from pypinyin import lazy_pinyin
+
+    from openshelf.site.bilingual import first_shown, rendering
+    from openshelf.site.render import sort_key
+
+    guide, _ = load_guide(Path(__file__).resolve().parents[2] / "guides")
+    assert guide is not None
+    odd = [Text(en=t) for t in ("  IEEE  Xplore ", "“Web” of Science", "CALIS e读", "(arXiv)", "〇 zero", "Café", "1-2 · x")]
+    with rendering(language):
+        for title in [e.title for e in guide.entries] + odd:
+            shown = first_shown(title)
+            expected = re.sub(r"^[\W_]+", "", " ".join(" ".join(lazy_pinyin(shown)).split()).casefold())
+            assert sort_key(guide.entries[0].model_copy(update={"title": title})) == (expected, shown)

@@ -333,7 +333,9 @@ def _title_order(title: str) -> tuple[str, str]:
     # leading quotes, brackets and spaces do not decide the letter: “秦”劳勇敢 is under Q
     # one space between words: pypinyin keeps a run's own trailing space ("CALIS " + "guan"), and a double space sorted
     # "CALIS 馆际互借" before "CALIS e读"
-    return _LEADING_MARKS.sub("", " ".join(" ".join(lazy_pinyin(title)).split()).casefold()), title
+    # an ASCII title has nothing pypinyin reads (most English names): the same words, without its ~50 µs a title
+    words = title.split() if title.isascii() else " ".join(lazy_pinyin(title)).split()
+    return _LEADING_MARKS.sub("", " ".join(words).casefold()), title
 
 
 def initial(entry: Entry) -> str:
