@@ -139,18 +139,18 @@ def mkdocs_build(config: Path, site: Path, *extra: str) -> subprocess.CompletedP
 
 def failing_search_index(monkeypatch: Any, language: str, message: str) -> list[str]:
     """Make Pagefind fail with ``message`` for the edition in ``language`` (the others are indexed for
-    real); returns the list of languages indexed, in order, as the build goes."""
+    real); returns the list of languages whose index was finished, in order, as the build goes."""
     from openshelf.site import pagefind
 
-    real, indexed = pagefind.index_site, []
+    real, indexed = pagefind.Indexing.finish, []
 
-    def index_site(site: Path, records: Any, pages: Any, urls: Any, edition: str, words_per_run: int = pagefind.WORDS_PER_RUN) -> dict[str, int]:
-        indexed.append(edition)
-        if edition == language:
+    def finish(self: pagefind.Indexing, site: Path, pages: Any, urls: Any) -> dict[str, int]:
+        indexed.append(self.language)
+        if self.language == language:
             raise pagefind.SearchIndexError(message)
-        return real(site, records, pages, urls, edition, words_per_run)
+        return real(self, site, pages, urls)
 
-    monkeypatch.setattr(pagefind, "index_site", index_site)
+    monkeypatch.setattr(pagefind.Indexing, "finish", finish)
     return indexed
 
 

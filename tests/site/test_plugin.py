@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -175,6 +177,58 @@ def test_a_failed_search_index_in_any_edition_stops_the_build(tmp_path: Path, mo
     assert "Pagefind failed (exit 1): the English edition's index" in caplog.text
     assert indexed == ["zh", "en"]
     assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()  # the main edition's run was waited for, not cut short
+
+
+def test_the_entries_are_indexed_while_the_pages_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind indexes each edition's entry records (all parts but the last) from the moment the guide is rendered,
+    before that edition's pages are built: the index no longer waits for the build."""
+    from openshelf.site import pagefind
+
+    config = with_plugin_options(make_project(tmp_path / "proj", FIXTURE_GUIDE), search_part_words=60)
+    site = tmp_path / "site"
+    started: list[tuple[str, bool]] = []
+    real = pagefind.Indexing.start
+
+    def start(self: pagefind.Indexing, pool: Any) -> None:
+        started.append((self.language, (site / ("en" if self.language == "en" else "") / "index.html").exists()))
+        real(self, pool)
+
+    monkeypatch.setattr(pagefind.Indexing, "start", start)
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(str(config), site_dir=str(site)))
+    assert started == [("zh", False), ("en", False)]
+    for bundle in (site / "pagefind", site / "en" / "pagefind"):
+        assert json.loads((bundle / pagefind.PARTS_FILE).read_text(encoding="utf-8"))["parts"]  # parts made ahead, moved in
+
+
+def test_a_build_that_stops_leaves_no_search_scratch_and_runs_nothing_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs started before the build are cancelled when it fails, and their scratch folders are removed."""
+    import tempfile
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    from openshelf.site import pagefind
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    project = make_project(tmp_path / "proj", FIXTURE_GUIDE)
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    (docs / "databases.md").write_text("# A hand-written page where a generated one goes\n", encoding="utf-8")
+    text = project.read_text(encoding="utf-8").replace(str(ROOT / "docs"), str(docs))
+    project.write_text(text, encoding="utf-8")
+    with_plugin_options(project, search_part_words=20)
+    runs: list[str] = []
+    real = pagefind._run
+    monkeypatch.setattr(pagefind, "_run", lambda *args: (runs.append(str(args[2])), real(*args)))
+    with pytest.raises(Abort):
+        build(load_config(str(project), site_dir=str(tmp_path / "site")))
+    assert len(runs) <= 1  # the one running when the build stopped, at most; the rest cancelled
+    assert not list((tmp_path / "tmp").iterdir())
 
 
 def test_the_footer_links_readers_to_where_the_guide_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

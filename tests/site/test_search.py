@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,67 @@ def test_a_large_index_is_written_in_parts(tmp_path: Path) -> None:
     assert not list((bundle / "part-2").glob("*.js")) and not list((bundle / "part-2").glob("wasm.*"))  # the first part's script searches them
     pagefind.index_site(site, records[:1], [], {"databases.md": "databases/"}, words_per_run=14)  # a smaller guide: one part again
     assert json.loads((bundle / pagefind.PARTS_FILE).read_text()) == {"parts": []} and not (bundle / "part-2").exists()
+
+
+def _hrefs(bundle: Path) -> list[str]:
+    """The address of every record (its ``href`` filter) and page (its URL) in a bundle and its parts."""
+    found = []
+    for fragment in [*bundle.glob("fragment/*"), *bundle.glob("part-*/fragment/*")]:
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found += data["filters"].get("href") or [data["url"]]
+    return sorted(found)
+
+
+def test_the_records_are_indexed_ahead_of_the_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing.start runs every part of the records but the last in the pool, before any page exists; finish adds the
+    built pages and the last part, and the bundle is the one index_site makes all at once; no scratch folder is left."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+    records = [search.Record(f"databases.md#e{i}", f"条目{i} entry number {i}", {"title": f"E{i}"}) for i in range(7)]
+    site = tmp_path / "site"
+    indexing = pagefind.Indexing(records, {"databases.md": "databases/"}, words_per_run=14)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        indexing.start(pool)
+    assert not site.exists()  # the three parts ahead were made with no site at all
+    [scratch] = (tmp_path / "tmp").iterdir()
+    assert sorted(p.name for p in scratch.iterdir()) == ["part-2", "part-3", "part-4"]
+    site.mkdir()
+    (site / "about.html").write_text('<html lang="zh"><body><article class="md-content__inner"><p>关于本指南</p></article></body></html>',
+                                     encoding="utf-8")
+    counts = indexing.finish(site, ["about.html"], {"databases.md": "databases/", "about.md": "about/"})
+    assert counts == {"records": 7, "pages": 1, "parts": 4}
+    bundle = site / "pagefind"
+    assert json.loads((bundle / pagefind.PARTS_FILE).read_text()) == {"parts": ["part-2/", "part-3/", "part-4/"]}
+    assert _hrefs(bundle) == sorted(["/about.html", *(f"databases/#e{i}" for i in range(7))])  # every record once, and the page
+    assert not list((bundle / "part-2").glob("*.js")) and (bundle / "pagefind.js").is_file()
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_records_indexed_ahead_at_an_address_the_build_changed_are_indexed_again(tmp_path: Path) -> None:
+    """The address of an entry page is guessed before the build; when the build's differs (use_directory_urls off, a plugin),
+    the records are indexed again, so no result leads to a page that does not exist."""
+    records = [search.Record(f"databases.md#e{i}", f"entry number {i}", {"title": f"E{i}"}) for i in range(5)]
+    indexing = pagefind.Indexing(records, {"databases.md": "databases/"}, "en", words_per_run=8)
+    indexing.run_ahead()
+    (tmp_path / "site").mkdir()
+    indexing.finish(tmp_path / "site", [], {"databases.md": "databases.html"})
+    assert _hrefs(tmp_path / "site" / "pagefind") == [f"databases.html#e{i}" for i in range(5)]
+
+
+def test_pages_that_fill_a_run_leave_the_last_records_to_another(tmp_path: Path) -> None:
+    """The last run holds the pages and the records' last part, unless together they are over the words a run may index:
+    then the pages take one record (as parts_of parts them) and the others go into a part of their own."""
+    records = [search.Record(f"databases.md#e{i}", f"entry number {i}", {"title": f"E{i}"}) for i in range(2)]
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "about.html").write_text('<html><body><article class="md-content__inner"><p>' + "word " * 40 + "</p></article></body></html>",
+                                     encoding="utf-8")
+    counts = pagefind.index_site(site, records, ["about.html"], {"databases.md": "databases/"}, "en", words_per_run=10)
+    assert counts == {"records": 2, "pages": 1, "parts": 2}
+    assert _hrefs(site / "pagefind") == ["/about.html", "databases/#e0", "databases/#e1"]
 
 
 def test_plain_text_from_curated_markdown() -> None:

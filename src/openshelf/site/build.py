@@ -281,13 +281,20 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     """Build the staged project (and each other edition's into its folder), then move the finished
     site into place (never a half-built site).  Each edition's Pagefind run goes on while the next
     edition builds, one run at a time, as with the plugin."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind") as pool:  # waits for every run
-        runs: list[Future[dict[str, int]]] = []
-        built = _build(staged, engine, strict, pool, runs)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind")
+    runs: list[Future[dict[str, int]]] = []
+    started: list[pagefind.Indexing] = []
+    try:
+        built = _build(staged, engine, strict, pool, runs, started)
         for folder, edition in staged.editions:
             if (built / folder).exists():
                 raise BuildError(f"the main edition has a page or folder {folder}, where the {edition.language} edition goes")
-        others = [(folder, _build(edition, engine, strict, pool, runs)) for folder, edition in staged.editions]
+        others = [(folder, _build(edition, engine, strict, pool, runs, started)) for folder, edition in staged.editions]
+        pool.shutdown(wait=True)  # every run
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a build that failed: the runs still queued are not needed
+        for indexing in started:
+            indexing.discard()
     for run in runs:  # the first that failed stops the build
         run.result()
     for folder, path in others:
@@ -299,14 +306,20 @@ def run_engine(staged: Staged, engine: Engine, strict: bool) -> None:
     replace_site(built, staged.site_dir)
 
 
-def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecutor, runs: list[Future[dict[str, int]]]) -> Path:
-    """One staged project built by ``engine``, its Pagefind run started in ``pool`` (added to ``runs``);
-    the folder it was built into."""
+def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecutor, runs: list[Future[dict[str, int]]],
+           started: list[pagefind.Indexing]) -> Path:
+    """One staged project built by ``engine``, its Pagefind index started in ``pool`` before the build (its records)
+    and finished after it (its pages; the last run added to ``runs``, the index to ``started``); the folder it was built into."""
     built = staged.config_file.parent / "site"
     use_pagefind = engine == "mkdocs" and bool(staged.search)  # Zensical keeps its own search
+    indexing: pagefind.Indexing | None = None
     if use_pagefind:  # Material's search box over Pagefind; the site's own overrides still win
         shutil.copytree(pagefind.OVERRIDES, staged.config_file.parent / "overrides", dirs_exist_ok=True,
                         copy_function=lambda src, dst: None if Path(dst).exists() else shutil.copy2(src, dst))
+        html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
+        indexing = pagefind.Indexing(staged.search, urls, staged.language or pagefind.LANGUAGE, staged.part_words)
+        started.append(indexing)
+        indexing.start(pool)
     if engine == "mkdocs":
         command = [sys.executable, "-m", "mkdocs", "build", "-f", str(staged.config_file)]
     else:
@@ -323,8 +336,7 @@ def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecuto
         raise BuildError(f"{engine} build failed (exit {result.returncode})")
     if not (built / "index.html").is_file():
         raise BuildError(f"{engine} finished but wrote no index.html into {built}")
-    if use_pagefind:
-        html, urls = pagefind.plan_from_docs(staged.config_file.parent / "docs", staged.search, staged.use_directory_urls)
+    if indexing is not None:
         shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
-        runs.append(pool.submit(pagefind.index_site, built, staged.search, html, urls, staged.language or pagefind.LANGUAGE, staged.part_words))
+        runs.append(pool.submit(indexing.finish, built, html, urls))
     return built

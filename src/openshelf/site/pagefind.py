@@ -9,10 +9,13 @@ from its built HTML, with Pagefind's binary.
 
 Pagefind holds about 600 bytes of memory for every word it indexes (10,000 Chinese records, 1.56
 million words: 956 MB in one run).  So a large guide is indexed in parts of at most
-:data:`WORDS_PER_RUN` words, one run after another: the first part (with the pages) is the bundle
+:data:`WORDS_PER_RUN` words, one run after another: the part with the pages is the bundle
 itself, the others go into its sub-folders ``part-2/``, ``part-3/`` … and ``openshelf-parts.json``
 lists them; ``assets/search.js`` merges them into one search in the browser (Pagefind's
-``mergeIndex``).  A guide of a few thousand entries has one part, as before.
+``mergeIndex``).  A guide of a few thousand entries has one part, as before.  The records' parts
+need no built page, so the builders start them as soon as the guide is rendered, and the pages
+join the last run once built (:class:`Indexing`): at 10,000 entries the index is no longer made
+after the site but while it builds.
 
 Chinese is indexed character by character, so that the index and the reader's query always
 cut Chinese text the same way.  Pagefind 1.5 segments a Chinese query in the browser with
@@ -41,6 +44,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 from openshelf.errors import BuildError
@@ -180,15 +184,23 @@ def scratch_parent(size: int, candidates: Iterable[Path] = MEMORY_FOLDERS) -> st
 def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[str], page_urls: Mapping[str, str],
                language: str = LANGUAGE, words_per_run: int = WORDS_PER_RUN) -> dict[str, int]:
     """Write Pagefind's bundle into ``site_dir/pagefind`` (replacing an older one), in ``language``
-    (an edition's: each edition of the site has its own bundle in its own folder).
+    (an edition's: each edition of the site has its own bundle in its own folder), all at once:
+    :class:`Indexing`'s runs one after another.
 
     ``html_pages`` are paths of built HTML files relative to ``site_dir`` to index as pages;
     ``page_urls`` maps a page's source path (``databases.md``) to its URL relative to the site root.
-    Entries are written as small stub pages into a scratch folder (in memory where it can:
-    :func:`scratch_parent`) beside the copied pages and indexed by Pagefind's command-line binary
-    (its Python service answers one message per 100 ms, far too slow for 10,000 records), in runs of
-    at most ``words_per_run`` words (:func:`parts_of`).  Returns the counts indexed.
+    Returns the counts indexed.
     """
+    indexing = Indexing(records, page_urls, language, words_per_run)
+    try:
+        indexing.run_ahead()
+    except BaseException:
+        indexing.discard()
+        raise
+    return indexing.finish(site_dir, html_pages, page_urls)
+
+
+def _executable() -> str:
     try:
         from pagefind.service import get_executable
     except ImportError:  # pragma: no cover - a declared dependency
@@ -196,35 +208,121 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
     exe = get_executable()
     if exe is None or not Path(exe).is_file():
         raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[extended]'")
-    records = list(records)
-    pages = [path for path in html_pages if (site_dir / path).is_file()]
-    out = (site_dir / BUNDLE).resolve()
-    texts = {path: index_text((site_dir / path).read_text(encoding="utf-8"), language) for path in pages}
-    parts = parts_of([word_count(r.meta.get("title", "")) + word_count(r.content) for r in records], words_per_run,
-                     first=sum(map(word_count, texts.values())))
-    shutil.rmtree(out, ignore_errors=True)
-    for n, part in enumerate(parts):
-        target = out if n == 0 else out / part_folder(n)
-        with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records[i] for i in part))) as tmp:
+    return str(exe)
+
+
+class Indexing:
+    """One edition's Pagefind bundle, made in runs of at most ``words_per_run`` words (:func:`parts_of`).
+
+    The records need no built page, so all but their last part can be indexed before the site is
+    built (:meth:`start`: each run is a task for a pool, one after another while the pages render;
+    :meth:`run_ahead`: here and now), each part into a scratch folder.  :meth:`finish`, once the
+    edition's pages are built, runs the first part (the built pages and the records' last part) into
+    ``site_dir/pagefind``, moves the other parts in and lists them.  :meth:`discard` removes the scratch
+    folder (:meth:`finish` does, or the builder when the build stops first).
+
+    Entries are written as small stub pages into a scratch folder (in memory where it can:
+    :func:`scratch_parent`) and indexed by Pagefind's command-line binary (its Python service answers
+    one message per 100 ms, far too slow for 10,000 records).  ``urls``: the address of each page that
+    holds entries (source path → URL), as the build will make it; :meth:`finish` checks it against
+    the build's and indexes again what it got wrong.
+    """
+
+    def __init__(self, records: Iterable[Record], urls: Mapping[str, str], language: str = LANGUAGE,
+                 words_per_run: int = WORDS_PER_RUN) -> None:
+        self.records = list(records)
+        self.language = language
+        self.words_per_run = words_per_run
+        self._urls = {page: urls.get(page, page) for page in entry_pages(self.records)}
+        self._words = [word_count(r.meta.get("title", "")) + word_count(r.content) for r in self.records]
+        groups = parts_of(self._words, words_per_run)
+        self._ahead, self._last = groups[:-1], groups[-1]  # the last part goes with the pages
+        self._parts: dict[int, Future[None]] = {}  # part number (1, 2 …) → its run
+        self._folder: str | None = None  # the scratch folder of the parts made ahead
+
+    def start(self, pool: Executor) -> None:
+        """Submit the runs of the records' parts but the last to ``pool`` (each a task; :meth:`finish` waits for them)."""
+        for n, part in enumerate(self._ahead, start=1):
+            self._parts[n] = pool.submit(self._run_part, n, part)
+
+    def run_ahead(self) -> None:
+        """The runs :meth:`start` submits, here and now."""
+        for n, part in enumerate(self._ahead, start=1):
+            self._run_part(n, part)
+            done: Future[None] = Future()
+            done.set_result(None)
+            self._parts[n] = done
+
+    def _scratch(self) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="openshelf-search-parts-")
+        return Path(self._folder)
+
+    def _run_part(self, n: int, part: range) -> None:
+        """One of the records' parts into the scratch folder's ``part-N``: its index alone (no script, style or WebAssembly)."""
+        target = self._scratch() / part_folder(n)
+        shutil.rmtree(target, ignore_errors=True)
+        self._index([self.records[i] for i in part], {}, target)
+        for pattern in PART_DROPS:
+            for dropped in target.glob(pattern):
+                dropped.unlink()
+
+    def _index(self, records: Sequence[Record], texts: Mapping[str, str], target: Path) -> None:
+        """One Pagefind run: ``records`` as stub pages and the pages ``texts`` (path → HTML), into ``target``."""
+        exe = _executable()
+        with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records))) as tmp:
             scratch = Path(tmp)
-            for path, text in (texts.items() if n == 0 else ()):
+            for path, text in texts.items():
                 (scratch / path).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / path).write_text(text, encoding="utf-8")
             stubs = scratch / STUBS
             stubs.mkdir(parents=True, exist_ok=True)
-            for i in part:
-                page, _, anchor = records[i].url.partition("#")
-                href = page_urls.get(page, page) + (f"#{anchor}" if anchor else "")
-                (stubs / f"{i}.html").write_text(_stub(records[i], href, language), encoding="utf-8")
-            _run(exe, scratch, target, language)
-        if n > 0:  # a further part: its index alone, searched by the first part's script
-            for pattern in PART_DROPS:
-                for dropped in target.glob(pattern):
-                    dropped.unlink()
-    for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
-        (out / name).unlink(missing_ok=True)
-    (out / PARTS_FILE).write_text(json.dumps({"parts": [part_folder(n) + "/" for n in range(1, len(parts))]}) + "\n", encoding="utf-8")
-    return {"records": len(records), "pages": len(pages), "parts": len(parts)}
+            for i, record in enumerate(records):
+                page, _, anchor = record.url.partition("#")
+                href = self._urls.get(page, page) + (f"#{anchor}" if anchor else "")
+                (stubs / f"{i}.html").write_text(_stub(record, href, self.language), encoding="utf-8")
+            _run(exe, scratch, target, self.language)
+
+    def finish(self, site_dir: Path, html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
+        """Once the pages are built: the bundle in ``site_dir/pagefind``, from the parts made ahead (waited for here)
+        and a last run of the built ``html_pages`` (paths relative to ``site_dir``) with the records' last part.
+        ``page_urls``: the build's address of every page (source path → URL).  Returns the counts indexed."""
+        try:
+            return self._finish(site_dir, html_pages, page_urls)
+        finally:
+            self.discard()
+
+    def _finish(self, site_dir: Path, html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
+        for run in self._parts.values():
+            run.result()  # a failed run stops here
+        built = {page: page_urls.get(page, page) for page in self._urls}
+        if built != self._urls:  # the build gave an entry page another address than expected: the parts again
+            self._urls = built
+            self.run_ahead()
+        pages = [path for path in html_pages if (site_dir / path).is_file()]
+        texts = {path: index_text((site_dir / path).read_text(encoding="utf-8"), self.language) for path in pages}
+        # the pages and the records' last part in one run, unless that is more than a run may index
+        first, *more = parts_of([self._words[i] for i in self._last], self.words_per_run, first=sum(map(word_count, texts.values())))
+        out = (site_dir / BUNDLE).resolve()
+        shutil.rmtree(out, ignore_errors=True)
+        self._index([self.records[self._last.start + i] for i in first], texts, out)
+        folders = [part_folder(n) for n in self._parts]
+        for extra in more:
+            n = len(folders) + 1
+            self._run_part(n, range(self._last.start + extra.start, self._last.start + extra.stop))
+            folders.append(part_folder(n))
+        for folder in folders:
+            shutil.move(self._scratch() / folder, out / folder)
+        for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
+            (out / name).unlink(missing_ok=True)
+        (out / PARTS_FILE).write_text(json.dumps({"parts": [f"{folder}/" for folder in folders]}) + "\n", encoding="utf-8")
+        return {"records": len(self.records), "pages": len(pages), "parts": 1 + len(folders)}
+
+    def discard(self) -> None:
+        """Remove the scratch folder of the parts made ahead (the runs still queued are the pool's to cancel)."""
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 def part_folder(n: int) -> str:

@@ -25,7 +25,7 @@ from openshelf.site.editions import names as editions_names
 from openshelf.site.editions import unlocalized
 from openshelf.site.history import EntryHistory, entry_history
 from openshelf.site.render import Pages, render
-from openshelf.site.search import entry_records
+from openshelf.site.search import Record, entry_records
 
 PACKAGE = Path(__file__).parent
 #: Static files the site needs, by their path in the site → their source in the package.
@@ -87,16 +87,28 @@ def repository(guide: Guide, environ: Mapping[str, str]) -> str | None:
 DOWNLOADS = (*downloads.PATHS.values(), downloads.SCHEMA)
 
 
+def edition_language(loaded: Loaded, language: str | None = None, editions: bool = False) -> str | None:
+    """The language of the edition :func:`render_loaded` renders: ``language``, else the guide's main one; None for the bilingual site."""
+    return (language or editions_of(loaded.guide.site)[0]) if editions else None
+
+
+def search_records(loaded: Loaded, language: str | None = None) -> tuple[Record, ...]:
+    """The search records of the edition in ``language`` (None: the bilingual site), as :func:`render_loaded` puts them
+    in ``Pages.search``: a builder that indexes them before rendering gives them to it."""
+    return tuple(entry_records(loaded.guide, language))
+
+
 def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False,
-                  use_directory_urls: bool = True) -> Pages:
+                  use_directory_urls: bool = True, records: Sequence[Record] | None = None) -> Pages:
     """Render a loaded guide: ``editions``, a site per language (:mod:`openshelf.site.editions`), this
     one in ``language`` (None: the guide's main language), ``extra["languages"]`` listing the editions;
     otherwise the bilingual site.  ``use_directory_urls``: MkDocs' setting of that name.
     The data downloads are not among ``files`` but named in ``later``: the builder writes them once the
-    pages are built (:meth:`Loaded.write_downloads`), while the search index is being made."""
+    pages are built (:meth:`Loaded.write_downloads`), while the search index is being made.  ``records``: the
+    edition's :func:`search_records`, when the builder made them first."""
     guide, links, history = loaded.guide, loaded.links, loaded.history
     codes = editions_of(guide.site) if editions else []
-    language = (language or codes[0]) if editions else None
+    language = edition_language(loaded, language, editions)
     with fewer_collections():  # rendering makes many small strings and few cycles, like loading
         pages = render(guide, links=links, site_url=site_url, history=history, language=language, use_directory_urls=use_directory_urls)
         updated = {entry_id: h.changed for entry_id, h in history.items()}
@@ -106,7 +118,8 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
             report = footer_report(loaded.repository)
         extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted,
                  **({"report": report} if report else {})}
-        return replace(pages, files=files, search=tuple(entry_records(guide, language)), extra=extra, later=DOWNLOADS)
+        search = tuple(records) if records is not None else search_records(loaded, language)
+        return replace(pages, files=files, search=search, extra=extra, later=DOWNLOADS)
 
 
 def render_site(guides: Path, link_state: Path | None = None, site_url: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
@@ -32,10 +32,12 @@ from openshelf.site.pipeline import (
     PACKAGE,
     Loaded,
     default_nav,
+    edition_language,
     load_site,
     markdown_needs,
     refusal,
     render_loaded,
+    search_records,
 )
 from openshelf.site.render import Pages
 
@@ -116,7 +118,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     _as_written: Mapping[str, Any] = MappingProxyType({})  # the values the main edition replaced in MkDocs' configuration
     _loaded: Loaded | None = None  # the guide the main edition read, rendered again by each other edition
     _gc: contextlib.ExitStack | None = None  # fewer cyclic collections from on_pre_build to the end of the last edition
-    _indexing: list[Future[dict[str, int]]] | None = None  # each edition's Pagefind run, waited for once every edition is built
+    _pool: ThreadPoolExecutor | None = None  # every edition's Pagefind runs, one at a time, from the main edition's on_config to its on_post_build
+    _started: tuple[pagefind.Indexing, ...] = ()  # each edition's index, its records' runs started in on_config
+    _this_index: pagefind.Indexing | None = None  # the index of the edition being built, finished in its on_post_build
+    _indexing: list[Future[dict[str, int]]] | None = None  # each edition's last Pagefind run, waited for once every edition is built
 
     def _path(self, config: MkDocsConfig, value: str) -> Path:
         return Path(os.path.dirname(config.config_file_path or ".")) / value
@@ -127,19 +132,25 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         guides = self._path(config, self.config.guides_dir)
         state = self._path(config, self.config.link_state) if self.config.link_state else None
         if self._edition is not None and self._loaded is not None:  # another edition: the guide the main one read
-            pages = render_loaded(self._loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
+            loaded = self._loaded
         else:
             try:
-                loaded, diagnostics = load_site(guides, state, strict=self.config.strict)
+                read, diagnostics = load_site(guides, state, strict=self.config.strict)
             except OpenShelfError as exc:  # e.g. a link state file that cannot be read
                 raise PluginError(exc.format_message()) from None
             for d in diagnostics:
                 # Guide warnings are reported, not fatal: at INFO, MkDocs' strict mode does not count them.
                 (log.error if d.severity == "error" else log.warning if self.config.strict else log.info)(d.format())
-            if loaded is None:
+            if read is None:
                 raise PluginError(refusal(f"the guide in {guides}", diagnostics))
-            self._loaded = loaded
-            pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls)
+            self._loaded = loaded = read
+        use_pagefind = self.config.search == "pagefind" and mute_material_search(config)
+        records = None
+        if use_pagefind:  # the entries' search index starts now, while the pages render and build
+            language = edition_language(loaded, self._edition, self.config.editions)
+            records = search_records(loaded, language)
+            self._start_index(config, records, language or pagefind.LANGUAGE)
+        pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, records)
         self.pages = pages
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
@@ -163,7 +174,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             config.theme.dirs.insert(1 if config.theme.get("custom_dir") else 0, overrides)
         if config.nav is None:
             config.nav = default_nav(self.pages, Path(config.docs_dir))
-        if self.config.search == "pagefind" and mute_material_search(config):
+        if use_pagefind:
             if str(pagefind.OVERRIDES) not in config.theme.dirs:
                 config.theme.dirs.insert(config.theme.dirs.index(overrides), str(pagefind.OVERRIDES))
             if pagefind.SCRIPT not in config.extra_javascript:
@@ -172,6 +183,30 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         else:
             self._search_pages = None
         return config
+
+    def _start_index(self, config: MkDocsConfig, records: Sequence[search.Record], language: str) -> None:
+        """Start indexing this edition's entry ``records`` with Pagefind now, while its pages render and build: all but
+        their last part (:class:`openshelf.site.pagefind.Indexing`); :meth:`_index` finishes it once the pages are built."""
+        if self._edition is None:  # the main edition: one pool for every edition's runs (each up to about 300 MB, so one at a time)
+            self._stop_indexing()
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind")
+            self._indexing = []
+        if self._pool is None:
+            return
+        # each entry page's address as MkDocs will give it (Indexing.finish checks it against the build's)
+        urls = {page: File(page, config.docs_dir, config.site_dir, config.use_directory_urls).url for page in search.entry_pages(records)}
+        indexing = pagefind.Indexing(records, urls, language, self.config.search_part_words)
+        self._started, self._this_index = (*self._started, indexing), indexing
+        indexing.start(self._pool)
+
+    def _stop_indexing(self) -> None:
+        """No more Pagefind runs: those queued are cancelled, the one running is waited for, scratch folders removed."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        for indexing in self._started:
+            indexing.discard()
+        self._started, self._this_index = (), None
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.pages is None:
@@ -234,6 +269,8 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
 
     def on_build_error(self, *, error: Exception) -> None:
         if self._edition is None:
+            self._stop_indexing()
+            self._indexing = None
             self._restore_gc()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -243,19 +280,19 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         if not self._serving:
             csp.apply_to_site(site)
         if self._edition is None:
-            indexing: list[Future[dict[str, int]]] = []
-            self._indexing = indexing
+            indexing = self._indexing if self._indexing is not None else []
             try:
-                # one Pagefind run at a time (each up to about 300 MB, pagefind.WORDS_PER_RUN); the pool waits for every run
-                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind") as pool:
-                    try:
-                        self._index(site, pool)
-                        self._build_other_editions(config, pool)
-                        self._write_later(site)
-                    finally:
-                        self._loaded = None  # the next build (mkdocs serve) reads the guide again
-                        self._indexing = None
-                        self._restore_gc()
+                try:
+                    self._index(site)
+                    self._build_other_editions(config)
+                    self._write_later(site)
+                    if self._pool is not None:
+                        self._pool.shutdown(wait=True)  # every edition's runs
+                finally:
+                    self._stop_indexing()
+                    self._loaded = None  # the next build (mkdocs serve) reads the guide again
+                    self._indexing = None
+                    self._restore_gc()
                 self._finish(indexing)
             except OpenShelfError as exc:
                 raise PluginError(str(exc)) from None
@@ -267,13 +304,14 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             return
         self._loaded.write_downloads(self._root_url, [site, *(site / editions.folder(code, self._languages) for code in self._languages[1:])])
 
-    def _index(self, site: Path, pool: ThreadPoolExecutor) -> None:
-        """Start this edition's Pagefind run: it writes only ``pagefind/`` of this edition's folder, from
-        copies of the built pages, while the next edition builds (Pagefind runs on the other processor)."""
-        if self._search_pages is not None and self.pages is not None and self._urls is not None and self._indexing is not None:
-            language = self._edition or (self._languages[0] if self._languages else pagefind.LANGUAGE)
-            self._indexing.append(pool.submit(pagefind.index_site, site, self.pages.search, list(self._search_pages), dict(self._urls), language,
-                                              self.config.search_part_words))
+    def _index(self, site: Path) -> None:
+        """Finish this edition's Pagefind index (started in :meth:`_start_index`): its last run writes only ``pagefind/``
+        of this edition's folder, from copies of the built pages, while the next edition builds (Pagefind runs on the
+        other processor)."""
+        indexing, self._this_index = self._this_index, None
+        if indexing is not None and self._search_pages is not None and self._urls is not None and self._indexing is not None \
+                and self._pool is not None:
+            self._indexing.append(self._pool.submit(indexing.finish, site, list(self._search_pages), dict(self._urls)))
 
     @staticmethod
     def _finish(indexing: list[Future[dict[str, int]]]) -> None:
@@ -282,7 +320,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             if error is not None:
                 raise error
 
-    def _build_other_editions(self, config: MkDocsConfig, pool: ThreadPoolExecutor) -> None:
+    def _build_other_editions(self, config: MkDocsConfig) -> None:
         """Each edition after the main one: the same configuration, built again into ``/<code>/``
         (as mkdocs-static-i18n does), with that edition's language, address and names."""
         from mkdocs.commands.build import build
@@ -298,7 +336,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
                 self._edition = language
                 try:
                     build(config, dirty=False)
-                    self._index(Path(config.site_dir), pool)
+                    self._index(Path(config.site_dir))
                 finally:
                     self._edition = None
                     editions.apply(config, old)
