@@ -18,6 +18,7 @@ from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
 from openshelf.guide.models import SITE_FILE
+from openshelf.wording import counted
 
 if TYPE_CHECKING:
     from openshelf.curate.append import Appended
@@ -387,9 +388,9 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
     changed = sum(len(items) for items in plan.updated.values())
-    updated = f"; {'would update' if dry_run else 'updated'} {changed} entr{'y' if changed == 1 else 'ies'}, {plan.unchanged} unchanged" \
+    updated = f"; {'would update' if dry_run else 'updated'} {counted(changed, 'entry', 'entries')}, {plan.unchanged} unchanged" \
         if update else ""
-    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}{updated}; "
+    click.echo(f"{verb} {counted(added, 'entry', 'entries')}{' (' + where + ')' if where else ''}{updated}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
                + (" (dry run: nothing written)" if dry_run else ""), err=True)
     if plan.bad_rows:
@@ -430,7 +431,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
         if fmt == "csv":
             out.write("\ufeff")
         WRITERS[fmt](guide, links, site_url, out)
-    click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
+    click.echo(f"wrote {counted(len(guide.entries), 'entry', 'entries')} to {output}", err=True)
 
 
 def _import_help(text: str) -> str:
