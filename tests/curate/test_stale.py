@@ -67,6 +67,19 @@ def test_text_output_names_file_line_and_counts_never_verified(guides: Path) -> 
     assert "entry 'never': never verified" in verbose and "entry 'unsupported': checked without evidence (2026-11-01)" in verbose
 
 
+def test_a_single_day_and_a_single_entry_are_counted_in_the_singular(tmp_path: Path) -> None:
+    """--older-than 1d said 'verified more than 1 days ago' and '2 days ago' beside '1 days ago'; the issue body's
+    folded list '1 entries'."""
+    folder = write_guide(tmp_path / "guides", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n"
+                                              + entry("yesterday", "    last_verified: 2026-11-20\n" + EVIDENCE) + entry("never")})
+    text = stale(folder, "--older-than", "1d").stdout
+    assert "entry 'yesterday': last verified 2026-11-20, 2 days ago (more than 1)" in text
+    assert "1 verified more than 1 day ago" in text
+    markdown = stale(folder, "--older-than", "1d", "--format", "markdown").stdout
+    assert "Not verified for more than 1 day (1)" in markdown and "(2 days ago)" in markdown
+    assert "<summary>1 entry</summary>" in markdown
+
+
 def test_older_than_threshold(guides: Path) -> None:
     out = stale(guides, "--older-than", "2y").stdout
     assert "entry 'older'" in out and "entry 'old'" not in out

@@ -7,6 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -316,6 +317,47 @@ def test_new_accepts_a_category_only_a_source_defines(library: Path) -> None:
     guide, diagnostics = load_federated(library)
     assert guide is not None and diagnostics == [], [d.format() for d in diagnostics]
     assert any(e.category == "remote" and e.title.en == "Our VPN" for e in guide.entries)
+
+
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often the snapshots (load_snapshots) and the guide's own files (load_guide) are read from now on."""
+    from openshelf.federation import assemble, snapshots
+
+    reads = {"snapshots": 0, "guide": 0}
+
+    def counted(name: str, read: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            reads[name] += 1
+            return read(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(snapshots, "load_snapshots", counted("snapshots", snapshots.load_snapshots))
+    monkeypatch.setattr(assemble, "load_guide", counted("guide", assemble.load_guide))
+    return reads
+
+
+def test_new_from_an_issue_reads_the_snapshots_once_before_it_writes(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`new --from-issue` read them for the guide, then again for the categories they define; the second read
+    now is append_entries' check of the guide with the new entry in it."""
+    body = ("### 栏目 · Collection [collection]\n\ndatabases\n\n### Title in English [title-en]\n\nOur VPN\n\n"
+            "### 网址 · Address [url]\n\nhttps://vpn.mylib.example.edu/\n\n### Description in English [description-en]\n\n"
+            "The library's VPN.\n\n### 分类 · Category [category]\n\nremote\n\n### 访问方式 · Access [access]\n\ninstitutional\n")
+    reads = counting_reads(monkeypatch)
+    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--dry-run", "--guides", str(library)], input=body)
+    assert result.exit_code == 0, result.output
+    assert "category: remote" in result.stdout
+    assert reads["snapshots"] == 2, reads  # the guide (and its sources' categories), then the guide with the entry
+
+
+def test_the_suggestion_form_reads_the_guide_and_its_snapshots_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`openshelf issueform` loaded the guide's own files, then all of it again merged, for the categories' labels."""
+    form = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
+    copy = Path("form.yml")
+    copy.write_text(form.read_text(encoding="utf-8"), encoding="utf-8")
+    reads = counting_reads(monkeypatch)
+    result = CliRunner().invoke(main, ["issueform", "--guides", str(library), "-o", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert reads == {"snapshots": 1, "guide": 1}
 
 
 def test_the_suggestion_form_offers_the_categories_a_source_defines(library: Path) -> None:

@@ -51,7 +51,7 @@ def test_update_then_list(guides: Path) -> None:
     result = run("update", "--guides", str(guides))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "source 'shared': updated: 4 added, 0 changed, 0 removed (4 entries taken)"
-    assert "source 'other': updated: 1 added, 0 changed, 0 removed (1 entries taken)" in result.stdout
+    assert "source 'other': updated: 1 added, 0 changed, 0 removed (1 entry taken)" in result.stdout
     assert "  added    cnki  CNKI" in result.stdout
     assert result.stderr == "2 source(s): 2 updated, 0 unchanged, 0 failed\n"
     assert set(json.loads(lock_file(guides).read_text())["sources"]) == {"shared", "other"}

@@ -32,3 +32,14 @@ def test_the_hosts_request_to_wait_is_in_the_text_line() -> None:
     waited = Result(Target("https://a.example.org/", PLACE), Verdict.TRANSIENT, status=429, error="HTTP 429",
                     note="the host asked to wait (Retry-After 2s): paused it")
     assert "transient: HTTP 429; the host asked to wait (Retry-After 2s): paused it <" in line(waited)
+
+
+def test_one_url_and_one_request_are_counted_in_the_singular() -> None:
+    """The summary line said '1 URLs: 1 ok; 1 requests in 0.0s'."""
+    ok = Result(Target("https://a.example.org/", PLACE), Verdict.OK, status=200)
+    summary = RunSummary(total=1, requests=1)
+    summary.counts[Verdict.OK] += 1
+    assert format_text([ok], summary).splitlines()[-1] == "1 URL: 1 ok; 1 request in 0.0s"
+    summary = RunSummary(total=2, requests=3)
+    summary.counts[Verdict.OK] += 2
+    assert format_text([ok, ok], summary).splitlines()[-1] == "2 URLs: 2 ok; 3 requests in 0.0s"

@@ -300,6 +300,29 @@ def test_link_health_groups_broken_links_by_guide_and_by_source() -> None:
     assert "<code>guides/_sources/pku-library.json:33</code>" in broken
 
 
+def test_a_broken_link_with_no_first_failure_date_shows_the_check_that_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link-health page wrote 'since ' and ' 起' around an empty date for a broken link whose status has no date of
+    its first failure (SiteStatus.unreachable_since is None): it says the check that found it broken instead."""
+    import dataclasses
+
+    from openshelf.links.store import LinkState, SiteStatus
+    from openshelf.site import render as render_module
+
+    def undated(*args: object) -> SiteStatus | None:
+        status = link_status(*args)  # type: ignore[arg-type]
+        return dataclasses.replace(status, unreachable_since=None) if status is not None and status.broken else status
+
+    link_status = render_module.link_status
+    monkeypatch.setattr(render_module, "link_status", undated)
+    when = dt.datetime(2026, 11, 15, 3, 0, tzinfo=dt.UTC)
+    links = {"https://pubmed.ncbi.nlm.nih.gov/": LinkState(last_checked=when, consecutive_failures=4, last_verdict="broken", last_status=404)}
+    health = render(fixture(), links=links, today=TODAY, site_url=SITE_URL).written["links.md"]
+    broken = health[health.index("{ #broken }"):]
+    line = next(line for line in broken.splitlines() if "(databases.md#pubmed)" in line)
+    assert '<time datetime=""></time>' not in line and "since" not in line
+    assert f"{day('2026-11-15')} 检查时失效" in line and f"broken at the check on {day('2026-11-15')}" in line
+
+
 def test_a_how_to_shows_your_librarys_address_not_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = render(fixture(), today=TODAY, site_url=SITE_URL).written["access.md"]
     webvpn = page[page.index('<h3 id="webvpn">'):]

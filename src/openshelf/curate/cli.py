@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import load_federated, load_own, subscribed_categories
+from openshelf.federation.assemble import load_federated, load_own, load_own_and_federated, load_own_offered
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
 from openshelf.guide.models import SITE_FILE
+from openshelf.wording import counted
 
 if TYPE_CHECKING:
     from openshelf.curate.append import Appended
@@ -78,12 +79,22 @@ COMMANDS: list[click.Command] = [fmt_command]
 def _guide_or_exit(*guides: Path, federated: bool = False) -> Guide:
     """The guide, or exit 1 with its errors; ``federated``: with its subscriptions merged in (what readers see),
     else its own files only (what curators edit)."""
-    guide, diagnostics = (load_federated if federated else load_own)(*guides)
+    return _valid(*(load_federated if federated else load_own)(*guides))
+
+
+def _valid(guide: Guide | None, diagnostics: list[Diagnostic]) -> Guide:
+    """``guide`` once its diagnostics are reported, or exit 1 when it has errors (None)."""
     _report(diagnostics)
     if guide is None:
         click.echo("the guide has errors; fix them first ('openshelf validate' lists them)", err=True)
         sys.exit(1)
     return guide
+
+
+def _own_guide_or_exit(guides: Path) -> tuple[Guide, list[str]]:
+    """The guide's own files, as :func:`_guide_or_exit` gives them, and the categories its subscriptions define."""
+    guide, diagnostics, offered = load_own_offered(guides)
+    return _valid(guide, diagnostics), offered
 
 
 def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
@@ -197,12 +208,12 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
         return
     if not collection:
         raise click.UsageError("missing --collection")
-    guide = _guide_or_exit(guides)
+    guide, offered = _own_guide_or_exit(guides)
     path = _collection_file(guide, guides, collection)
     data = n.entry_data(options)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
-        _ask(data, list(dict.fromkeys([*guide.site.categories, *subscribed_categories(guides)])))
+        _ask(data, list(dict.fromkeys([*guide.site.categories, *offered])))
         missing = n.missing_required(data)
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)} (run it in a terminal without --no-input to be asked)")
@@ -253,7 +264,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
 
     answers = parse(body)
     collection = collection or answers.pop("collection", None)
-    guide = _guide_or_exit(guides)
+    guide, offered = _own_guide_or_exit(guides)
     data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
     if data.get("tags"):
         data["tags"] = n.tag_slugs(data["tags"], guide.site)
@@ -261,7 +272,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
     problems += [(option, "missing") for option in n.missing_required(data)]
-    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in subscribed_categories(guides):
+    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in offered:
         problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
     for line in n.schema_problems(data):
         option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)
@@ -387,9 +398,9 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     where = ", ".join(f"{len(items)} into {display_path(files[name])}" for name, items in plan.added.items())
     verb = "would import" if dry_run else "imported"
     changed = sum(len(items) for items in plan.updated.values())
-    updated = f"; {'would update' if dry_run else 'updated'} {changed} entr{'y' if changed == 1 else 'ies'}, {plan.unchanged} unchanged" \
+    updated = f"; {'would update' if dry_run else 'updated'} {counted(changed, 'entry', 'entries')}, {plan.unchanged} unchanged" \
         if update else ""
-    click.echo(f"{verb} {added} entr{'y' if added == 1 else 'ies'}{' (' + where + ')' if where else ''}{updated}; "
+    click.echo(f"{verb} {counted(added, 'entry', 'entries')}{' (' + where + ')' if where else ''}{updated}; "
                f"{plan.duplicates} duplicate(s) skipped; {plan.bad_rows} bad row(s) skipped"
                + (" (dry run: nothing written)" if dry_run else ""), err=True)
     if plan.bad_rows:
@@ -430,7 +441,7 @@ def export_command(paths: tuple[Path, ...], fmt: str, output: Path | None, state
         if fmt == "csv":
             out.write("\ufeff")
         WRITERS[fmt](guide, links, site_url, out)
-    click.echo(f"wrote {len(guide.entries)} entries to {output}", err=True)
+    click.echo(f"wrote {counted(len(guide.entries), 'entry', 'entries')} to {output}", err=True)
 
 
 def _import_help(text: str) -> str:
@@ -521,9 +532,11 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
 
     from openshelf.curate.issueform import generate
 
-    guide = _guide_or_exit(guides)
-    # the categories a suggestion may take: the guide's own and those of the guides it subscribes to, with their labels
-    categories = _guide_or_exit(guides, federated=True).site.categories
+    # the collections are the guide's own; the categories a suggestion may take, the guide's own and those of the guides
+    # it subscribes to, with their labels: the merged guide's (both from one read of the files and snapshots)
+    guide, merged, diagnostics = load_own_and_federated(guides)
+    categories = _valid(merged, diagnostics).site.categories
+    assert guide is not None, "the own guide is there whenever the merged one is"
     current = form.read_text(encoding="utf-8")
     text = generate(current, guide, categories)
     if text == current:

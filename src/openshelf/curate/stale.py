@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry
 from openshelf.untrusted import code_span
+from openshelf.wording import counted
 
 
 @dataclass
@@ -62,16 +63,16 @@ def format_text(stale: Stale, verbose: bool = False) -> str:
                      f"{e.available_until} passed {_days(stale, e.available_until)} day(s) ago: set status: ended, or update the date")
     for e in stale.outdated:
         lines.append(f"{e.where('last_verified')}: entry '{e.id}': last verified {e.last_verified}, "
-                     f"{_days(stale, e.last_verified)} days ago (more than {stale.older_than})")
+                     f"{counted(_days(stale, e.last_verified), 'day')} ago (more than {stale.older_than})")
     for entries, what, hint in ((stale.unsupported, "checked without evidence", "record what was looked at with 'openshelf verify ID "
                                  "--by NAME --evidence URL'"), (stale.never, "never verified", "")):
         if verbose:
             lines += [f"{e.where('last_verified')}: entry '{e.id}': {what}" + (f" ({e.last_verified})" if e.last_verified else "")
                       for e in entries]
         elif entries:
-            lines.append(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} {what} (-v lists them)" + (f": {hint}" if hint else ""))
+            lines.append(f"{counted(len(entries), 'entry', 'entries')} {what} (-v lists them)" + (f": {hint}" if hint else ""))
     lines.append(f"{len(stale.expired)} past their end date, {len(stale.outdated)} verified more than "
-                 f"{stale.older_than} days ago, {len(stale.unsupported)} checked without evidence, {len(stale.never)} never verified "
+                 f"{counted(stale.older_than, 'day')} ago, {len(stale.unsupported)} checked without evidence, {len(stale.never)} never verified "
                  f"(today: {stale.today})")
     return "\n".join(lines) + "\n"
 
@@ -100,8 +101,8 @@ def format_markdown(stale: Stale, max_chars: int = 0) -> str:
     sections = [
         (f"### 已过期但仍标为可用 · Past their end date, still marked active ({len(stale.expired)})",
          [f"- {_md_entry(e)}: ended {e.available_until}" for e in stale.expired]),
-        (f"### 超过 {stale.older_than} 天未核实 · Not verified for more than {stale.older_than} days ({len(stale.outdated)})",
-         [f"- {_md_entry(e)}: last verified {e.last_verified} ({_days(stale, e.last_verified)} days ago)" for e in stale.outdated]),
+        (f"### 超过 {stale.older_than} 天未核实 · Not verified for more than {counted(stale.older_than, 'day')} ({len(stale.outdated)})",
+         [f"- {_md_entry(e)}: last verified {e.last_verified} ({counted(_days(stale, e.last_verified), 'day')} ago)" for e in stale.outdated]),
         (f"### 核实未留证据 · Checked without evidence ({len(stale.unsupported)})",
          [f"- {_md_entry(e)}: last verified {e.last_verified}" for e in stale.unsupported]),
         (f"### 从未核实 · Never verified ({len(stale.never)})", [f"- {_md_entry(e)}" for e in stale.never]),
@@ -119,7 +120,7 @@ def format_markdown(stale: Stale, max_chars: int = 0) -> str:
             shown.append(f"- … {len(lines) - len(shown)} more not shown here (an issue body is limited in size); "
                          "`openshelf stale --format json` lists them all · 其余未列出")
         if heading.startswith("### 从未核实") and shown:
-            shown = [f"<details><summary>{len(lines)} entries</summary>", "", *shown, "", "</details>"]
+            shown = [f"<details><summary>{counted(len(lines), 'entry', 'entries')}</summary>", "", *shown, "", "</details>"]
         out += ["", heading, "", *(shown or ["None."])]
     return "\n".join(out) + "\n"
 

@@ -36,11 +36,19 @@ def load_federated(*paths: Path, warnings: bool = True) -> tuple[Guide | None, l
     """Load, validate and merge the guide in ``paths`` with its subscriptions; None (with the diagnostics) on any error.
 
     ``warnings=False``: every error, but not the checks that can only warn (as :func:`load_guide`)."""
+    _, merged, diagnostics = load_own_and_federated(*paths, warnings=warnings)
+    return merged, diagnostics
+
+
+def load_own_and_federated(*paths: Path, warnings: bool = True) -> tuple[Guide | None, Guide | None, list[Diagnostic]]:
+    """:func:`load_federated`'s guide and, beside it, the guide's own files as it read them (the same snapshots and
+    files, read once): for ``openshelf issueform``, whose form offers the own collections and the merged categories.
+    Both None (with the diagnostics) on any error."""
     with fewer_collections():  # a big guide is hundreds of thousands of long-lived objects
         return _load_federated(paths, warnings)
 
 
-def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | None, list[Diagnostic]]:
+def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | None, Guide | None, list[Diagnostic]]:
     folder = guides_folder(paths)
     if not sources_file(folder).is_file():
         guide, diagnostics = load_guide(*paths, warnings=warnings)
@@ -49,7 +57,7 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
             diagnostics.append(Diagnostic(Location(display_path(notes)), f"this guide subscribes to no other guide (there is no "
                                           f"{sources_file(folder).name}), so the notes and changes in this file apply to nothing "
                                           "and it is not read", severity="warning", code="unused-overlays"))
-        return guide, diagnostics
+        return guide, guide, diagnostics
     from openshelf.federation.merge import merge
     from openshelf.federation.overlays import load_overlays
     from openshelf.federation.snapshots import load_snapshots
@@ -59,28 +67,35 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
     guide, local = _own(paths, snapshots, warnings=warnings)
     diagnostics += more + local
     if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
-        return None, sorted(diagnostics, key=Diagnostic.sort_key)
+        return None, None, sorted(diagnostics, key=Diagnostic.sort_key)
     merged, found = merge(guide, snapshots, overlays, warnings=warnings)
     reported = set(local)
     diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
-    return (None if has_errors(diagnostics) else merged), diagnostics
+    return (None, None, diagnostics) if has_errors(diagnostics) else (guide, merged, diagnostics)
 
 
 def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic]]:
     """The guide's own files only (what curators edit: ``openshelf new``, ``import``), checked knowing the
     ids its sources give, so that ``related`` may name them.  ``subscriptions``: the folder whose
     ``_sources.yml`` and snapshots count (default: the guide's own)."""
+    guide, diagnostics, _ = load_own_offered(*paths, subscriptions=subscriptions)
+    return guide, diagnostics
+
+
+def load_own_offered(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic], list[str]]:
+    """:func:`load_own`, and the categories the subscribed guides define (:func:`subscribed_categories`) from the
+    same read of their snapshots: for ``openshelf new``, which accepts and offers those too."""
     folder = subscriptions or guides_folder(paths)
     if not sources_file(folder).is_file():
-        return load_guide(*paths)
+        return *load_guide(*paths), []
     from openshelf.federation.snapshots import load_snapshots
 
     snapshots, diagnostics = load_snapshots(folder)
     guide, local = _own(paths, snapshots)
     diagnostics += local
     diagnostics.sort(key=Diagnostic.sort_key)
-    return (None if has_errors(diagnostics) else guide), diagnostics
+    return (None if has_errors(diagnostics) else guide), diagnostics, list(_offered(snapshots))
 
 
 def subscribed_categories(*paths: Path) -> list[str]:

@@ -19,6 +19,7 @@ from openshelf.federation.snapshots import read_sources
 from openshelf.federation.update import pick, previous, read_lock, update
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
+from openshelf.wording import counted
 
 GUIDES_OPTION = click.option("--guides", type=click.Path(path_type=Path, file_okay=False), default=Path("guides"),
                              show_default=True, help="The guide folder (its _sources.yml names the sources).")
@@ -107,7 +108,7 @@ def list_command(guides: Path) -> None:
         locked = prev.locked
         click.echo(f"{source.id}: {source.url}")
         if locked is not None:
-            click.echo(f"  fetched {locked.fetched:%Y-%m-%dT%H:%M:%SZ}, {locked.entries} entries in the export, "
+            click.echo(f"  fetched {locked.fetched:%Y-%m-%dT%H:%M:%SZ}, {counted(locked.entries, 'entry', 'entries')} in the export, "
                        f"format {locked.format_version}, the source updated {locked.updated:%Y-%m-%dT%H:%M:%SZ}")
             if locked.url != source.url:
                 click.echo(f"  note: fetched from {locked.url}; _sources.yml now names another address: run 'openshelf sources update {source.id}'")

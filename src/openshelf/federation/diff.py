@@ -18,6 +18,7 @@ from openshelf.federation.exchange import ENTRY_FIELDS, Entry, Export
 from openshelf.guide.urls import normalise_url
 from openshelf.links.issue import GITHUB_BODY_LIMIT
 from openshelf.untrusted import code_span, one_line
+from openshelf.wording import counted
 
 ChangeKind = Literal["added", "changed", "removed"]
 State = Literal["updated", "unchanged", "failed"]
@@ -138,10 +139,10 @@ def render_text(report: Report) -> str:
             kept = "the last good snapshot is kept" if source.kept else "no snapshot yet: nothing was written"
             lines.append(f"source '{source.source}': failed, {kept}: {plain(source.error or '', 2000)}")
         elif source.state == "unchanged":
-            lines.append(f"source '{source.source}': unchanged ({source.entries} entries taken)")
+            lines.append(f"source '{source.source}': unchanged ({counted(source.entries, 'entry', 'entries')} taken)")
         else:
             verb = "would change" if report.dry_run else "updated"
-            lines.append(f"source '{source.source}': {verb}: {_counts(source)} ({source.entries} entries taken)")
+            lines.append(f"source '{source.source}': {verb}: {_counts(source)} ({counted(source.entries, 'entry', 'entries')} taken)")
         lines += [f"  note: {plain(n, 2000)}" for n in source.notes]
         lines += ["  " + _line(c, plain(c.title), plain(c.id, 100)) for c in source.changes]
     return "\n".join(lines) + ("\n" if lines else "")
@@ -190,7 +191,8 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
             used += len(line) + 1
             shown += 1
         if shown < len(body):
-            more = f"- … and {len(body) - shown} more lines not listed here: the pull request's diff of `guides/_sources/` has every change"
+            more = (f"- … and {counted(len(body) - shown, 'more line')} not listed here: "
+                    "the pull request's diff of `guides/_sources/` has every change")
             lines.append(more)
             used += len(more) + 1
     text = "\n".join(lines) + "\n"

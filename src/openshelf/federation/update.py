@@ -43,6 +43,7 @@ from openshelf.federation.select import select
 from openshelf.federation.snapshots import LockUnreadable, parse_lock, snapshot_mismatch
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
+from openshelf.wording import counted
 
 #: Sources downloaded at the same time.
 CONCURRENCY = 8
@@ -238,7 +239,8 @@ def revision_notes(misrevised: Sequence[Misrevised], shown: int = 5) -> list[str
     notes = [f"entry '{m.entry}': the export says revision {m.sent}, but its fields give {m.computed}: the export's revisions "
              "are not to be trusted (ask its publisher to rebuild it); the computed one is used" for m in misrevised[:shown]]
     if len(misrevised) > shown:
-        notes.append(f"{len(misrevised) - shown} more entries with a revision that is not that of their fields")
+        more = len(misrevised) - shown
+        notes.append(f"{counted(more, 'more entry', 'more entries')} with a revision that is not that of {'its' if more == 1 else 'their'} fields")
     return notes
 
 

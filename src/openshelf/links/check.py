@@ -48,6 +48,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from openshelf.wording import counted
+
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
 from .page import Heads, decode_prefix, not_found_claim, read_heads
@@ -159,7 +161,7 @@ def _iso_second(second: int) -> str:
 
 def _seconds(asked: float) -> str:
     """A host's Retry-After as it reads in a message: ``120s``; an HTTP date years ahead in days, not ``2.1e+09s``."""
-    return f"{asked:g}s" if asked < 100_000 else f"{asked / 86_400:.0f} days"
+    return f"{asked:g}s" if asked < 100_000 else counted(round(asked / 86_400), 'day')
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -20,6 +20,7 @@ from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError, Group
 from openshelf.fsutil import write_atomic
 from openshelf.gcpolicy import fewer_collections, no_collection_at_exit
+from openshelf.wording import counted
 
 from .check import CheckOptions
 from .extract import targets_from_entries
@@ -218,4 +219,4 @@ def merge(ctx: click.Context, states: tuple[Path, ...], output: Path | None) -> 
     out = output or default_state_file(ctx.parent.params["guides"])
     merged = merge_states(*parts)
     save_state(out, merged)
-    click.echo(f"merged {len(states)} state files, {len(merged)} URLs -> {out}")
+    click.echo(f"merged {counted(len(states), 'state file')}, {counted(len(merged), 'URL')} -> {out}")

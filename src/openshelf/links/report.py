@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from openshelf.annotations import Level, annotation
 from openshelf.untrusted import code_span
+from openshelf.wording import counted
 
 from .check import GUARD_NOTE, RETRY_AFTER_NOTE
 from .extract import Occurrence
@@ -54,7 +55,7 @@ def _summary_line(s: RunSummary) -> str:
     extra += f"; {s.trusted} trusted from sources" if s.trusted else ""
     extra += f"; ended early by {s.interrupted}" if s.interrupted else ""
     shard = f" (shard {s.shard})" if s.shard else ""
-    return f"{s.total} URLs{shard}: {counts or 'nothing to check'}{extra}; {s.requests} requests in {s.elapsed_s:.1f}s"
+    return f"{counted(s.total, 'URL')}{shard}: {counts or 'nothing to check'}{extra}; {counted(s.requests, 'request')} in {s.elapsed_s:.1f}s"
 
 
 def format_text(results: list[Result], summary: RunSummary, verbose: bool = False) -> str:
@@ -166,7 +167,8 @@ def format_markdown(results: list[Result], summary: RunSummary, verbose: bool = 
         if late:
             why = f"the run was interrupted ({summary.interrupted})" if summary.interrupted else "the run's deadline came"
             known = f" ({kept} of them broken in earlier runs, listed under Broken)" if kept else ""
-            parts.append(Part(f"**{len(late)}** URLs were not reached before {why}{known}; they go first next run.\n\n"))
+            were = 'URL was' if len(late) == 1 else 'URLs were'
+            parts.append(Part(f"**{len(late)}** {were} not reached before {why}{known}; they go first next run.\n\n"))
         if refused:
             parts.append(Part("| Where | Entry | URL | Why |\n|---|---|---|---|\n"))
             parts += [Part(f"| {_where(o, blob_url)} | `{o.entry}` | <{r.url}> | {_cell(r.error or '')} |\n", 1)

@@ -412,13 +412,17 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
         lines += ["", f"### {title}{aside(str(len(groups[group])))}", ""]
         for e, status in groups[group]:
-            since, where = day(status.unreachable_since or ""), e.where("url")
+            found, where = day(status.last_checked), e.where("url")
             place = f"<code>{markup.attr(f'{where.path}:{where.line}')}</code>"
-            when = bi(f"{since} 起", f"since {since}")
+            if status.unreachable_since:
+                since = day(status.unreachable_since)
+                when = bi(f"{since} 起", f"since {since}")
+            else:  # no date of the first failure: only the check that found it broken
+                when = bi(f"{found} 检查时失效", f"broken at the check on {found}")
             if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
                 origin = guide.origins.get(e.id)
                 source = ctx.members.get(origin.source) if origin and origin.source else None
                 zh, en = (markup.text(name) for name in source_name(source.title if source else None, origin))
-                when = bi(f"{zh} 于 {since} 检查", f"checked by {en} on {since}")
+                when = bi(f"{zh} 于 {found} 检查", f"checked by {en} on {found}")
             lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {when} — {place}")
     return "\n".join(lines) + "\n"
