@@ -29,8 +29,9 @@ the same way (the class of characters, :data:`HAN_RANGES`, is written into both;
 checks they agree) and keeps only results that hold each run of them contiguously
 (Pagefind's exact-phrase search).  The bilingual site is indexed as ``zh`` (English words still split
 on spaces); each edition of a site per language in its own language, into its own folder.
-``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin
-calls :func:`index_site` after each build; ``openshelf build --engine mkdocs`` does too.
+``assets/search.js`` wires Material's search box to the index.  The MkDocs plugin and
+``openshelf build --engine mkdocs`` index each edition with :class:`Indexing` (started before
+its pages build, finished after); :func:`index_site` does it all at once.
 Zensical keeps its own search.
 """
 
