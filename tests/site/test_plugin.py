@@ -215,6 +215,7 @@ def test_a_build_that_stops_leaves_no_search_scratch_and_runs_nothing_more(tmp_p
 
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(pagefind, "scratch_parent", lambda size: None)  # the stub pages there too, not in /dev/shm
     project = make_project(tmp_path / "proj", FIXTURE_GUIDE)
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)

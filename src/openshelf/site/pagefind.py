@@ -195,10 +195,9 @@ def index_site(site_dir: Path, records: Iterable[Record], html_pages: Iterable[s
     indexing = Indexing(records, page_urls, language, words_per_run)
     try:
         indexing.run_ahead()
-    except BaseException:
+        return indexing.finish(site_dir, html_pages, page_urls)
+    finally:
         indexing.discard()
-        raise
-    return indexing.finish(site_dir, html_pages, page_urls)
 
 
 def _executable() -> str:
@@ -218,15 +217,18 @@ class Indexing:
     The records need no built page, so all but their last part can be indexed before the site is
     built (:meth:`start`: each run is a task for a pool, one after another while the pages render;
     :meth:`run_ahead`: here and now), each part into a scratch folder.  :meth:`finish`, once the
-    edition's pages are built, runs the first part (the built pages and the records' last part) into
-    ``site_dir/pagefind``, moves the other parts in and lists them.  :meth:`discard` removes the scratch
-    folder (:meth:`finish` does, or the builder when the build stops first).
+    edition's pages are built, runs the bundle's own part (the built pages and the records' last part)
+    into ``site_dir/pagefind``, moves the other parts in and lists them.  :meth:`discard` removes the
+    scratch folders, once the builder is done with every edition or when the build stops.
 
-    Entries are written as small stub pages into a scratch folder (in memory where it can:
-    :func:`scratch_parent`) and indexed by Pagefind's command-line binary (its Python service answers
-    one message per 100 ms, far too slow for 10,000 records).  ``urls``: the address of each page that
-    holds entries (source path → URL), as the build will make it; :meth:`finish` checks it against
-    the build's and indexes again what it got wrong.
+    Entries are written as small stub pages (in memory where it can: :func:`scratch_parent`) and
+    indexed by Pagefind's command-line binary (its Python service answers one message per 100 ms, far
+    too slow for 10,000 records).  The stubs of every part are written when the index starts, by the
+    thread that starts it: a pool's thread writing thousands of small files waits for the interpreter
+    at each of them while the pages render (3 s a part at 10,000 entries, against 0.1 s), while the
+    runs themselves only wait for Pagefind.  ``urls``: the address of each page that holds entries
+    (source path → URL), as the build will make it; :meth:`finish` checks it against the build's and
+    indexes again what it got wrong.
     """
 
     def __init__(self, records: Iterable[Record], urls: Mapping[str, str], language: str = LANGUAGE,
@@ -236,94 +238,103 @@ class Indexing:
         self.words_per_run = words_per_run
         self._urls = {page: urls.get(page, page) for page in entry_pages(self.records)}
         self._words = [word_count(r.meta.get("title", "")) + word_count(r.content) for r in self.records]
-        groups = parts_of(self._words, words_per_run)
-        self._ahead, self._last = groups[:-1], groups[-1]  # the last part goes with the pages
+        self._groups = parts_of(self._words, words_per_run)  # the last goes with the pages, into the bundle itself
         self._parts: dict[int, Future[None]] = {}  # part number (1, 2 …) → its run
-        self._folder: str | None = None  # the scratch folder of the parts made ahead
+        self._scratch: list[tempfile.TemporaryDirectory[str]] = []  # the stub pages and the parts made ahead
+        self._stubs: list[Path] = []  # each group's stub pages
+        self._outputs: Path | None = None  # the parts made ahead, until finish moves them into the bundle
+
+    def _write_stubs(self) -> None:
+        """Every group's stub pages, each group in a folder of its own."""
+        self._stubs = []
+        for group in self._groups:
+            records = [self.records[i] for i in group]
+            folder = self._folder(scratch_parent(scratch_bytes(records))) / STUBS
+            folder.mkdir()
+            for i, record in zip(group, records, strict=True):
+                page, _, anchor = record.url.partition("#")
+                href = self._urls.get(page, page) + (f"#{anchor}" if anchor else "")
+                (folder / f"{i}.html").write_text(_stub(record, href, self.language), encoding="utf-8")
+            self._stubs.append(folder.parent)
+
+    def _folder(self, parent: str | None = None) -> Path:
+        scratch = tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=parent, ignore_cleanup_errors=True)
+        self._scratch.append(scratch)
+        return Path(scratch.name)
 
     def start(self, pool: Executor) -> None:
-        """Submit the runs of the records' parts but the last to ``pool`` (each a task; :meth:`finish` waits for them)."""
-        for n, part in enumerate(self._ahead, start=1):
-            self._parts[n] = pool.submit(self._run_part, n, part)
+        """Write the stub pages, then submit the runs of the records' parts but the last to ``pool`` (each a task;
+        :meth:`finish` waits for them)."""
+        self._write_stubs()
+        exe = _executable()
+        for n in range(1, len(self._groups)):
+            self._parts[n] = pool.submit(self._run_part, exe, n, self._stubs[n - 1])
 
     def run_ahead(self) -> None:
-        """The runs :meth:`start` submits, here and now."""
-        for n, part in enumerate(self._ahead, start=1):
-            self._run_part(n, part)
+        """What :meth:`start` does, the runs here and now."""
+        self._write_stubs()
+        exe = _executable()
+        for n in range(1, len(self._groups)):
+            self._run_part(exe, n, self._stubs[n - 1])
             done: Future[None] = Future()
             done.set_result(None)
             self._parts[n] = done
 
-    def _scratch(self) -> Path:
-        if self._folder is None:
-            self._folder = tempfile.mkdtemp(prefix="openshelf-search-parts-")
-        return Path(self._folder)
-
-    def _run_part(self, n: int, part: range) -> None:
-        """One of the records' parts into the scratch folder's ``part-N``: its index alone (no script, style or WebAssembly)."""
-        target = self._scratch() / part_folder(n)
+    def _run_part(self, exe: str, n: int, stubs: Path) -> None:
+        """A part of the records (its stub pages in ``stubs``) into ``part-N`` of the parts made ahead: its index alone
+        (no script, style or WebAssembly)."""
+        if self._outputs is None:
+            self._outputs = self._folder()
+        target = self._outputs / part_folder(n)
         shutil.rmtree(target, ignore_errors=True)
-        self._index([self.records[i] for i in part], {}, target)
+        _run(exe, stubs, target, self.language)
         for pattern in PART_DROPS:
             for dropped in target.glob(pattern):
                 dropped.unlink()
 
-    def _index(self, records: Sequence[Record], texts: Mapping[str, str], target: Path) -> None:
-        """One Pagefind run: ``records`` as stub pages and the pages ``texts`` (path → HTML), into ``target``."""
-        exe = _executable()
-        with tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=scratch_parent(scratch_bytes(records))) as tmp:
-            scratch = Path(tmp)
-            for path, text in texts.items():
-                (scratch / path).parent.mkdir(parents=True, exist_ok=True)
-                (scratch / path).write_text(text, encoding="utf-8")
-            stubs = scratch / STUBS
-            stubs.mkdir(parents=True, exist_ok=True)
-            for i, record in enumerate(records):
-                page, _, anchor = record.url.partition("#")
-                href = self._urls.get(page, page) + (f"#{anchor}" if anchor else "")
-                (stubs / f"{i}.html").write_text(_stub(record, href, self.language), encoding="utf-8")
-            _run(exe, scratch, target, self.language)
-
     def finish(self, site_dir: Path, html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
         """Once the pages are built: the bundle in ``site_dir/pagefind``, from the parts made ahead (waited for here)
         and a last run of the built ``html_pages`` (paths relative to ``site_dir``) with the records' last part.
-        ``page_urls``: the build's address of every page (source path → URL).  Returns the counts indexed."""
-        try:
-            return self._finish(site_dir, html_pages, page_urls)
-        finally:
-            self.discard()
-
-    def _finish(self, site_dir: Path, html_pages: Iterable[str], page_urls: Mapping[str, str]) -> dict[str, int]:
+        ``page_urls``: the build's address of every page (source path → URL).  Returns the counts indexed.
+        The scratch folders stay until :meth:`discard`: removing thousands of files from a pool's thread while the
+        next edition renders would wait for the interpreter at each."""
         for run in self._parts.values():
             run.result()  # a failed run stops here
         built = {page: page_urls.get(page, page) for page in self._urls}
-        if built != self._urls:  # the build gave an entry page another address than expected: the parts again
+        if built != self._urls or not self._stubs:  # the build gave an entry page another address than expected: again
             self._urls = built
             self.run_ahead()
+        exe = _executable()
         pages = [path for path in html_pages if (site_dir / path).is_file()]
         texts = {path: index_text((site_dir / path).read_text(encoding="utf-8"), self.language) for path in pages}
-        # the pages and the records' last part in one run, unless that is more than a run may index
-        first, *more = parts_of([self._words[i] for i in self._last], self.words_per_run, first=sum(map(word_count, texts.values())))
+        folders = [part_folder(n) for n in self._parts]
+        last = self._stubs[-1]
+        if texts and self._groups[-1] and \
+                sum(map(word_count, texts.values())) + sum(self._words[i] for i in self._groups[-1]) > self.words_per_run:
+            # the pages and the records' last part are more than a run may index: that part apart, the pages alone
+            n = len(folders) + 1
+            self._run_part(exe, n, last)
+            folders.append(part_folder(n))
+            last = self._folder()
+        for path, text in texts.items():
+            (last / path).parent.mkdir(parents=True, exist_ok=True)
+            (last / path).write_text(text, encoding="utf-8")
         out = (site_dir / BUNDLE).resolve()
         shutil.rmtree(out, ignore_errors=True)
-        self._index([self.records[self._last.start + i] for i in first], texts, out)
-        folders = [part_folder(n) for n in self._parts]
-        for extra in more:
-            n = len(folders) + 1
-            self._run_part(n, range(self._last.start + extra.start, self._last.start + extra.stop))
-            folders.append(part_folder(n))
+        _run(exe, last, out, self.language)
         for folder in folders:
-            shutil.move(self._scratch() / folder, out / folder)
+            assert self._outputs is not None
+            shutil.move(self._outputs / folder, out / folder)
         for name in UNUSED:  # Pagefind's own UIs: the site uses Material's
             (out / name).unlink(missing_ok=True)
         (out / PARTS_FILE).write_text(json.dumps({"parts": [f"{folder}/" for folder in folders]}) + "\n", encoding="utf-8")
         return {"records": len(self.records), "pages": len(pages), "parts": 1 + len(folders)}
 
     def discard(self) -> None:
-        """Remove the scratch folder of the parts made ahead (the runs still queued are the pool's to cancel)."""
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
+        """Remove the scratch folders: stub pages and the parts made ahead (the runs still queued are the pool's to cancel)."""
+        for scratch in self._scratch:
+            scratch.cleanup()
+        self._scratch, self._stubs, self._outputs = [], [], None
 
 
 def part_folder(n: int) -> str:
