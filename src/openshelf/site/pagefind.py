@@ -44,7 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
@@ -244,10 +244,11 @@ class Indexing:
         self._stubs: list[Path] = []  # each group's stub pages
         self._outputs: Path | None = None  # the parts made ahead, until finish moves them into the bundle
 
-    def _write_stubs(self) -> None:
-        """Every group's stub pages, each group in a folder of its own."""
+    def _write_stubs(self) -> Iterator[tuple[int, Path]]:
+        """Every group's stub pages, each group in a folder of its own: yields each group's number (1, 2 …) and folder
+        once written."""
         self._stubs = []
-        for group in self._groups:
+        for n, group in enumerate(self._groups, start=1):
             records = [self.records[i] for i in group]
             folder = self._folder(scratch_parent(scratch_bytes(records))) / STUBS
             folder.mkdir()
@@ -256,6 +257,7 @@ class Indexing:
                 href = self._urls.get(page, page) + (f"#{anchor}" if anchor else "")
                 (folder / f"{i}.html").write_text(_stub(record, href, self.language), encoding="utf-8")
             self._stubs.append(folder.parent)
+            yield n, folder.parent
 
     def _folder(self, parent: str | None = None) -> Path:
         scratch = tempfile.TemporaryDirectory(prefix="openshelf-search-", dir=parent, ignore_cleanup_errors=True)
@@ -265,20 +267,20 @@ class Indexing:
     def start(self, pool: Executor) -> None:
         """Write the stub pages, then submit the runs of the records' parts but the last to ``pool`` (each a task;
         :meth:`finish` waits for them)."""
-        self._write_stubs()
         exe = _executable()
-        for n in range(1, len(self._groups)):
-            self._parts[n] = pool.submit(self._run_part, exe, n, self._stubs[n - 1])
+        for n, stubs in self._write_stubs():  # each part's run starts once its stubs are there, while the next part's are written
+            if n < len(self._groups):
+                self._parts[n] = pool.submit(self._run_part, exe, n, stubs)
 
     def run_ahead(self) -> None:
         """What :meth:`start` does, the runs here and now."""
-        self._write_stubs()
         exe = _executable()
-        for n in range(1, len(self._groups)):
-            self._run_part(exe, n, self._stubs[n - 1])
-            done: Future[None] = Future()
-            done.set_result(None)
-            self._parts[n] = done
+        for n, stubs in self._write_stubs():
+            if n < len(self._groups):
+                self._run_part(exe, n, stubs)
+                done: Future[None] = Future()
+                done.set_result(None)
+                self._parts[n] = done
 
     def _run_part(self, exe: str, n: int, stubs: Path) -> None:
         """A part of the records (its stub pages in ``stubs``) into ``part-N`` of the parts made ahead: its index alone
