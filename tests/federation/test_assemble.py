@@ -304,6 +304,25 @@ def test_a_local_entry_may_use_a_category_only_a_source_defines(library: Path) -
     assert "the guides it subscribes to define: remote" in diagnostics[0].message, diagnostics[0].message
 
 
+def test_a_source_without_its_snapshot_is_the_only_error_for_the_category_it_defines(library: Path) -> None:
+    """Adoption review: a source just added to _sources.yml and not fetched yet (or a snapshot gone or edited) also
+    made every own entry in a category only that source defines an error, "category 'remote' is not defined in
+    _site.yml", listing no source's categories: a curator would "fix" a correct entry.  That follows from the
+    unread source, as an unknown id does, and waits for it; a category nobody could define is still reported."""
+    (library / "access.yml").write_text(collection("access", entry("mylib-vpn", "https://vpn.mylib.example.edu/", kind="how-to",
+                                                                   category="remote")), encoding="utf-8")
+    (library / "_sources" / "shared.json").unlink()
+    guide, diagnostics = load_federated(library)
+    assert guide is None
+    assert [d.format() for d in diagnostics] == [
+        "guides/_sources.yml:2:5: error: source 'shared': no snapshot guides/_sources/shared.json: run 'openshelf sources "
+        "update shared' to fetch it (builds never use the network)"]
+    (library / "_site.yml").write_text(site("mylib", extra="resource_kinds:\n  vpn: {en: VPN, categories: [nowhere]}\n"),
+                                       encoding="utf-8")
+    _, diagnostics = load_federated(library)
+    assert any("kind 'vpn' names category 'nowhere'" in d.message for d in diagnostics), [d.format() for d in diagnostics]
+
+
 def test_new_accepts_a_category_only_a_source_defines(library: Path) -> None:
     """`openshelf new` (what the issue workflow runs) takes a source's category as validate does."""
     from openshelf.federation.assemble import subscribed_categories

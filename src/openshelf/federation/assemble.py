@@ -105,6 +105,14 @@ def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings:
 
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
     guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings, known_categories=_offered(snapshots))  # labels: the merge
-    if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
-        local = [d for d in local if d.code != "unknown-id"]
+    if snapshots is None:  # a source that could not be read leaves its ids and categories unknown: no second error for
+        local = [d for d in local if not _follows_unread_source(d)]  # each use of them, nor a check of the whole guide
     return guide, local
+
+
+def _follows_unread_source(diagnostic: Diagnostic) -> bool:
+    """Whether ``diagnostic`` of the guide's own files may only follow from a source whose snapshot could not be read:
+    an id or an entry's category it may define, or a warning about the guide as a whole (an unnamed tag a source may
+    name, a service or kind only a source's entries give), which is never looked for in a guide with sources."""
+    return (diagnostic.code == "unknown-id" or (diagnostic.code == "unknown-category" and diagnostic.field == "category")
+            or diagnostic.code in ("unnamed-tag", "no-entry"))
