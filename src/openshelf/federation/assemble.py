@@ -57,10 +57,13 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
     snapshots, diagnostics = load_snapshots(folder)
     overlays, more = load_overlays(folder)
     guide, local = _own(paths, snapshots, warnings=warnings)
+    stop = has_errors(diagnostics + local)  # the overlays' own errors do not stop it here
     diagnostics += more + local
-    if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
+    if guide is None or snapshots is None or overlays is None or stop:
         return None, sorted(diagnostics, key=Diagnostic.sort_key)
-    merged, found = merge(guide, snapshots, overlays, warnings=warnings)
+    # The valid overlays are still merged beside the invalid ones' errors, so that their own problems come in the same
+    # run; the warnings wait, as those of a collection file with an error do (a left-out overlay's distinct_from, say)
+    merged, found = merge(guide, snapshots, overlays, warnings=warnings and not has_errors(more))
     reported = set(local)
     diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
