@@ -396,3 +396,32 @@ def test_a_new_guide_subscribed_to_this_repositorys_guide_passes_validate_strict
     validated = CliRunner().invoke(main, ["validate", "--strict", str(guides)])
     assert validated.exit_code == 0, validated.output
     assert "warning" not in validated.output
+
+
+def test_a_guide_whose_subscription_init_fetched_passes_its_issue_form_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adoption review: README's path, `openshelf init DIR --subscribe URL` (fetched at once) then `make test`, failed
+    at once: `openshelf issueform --check` found the form, written before the fetch, without the categories the
+    subscribed guide defines.  init now regenerates it after a fetch, and `make sources` does after each update."""
+    from openshelf.federation import update
+    from support_sources import export_server
+
+    exported = CliRunner().invoke(main, ["export", str(ROOT / "guides"), "--format", "json"])
+    assert exported.exit_code == 0, exported.output
+    fetch = update.fetch_async
+    with export_server() as server:
+        server.serve("/downloads/openshelf.json", exported.stdout.encode("utf-8"))
+
+        async def allowed(url: str, **options: object) -> object:  # the guard lets this one test server through
+            return await fetch(url, **{**options, "allow_hosts": [server.host]})  # type: ignore[arg-type]
+
+        monkeypatch.setattr(update, "fetch_async", allowed)
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--subscribe", server.url("/downloads/openshelf.json"))
+    assert result.exit_code == 0, result.output
+    assert "make sources" not in result.stderr  # fetched
+    monkeypatch.chdir(tmp_path / "guide")
+    checked = CliRunner().invoke(main, ["issueform", "--check"])
+    assert checked.exit_code == 0, checked.output
+    form = Path(".github/ISSUE_TEMPLATE/suggest-resource.yml").read_text(encoding="utf-8")
+    assert "[remote-access]" in form and "[document-delivery]" in form
+    recipe = Path("Makefile").read_text(encoding="utf-8").split("\nsources:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.splitlines()[1:] == ["\t$(BIN)/openshelf sources update", "\t$(BIN)/openshelf issueform"]

@@ -58,7 +58,7 @@ def test_no_file_is_no_overlay(guides: Path) -> None:
 def test_errors_read_like_guide_file_errors(guides: Path) -> None:
     _write(guides, OVERLAYS.replace("access: institutional", "access: open").replace("hide: true", "hidden: true"))
     placed, diagnostics = load_overlays(guides)
-    assert placed is None
+    assert placed is not None and [p.overlay.id for p in placed] == ["webvpn"]  # the valid one, still checked by the merge
     assert [d.format() for d in diagnostics] == [
         "guides/_overlays.yml:5:13: error: overlays[0].access: input should be 'free', 'free-with-registration', 'temporarily-free', "
         "'institutional' or 'paid', not 'open'",
@@ -69,9 +69,16 @@ def test_errors_read_like_guide_file_errors(guides: Path) -> None:
 def test_one_entry_overlaid_twice_is_an_error(guides: Path) -> None:
     _write(guides, OVERLAYS + "  - id: cnki\n    hide: true\n")
     placed, diagnostics = load_overlays(guides)
-    assert placed is None
+    assert placed is not None and [(p.overlay.id, p.index) for p in placed] == [("cnki", 0), ("webvpn", 1), ("wanfang", 2)]
     assert [d.format() for d in diagnostics] == [
         "guides/_overlays.yml:11:9: error: entry 'cnki': another overlay for entry 'cnki' is at guides/_overlays.yml:3:5: merge the two"]
+
+
+def test_a_file_that_is_not_a_list_of_overlays_gives_none(guides: Path) -> None:
+    _write(guides, "overlay:\n  - id: cnki\n")
+    placed, diagnostics = load_overlays(guides)
+    assert placed is None and [d.format() for d in diagnostics] == [
+        "guides/_overlays.yml:1:1: error: unknown field 'overlay' (did you mean 'overlays'?)"]
 
 
 def test_the_schema_file_describes_the_overlay_fields() -> None:

@@ -168,9 +168,11 @@ def test_a_snapshot_that_is_no_export_is_refused_even_with_a_matching_lock(tmp_p
 
 
 def test_sources_file_errors_read_like_guide_file_errors(guides: Path) -> None:
+    """All in one run: the id used twice (the third source's) too, which waited for the other mistakes (adoption review)."""
     (guides / "_sources.yml").write_text(SOURCES.replace("exclude:", "exlude:") + "  - id: alpha\n    url: ftp://x\n", encoding="utf-8")
     assert _formatted(guides) == [
         "guides/_sources.yml:6:5: error: unknown field 'sources[1].exlude' (did you mean 'exclude'?)",
+        "guides/_sources.yml:7:9: error: source id 'alpha' is used twice: each source needs its own id",
         "guides/_sources.yml:8:10: error: url must start with http:// or https://",
     ]
     (guides / "_sources.yml").write_text(SOURCES + "  - id: alpha\n    url: https://x.example.org/\n", encoding="utf-8")

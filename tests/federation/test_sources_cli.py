@@ -71,6 +71,41 @@ def test_update_then_list(guides: Path) -> None:
     assert "still has 'other', which _sources.yml no longer names" in listing.stdout
 
 
+def test_an_update_drops_the_sources_no_longer_named_as_the_warning_says(guides: Path) -> None:
+    """Adoption review: validate warns "source 'other' has a lock entry but guides/_sources.yml no longer names it: run
+    'openshelf sources update' to drop it", but the update left the lock entry and the snapshot as they were, so the
+    warning never went away (and CONTRIBUTING tells curators not to edit guides/_sources/ by hand).  A file there that
+    the update did not write (or that no longer matches the lock) is kept."""
+    assert run("update", "--guides", str(guides)).exit_code == 0
+    config = guides / "_sources.yml"
+    whole = config.read_text(encoding="utf-8")
+    config.write_text(whole.split("  - id: other")[0], encoding="utf-8")
+    (guides / "_sources" / "notes.txt").write_text("ours", encoding="utf-8")
+
+    named = run("update", "shared", "--guides", str(guides))  # one source by id: the others are not its business
+    assert named.exit_code == 0 and "other" in json.loads(lock_file(guides).read_text())["sources"]
+    dry = run("update", "--guides", str(guides), "--dry-run")
+    assert dry.exit_code == 0 and "other" in json.loads(lock_file(guides).read_text())["sources"]
+
+    result = run("update", "--guides", str(guides))
+    assert result.exit_code == 0, result.output
+    assert ("note: source 'other': guides/_sources.yml no longer names it: its lock entry and snapshot "
+            f"{display_path(snapshot_file(guides, 'other'))} are dropped") in result.stderr
+    assert set(json.loads(lock_file(guides).read_text())["sources"]) == {"shared"}
+    assert sorted(p.name for p in (guides / "_sources").iterdir()) == ["lock.json", "notes.txt", "shared.json"]
+    assert run("list", "--guides", str(guides)).stdout.count("no longer names") == 0
+
+    config.write_text(whole, encoding="utf-8")  # subscribed again, then left with a snapshot edited by hand
+    assert run("update", "--guides", str(guides)).exit_code == 0
+    edited = snapshot_file(guides, "other")
+    edited.write_bytes(edited.read_bytes() + b" ")
+    config.write_text(whole.split("  - id: other")[0], encoding="utf-8")
+    result = run("update", "--guides", str(guides))
+    assert result.exit_code == 0 and edited.is_file()
+    assert f"its lock entry is dropped; {display_path(edited)} is kept (" in result.stderr
+    assert set(json.loads(lock_file(guides).read_text())["sources"]) == {"shared"}
+
+
 def test_one_source_by_id_and_the_markdown_change_list_in_a_file(guides: Path, tmp_path: Path) -> None:
     out = tmp_path / "changes.md"
     result = run("update", "other", "--guides", str(guides), "--format", "markdown", "--output", str(out))

@@ -65,10 +65,13 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
     snapshots, diagnostics = load_snapshots(folder)
     overlays, more = load_overlays(folder)
     guide, local = _own(paths, snapshots, warnings=warnings)
+    stop = has_errors(diagnostics + local)  # the overlays' own errors do not stop it here
     diagnostics += more + local
-    if guide is None or snapshots is None or overlays is None or has_errors(diagnostics):
+    if guide is None or snapshots is None or overlays is None or stop:
         return None, None, sorted(diagnostics, key=Diagnostic.sort_key)
-    merged, found = merge(guide, snapshots, overlays, warnings=warnings)
+    # The valid overlays are still merged beside the invalid ones' errors, so that their own problems come in the same
+    # run; the warnings wait, as those of a collection file with an error do (a left-out overlay's distinct_from, say)
+    merged, found = merge(guide, snapshots, overlays, warnings=warnings and not has_errors(more))
     reported = set(local)
     diagnostics += [d for d in dict.fromkeys(found) if d not in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -120,6 +123,14 @@ def _own(paths: tuple[Path, ...], snapshots: list[Snapshot] | None, *, warnings:
 
     subscribed = {e.id for s in snapshots or () for e in select(s.source, s.export)}
     guide, local = load_guide(*paths, known_ids=subscribed, warnings=warnings, known_categories=_offered(snapshots))  # labels: the merge
-    if snapshots is None:  # a source that could not be read leaves its ids unknown: no second error for each reference to them
-        local = [d for d in local if d.code != "unknown-id"]
+    if snapshots is None:  # a source that could not be read leaves its ids and categories unknown: no second error for
+        local = [d for d in local if not _follows_unread_source(d)]  # each use of them, nor a check of the whole guide
     return guide, local
+
+
+def _follows_unread_source(diagnostic: Diagnostic) -> bool:
+    """Whether ``diagnostic`` of the guide's own files may only follow from a source whose snapshot could not be read:
+    an id or an entry's category it may define, or a warning about the guide as a whole (an unnamed tag a source may
+    name, a service or kind only a source's entries give), which is never looked for in a guide with sources."""
+    return (diagnostic.code == "unknown-id" or (diagnostic.code == "unknown-category" and diagnostic.field == "category")
+            or diagnostic.code in ("unnamed-tag", "no-entry"))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from openshelf.errors import ConfigError, ConfigProblems
+from openshelf.errors import ConfigError, ConfigProblems, OpenShelfError
 from openshelf.federation.config import SourcesFile, lock_file, sources_file
 from openshelf.federation.diff import RENDERERS, plain, summary
 from openshelf.federation.snapshots import read_sources
-from openshelf.federation.update import pick, previous, read_lock, update
+from openshelf.federation.update import drop_unnamed, pick, previous, read_lock, update
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import display_path
 from openshelf.wording import counted
@@ -65,6 +65,8 @@ def update_command(ids: tuple[str, ...], guides: Path, dry_run: bool, fmt: str, 
     export this version reads (format openshelf-guide 2.x).  The change list names the selected
     entries added, changed (with the fields) and removed.  A source that fails prints
     "error: source 'ID': ..." and keeps its last good snapshot and lock entry as they were.
+    Without IDs, a source _sources.yml no longer names loses its lock entry and its snapshot
+    (unless that file is not the one this command wrote).
 
     \b
     Exit codes: 0 every source updated or unchanged, 1 a source failed, 2 a usage or
@@ -75,6 +77,12 @@ def update_command(ids: tuple[str, ...], guides: Path, dry_run: bool, fmt: str, 
         raise ConfigError(f"{display_path(sources_file(guides))} does not exist: there is no source to update")
     chosen = pick(config.sources, ids)
     report = update(guides, chosen, dry_run=dry_run)
+    if not ids and not dry_run:  # every source was asked for: those _sources.yml no longer names go
+        try:
+            for note in drop_unnamed(guides, (s.id for s in config.sources)):
+                click.echo(f"note: {note}", err=True)
+        except OSError as exc:
+            raise OpenShelfError(f"cannot drop the sources guides/_sources.yml no longer names: {exc.strerror or exc}") from None
     for source in report.sources:
         if source.error is not None:
             click.echo(f"error: source '{source.source}': {plain(source.error, 2000)}", err=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openshelf.federation.config import overlays_file
 from openshelf.guide.diagnostics import Diagnostic, Location
@@ -70,22 +70,40 @@ class PlacedOverlay:
 
 
 def load_overlays(guides: Path, limits: Limits | None = None) -> tuple[list[PlacedOverlay] | None, list[Diagnostic]]:
-    """The overlays of the guide in ``guides`` (none when it has no ``_overlays.yml``); None when the file has errors."""
+    """The overlays of the guide in ``guides`` (none when it has no ``_overlays.yml``).
+
+    As in a collection file, an overlay with a mistake does not hide the others: the valid overlays are returned beside
+    the diagnostics of the invalid ones (and of an id overlaid twice, whose later overlays are left out), so that the
+    merge still checks them.  None when the file cannot be read or is not a list of overlays at all."""
     path = overlays_file(guides)
     if not path.is_file():
         return [], []
     diagnostics: list[Diagnostic] = []
     source = parse_file(path, diagnostics, limits)
-    model = validate_source(source, OverlaysFile, diagnostics) if source is not None else None
-    if source is None or model is None:
+    if source is None:
         return None, diagnostics
-    placed = [PlacedOverlay(o, source.display, i, source.positions) for i, o in enumerate(model.overlays)]
+    model = validate_source(source, OverlaysFile, diagnostics)
+    if model is not None:
+        valid = list(enumerate(model.overlays))
+    else:
+        items = source.data.get("overlays")
+        if set(source.data) - {"overlays"} or not isinstance(items, list):
+            return None, diagnostics  # not a list of overlays: its own messages say what to fix
+        valid = [(i, Overlay.model_validate(item)) for i, item in enumerate(items) if _valid(item)]
+    placed = [PlacedOverlay(o, source.display, i, source.positions) for i, o in valid]
     first: dict[str, PlacedOverlay] = {}
     for item in placed:
         earlier = first.setdefault(item.overlay.id, item)
         if earlier is not item:
             diagnostics.append(Diagnostic(item.where("id"), f"another overlay for entry '{item.overlay.id}' is at {earlier.where()}: "
                                           "merge the two", entry=item.overlay.id, field="id", code="duplicate-id"))
-    if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
-    return placed, diagnostics
+    return list(first.values()), diagnostics
+
+
+def _valid(item: object) -> bool:
+    """Whether one item of ``overlays:`` is a valid overlay (its mistakes are reported with the whole file's)."""
+    try:
+        Overlay.model_validate(item)
+    except ValidationError:
+        return False
+    return True

@@ -60,11 +60,16 @@ def read_sources(guides: Path, limits: Limits | None = None) -> tuple[SourcesFil
     # parse_file words its "not a mapping" message for collections
     diagnostics = [replace(d, message=d.message.replace("a collection (id, title, entries)", "'sources:', the list of subscribed guides"))
                    for d in diagnostics]
-    config = validate_source(parsed, SourcesFile, diagnostics) if parsed is not None else None
-    if parsed is None or config is None:
+    if parsed is None:
+        return None, [], diagnostics
+    config = validate_source(parsed, SourcesFile, diagnostics)
+    items = parsed.data.get("sources")  # an id used twice is reported beside a mistake in another source, in one run
+    ids = [item.get("id") if isinstance(item, dict) else None for item in items] if isinstance(items, list) else []
+    diagnostics += _duplicate_ids(ids, parsed.positions, parsed.display)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if config is None:
         return None, [], diagnostics
     places = [Location(parsed.display, *parsed.positions.of(("sources", i))) for i in range(len(config.sources))]
-    diagnostics += _duplicate_ids(config, parsed.positions, parsed.display)
     return (None if diagnostics else config), places, diagnostics
 
 
@@ -105,15 +110,18 @@ def load_snapshots(guides: Path, limits: Limits | None = None) -> tuple[list[Sna
     return snapshots, diagnostics
 
 
-def _duplicate_ids(config: SourcesFile, positions: Positions, display: str) -> list[Diagnostic]:
+def _duplicate_ids(ids: list[object], positions: Positions, display: str) -> list[Diagnostic]:
+    """An error at each source whose id (as written: ``ids`` in ``sources:`` order) an earlier source has."""
     seen: set[str] = set()
     problems = []
-    for i, source in enumerate(config.sources):
-        if source.id in seen:
+    for i, source_id in enumerate(ids):
+        if not isinstance(source_id, str):
+            continue
+        if source_id in seen:
             problems.append(Diagnostic(Location(display, *positions.of(("sources", i, "id"))),
-                                       f"source id '{source.id}' is used twice: each source needs its own id", field="id",
+                                       f"source id '{source_id}' is used twice: each source needs its own id", field="id",
                                        code="duplicate-id"))
-        seen.add(source.id)
+        seen.add(source_id)
     return problems
 
 

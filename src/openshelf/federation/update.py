@@ -312,6 +312,32 @@ def update(guides: Path, sources: Sequence[Source], *, dry_run: bool = False, no
     return asyncio.run(update_async(guides, sources, dry_run=dry_run, now=now))
 
 
+def drop_unnamed(guides: Path, named: Iterable[str]) -> list[str]:
+    """Forget the sources ``_sources.yml`` no longer names: their lock entries go, and so does each one's snapshot
+    when it is still the file ``sources update`` wrote (its bytes match the lock); one message per source.
+
+    The lock is written first (atomically): a crash before a snapshot is deleted leaves only a file nothing reads."""
+    lock = read_lock(guides)
+    gone = sorted(set(lock.lock.sources) - set(named))
+    if not gone:
+        return []
+    kept = {k: v for k, v in lock.data.get("sources", {}).items() if k not in gone}
+    write_atomic(lock.path, json.dumps({**lock.data, "version": LOCK_VERSION, "sources": kept}, ensure_ascii=False, indent=2) + "\n")
+    told = []
+    for source_id in gone:
+        prev = previous(guides, source_id, lock)
+        path = snapshot_file(guides, source_id)
+        if prev.snapshot is None:
+            what = "its lock entry is dropped"
+        elif prev.intact:
+            path.unlink(missing_ok=True)
+            what = f"its lock entry and snapshot {display_path(path)} are dropped"
+        else:  # not the bytes this command wrote: someone's file, left for them to delete
+            what = f"its lock entry is dropped; {display_path(path)} is kept ({prev.problem}): delete it if it is not needed"
+        told.append(f"source '{source_id}': guides/_sources.yml no longer names it: {what}")
+    return told
+
+
 def pick(sources: Iterable[Source], ids: Sequence[str]) -> list[Source]:
     """The sources named by ``ids`` (all when none), in ``_sources.yml``'s order; an unknown id is a :class:`ConfigError`."""
     known = list(sources)

@@ -196,6 +196,12 @@ def load(text: str, limits: Limits = Limits()) -> tuple[Any, Positions]:
             before = text.splitlines()[where[0] - 2]
             raise YamlProblem("this line has no ':' after its field name: write 'field: value' (mapping values are not "
                               "allowed in this context)", where[0] - 1, len(before) - len(before.lstrip()) + 1) from None
+        if "mapping values are not allowed" in problem and (above := _indented_past(text, *where)) is not None:
+            # this line's "field:" ran on from the value above it: it starts further right than that field
+            raise YamlProblem(f"this line starts further right than the field '{above}' above it: the fields of one entry "
+                              "must start in the same column (check the indentation; if the line continues the value above, "
+                              f"{_QUOTE}) (mapping values are not allowed in this context)",
+                              where[0], _indent(text.splitlines()[where[0] - 1]) + 1) from None
         raise YamlProblem(_explain(problem, text, where[0]), *where) from None
     except yaml.reader.ReaderError as exc:  # a control character pasted into the text
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _COUNTS_BYTES else text[: exc.position]
@@ -269,6 +275,28 @@ def _ran_on(text: str, line: int, column: int) -> bool:
         return False
     before = lines[line - 2].strip()
     return bool(before) and ":" not in before and not before.startswith("#")
+
+
+_FIELD_LINE = re.compile(r"^( *)(?:- +)?([A-Za-z_][\w-]*):[ ]+[^\s\"'|>\[{&*!#]")
+_KEY_ONLY = re.compile(r"^ *[A-Za-z_][\w-]*:(?: |$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indented_past(text: str, line: int, column: int) -> str | None:
+    """For a "mapping values are not allowed" at (line, column), this line's own first ':': the field above it, when
+    that field holds a plain value and this line (a ``field:`` of its own) starts further right than it (``- id: x``
+    then ``     title:``: YAML reads the line as more of the value above).  None otherwise."""
+    lines = text.splitlines()
+    if not 1 < line <= len(lines) or column - 1 != lines[line - 1].find(":") or not _KEY_ONLY.match(lines[line - 1]):
+        return None
+    above = _FIELD_LINE.match(lines[line - 2])
+    if above is None:
+        return None
+    key_column = lines[line - 2].find(above.group(2), len(above.group(1)))
+    return above.group(2) if _indent(lines[line - 1]) > key_column else None
 
 
 def _explain(problem: str, text: str, line: int) -> str:
