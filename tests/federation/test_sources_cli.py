@@ -234,6 +234,58 @@ def test_the_weekly_workflow_proposes_the_change_list_as_the_pull_requests_body(
     assert {name: path.rstrip("/") for name, path in uploaded.items()} == downloaded
 
 
+OWN_SITE = """\
+id: library
+title: {zh: 本馆指南, en: Library guide}
+categories:
+  databases: {zh: 数据库, en: Databases}
+"""
+
+
+def test_the_weekly_update_step_brings_the_issue_form_along_when_a_source_adds_a_category(server: ExportServer, tmp_path: Path) -> None:
+    """The adoption review: a source defining a category the guide has not got changed what the issue form offers, and
+    the weekly pull request then failed CI at 'openshelf issueform --check'. The update step, run here as Actions runs it,
+    now regenerates the form and hands it to the pull-request job, whose copy passes the check."""
+    from test_workflows import WORKFLOWS, load
+
+    from support import ROOT
+
+    repo = tmp_path / "repo"
+    guides = repo / "guides"
+    guides.mkdir(parents=True)
+    (guides / "_site.yml").write_text(OWN_SITE, encoding="utf-8")
+    (guides / "databases.yml").write_text(collection("databases", entry("pubmed", "PubMed", "https://pubmed.ncbi.nlm.nih.gov/")),
+                                          encoding="utf-8")
+    form = repo / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml"
+    form.parent.mkdir(parents=True)
+    form.write_text((ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-resource.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    openshelf = str(Path(sys.executable).with_name("openshelf"))
+    subprocess.run([openshelf, "issueform"], cwd=repo, check=True, capture_output=True)  # the form of the guide as it is
+    server.serve(f"/{tmp_path.name}/shared.json", make_export(tmp_path / "upstream"))  # defines the category 'access' too
+    (guides / "_sources.yml").write_text(sources_yml(source("shared", server.url(f"/{tmp_path.name}/shared.json"), server.host)),
+                                         encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "guide"]):
+        subprocess.run([*git, *command], cwd=repo, check=True, capture_output=True)
+    (step,) = [s for s in load(WORKFLOWS / "sources.yml")["jobs"]["update"]["steps"] if s.get("id") == "update"]
+    outputs, summary = tmp_path / "output", tmp_path / "summary"
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary),
+           "HOME": str(tmp_path)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs.read_text().splitlines() == ["status=0", "changed=true"]
+    carried = repo / "sources-report" / "issue-form.yml"
+    assert "access" in carried.read_text(encoding="utf-8")
+    subprocess.run([*git, "checkout", "-q", "--", ".github"], cwd=repo, check=True)  # the pull-request job's fresh checkout
+    assert subprocess.run([openshelf, "issueform", "--check"], cwd=repo, capture_output=True, check=False).returncode == 1
+    pr_script = next(s["run"] for s in load(WORKFLOWS / "sources.yml")["jobs"]["pull-request"]["steps"] if "git add" in (s.get("run") or ""))
+    assert "cat sources-report/issue-form.yml > .github/ISSUE_TEMPLATE/suggest-resource.yml" in pr_script
+    form.write_bytes(carried.read_bytes())
+    check = subprocess.run([openshelf, "issueform", "--check"], cwd=repo, capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 CRASH = """
 import os, sys
 from openshelf.federation import update
