@@ -201,7 +201,7 @@ def test_the_readme_names_every_file_init_writes_and_no_other(tmp_path: Path) ->
 
 
 def test_the_readme_gives_a_reason_for_every_dependency() -> None:
-    """Its list left out uvloop, segno and pymdown-extensions; every name it gives is a dependency of pyproject.toml."""
+    """Its list left out uvloop and segno; it names every dependency of pyproject.toml, and nothing else."""
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
