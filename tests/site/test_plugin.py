@@ -232,6 +232,43 @@ def test_a_build_that_stops_leaves_no_search_scratch_and_runs_nothing_more(tmp_p
     assert not list((tmp_path / "tmp").iterdir())
 
 
+INTERRUPT_HOOK = '''
+from pathlib import Path
+
+def on_page_content(html, page, config, files):  # Ctrl-C while the main edition's pages build
+    with Path(__file__).with_name("runs.log").open("a", encoding="utf-8") as log:
+        log.write("interrupted\\n")
+    raise KeyboardInterrupt
+'''
+
+
+def test_an_interrupted_build_runs_no_more_pagefind(tmp_path: Path) -> None:
+    """Ctrl-C while the pages build: the Pagefind runs queued since on_config are dropped, not run one after another
+    before the interpreter may exit (the run going on at that moment ends; its scratch folders are removed)."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from pagefind.service import get_executable
+
+    log = tmp_path / "runs.log"
+    slow = tmp_path / "pagefind"  # logs each run and takes its time, as a large part does
+    slow.write_text(f"#!/bin/sh\necho run >> '{log}'\nsleep 0.5\nexec '{get_executable()}' \"$@\"\n", encoding="utf-8")
+    slow.chmod(slow.stat().st_mode | stat.S_IXUSR)
+    (tmp_path / "hook.py").write_text(INTERRUPT_HOOK, encoding="utf-8")
+    project = with_plugin_options(make_project(tmp_path, FIXTURE_GUIDE, hooks=[str(tmp_path / "hook.py")]), search_part_words=20)
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": str(slow), "TMPDIR": str(tmp_path / "tmp"), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", str(project), "-d", str(tmp_path / "site")],
+                            capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert result.returncode != 0 and "Aborted!" in result.stderr, result.stderr[-2000:]  # click says so on Ctrl-C
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines.count("run") < 6, lines  # the main edition's index is in 7 parts: most were still queued
+    assert lines[lines.index("interrupted") + 1:].count("run") <= 1, lines  # the one that had started, at most
+    assert [p.name for p in (tmp_path / "tmp").iterdir()] in ([], ["jieba.cache"])
+
+
 def test_the_footer_links_readers_to_where_the_guide_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The reader review: nothing on the site said where to report a mistake. With `repository` in _site.yml every page's
     footer links to its issue forms, in the edition's language; without it, a build in GitHub Actions uses the repository

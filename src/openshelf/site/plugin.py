@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -46,6 +48,24 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
+
+#: The plugin's Pagefind pools with runs queued since on_config.
+_POOLS: weakref.WeakSet[ThreadPoolExecutor] = weakref.WeakSet()
+
+
+def _drop_queued_runs() -> None:
+    """At the interpreter's exit (a build that Ctrl-C stopped while its pages rendered: MkDocs calls no plugin event for
+    it), drop the Pagefind runs still queued: otherwise the interpreter runs every one of them before it exits, as it
+    joins the pools' threads.  The run going on ends; the scratch folders go with the interpreter (their finalizers)."""
+    for pool in list(_POOLS):
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+# The exit hooks of threading run before it joins non-daemon threads, the last registered first: this one before
+# concurrent.futures' own (registered when ThreadPoolExecutor was imported above), which waits for the queued runs.
+_register_exit = getattr(threading, "_register_atexit", None)
+if _register_exit is not None:  # CPython 3.9 and later
+    _register_exit(_drop_queued_runs)
 
 
 class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs leaves Config.__init_subclass__ unannotated
@@ -190,6 +210,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         if self._edition is None:  # the main edition: one pool for every edition's runs (each up to about 300 MB, so one at a time)
             self._stop_indexing()
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openshelf-pagefind")
+            _POOLS.add(self._pool)
             self._indexing = []
         if self._pool is None:
             return
