@@ -289,3 +289,19 @@ def test_the_footer_links_readers_to_where_the_guide_is_kept(tmp_path: Path, mon
     monkeypatch.setenv("GITHUB_REPOSITORY", "my-library/guide")
     assert mkdocs_build(make_project(tmp_path, guides), tmp_path / "actions").returncode == 0
     assert link in (tmp_path / "actions" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_pagefind_stops_the_build_as_a_plugin_error(tmp_path: Path) -> None:
+    """The index starts before the pages render (in on_config): Pagefind missing is still MkDocs' "Aborted with a
+    BuildError!" naming what to install, not another kind of failure."""
+    import os
+    import subprocess
+    import sys
+
+    config = make_project(tmp_path / "proj", FIXTURE_GUIDE)
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": str(tmp_path / "missing-pagefind"), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(tmp_path / "site")],
+                            capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert result.returncode == 1
+    assert "the Pagefind binary is missing: pip install 'pagefind[extended]'" in result.stderr
+    assert "Aborted with a BuildError!" in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr

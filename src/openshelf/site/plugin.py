@@ -218,7 +218,10 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         urls = {page: File(page, config.docs_dir, config.site_dir, config.use_directory_urls).url for page in search.entry_pages(records)}
         indexing = pagefind.Indexing(records, urls, language, self.config.search_part_words)
         self._started, self._this_index = (*self._started, indexing), indexing
-        indexing.start(self._pool)
+        try:
+            indexing.start(self._pool)
+        except OpenShelfError as exc:  # Pagefind missing: reported as every other build error is
+            raise PluginError(str(exc)) from None
 
     def _stop_indexing(self) -> None:
         """No more Pagefind runs: those queued are cancelled, the one running is waited for, scratch folders removed."""
