@@ -408,3 +408,20 @@ def test_hiding_an_id_merged_into_another_entry_is_refused_naming_that_entry() -
 def seaside_files() -> dict[str, str]:
     return {"_site.yml": site("seaside"), "databases.yml": collection(
         "databases", entry("doaj-journals", "https://doaj.org/", title="DOAJ journals"), entry("tides", "https://tides.example.edu/"))}
+
+
+def test_an_entry_is_merged_with_the_same_id_at_its_url_when_another_entry_shares_that_url() -> None:
+    """A member lists CALIS's document delivery (its id and url) but not the CALIS database at the same address,
+    which the first member lists beside it (shares_url_with): it is the document-delivery entry it joins, not the database."""
+    local, _ = _local({"_site.yml": site("consortium", extra="consortium: true\n")})
+    first = _snapshot("shared", {"_site.yml": site("shared"), "databases.yml": collection(
+        "databases", entry("calis", "https://www.calis.example.edu.cn/"),
+        entry("calis-delivery", "https://www.calis.example.edu.cn/") + "    shares_url_with: calis\n")})
+    second = _snapshot("campus", {"_site.yml": site("campus"), "databases.yml": collection(
+        "databases", entry("calis-delivery", "https://www.calis.example.edu.cn/"))}, 4)
+    guide, diagnostics = merge(local, [first, second])
+    assert [d.format() for d in diagnostics] == []
+    assert _ids(guide) == [("databases", ["calis", "calis-delivery"])]
+    assert guide.origins["calis-delivery"].listed_by == ("shared", "campus")
+    assert guide.origins["calis"].listed_by == ("shared",)
+    assert guide.sources[1].contributed == ("calis-delivery",)

@@ -133,3 +133,21 @@ def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -
     serious = serious_violations(page)
     assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
     page.close()
+
+
+@pytest.mark.parametrize(("viewport", "scheme"), [({"width": 390, "height": 844}, "light"), ({"width": 1280, "height": 800}, "light"),
+                                                  ({"width": 1280, "height": 800}, "dark")])
+def test_search_results_naming_members_have_no_serious_accessibility_violations(site: tuple[str, Any], viewport: dict[str, int],
+                                                                                 scheme: str) -> None:
+    """The result count, the member select and each result's collection and member tags are read against the
+    results' grey: Material's light grey text on it (3.9:1) is below WCAG AA; in the dark scheme the matched words
+    are marked in the accent colour, which must be light enough for the dark background."""
+    page = open_page(site, "en/", bypass_csp=True, viewport=viewport, color_scheme=scheme)
+    if viewport["width"] < 960:  # a phone: the header's search button opens the search
+        page.locator("label.md-header__button[for=__search]").click()
+    type_query(page, "journals")
+    wait_until(page, RESULTS, "cnki document-delivery muse-2020")
+    assert page.locator("select.os-search-member").is_visible() and page.locator(".md-search-result__item .os-member").count() > 0
+    serious = serious_violations(page)
+    assert serious == [], json.dumps(serious, ensure_ascii=False, indent=1)
+    page.close()

@@ -196,3 +196,18 @@ def test_titles_in_badges_and_filter_labels_are_entities_not_backslashes() -> No
     assert f"Link OK (checked by A *star* [x] &#123;y&#125; &lt;b&gt; on {day('2026-11-19')})" in badge(page, "cnki")
     assert '<input type="checkbox" name="member" value="emergency"> A *star* [x] &#123;y&#125; &lt;b&gt;<span class="os-count">' in page
     assert '<a href="../members/#source-emergency">A *star* [x] &#123;y&#125; &lt;b&gt;</a>' in article(page, "cnki")
+
+
+def test_the_link_health_page_says_whose_checks_it_shows_when_only_the_members_checked() -> None:
+    """No local link state, but the members' exports carry their checks: the page does not say "no check recorded yet"
+    above a table of their results, and names whose checks they are and the latest one's date."""
+    health = pages(federated_fixture(consortium=True))[LINK_HEALTH]
+    intro = health[:health.index("| ")]
+    assert "No check recorded yet" not in intro and "尚无检查记录" not in intro
+    assert f"the table gives the checks of its members' own guides (the latest on {day('2026-11-19')})" in intro
+    assert f"下表是各成员指南自己的检查结果（最近一次：{day('2026-11-19')}）" in intro
+    healthy = dataclasses.replace(federated_fixture(), origins={**federated_fixture().origins, "pubmed": Origin(
+        "campus-guide", source="campus", health=SourceHealth("ok", checked=dt.datetime(2026, 11, 17, 3, tzinfo=UTC)))})
+    health = pages(healthy)[LINK_HEALTH]
+    assert "checks of its sources' own guides" in health
+    assert "No link is known to be broken." in health and "No link has been checked yet" not in health

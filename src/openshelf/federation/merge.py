@@ -4,7 +4,8 @@ resource, each saying where it comes from and which guides list it.  Pure: no I/
 - Identity: a resource is its url after :func:`~openshelf.guide.urls.normalise_url`; a how-to (each
   library runs it at its own address) is its id, but one that comes with an address another entry
   of that id lacks or differs from is kept apart (one id with two urls), so no member's address is
-  lost; an entry that ``shares_url_with`` another is its url and its id.
+  lost; an entry that ``shares_url_with`` another is its url and its id, and a source's entry with the id and
+  url of one already merged is that entry, whether or not this source lists the other entry at the address too.
 - The same resource from the guide's own files and its sources becomes one entry: the guide's own
   wins, else the first source in ``_sources.yml`` order; ``listed_by`` names every guide that lists it.
 - A subscribed entry goes to the guide's collection of the same id, or to a collection made from
@@ -87,6 +88,13 @@ def _same_address(kept: Entry, item: Entry) -> bool:
     return kept.url is not None and normalise_url(kept.url) == normalise_url(item.url)
 
 
+def _same_url(kept: Entry, item: Entry) -> bool:
+    """Whether two resources (not how-tos, which are merged by id) have the same address."""
+    if "how-to" in (kept.kind, item.kind) or kept.url is None or item.url is None:
+        return False
+    return normalise_url(kept.url) == normalise_url(item.url)
+
+
 def _with_url(entry: Entry) -> str:
     return f"with url {entry.url}" if entry.url else "without a url"
 
@@ -146,6 +154,9 @@ class _Merger:
         for item in select(source, snapshot.export):
             key = identity(item)
             same = self.by_key.get(key)
+            twin = self.by_id.get(item.id)
+            if twin is not None and twin is not same and _same_url(twin.entry, item):
+                same = twin  # the same id at the same address, where another entry shares that address (shares_url_with)
             if same is not None and not _same_address(same.entry, item):
                 same = None  # a how-to with an address of its own: kept apart below, as one id with two urls
             if same is not None:

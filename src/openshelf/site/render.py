@@ -371,11 +371,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
              ("blocked", "被拦截", "Blocked"), ("unchecked", "未检查", "Not checked"))
     lines = [*_NOT_IN_SEARCH, f"# {bi('链接健康状况', 'Link health')}", ""]
     checked = [s.last_checked for s in ctx.links.values() if s.last_checked]
-    if checked:
-        lines += [bi(f"最近一次检查：{day(max(checked).date().isoformat())}", f"Last check: {day(max(checked).date().isoformat())}"), ""]
-    else:
-        lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
-                        "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
+    reported: list[str] = []  # the dates of the sources' checks this page shows (no local record of those links)
     broken: list[tuple[Entry, SiteStatus]] = []
     rows: list[tuple[Collection, dict[str, int]]] = []
     for c in guide.collections:
@@ -385,6 +381,8 @@ def _link_health(guide: Guide, ctx: Context) -> str:
             if e.url is None:  # a how-to without an address of its own: no link to count
                 continue
             status = link_status(e.url, ctx.links, guide.origins.get(e.id))  # a source's report when there is no local one
+            if status is not None and status.last_checked and status_for(ctx.links, e.url) is None:
+                reported.append(status.last_checked)
             if status is None:
                 kind = "unchecked"
             elif status.broken:
@@ -393,13 +391,23 @@ def _link_health(guide: Guide, ctx: Context) -> str:
             else:
                 kind = "ok" if status.verdict in WORKING else status.verdict or "unchecked"
             counts[kind if kind in counts else "unchecked"] += 1
+    if checked:
+        lines += [bi(f"最近一次检查：{day(max(checked).date().isoformat())}", f"Last check: {day(max(checked).date().isoformat())}"), ""]
+    elif reported:  # not "no check recorded" above a table of the sources' results
+        zh, en = ("成员", "members") if guide.site.consortium else ("来源", "sources")
+        latest = day(max(reported))
+        lines += [bi(f"本站尚未自行检查链接：下表是各{zh}指南自己的检查结果（最近一次：{latest}）。",
+                     f"This site has not checked its links itself: the table gives the checks of its {en}' own guides (the latest on {latest})."), ""]
+    else:
+        lines += [bi("尚无检查记录：链接检查在 GitHub Actions 中每周运行。",
+                        "No check recorded yet: the link check runs weekly in GitHub Actions."), ""]
     # OK and broken always; another state only when some link is in it (a phone shows four columns, not six)
     shown = [(k, zh, en) for k, zh, en in kinds if k in ("ok", "broken") or any(counts[k] for _, counts in rows)]
     lines += ["| " + " | ".join([bi("栏目", "Collection"), *(bi(zh, en) for _, zh, en in shown)]) + " |",
               "| --- |" + " ---: |" * len(shown)]
     lines += [f"| [{text(c.title)}]({page_of(c)}) | " + " | ".join(str(counts[k]) for k, _, _ in shown) + " |" for c, counts in rows]
     lines += ["", f"## {bi('失效链接', 'Broken links')} {{ #broken }}", ""]
-    if not broken and checked:
+    if not broken and (checked or reported):
         lines.append(bi("目前没有已知的失效链接。", "No link is known to be broken."))
     elif not broken:  # not a clean result: nothing has been looked at
         lines.append(bi("还没有检查过链接，所以还不知道哪些失效。", "No link has been checked yet, so none is known to be broken."))
