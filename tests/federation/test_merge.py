@@ -79,6 +79,31 @@ def _ids(guide: Guide) -> list[tuple[str, list[str]]]:
     return [(c.id, [e.id for e in c.entries]) for c in guide.collections]
 
 
+def _with_health(snapshot: Snapshot, checks: dict[str, tuple[str, str]]) -> Snapshot:
+    """``snapshot`` whose export reports these link checks: entry id → (verdict, ISO time)."""
+    def report(data: dict[str, Any]) -> None:
+        for item in (e for c in data["collections"] for e in c["entries"]):
+            if item["id"] in checks:
+                verdict, when = checks[item["id"]]
+                item["link_health"] = {"verdict": verdict, "checked": when, "status": 404 if verdict == "broken" else 200, "last_ok": None}
+    return _edited(snapshot, report)
+
+
+def test_of_the_sources_reports_on_one_link_the_latest_is_shown_and_names_its_source() -> None:
+    """The consortium review: a resource two members list kept the first member's check (OK, last week) even when the
+    second had checked it since and found it broken; the later check now wins, whichever source made it."""
+    local, _ = _local(LIBRARY)
+    first = _with_health(_snapshot("shared", SHARED), {"cnki": ("ok", "2026-11-22T03:00:00Z"), "pubmed": ("ok", "2026-11-25T03:00:00Z")})
+    other_files = {"_site.yml": site("other"), "databases.yml": collection(
+        "databases", entry("cnki", "https://cnki.example.org/"), entry("pubmed", "https://pubmed.example.org/"))}
+    second = _with_health(_snapshot("other", other_files, line=6), {"cnki": ("broken", "2026-11-24T03:00:00Z"),
+                                                                    "pubmed": ("broken", "2026-11-23T03:00:00Z")})
+    guide, _ = merge(local, [first, second])
+    cnki, pubmed = guide.origins["cnki"], guide.origins["pubmed"]
+    assert (cnki.source, cnki.health and (cnki.health.verdict, cnki.health.by)) == ("shared", ("broken", "other"))
+    assert (pubmed.source, pubmed.health and (pubmed.health.verdict, pubmed.health.by)) == ("shared", ("ok", "shared"))  # the older report
+
+
 def test_a_library_guide_shows_shared_entries_with_their_origin_its_notes_and_no_hidden_entry() -> None:
     local, overlays = _local(LIBRARY, NOTES)
     shared = _snapshot("shared", SHARED)

@@ -62,6 +62,15 @@ def test_source_checks_trusts_recent_working_checks_of_subscribed_entries_only(t
     assert checks[urls["fresh"]].note == f"trusted: checked by source shared on {(NOW - timedelta(days=1)).date().isoformat()}"
 
 
+def test_a_check_another_source_made_is_trusted_in_that_sources_name(tmp_path: Path) -> None:
+    """The merge keeps the latest of its sources' reports on a resource (SourceHealth.by): the trusted check names the
+    source that made it, not the one the entry was taken from."""
+    guide, _ = load_guide(write_guide(tmp_path / "guides", {"things.yml": entries({"fresh": "https://fresh.example.org/"})}))
+    assert guide is not None
+    guide = subscribed(guide, {"fresh": dataclasses.replace(ok(1), by="campus")})
+    assert source_checks(guide, timedelta(days=7), now=NOW)["https://fresh.example.org/"].source == "campus"
+
+
 @pytest.fixture()
 def here(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)

@@ -164,6 +164,19 @@ def test_a_subscribed_entry_without_a_local_record_shows_its_sources_check() -> 
     assert f'<span lang="en" class="os-en">checked by Campus library guide on {day("2026-11-17")}</span>' in broken
 
 
+def test_a_check_made_by_another_member_than_the_entrys_source_names_that_member() -> None:
+    """The consortium review: the merge kept the first member's report even when another member had checked the link
+    later and found it broken. It now keeps the latest (merge.latest), and the site names the member that made it."""
+    later = dataclasses.replace(federated_fixture().origins["cnki"], health=SourceHealth(
+        "broken", checked=dt.datetime(2026, 11, 24, 3, tzinfo=UTC), status=404, by="campus"))
+    guide = dataclasses.replace(federated_fixture(), origins={**federated_fixture().origins, "cnki": later})
+    page = pages(guide)["databases.md"]
+    assert f"Link broken (checked by Campus library guide on {day('2026-11-24')})" in badge(page, "cnki")
+    assert "From" in article(page, "cnki") and "Shared emergency guide" in article(page, "cnki")  # still taken from 'emergency'
+    broken = pages(guide)[LINK_HEALTH].split("{ #broken }")[1]
+    assert f'<span lang="en" class="os-en">checked by Campus library guide on {day("2026-11-24")}</span>' in broken
+
+
 def test_a_local_record_always_wins_over_the_source() -> None:
     checked = dt.datetime(2026, 11, 21, 2, tzinfo=UTC)
     links = {

@@ -99,9 +99,19 @@ def _with_url(entry: Entry) -> str:
     return f"with url {entry.url}" if entry.url else "without a url"
 
 
-def _health(entry: ExportEntry) -> SourceHealth | None:
+def _health(entry: ExportEntry, source: str) -> SourceHealth | None:
     h = entry.link_health
-    return SourceHealth(h.verdict, h.checked, h.status, h.last_ok) if h is not None else None
+    return SourceHealth(h.verdict, h.checked, h.status, h.last_ok, by=source) if h is not None else None
+
+
+def latest(kept: SourceHealth | None, other: SourceHealth | None) -> SourceHealth | None:
+    """Of two sources' reports on one resource's link, the later check (``kept`` when as late, or when ``other`` has no
+    date): a member that found the link broken yesterday is not hidden behind another's check of last week."""
+    if other is None or other.checked is None:
+        return kept
+    if kept is None or kept.checked is None or other.checked > kept.checked:
+        return other
+    return kept
 
 
 def _listed_by(entry: ExportEntry, exporter: str) -> list[str]:
@@ -161,7 +171,7 @@ class _Merger:
                 same = None  # a how-to with an address of its own: kept apart below, as one id with two urls
             if same is not None:
                 same.listed(_listed_by(item, exporter))
-                same.health = same.health or _health(item)
+                same.health = latest(same.health, _health(item, source.id))
                 renamed[item.id] = same.entry.id
                 if same.entry.id != item.id:
                     self.warn(self._place(same, snapshot), f"source '{source.id}' lists entry '{item.id}' with the url {item.url}, "
@@ -185,8 +195,8 @@ class _Merger:
             renamed[item.id] = entry.id
             collection = self._collection_for(home[id(item)], snapshot)
             entry.locate(collection, snapshot.file, snapshot.where(item.id))
-            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item, exporter), item.revision, _health(item),
-                            item.provenance.file, item.provenance.line))
+            self._add(key, _Slot(entry, collection, item.provenance.guide, snapshot, _listed_by(item, exporter), item.revision,
+                                 _health(item, source.id), item.provenance.file, item.provenance.line))
 
     def _place(self, other: _Slot, snapshot: Snapshot) -> Location:
         """Where a conflict is reported: on the guide's own entry when one side is local, else at the later source."""

@@ -12,12 +12,14 @@ from openshelf.guide.models import Text
 
 @dataclass(frozen=True)
 class SourceHealth:
-    """A link-health summary as another guide's export gives it."""
+    """A link-health summary as another guide's export gives it; ``by``: the id of the source whose export it is
+    (several sources may list one resource: the merge keeps the latest report, whichever source made it)."""
 
     verdict: str
     checked: dt.datetime | None = None
     status: int | None = None
     last_ok: dt.datetime | None = None
+    by: str | None = None
 
 
 @dataclass(frozen=True)

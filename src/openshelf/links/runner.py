@@ -204,7 +204,7 @@ def source_checks(guide: Guide, max_age: timedelta, now: datetime | None = None)
         health = origin.health
         if health.checked is None or health.verdict not in WORKING or now - health.checked > max_age:
             continue
-        checks[entry.url] = SourceCheck(origin.source, Verdict(health.verdict), health.checked, health.status)
+        checks[entry.url] = SourceCheck(health.by or origin.source, Verdict(health.verdict), health.checked, health.status)
     return checks
 
 

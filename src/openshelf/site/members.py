@@ -78,12 +78,20 @@ def member_word(guide: Guide) -> str:
     return bi("成员", "Member") if guide.site.consortium else bi("来源", "Source")
 
 
+def checked_by(origin: Origin | None) -> str | None:
+    """The id of the source whose link check a subscribed entry shows: the one that reported last (the merge keeps
+    the latest of its sources' reports), else the one the entry was taken from."""
+    if origin is None:
+        return None
+    return (origin.health.by if origin.health is not None else None) or origin.source
+
+
 def source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
     """Who checked a link, as plain (unescaped) text: the source's title for the Chinese and for the English
-    sentence (each falls back on the other), else its id.  The caller escapes it for where it goes."""
+    sentence (each falls back on the other), else its id (:func:`checked_by`).  The caller escapes it for where it goes."""
     if source is not None:
         return source.zh or source.en or "", source.en or source.zh or ""
-    name = (origin.source or origin.guide) if origin else ""
+    name = (checked_by(origin) or origin.guide) if origin else ""
     return name, name
 
 
