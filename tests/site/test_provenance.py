@@ -177,6 +177,17 @@ def test_a_check_made_by_another_member_than_the_entrys_source_names_that_member
     assert f'<span lang="en" class="os-en">checked by Campus library guide on {day("2026-11-24")}</span>' in broken
 
 
+def test_the_link_health_page_names_a_source_by_its_title_and_a_consortiums_members_as_members() -> None:
+    """The consortium review: broken links were grouped under "Source `campus`", the id alone, on a consortium's site too."""
+    for consortium, zh, en in ((False, "订阅来源", "Source"), (True, "成员", "Member")):
+        guide = federated_fixture(consortium=consortium)
+        pubmed = guide.by_id["pubmed"]
+        pubmed.locate(pubmed.collection, "guides/_sources/campus.json", {"": (30, 5), "url": (33, 7)})  # where a subscribed entry stands
+        broken = pages(guide)[LINK_HEALTH].split("{ #broken }")[1]
+        assert (f'### <span lang="zh" class="os-zh">{zh} Campus library guide <code>campus</code></span><span class="os-sep"> · </span>'
+                f'<span lang="en" class="os-en">{en} Campus library guide <code>campus</code></span> (1)') in broken
+
+
 def test_a_local_record_always_wins_over_the_source() -> None:
     checked = dt.datetime(2026, 11, 21, 2, tzinfo=UTC)
     links = {

@@ -427,7 +427,12 @@ def _link_health(guide: Guide, ctx: Context) -> str:
         groups.setdefault(group_of(e.where("url").path), []).append((e, status))
     for group in sorted(groups, key=Group.sort_key):
         name = f"<code>{markup.attr(group.name)}</code>"
-        title = name if group.kind == "guide" else bi(f"订阅来源 {name}", f"Source {name}")
+        if group.kind == "guide":
+            title = name
+        else:  # the source by its title where the guide describes it (a consortium's member), and its id
+            known = ctx.members.get(group.name)
+            zh, en = (f"{markup.text(n)} {name}" for n in source_name(known.title, None)) if known else (name, name)
+            title = bi(f"成员 {zh}", f"Member {en}") if guide.site.consortium else bi(f"订阅来源 {zh}", f"Source {en}")
         lines += ["", f"### {title}{aside(str(len(groups[group])))}", ""]
         for e, status in groups[group]:
             found, where = day(status.last_checked), e.where("url")
