@@ -264,23 +264,25 @@ class Indexing:
         self._scratch.append(scratch)
         return Path(scratch.name)
 
+    def _ahead(self) -> Iterator[tuple[int, Path]]:
+        """Each part of the records but the last, as soon as its stub pages are written (the last part's are written too)."""
+        return ((n, stubs) for n, stubs in self._write_stubs() if n < len(self._groups))
+
     def start(self, pool: Executor) -> None:
         """Write the stub pages, then submit the runs of the records' parts but the last to ``pool`` (each a task;
         :meth:`finish` waits for them)."""
         exe = _executable()
-        for n, stubs in self._write_stubs():  # each part's run starts once its stubs are there, while the next part's are written
-            if n < len(self._groups):
-                self._parts[n] = pool.submit(self._run_part, exe, n, stubs)
+        for n, stubs in self._ahead():  # each part's run starts once its stubs are there, while the next part's are written
+            self._parts[n] = pool.submit(self._run_part, exe, n, stubs)
 
     def run_ahead(self) -> None:
         """What :meth:`start` does, the runs here and now."""
         exe = _executable()
-        for n, stubs in self._write_stubs():
-            if n < len(self._groups):
-                self._run_part(exe, n, stubs)
-                done: Future[None] = Future()
-                done.set_result(None)
-                self._parts[n] = done
+        for n, stubs in self._ahead():
+            self._run_part(exe, n, stubs)
+            done: Future[None] = Future()
+            done.set_result(None)
+            self._parts[n] = done
 
     def _run_part(self, exe: str, n: int, stubs: Path) -> None:
         """A part of the records (its stub pages in ``stubs``) into ``part-N`` of the parts made ahead: its index alone
