@@ -530,15 +530,10 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
     """
     import difflib
 
-    from openshelf.curate.issueform import generate
-
-    # the collections are the guide's own; the categories a suggestion may take, the guide's own and those of the guides
-    # it subscribes to, with their labels: the merged guide's (both from one read of the files and snapshots)
     guide, merged, diagnostics = load_own_and_federated(guides)
-    categories = _valid(merged, diagnostics).site.categories
-    assert guide is not None, "the own guide is there whenever the merged one is"
-    current = form.read_text(encoding="utf-8")
-    text = generate(current, guide, categories)
+    _valid(merged, diagnostics)
+    assert guide is not None and merged is not None, "the own guide is there whenever the merged one is"
+    current, text = _form(guide, merged, form)
     if text == current:
         return
     if check:
@@ -570,16 +565,23 @@ def _fetch_sources(guides: Path) -> bool:
     return not report.failed
 
 
+def _form(guide: Guide, merged: Guide, form: Path) -> tuple[str, str]:
+    """The issue form as written and as ``openshelf issueform`` makes it: the collections are the guide's own; the
+    categories a suggestion may take, the guide's own and those of the guides it subscribes to, with their labels:
+    the merged guide's."""
+    from openshelf.curate.issueform import generate
+
+    current = form.read_text(encoding="utf-8")
+    return current, generate(current, guide, merged.site.categories)
+
+
 def _refresh_form(guides: Path, form: Path) -> None:
     """Regenerate the issue form of a new guide that has just fetched its subscriptions (what ``openshelf issueform``
     writes, so that its ``make test``, which checks the form, passes); left as it is while the guide has errors."""
-    from openshelf.curate.issueform import generate
-
     guide, merged, _ = load_own_and_federated(guides)
     if guide is None or merged is None:
         return  # validate, run by make test, names the problem
-    current = form.read_text(encoding="utf-8")
-    text = generate(current, guide, merged.site.categories)
+    current, text = _form(guide, merged, form)
     if text != current:
         write_atomic(form, text)
 

@@ -87,8 +87,9 @@ def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | N
 
 
 def load_own_offered(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic], list[str]]:
-    """:func:`load_own`, and the categories the subscribed guides define (:func:`subscribed_categories`) from the
-    same read of their snapshots: for ``openshelf new``, which accepts and offers those too."""
+    """:func:`load_own`, and the categories the subscribed guides define (which the guide's own entries may use
+    too; in ``_sources.yml`` order, none while a snapshot has a problem) from the same read of their snapshots: for
+    ``openshelf new``, which accepts and offers those too."""
     folder = subscriptions or guides_folder(paths)
     if not sources_file(folder).is_file():
         return *load_guide(*paths), []
@@ -99,18 +100,6 @@ def load_own_offered(*paths: Path, subscriptions: Path | None = None) -> tuple[G
     diagnostics += local
     diagnostics.sort(key=Diagnostic.sort_key)
     return (None if has_errors(diagnostics) else guide), diagnostics, list(_offered(snapshots))
-
-
-def subscribed_categories(*paths: Path) -> list[str]:
-    """The categories the guides that the guide in ``paths`` subscribes to define (which its own entries may use too),
-    in ``_sources.yml`` order; none without subscriptions or while a snapshot has a problem (validate names it)."""
-    folder = guides_folder(paths)
-    if not sources_file(folder).is_file():
-        return []
-    from openshelf.federation.snapshots import load_snapshots
-
-    snapshots, _ = load_snapshots(folder)
-    return list(_offered(snapshots))
 
 
 def _offered(snapshots: list[Snapshot] | None) -> dict[str, None]:

@@ -90,9 +90,7 @@ def _same_address(kept: Entry, item: Entry) -> bool:
 
 def _same_url(kept: Entry, item: Entry) -> bool:
     """Whether two resources (not how-tos, which are merged by id) have the same address."""
-    if "how-to" in (kept.kind, item.kind) or kept.url is None or item.url is None:
-        return False
-    return normalise_url(kept.url) == normalise_url(item.url)
+    return "how-to" not in (kept.kind, item.kind) and item.url is not None and _same_address(kept, item)
 
 
 def _with_url(entry: Entry) -> str:

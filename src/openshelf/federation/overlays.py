@@ -89,7 +89,7 @@ def load_overlays(guides: Path, limits: Limits | None = None) -> tuple[list[Plac
         items = source.data.get("overlays")
         if set(source.data) - {"overlays"} or not isinstance(items, list):
             return None, diagnostics  # not a list of overlays: its own messages say what to fix
-        valid = [(i, Overlay.model_validate(item)) for i, item in enumerate(items) if _valid(item)]
+        valid = [(i, overlay) for i, item in enumerate(items) if (overlay := _overlay(item)) is not None]
     placed = [PlacedOverlay(o, source.display, i, source.positions) for i, o in valid]
     first: dict[str, PlacedOverlay] = {}
     for item in placed:
@@ -100,10 +100,9 @@ def load_overlays(guides: Path, limits: Limits | None = None) -> tuple[list[Plac
     return list(first.values()), diagnostics
 
 
-def _valid(item: object) -> bool:
-    """Whether one item of ``overlays:`` is a valid overlay (its mistakes are reported with the whole file's)."""
+def _overlay(item: object) -> Overlay | None:
+    """One item of ``overlays:`` as an overlay; None when it is not a valid one (its mistakes are reported with the whole file's)."""
     try:
-        Overlay.model_validate(item)
+        return Overlay.model_validate(item)
     except ValidationError:
-        return False
-    return True
+        return None
