@@ -31,7 +31,7 @@ from openshelf.site.bilingual import (
     plain,
 )
 from openshelf.site.context import TAGS, Context, page_of
-from openshelf.site.members import checked_by, entry_members, link_status, provenance, source_name
+from openshelf.site.members import checker, entry_members, link_status, provenance, source_name
 
 #: The title of the link beside each heading, as Python-Markdown's toc writes it.
 
@@ -189,8 +189,7 @@ def entry_html(guide: Guide, entry: Entry, ctx: Context, anchor: str = "") -> li
     title = f'<a href="{markup.attr(entry.url)}">{inline_html(entry.title)}</a>' if entry.url else inline_html(entry.title)
     permalink = f'<a class="headerlink" href="#{entry.id}" title="{permalink_title()}">&para;</a>'  # as toc writes it for a heading
     lines = [f'<article class="os-entry{best}"{target} {attrs}>', f'<h3 id="{entry.id}">{title}{permalink}</h3>']
-    source = members.get(checked_by(origin) or "") if origin and origin.source else None  # who checked its link
-    link, note = link_badge(entry, ctx, origin, source.title if source else None)
+    link, note = link_badge(entry, ctx, origin, checker(members, origin))
     period_zh, period = _period(entry)
     status_text = bi(*STATUS_LABELS[entry.status])
     if entry.status == "ended" and period:

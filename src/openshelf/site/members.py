@@ -86,6 +86,13 @@ def checked_by(origin: Origin | None) -> str | None:
     return (origin.health.by if origin.health is not None else None) or origin.source
 
 
+def checker(members: Mapping[str, Member], origin: Origin | None) -> Text | None:
+    """The title of the source whose link check a subscribed entry shows (:func:`checked_by`), for :func:`source_name`;
+    None for a local entry or a source the guide does not describe."""
+    member = members.get(checked_by(origin) or "") if origin is not None and origin.source else None
+    return member.title if member is not None else None
+
+
 def source_name(source: Text | None, origin: Origin | None) -> tuple[str, str]:
     """Who checked a link, as plain (unescaped) text: the source's title for the Chinese and for the English
     sentence (each falls back on the other), else its id (:func:`checked_by`).  The caller escapes it for where it goes."""

@@ -28,7 +28,7 @@ from openshelf.site.context import A_TO_Z, FEED, HOME, LINK_HEALTH, REFERENCE, T
 from openshelf.site.entries import description_html, ended_mark, entry_html, entry_link_html, summary_line
 from openshelf.site.members import (
     MEMBERS,
-    checked_by,
+    checker,
     entry_members,
     link_status,
     member_index,
@@ -444,8 +444,7 @@ def _link_health(guide: Guide, ctx: Context) -> str:
                 when = bi(f"{found} 检查时失效", f"broken at the check on {found}")
             if status_for(ctx.links, e.url or "") is None:  # its source's report: say whose, and that it is the date of a check
                 origin = guide.origins.get(e.id)
-                source = ctx.members.get(checked_by(origin) or "") if origin and origin.source else None
-                zh, en = (markup.text(name) for name in source_name(source.title if source else None, origin))
+                zh, en = (markup.text(name) for name in source_name(checker(ctx.members, origin), origin))
                 when = bi(f"{zh} 于 {found} 检查", f"checked by {en} on {found}")
             lines.append(f"- {_entry_link(e, LINK_HEALTH)} — {when} — {place}")
     return "\n".join(lines) + "\n"
