@@ -231,3 +231,14 @@ def test_the_chinese_edition_brackets_in_full_width(tmp_path: Path) -> None:
     assert '### 新增与更新（自 <time datetime="2026-11-01">2026-11-01</time>）' in zh
     assert "订阅更新（Atom）" in zh and "（可用 Excel 打开）" in zh
     assert '### New and changed (since <time datetime="2026-11-01">2026-11-01</time>)' in en
+
+
+def test_without_the_guides_history_the_page_does_not_claim_nothing_changed(tmp_path: Path) -> None:
+    """Built from a folder with no git history (a copy, a download), the home page said "Nothing in the guide has been
+    added or changed since then" about a guide whose every entry may be new: found by checking the emergency by hand."""
+    home = render(_guide(tmp_path), today=dt.date(2026, 11, 28), history={}, language="en").written[HOME]
+    assert "Nothing in the guide has been added or changed" not in home
+    assert "The guide's history (read from git) is not available here" in home
+    known = render(_guide(tmp_path), today=dt.date(2026, 11, 28), language="en",
+                   history={"chat": EntryHistory(_at("2026-01-01"), _at("2026-01-02"))}).written[HOME]
+    assert "Nothing in the guide has been added or changed since then." in known

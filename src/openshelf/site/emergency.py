@@ -85,6 +85,9 @@ def _changes(guide: Guide, history: Mapping[str, EntryHistory], since: dt.date, 
     changed = sorted(((h, e) for e in guide.entries if (h := history.get(e.id)) is not None and h.changed >= start),
                      key=lambda pair: (-pair[0].changed.timestamp(), pair[1].id))
     heading = f"### {bi('新增与更新', 'New and changed')}{aside(bi('自 ', 'since ') + day(since.isoformat()))}"
+    if not history:  # outside a git checkout nothing is known: not "nothing changed"
+        return [heading, "", bi("这里读不到指南的修改记录（来自 git），无法列出新增与更新的条目。",
+                                "The guide's history (read from git) is not available here, so what was added or changed cannot be listed."), ""]
     if not changed:
         return [heading, "", bi("此后指南没有新增或更新条目。", "Nothing in the guide has been added or changed since then."), ""]
     lines = [heading, ""]
