@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -98,6 +99,32 @@ def test_help_lists_commands_and_exit_codes() -> None:
     for command in ("validate", "build", "schema", "links"):
         assert command in result.output
     assert "2  usage or configuration error" in result.output  # the whole table: tests/links/test_exit_codes.py
+
+
+def test_every_lazily_loaded_command_is_the_command_of_its_name() -> None:
+    """LAZY_COMMANDS names each command by hand: a renamed command or attribute would turn up here, not at a user's prompt."""
+    from openshelf.cli import LAZY_COMMANDS
+
+    with click.Context(main) as ctx:
+        for name in LAZY_COMMANDS:
+            command = main.get_command(ctx, name)
+            assert command is not None and command.name == name, name
+        assert set(LAZY_COMMANDS) <= set(main.list_commands(ctx))
+    result = CliRunner().invoke(main, ["--help"])
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == {"validate", "build", "schema", *LAZY_COMMANDS}
+
+
+def test_validate_imports_no_http_client_and_no_other_stage() -> None:
+    """A curator's most frequent command starts without the link checker, the fetcher or the curators' commands: their
+    imports (aiohttp above all) were about 0.2 s of every start-up."""
+    code = ("import sys\nfrom openshelf.cli import main\n"
+            f"try:\n    main(['validate', {str(FIXTURE_GUIDE)!r}])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'aiohttp' or m.startswith(('openshelf.curate', "
+            "'openshelf.links.check', 'openshelf.federation.fetch', 'openshelf.site'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert "ok: 2 collections" in result.stderr, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_ctrl_c_says_interrupted_and_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,20 +10,42 @@ from typing import TYPE_CHECKING
 import click
 
 from openshelf import __version__
-from openshelf.curate.cli import COMMANDS as CURATOR_COMMANDS
 from openshelf.errors import Group
 from openshelf.federation.assemble import load_federated
-from openshelf.federation.cli import sources
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.schema import SCHEMA_DIR
-from openshelf.links.cli import links
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
-from openshelf.schemas import all_schema_files
 from openshelf.wording import counted
 
 if TYPE_CHECKING:  # the site stage is imported only when a build runs
     from openshelf.site.build import Engine
+
+#: The commands each stage defines, name → ``module:attribute``, imported when the command runs (or ``--help`` lists
+#: them): ``openshelf validate`` need not import the link checker's and the fetcher's HTTP client, nor the curators'
+#: commands (about 0.2 s of every start-up).  tests/test_cli.py checks each name against its command's own.
+LAZY_COMMANDS = {
+    "links": "openshelf.links.cli:links",
+    "sources": "openshelf.federation.cli:sources",
+    **{name: f"openshelf.curate.cli:{attribute}" for name, attribute in (
+        ("fmt", "fmt_command"), ("collection", "collection_group"), ("new", "new_command"), ("import", "import_command"),
+        ("export", "export_command"), ("stale", "stale_command"), ("issueform", "issueform_command"),
+        ("init", "init_command"), ("verify", "verify_command"))},
+}
+
+
+class _LazyGroup(Group):
+    """:class:`Group` whose commands named in :data:`LAZY_COMMANDS` are imported when first asked for (Click's
+    documented pattern for lazily loaded subcommands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
@@ -30,7 +53,7 @@ def report(diagnostics: list[Diagnostic], fmt: str = "text") -> None:
         click.echo(d.github() if fmt == "github" else d.format(), err=fmt == "text")
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openshelf")
 def main() -> None:
     """Turn curated YAML guides into a bilingual, searchable static site, and keep their links healthy.
@@ -123,6 +146,8 @@ def build(engine: Engine, config_file: Path, site_dir: Path, strict: bool) -> No
 @click.option("--check", is_flag=True, help="Exit 1 if the files on disk differ from the models.")
 def schema(out: Path, check: bool) -> None:
     """Write the JSON Schema files for guide files (generated from the models)."""
+    from openshelf.schemas import all_schema_files
+
     stale = []
     for name, text in all_schema_files().items():
         path = out / name
@@ -138,11 +163,6 @@ def schema(out: Path, check: bool) -> None:
             click.echo(f"{path}: out of date; run 'openshelf schema'", err=True)
         sys.exit(1)
 
-
-main.add_command(links)
-main.add_command(sources)
-for _command in CURATOR_COMMANDS:
-    main.add_command(_command)
 
 if __name__ == "__main__":
     main(prog_name="openshelf")
