@@ -152,6 +152,10 @@ PROVIDER_FACTS = {
     "cqvip": lambda e: "carsi" in e.related,
     "cambridge-textbooks-2020": lambda e: e.status == "ended" and e.available_from is None,  # start day unknown
     "jstor-2020-ebooks": lambda e: urlsplit(e.url).hostname == "about.jstor.org",  # the program's page, not the home page
+    # Eligibility goes by a country list, which has left China out (a 2007 editorial): a Chinese reader is told so.
+    "research4life": lambda e: "China" in (e.description.en or "") and "中国" in (e.description.zh or ""),
+    "elsevier-coronavirus-center": lambda e: "zh" in e.languages,  # Elsevier's licence: "in English and Mandarin"
+    "lancet-covid": lambda e: "registration" not in (e.description.en or ""),  # found on no stored page
 }
 
 
