@@ -154,6 +154,49 @@ def test_the_records_are_indexed_ahead_of_the_pages(tmp_path: Path, monkeypatch:
     assert not list((tmp_path / "tmp").iterdir())
 
 
+FAILS_FIRST = """#!/bin/sh
+# A Pagefind that fails on its first run (after a moment, so that the other parts are queued by then), as real on the others.
+echo run >> '{log}'
+if [ "$(wc -l < '{log}')" -eq 1 ]; then
+  sleep 0.5
+  echo "Error: the first part went wrong" >&2
+  exit 3
+fi
+exec '{real}' "$@"
+"""
+
+
+def test_a_part_that_fails_cancels_the_parts_queued_behind_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first part of an edition fails: its other parts, queued, are cancelled at once and their stub pages removed,
+    not run one after another until finish reports the failure; finish says what Pagefind said, as before."""
+    import stat
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pagefind.service import get_executable
+
+    log = tmp_path / "runs.log"
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAILS_FIRST.format(log=log, real=get_executable()), encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(pagefind, "scratch_parent", lambda size: None)  # the stub pages there too, not in /dev/shm
+
+    records = [search.Record(f"databases.md#e{i}", f"条目{i} entry number {i}", {"title": f"E{i}"}) for i in range(7)]
+    indexing = pagefind.Indexing(records, {"databases.md": "databases/"}, words_per_run=20)  # 4 parts, 3 of them ahead
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        indexing.start(pool)
+    assert log.read_text(encoding="utf-8").splitlines() == ["run"]  # the failed part's run alone
+    left = [p.name for scratch in (tmp_path / "tmp").iterdir() for p in scratch.iterdir()]
+    assert left == []  # no stub page and no part made ahead is left
+    (tmp_path / "site").mkdir()
+    with pytest.raises(pagefind.SearchIndexError, match=r"^Pagefind failed \(exit 3\): Error: the first part went wrong$"):
+        indexing.finish(tmp_path / "site", [], {"databases.md": "databases/"})
+    indexing.discard()
+    assert not list((tmp_path / "tmp").iterdir())
+
+
 def test_records_indexed_ahead_at_an_address_the_build_changed_are_indexed_again(tmp_path: Path) -> None:
     """The address of an entry page is guessed before the build; when the build's differs (use_directory_urls off, a plugin),
     the records are indexed again, so no result leads to a page that does not exist."""

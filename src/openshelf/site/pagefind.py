@@ -44,6 +44,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -219,7 +220,9 @@ class Indexing:
     :meth:`run_ahead`: here and now), each part into a scratch folder.  :meth:`finish`, once the
     edition's pages are built, runs the bundle's own part (the built pages and the records' last part)
     into ``site_dir/pagefind``, moves the other parts in and lists them.  :meth:`discard` removes the
-    scratch folders, once the builder is done with every edition or when the build stops.
+    scratch folders, once the builder is done with every edition or when the build stops.  A part that fails in the
+    pool cancels the edition's parts still queued and removes its scratch folders at once; :meth:`finish` raises
+    its error.
 
     Entries are written as small stub pages (in memory where it can: :func:`scratch_parent`) and
     indexed by Pagefind's command-line binary (its Python service answers one message per 100 ms, far
@@ -241,8 +244,10 @@ class Indexing:
         self._groups = parts_of(self._words, words_per_run)  # the last goes with the pages, into the bundle itself
         self._parts: dict[int, Future[None]] = {}  # part number (1, 2 …) → its run
         self._scratch: list[tempfile.TemporaryDirectory[str]] = []  # the stub pages and the parts made ahead
-        self._stubs: list[Path] = []  # each group's stub pages
+        self._stubs: list[Path] = []  # each group's stub pages, once written
         self._outputs: Path | None = None  # the parts made ahead, until finish moves them into the bundle
+        self._lock = threading.Lock()  # the parts queued and the stubs written, against a part that fails
+        self._failed = False  # a part failed: nothing more is queued, the queued parts are cancelled
 
     def _write_stubs(self) -> Iterator[tuple[int, Path]]:
         """Every group's stub pages, each group in a folder of its own: yields each group's number (1, 2 …) and folder
@@ -256,7 +261,8 @@ class Indexing:
                 page, _, anchor = record.url.partition("#")
                 href = self._urls.get(page, page) + (f"#{anchor}" if anchor else "")
                 (folder / f"{i}.html").write_text(_stub(record, href, self.language), encoding="utf-8")
-            self._stubs.append(folder.parent)
+            with self._lock:
+                self._stubs.append(folder.parent)
             yield n, folder.parent
 
     def _folder(self, parent: str | None = None) -> Path:
@@ -273,7 +279,26 @@ class Indexing:
         :meth:`finish` waits for them)."""
         exe = _executable()
         for n, stubs in self._ahead():  # each part's run starts once its stubs are there, while the next part's are written
-            self._parts[n] = pool.submit(self._run_part, exe, n, stubs)
+            with self._lock:
+                if self._failed:  # an earlier part failed: this edition's index will not be made
+                    shutil.rmtree(stubs, ignore_errors=True)
+                    return
+                self._parts[n] = pool.submit(self._queued_part, exe, n, stubs)
+
+    def _queued_part(self, exe: str, n: int, stubs: Path) -> None:
+        """:meth:`_run_part` in the pool: should it fail, the edition's index cannot be made, so the parts still queued are
+        cancelled at once, not run one after another until :meth:`finish` reports the failure, and every stub page
+        written and part made so far is removed."""
+        try:
+            self._run_part(exe, n, stubs)
+        except BaseException:
+            with self._lock:
+                self._failed = True
+                for run in self._parts.values():
+                    run.cancel()  # those queued; this one is running, the earlier ones done
+                for folder in [*self._stubs, *([self._outputs] if self._outputs is not None else [])]:
+                    shutil.rmtree(folder, ignore_errors=True)
+            raise
 
     def run_ahead(self) -> None:
         """What :meth:`start` does, the runs here and now."""
