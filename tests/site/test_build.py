@@ -91,6 +91,42 @@ def test_build_writes_a_site_per_language_like_the_plugin(project: Path, engine:
         bundle_ok(site / "en")  # the English edition's own search index
 
 
+SEARCH_WATCH = """
+import json
+from pathlib import Path
+
+def on_post_build(config):  # after Material's search plugin's own on_post_build: what it indexed, what it wrote
+    search = config.plugins["material/search"]
+    seen = {"entries": len(search.search_index.entries), "index": (Path(config.site_dir) / "search" / "search_index.json").exists()}
+    with Path(__file__).with_name("search.log").open("a", encoding="utf-8") as log:
+        log.write(json.dumps(seen) + "\\n")
+"""
+
+
+def test_build_leaves_material_search_unindexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Pagefind, Material's search plugin keeps the search box but indexes no page (jieba) and writes no index, on
+    the staged path as with the plugin: it indexed every page of each edition and the build deleted the index."""
+    (tmp_path / "watch.py").write_text(SEARCH_WATCH, encoding="utf-8")
+    config = make_project(tmp_path, FIXTURE_GUIDE, hooks=[str(tmp_path / "watch.py")])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    seen = (tmp_path / "search.log").read_text(encoding="utf-8").splitlines()
+    assert seen == ['{"entries": 0, "index": false}'] * 2  # each edition
+    bundle_ok(tmp_path / "out")
+    bundle_ok(tmp_path / "out" / "en")
+
+
+def test_build_runs_the_sites_own_hooks_from_where_mkdocs_yml_names_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook named relative to mkdocs.yml (as MkDocs reads it) is found from the staged project too."""
+    (tmp_path / "watch.py").write_text(SEARCH_WATCH, encoding="utf-8")
+    config = make_project(tmp_path, FIXTURE_GUIDE, hooks=["watch.py"])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "-f", str(config), "-d", "out"])
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "search.log").read_text(encoding="utf-8").splitlines()) == 2
+
+
 def test_build_with_editions_off_writes_the_bilingual_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = with_plugin_options(make_project(tmp_path, FIXTURE_GUIDE), editions=False)
     monkeypatch.chdir(tmp_path)

@@ -22,6 +22,7 @@ from openshelf.errors import BuildError
 from openshelf.guide import encoding
 from openshelf.guide.diagnostics import Diagnostic, Location
 from openshelf.site import counts, csp, editions, handout, offline, pagefind
+from openshelf.site.hooks import material_search
 from openshelf.site.pipeline import ASSETS, CSS, JS, PACKAGE, default_nav, load_site, markdown_needs, render_loaded
 from openshelf.site.render import Pages
 from openshelf.site.search import Record
@@ -241,6 +242,12 @@ class _Project:
             markdown_extensions=with_markdown_needs(config.get("markdown_extensions") or []),
         )
         config.pop("exclude_docs", None)
+        # the site's own hooks from where its mkdocs.yml names them; with Pagefind, Material's search indexes nothing
+        hooks = [str(self.root / hook) if isinstance(hook, str) else hook for hook in config.get("hooks") or []]
+        if use_pagefind:
+            hooks.append(str(Path(material_search.__file__)))
+        if hooks:
+            config["hooks"] = hooks
         # the print handouts are linked from their collections, not listed in the navigation
         config["not_in_nav"] = "\n".join(filter(None, [config.get("not_in_nav"), f"/{handout.PREFIX}"]))
         config.setdefault("nav", default_nav(pages, self.docs_src))
@@ -337,6 +344,5 @@ def _build(staged: Staged, engine: Engine, strict: bool, pool: ThreadPoolExecuto
     if not (built / "index.html").is_file():
         raise BuildError(f"{engine} finished but wrote no index.html into {built}")
     if indexing is not None:
-        shutil.rmtree(built / "search", ignore_errors=True)  # Material's index: never fetched with Pagefind
         runs.append(pool.submit(indexing.finish, built, html, urls))
     return built

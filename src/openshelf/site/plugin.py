@@ -27,6 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from openshelf.errors import OpenShelfError
 from openshelf.gcpolicy import fewer_collections
 from openshelf.site import blocks, counts, csp, editions, handout, offline, pagefind, search
+from openshelf.site.hooks.material_search import mute_material_search
 from openshelf.site.pipeline import (
     ASSETS,
     CSS,
@@ -90,22 +91,6 @@ class OpenShelfConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs l
     most.  A larger guide's index is made in parts, one run after another, that the browser searches as
     one.  Pagefind holds about 600 bytes a word, so the default keeps a run near 300 MB; lower it where
     the build has little memory."""
-
-
-def mute_material_search(config: Any) -> bool:
-    """Keep Material's search plugin for its header and search box, but stop it indexing.
-
-    Material shows the search box only while its ``search`` plugin is enabled; OpenShelf's
-    template swaps the box's form so Material's script never fetches its index, and this drops
-    the plugin's indexing events (jieba segmentation and a whole-site JSON index) from the build.
-    """
-    plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    if plugin is None:
-        return False
-    for event in ("page_context", "post_build"):
-        handlers = config.plugins.events.get(event, [])
-        handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
-    return True
 
 
 def enable_markdown(config: MkDocsConfig) -> None:
