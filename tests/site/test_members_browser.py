@@ -127,6 +127,26 @@ def test_search_across_members_can_be_narrowed_to_one(site: tuple[str, Any]) -> 
     page.close()
 
 
+MEMBER_FILTER = """form => [...form.querySelectorAll('label:has(input[name=member])')].map(label => {
+  const name = label.cloneNode(true);
+  name.querySelectorAll('.os-count, .os-lang-mark').forEach(part => part.remove());  // the count, a name's ZH / EN mark
+  return name.textContent.trim();
+})"""
+
+
+@pytest.mark.parametrize(("edition", "expected"), [("", ["共享应急指南", "Campus library guide", "本馆"]),
+                                                   ("en/", ["Shared emergency guide", "Campus library guide", "This library"])])
+def test_the_search_lists_the_members_in_the_order_of_the_page_filter(site: tuple[str, Any], edition: str, expected: list[str]) -> None:
+    """The search's member select listed the members by name while the collection pages' filter follows _sources.yml
+    (this library last): one order for both."""
+    page = open_page(site, edition + "databases/")
+    assert page.eval_on_selector("form.os-filters", MEMBER_FILTER) == expected
+    type_query(page, "journals")
+    wait_until(page, RESULTS, "cnki document-delivery muse-2020")
+    assert page.locator("select.os-search-member option").all_inner_texts()[1:] == expected
+    page.close()
+
+
 @pytest.mark.parametrize("path", ["members/", "databases/", "en/members/", "en/databases/"])
 def test_no_serious_accessibility_violations(site: tuple[str, Any], path: str) -> None:
     page = open_page(site, path, bypass_csp=True)

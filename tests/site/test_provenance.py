@@ -22,7 +22,7 @@ from openshelf.site.context import LINK_HEALTH
 from openshelf.site.members import MEMBERS
 from openshelf.site.pipeline import default_nav
 from openshelf.site.render import render
-from openshelf.site.search import entry_records
+from openshelf.site.search import entry_records, member_filter_values
 from support import FIXTURE_GUIDE, federated_fixture
 
 TODAY = dt.date(2026, 11, 22)
@@ -125,6 +125,7 @@ def test_no_sources_no_page_no_provenance_no_member_filter() -> None:
     assert "os-local-note" in with_notes["databases.md"]  # a note shows wherever the federation stage put one
     assert {k: v for k, v in with_notes.items() if k != "databases.md"} == {k: v for k, v in plain.items() if k != "databases.md"}
     assert all("member" not in r.filters for r in entry_records(guide))
+    assert member_filter_values(guide, "en") == []
 
 
 def test_collection_pages_filter_by_member() -> None:
@@ -141,6 +142,8 @@ def test_search_records_carry_a_member_filter_with_every_member() -> None:
     records = {r.url: r for r in entry_records(federated_fixture())}
     assert records["databases.md#cnki"].filters["member"] == ("共享应急指南 · Shared emergency guide", "Campus library guide")
     assert records["access.md#carsi"].filters["member"] == ("本馆 · This library",)
+    # the search's member select lists these values as the collection pages' filter lists the members
+    assert member_filter_values(federated_fixture(), "en") == ["Shared emergency guide", "Campus library guide", "This library"]
 
 
 def badge(page: str, entry_id: str) -> str:

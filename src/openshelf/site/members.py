@@ -58,6 +58,12 @@ def member_index(guide: Guide) -> dict[str, Member]:
     return index
 
 
+def member_order(guide: Guide) -> list[Member]:
+    """Each member once, in the order readers see them (the collection pages' filter, the search's member select): the
+    sources in ``_sources.yml`` order, this library last."""
+    return list({member.key: member for member in member_index(guide).values()}.values())
+
+
 def entry_members(guide: Guide, entry: Entry, index: Mapping[str, Member]) -> list[Member]:
     """The members that list ``entry``, the one it is taken from first (an entry without origin is local)."""
     origin = guide.origins.get(entry.id)

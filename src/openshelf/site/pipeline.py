@@ -25,7 +25,7 @@ from openshelf.site.editions import names as editions_names
 from openshelf.site.editions import unlocalized
 from openshelf.site.history import EntryHistory, entry_history
 from openshelf.site.render import Pages, render
-from openshelf.site.search import Record, entry_records
+from openshelf.site.search import Record, entry_records, member_filter_values
 
 PACKAGE = Path(__file__).parent
 #: Static files the site needs, by their path in the site → their source in the package.
@@ -117,7 +117,9 @@ def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | N
             counted = counts.counts_markdown(guide)
             report = footer_report(loaded.repository)
         extra = {**pages.extra, "languages": codes, **(editions_names(guide.site) if editions else {}), counts.EXTRA_KEY: counted,
-                 **({"report": report} if report else {})}
+                 **({"report": report} if report else {}),
+                 # the search's member select lists the members as the collection pages' filter does (search_overrides/)
+                 **({"search_members": members} if (members := member_filter_values(guide, language)) else {})}
         search = tuple(records) if records is not None else search_records(loaded, language)
         return replace(pages, files=files, search=search, extra=extra, later=DOWNLOADS)
 

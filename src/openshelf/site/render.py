@@ -32,6 +32,7 @@ from openshelf.site.members import (
     entry_members,
     link_status,
     member_index,
+    member_order,
     member_word,
     members_page,
     members_title,
@@ -230,9 +231,7 @@ def _filters(guide: Guide, collection: Collection) -> list[str]:
         for tag in e.tags:
             tags[tag] = tags.get(tag, 0) + 1
     order = {key: i for i, key in enumerate(guide.site.categories)}
-    rank: dict[str, int] = {}
-    for member in members.values():  # sources in _sources.yml order, this library last, any other after them
-        rank.setdefault(member.key, len(rank))
+    rank = {member.key: i for i, member in enumerate(member_order(guide))}  # as the search's member select; any other after
     # Collapsed until opened (the script opens it when the URL carries filters); hidden without the script.
     html = [f'<details class="os-filter-box" hidden><summary>{bi("筛选", "Filter")}<span class="os-filter-count"></span></summary>'
             f'<form class="os-filters" hidden aria-label="{plain("筛选条目", "Filter entries") if edition() else "筛选条目 Filter entries"}" '

@@ -22,7 +22,7 @@ from openshelf.guide.load import Guide
 from openshelf.guide.models import ACCESS_LABELS, STATUS_LABELS, Entry, Text
 from openshelf.site import markup
 from openshelf.site.context import page_of
-from openshelf.site.members import Member, entry_members, member_index
+from openshelf.site.members import Member, entry_members, member_index, member_order
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,12 @@ def entry_record(guide: Guide, entry: Entry, page_title: str | None = None, memb
     # " · " between the parts: a result's excerpt shows where one ends ("免费服务 · 知网"), not a run ("免费服务知网")
     return Record(url=f"{page_of(entry.collection)}#{entry.id}", content=" · ".join(parts),
                   meta={"title": shown}, filters=filters)
+
+
+def member_filter_values(guide: Guide, language: str | None = None) -> list[str]:
+    """The ``member`` filter's values, in the order the collection pages' member filter lists them
+    (:func:`openshelf.site.members.member_order`), for the search's member select; empty without sources."""
+    return [_title(member.title, language) for member in member_order(guide)] if guide.sources else []
 
 
 def entry_records(guide: Guide, language: str | None = None) -> list[Record]:

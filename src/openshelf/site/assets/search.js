@@ -73,7 +73,11 @@
     if (member !== null) return;
     member = false;
     pagefind.filters().then(function (filters) {
-      var names = Object.keys((filters && filters.member) || {}).sort();
+      // in the order of the collection pages' member filter (the form's data-members), any other after them
+      var order = [];
+      try { order = JSON.parse(form.dataset.members || "[]"); } catch (e) { /* no order: by name */ }
+      function rank(name) { var i = order.indexOf(name); return i < 0 ? order.length : i; }
+      var names = Object.keys((filters && filters.member) || {}).sort().sort(function (a, b) { return rank(a) - rank(b); });
       if (names.length < 2) return;
       member = document.createElement("select");
       member.className = "os-search-member";
