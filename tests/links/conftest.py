@@ -27,6 +27,8 @@ class Server:
     max_inflight: int = 0
     #: (time.monotonic() when the request arrived, method, path, query string), every request in arrival order
     log: list[tuple[float, str, str, str]] = field(default_factory=list)
+    #: set by a test to let a raw server go on (see _keepalive_handler)
+    go: threading.Event = field(default_factory=threading.Event)
 
     @property
     def host(self) -> str:
@@ -348,6 +350,50 @@ def _home_app(server: Server) -> web.Application:
     app.router.add_route("*", "/gone-home", gone_home)
     app.router.add_route("*", "/{tail:.*}", home)
     return app
+
+
+async def _keepalive_handler(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A raw HTTP/1.1 server that keeps each connection open for request after request (logged in ``server.log``).
+
+    ``/poison/answer``: 200, then, once the test sets ``server.go``, an answer nobody asked for (``404``) on the idle
+    connection; ``/poison/part``: the same with the start of one (a status line cut short); anything else: 200.
+    """
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                pass
+            method, path = line.split()[0].decode(), line.split()[1].decode()
+            server.log.append((time.monotonic(), method, path, ""))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n" + (b"" if method == "HEAD" else b"ok"))
+            await writer.drain()
+            if path.startswith("/poison/"):
+                await asyncio.get_running_loop().run_in_executor(None, server.go.wait, 10)
+                writer.write(b"HTTP/1.1 404 Not" if path.startswith("/poison/part") else b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                server.log.append((time.monotonic(), "SENT", path, "unrequested"))
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture()
+def keepalive_server() -> Iterator[Server]:
+    """A raw keep-alive server on 127.0.0.1 whose answers can poison its own connections (see _keepalive_handler)."""
+    thread = _Thread()
+    srv = Server(0)
+
+    async def start() -> asyncio.Server:
+        return await asyncio.start_server(lambda r, w: _keepalive_handler(srv, r, w), "127.0.0.1", 0)
+
+    raw = thread.run(start())
+    srv.port = raw.sockets[0].getsockname()[1]
+    yield srv
+    srv.go.set()
+    thread.stop()
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,7 @@ from openshelf.wording import counted
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
 from .page import Heads, decode_prefix, not_found_claim, read_heads
+from .pool import VettedConnector
 from .rules import HostRule, LinkRules
 from .verdict import FAILING, Verdict
 
@@ -204,7 +205,7 @@ class Checker:
         self._stop: asyncio.Event | None = None  # set by stop(): check_many ends as at a deadline
 
     async def __aenter__(self) -> Checker:
-        connector = aiohttp.TCPConnector(
+        connector = VettedConnector(
             limit=max(1, self.options.concurrency),
             limit_per_host=0,
             resolver=GuardedResolver(self.guard, self._inner_resolver),
