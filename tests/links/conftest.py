@@ -131,6 +131,16 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
             return web.Response(status=int(request.query.get("code", "405")), headers=after)
         return web.Response(text="GET works")
 
+    async def noget(request: web.Request) -> web.Response:
+        # Every GET answered ?code= (405); HEAD 200 (text/html), or ?head= (a status) with Retry-After: ?after= the first
+        # time (per path and query) and 200 after that.
+        if request.method != "HEAD":
+            return web.Response(status=int(request.query.get("code", "405")), text="method not allowed")
+        if "head" in request.query and not once[request.path_qs]:
+            once[request.path_qs] += 1
+            return web.Response(status=int(request.query["head"]), headers={"Retry-After": request.query.get("after", "0")})
+        return web.Response(content_type="text/html")
+
     async def soft404(request: web.Request) -> web.Response:
         return web.Response(text="<html><body><p>该内容已被发布者删除</p></body></html>", content_type="text/html")
 
@@ -209,6 +219,7 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/flaky/{key}", flaky)
     app.router.add_route("*", "/always-500", always_500)
     app.router.add_route("*", "/nohead", nohead)
+    app.router.add_route("*", "/noget", noget)
     app.router.add_route("*", "/soft404", soft404)
     app.router.add_route("*", "/challenge", challenge)
     app.router.add_route("*", "/hostile-page/{which}", hostile_page)

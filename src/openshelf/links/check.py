@@ -18,7 +18,8 @@ a read timeout of the same length could never fire first, so there is none), so 
 trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
 read; each request is a GET (as lychee's and LinkChecker's are): one request answers for the status and,
 on an HTML page, its title; the body of anything else is not read (a small one is drained so the
-connection is kept). With ``method="HEAD"`` (``--method head``) HEAD comes first and GET follows when
+connection is kept). A GET refused (405, 501) or answered with what cannot be parsed is asked once
+more with HEAD, whose answer decides when it is no failure (noted). With ``method="HEAD"`` (``--method head``) HEAD comes first and GET follows when
 HEAD fails, is refused or rate-limited (a HEAD 404 alone is never believed: some servers answer HEAD
 404 for pages GET serves), or lands on an HTML page (its title is read); a host that refuses HEAD
 three times then gets GET straight away. Redirects are followed by hand (each
@@ -72,6 +73,7 @@ PERMANENT_CODES = {301, 308}
 DEFINITE_CODES = {404, 410}
 BLOCKED_CODES = {401, 403, 999}
 RETRY_CODES = {408, 425, 429, 500, 502, 503, 504}
+GET_REFUSED_CODES = {405, 501}  # GET refused: HEAD is asked once, and decides when it is no failure
 CHALLENGE_MARKERS = (b"cf-chl-", b"challenge-platform", b"Just a moment...", b"Attention Required! | Cloudflare")
 
 
@@ -391,27 +393,33 @@ class Checker:
             here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
             hop_rule = here if here is not None and here.soft_404 else rule
             want_body = bool(hop_rule and hop_rule.soft_404)
-            head = self.options.method == "HEAD" and not (want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET)
-            method = "HEAD" if head else "GET"
+            head_first = self.options.method == "HEAD" and not (want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET)
+            method = "HEAD" if head_first else "GET"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
-            if method == "GET" and result.malformed and result.hop is not None:
-                # An answer aiohttp cannot parse (a Content-Length shorter than the body, a header over 8 KiB: browsers
-                # often show such a page): HEAD's answer has no body to go wrong; a status it gives decides, noted.
-                answer = await self._request("HEAD", url, hop_rule, timeout, budget, urgent=True)
-                requests += 1
-                if answer.hop is None and answer.status is not None and answer.status < 400:
-                    notes.append(f"the GET answer could not be parsed ({result.hop.error}); HEAD answered {answer.status}")
-                    result = replace(answer, fallback=False)
-            if method == "HEAD" and result.fallback:
-                # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
-                # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
-                # Retry-After the GET waits at the host's gate like any request.
-                head_status = result.status
-                result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
-                requests += 1
-                if head_status in (405, 501) and result.status is not None:
-                    host.head_unsupported += 1
+            head: _Response | None = None
+            if method == "HEAD":
+                head = result
+                if result.fallback:
+                    # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
+                    # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
+                    # Retry-After the GET waits at the host's gate like any request.
+                    result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
+                    requests += 1
+                    if head.status in (405, 501) and result.status is not None:
+                        host.head_unsupported += 1
+            refused = _get_refused(result)
+            if refused is not None:
+                # GET was refused (405, 501) or its answer could not be parsed (a Content-Length shorter than the body, a
+                # header over 8 KiB: browsers often show such a page): HEAD's answer, without a body, decides when it is
+                # no failure; a HEAD that met a 429 or 503 makes the URL be tried again, after the host's pause.
+                if head is None:
+                    head = await self._request("HEAD", url, hop_rule, timeout, budget, urgent=True)
+                    requests += 1
+                if head.hop is None and head.status is not None and (head.status < 400 or head.status in RETRY_CODES):
+                    if head.status < 400:
+                        notes.append(f"{refused}; HEAD answered {head.status}")
+                    result = replace(head, fallback=False)
             if result.hop is not None:
                 hop = result.hop
                 hop.final_url = str(url)
@@ -632,6 +640,15 @@ class _Response:
     fallback: bool = False
     malformed: bool = False  # an answer aiohttp could not parse (``hop`` says what)
     hop: _Hop | None = field(default=None)
+
+
+def _get_refused(result: _Response) -> str | None:
+    """Why a GET's answer cannot decide while a HEAD's could (the method refused, the answer unparsable), or None."""
+    if result.malformed and result.hop is not None:
+        return f"the GET answer could not be parsed ({result.hop.error})"
+    if result.hop is None and result.status in GET_REFUSED_CODES and not result.challenge:
+        return f"GET was refused (HTTP {result.status})"
+    return None
 
 
 def _is_html(headers: Mapping[str, str]) -> bool:
