@@ -92,6 +92,17 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         resp.set_cookie("seen", "1")
         return resp
 
+    async def cookie_set(request: web.Request) -> web.Response:
+        resp = web.Response(text="<title>Member A</title>", content_type="text/html")
+        resp.set_cookie("member", "a")
+        return resp
+
+    async def cookie_sensitive(request: web.Request) -> web.Response:
+        # Answers as a site does whose cookie from another page sends a reader elsewhere: 404 with any cookie.
+        if request.cookies:
+            return web.Response(status=404, text=f"not for {sorted(request.cookies)}")
+        return web.Response(text="<title>Open page</title>", content_type="text/html")
+
     async def endless_chain(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
         return web.Response(status=302, headers={"Location": f"/chain/{n + 1}"})
@@ -214,6 +225,8 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/loop-b", loop_b)
     app.router.add_route("*", "/chain/{n}", endless_chain)
     app.router.add_route("*", "/cookie-gate", cookie_gate)
+    app.router.add_route("*", "/cookie-set", cookie_set)
+    app.router.add_route("*", "/cookie-sensitive", cookie_sensitive)
     app.router.add_route("*", "/ratelimited/{key}", ratelimited)
     app.router.add_route("*", "/pause-once/{key}", pause_once)
     app.router.add_route("*", "/flaky/{key}", flaky)

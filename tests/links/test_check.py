@@ -628,3 +628,14 @@ def test_with_head_first_a_refused_get_leaves_heads_answer(server):
     out = one(server.url("/noget?refused=4"), options=HEAD_FIRST)
     assert (out.verdict, out.status, out.requests) == ("ok", 200, 2), out
     assert out.note == "GET was refused (HTTP 405); HEAD answered 200"
+
+
+def test_a_cookie_one_url_got_is_not_sent_with_another(server):
+    """One cookie jar served the whole run: a cookie one URL's page set (one member's link, a consent page) went
+    with every later request to that host and could change its answer, here a 404; and the jar grew with every
+    site. Cookies live as long as one URL's redirect chain (which a login or consent redirect needs: see
+    test_redirect_to_itself_with_a_cookie_is_not_a_loop) and no longer."""
+    setter, sensitive = server.url("/cookie-set"), server.url("/cookie-sensitive")
+    out = check_in_order([setter, sensitive, server.url("/cookie-gate?after-another=1")])
+    assert (out[setter].verdict, out[sensitive].verdict, out[sensitive].status) == ("ok", "ok", 200), out[sensitive]
+    assert out[server.url("/cookie-gate?after-another=1")].requests == 2  # its own chain set and sent its cookie

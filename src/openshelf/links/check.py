@@ -146,10 +146,15 @@ class _Host:
 @dataclass
 class _Budget:
     """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded;
-    and the longest ``Retry-After`` its requests met (for the note)."""
+    the longest ``Retry-After`` its requests met (for the note); and the cookies its answers set.
+
+    Cookies are this URL's alone: its redirect chains and retries send what its answers set (a login or
+    consent redirect needs that), and nothing is kept for the next URL (a cookie one member's link got
+    must not change the answer to another's, and a run keeps no jar that grows with every site)."""
 
     left: float
     retry_after: float | None = None
+    cookies: aiohttp.CookieJar | None = None  # made when an answer first sets a cookie
 
 
 def now_iso() -> str:
@@ -216,7 +221,7 @@ class Checker:
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers=HEADERS,
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            cookie_jar=aiohttp.DummyCookieJar(),  # each URL has its own (see _Budget)
             trust_env=False,  # a proxy would bypass the address guard
             auto_decompress=True,
         )
@@ -561,7 +566,7 @@ class Checker:
         started = time.monotonic()
         try:
             async with asyncio.timeout(limit) as deadline:
-                response = await self._fetch(method, url, rule, limit, deadline)
+                response = await self._fetch(method, url, rule, limit, deadline, budget)
             if response.retry_after is not None:
                 response = self._pause_host(host, response, budget)  # before this request's slot is given up
             return response
@@ -578,7 +583,7 @@ class Checker:
             self.request_count += 1
 
     async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float,
-                     deadline: asyncio.Timeout) -> _Response:
+                     deadline: asyncio.Timeout, budget: _Budget) -> _Response:
         assert self._session is not None
         opts = self.options
         # Only the connect timeout here: the hard deadline (``asyncio.timeout`` in _request, the same
@@ -590,11 +595,17 @@ class Checker:
             client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=None)
             if len(self._timeouts) < 64:
                 self._timeouts[connect] = client_timeout
+        jar = budget.cookies
         async with self._session.request(
-            method, url, allow_redirects=False, timeout=client_timeout, raise_for_status=False
+            method, url, allow_redirects=False, timeout=client_timeout, raise_for_status=False,
+            cookies=jar.filter_cookies(url) if jar is not None else None,
         ) as resp:
             status = resp.status
             headers = resp.headers
+            if "Set-Cookie" in headers:
+                if jar is None:
+                    jar = budget.cookies = aiohttp.CookieJar(unsafe=True)  # unsafe: IP-address hosts keep theirs too
+                jar.update_cookies(resp.cookies, resp.url)
             challenge = headers.get("cf-mitigated", "").lower() == "challenge"
             location = headers.get("Location")
             retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
