@@ -155,6 +155,7 @@ class _Budget:
     left: float
     retry_after: float | None = None
     cookies: aiohttp.CookieJar | None = None  # made when an answer first sets a cookie
+    on_send: Callable[[], None] | None = None  # called when the URL's first request has passed its gates
 
 
 def now_iso() -> str:
@@ -236,12 +237,15 @@ class Checker:
     # --- public -------------------------------------------------------------
 
     async def check_many(self, urls: Iterable[str], on_result: Callable[[str, Outcome], None] | None = None,
-                         deadline: float | None = None, first: Callable[[str], datetime] | None = None) -> dict[str, Outcome]:
+                         deadline: float | None = None, first: Callable[[str], Any] | None = None,
+                         sent: set[str] | None = None) -> dict[str, Outcome]:
         """Check each URL once, concurrently; results keyed by URL, in the order they finished.
 
         ``first``: URLs with a smaller key are begun first (hosts still interleaved among equal keys).
         ``on_result`` is called with each result as it comes.  ``deadline`` (a ``time.monotonic()``
         value): then every request still going is cancelled, and the URLs not finished have no result.
+        ``sent``: each URL whose first request went out (past its host's gate) is added to it, so the
+        URLs a deadline ended midway are those in it without a result.
         """
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
@@ -254,7 +258,7 @@ class Checker:
 
         async def worker() -> None:
             for url in pending:  # shared: each URL goes to exactly one worker
-                outcome = await self.check(url)
+                outcome = await self.check(url, None if sent is None else functools.partial(sent.add, url))
                 results[url] = outcome
                 if on_result is not None:
                     on_result(url, outcome)
@@ -285,13 +289,14 @@ class Checker:
         if self._stop is not None:
             self._stop.set()
 
-    async def check(self, url: str) -> Outcome:
+    async def check(self, url: str, on_send: Callable[[], None] | None = None) -> Outcome:
         """Check one URL, with retries; never raises for network trouble, nor for a fault of this checker's own that
-        one URL meets (a hostile page should not end a run of thousands): that is the URL's ``transient`` result."""
+        one URL meets (a hostile page should not end a run of thousands): that is the URL's ``transient`` result.
+        ``on_send`` is called when its first request goes out."""
         started = time.monotonic()
         checked_at = now_iso()
         try:
-            outcome = await self._check(url)
+            outcome = await self._check(url, on_send)
         except Exception as exc:  # reported as the URL's result, with what went wrong
             text = " ".join(str(exc).split())[:300]
             outcome = Outcome(Verdict.TRANSIENT, error=f"internal error in the link checker ({type(exc).__name__}: {text}); "
@@ -309,7 +314,7 @@ class Checker:
             host = self._hosts[key] = _Host(Limiter(max(1, self.options.per_host)))
         return host
 
-    async def _check(self, url: str) -> Outcome:
+    async def _check(self, url: str, on_send: Callable[[], None] | None = None) -> Outcome:
         try:
             parsed = URL(url)
         except (ValueError, TypeError) as exc:
@@ -327,7 +332,7 @@ class Checker:
 
         opts = self.options
         timeout = rule.timeout if rule is not None and rule.timeout else opts.timeout
-        budget = _Budget(timeout * 3)
+        budget = _Budget(timeout * 3, on_send=on_send)
         attempts = requests = 0
         hop = _Hop(Verdict.TRANSIENT, error="not checked")
         while True:
@@ -562,6 +567,9 @@ class Checker:
         except BaseException:
             host.limiter.release()
             raise
+        if budget.on_send is not None:
+            budget.on_send()
+            budget.on_send = None
         limit = max(0.05, min(timeout, budget.left))
         started = time.monotonic()
         try:
