@@ -28,6 +28,8 @@ with backoff. ``Retry-After`` on a 429 or 503 pauses that host (only that one: t
 on), whichever request met it (a HEAD, its GET fallback, a retry, a redirect hop), because every
 request passes the same per-host gate; the pause is capped at ``max_retry_after`` seconds, a
 longer one gives up on the URL as ``transient``, and the result's note says what the host asked.
+Cookies belong to one URL (its redirect chains and retries; see :class:`_Budget`), never to the run;
+a kept-alive connection that received an answer nobody asked for is not used again (:mod:`.pool`).
 """
 
 from __future__ import annotations
