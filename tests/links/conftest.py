@@ -27,6 +27,8 @@ class Server:
     max_inflight: int = 0
     #: (time.monotonic() when the request arrived, method, path, query string), every request in arrival order
     log: list[tuple[float, str, str, str]] = field(default_factory=list)
+    #: set by a test to let a raw server go on (see _keepalive_handler)
+    go: threading.Event = field(default_factory=threading.Event)
 
     @property
     def host(self) -> str:
@@ -90,6 +92,17 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
         resp.set_cookie("seen", "1")
         return resp
 
+    async def cookie_set(request: web.Request) -> web.Response:
+        resp = web.Response(text="<title>Member A</title>", content_type="text/html")
+        resp.set_cookie("member", "a")
+        return resp
+
+    async def cookie_sensitive(request: web.Request) -> web.Response:
+        # Answers as a site does whose cookie from another page sends a reader elsewhere: 404 with any cookie.
+        if request.cookies:
+            return web.Response(status=404, text=f"not for {sorted(request.cookies)}")
+        return web.Response(text="<title>Open page</title>", content_type="text/html")
+
     async def endless_chain(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
         return web.Response(status=302, headers={"Location": f"/chain/{n + 1}"})
@@ -128,6 +141,16 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
             after = {"Retry-After": request.query["after"]} if "after" in request.query else {}
             return web.Response(status=int(request.query.get("code", "405")), headers=after)
         return web.Response(text="GET works")
+
+    async def noget(request: web.Request) -> web.Response:
+        # Every GET answered ?code= (405); HEAD 200 (text/html), or ?head= (a status) with Retry-After: ?after= the first
+        # time (per path and query) and 200 after that.
+        if request.method != "HEAD":
+            return web.Response(status=int(request.query.get("code", "405")), text="method not allowed")
+        if "head" in request.query and not once[request.path_qs]:
+            once[request.path_qs] += 1
+            return web.Response(status=int(request.query["head"]), headers={"Retry-After": request.query.get("after", "0")})
+        return web.Response(content_type="text/html")
 
     async def soft404(request: web.Request) -> web.Response:
         return web.Response(text="<html><body><p>该内容已被发布者删除</p></body></html>", content_type="text/html")
@@ -202,11 +225,14 @@ def _app(server: Server, other_port: list[int]) -> web.Application:
     app.router.add_route("*", "/loop-b", loop_b)
     app.router.add_route("*", "/chain/{n}", endless_chain)
     app.router.add_route("*", "/cookie-gate", cookie_gate)
+    app.router.add_route("*", "/cookie-set", cookie_set)
+    app.router.add_route("*", "/cookie-sensitive", cookie_sensitive)
     app.router.add_route("*", "/ratelimited/{key}", ratelimited)
     app.router.add_route("*", "/pause-once/{key}", pause_once)
     app.router.add_route("*", "/flaky/{key}", flaky)
     app.router.add_route("*", "/always-500", always_500)
     app.router.add_route("*", "/nohead", nohead)
+    app.router.add_route("*", "/noget", noget)
     app.router.add_route("*", "/soft404", soft404)
     app.router.add_route("*", "/challenge", challenge)
     app.router.add_route("*", "/hostile-page/{which}", hostile_page)
@@ -348,6 +374,50 @@ def _home_app(server: Server) -> web.Application:
     app.router.add_route("*", "/gone-home", gone_home)
     app.router.add_route("*", "/{tail:.*}", home)
     return app
+
+
+async def _keepalive_handler(server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A raw HTTP/1.1 server that keeps each connection open for request after request (logged in ``server.log``).
+
+    ``/poison/answer``: 200, then, once the test sets ``server.go``, an answer nobody asked for (``404``) on the idle
+    connection; ``/poison/part``: the same with the start of one (a status line cut short); anything else: 200.
+    """
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                pass
+            method, path = line.split()[0].decode(), line.split()[1].decode()
+            server.log.append((time.monotonic(), method, path, ""))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n" + (b"" if method == "HEAD" else b"ok"))
+            await writer.drain()
+            if path.startswith("/poison/"):
+                await asyncio.get_running_loop().run_in_executor(None, server.go.wait, 10)
+                writer.write(b"HTTP/1.1 404 Not" if path.startswith("/poison/part") else b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                server.log.append((time.monotonic(), "SENT", path, "unrequested"))
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
+
+
+@pytest.fixture()
+def keepalive_server() -> Iterator[Server]:
+    """A raw keep-alive server on 127.0.0.1 whose answers can poison its own connections (see _keepalive_handler)."""
+    thread = _Thread()
+    srv = Server(0)
+
+    async def start() -> asyncio.Server:
+        return await asyncio.start_server(lambda r, w: _keepalive_handler(srv, r, w), "127.0.0.1", 0)
+
+    raw = thread.run(start())
+    srv.port = raw.sockets[0].getsockname()[1]
+    yield srv
+    srv.go.set()
+    thread.stop()
 
 
 @pytest.fixture(scope="session")

@@ -589,3 +589,53 @@ def test_a_retry_after_years_ahead_reads_in_days(server):  # type: ignore[no-unt
     assert out.verdict == "transient" and out.error is not None and out.note is not None
     assert out.error.startswith("HTTP 429; Retry-After ") and out.error.endswith(" days exceeds the 3s limit"), out.error
     assert " days), more than the 3s limit" in out.note and "e+" not in out.error + out.note
+
+
+@pytest.mark.parametrize("code", [405, 501])
+def test_a_page_that_refuses_get_but_answers_head_is_ok(server, code):
+    """A server that answers GET 405 (Method Not Allowed) or 501 but HEAD 200 has the page: it was ``transient``, and
+    broken after N runs. HEAD is asked once, through the same per-host gate, and its answer decides, noted."""
+    url = server.url(f"/noget?code={code}&refused=1")
+    server.log.clear()
+    out = one(url, options=CheckOptions(timeout=3.0, retries=0))
+    assert (out.verdict, out.status, out.requests) == ("ok", 200, 2), out
+    assert out.note == f"GET was refused (HTTP {code}); HEAD answered 200"
+    assert [m for _, m, p, _ in server.log if p == "/noget"] == ["GET", "HEAD"]
+
+
+def test_a_head_that_fails_after_a_refused_get_is_not_believed(server):
+    """A HEAD 404 alone is never believed: the GET's 405 stands, transient."""
+    out = one(server.url("/noget?head=404&refused=2"), options=CheckOptions(timeout=3.0, retries=0))
+    assert (out.verdict, out.status, out.requests) == ("transient", 405, 2), out
+
+
+def test_a_head_after_a_refused_get_keeps_the_hosts_retry_after(server):
+    """The HEAD asked after a refused GET is answered 429 Retry-After: 1: the host is paused, the URL is tried again
+    after it (GET, then HEAD), and no request reaches the host before the second is up."""
+    url = server.url("/noget?head=429&after=1&refused=3")
+    server.log.clear()
+    out = one(url, options=CheckOptions(per_host=1, timeout=3.0, retries=1, backoff=0.05, max_retry_after=3))
+    assert (out.verdict, out.status, out.attempts, out.requests) == ("ok", 200, 2, 4), out
+    asked = [(t, m) for t, m, p, _ in server.log if p == "/noget"]
+    assert [m for _, m in asked] == ["GET", "HEAD", "GET", "HEAD"]
+    assert asked[2][0] - asked[1][0] >= 1.0
+    assert "the host asked to wait (Retry-After 1s)" in (out.note or "")
+
+
+def test_with_head_first_a_refused_get_leaves_heads_answer(server):
+    """``--method head``: HEAD 200 on an HTML page, then the GET that would read its title is refused (405): HEAD's
+    answer stands, with no third request."""
+    out = one(server.url("/noget?refused=4"), options=HEAD_FIRST)
+    assert (out.verdict, out.status, out.requests) == ("ok", 200, 2), out
+    assert out.note == "GET was refused (HTTP 405); HEAD answered 200"
+
+
+def test_a_cookie_one_url_got_is_not_sent_with_another(server):
+    """One cookie jar served the whole run: a cookie one URL's page set (one member's link, a consent page) went
+    with every later request to that host and could change its answer, here a 404; and the jar grew with every
+    site. Cookies live as long as one URL's redirect chain (which a login or consent redirect needs: see
+    test_redirect_to_itself_with_a_cookie_is_not_a_loop) and no longer."""
+    setter, sensitive = server.url("/cookie-set"), server.url("/cookie-sensitive")
+    out = check_in_order([setter, sensitive, server.url("/cookie-gate?after-another=1")])
+    assert (out[setter].verdict, out[sensitive].verdict, out[sensitive].status) == ("ok", "ok", 200), out[sensitive]
+    assert out[server.url("/cookie-gate?after-another=1")].requests == 2  # its own chain set and sent its cookie

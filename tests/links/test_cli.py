@@ -306,14 +306,36 @@ def test_deadline_bounds_the_run_and_keeps_the_rest_for_next_time(here, server):
     assert first["summary"]["skipped"] == 6 and first["summary"]["fetched"] == 3
     state_file = here / "guides/_state/links.json"
     json.loads(state_file.read_text())
-    assert set(load_state(state_file)) == {url for _, url in fine}  # the hanging ones: not checked, no record
+    states = load_state(state_file)
+    assert {url for url, s in states.items() if s.last_checked} == {url for _, url in fine}
+    # two hanging ones were begun (the host's two slots) and ended midway: their records say only when
+    cut = {url for url, s in states.items() if s.last_cut_off is not None}
+    assert len(cut) == 2 and cut <= {url for _, url in hanging} and cut == set(states) - {url for _, url in fine}
 
-    # Next run: the URLs never checked go first; now the hanging ones fill the host's two slots and
-    # the ones checked last time are not reached.
+    # Next run: the four URLs never tried go first; now they fill the host's two slots and the ones checked (or
+    # ended midway) last time are not reached.
     second = as_json(invoke(*args, "--deadline", "2s"))
     got = {r["occurrences"][0]["entry"]: r for r in second["results"]}
     assert {got[e]["note"] for e, _ in fine} == {"deadline"}
     json.loads(state_file.read_text())
+
+
+def test_hanging_urls_do_not_eat_every_runs_deadline(here, server):
+    """Hanging URLs a deadline ended midway had no record, so they counted as never checked and came first again in
+    every run: with a deadline shorter than one URL's budget they held the host's slots each time, and the good URLs
+    behind them were never checked. A check ended midway now counts as tried: the next run begins with the URLs no run
+    has tried, and two short runs check every good URL."""
+    good = [(f"good{i}", server.url(f"/ok?starve={i}")) for i in range(1, 21)]
+    hanging = [("hangs0", server.url("/hang?starve=0")), ("hangs5", server.url("/hang?starve=5"))]
+    write_guide(here, [hanging[0], *good[:4], hanging[1], *good[4:]])  # the host's two slots: hangs0, then good1-4, then hangs5
+    args = ("--format", "json", "--allow-host", "127.0.0.1", "--per-host", "2", "--timeout", "60", "--retries", "0",
+            "--deadline", "2s")
+    checked: set[str] = set()
+    for _ in range(2):
+        got = {r["occurrences"][0]["entry"]: r for r in as_json(invoke(*args))["results"]}
+        checked |= {e for e, r in got.items() if r["verdict"] == "ok"}
+        assert {(got[e]["verdict"], got[e]["note"]) for e, _ in hanging} == {("skipped", "deadline")}
+    assert checked == {e for e, _ in good}
 
 
 def test_a_link_known_broken_stays_broken_when_the_deadline_cuts_it_off(here, server):
@@ -380,7 +402,8 @@ def test_an_interrupted_run_keeps_and_reports_what_it_checked(here, server, sig,
     the report, the rest are skipped (note: interrupted), and the exit status is the shell's for that signal, not
     1 ("something is broken"). A run used to print "Aborted!", exit 1 and keep only its last checkpoint."""
     fine = [(f"fine{i}", server.url(f"/ok?{sig.name}={i}")) for i in range(20)]
-    write_guide(here, fine + [(f"hangs{i}", server.url(f"/hang?{sig.name}={i}")) for i in range(3)])
+    hanging = [(f"hangs{i}", server.url(f"/hang?{sig.name}={i}")) for i in range(3)]
+    write_guide(here, fine + hanging)
     state_file = here / "guides/_state/links.json"
     before = server.hits["GET /ok"]
     proc = subprocess.Popen([sys.executable, "-m", "openshelf.links", "--allow-host", "127.0.0.1", "--timeout", "120",
@@ -403,7 +426,11 @@ def test_an_interrupted_run_keeps_and_reports_what_it_checked(here, server, sig,
     assert {got[e]["verdict"] for e, _ in fine} == {"ok"}
     assert {(got[f"hangs{i}"]["verdict"], got[f"hangs{i}"]["note"]) for i in range(3)} == {("skipped", "interrupted")}
     assert doc["summary"]["interrupted"] == sig.name
-    assert set(load_state(state_file)) == {url for _, url in fine}
+    states = load_state(state_file)
+    assert {url for url, s in states.items() if s.last_checked} == {url for _, url in fine}
+    cut = {url: s for url, s in states.items() if s.last_checked is None}  # ended midway: only when, nothing checked
+    assert set(cut) == {url for _, url in hanging}
+    assert all(s.last_cut_off is not None and s.last_verdict is None for s in cut.values())
 
 
 def test_the_collector_settings_are_restored_after_a_run(here, server):  # type: ignore[no-untyped-def]

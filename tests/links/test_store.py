@@ -15,7 +15,9 @@ from openshelf.links.store import (
     LinkState,
     StateError,
     StateWriter,
+    cut_off,
     default_state_file,
+    fetch_order,
     load_state,
     merge_states,
     save_state,
@@ -42,6 +44,10 @@ def test_round_trip(tmp_path):
     save_state(path, states)
     assert load_state(path) == states
     text = path.read_text()
+    assert "last_cut_off" not in text  # written only when set, so a file is as it was unless a deadline cut a check off
+    states["https://c.example/"] = cut_off(None, T(3))
+    save_state(path, states)
+    assert load_state(path) == states
     assert text.index("https://a.example/") < text.index("https://b.example/")  # sorted: small diffs
     assert [p.name for p in path.parent.iterdir()] == ["links.json"]  # no temp file left
     assert '"last_checked": "2026-01-02T00:00:00Z"' in text
@@ -116,6 +122,26 @@ def test_merge_takes_the_latest_record():
     assert merge_states(b, a)["u"].last_verdict == "broken"
 
 
+def test_merge_keeps_the_latest_cut_off():
+    """A check a deadline ended midway after the last finished one is kept, with the finished record."""
+    checked = {"u": LinkState(last_checked=T(2), last_verdict="ok")}
+    cut = {"u": LinkState(last_checked=T(1), last_verdict="broken", last_cut_off=T(3))}
+    for merged in (merge_states(checked, cut), merge_states(cut, checked)):
+        assert (merged["u"].last_verdict, merged["u"].last_cut_off) == ("ok", T(3))
+    stale = {"u": LinkState(last_cut_off=T(1))}
+    assert merge_states(checked, stale)["u"] == checked["u"]
+
+
+def test_a_check_ended_midway_goes_after_the_urls_never_tried():
+    """fetch_order: never tried first, then least recently tried, where a cut-off check counts as tried (and goes
+    after a check finished at the same time); a finished check forgets the cut-off, and files without it read as before."""
+    never, checked, cut = None, LinkState(last_checked=T(2)), cut_off(None, T(2))
+    assert sorted([cut, checked, never, LinkState(last_checked=T(1))], key=fetch_order) == \
+        [never, LinkState(last_checked=T(1)), checked, cut]
+    assert cut_off(checked, T(3)) == replace(checked, last_cut_off=T(3))
+    assert updated(cut_off(checked, T(3)), Verdict.OK, T(4)).last_cut_off is None  # type: ignore[union-attr]
+
+
 def test_an_unwritable_state_is_an_error_not_a_traceback(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(StateError, match="cannot write the link state file") as info:
@@ -165,8 +191,10 @@ def test_state_writer_writes_the_canonical_document_and_follows_replaced_records
     def canonical(states: dict[str, LinkState]) -> str:
         links = {url: json.loads(json.dumps(vars(st), default=str)) for url, st in states.items()}
         for rec in links.values():
-            for name in ("last_checked", "last_ok", "first_failure"):
+            for name in ("last_checked", "last_ok", "first_failure", "last_cut_off"):
                 rec[name] = rec[name] and rec[name].replace("+00:00", "Z").replace(" ", "T")
+            if rec["last_cut_off"] is None:
+                del rec["last_cut_off"]  # written only when set
         return json.dumps({"version": 1, "links": links}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
     writer = StateWriter(path)
@@ -176,6 +204,7 @@ def test_state_writer_writes_the_canonical_document_and_follows_replaced_records
     assert path.read_text(encoding="utf-8") == canonical(states)
     states["https://a.org/"] = replace(states["https://a.org/"], last_verdict=Verdict.OK, consecutive_failures=0)
     states["https://b.org/"] = LinkState(last_checked=T(3), last_verdict=Verdict.BROKEN)
+    states["https://c.org/"] = LinkState(last_cut_off=T(4))
     writer.write(states)
     assert path.read_text(encoding="utf-8") == canonical(states)
     assert load_state(path) == states

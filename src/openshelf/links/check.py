@@ -18,7 +18,8 @@ a read timeout of the same length could never fire first, so there is none), so 
 trickles its headers cannot stretch it; at most ``body_limit`` bytes of a body are
 read; each request is a GET (as lychee's and LinkChecker's are): one request answers for the status and,
 on an HTML page, its title; the body of anything else is not read (a small one is drained so the
-connection is kept). With ``method="HEAD"`` (``--method head``) HEAD comes first and GET follows when
+connection is kept). A GET refused (405, 501) or answered with what cannot be parsed is asked once
+more with HEAD, whose answer decides when it is no failure (noted). With ``method="HEAD"`` (``--method head``) HEAD comes first and GET follows when
 HEAD fails, is refused or rate-limited (a HEAD 404 alone is never believed: some servers answer HEAD
 404 for pages GET serves), or lands on an HTML page (its title is read); a host that refuses HEAD
 three times then gets GET straight away. Redirects are followed by hand (each
@@ -27,6 +28,8 @@ with backoff. ``Retry-After`` on a 429 or 503 pauses that host (only that one: t
 on), whichever request met it (a HEAD, its GET fallback, a retry, a redirect hop), because every
 request passes the same per-host gate; the pause is capped at ``max_retry_after`` seconds, a
 longer one gives up on the URL as ``transient``, and the result's note says what the host asked.
+Cookies belong to one URL (its redirect chains and retries; see :class:`_Budget`), never to the run;
+a kept-alive connection that received an answer nobody asked for is not used again (:mod:`.pool`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from openshelf.wording import counted
 from .guard import AddressGuard, GuardedResolver, PrivateAddressError
 from .limits import Limiter, interleave_hosts
 from .page import Heads, decode_prefix, not_found_claim, read_heads
+from .pool import VettedConnector
 from .rules import HostRule, LinkRules
 from .verdict import FAILING, Verdict
 
@@ -71,6 +75,7 @@ PERMANENT_CODES = {301, 308}
 DEFINITE_CODES = {404, 410}
 BLOCKED_CODES = {401, 403, 999}
 RETRY_CODES = {408, 425, 429, 500, 502, 503, 504}
+GET_REFUSED_CODES = {405, 501}  # GET refused: HEAD is asked once, and decides when it is no failure
 CHALLENGE_MARKERS = (b"cf-chl-", b"challenge-platform", b"Just a moment...", b"Attention Required! | Cloudflare")
 
 
@@ -143,10 +148,16 @@ class _Host:
 @dataclass
 class _Budget:
     """Time a URL may spend in requests (queueing excluded), so a chain of slow hops is bounded;
-    and the longest ``Retry-After`` its requests met (for the note)."""
+    the longest ``Retry-After`` its requests met (for the note); and the cookies its answers set.
+
+    Cookies are this URL's alone: its redirect chains and retries send what its answers set (a login or
+    consent redirect needs that), and nothing is kept for the next URL (a cookie one member's link got
+    must not change the answer to another's, and a run keeps no jar that grows with every site)."""
 
     left: float
     retry_after: float | None = None
+    cookies: aiohttp.CookieJar | None = None  # made when an answer first sets a cookie
+    on_send: Callable[[], None] | None = None  # called when the URL's first request has passed its gates
 
 
 def now_iso() -> str:
@@ -204,7 +215,7 @@ class Checker:
         self._stop: asyncio.Event | None = None  # set by stop(): check_many ends as at a deadline
 
     async def __aenter__(self) -> Checker:
-        connector = aiohttp.TCPConnector(
+        connector = VettedConnector(
             limit=max(1, self.options.concurrency),
             limit_per_host=0,
             resolver=GuardedResolver(self.guard, self._inner_resolver),
@@ -213,7 +224,7 @@ class Checker:
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers=HEADERS,
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            cookie_jar=aiohttp.DummyCookieJar(),  # each URL has its own (see _Budget)
             trust_env=False,  # a proxy would bypass the address guard
             auto_decompress=True,
         )
@@ -228,12 +239,15 @@ class Checker:
     # --- public -------------------------------------------------------------
 
     async def check_many(self, urls: Iterable[str], on_result: Callable[[str, Outcome], None] | None = None,
-                         deadline: float | None = None, first: Callable[[str], datetime] | None = None) -> dict[str, Outcome]:
+                         deadline: float | None = None, first: Callable[[str], Any] | None = None,
+                         sent: set[str] | None = None) -> dict[str, Outcome]:
         """Check each URL once, concurrently; results keyed by URL, in the order they finished.
 
         ``first``: URLs with a smaller key are begun first (hosts still interleaved among equal keys).
         ``on_result`` is called with each result as it comes.  ``deadline`` (a ``time.monotonic()``
         value): then every request still going is cancelled, and the URLs not finished have no result.
+        ``sent``: each URL whose first request went out (past its host's gate) is added to it, so the
+        URLs a deadline ended midway are those in it without a result.
         """
         results: dict[str, Outcome] = {}
         # A bounded window of URLs in progress keeps memory flat however long the list: that many
@@ -246,7 +260,7 @@ class Checker:
 
         async def worker() -> None:
             for url in pending:  # shared: each URL goes to exactly one worker
-                outcome = await self.check(url)
+                outcome = await self.check(url, None if sent is None else functools.partial(sent.add, url))
                 results[url] = outcome
                 if on_result is not None:
                     on_result(url, outcome)
@@ -277,13 +291,14 @@ class Checker:
         if self._stop is not None:
             self._stop.set()
 
-    async def check(self, url: str) -> Outcome:
+    async def check(self, url: str, on_send: Callable[[], None] | None = None) -> Outcome:
         """Check one URL, with retries; never raises for network trouble, nor for a fault of this checker's own that
-        one URL meets (a hostile page should not end a run of thousands): that is the URL's ``transient`` result."""
+        one URL meets (a hostile page should not end a run of thousands): that is the URL's ``transient`` result.
+        ``on_send`` is called when its first request goes out."""
         started = time.monotonic()
         checked_at = now_iso()
         try:
-            outcome = await self._check(url)
+            outcome = await self._check(url, on_send)
         except Exception as exc:  # reported as the URL's result, with what went wrong
             text = " ".join(str(exc).split())[:300]
             outcome = Outcome(Verdict.TRANSIENT, error=f"internal error in the link checker ({type(exc).__name__}: {text}); "
@@ -301,7 +316,7 @@ class Checker:
             host = self._hosts[key] = _Host(Limiter(max(1, self.options.per_host)))
         return host
 
-    async def _check(self, url: str) -> Outcome:
+    async def _check(self, url: str, on_send: Callable[[], None] | None = None) -> Outcome:
         try:
             parsed = URL(url)
         except (ValueError, TypeError) as exc:
@@ -319,7 +334,7 @@ class Checker:
 
         opts = self.options
         timeout = rule.timeout if rule is not None and rule.timeout else opts.timeout
-        budget = _Budget(timeout * 3)
+        budget = _Budget(timeout * 3, on_send=on_send)
         attempts = requests = 0
         hop = _Hop(Verdict.TRANSIENT, error="not checked")
         while True:
@@ -390,27 +405,33 @@ class Checker:
             here = self.rules.host_rule(url.host or "") if url.host != start.host else rule
             hop_rule = here if here is not None and here.soft_404 else rule
             want_body = bool(hop_rule and hop_rule.soft_404)
-            head = self.options.method == "HEAD" and not (want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET)
-            method = "HEAD" if head else "GET"
+            head_first = self.options.method == "HEAD" and not (want_body or probe or host.head_unsupported >= HEAD_REFUSALS_BEFORE_GET)
+            method = "HEAD" if head_first else "GET"
             result = await self._request(method, url, hop_rule, timeout, budget, urgent=continuing or requests > 0)
             requests += 1
-            if method == "GET" and result.malformed and result.hop is not None:
-                # An answer aiohttp cannot parse (a Content-Length shorter than the body, a header over 8 KiB: browsers
-                # often show such a page): HEAD's answer has no body to go wrong; a status it gives decides, noted.
-                answer = await self._request("HEAD", url, hop_rule, timeout, budget, urgent=True)
-                requests += 1
-                if answer.hop is None and answer.status is not None and answer.status < 400:
-                    notes.append(f"the GET answer could not be parsed ({result.hop.error}); HEAD answered {answer.status}")
-                    result = replace(answer, fallback=False)
-            if method == "HEAD" and result.fallback:
-                # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
-                # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
-                # Retry-After the GET waits at the host's gate like any request.
-                head_status = result.status
-                result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
-                requests += 1
-                if head_status in (405, 501) and result.status is not None:
-                    host.head_unsupported += 1
+            head: _Response | None = None
+            if method == "HEAD":
+                head = result
+                if result.fallback:
+                    # HEAD failed, was refused or rate-limited, or landed on an HTML page: GET decides (a HEAD 404
+                    # alone is never believed: some servers answer HEAD 404 for pages GET serves). After a
+                    # Retry-After the GET waits at the host's gate like any request.
+                    result = await self._request("GET", url, hop_rule, timeout, budget, urgent=True)
+                    requests += 1
+                    if head.status in (405, 501) and result.status is not None:
+                        host.head_unsupported += 1
+            refused = _get_refused(result)
+            if refused is not None:
+                # GET was refused (405, 501) or its answer could not be parsed (a Content-Length shorter than the body, a
+                # header over 8 KiB: browsers often show such a page): HEAD's answer, without a body, decides when it is
+                # no failure; a HEAD that met a 429 or 503 makes the URL be tried again, after the host's pause.
+                if head is None:
+                    head = await self._request("HEAD", url, hop_rule, timeout, budget, urgent=True)
+                    requests += 1
+                if head.hop is None and head.status is not None and (head.status < 400 or head.status in RETRY_CODES):
+                    if head.status < 400:
+                        notes.append(f"{refused}; HEAD answered {head.status}")
+                    result = replace(head, fallback=False)
             if result.hop is not None:
                 hop = result.hop
                 hop.final_url = str(url)
@@ -548,11 +569,14 @@ class Checker:
         except BaseException:
             host.limiter.release()
             raise
+        if budget.on_send is not None:
+            budget.on_send()
+            budget.on_send = None
         limit = max(0.05, min(timeout, budget.left))
         started = time.monotonic()
         try:
             async with asyncio.timeout(limit) as deadline:
-                response = await self._fetch(method, url, rule, limit, deadline)
+                response = await self._fetch(method, url, rule, limit, deadline, budget)
             if response.retry_after is not None:
                 response = self._pause_host(host, response, budget)  # before this request's slot is given up
             return response
@@ -569,7 +593,7 @@ class Checker:
             self.request_count += 1
 
     async def _fetch(self, method: str, url: URL, rule: HostRule | None, limit: float,
-                     deadline: asyncio.Timeout) -> _Response:
+                     deadline: asyncio.Timeout, budget: _Budget) -> _Response:
         assert self._session is not None
         opts = self.options
         # Only the connect timeout here: the hard deadline (``asyncio.timeout`` in _request, the same
@@ -581,11 +605,17 @@ class Checker:
             client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=None)
             if len(self._timeouts) < 64:
                 self._timeouts[connect] = client_timeout
+        jar = budget.cookies
         async with self._session.request(
-            method, url, allow_redirects=False, timeout=client_timeout, raise_for_status=False
+            method, url, allow_redirects=False, timeout=client_timeout, raise_for_status=False,
+            cookies=jar.filter_cookies(url) if jar is not None else None,
         ) as resp:
             status = resp.status
             headers = resp.headers
+            if "Set-Cookie" in headers:
+                if jar is None:
+                    jar = budget.cookies = aiohttp.CookieJar(unsafe=True)  # unsafe: IP-address hosts keep theirs too
+                jar.update_cookies(resp.cookies, resp.url)
             challenge = headers.get("cf-mitigated", "").lower() == "challenge"
             location = headers.get("Location")
             retry_after = parse_retry_after(headers.get("Retry-After")) if status in (429, 503) else None
@@ -631,6 +661,15 @@ class _Response:
     fallback: bool = False
     malformed: bool = False  # an answer aiohttp could not parse (``hop`` says what)
     hop: _Hop | None = field(default=None)
+
+
+def _get_refused(result: _Response) -> str | None:
+    """Why a GET's answer cannot decide while a HEAD's could (the method refused, the answer unparsable), or None."""
+    if result.malformed and result.hop is not None:
+        return f"the GET answer could not be parsed ({result.hop.error})"
+    if result.hop is None and result.status in GET_REFUSED_CODES and not result.challenge:
+        return f"GET was refused (HTTP {result.status})"
+    return None
 
 
 def _is_html(headers: Mapping[str, str]) -> bool:

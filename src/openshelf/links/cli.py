@@ -91,7 +91,8 @@ Use `openshelf links merge STATE...` to merge the state files of sharded runs.
                    "local record is failing is always checked.")
 @click.option("--deadline", default=None, metavar="DURATION",
               help="Bound the whole run (counted from the start of the command), e.g. 10m, 1h: URLs not checked by "
-                   "then are reported skipped (note: deadline) and checked first next time. The state file is also "
+                   "then are reported skipped (note: deadline); next time the ones not reached go first, the ones it "
+                   "ended midway after every URL not tried yet. The state file is also "
                    f"written every {CHECKPOINT_EVERY} results.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
               help="Exempt this host from the private-address guard (repeatable).")

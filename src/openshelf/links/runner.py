@@ -12,8 +12,10 @@ was.  A URL whose local record is failing is always fetched: the source's word n
 
 Bounded: with a ``deadline`` the URLs not finished by then are reported ``skipped`` (note
 ``deadline``; one the state knows is broken stays ``broken``, from the state) and their state is left
-as it was; URLs are fetched least recently checked first
-(never checked first of all), so the next run begins with them.  The new state is handed to
+as it was, but for when the deadline ended a check midway (``last_cut_off``).  URLs are fetched least
+recently tried first (never tried first of all; a check the deadline ended midway counts as tried), so
+the next run begins with the URLs this one did not reach, and URLs that hang every time go after the
+others instead of eating every run's time: each run makes progress.  The new state is handed to
 ``checkpoint`` every ``checkpoint_every`` results, so a killed run loses at most that many.
 """
 
@@ -36,7 +38,7 @@ from .check import Checker, CheckOptions, Outcome, now_iso
 from .extract import Target
 from .guard import AddressGuard
 from .rules import LinkRules
-from .store import LinkState, format_time, last_checked, updated, utcnow, wayback_url
+from .store import LinkState, cut_off, fetch_order, format_time, updated, utcnow, wayback_url
 from .verdict import FAILING, WORKING, Verdict
 
 if TYPE_CHECKING:
@@ -299,12 +301,19 @@ async def run_check(
             record(url, outcome)
 
     if to_fetch:
+        sent: set[str] = set()
         async with Checker(options, rules, guard, resolver=resolver) as checker, _stopped_by_signals(checker) as caught:
-            # least recently checked first (never checked first of all), so what a deadline cut off goes first next time
-            await checker.check_many(list(sharing), on_result=record_each, deadline=deadline,
-                                     first=lambda sent: min(last_checked(states.get(u)) for u in sharing[sent]))
+            # least recently tried first (never tried first of all), so what a deadline did not reach goes first next
+            # time, and what it ended midway goes after the URLs no run has tried (see fetch_order)
+            await checker.check_many(list(sharing), on_result=record_each, deadline=deadline, sent=sent,
+                                     first=lambda key: min(fetch_order(states.get(u)) for u in sharing[key]))
             summary.requests = checker.request_count
         summary.interrupted = caught[0] if caught else None
+        ended = utcnow()
+        for key in sent:
+            for url in sharing[key]:
+                if url not in results:  # begun, a request sent, and ended midway by the deadline or a signal
+                    new_states[url] = cut_off(new_states.get(url), ended)
     why, note = ("the run was interrupted", INTERRUPTED_NOTE) if summary.interrupted else ("the run's deadline ran out", DEADLINE_NOTE)
     for target in to_fetch:
         if target.url not in results:

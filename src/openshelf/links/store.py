@@ -8,6 +8,8 @@ Format (``guides/_state/links.json``, sorted for small diffs)::
                                         "first_failure": null, "consecutive_failures": 0,
                                         "last_verdict": "ok", "last_status": 200, ...}}}
 
+(``last_cut_off`` is written only for a URL whose last check a deadline ended midway.)
+
 Written atomically (a temp file in the same folder, fsync, ``os.replace``), so an interrupted
 run leaves the old file whole; a run writes it every so many results too (:class:`StateWriter`,
 which serialises each record once, so those writes stay cheap however many URLs there are). A file
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,9 @@ class LinkState:
     last_error: str | None = None
     final_url: str | None = None
     redirect_to: str | None = None
+    #: when a run's deadline (or a signal) last ended its check midway, a request already sent; None once a check
+    #: finishes. Such a URL goes after the ones no run has tried (see :func:`fetch_order`). Written only when set.
+    last_cut_off: datetime | None = None
 
     def is_fresh(self, max_age: timedelta | None, now: datetime | None = None) -> bool:
         """Checked OK within ``max_age``: a run may skip it."""
@@ -94,13 +99,17 @@ def parse_time(text: str | datetime | None) -> datetime | None:
 # --- read and write ---------------------------------------------------------
 
 _FIELDS = {f.name for f in fields(LinkState)}
-_TIMES = ("last_checked", "last_ok", "first_failure")
+_TIMES = ("last_checked", "last_ok", "first_failure", "last_cut_off")
+_WRITTEN_WHEN_SET = ("last_cut_off",)  # a field added later: a record without it is written as before
 
 
 def _record(state: LinkState) -> dict[str, Any]:
     raw = asdict(state)
     for name in _TIMES:
         raw[name] = format_time(raw[name])
+    for name in _WRITTEN_WHEN_SET:
+        if raw[name] is None:
+            del raw[name]
     return raw
 
 
@@ -212,6 +221,7 @@ def updated(prev: LinkState | None, verdict: Verdict, checked_at: str | datetime
     state.last_error = error
     state.final_url = final_url
     state.redirect_to = redirect_to
+    state.last_cut_off = None
     if verdict in WORKING:
         state.last_ok = when
         state.first_failure = None
@@ -223,6 +233,11 @@ def updated(prev: LinkState | None, verdict: Verdict, checked_at: str | datetime
     return state
 
 
+def cut_off(state: LinkState | None, when: datetime) -> LinkState:
+    """The record of a URL whose check a run's deadline (or a signal) ended midway at ``when``: as it was, and when."""
+    return replace(state or LinkState(), last_cut_off=when)
+
+
 def last_checked(state: LinkState | None) -> datetime:
     """When a URL was last checked; the earliest time for one never checked (so it sorts first)."""
     if state is None or state.last_checked is None:
@@ -230,14 +245,29 @@ def last_checked(state: LinkState | None) -> datetime:
     return state.last_checked
 
 
+def fetch_order(state: LinkState | None) -> tuple[datetime, bool]:
+    """A URL's place in a run, smallest first: least recently tried first, where a check a deadline cut off
+    counts as tried (else the same hanging URLs, never finished, would come first and eat every run's time);
+    URLs no run has tried come first of all, and at the same time a cut-off check goes after a finished one."""
+    tried = last_checked(state)
+    if state is not None and state.last_cut_off is not None and state.last_cut_off >= tried:
+        return state.last_cut_off, True
+    return tried, False
+
+
 def merge_states(*parts: dict[str, LinkState]) -> dict[str, LinkState]:
-    """Merge shard states: for each URL, the most recently checked record wins."""
+    """Merge shard states: for each URL, the most recently checked record wins (with the latest cut-off of any)."""
     merged: dict[str, LinkState] = {}
     for part in parts:
         for url, state in part.items():
             have = merged.get(url)
-            if have is None or last_checked(state) > last_checked(have):
+            if have is None:
                 merged[url] = state
+                continue
+            win, other = (state, have) if last_checked(state) > last_checked(have) else (have, state)
+            if other.last_cut_off is not None and fetch_order(other) > fetch_order(win):
+                win = replace(win, last_cut_off=other.last_cut_off)
+            merged[url] = win
     return merged
 
 
