@@ -5,9 +5,10 @@ Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +23,9 @@ from openshelf.wording import counted
 
 if TYPE_CHECKING:
     from openshelf.curate.append import Appended
+    from openshelf.curate.init import Settings as InitSettings
+    from openshelf.errors import OpenShelfError
+    from openshelf.federation.fetch import Fetched
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -548,9 +552,30 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
 COMMANDS.append(issueform_command)
 
 
-def _fetch_sources(guides: Path) -> bool:
-    """``openshelf sources update`` in a new guide; True when every subscription was fetched.  A
-    failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
+def _download_subscriptions(settings: InitSettings) -> tuple[InitSettings, dict[str, Fetched | OpenShelfError]]:
+    """Fetch the guides ``settings`` subscribes to, before anything is written: ``settings`` with each source named
+    after the id its export gives its guide (the address's host when the export cannot be read), and the downloads
+    by those names, for :func:`_fetch_sources` to check and write."""
+    from openshelf.curate.init import sources_data
+    from openshelf.federation.config import SourcesFile
+    from openshelf.federation.exchange import FormatError, read_export
+    from openshelf.federation.fetch import Fetched
+    from openshelf.federation.update import download
+
+    provisional = SourcesFile.model_validate(sources_data(settings) or {}).sources
+    by_url = {s.url: got for s, got in zip(provisional, download(provisional).values(), strict=True)}
+    names = {}
+    for url, got in by_url.items():
+        if isinstance(got, Fetched) and got.body is not None:
+            with contextlib.suppress(FormatError):  # the update that follows reports it, under the host's name
+                names[url] = read_export(got.body, url).guide.id
+    named = dataclasses.replace(settings, source_names=names)
+    return named, {s.id: by_url[s.url] for s in SourcesFile.model_validate(sources_data(named) or {}).sources}
+
+
+def _fetch_sources(guides: Path, fetched: Mapping[str, Fetched | OpenShelfError]) -> bool:
+    """``openshelf sources update`` in a new guide, with the downloads ``fetched`` already made; True when every
+    subscription was fetched.  A failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
     from openshelf.federation.cli import load_sources
     from openshelf.federation.diff import render_text
     from openshelf.federation.update import update
@@ -558,7 +583,7 @@ def _fetch_sources(guides: Path) -> bool:
     sources = load_sources(guides)
     if sources is None:
         return False
-    report = update(guides, sources.sources)
+    report = update(guides, sources.sources, fetched=fetched)
     click.echo(render_text(report), nl=False, err=True)
     if report.failed:
         click.echo("warning: a subscribed guide could not be fetched: the new guide builds once 'make sources' fetches it", err=True)
@@ -599,11 +624,15 @@ def _refresh_form(guides: Path, form: Path) -> None:
 @click.option("--license", "license_id", default=None, metavar="SPDX", help="The content's licence as an SPDX id, e.g. CC-BY-4.0.")
 @click.option("--subscribe", multiple=True, metavar="URL",
               help="Subscribe to another guide by the address of its export (…/downloads/openshelf.json); repeatable.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="With --subscribe: a host on the local network the subscriptions may be fetched from (their allow_hosts in "
+                   "guides/_sources.yml; every other private address stays refused); repeatable.")
 @click.option("--fetch/--no-fetch", default=True, show_default=True,
-              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds.")
+              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds; "
+                   "each source is named after the id its guide gives itself (not fetched: after the address's host).")
 @click.option("--no-input", is_flag=True, help="Never prompt: a missing name is a usage error (exit 2).")
 def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | None, languages: str | None, url: str | None,
-                 license_id: str | None, subscribe: tuple[str, ...], **names: str | None) -> None:
+                 license_id: str | None, subscribe: tuple[str, ...], allow_hosts: tuple[str, ...], **names: str | None) -> None:
     """Create a new guide repository in DIR (a new or empty folder) for another library.
 
     \b
@@ -641,12 +670,15 @@ def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | N
             shared = click.prompt("订阅的指南 · Subscribe to a guide's export URL (empty: none)", default="", show_default=False).strip()
             subscribe = (shared,) if shared else ()
     settings = i.Settings(id=guide_id or i.default_id(name, publisher), name=name, languages=langs, publisher=publisher,
-                          url=url, license=license_id, subscribe=subscribe)
+                          url=url, license=license_id, subscribe=subscribe, allow_hosts=allow_hosts)
     problems = i.problems(settings if settings.id else dataclasses.replace(settings, id="id"))  # the other values' problems
     if not settings.id and not problems:  # named, but in no Latin letters (without a name, that problem says it)
         problems = ["missing --id (the names give none in Latin letters)"]
     if problems:
         raise click.UsageError("; ".join(problems))
+    downloads: dict[str, Fetched | OpenShelfError] = {}
+    if subscribe and fetch:
+        settings, downloads = _download_subscriptions(settings)
     try:
         i.create(directory, settings, __version__, i.pinned_requirements())
     except i.NotEmpty as exc:
@@ -655,7 +687,7 @@ def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | N
         click.echo(f"error: cannot create {directory}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo(f"created guide '{settings.id}' in {directory}", err=True)
-    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides")
+    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides", downloads)
     if fetched:  # the form offers the categories the subscribed guides define too, as `openshelf issueform` makes it
         _refresh_form(directory / "guides", directory / DEFAULT_FORM)
     next_steps = [f"cd {directory}",
