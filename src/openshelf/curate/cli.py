@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import load_federated, load_own, load_own_and_federated, load_own_offered
+from openshelf.federation.assemble import Subscribed, load_federated, load_own, load_own_and_federated, load_own_offered, read_subscribed
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
@@ -95,10 +95,12 @@ def _valid(guide: Guide | None, diagnostics: list[Diagnostic]) -> Guide:
     return guide
 
 
-def _own_guide_or_exit(guides: Path) -> tuple[Guide, list[str]]:
-    """The guide's own files, as :func:`_guide_or_exit` gives them, and the categories its subscriptions define."""
-    guide, diagnostics, offered = load_own_offered(guides)
-    return _valid(guide, diagnostics), offered
+def _own_guide_or_exit(guides: Path) -> tuple[Guide, Subscribed]:
+    """The guide's own files, as :func:`_guide_or_exit` gives them, and its subscriptions as read (their categories
+    are offered too; a validation of the guide with a change reuses them)."""
+    subscribed = read_subscribed(guides)
+    guide, diagnostics, _ = load_own_offered(guides, subscribed=subscribed)
+    return _valid(guide, diagnostics), subscribed
 
 
 def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
@@ -212,12 +214,12 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
         return
     if not collection:
         raise click.UsageError("missing --collection")
-    guide, offered = _own_guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     path = _collection_file(guide, guides, collection)
     data = n.entry_data(options)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
-        _ask(data, list(dict.fromkeys([*guide.site.categories, *offered])))
+        _ask(data, list(dict.fromkeys([*guide.site.categories, *subscribed.categories])))
         missing = n.missing_required(data)
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)} (run it in a terminal without --no-input to be asked)")
@@ -232,14 +234,15 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     problems = n.schema_problems(data)
     if problems:
         raise click.UsageError("; ".join(problems))
-    _append_new(path, data, guides, dry_run)
+    _append_new(path, data, guides, dry_run, subscribed)
 
 
-def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool) -> None:
-    """Append the new entry ``data`` to ``path`` once the whole guide validates with it (or show it: ``dry_run``)."""
+def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool, subscribed: Subscribed) -> None:
+    """Append the new entry ``data`` to ``path`` once the whole guide validates with it, its subscriptions as read
+    before (or show it: ``dry_run``)."""
     from openshelf.curate.append import append_entries
 
-    result = append_entries(path, [data], guides, write=not dry_run)
+    result = append_entries(path, [data], guides, write=not dry_run, subscribed=subscribed)
     _finish(result, dry_run, f"add entry '{data['id']}'", f"added entry '{data['id']}'")
 
 
@@ -268,7 +271,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
 
     answers = parse(body)
     collection = collection or answers.pop("collection", None)
-    guide, offered = _own_guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
     if data.get("tags"):
         data["tags"] = n.tag_slugs(data["tags"], guide.site)
@@ -276,7 +279,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
     problems += [(option, "missing") for option in n.missing_required(data)]
-    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in offered:
+    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in subscribed.categories:
         problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
     for line in n.schema_problems(data):
         option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)
@@ -294,7 +297,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
         data = {"id": next_free_id(title, data.get("url", ""), guide.by_id), **data}
     data.setdefault("status", "active")
     data.setdefault("last_verified", None)
-    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run)
+    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run, subscribed)
 
 
 def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
