@@ -217,6 +217,7 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     guide, subscribed = _own_guide_or_exit(guides)
     path = _collection_file(guide, guides, collection)
     data = n.entry_data(options)
+    worded = _tags_as_slugs(data, guide)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
         _ask(data, list(dict.fromkeys([*guide.site.categories, *subscribed.categories])))
@@ -235,6 +236,27 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     if problems:
         raise click.UsageError("; ".join(problems))
     _append_new(path, data, guides, dry_run, subscribed)
+    _paste_tag_labels(guides, worded)
+
+
+def _tags_as_slugs(data: dict[str, Any], guide: Guide) -> dict[str, str]:
+    """The tags of ``data`` written as words made slugs, by the rule ``import`` follows too
+    (:func:`~openshelf.curate.new.worded_tags`); the new slugs → the words they came from."""
+    from openshelf.curate.new import worded_tags
+
+    if not data.get("tags"):
+        return {}
+    data["tags"], worded = worded_tags(data["tags"], guide.site)
+    return worded
+
+
+def _paste_tag_labels(guides: Path, worded: Mapping[str, str]) -> None:
+    """Tell the curator how to name the tags that words became (``import`` and ``new`` alike)."""
+    from openshelf.curate.transfer import tag_labels_block
+
+    if worded:
+        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
+                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(worded)}", err=True, nl=False)
 
 
 def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool, subscribed: Subscribed) -> None:
@@ -273,8 +295,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     collection = collection or answers.pop("collection", None)
     guide, subscribed = _own_guide_or_exit(guides)
     data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
-    if data.get("tags"):
-        data["tags"] = n.tag_slugs(data["tags"], guide.site)
+    worded = _tags_as_slugs(data, guide)
     problems: list[tuple[str, str]] = []
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
@@ -298,6 +319,7 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
     data.setdefault("status", "active")
     data.setdefault("last_verified", None)
     _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run, subscribed)
+    _paste_tag_labels(guides, worded)
 
 
 def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
@@ -366,7 +388,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     """
     import difflib
 
-    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle, tag_labels_block
+    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
     from openshelf.guide.load import read_text
 
     guide = _guide_or_exit(guides)
@@ -387,9 +409,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     if plan.undefined_categories:
         click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
                    f"and write the labels readers see, then import again:\n{categories_block(plan.undefined_categories)}", err=True, nl=False)
-    if plan.worded_tags:
-        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
-                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(plan.worded_tags)}", err=True, nl=False)
+    _paste_tag_labels(guides, plan.worded_tags)
     if problems:
         _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
 from openshelf.curate.export import COLUMN_BY_NAME, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import entry_data, tag_slugs
+from openshelf.curate.new import entry_data, worded_tags
 from openshelf.errors import GuideError
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
@@ -31,7 +31,7 @@ from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import SITE_FILE, SLUG, Entry
+from openshelf.guide.models import SITE_FILE, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -285,10 +285,8 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
         before = existing.model_dump() if existing else None
         data = row_data(row.cells, before)
         if data.get("tags"):
-            slugs = tag_slugs(data["tags"], guide.site)
-            plan.worded_tags.update({slug: written for written, slug in zip(data["tags"], slugs, strict=True)
-                                     if written != slug and slug not in guide.site.tags and re.match(SLUG, slug)})
-            data["tags"] = slugs
+            data["tags"], worded = worded_tags(data["tags"], guide.site)
+            plan.worded_tags.update(worded)
         if "id" not in data and data.get("title"):
             title = data["title"].get("en") or data["title"].get("zh") or ""
             data = {"id": next_free_id(title, data.get("url", ""), ids), **data}
