@@ -748,16 +748,16 @@ COMMANDS.append(init_command)
 @click.option("--evidence", "evidence", required=True, multiple=True, metavar="URL",
               help="The http(s) address of what you looked at: the page that states the offer, or an archived copy "
                    "(web.archive.org).  Repeat for more than one.")
-@click.option("--kind", "kind", type=click.Choice(["provider", "copy", "report"]), default=None,
+@click.option("--kind", "kind", type=click.Choice(["provider", "copy", "report"]), default="provider", show_default=True,
               help="What the evidence is: the provider's own page (provider), a stored or archived copy of it (copy), or "
                    "someone else's report or reprint of what the provider said (report: the site says 'checked against a "
-                   "report' and does not link it).  Left out: the provider's own page.")
+                   "report' and does not link it).  Written as evidence_kind.")
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day you made the check (default: today).")
 @click.option("--note", default=None, metavar="TEXT", help="What the evidence stated, in a sentence, for the next person who checks.")
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--dry-run", is_flag=True, help="Print the file as it would be instead of writing it.")
-def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str | None, date_text: str | None, note: str | None,
+def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str, date_text: str | None, note: str | None,
                    guides: Path, dry_run: bool) -> None:
     """Record that you checked entry ID against its provider's own statement.
 

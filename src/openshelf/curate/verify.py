@@ -33,13 +33,14 @@ class Check:
     by: str
     evidence: tuple[str, ...]
     note: str | None = None
-    kind: str | None = None  # evidence_kind: provider, copy or report
+    #: evidence_kind: provider (the provider's own page, unless the curator says otherwise), copy or report
+    kind: str = "provider"
 
     def fields(self) -> dict[str, object]:
-        """The entry fields this check sets, in the schema's order."""
-        values: dict[str, object] = {"last_verified": self.day, "verified_by": self.by, "evidence": list(self.evidence)}
-        if self.kind:
-            values["evidence_kind"] = self.kind
+        """The entry fields this check sets, in the schema's order: ``evidence_kind`` always, so that every
+        recorded check says what its evidence was (a guide's content tests may ask it, as this repository's do)."""
+        values: dict[str, object] = {"last_verified": self.day, "verified_by": self.by, "evidence": list(self.evidence),
+                                     "evidence_kind": self.kind}
         if self.note:
             values["verification_note"] = self.note
         return values
@@ -69,7 +70,7 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
         raise NoSuchEntry(entry_id)
     entry: CommentedMap = entries[index]
     values = check.fields()
-    for stale in ("evidence_kind", "verification_note"):  # the previous check's, when this one says nothing of it
+    for stale in ("verification_note",):  # the previous check's, when this one says nothing of it
         if stale in entry and stale not in values:
             del entry[stale]
     for key, value in values.items():
