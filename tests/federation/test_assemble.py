@@ -405,6 +405,28 @@ def test_new_reads_the_snapshots_once(library: Path, monkeypatch: pytest.MonkeyP
         assert CliRunner().invoke(main, ["validate", str(library)]).exit_code == 0
 
 
+def test_the_other_curating_commands_read_the_snapshots_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`verify`, `collection add` and `import` loaded the guide's own files (reading the snapshots) and then read
+    them again for each check of the guide with their change; import once more per round of dropping bad rows."""
+    sheet = Path("rows.csv")
+    sheet.write_text("title_en,url,description_en,category,access\n"
+                     "Our VPN,https://vpn.mylib.example.edu/,The library's VPN.,remote,institutional\n"
+                     "Bad,https://bad.mylib.example.edu/,Refers to nothing.,nowhere,free\n", encoding="utf-8")
+    commands = {"verify": ["verify", "local-db", "--by", "A", "--evidence", "https://db.mylib.example.edu/about"],
+                "collection add": ["collection", "add", "guides-new", "--title-en", "New"],
+                "import": ["import", str(sheet), "--collection", "databases"]}
+    for name, args in commands.items():
+        reads = counting_reads(monkeypatch)
+        result = CliRunner().invoke(main, [*args, "--guides", str(library)])
+        assert result.exit_code == (1 if name == "import" else 0), (name, result.output)
+        assert reads["snapshots"] == 1, (name, reads)
+    text = (library / "databases.yml").read_text(encoding="utf-8")
+    # import takes a category only a source defines, as new and validate do; the row with an unknown one is refused
+    assert "id: our-vpn" in text and "category: remote" in text and "id: bad" not in text
+    assert "category 'nowhere' is not defined" in result.stderr
+    assert CliRunner().invoke(main, ["validate", str(library)]).exit_code == 0
+
+
 def test_new_still_refuses_an_entry_the_subscriptions_make_invalid(library: Path) -> None:
     """The check of the guide with the new entry, reusing the snapshots read before, still knows the sources' ids:
     'related' may name one of theirs, and an id nobody has is still refused."""

@@ -165,11 +165,11 @@ def collection_add_command(collection_id: str, guides: Path, order: int | None, 
     for existing in (guides / f"{collection_id}.yml", guides / f"{collection_id}.yaml"):
         if existing.exists():
             raise click.BadParameter(f"{display_path(existing)} already exists; it is not replaced", param_hint="ID")
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     description = {lang: given[f"description_{lang}"] for lang in ("zh", "en") if f"description_{lang}" in given}
     path = guides / f"{collection_id}.yml"
     text = collection_text(collection_id, title, description, next_order(guide) if order is None else order)
-    problems = [d for d in validate_candidate(guides, {path: text}) if d.severity == "error"]
+    problems = [d for d in validate_candidate(guides, {path: text}, subscribed) if d.severity == "error"]
     if problems:
         _report(problems)
         click.echo(f"{display_path(path)}: not created: the guide would have the errors above", err=True)
@@ -391,7 +391,7 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
     from openshelf.guide.load import read_text
 
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     if collection is not None:
         _collection_file(guide, guides, collection)
     display = display_path(csv_file)
@@ -399,12 +399,12 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
         text = read_csv(csv_file)
         if collection is None and not update and "collection" not in text.partition("\n")[0].lower():  # --update: rows know theirs
             raise click.UsageError("give --collection NAME (the file has no 'collection' column)")
-        plan = plan_import(text, display, guide, collection, update)
+        plan = plan_import(text, display, guide, collection, update, subscribed.categories)
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     files = {name: _collection_file(guide, guides, name) for name in plan.collections}
-    texts, problems = settle(plan, guide, files, guides)
+    texts, problems = settle(plan, guide, files, guides, subscribed)
     _report(plan.diagnostics)
     if plan.undefined_categories:
         click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
@@ -793,19 +793,19 @@ def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str,
             raise click.BadParameter(f"{url!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", param_hint="'--evidence'") from None
     if not by.strip():
         raise click.BadParameter("say who made the check", param_hint="'--by'")
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     entry = guide.by_id.get(entry_id)
     if entry is None:
         merged, _ = load_federated(guides)
-        subscribed = merged.by_id.get(entry_id) if merged is not None else None
-        if subscribed is not None:  # a subscribed guide's entry: its snapshot is never edited here
-            raise click.BadParameter(f"entry '{entry_id}' comes from a subscribed guide ({display_path(Path(subscribed.where().path))}), "
+        theirs = merged.by_id.get(entry_id) if merged is not None else None
+        if theirs is not None:  # a subscribed guide's entry: its snapshot is never edited here
+            raise click.BadParameter(f"entry '{entry_id}' comes from a subscribed guide ({display_path(Path(theirs.where().path))}), "
                                      "which is not edited here: record the check in that guide's own repository, or add a local "
                                      f"note to the entry in {display_path(guides / '_overlays.yml')}", param_hint="'ID'")
         raise click.BadParameter(f"no entry '{entry_id}' in {display_path(guides)}", param_hint="'ID'")
     path = Path(entry.where().path)
     check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None, kind)
-    result = verify_entry(path, entry_id, check, guides, write=not dry_run)
+    result = verify_entry(path, entry_id, check, guides, write=not dry_run, subscribed=subscribed)
     _finish(result, dry_run, f"record the check of '{entry_id}'", f"recorded the check of '{entry_id}' ({day}, by {check.by})")
 
 

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from openshelf.curate import fmt
 from openshelf.curate.append import Appended, validate_candidate
 from openshelf.curate.roundtrip import dump_rt, load_rt
+from openshelf.federation.assemble import Subscribed
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.encoding import in_layout_of
@@ -79,12 +80,14 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
     return dump_rt(doc), index
 
 
-def verify_entry(path: Path, entry_id: str, check: Check, guides: Path, *, write: bool = True) -> Appended:
+def verify_entry(path: Path, entry_id: str, check: Check, guides: Path, *, write: bool = True,
+                 subscribed: Subscribed | None = None) -> Appended:
     """Record ``check`` on ``entry_id`` in the collection file ``path``, validate the whole guide with
-    the new file, and replace the file only when there is no error (never when ``write`` is false)."""
+    the new file (its subscriptions as already read, ``subscribed``, or read now), and replace the file only when
+    there is no error (never when ``write`` is false)."""
     text, index = record_check(read_text(path), entry_id, check)
     line = yamlsource.load(text)[1].of(("entries", index))[0]
-    result = Appended(path, text, [line], validate_candidate(guides, {path: text}))
+    result = Appended(path, text, [line], validate_candidate(guides, {path: text}, subscribed))
     if result.ok and write:
         write_atomic(path, in_layout_of(path.read_bytes(), text))  # its line endings and byte-order mark kept
     return result
