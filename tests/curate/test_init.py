@@ -172,6 +172,8 @@ def test_a_non_empty_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
     (("--name-zh", "河畔\n图书馆"), "--name-zh: '河畔\\n图书馆' has a line break"),
     (("--license", "x" * 101), "license: String should have at most 100 characters"),
     (("--publisher-en", "L" * 10_001), "publisher.en: String should have at most 10000 characters"),
+    (("--subscribe", "http://10.0.0.5/openshelf.json", "--allow-host", "10.0.0.5:web"), "--allow-host: bad port in '10.0.0.5:web'"),
+    (("--allow-host", "10.0.0.5"), "--allow-host: only a subscription (--subscribe) fetches anything"),
 ])
 def test_bad_values_are_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     result = run_init(str(tmp_path / "g"), *FLAGS, *args)
@@ -369,6 +371,52 @@ def test_a_subscription_is_fetched_at_once_through_the_guard(tmp_path: Path) -> 
     assert not (tmp_path / "guide" / "guides" / "_sources" / "lock.json").exists()  # nothing half-fetched
 
 
+def test_a_source_is_named_after_the_subscribed_guides_own_id(tmp_path: Path) -> None:
+    """Issue: init named each source after its address's host (127-0-0-1, 127-0-0-1-2 …). A source is named after the
+    id the subscribed guide gives itself in its export, made unique against the new guide's id and the sources before
+    it; --allow-host is written into each source's allow_hosts, and each export is fetched once."""
+    from support_sources import export_server, make_export
+
+    body = make_export(tmp_path / "shared")  # the guide 'shared'
+    with export_server() as server:
+        server.serve("/a/openshelf.json", body)
+        server.serve("/b/openshelf.json", body)
+        urls = [server.url("/a/openshelf.json"), server.url("/b/openshelf.json")]
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--id", "shared", "--subscribe", urls[0], "--subscribe", urls[1],
+                          "--allow-host", server.host)
+        requested = [path for path, _ in server.requests]
+    assert result.exit_code == 0, result.output
+    guides = tmp_path / "guide" / "guides"
+    assert yaml.safe_load((guides / "_sources.yml").read_text(encoding="utf-8")) == {"sources": [
+        {"id": "shared-2", "url": urls[0], "allow_hosts": [server.host]},
+        {"id": "shared-3", "url": urls[1], "allow_hosts": [server.host]}]}
+    assert sorted(requested) == ["/a/openshelf.json", "/b/openshelf.json"]  # read for its id and written from the one download
+    assert sorted(p.name for p in (guides / "_sources").iterdir()) == ["lock.json", "shared-2.json", "shared-3.json"]
+    assert (guides / "_sources" / "shared-2.json").read_bytes() == body
+    guide, diagnostics = load_federated(guides)
+    assert guide is not None, [d.format() for d in diagnostics]
+
+
+def test_a_source_whose_export_cannot_be_read_is_named_after_its_host(tmp_path: Path) -> None:
+    from support_sources import export_server
+
+    with export_server() as server:
+        server.serve("/openshelf.json", b"<html>not an export</html>")
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--subscribe", server.url("/openshelf.json"), "--allow-host", server.host)
+    assert result.exit_code == 0, result.output
+    sources = yaml.safe_load((tmp_path / "guide" / "guides" / "_sources.yml").read_text(encoding="utf-8"))["sources"]
+    assert [s["id"] for s in sources] == ["127-0-0-1"]
+    assert "source '127-0-0-1': failed, no snapshot yet" in result.stderr and "not a JSON document" in result.stderr
+    assert "make sources" in result.stderr and not (tmp_path / "guide" / "guides" / "_sources").exists()
+
+
+def test_unique_ids_stay_valid() -> None:
+    assert init.unique_id("shared", {"shared", "shared-2"}) == "shared-3"
+    long = "a" * 60 + "-b-c"
+    made = init.unique_id(long, {long})
+    assert made.endswith("-2") and len(made) <= 64 and made != long
+
+
 def test_no_fetch_makes_the_subscription_without_a_request(tmp_path: Path) -> None:
     result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", "http://127.0.0.1:9/none.json")
     assert result.exit_code == 0, result.output
@@ -385,12 +433,9 @@ def test_a_new_guide_subscribed_to_this_repositorys_guide_passes_validate_strict
     with export_server() as server:
         server.serve("/downloads/openshelf.json", exported.stdout.encode("utf-8"))
         url = server.url("/downloads/openshelf.json")
-        result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", url)
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--no-fetch", "--subscribe", url, "--allow-host", server.host)
         assert result.exit_code == 0, result.output
         guides = tmp_path / "guide" / "guides"
-        sources = guides / "_sources.yml"
-        sources.write_text(sources.read_text(encoding="utf-8").replace(
-            f"    url: {url}\n", f"    url: {url}\n    allow_hosts: [\"{server.host}\"]\n"), encoding="utf-8")
         updated = CliRunner().invoke(main, ["sources", "update", "--guides", str(guides)])
         assert updated.exit_code == 0, updated.output
     validated = CliRunner().invoke(main, ["validate", "--strict", str(guides)])
@@ -402,20 +447,14 @@ def test_a_guide_whose_subscription_init_fetched_passes_its_issue_form_check(tmp
     """Adoption review: README's path, `openshelf init DIR --subscribe URL` (fetched at once) then `make test`, failed
     at once: `openshelf issueform --check` found the form, written before the fetch, without the categories the
     subscribed guide defines.  init now regenerates it after a fetch, and `make sources` does after each update."""
-    from openshelf.federation import update
     from support_sources import export_server
 
     exported = CliRunner().invoke(main, ["export", str(ROOT / "guides"), "--format", "json"])
     assert exported.exit_code == 0, exported.output
-    fetch = update.fetch_async
     with export_server() as server:
         server.serve("/downloads/openshelf.json", exported.stdout.encode("utf-8"))
-
-        async def allowed(url: str, **options: object) -> object:  # the guard lets this one test server through
-            return await fetch(url, **{**options, "allow_hosts": [server.host]})  # type: ignore[arg-type]
-
-        monkeypatch.setattr(update, "fetch_async", allowed)
-        result = run_init(str(tmp_path / "guide"), *FLAGS, "--subscribe", server.url("/downloads/openshelf.json"))
+        result = run_init(str(tmp_path / "guide"), *FLAGS, "--subscribe", server.url("/downloads/openshelf.json"),
+                          "--allow-host", server.host)
     assert result.exit_code == 0, result.output
     assert "make sources" not in result.stderr  # fetched
     monkeypatch.chdir(tmp_path / "guide")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from openshelf.cli import main
 from openshelf.curate import new
 from openshelf.curate.append import next_free_id, slugify
+from openshelf.guide.load import load_guide
 from support import COMMENTED_COLLECTION, write_guide
 
 DBS = COMMENTED_COLLECTION
@@ -97,10 +99,47 @@ def test_bad_values_are_usage_errors(guides: Path) -> None:
 
 
 def test_a_bad_tag_is_named_in_its_message(guides: Path) -> None:
-    result = invoke(guides, *FLAGS, "--tags", "电子书, open-access, 借阅, 电子书", "--no-input")
+    """A word that gives no slug (no Latin letters, digits or Chinese) is refused, by name, once."""
+    result = invoke(guides, *FLAGS, "--tags", "мир, open-access, ★, мир", "--no-input")
     assert result.exit_code == 2
     messages = result.stderr.split("Error: ", 1)[1].strip().split("; ")
-    assert [m.split(" must be")[0] for m in messages] == ["--tags: '电子书'", "--tags: '借阅'"], messages  # each once, by name
+    assert [m.split(" must be")[0] for m in messages] == ["--tags: 'мир'", "--tags: '★'"], messages  # each once, by name
+
+
+WORDS = "电子书；地图；Open Access；maps"
+
+
+def _add_by_flags(guides: Path, tmp_path: Path) -> Any:
+    return invoke(guides, *FLAGS[:-2], "--tags", WORDS, "--no-input")
+
+
+def _add_by_issue(guides: Path, tmp_path: Path) -> Any:
+    answers = {"collection": "dbs", "title-en": FLAGS[1], "url": FLAGS[5], "description-en": FLAGS[7], "category": FLAGS[9],
+               "access": FLAGS[11], "tags": WORDS}
+    body = "".join(f"### {key} [{key}]\n\n{value}\n\n" for key, value in answers.items())
+    return CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--guides", str(guides)], input=body)
+
+
+def _add_by_import(guides: Path, tmp_path: Path) -> Any:
+    sheet = tmp_path / "words.csv"
+    sheet.write_text("title_en,url,description_en,category,access,tags\n"
+                     f"{FLAGS[1]},{FLAGS[5]},{FLAGS[7]},{FLAGS[9]},{FLAGS[11]},{WORDS}\n", encoding="utf-8")
+    return CliRunner().invoke(main, ["import", str(sheet), "--collection", "dbs", "--guides", str(guides)])
+
+
+@pytest.mark.parametrize("add", [_add_by_flags, _add_by_issue, _add_by_import], ids=["new --tags", "new --from-issue", "import"])
+def test_tags_written_as_words_follow_one_rule_on_every_path(guides: Path, tmp_path: Path, add: Any) -> None:
+    """`new --tags` refused Chinese words (电子书 'must be a slug') which `import` and the issue form turned into slugs.
+    All three follow new.worded_tags now: a label from _site.yml gives its slug, other words become slugs (pinyin for
+    Chinese), and each says which labels to paste into _site.yml so that readers see the words."""
+    site = guides / "_site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + "tags:\n  ebooks: {zh: 电子书, en: E-books}\n", encoding="utf-8")
+    result = add(guides, tmp_path)
+    assert result.exit_code == 0, result.output
+    guide, _ = load_guide(guides)
+    assert guide is not None and guide.by_id["directory-of-open-access-journals"].tags == ["ebooks", "di-tu", "open-access", "maps"]
+    block = '  di-tu: {zh: "地图"}\n  open-access: {en: "Open Access"}\n'
+    assert "paste this under 'tags:' (a top-level key; add it if missing):\n" + block in result.stderr
 
 
 def test_invalid_guide_is_not_written(guides: Path) -> None:

@@ -56,6 +56,7 @@ def test_record_check_sets_the_fields_in_schema_order_and_keeps_comments() -> No
     evidence:
       - https://www.cnki.net/about
       - https://web.archive.org/web/2020/https://www.cnki.net/
+    evidence_kind: provider
     verification_note: The page states the 2020 free service.
     aliases: [CNKI]
 
@@ -73,6 +74,7 @@ def test_a_new_check_replaces_the_previous_one_and_drops_its_note() -> None:
     verified_by: B
     evidence:
       - https://doaj.org/
+    evidence_kind: provider
     aliases: [DOAJ]
 """)
     assert "An old note" not in text
@@ -96,7 +98,10 @@ def test_verify_command_writes_and_the_guide_stays_valid(guides: Path) -> None:
     assert "# ---- Chinese databases" in (guides / "dbs.yml").read_text(encoding="utf-8")
 
 
-def test_verify_records_what_the_evidence_is_and_a_later_check_without_it_drops_it(guides: Path) -> None:
+def test_verify_records_what_the_evidence_is_and_a_later_check_without_kind_says_provider(guides: Path) -> None:
+    """A check without --kind left evidence_kind out, and this repository's content tests (what `make test` runs in CI)
+    refuse a check that does not say what its evidence is: a curator following CONTRIBUTING's `openshelf verify ID --by
+    NAME --evidence URL` had a failing pull request.  Without --kind the check now says provider, as the help promises."""
     result = verify(guides, "doaj", "--by", "B", "--evidence", "https://blog.example.edu/doaj-2020", "--kind", "report",
                     "--date", "2026-11-02", "--note", "A library's blog post on the offer.")
     assert result.exit_code == 0, result.output
@@ -105,7 +110,10 @@ def test_verify_records_what_the_evidence_is_and_a_later_check_without_it_drops_
     guide, diagnostics = load_guide(guides)
     assert guide is not None and diagnostics == [] and guide.by_id["doaj"].evidence_kind == "report"
     assert verify(guides, "doaj", "--by", "B", "--evidence", "https://doaj.org/about/", "--date", "2026-11-03").exit_code == 0
-    assert "evidence_kind" not in (guides / "dbs.yml").read_text(encoding="utf-8")  # this check read the provider's page
+    assert "      - https://doaj.org/about/\n    evidence_kind: provider\n" in (guides / "dbs.yml").read_text(encoding="utf-8")
+    assert verify(guides, "cnki", "--by", "A", "--evidence", "https://www.cnki.net/").exit_code == 0  # never checked before
+    guide, diagnostics = load_guide(guides)
+    assert guide is not None and [e.evidence_kind for e in guide.entries] == ["provider", "provider"], diagnostics
     bad = verify(guides, "doaj", "--by", "B", "--evidence", "https://doaj.org/", "--kind", "rumour")
     assert bad.exit_code == 2 and "rumour" in bad.output
 

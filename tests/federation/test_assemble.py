@@ -381,17 +381,60 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return reads
 
 
-def test_new_from_an_issue_reads_the_snapshots_once_before_it_writes(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`new --from-issue` read them for the guide, then again for the categories they define; the second read
-    now is append_entries' check of the guide with the new entry in it."""
-    body = ("### 栏目 · Collection [collection]\n\ndatabases\n\n### Title in English [title-en]\n\nOur VPN\n\n"
-            "### 网址 · Address [url]\n\nhttps://vpn.mylib.example.edu/\n\n### Description in English [description-en]\n\n"
-            "The library's VPN.\n\n### 分类 · Category [category]\n\nremote\n\n### 访问方式 · Access [access]\n\ninstitutional\n")
+ISSUE = ("### 栏目 · Collection [collection]\n\ndatabases\n\n### Title in English [title-en]\n\nOur VPN\n\n"
+         "### 网址 · Address [url]\n\nhttps://vpn.mylib.example.edu/\n\n### Description in English [description-en]\n\n"
+         "The library's VPN.\n\n### 分类 · Category [category]\n\nremote\n\n### 访问方式 · Access [access]\n\ninstitutional\n")
+FLAGS = ("--collection", "databases", "--title-en", "Our VPN", "--url", "https://vpn.mylib.example.edu/",
+         "--description-en", "The library's VPN.", "--category", "remote", "--access", "institutional")
+
+
+@pytest.mark.parametrize("args", [("--from-issue", "-"), FLAGS], ids=["from-issue", "flags"])
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "written"])
+def test_new_reads_the_snapshots_once(library: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], dry_run: bool) -> None:
+    """`new --from-issue` read them for the guide, then again for the categories they define, then a third time
+    for append_entries' check of the guide with the new entry in it; then twice (the guide and its sources'
+    categories, then the guide with the entry).  Now once: the check with the entry reuses what was read."""
     reads = counting_reads(monkeypatch)
-    result = CliRunner().invoke(main, ["new", "--from-issue", "-", "--no-input", "--dry-run", "--guides", str(library)], input=body)
+    result = CliRunner().invoke(main, ["new", *args, "--no-input", *(["--dry-run"] if dry_run else []), "--guides", str(library)],
+                                input=ISSUE)
     assert result.exit_code == 0, result.output
-    assert "category: remote" in result.stdout
-    assert reads["snapshots"] == 2, reads  # the guide (and its sources' categories), then the guide with the entry
+    assert reads["snapshots"] == 1, reads
+    written = (library / "databases.yml").read_text(encoding="utf-8")
+    assert ("category: remote" in result.stdout) if dry_run else ("category: remote" in written and "id: our-vpn" in written)
+    if not dry_run:  # the entry written is valid in the whole guide, its source's category included
+        assert CliRunner().invoke(main, ["validate", str(library)]).exit_code == 0
+
+
+def test_the_other_curating_commands_read_the_snapshots_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`verify`, `collection add` and `import` loaded the guide's own files (reading the snapshots) and then read
+    them again for each check of the guide with their change; import once more per round of dropping bad rows."""
+    sheet = Path("rows.csv")
+    sheet.write_text("title_en,url,description_en,category,access\n"
+                     "Our VPN,https://vpn.mylib.example.edu/,The library's VPN.,remote,institutional\n"
+                     "Bad,https://bad.mylib.example.edu/,Refers to nothing.,nowhere,free\n", encoding="utf-8")
+    commands = {"verify": ["verify", "local-db", "--by", "A", "--evidence", "https://db.mylib.example.edu/about"],
+                "collection add": ["collection", "add", "guides-new", "--title-en", "New"],
+                "import": ["import", str(sheet), "--collection", "databases"]}
+    for name, args in commands.items():
+        reads = counting_reads(monkeypatch)
+        result = CliRunner().invoke(main, [*args, "--guides", str(library)])
+        assert result.exit_code == (1 if name == "import" else 0), (name, result.output)
+        assert reads["snapshots"] == 1, (name, reads)
+    text = (library / "databases.yml").read_text(encoding="utf-8")
+    # import takes a category only a source defines, as new and validate do; the row with an unknown one is refused
+    assert "id: our-vpn" in text and "category: remote" in text and "id: bad" not in text
+    assert "category 'nowhere' is not defined" in result.stderr
+    assert CliRunner().invoke(main, ["validate", str(library)]).exit_code == 0
+
+
+def test_new_still_refuses_an_entry_the_subscriptions_make_invalid(library: Path) -> None:
+    """The check of the guide with the new entry, reusing the snapshots read before, still knows the sources' ids:
+    'related' may name one of theirs, and an id nobody has is still refused."""
+    result = CliRunner().invoke(main, ["new", *FLAGS, "--no-input", "--guides", str(library), "--related", "webvpn"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["new", *FLAGS[:2], "--title-en", "Other", "--url", "https://other.example.edu/",
+                                       *FLAGS[6:], "--no-input", "--guides", str(library), "--related", "nowhere"])
+    assert result.exit_code == 1 and "unknown entry id 'nowhere'" in result.stderr, result.output
 
 
 def test_the_suggestion_form_reads_the_guide_and_its_snapshots_once(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:

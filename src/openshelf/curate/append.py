@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from openshelf.curate import fmt
 from openshelf.curate.roundtrip import blank_line_after, dump_rt, load_rt
-from openshelf.federation.assemble import load_own
+from openshelf.federation.assemble import Subscribed, load_own
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, has_errors
@@ -143,9 +143,10 @@ def append_text(text: str, entries: Sequence[Mapping[str, Any]],
     return dump_rt(doc), indexes
 
 
-def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[Diagnostic]:
+def validate_candidate(guides: Path, replacements: Mapping[Path, str], subscribed: Subscribed | None = None) -> list[Diagnostic]:
     """Validate the guide in ``guides`` as it would be with ``replacements`` (file → new text),
-    in a temporary copy.  Locations in the copy are reported as the real files."""
+    in a temporary copy.  Locations in the copy are reported as the real files.  ``subscribed``: the guide's
+    subscriptions as already read (:func:`~openshelf.federation.assemble.read_subscribed`; default: read them)."""
     files, problems = guide_files([guides])
     if problems:
         return problems
@@ -160,7 +161,7 @@ def validate_candidate(guides: Path, replacements: Mapping[Path, str]) -> list[D
             else:
                 shutil.copyfile(path, target)
             names[display_path(target)] = display_path(path)
-        _, diagnostics = load_own(root, subscriptions=guides)
+        _, diagnostics = load_own(root, subscriptions=guides, subscribed=subscribed)
     return [_relocate(d, names) for d in diagnostics]
 
 
@@ -184,9 +185,11 @@ class Appended:
         return not has_errors(self.diagnostics)
 
 
-def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *, write: bool = True) -> Appended:
+def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *, write: bool = True,
+                   subscribed: Subscribed | None = None) -> Appended:
     """Append ``entries`` to the collection file ``path``, validate the whole guide with the new
-    file, and replace the file only when there is no error (never when ``write`` is false)."""
+    file (``subscribed``: as :func:`validate_candidate`), and replace the file only when there is no error (never
+    when ``write`` is false)."""
     model, diagnostics = fmt.check_file(path)
     if model is None:
         return Appended(path, "", [], diagnostics)
@@ -194,7 +197,7 @@ def append_entries(path: Path, entries: list[Mapping[str, Any]], guides: Path, *
     text, indexes = append_text(original, entries)
     positions = yamlsource.load(text)[1]
     lines = [positions.of(("entries", i))[0] for i in indexes]
-    diagnostics = validate_candidate(guides, {path: text})
+    diagnostics = validate_candidate(guides, {path: text}, subscribed)
     result = Appended(path, text, lines, diagnostics)
     if result.ok and write:
         write_atomic(path, in_layout_of(path.read_bytes(), text))  # its line endings and byte-order mark kept

@@ -5,15 +5,16 @@ Exit codes as everywhere: 0 success, 1 problems found (in the guide or the input
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import load_federated, load_own, load_own_and_federated, load_own_offered
+from openshelf.federation.assemble import Subscribed, load_federated, load_own, load_own_and_federated, load_own_offered, read_subscribed
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
@@ -22,6 +23,9 @@ from openshelf.wording import counted
 
 if TYPE_CHECKING:
     from openshelf.curate.append import Appended
+    from openshelf.curate.init import Settings as InitSettings
+    from openshelf.errors import OpenShelfError
+    from openshelf.federation.fetch import Fetched
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -91,10 +95,12 @@ def _valid(guide: Guide | None, diagnostics: list[Diagnostic]) -> Guide:
     return guide
 
 
-def _own_guide_or_exit(guides: Path) -> tuple[Guide, list[str]]:
-    """The guide's own files, as :func:`_guide_or_exit` gives them, and the categories its subscriptions define."""
-    guide, diagnostics, offered = load_own_offered(guides)
-    return _valid(guide, diagnostics), offered
+def _own_guide_or_exit(guides: Path) -> tuple[Guide, Subscribed]:
+    """The guide's own files, as :func:`_guide_or_exit` gives them, and its subscriptions as read (their categories
+    are offered too; a validation of the guide with a change reuses them)."""
+    subscribed = read_subscribed(guides)
+    guide, diagnostics, _ = load_own_offered(guides, subscribed=subscribed)
+    return _valid(guide, diagnostics), subscribed
 
 
 def _collection_file(guide: Guide, guides: Path, name: str) -> Path:
@@ -159,11 +165,11 @@ def collection_add_command(collection_id: str, guides: Path, order: int | None, 
     for existing in (guides / f"{collection_id}.yml", guides / f"{collection_id}.yaml"):
         if existing.exists():
             raise click.BadParameter(f"{display_path(existing)} already exists; it is not replaced", param_hint="ID")
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     description = {lang: given[f"description_{lang}"] for lang in ("zh", "en") if f"description_{lang}" in given}
     path = guides / f"{collection_id}.yml"
     text = collection_text(collection_id, title, description, next_order(guide) if order is None else order)
-    problems = [d for d in validate_candidate(guides, {path: text}) if d.severity == "error"]
+    problems = [d for d in validate_candidate(guides, {path: text}, subscribed) if d.severity == "error"]
     if problems:
         _report(problems)
         click.echo(f"{display_path(path)}: not created: the guide would have the errors above", err=True)
@@ -208,12 +214,13 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
         return
     if not collection:
         raise click.UsageError("missing --collection")
-    guide, offered = _own_guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     path = _collection_file(guide, guides, collection)
     data = n.entry_data(options)
+    worded = _tags_as_slugs(data, guide)
     missing = n.missing_required(data)
     if missing and not no_input and n.interactive():
-        _ask(data, list(dict.fromkeys([*guide.site.categories, *offered])))
+        _ask(data, list(dict.fromkeys([*guide.site.categories, *subscribed.categories])))
         missing = n.missing_required(data)
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)} (run it in a terminal without --no-input to be asked)")
@@ -228,14 +235,36 @@ def new_command(collection: str | None, guides: Path, no_input: bool, dry_run: b
     problems = n.schema_problems(data)
     if problems:
         raise click.UsageError("; ".join(problems))
-    _append_new(path, data, guides, dry_run)
+    _append_new(path, data, guides, dry_run, subscribed)
+    _paste_tag_labels(guides, worded)
 
 
-def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool) -> None:
-    """Append the new entry ``data`` to ``path`` once the whole guide validates with it (or show it: ``dry_run``)."""
+def _tags_as_slugs(data: dict[str, Any], guide: Guide) -> dict[str, str]:
+    """The tags of ``data`` written as words made slugs, by the rule ``import`` follows too
+    (:func:`~openshelf.curate.new.worded_tags`); the new slugs → the words they came from."""
+    from openshelf.curate.new import worded_tags
+
+    if not data.get("tags"):
+        return {}
+    data["tags"], worded = worded_tags(data["tags"], guide.site)
+    return worded
+
+
+def _paste_tag_labels(guides: Path, worded: Mapping[str, str]) -> None:
+    """Tell the curator how to name the tags that words became (``import`` and ``new`` alike)."""
+    from openshelf.curate.transfer import tag_labels_block
+
+    if worded:
+        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
+                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(worded)}", err=True, nl=False)
+
+
+def _append_new(path: Path, data: dict[str, Any], guides: Path, dry_run: bool, subscribed: Subscribed) -> None:
+    """Append the new entry ``data`` to ``path`` once the whole guide validates with it, its subscriptions as read
+    before (or show it: ``dry_run``)."""
     from openshelf.curate.append import append_entries
 
-    result = append_entries(path, [data], guides, write=not dry_run)
+    result = append_entries(path, [data], guides, write=not dry_run, subscribed=subscribed)
     _finish(result, dry_run, f"add entry '{data['id']}'", f"added entry '{data['id']}'")
 
 
@@ -264,15 +293,14 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
 
     answers = parse(body)
     collection = collection or answers.pop("collection", None)
-    guide, offered = _own_guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     data = n.entry_data({**{k: v for k, v in answers.items() if k != "collection"}, **given})
-    if data.get("tags"):
-        data["tags"] = n.tag_slugs(data["tags"], guide.site)
+    worded = _tags_as_slugs(data, guide)
     problems: list[tuple[str, str]] = []
     if not collection or collection not in {c.id for c in guide.collections}:
         problems.append(("collection", f"no collection '{collection}' in the guide" if collection else "missing"))
     problems += [(option, "missing") for option in n.missing_required(data)]
-    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in offered:
+    if data.get("category") and data["category"] not in guide.site.categories and data["category"] not in subscribed.categories:
         problems.append(("category", f"category '{data['category']}' is not defined in _site.yml"))
     for line in n.schema_problems(data):
         option, _, message = line.partition(": ") if line.startswith("--") else ("", "", line)
@@ -290,7 +318,8 @@ def _new_from_issue(body: str, collection: str | None, guides: Path, dry_run: bo
         data = {"id": next_free_id(title, data.get("url", ""), guide.by_id), **data}
     data.setdefault("status", "active")
     data.setdefault("last_verified", None)
-    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run)
+    _append_new(_collection_file(guide, guides, collection or ""), data, guides, dry_run, subscribed)
+    _paste_tag_labels(guides, worded)
 
 
 def _ask_text(data: dict[str, Any], field: str, zh_prompt: str, en_prompt: str) -> None:
@@ -359,10 +388,10 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
     """
     import difflib
 
-    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle, tag_labels_block
+    from openshelf.curate.transfer import CsvProblem, categories_block, plan_import, read_csv, settle
     from openshelf.guide.load import read_text
 
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     if collection is not None:
         _collection_file(guide, guides, collection)
     display = display_path(csv_file)
@@ -370,19 +399,17 @@ def import_command(csv_file: Path, collection: str | None, guides: Path, update:
         text = read_csv(csv_file)
         if collection is None and not update and "collection" not in text.partition("\n")[0].lower():  # --update: rows know theirs
             raise click.UsageError("give --collection NAME (the file has no 'collection' column)")
-        plan = plan_import(text, display, guide, collection, update)
+        plan = plan_import(text, display, guide, collection, update, subscribed.categories)
     except CsvProblem as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     files = {name: _collection_file(guide, guides, name) for name in plan.collections}
-    texts, problems = settle(plan, guide, files, guides)
+    texts, problems = settle(plan, guide, files, guides, subscribed)
     _report(plan.diagnostics)
     if plan.undefined_categories:
         click.echo(f"{display_path(guides / SITE_FILE)}: to define the missing categories, paste this under 'categories:' "
                    f"and write the labels readers see, then import again:\n{categories_block(plan.undefined_categories)}", err=True, nl=False)
-    if plan.worded_tags:
-        click.echo(f"{display_path(guides / SITE_FILE)}: tags written as words became slugs; to show readers the words, paste this "
-                   f"under 'tags:' (a top-level key; add it if missing):\n{tag_labels_block(plan.worded_tags)}", err=True, nl=False)
+    _paste_tag_labels(guides, plan.worded_tags)
     if problems:
         _report(problems)
         click.echo("nothing imported: the guide would have the errors above", err=True)
@@ -548,9 +575,30 @@ def issueform_command(guides: Path, form: Path, check: bool) -> None:
 COMMANDS.append(issueform_command)
 
 
-def _fetch_sources(guides: Path) -> bool:
-    """``openshelf sources update`` in a new guide; True when every subscription was fetched.  A
-    failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
+def _download_subscriptions(settings: InitSettings) -> tuple[InitSettings, dict[str, Fetched | OpenShelfError]]:
+    """Fetch the guides ``settings`` subscribes to, before anything is written: ``settings`` with each source named
+    after the id its export gives its guide (the address's host when the export cannot be read), and the downloads
+    by those names, for :func:`_fetch_sources` to check and write."""
+    from openshelf.curate.init import sources_data
+    from openshelf.federation.config import SourcesFile
+    from openshelf.federation.exchange import FormatError, read_export
+    from openshelf.federation.fetch import Fetched
+    from openshelf.federation.update import download
+
+    provisional = SourcesFile.model_validate(sources_data(settings) or {}).sources
+    by_url = {s.url: got for s, got in zip(provisional, download(provisional).values(), strict=True)}
+    names = {}
+    for url, got in by_url.items():
+        if isinstance(got, Fetched) and got.body is not None:
+            with contextlib.suppress(FormatError):  # the update that follows reports it, under the host's name
+                names[url] = read_export(got.body, url).guide.id
+    named = dataclasses.replace(settings, source_names=names)
+    return named, {s.id: by_url[s.url] for s in SourcesFile.model_validate(sources_data(named) or {}).sources}
+
+
+def _fetch_sources(guides: Path, fetched: Mapping[str, Fetched | OpenShelfError]) -> bool:
+    """``openshelf sources update`` in a new guide, with the downloads ``fetched`` already made; True when every
+    subscription was fetched.  A failure is reported, not fatal: the guide is made, and builds once ``make sources`` succeeds."""
     from openshelf.federation.cli import load_sources
     from openshelf.federation.diff import render_text
     from openshelf.federation.update import update
@@ -558,7 +606,7 @@ def _fetch_sources(guides: Path) -> bool:
     sources = load_sources(guides)
     if sources is None:
         return False
-    report = update(guides, sources.sources)
+    report = update(guides, sources.sources, fetched=fetched)
     click.echo(render_text(report), nl=False, err=True)
     if report.failed:
         click.echo("warning: a subscribed guide could not be fetched: the new guide builds once 'make sources' fetches it", err=True)
@@ -599,11 +647,15 @@ def _refresh_form(guides: Path, form: Path) -> None:
 @click.option("--license", "license_id", default=None, metavar="SPDX", help="The content's licence as an SPDX id, e.g. CC-BY-4.0.")
 @click.option("--subscribe", multiple=True, metavar="URL",
               help="Subscribe to another guide by the address of its export (…/downloads/openshelf.json); repeatable.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="With --subscribe: a host on the local network the subscriptions may be fetched from (their allow_hosts in "
+                   "guides/_sources.yml; every other private address stays refused); repeatable.")
 @click.option("--fetch/--no-fetch", default=True, show_default=True,
-              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds.")
+              help="With --subscribe: fetch the subscribed guides right away ('openshelf sources update'), so the new guide builds; "
+                   "each source is named after the id its guide gives itself (not fetched: after the address's host).")
 @click.option("--no-input", is_flag=True, help="Never prompt: a missing name is a usage error (exit 2).")
 def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | None, languages: str | None, url: str | None,
-                 license_id: str | None, subscribe: tuple[str, ...], **names: str | None) -> None:
+                 license_id: str | None, subscribe: tuple[str, ...], allow_hosts: tuple[str, ...], **names: str | None) -> None:
     """Create a new guide repository in DIR (a new or empty folder) for another library.
 
     \b
@@ -641,12 +693,15 @@ def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | N
             shared = click.prompt("订阅的指南 · Subscribe to a guide's export URL (empty: none)", default="", show_default=False).strip()
             subscribe = (shared,) if shared else ()
     settings = i.Settings(id=guide_id or i.default_id(name, publisher), name=name, languages=langs, publisher=publisher,
-                          url=url, license=license_id, subscribe=subscribe)
+                          url=url, license=license_id, subscribe=subscribe, allow_hosts=allow_hosts)
     problems = i.problems(settings if settings.id else dataclasses.replace(settings, id="id"))  # the other values' problems
     if not settings.id and not problems:  # named, but in no Latin letters (without a name, that problem says it)
         problems = ["missing --id (the names give none in Latin letters)"]
     if problems:
         raise click.UsageError("; ".join(problems))
+    downloads: dict[str, Fetched | OpenShelfError] = {}
+    if subscribe and fetch:
+        settings, downloads = _download_subscriptions(settings)
     try:
         i.create(directory, settings, __version__, i.pinned_requirements())
     except i.NotEmpty as exc:
@@ -655,7 +710,7 @@ def init_command(directory: Path, no_input: bool, fetch: bool, guide_id: str | N
         click.echo(f"error: cannot create {directory}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo(f"created guide '{settings.id}' in {directory}", err=True)
-    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides")
+    fetched = bool(subscribe) and fetch and _fetch_sources(directory / "guides", downloads)
     if fetched:  # the form offers the categories the subscribed guides define too, as `openshelf issueform` makes it
         _refresh_form(directory / "guides", directory / DEFAULT_FORM)
     next_steps = [f"cd {directory}",
@@ -693,16 +748,16 @@ COMMANDS.append(init_command)
 @click.option("--evidence", "evidence", required=True, multiple=True, metavar="URL",
               help="The http(s) address of what you looked at: the page that states the offer, or an archived copy "
                    "(web.archive.org).  Repeat for more than one.")
-@click.option("--kind", "kind", type=click.Choice(["provider", "copy", "report"]), default=None,
+@click.option("--kind", "kind", type=click.Choice(["provider", "copy", "report"]), default="provider", show_default=True,
               help="What the evidence is: the provider's own page (provider), a stored or archived copy of it (copy), or "
                    "someone else's report or reprint of what the provider said (report: the site says 'checked against a "
-                   "report' and does not link it).  Left out: the provider's own page.")
+                   "report' and does not link it).  Written as evidence_kind.")
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day you made the check (default: today).")
 @click.option("--note", default=None, metavar="TEXT", help="What the evidence stated, in a sentence, for the next person who checks.")
 @click.option("--guides", "guides", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("guides"),
               show_default=True, help="The guide folder.")
 @click.option("--dry-run", is_flag=True, help="Print the file as it would be instead of writing it.")
-def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str | None, date_text: str | None, note: str | None,
+def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str, date_text: str | None, note: str | None,
                    guides: Path, dry_run: bool) -> None:
     """Record that you checked entry ID against its provider's own statement.
 
@@ -738,19 +793,19 @@ def verify_command(entry_id: str, by: str, evidence: tuple[str, ...], kind: str 
             raise click.BadParameter(f"{url!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", param_hint="'--evidence'") from None
     if not by.strip():
         raise click.BadParameter("say who made the check", param_hint="'--by'")
-    guide = _guide_or_exit(guides)
+    guide, subscribed = _own_guide_or_exit(guides)
     entry = guide.by_id.get(entry_id)
     if entry is None:
         merged, _ = load_federated(guides)
-        subscribed = merged.by_id.get(entry_id) if merged is not None else None
-        if subscribed is not None:  # a subscribed guide's entry: its snapshot is never edited here
-            raise click.BadParameter(f"entry '{entry_id}' comes from a subscribed guide ({display_path(Path(subscribed.where().path))}), "
+        theirs = merged.by_id.get(entry_id) if merged is not None else None
+        if theirs is not None:  # a subscribed guide's entry: its snapshot is never edited here
+            raise click.BadParameter(f"entry '{entry_id}' comes from a subscribed guide ({display_path(Path(theirs.where().path))}), "
                                      "which is not edited here: record the check in that guide's own repository, or add a local "
                                      f"note to the entry in {display_path(guides / '_overlays.yml')}", param_hint="'ID'")
         raise click.BadParameter(f"no entry '{entry_id}' in {display_path(guides)}", param_hint="'ID'")
     path = Path(entry.where().path)
     check = Check(day, by.strip(), tuple(u.strip() for u in evidence), note.strip() if note and note.strip() else None, kind)
-    result = verify_entry(path, entry_id, check, guides, write=not dry_run)
+    result = verify_entry(path, entry_id, check, guides, write=not dry_run, subscribed=subscribed)
     _finish(result, dry_run, f"record the check of '{entry_id}'", f"recorded the check of '{entry_id}' ({day}, by {check.by})")
 
 

@@ -14,7 +14,7 @@ import json
 import re
 import secrets
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from openshelf.curate.roundtrip import dump_rt, load_rt
 from openshelf.fsutil import write_atomic
 from openshelf.guide.load import load_guide
 from openshelf.guide.models import SLUG, Entry, HttpUrl, Site
+from openshelf.links.guard import AddressGuard
 from openshelf.schemas import all_schema_files
 
 STARTER = Path(__file__).parent / "starter"
@@ -88,6 +89,10 @@ class Settings:
     url: str | None = None
     license: str | None = None
     subscribe: tuple[str, ...] = ()
+    #: HOST[:PORT] each subscription may fetch from although private (``allow_hosts`` in ``_sources.yml``).
+    allow_hosts: tuple[str, ...] = ()
+    #: A subscribed address → the id its export gives its guide (known once fetched): the source's id.
+    source_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse_languages(text: str) -> tuple[str, ...]:
@@ -122,6 +127,13 @@ def problems(settings: Settings) -> list[str]:
                 _URL.validate_python(url)
             except ValidationError as exc:
                 out.append(f"{option}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+    for host in settings.allow_hosts:
+        try:
+            AddressGuard.from_options([host])
+        except ValueError as exc:
+            out.append(f"--allow-host: {exc}: give HOST or HOST:PORT, e.g. 192.168.1.20:8000")
+    if settings.allow_hosts and not settings.subscribe:
+        out.append("--allow-host: only a subscription (--subscribe) fetches anything")
     if not out:  # what else the schema asks of the site settings (lengths, the licence)
         try:
             Site.model_validate(site_data(settings))
@@ -167,17 +179,28 @@ def site_data(settings: Settings) -> dict[str, Any]:
     return data
 
 
+def unique_id(base: str, taken: Collection[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … the first not in ``taken``, at most 64 characters (a valid id)."""
+    source_id, n = base, 1
+    while source_id in taken:
+        n += 1
+        suffix = f"-{n}"
+        source_id = base[:64 - len(suffix)].rstrip("-") + suffix
+    return source_id
+
+
 def sources_data(settings: Settings) -> dict[str, Any] | None:
-    """``guides/_sources.yml`` subscribing to each ``--subscribe`` address, or None for none."""
+    """``guides/_sources.yml`` subscribing to each ``--subscribe`` address, or None for none.  Each source is named
+    after the id the subscribed guide gives itself in its export (``source_names``), or, not fetched, after the
+    address's host; made unique (``-2`` …) against the new guide's id and the sources before it."""
     sources: list[dict[str, Any]] = []
     for url in settings.subscribe:
-        base = slugify((urlsplit(url).hostname or "").replace(".", " ")) or "source"
-        taken = {s["id"] for s in sources} | {settings.id}
-        source_id, n = base, 1
-        while source_id in taken:
-            n += 1
-            source_id = f"{base}-{n}"
-        sources.append({"id": source_id, "url": url})
+        base = (slugify(settings.source_names.get(url, ""), 60) or slugify((urlsplit(url).hostname or "").replace(".", " "), 60)
+                or "source")
+        source: dict[str, Any] = {"id": unique_id(base, {s["id"] for s in sources} | {settings.id}), "url": url}
+        if settings.allow_hosts:
+            source["allow_hosts"] = list(settings.allow_hosts)
+        sources.append(source)
     return {"sources": sources} if sources else None
 
 

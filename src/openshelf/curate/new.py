@@ -22,7 +22,7 @@ _HELP: dict[str, str] = {
     "url": "The address readers open (http:// or https://); optional for --kind how-to.",
     "shares_url_with": "The id of the entry with the same url, reached from the same page.",
     "category": "A category key from _site.yml.",
-    "tags": "Tags, separated by ';' or ','.",
+    "tags": "Tags, separated by ';' or ',': slugs or words (a label in _site.yml gives its slug; other words become slugs, pinyin for Chinese).",
     "access": "|".join(get_args(Access)),
     "status": "|".join(get_args(Status)),
     "available_from": "First day of a temporary program (YYYY-MM-DD).",
@@ -84,6 +84,16 @@ def tag_slugs(items: list[str], site: Site) -> list[str]:
 
     by_label = {label.casefold(): slug for slug, text in site.tags.items() for label in (text.zh, text.en) if label}
     return [item if re.match(SLUG, item) else by_label.get(item.casefold()) or slugify(item, 64) or item for item in items]
+
+
+def worded_tags(items: list[str], site: Site) -> tuple[list[str], dict[str, str]]:
+    """:func:`tag_slugs`, the one rule of ``new --tags``, ``new --from-issue`` and ``import``; and each new slug a word
+    became that ``_site.yml`` does not name → that word, for the ``tags:`` labels to paste (an item that gives no slug,
+    ``мир``, stays as written, for the schema to refuse by name)."""
+    slugs = tag_slugs(items, site)
+    worded = {slug: written for written, slug in zip(items, slugs, strict=True)
+              if written != slug and slug not in site.tags and re.match(SLUG, slug)}
+    return slugs, worded
 
 
 def split_list(value: str) -> list[str]:

@@ -23,15 +23,16 @@ from pydantic import ValidationError
 from openshelf.curate.append import append_text, next_free_id, validate_candidate
 from openshelf.curate.collection import how_to_create
 from openshelf.curate.export import COLUMN_BY_NAME, COLUMNS, EXTRA_COLUMNS, FORMULA_STARTS
-from openshelf.curate.new import entry_data, tag_slugs
+from openshelf.curate.new import entry_data, worded_tags
 from openshelf.errors import GuideError
+from openshelf.federation.assemble import Subscribed
 from openshelf.guide import yamlsource
 from openshelf.guide.diagnostics import Diagnostic, Location, Severity
 from openshelf.guide.encoding import NotUtf8
 from openshelf.guide.encoding import decode as decode_utf8
 from openshelf.guide.load import MAX_FILE_BYTES, Guide, display_path, read_text
 from openshelf.guide.messages import describe
-from openshelf.guide.models import SITE_FILE, SLUG, Entry
+from openshelf.guide.models import SITE_FILE, Entry
 from openshelf.guide.urls import normalise_url
 
 
@@ -253,11 +254,13 @@ def _column_of(loc: tuple[Any, ...]) -> str:
     return next((c for c in COLUMN_BY_NAME if c.startswith(f"{name}_")), name)
 
 
-def plan_import(text: str, display: str, guide: Guide, default_collection: str | None, update: bool = False) -> ImportPlan:
+def plan_import(text: str, display: str, guide: Guide, default_collection: str | None, update: bool = False,
+                offered: Container[str] = ()) -> ImportPlan:
     """Check every row against the schema and the guide; decide what to add, update and skip.
 
     Without ``update`` a row whose id is in the guide is skipped as a duplicate; with it, the
-    entry takes the row's values for the columns the sheet has (its fields that change).
+    entry takes the row's values for the columns the sheet has (its fields that change).  ``offered``: the
+    categories the subscribed guides define, which a row may use as ``openshelf new`` and validate allow.
     """
     plan = ImportPlan(display)
     ids = {e.id: str(e.where("id")) for e in guide.entries}
@@ -285,10 +288,8 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
         before = existing.model_dump() if existing else None
         data = row_data(row.cells, before)
         if data.get("tags"):
-            slugs = tag_slugs(data["tags"], guide.site)
-            plan.worded_tags.update({slug: written for written, slug in zip(data["tags"], slugs, strict=True)
-                                     if written != slug and slug not in guide.site.tags and re.match(SLUG, slug)})
-            data["tags"] = slugs
+            data["tags"], worded = worded_tags(data["tags"], guide.site)
+            plan.worded_tags.update(worded)
         if "id" not in data and data.get("title"):
             title = data["title"].get("en") or data["title"].get("zh") or ""
             data = {"id": next_free_id(title, data.get("url", ""), ids), **data}
@@ -299,7 +300,7 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
                 problem(row, _column_of(tuple(error["loc"])), describe(error))
             plan.bad_rows += 1
             continue
-        if entry.category not in guide.site.categories:
+        if entry.category not in guide.site.categories and entry.category not in offered:
             problem(row, "category", f"category '{entry.category}' is not defined in {SITE_FILE} "
                                      f"(known: {', '.join(guide.site.categories)})")
             if entry.category not in plan.undefined_categories:
@@ -338,14 +339,16 @@ def plan_import(text: str, display: str, guide: Guide, default_collection: str |
     return plan
 
 
-def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Path) -> tuple[dict[Path, str], list[Diagnostic]]:
+def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Path,
+           subscribed: Subscribed | None = None) -> tuple[dict[Path, str], list[Diagnostic]]:
     """Apply the planned rows to their collection files (``files``: collection id → path) in memory
     and validate the whole guide with them.  A row whose entry the guide rejects is dropped and
     reported at its row in the CSV file (never at a line of a file that is not written), then the
     rows relating to it, until the rest validates.
 
     Returns the new text of each file to write, and the problems no row is to blame for (then the
-    texts are empty: nothing may be written).
+    texts are empty: nothing may be written).  ``subscribed``: the guide's subscriptions as already read (each
+    validation reuses them), or None to read them for each.
     """
     while plan.collections:
         texts: dict[Path, str] = {}
@@ -358,7 +361,7 @@ def settle(plan: ImportPlan, guide: Guide, files: Mapping[str, Path], guides: Pa
             texts[path] = text
             starts = [positions.of(("entries", i))[0] for i in range(len(data["entries"]))]
             entries[display_path(path)] = (starts, dict(zip(indexes, plan.planned(name), strict=True)))
-        errors = [d for d in validate_candidate(guides, texts) if d.severity == "error"]
+        errors = [d for d in validate_candidate(guides, texts, subscribed) if d.severity == "error"]
         if not errors:
             return texts, []
         blamed: list[tuple[Row, Diagnostic]] = []

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from openshelf.curate import fmt
 from openshelf.curate.append import Appended, validate_candidate
 from openshelf.curate.roundtrip import dump_rt, load_rt
+from openshelf.federation.assemble import Subscribed
 from openshelf.fsutil import write_atomic
 from openshelf.guide import yamlsource
 from openshelf.guide.encoding import in_layout_of
@@ -33,13 +34,14 @@ class Check:
     by: str
     evidence: tuple[str, ...]
     note: str | None = None
-    kind: str | None = None  # evidence_kind: provider, copy or report
+    #: evidence_kind: provider (the provider's own page, unless the curator says otherwise), copy or report
+    kind: str = "provider"
 
     def fields(self) -> dict[str, object]:
-        """The entry fields this check sets, in the schema's order."""
-        values: dict[str, object] = {"last_verified": self.day, "verified_by": self.by, "evidence": list(self.evidence)}
-        if self.kind:
-            values["evidence_kind"] = self.kind
+        """The entry fields this check sets, in the schema's order: ``evidence_kind`` always, so that every
+        recorded check says what its evidence was (a guide's content tests may ask it, as this repository's do)."""
+        values: dict[str, object] = {"last_verified": self.day, "verified_by": self.by, "evidence": list(self.evidence),
+                                     "evidence_kind": self.kind}
         if self.note:
             values["verification_note"] = self.note
         return values
@@ -69,7 +71,7 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
         raise NoSuchEntry(entry_id)
     entry: CommentedMap = entries[index]
     values = check.fields()
-    for stale in ("evidence_kind", "verification_note"):  # the previous check's, when this one says nothing of it
+    for stale in ("verification_note",):  # the previous check's, when this one says nothing of it
         if stale in entry and stale not in values:
             del entry[stale]
     for key, value in values.items():
@@ -78,12 +80,14 @@ def record_check(text: str, entry_id: str, check: Check) -> tuple[str, int]:
     return dump_rt(doc), index
 
 
-def verify_entry(path: Path, entry_id: str, check: Check, guides: Path, *, write: bool = True) -> Appended:
+def verify_entry(path: Path, entry_id: str, check: Check, guides: Path, *, write: bool = True,
+                 subscribed: Subscribed | None = None) -> Appended:
     """Record ``check`` on ``entry_id`` in the collection file ``path``, validate the whole guide with
-    the new file, and replace the file only when there is no error (never when ``write`` is false)."""
+    the new file (its subscriptions as already read, ``subscribed``, or read now), and replace the file only when
+    there is no error (never when ``write`` is false)."""
     text, index = record_check(read_text(path), entry_id, check)
     line = yamlsource.load(text)[1].of(("entries", index))[0]
-    result = Appended(path, text, [line], validate_candidate(guides, {path: text}))
+    result = Appended(path, text, [line], validate_candidate(guides, {path: text}, subscribed))
     if result.ok and write:
         write_atomic(path, in_layout_of(path.read_bytes(), text))  # its line endings and byte-order mark kept
     return result

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,28 +79,50 @@ def _load_federated(paths: tuple[Path, ...], warnings: bool) -> tuple[Guide | No
     return (None, None, diagnostics) if has_errors(diagnostics) else (guide, merged, diagnostics)
 
 
-def load_own(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic]]:
-    """The guide's own files only (what curators edit: ``openshelf new``, ``import``), checked knowing the
-    ids its sources give, so that ``related`` may name them.  ``subscriptions``: the folder whose
-    ``_sources.yml`` and snapshots count (default: the guide's own)."""
-    guide, diagnostics, _ = load_own_offered(*paths, subscriptions=subscriptions)
-    return guide, diagnostics
+@dataclass(frozen=True)
+class Subscribed:
+    """A guide's subscriptions as read once (:func:`read_subscribed`): their checked snapshots (None when
+    ``_sources.yml``, the lock or a snapshot has an error; empty for a guide that subscribes to none) and the
+    problems reading them found.  A command that loads the guide's own files and then validates them again with its
+    change (``openshelf new``) hands it to both loads, so the snapshots are read once."""
+
+    snapshots: list[Snapshot] | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories the subscribed guides define, in ``_sources.yml`` order (none while a snapshot has a problem)."""
+        return list(_offered(self.snapshots))
 
 
-def load_own_offered(*paths: Path, subscriptions: Path | None = None) -> tuple[Guide | None, list[Diagnostic], list[str]]:
-    """:func:`load_own`, and the categories the subscribed guides define (which the guide's own entries may use
-    too; in ``_sources.yml`` order, none while a snapshot has a problem) from the same read of their snapshots: for
-    ``openshelf new``, which accepts and offers those too."""
-    folder = subscriptions or guides_folder(paths)
+def read_subscribed(folder: Path) -> Subscribed:
+    """The subscriptions of the guide in ``folder`` (its ``_sources.yml`` and snapshots); none without ``_sources.yml``."""
     if not sources_file(folder).is_file():
-        return *load_guide(*paths), []
+        return Subscribed([])
     from openshelf.federation.snapshots import load_snapshots
 
     snapshots, diagnostics = load_snapshots(folder)
-    guide, local = _own(paths, snapshots)
-    diagnostics += local
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return (None if has_errors(diagnostics) else guide), diagnostics, list(_offered(snapshots))
+    return Subscribed(snapshots, tuple(diagnostics))
+
+
+def load_own(*paths: Path, subscriptions: Path | None = None, subscribed: Subscribed | None = None) -> tuple[Guide | None, list[Diagnostic]]:
+    """The guide's own files only (what curators edit: ``openshelf new``, ``import``), checked knowing the
+    ids its sources give, so that ``related`` may name them.  ``subscriptions``: the folder whose
+    ``_sources.yml`` and snapshots count (default: the guide's own); ``subscribed``: those already read."""
+    guide, diagnostics, _ = load_own_offered(*paths, subscriptions=subscriptions, subscribed=subscribed)
+    return guide, diagnostics
+
+
+def load_own_offered(*paths: Path, subscriptions: Path | None = None,
+                     subscribed: Subscribed | None = None) -> tuple[Guide | None, list[Diagnostic], list[str]]:
+    """:func:`load_own`, and the categories the subscribed guides define (which the guide's own entries may use
+    too; in ``_sources.yml`` order, none while a snapshot has a problem) from the same read of their snapshots: for
+    ``openshelf new``, which accepts and offers those too.  ``subscribed``: the subscriptions as
+    :func:`read_subscribed` gave them, not read again (default: read from ``subscriptions`` or the guide's folder)."""
+    read = subscribed if subscribed is not None else read_subscribed(subscriptions or guides_folder(paths))
+    guide, local = _own(paths, read.snapshots)
+    diagnostics = sorted([*read.diagnostics, *local], key=Diagnostic.sort_key)
+    return (None if has_errors(diagnostics) else guide), diagnostics, read.categories
 
 
 def _offered(snapshots: list[Snapshot] | None) -> dict[str, None]:

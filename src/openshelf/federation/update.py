@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,16 +271,42 @@ def _failed(source: Source, error: str, prev: Previous) -> SourceReport:
     return SourceReport(source.id, "failed", error=error, url=source.url, kept=prev.snapshot is not None)
 
 
+async def _download(source: Source, gate: asyncio.Semaphore, etag: str | None = None, modified: str | None = None) -> Fetched:
+    async with gate:
+        return await fetch_async(source.url, allow_hosts=source.allow_hosts, max_bytes=source.max_bytes,
+                                 timeout=source.timeout, etag=etag, last_modified=modified)
+
+
+async def _download_all(sources: Sequence[Source]) -> list[Fetched | OpenShelfError]:
+    gate = asyncio.Semaphore(CONCURRENCY)
+    return list(await asyncio.gather(*(_caught(_download(s, gate)) for s in sources)))
+
+
+async def _caught(download: Awaitable[Fetched]) -> Fetched | OpenShelfError:
+    try:
+        return await download
+    except OpenShelfError as exc:
+        return exc
+
+
+def download(sources: Sequence[Source]) -> dict[str, Fetched | OpenShelfError]:
+    """Fetch each source's export now, unconditionally and in parallel, through the same guard and bounds as
+    :func:`update`: source id → the download, or the error that ended it.  For a caller that must read an export
+    before it writes anything (``openshelf init`` names a source after the guide it subscribes to), and then hands
+    the downloads to :func:`update` (``fetched``), which checks and writes them as if it had fetched them itself."""
+    return dict(zip((s.id for s in sources), asyncio.run(_download_all(sources)), strict=True))
+
+
 async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asyncio.Semaphore, dry_run: bool,
-                      now: dt.datetime) -> SourceReport:
+                      now: dt.datetime, ready: Fetched | OpenShelfError | None) -> SourceReport:
     prev = previous(guides, source.id, lock)
     conditional = prev.intact and prev.locked is not None and prev.locked.url == source.url
     etag = prev.locked.etag if conditional and prev.locked else None
     modified = prev.locked.last_modified if conditional and prev.locked else None
     try:
-        async with gate:
-            fetched = await fetch_async(source.url, allow_hosts=source.allow_hosts, max_bytes=source.max_bytes,
-                                        timeout=source.timeout, etag=etag, last_modified=modified)
+        if isinstance(ready, OpenShelfError):
+            raise ready
+        fetched = ready or await _download(source, gate, etag, modified)
         if fetched.unchanged:
             old = _old_selection(source, prev)
             return SourceReport(source.id, "unchanged", entries=len(old.entries) if old else 0, url=source.url)
@@ -299,17 +325,20 @@ async def _update_one(guides: Path, source: Source, lock: LockFile, gate: asynci
 
 
 async def update_async(guides: Path, sources: Sequence[Source], *, dry_run: bool = False,
-                       now: dt.datetime | None = None) -> Report:
+                       now: dt.datetime | None = None, fetched: Mapping[str, Fetched | OpenShelfError] | None = None) -> Report:
     lock = read_lock(guides)
     gate = asyncio.Semaphore(CONCURRENCY)
     when = now or dt.datetime.now(dt.UTC)
-    reports = await asyncio.gather(*(_update_one(guides, s, lock, gate, dry_run, when) for s in sources))
+    ready = fetched or {}
+    reports = await asyncio.gather(*(_update_one(guides, s, lock, gate, dry_run, when, ready.get(s.id)) for s in sources))
     return Report(tuple(reports), dry_run)
 
 
-def update(guides: Path, sources: Sequence[Source], *, dry_run: bool = False, now: dt.datetime | None = None) -> Report:
-    """Update ``sources`` (downloads in parallel); one report per source, in their order."""
-    return asyncio.run(update_async(guides, sources, dry_run=dry_run, now=now))
+def update(guides: Path, sources: Sequence[Source], *, dry_run: bool = False, now: dt.datetime | None = None,
+           fetched: Mapping[str, Fetched | OpenShelfError] | None = None) -> Report:
+    """Update ``sources`` (downloads in parallel); one report per source, in their order.  ``fetched`` (source id →
+    what :func:`download` gave) is used instead of fetching those sources again."""
+    return asyncio.run(update_async(guides, sources, dry_run=dry_run, now=now, fetched=fetched))
 
 
 def drop_unnamed(guides: Path, named: Iterable[str]) -> list[str]:
