@@ -208,7 +208,7 @@ def test_invalid_rules_exit_2_with_position(here, server):
     write_guide(here, [("fine", server.url("/ok"))])
     (here / "guides/_links.yml").write_text("hosts:\n  - host: a.org\n")
     result = invoke(ok_codes=(2,))
-    assert "guides/_links.yml:2:5: missing required field 'hosts[0].reason'" in result.output
+    assert "guides/_links.yml:2:5: error: missing required field 'hosts[0].reason'" in result.output
     assert "Traceback" not in result.output
 
 

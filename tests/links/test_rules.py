@@ -63,43 +63,43 @@ def errors(text: str) -> list[str]:
 def test_errors_name_file_line_and_field():
     text = "hosts:\n  - host: example.org\n    reson: typo\n"
     assert errors(text) == [
-        "guides/_links.yml:2:5: missing required field 'hosts[0].reason'",
-        "guides/_links.yml:3:5: unknown field 'hosts[0].reson' (did you mean 'reason'?)",
+        "guides/_links.yml:2:5: error: missing required field 'hosts[0].reason'",
+        "guides/_links.yml:3:5: error: unknown field 'hosts[0].reson' (did you mean 'reason'?)",
     ]
 
 
 def test_bad_values():
     msgs = errors("transient_runs_before_broken: 0\nexclude:\n  - pattern: '('\n    reason: r\n"
                   "hosts:\n  - host: https://x.org/\n    reason: r\n    accept_status: [42]\n")
-    assert any(m.startswith("guides/_links.yml:1:31: transient_runs_before_broken:") for m in msgs)
+    assert any(m.startswith("guides/_links.yml:1:31: error: transient_runs_before_broken:") for m in msgs)
     assert any("exclude[0].pattern" in m and "regular expression" in m for m in msgs)
-    assert any(m.startswith("guides/_links.yml:6:11: hosts[0].host:") for m in msgs)
+    assert any(m.startswith("guides/_links.yml:6:11: error: hosts[0].host:") for m in msgs)
     assert any("hosts[0].accept_status" in m and "42" in m for m in msgs)
 
 
 def test_wrong_types():
     """Values are read as text by the guide's loader; what cannot be converted is an error."""
     assert errors("transient_runs_before_broken: three\n") == [
-        "guides/_links.yml:1:31: transient_runs_before_broken: must be a whole number, not 'three'"]
+        "guides/_links.yml:1:31: error: transient_runs_before_broken: must be a whole number, not 'three'"]
     (msg,) = errors("hosts:\n  - host: a.org\n    reason: r\n    unreachable_from_ci: perhaps\n")
-    assert msg.startswith("guides/_links.yml:4:26: hosts[0].unreachable_from_ci: input should be a valid boolean")
+    assert msg.startswith("guides/_links.yml:4:26: error: hosts[0].unreachable_from_ci: input should be a valid boolean")
     assert parse_rules("transient_runs_before_broken: 5\naccept_status: [403]\n") == LinkRules(
         transient_runs_before_broken=5, accept_status=(403,))
 
 
 def test_yaml_syntax_error_has_a_position():
     (msg,) = errors("hosts: [\n")
-    assert msg.startswith("guides/_links.yml:2:1: ") and "flow" in msg
+    assert msg.startswith("guides/_links.yml:2:1: error: ") and "flow" in msg
 
 
 def test_duplicate_keys_are_rejected():
     (msg,) = errors("accept_status: [403]\naccept_status: [404]\n")
-    assert msg == "guides/_links.yml:2:1: duplicate key 'accept_status' (first defined at line 1)"
+    assert msg == "guides/_links.yml:2:1: error: duplicate key 'accept_status' (first defined at line 1)"
 
 
 def test_top_level_must_be_a_mapping():
     (msg,) = errors("- a\n- b\n")
-    assert msg == "guides/_links.yml:1:1: the rules file must be a mapping of settings"
+    assert msg == "guides/_links.yml:1:1: error: the rules file must be a mapping of settings"
 
 
 BOMB = "".join(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9 if n else ['"lol"'] * 9) + "]\n" for n in range(10))
@@ -115,7 +115,7 @@ def test_unreadable_file(tmp_path):
     path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(RulesError) as info:
         load_rules(path)
-    assert info.value.messages == [f"{path}:1:1: cannot read: the file is not UTF-8: save it as UTF-8"]
+    assert info.value.messages == [f"{path}:1:1: error: cannot read: the file is not UTF-8: save it as UTF-8"]
 
 
 # --- the commands ---------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_links_stops_an_alias_bomb_in_the_rules_quickly(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "openshelf", "links", "--no-state"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2, proc.stderr
-    assert re.search(r"^guides/_links\.yml:\d+:\d+: the document expands to more than 2,000,000 values", proc.stderr, re.MULTILINE)
+    assert re.search(r"^guides/_links\.yml:\d+:\d+: error: the document expands to more than 2,000,000 values", proc.stderr, re.MULTILINE)
     assert "Error: invalid link rules" in proc.stderr and "Traceback" not in proc.stderr
 
 

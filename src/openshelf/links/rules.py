@@ -131,7 +131,8 @@ class LinkRules(_Rule):
 
 
 class RulesError(ConfigProblems):
-    """The rules file cannot be used (exit 2); ``messages`` are its problems, ``file:line:column: field: message``."""
+    """The rules file cannot be used (exit 2); ``messages`` are its problems, ``file:line:column: error: field: message``
+    (as ``openshelf validate`` prints them)."""
 
     def __init__(self, messages: list[str]) -> None:
         super().__init__("invalid link rules", messages)
@@ -181,7 +182,7 @@ def check_rules_file(path: Path) -> tuple[LinkRules | None, list[Diagnostic]]:
 def _raise_or_return(found: tuple[LinkRules | None, list[Diagnostic]]) -> LinkRules:
     rules, problems = found
     if rules is None:
-        raise RulesError([f"{d.location}: {d.message}" for d in problems])
+        raise RulesError([d.format() for d in problems])  # worded as validate prints them
     return rules
 
 
