@@ -9,6 +9,7 @@ entry of any guide (languages required, categories allowed) are not asserted her
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import load_guide
@@ -60,14 +61,30 @@ def _site(host: str) -> str:
     return ".".join(labels[-3:] if generic else labels[-2:])
 
 
+_ARCHIVED = re.compile(r"^https?://web\.archive\.org/web/[0-9*]+(?:[a-z]{2}_)?/(.+)$")
+
+
+def _evidence_site(url: str) -> str:
+    """The site whose page the evidence is: an archived copy (web.archive.org/web/<time>/<address>) is its address's."""
+    archived = _ARCHIVED.match(url)
+    return _site(urlsplit(archived.group(1) if archived else url).hostname or "")
+
+
+def test_an_archived_copy_is_evidence_from_the_pages_own_site() -> None:
+    assert _evidence_site("https://web.archive.org/web/20200401000000/https://www.cnki.net/x") == "cnki.net"
+    assert _evidence_site("https://web.archive.org/web/2020id_/http://muse.jhu.edu/") == "jhu.edu"
+    assert _evidence_site("https://web.archive.org/") == "archive.org"
+
+
 def test_every_check_says_what_its_evidence_is_and_a_report_is_never_called_the_providers_page() -> None:
-    """A check of this guide says whether it read the provider's page, a copy of it, or someone else's report;
-    evidence on another site than the resource's is a report (the site then does not link it, nor say 'verified')."""
+    """A check of this guide says whether it read the provider's page, a copy of it (stored, or archived at
+    web.archive.org: the schema's 'copy'), or someone else's report; evidence from another site than the resource's is
+    a report (the site then does not link it, nor say 'verified')."""
     for entry in own_entries():
         if entry.last_verified is None:
             continue
         assert entry.evidence_kind is not None, entry.id
-        elsewhere = [u for u in entry.evidence if _site(urlsplit(u).hostname or "") != _site(urlsplit(entry.url or "").hostname or "")]
+        elsewhere = [u for u in entry.evidence if _evidence_site(u) != _site(urlsplit(entry.url or "").hostname or "")]
         if elsewhere:
             assert entry.evidence_kind == "report", (entry.id, elsewhere)
         if "stored copy" in (entry.verified_by or "") + (entry.verification_note or ""):
