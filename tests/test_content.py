@@ -169,6 +169,8 @@ PROVIDER_FACTS = {
     "libkey-nomad": lambda e: "annual fee" in (e.description.en or ""),  # free to install, paid for by the institution
     "lean-library": lambda e: "open-access" not in (e.description.en or ""),  # found on no stored page
     "open-access-button": lambda e: "not been confirmed" in (e.description.en or ""),  # its end date is only reported
+    # NLM (29 August 2023): some publishers had their COVID-19 articles removed from PMC when their licences expired.
+    "pubmed-central": lambda e: "removed" in (e.description.en or "") and "撤下" in (e.description.zh or ""),
 }
 
 
