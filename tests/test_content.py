@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 from openshelf.guide.load import load_guide
+from openshelf.guide.models import Entry
 from openshelf.guide.parity import numbers
 from openshelf.guide.urls import is_encyclopedia
 from support import OWN_COLLECTIONS, ROOT
@@ -159,6 +160,10 @@ def test_numbers_are_compared_across_languages() -> None:
     assert numbers(english, True) == {2020, 2, 20, 0.3, 34000, 1e7}
 
 
+def _says_unchecked(entry: Entry) -> bool:
+    return "has not been checked" in (entry.description.en or "") and "尚未核实" in (entry.description.zh or "")
+
+
 # Facts from the candidates file's last section (issue 11), each as its provider states it; see the commits.
 PROVIDER_FACTS = {
     "nstl-document-delivery": lambda e: e.access == "paid",  # NSTL charges, e.g. 0.3 yuan a page
@@ -173,6 +178,16 @@ PROVIDER_FACTS = {
     "research4life": lambda e: "China" in (e.description.en or "") and "中国" in (e.description.zh or ""),
     "elsevier-coronavirus-center": lambda e: "zh" in e.languages,  # Elsevier's licence: "in English and Mandarin"
     "lancet-covid": lambda e: "registration" not in (e.description.en or ""),  # found on no stored page
+    # 2020 publisher hubs: what they offered then is dated, and whether it is still free is said to be unchecked.
+    **dict.fromkeys(("jama-covid", "nejm-coronavirus", "wiley-coronavirus-hub"), _says_unchecked),
+    "carsi": lambda e: "CERNET Network Center" in (e.description.en or ""),  # managed by it; Peking University initiated it
+    "openathens": lambda e: "Jisc" not in (e.provider.en if e.provider else ""),  # found on no stored page
+    "seamlessaccess": lambda e: "RA21" in (e.description.en or "") and "Internet2" not in (e.description.en or ""),
+    "libkey-nomad": lambda e: "annual fee" in (e.description.en or ""),  # free to install, paid for by the institution
+    "lean-library": lambda e: "open-access" not in (e.description.en or ""),  # found on no stored page
+    "open-access-button": lambda e: "not been confirmed" in (e.description.en or ""),  # its end date is only reported
+    # NLM (29 August 2023): some publishers had their COVID-19 articles removed from PMC when their licences expired.
+    "pubmed-central": lambda e: "removed" in (e.description.en or "") and "撤下" in (e.description.zh or ""),
 }
 
 
