@@ -391,6 +391,8 @@ def test_a_source_is_named_after_the_subscribed_guides_own_id(tmp_path: Path) ->
         {"id": "shared-2", "url": urls[0], "allow_hosts": [server.host]},
         {"id": "shared-3", "url": urls[1], "allow_hosts": [server.host]}]}
     assert sorted(requested) == ["/a/openshelf.json", "/b/openshelf.json"]  # read for its id and written from the one download
+    for url in urls:  # a slow host may keep it waiting up to the timeout: it says what it waits for
+        assert f"fetching {url} (at most 60 s)" in result.stderr
     assert sorted(p.name for p in (guides / "_sources").iterdir()) == ["lock.json", "shared-2.json", "shared-3.json"]
     assert (guides / "_sources" / "shared-2.json").read_bytes() == body
     guide, diagnostics = load_federated(guides)

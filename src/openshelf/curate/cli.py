@@ -586,6 +586,8 @@ def _download_subscriptions(settings: InitSettings) -> tuple[InitSettings, dict[
     from openshelf.federation.update import download
 
     provisional = SourcesFile.model_validate(sources_data(settings) or {}).sources
+    for source in provisional:  # a slow host may take up to its timeout: say what is being waited for
+        click.echo(f"fetching {source.url} (at most {source.timeout:g} s) …", err=True)
     by_url = {s.url: got for s, got in zip(provisional, download(provisional).values(), strict=True)}
     names = {}
     for url, got in by_url.items():
