@@ -352,9 +352,9 @@ def test_a_source_without_its_snapshot_is_the_only_error_for_the_category_it_def
 
 def test_new_accepts_a_category_only_a_source_defines(library: Path) -> None:
     """`openshelf new` (what the issue workflow runs) takes a source's category as validate does."""
-    from openshelf.federation.assemble import load_own_offered
+    from openshelf.federation.assemble import read_subscribed
 
-    assert load_own_offered(library)[2] == ["databases", "remote"]
+    assert read_subscribed(library).categories == ["databases", "remote"]
     result = CliRunner().invoke(main, ["new", "--guides", str(library), "--collection", "databases", "--no-input",
                                        "--title-en", "Our VPN", "--url", "https://vpn.mylib.example.edu/",
                                        "--description-en", "The library's VPN.", "--category", "remote", "--access", "institutional"])

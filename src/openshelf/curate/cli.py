@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from openshelf.federation.assemble import Subscribed, load_federated, load_own, load_own_and_federated, load_own_offered, read_subscribed
+from openshelf.federation.assemble import Subscribed, load_federated, load_own, load_own_and_federated, read_subscribed
 from openshelf.fsutil import write_atomic
 from openshelf.guide.diagnostics import Diagnostic
 from openshelf.guide.load import Guide, display_path, guide_files
@@ -99,7 +99,7 @@ def _own_guide_or_exit(guides: Path) -> tuple[Guide, Subscribed]:
     """The guide's own files, as :func:`_guide_or_exit` gives them, and its subscriptions as read (their categories
     are offered too; a validation of the guide with a change reuses them)."""
     subscribed = read_subscribed(guides)
-    guide, diagnostics, _ = load_own_offered(guides, subscribed=subscribed)
+    guide, diagnostics = load_own(guides, subscribed=subscribed)
     return _valid(guide, diagnostics), subscribed
 
 

@@ -108,21 +108,12 @@ def read_subscribed(folder: Path) -> Subscribed:
 def load_own(*paths: Path, subscriptions: Path | None = None, subscribed: Subscribed | None = None) -> tuple[Guide | None, list[Diagnostic]]:
     """The guide's own files only (what curators edit: ``openshelf new``, ``import``), checked knowing the
     ids its sources give, so that ``related`` may name them.  ``subscriptions``: the folder whose
-    ``_sources.yml`` and snapshots count (default: the guide's own); ``subscribed``: those already read."""
-    guide, diagnostics, _ = load_own_offered(*paths, subscriptions=subscriptions, subscribed=subscribed)
-    return guide, diagnostics
-
-
-def load_own_offered(*paths: Path, subscriptions: Path | None = None,
-                     subscribed: Subscribed | None = None) -> tuple[Guide | None, list[Diagnostic], list[str]]:
-    """:func:`load_own`, and the categories the subscribed guides define (which the guide's own entries may use
-    too; in ``_sources.yml`` order, none while a snapshot has a problem) from the same read of their snapshots: for
-    ``openshelf new``, which accepts and offers those too.  ``subscribed``: the subscriptions as
-    :func:`read_subscribed` gave them, not read again (default: read from ``subscriptions`` or the guide's folder)."""
+    ``_sources.yml`` and snapshots count (default: the guide's own); ``subscribed``: those already read by
+    :func:`read_subscribed` (whose ``categories`` a command offers too), not read again."""
     read = subscribed if subscribed is not None else read_subscribed(subscriptions or guides_folder(paths))
     guide, local = _own(paths, read.snapshots)
     diagnostics = sorted([*read.diagnostics, *local], key=Diagnostic.sort_key)
-    return (None if has_errors(diagnostics) else guide), diagnostics, read.categories
+    return (None if has_errors(diagnostics) else guide), diagnostics
 
 
 def _offered(snapshots: list[Snapshot] | None) -> dict[str, None]:
