@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from openshelf.gcpolicy import THRESHOLD, fewer_collections, paused
+from openshelf.gcpolicy import THRESHOLD, fewer_collections, frozen, paused
 
 
 def test_paused_stops_the_collector_and_restores_it_even_on_error() -> None:
@@ -32,3 +32,11 @@ def test_fewer_collections_raises_the_threshold_for_the_block_only() -> None:
     with fewer_collections():
         assert gc.get_threshold()[0] == THRESHOLD
     assert gc.get_threshold() == before
+
+
+def test_frozen_keeps_the_objects_alive_before_it_out_of_collections_until_it_ends_even_on_error() -> None:
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), frozen():
+        assert gc.get_freeze_count() > 0
+        raise RuntimeError("inside")
+    assert gc.get_freeze_count() == 0

@@ -42,6 +42,20 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """No collection inside the block looks at the objects alive as it starts (``gc.freeze``); after it they are
+    collected as before (``gc.unfreeze``).  For what a command reads first and keeps until it ends (a guide: hundreds of
+    thousands of objects, few cycles): read under :func:`paused` and frozen before that ends, they are never walked,
+    not as young objects, nor as older ones, nor whenever the collector looks at everything while they pile up (0.1 s
+    of a 5,000-entry guide's load).  Nothing else here freezes before the process ends (:func:`no_collection_at_exit`)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def no_collection_at_exit() -> None:
     """Leave every object alive now out of the collection Python makes as the process ends (``gc.freeze`` at exit).
 

@@ -19,7 +19,7 @@ import click
 from openshelf.durations import parse_duration
 from openshelf.errors import ConfigError, Group
 from openshelf.fsutil import write_atomic
-from openshelf.gcpolicy import fewer_collections, no_collection_at_exit
+from openshelf.gcpolicy import fewer_collections, frozen, no_collection_at_exit, paused
 from openshelf.wording import counted
 
 from .check import CheckOptions
@@ -150,22 +150,24 @@ def links(ctx: click.Context, guides: Path, state_path: Path | None, no_state: b
     ctx.with_resource(fewer_collections())
     no_collection_at_exit()
     # The guide first (an invalid guide is reported before anything else), then the rules and
-    # the state; all before any request goes out.
-    guide = load_checked_guide(guides)
-    targets = targets_from_entries(guide.entries)
-    trusted = source_checks(guide, trust_age) if trust_age is not None else None
-    rules = load_rules(rules_path or guides / DEFAULT_RULES_FILE)
-    state_file = state_path or default_state_file(guides)
-    states = {} if no_state else load_state(state_file)
-    if only_changed:
-        from .changed import GitError, changed_targets
+    # the state; all before any request goes out.  They live until the run ends: no collection walks them (gcpolicy).
+    with paused():
+        guide = load_checked_guide(guides)
+        targets = targets_from_entries(guide.entries)
+        trusted = source_checks(guide, trust_age) if trust_age is not None else None
+        rules = load_rules(rules_path or guides / DEFAULT_RULES_FILE)
+        state_file = state_path or default_state_file(guides)
+        states = {} if no_state else load_state(state_file)
+        if only_changed:
+            from .changed import GitError, changed_targets
 
-        try:
-            targets = changed_targets(targets, guides, only_changed)
-        except GitError as exc:
-            raise click.BadParameter(str(exc), param_hint="--only-changed") from None
-    if shard_spec:
-        targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
+            try:
+                targets = changed_targets(targets, guides, only_changed)
+            except GitError as exc:
+                raise click.BadParameter(str(exc), param_hint="--only-changed") from None
+        if shard_spec:
+            targets = [t for t in targets if shard_of(t.url, shard_spec[1]) == shard_spec[0]]
+        ctx.with_resource(frozen())  # before the collector is back
     options = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
                            max_retry_after=max_retry_after, method="HEAD" if method.lower() == "head" else "GET")
     writer = None if no_state else StateWriter(state_file)
