@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from openshelf.gcpolicy import THRESHOLD, fewer_collections, frozen, paused
+from openshelf.gcpolicy import THRESHOLD, fewer_collections, frozen, lasting, paused
 
 
 def test_paused_stops_the_collector_and_restores_it_even_on_error() -> None:
@@ -40,3 +40,23 @@ def test_frozen_keeps_the_objects_alive_before_it_out_of_collections_until_it_en
         assert gc.get_freeze_count() > 0
         raise RuntimeError("inside")
     assert gc.get_freeze_count() == 0
+
+
+def test_lasting_pauses_the_collector_and_moves_what_the_block_made_to_the_oldest_generation() -> None:
+    gc.collect()
+    with lasting():
+        assert not gc.isenabled()
+        made = [[i] for i in range(1000)]
+        assert gc.get_count()[0] >= 1000
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 1000  # none of them is young any more
+    assert gc.get_freeze_count() == 0 and len(made) == 1000
+
+
+def test_lasting_leaves_what_is_frozen_frozen() -> None:
+    with frozen():
+        before = gc.get_freeze_count()
+        with lasting():
+            made = [[i] for i in range(100)]
+        assert gc.get_freeze_count() == before and len(made) == 100
+    assert gc.isenabled()

@@ -13,7 +13,7 @@ from openshelf import __version__
 from openshelf.errors import Group
 from openshelf.federation.assemble import load_federated
 from openshelf.fsutil import write_atomic
-from openshelf.gcpolicy import frozen, no_collection_at_exit, paused
+from openshelf.gcpolicy import no_collection_at_exit, paused
 from openshelf.guide.diagnostics import Diagnostic, has_errors
 from openshelf.guide.schema import SCHEMA_DIR
 from openshelf.links.rules import DEFAULT_RULES_FILE, check_rules_file
@@ -99,11 +99,9 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """
     rules_files = [p for p in paths if p.name == DEFAULT_RULES_FILE and p.is_file()]
     guide_paths = [p for p in paths if p not in rules_files]
-    ctx = click.get_current_context()
-    ctx.with_resource(paused())  # the guide lives until the command ends: no collection walks it (gcpolicy)
+    click.get_current_context().with_resource(paused())  # what it makes lives until it ends: nothing to collect
     no_collection_at_exit()
     guide, diagnostics = load_federated(*guide_paths) if guide_paths or not rules_files else (None, [])
-    ctx.with_resource(frozen())
     for folder in [p for p in guide_paths if p.is_dir()] or ([] if paths else [Path("guides")]):
         rules_files.append(folder / DEFAULT_RULES_FILE)
     for path in rules_files:

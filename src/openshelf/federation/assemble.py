@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openshelf.federation.config import overlays_file, sources_file
-from openshelf.gcpolicy import fewer_collections
+from openshelf.gcpolicy import lasting
 from openshelf.guide.diagnostics import Diagnostic, Location, has_errors
 from openshelf.guide.load import Guide, display_path, load_guide
 from openshelf.guide.models import SITE_FILE
@@ -45,7 +45,7 @@ def load_own_and_federated(*paths: Path, warnings: bool = True) -> tuple[Guide |
     """:func:`load_federated`'s guide and, beside it, the guide's own files as it read them (the same snapshots and
     files, read once): for ``openshelf issueform``, whose form offers the own collections and the merged categories.
     Both None (with the diagnostics) on any error."""
-    with fewer_collections():  # a big guide is hundreds of thousands of long-lived objects
+    with lasting():  # a big guide is hundreds of thousands of long-lived objects
         return _load_federated(paths, warnings)
 
 
