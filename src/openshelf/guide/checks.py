@@ -4,6 +4,7 @@ and the content policy of ``_site.yml``."""
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -153,26 +154,27 @@ def _near_titles(a: _Title, b: _Title) -> bool:
     * a character in only one title leaves at least one character unpaired, so M ≤ (T − those characters) / 2: when
       they are more than a tenth of T, ratio() < 0.9;
     * the longest block ratio() pairs is the longest common substring, at least the common prefix or suffix: when that
-      alone is 0.9·T/2 or more, ratio() ≥ 0.9 (the float division is monotone, so the comparison agrees);
+      alone is 0.9·T/2 or more (:func:`_enough_shared`), ratio() ≥ 0.9;
     * I is what quick_ratio() counts, compared as it compares it.
     Only the pairs none of these settle go to difflib (tests/guide/test_duplicates.py checks the equivalence)."""
     x, y = a.key, b.key
     total = len(x) + len(y)
     if abs(len(x) - len(y)) * 10 > total or a.masked == b.masked or len(a.chars ^ b.chars) * 10 > total:
         return False
-    shorter = min(len(x), len(y))
-    prefix = 0
-    while prefix < shorter and x[prefix] == y[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < shorter and x[-1 - suffix] == y[-1 - suffix]:
-        suffix += 1
-    if 2.0 * max(prefix, suffix) / total >= NEAR_TITLE_RATIO:
+    need = _enough_shared(total)
+    if need <= min(len(x), len(y)) and (x[:need] == y[:need] or x[-need:] == y[-need:]):
         return True
     common = sum(min(x.count(c), y.count(c)) for c in a.chars & b.chars)
     if 2.0 * common / total < NEAR_TITLE_RATIO:  # quick_ratio() < 0.9
         return False
     return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= NEAR_TITLE_RATIO
+
+
+@functools.cache
+def _enough_shared(total: int) -> int:
+    """The fewest characters a prefix or suffix two titles of ``total`` characters together share must have to make
+    difflib's ratio() (2.0 * matched / total, a float division, monotone in matched) NEAR_TITLE_RATIO or more alone."""
+    return next(n for n in range(total + 1) if 2.0 * n / total >= NEAR_TITLE_RATIO)
 
 
 def duplicates(collections: list[Collection], *, titles: bool = True) -> Iterator[Diagnostic]:
