@@ -50,6 +50,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TEXT_KEYS = frozenset({"zh", "en"})  # the keys of curated text (title, description, notes)
 _CUT = re.compile(r"\s+#\S")  # a comment right after a value, '#' then not a space: "#3", "#tag"
+_CUT_ANYWHERE = re.compile(r"#(?<=\s#)\S")  # where _CUT would match, found fast (the search looks for '#' first)
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
@@ -355,6 +356,7 @@ class _Builder:
         self.text = text
         self.lines: list[str] | None = None  # the text's lines, split when first needed
         self.comments: list[tuple[Mark, str]] = []  # see cut_by_comment
+        self.may_cut = _CUT_ANYWHERE.search(text) is not None  # whether a comment may cut a value in the text at all
         # One frame per open collection: [value, its mark, pending key, the key's mark, anchor, count at start,
         # the children's positions, whether it is a mapping, the key marks (a mapping's)]
         self.stack: list[list[Any]] = []
@@ -409,6 +411,7 @@ class _Builder:
         stack = self.stack
         anchors = self.anchors
         open_anchors = self.open_anchors
+        may_cut = self.may_cut
         count = 0
         documents = 0
         root: Any = None
@@ -442,7 +445,7 @@ class _Builder:
                 tag = event.tag
                 if tag == _NULL_TAG or (tag is None and len(value) < 5 and value in _NULLS and event.implicit[0]):
                     value = None
-                elif in_map and top[2] in _TEXT_KEYS and not event.style and " " in value:
+                elif may_cut and in_map and top[2] in _TEXT_KEYS and not event.style and " " in value:
                     self.cut_by_comment(event, mark)
                 pos: Any = mark
                 if event.anchor is not None:
