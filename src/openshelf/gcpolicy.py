@@ -46,9 +46,9 @@ def paused() -> Iterator[None]:
 def lasting() -> Iterator[None]:
     """No collection inside the block, and what it made joins the oldest generation unwalked as it ends: for a guide
     being read, hundreds of thousands of objects with few cycles that live on after it, which the collector would walk
-    as young objects, again as older ones, and again whenever it looks at everything while they pile up (a 10,000-entry
-    guide's load spent 0.4 s of its 2.7 s in collections).  ``gc.freeze`` then ``gc.unfreeze`` move them without looking
-    at them; while something is frozen already (:func:`frozen`) they stay young, as after :func:`paused`."""
+    as young objects, again as older ones, and again when it looks at everything (the 10,000-entry bench guide's load:
+    0.5 s in collections, and a full collection of 0.7 s soon after).  ``gc.freeze`` then ``gc.unfreeze`` move them
+    there without looking at them; while something is frozen already (:func:`frozen`) they stay young instead."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -64,10 +64,9 @@ def lasting() -> Iterator[None]:
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
     """No collection inside the block looks at the objects alive as it starts (``gc.freeze``); after it they are
-    collected as before (``gc.unfreeze``).  For what a command reads first and keeps until it ends (a guide: hundreds of
-    thousands of objects, few cycles): read under :func:`paused` and frozen before that ends, they are never walked,
-    not as young objects, nor as older ones, nor whenever the collector looks at everything while they pile up (0.1 s
-    of a 5,000-entry guide's load).  Nothing else here freezes before the process ends (:func:`no_collection_at_exit`)."""
+    collected as before (``gc.unfreeze``).  For what a command reads first, under :func:`paused`, and keeps while its
+    long part runs (``openshelf links``: the guide, rules and state, then the requests): entered before the pause
+    ends, none of it is ever walked.  Nothing else here freezes before the process ends (:func:`no_collection_at_exit`)."""
     gc.freeze()
     try:
         yield
