@@ -64,10 +64,13 @@ def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
     return stem.removesuffix("/index") + "/"
 
 
-@lru_cache(maxsize=1 << 16)  # every related entry, tag and member link of every entry: the same few pages
 def href(target: str, anchor: str, current: str, use_directory_urls: bool = True) -> str:
     """The link from page ``current`` to ``anchor`` on page ``target`` (source paths, ``tags.md``)."""
     if target == current:
         return f"#{anchor}"
-    url = get_relative_url(page_url(target, use_directory_urls), page_url(current, use_directory_urls))
-    return f"{url}#{anchor}"
+    return f"{_relative(target, current, use_directory_urls)}#{anchor}"
+
+
+@lru_cache(maxsize=1 << 12)  # every related entry, tag and member link of every entry: the same few pages
+def _relative(target: str, current: str, use_directory_urls: bool) -> str:
+    return get_relative_url(page_url(target, use_directory_urls), page_url(current, use_directory_urls))

@@ -8,6 +8,8 @@ its tags or its key as a tag (:meth:`~openshelf.guide.models.ResourceKind.includ
 
 from __future__ import annotations
 
+from collections import Counter
+
 from openshelf.guide.load import Guide
 from openshelf.guide.models import Entry, Text, serves
 from openshelf.site.bilingual import bi, listed, text
@@ -51,8 +53,9 @@ def counts_markdown(guide: Guide) -> str:
     lines += [f"| **{bi('合计', 'Total')}** | **{len(entries)}** | **{_checked(entries)}** | **{ended}** |", ""]
     lines += [f"### {bi('按分类', 'By category')} {{ #counts-categories }}", "",
               f"| {bi('分类', 'Category')} | {bi('条目', 'Entries')} |", "| --- | ---: |"]
+    per_category = Counter(e.category for e in entries)
     for key, label in guide.site.categories.items():
-        lines.append(f"| {text(label)} | {sum(1 for e in entries if e.category == key)} |")
+        lines.append(f"| {text(label)} | {per_category[key]} |")
     site = guide.site
     if site.resource_kinds:
         lines += _examples_table(bi("按资源类型", "By kind of resource"), "counts-kinds", bi("资源类型", "Kind"),

@@ -106,25 +106,26 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
-@lru_cache(maxsize=16)  # an entry's description is made into HTML and into plain text one after the other
-def _parsed(value: str) -> tuple[Token, ...]:
-    """A curated Markdown text's tokens (the renderer reads them and changes nothing)."""
-    return tuple(_MD.parse(value.replace("\r\n", "\n").strip()))
-
-
 @lru_cache(maxsize=CACHED)
-def markdown(value: str) -> str:
-    """A curated Markdown description as clean HTML (see the module docstring)."""
-    rendered = _MD.renderer.render(list(_parsed(value)), _MD.options, {})
+def _converted(value: str) -> tuple[str, str]:
+    """A curated Markdown text as clean HTML and as plain text, from one parse (the slow part): the search, the
+    one-line summaries and the pages of each edition read the same texts, in both forms."""
+    tokens = _MD.parse(value.replace("\r\n", "\n").strip())
+    blocks = [token.children or [] for token in tokens if token.type == "inline"]
+    plain = "\n".join("".join(" " if t.type == "softbreak" else t.content for t in children
+                               if t.type in ("text", "code_inline", "softbreak")) for children in blocks).strip()
+    rendered = _MD.renderer.render(tokens, _MD.options, {})
     clean = nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None).strip()
     # Inside a ``markdown`` parent, md_in_html turns even ``markdown="0"`` HTML into elements, and
     # attr_list then honours a ``{: onclick=… }`` at the end of their text: braces become references.
-    return clean.replace("{", "&#123;").replace("}", "&#125;")
+    return clean.replace("{", "&#123;").replace("}", "&#125;"), plain
 
 
-@lru_cache(maxsize=CACHED)
+def markdown(value: str) -> str:
+    """A curated Markdown description as clean HTML (see the module docstring)."""
+    return _converted(value)[0]
+
+
 def plain_text(value: str) -> str:
     """A curated Markdown description as plain text (link texts kept, marks and targets dropped)."""
-    blocks = [token.children or [] for token in _parsed(value) if token.type == "inline"]
-    return "\n".join("".join(" " if t.type == "softbreak" else t.content for t in children
-                              if t.type in ("text", "code_inline", "softbreak")) for children in blocks).strip()
+    return _converted(value)[1]
