@@ -122,6 +122,20 @@ def test_the_one_line_summary_is_the_first_sentence() -> None:
     assert summary_line(Text(en="Version 2.0 is out. More")).en == "Version 2.0 is out."
 
 
+def test_a_description_that_shows_no_words_has_no_summary_line_and_the_page_still_renders(tmp_path: Path) -> None:
+    empty = "[](https://a.example.org/)"  # a link with no text: valid Markdown, nothing for a reader to read
+    assert summary_line(Text(en=empty)) is None
+    only_zh = summary_line(Text(zh="中文说明。", en=empty))
+    assert only_zh is not None and (only_zh.zh, only_zh.en) == ("中文说明。", None)
+    entries = (f"  - {{id: a, title: {{en: A}}, url: 'https://a.example.org/', description: {{en: '{empty}'}}, category: databases,\n"
+               "     access: free}\n")
+    guide, diagnostics = load_guide(write_guide(tmp_path / "g", {"dbs.yml": "id: dbs\ntitle: {en: D}\nentries:\n" + entries}))
+    assert guide is not None, [d.format() for d in diagnostics]
+    for language in ("zh", "en"):  # the build stopped with a traceback (pydantic's "needs text in at least one language")
+        row_html = row(render(guide, today=TODAY, language=language).written["dbs.md"], "a")
+        assert '<span class="os-line"></span>' in row_html, language
+
+
 def test_a_link_checked_long_ago_is_news() -> None:
     from openshelf.links.store import LinkState
 

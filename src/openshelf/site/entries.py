@@ -136,9 +136,11 @@ def _first_sentence(value: str) -> str:
     return match.group(0) if match else words
 
 
-def summary_line(value: Text) -> Text:
-    """What an entry is, in one line per language: the first sentence of its description."""
-    return Text(zh=_first_sentence(value.zh) if value.zh else None, en=_first_sentence(value.en) if value.en else None)
+def summary_line(value: Text) -> Text | None:
+    """What an entry is, in one line per language: the first sentence of its description.  A language whose text
+    shows no words (``[](https://…)``: a link with no text) has no line; None when neither has one."""
+    zh, en = (_first_sentence(v) if v else "" for v in (value.zh, value.en))
+    return Text(zh=zh or None, en=en or None) if zh or en else None
 
 
 def _chips(entry: Entry, status_text: str, news: str) -> list[str]:
