@@ -23,16 +23,15 @@ def site_hash(site_dir: Path) -> str:
     """A short hash of every file in the site but the worker: names and contents, in a fixed order (their
     paths', folder by folder).  Listed by ``os.walk`` and read by ``open``: at 20,000 files (a large guide's
     search index) ``Path.rglob`` and ``Path.read_bytes`` took as long as reading and hashing."""
-    paths: list[tuple[str, ...]] = []
+    names: list[str] = []  # strings, not a tuple or a list for each path: none for the cyclic collector to count
     for folder, _, files in os.walk(site_dir):
-        where = Path(folder).relative_to(site_dir).parts
-        paths += [(*where, name) for name in files]
+        where = Path(folder).relative_to(site_dir).as_posix()
+        names += [name if where == "." else f"{where}/{name}" for name in files]
     digest = hashlib.sha256()
-    for parts in sorted(paths):
-        name = "/".join(parts)
+    for name in sorted(names, key=lambda name: name.replace("/", "\0")):  # "\0" sorts before any character of a name
         if name == WORKER:
             continue
-        with open(os.path.join(site_dir, *parts), "rb") as file:
+        with open(os.path.join(site_dir, name), "rb") as file:
             digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(file.read()).digest())
     return digest.hexdigest()[:16]
 
