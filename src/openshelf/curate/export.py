@@ -161,6 +161,9 @@ def export_text(kind: str, guide: Guide, links: Mapping[str, Any] | None = None,
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _PLAIN = (True, False)  # ``resolve``'s question for a plain (unquoted) scalar
+# A block mapping's and a block sequence's events: the same for every one, so made once (the emitter never changes an event)
+_MAP_START, _MAP_END = yaml.MappingStartEvent(None, _MAP, True, flow_style=False), yaml.MappingEndEvent()
+_SEQ_START, _SEQ_END = yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False), yaml.SequenceEndEvent()
 
 
 def yaml_dump(data: Any, out: TextIO) -> None:
@@ -203,16 +206,16 @@ class _ValueEmitter:
     def value(self, data: Any) -> None:
         kind = type(data)
         if kind is dict:
-            self.emit(yaml.MappingStartEvent(None, _MAP, True, flow_style=False))
+            self.emit(_MAP_START)
             for key, item in data.items():
                 self.value(key)
                 self.value(item)
-            self.emit(yaml.MappingEndEvent())
+            self.emit(_MAP_END)
         elif kind is list:
-            self.emit(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False))
+            self.emit(_SEQ_START)
             for item in data:
                 self.value(item)
-            self.emit(yaml.SequenceEndEvent())
+            self.emit(_SEQ_END)
         elif kind is str or kind is int or kind is bool or data is None:
             event = self.made.get((kind, data))
             if event is None:

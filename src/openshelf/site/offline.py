@@ -9,6 +9,7 @@ deletes the caches of older builds when it activates.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -19,13 +20,19 @@ _VERSION = re.compile(r'^var VERSION = "[^"]*";$', re.MULTILINE)
 
 
 def site_hash(site_dir: Path) -> str:
-    """A short hash of every file in the site but the worker: names and contents, in a fixed order."""
+    """A short hash of every file in the site but the worker: names and contents, in a fixed order (their
+    paths', folder by folder).  Listed by ``os.walk`` and read by ``open``: at 20,000 files (a large guide's
+    search index) ``Path.rglob`` and ``Path.read_bytes`` took as long as reading and hashing."""
+    names: list[str] = []  # strings, not a tuple or a list for each path: none for the cyclic collector to count
+    for folder, _, files in os.walk(site_dir):
+        where = Path(folder).relative_to(site_dir).as_posix()
+        names += [name if where == "." else f"{where}/{name}" for name in files]
     digest = hashlib.sha256()
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        name = path.relative_to(site_dir).as_posix()
+    for name in sorted(names, key=lambda name: name.replace("/", "\0")):  # "\0" sorts before any character of a name
         if name == WORKER:
             continue
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        with open(os.path.join(site_dir, name), "rb") as file:
+            digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(file.read()).digest())
     return digest.hexdigest()[:16]
 
 

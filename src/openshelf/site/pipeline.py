@@ -95,7 +95,8 @@ def edition_language(loaded: Loaded, language: str | None = None, editions: bool
 def search_records(loaded: Loaded, language: str | None = None) -> tuple[Record, ...]:
     """The search records of the edition in ``language`` (None: the bilingual site), as :func:`render_loaded` puts them
     in ``Pages.search``: a builder that indexes them before rendering gives them to it."""
-    return tuple(entry_records(loaded.guide, language))
+    with fewer_collections():  # as rendering: many small strings, few cycles (the plugin makes them before rendering)
+        return tuple(entry_records(loaded.guide, language))
 
 
 def render_loaded(loaded: Loaded, site_url: str | None = None, language: str | None = None, editions: bool = False,

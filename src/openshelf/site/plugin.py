@@ -116,6 +116,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
     pages: Pages | None = None
     _serving = False  # mkdocs serve injects an inline live-reload script: keep the template's policy
     _search_pages: dict[str, str] | None = None  # built HTML pages Pagefind indexes: dest path → URL
+    _entry_pages: frozenset[str] = frozenset()  # the pages whose entries are search records (not indexed as pages)
     _urls: dict[str, str] | None = None  # every page's source path → URL
     _edition: str | None = None  # the edition this build writes after the main one (see on_post_build)
     _languages: tuple[str, ...] = ()  # the guide's editions, main first; () for the bilingual site
@@ -157,6 +158,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
             self._start_index(config, records, language or pagefind.LANGUAGE)
         pages = render_loaded(loaded, config.site_url, self._edition, self.config.editions, config.use_directory_urls, records)
         self.pages = pages
+        self._entry_pages = frozenset(search.entry_pages(pages.search))
         config.extra["openshelf"] = pages.extra
         enable_markdown(config)
         languages = pages.extra.get("languages")
@@ -255,8 +257,7 @@ class OpenShelfPlugin(BasePlugin[OpenShelfConfig]):  # type: ignore[no-untyped-c
         return filled
 
     def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
-        if self._search_pages is not None and self.pages is not None and page.file.src_uri not in search.entry_pages(self.pages.search) \
-                and not search.excluded(page.meta):
+        if self._search_pages is not None and page.file.src_uri not in self._entry_pages and not search.excluded(page.meta):
             self._search_pages[page.file.dest_uri] = page.file.url
         return context
 

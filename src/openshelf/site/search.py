@@ -46,7 +46,8 @@ def _one(text: Text | None, language: str | None) -> list[str]:
     if text is None or language is None:
         return _both(text)
     own, other = (text.zh, text.en) if language == "zh" else (text.en, text.zh)
-    return _both(Text(zh=own or other))
+    chosen = (own or other or "").strip()  # as _both(Text(zh=own or other)) gave it, without validating a model each time
+    return [chosen] if chosen else []
 
 
 def _labels(pair: tuple[str, str], language: str | None) -> tuple[str, ...]:
