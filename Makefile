@@ -51,6 +51,7 @@ build-zensical: validate
 # Debian's chromium drives the browser tests (Playwright's own browser download cannot run here),
 # with a CJK font so screenshots show Chinese; axe-core (npm) checks accessibility.
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
+OFFLINE_INDEX := .cache/offline-index
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
 chromium:
@@ -66,8 +67,17 @@ lint-workflows: $(STAMP)
 	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows/
 
-test: $(STAMP) chromium $(AXE)
+test: $(STAMP) chromium $(AXE) $(OFFLINE_INDEX)
 	$(BIN)/python -m pytest
+
+# The tests that install the built wheel into a fresh venv (tests/support.py wheel_venv, as `openshelf init`'s
+# repositories do) run uv offline: the wheels are in uv's cache after `uv sync`, but resolving the wheel's
+# dependencies also needs the index pages of the locked versions, which `uv sync --locked` never reads.  A dry
+# resolution of exactly the locked versions (from uv.lock) fetches those pages once and installs nothing.
+$(OFFLINE_INDEX): uv.lock | $(STAMP)
+	$(UV) export --frozen --quiet --no-hashes --no-emit-project --format requirements-txt --output-file $@.txt
+	$(UV) pip compile --quiet --python $(BIN)/python --output-file /dev/null $@.txt
+	touch $@
 
 # Drift (the scheduled drift workflow; not part of `make test`): the whole suite in its own venv,
 # installed without uv.lock at the newest (test-latest) or the lowest (test-lowest: lowest versions

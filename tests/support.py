@@ -33,18 +33,27 @@ def offline_env() -> dict[str, str]:
 def uv(*args: str, cwd: Path, env: dict[str, str]) -> None:
     assert UV.is_file(), f"{UV} is missing: run `make venv`"
     proc = subprocess.run([str(UV), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, f"uv {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
+    hint = ("\n(offline, uv resolves from its cache: `make test` fills it with the locked versions' index pages)"
+            if "network was disabled" in proc.stderr else "")
+    assert proc.returncode == 0, f"uv {' '.join(args)}:\n{proc.stdout}{proc.stderr}{hint}"
 
 
 def wheel_venv(where: Path, env: dict[str, str]) -> tuple[Path, Path]:
     """Build this checkout's wheel and sdist into ``where/dist`` and install the wheel alone into a
-    fresh venv ``where/venv``; returns the wheel and the venv."""
+    fresh venv ``where/venv``, its dependencies at the versions the tests run with (the lock's under
+    `make test`, the newest under `make test-latest`), as `openshelf init`'s constraints.txt pins them;
+    returns the wheel and the venv."""
+    from openshelf.curate.init import pinned_requirements
+
     dist = where / "dist"
     uv("build", "--quiet", "--out-dir", str(dist), str(ROOT), cwd=where, env=env)
     (wheel,) = dist.glob("openshelf-*.whl")
     venv = where / "venv"
     uv("venv", "--quiet", "--python", sys.executable, str(venv), cwd=where, env=env)
-    uv("pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel), cwd=where, env=env)
+    constraints = where / "constraints.txt"
+    constraints.write_text("".join(f"{pin}\n" for pin in pinned_requirements()), encoding="utf-8")
+    uv("pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "--constraint", str(constraints), str(wheel),
+       cwd=where, env=env)
     return wheel, venv
 
 
