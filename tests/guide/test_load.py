@@ -69,6 +69,18 @@ def test_all_errors_in_one_run_across_files(tmp_path: Path) -> None:
     ]
 
 
+def test_a_comma_in_a_text_inside_braces_is_explained(tmp_path: Path) -> None:
+    entry = ENTRY.format(id="a", url="https://a.org/")
+    cut = entry.replace("description: {en: A description.}", "description: {zh: 说明, en: Copies only, within three days.}")
+    assert cut != entry
+    root = write_guide(tmp_path / "guides", {"dbs.yml": collection(cut)})
+    (message,) = messages(root)
+    assert message.endswith("error: entry 'a': unknown field 'description.within three days.': a comma inside { } ended the text of "
+                            "'en' there; put that text in quotes, as en: \"Copies only, within three days.\""), message
+    fixed = cut.replace("en: Copies only, within three days.}", 'en: "Copies only, within three days."}')
+    assert messages(write_guide(tmp_path / "fixed", {"dbs.yml": collection(fixed)})) == []
+
+
 def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:
     one = ENTRY.format(id="a", url="https://a.org/") + "    related: [b, vpn]\n"
     two = ENTRY.format(id="b", url="https://b.org/").replace("category: databases", "category: datbases")

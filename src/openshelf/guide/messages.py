@@ -87,7 +87,7 @@ def _diagnostic(error: ErrorDetails, model: type[BaseModel], data: Any, position
         message = f"missing required field '{name}'"
     elif error["type"] == "extra_forbidden":
         line, col = positions.of(loc, key=True)
-        message = f"unknown field '{name}'" + _suggest(loc[-1], model, loc)
+        message = f"unknown field '{name}'" + (_comma_in_braces(loc, data, error) or _suggest(loc[-1], model, loc))
     else:
         line, col = positions.of(loc)
         message = with_field(name, error)
@@ -100,6 +100,26 @@ def _suggest(key: str | int, model: type[BaseModel], loc: tuple[str | int, ...])
     if close:
         return f" (did you mean '{close[0]}'?)"
     return f"; allowed fields: {', '.join(fields)}" if fields else ""
+
+
+def _comma_in_braces(loc: tuple[str | int, ...], data: Any, error: ErrorDetails) -> str | None:
+    """Why a "field" with a space in its name and no value is there: in ``{zh: …, en: One, two.}`` YAML ends the
+    text at the comma and reads ``two.`` as a key of its own.  The hint names the text it cut and shows it quoted."""
+    key = loc[-1]
+    if not isinstance(key, str) or error.get("input") is not None or not any(c.isspace() for c in key):
+        return None
+    parent = data
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    keys = list(parent) if isinstance(parent, dict) else []
+    before = keys[keys.index(key) - 1] if key in keys and keys.index(key) > 0 else None
+    if not isinstance(before, str) or not isinstance(parent[before], str):
+        return None
+    return (f": a comma inside {{ }} ended the text of '{before}' there; put that text in quotes, as "
+            f"{before}: \"{parent[before]}, {key}\"")
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
