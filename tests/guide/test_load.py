@@ -79,6 +79,9 @@ def test_a_comma_in_a_text_inside_braces_is_explained(tmp_path: Path) -> None:
                             "'en' there; put that text in quotes, as en: \"Copies only, within three days.\""), message
     fixed = cut.replace("en: Copies only, within three days.}", 'en: "Copies only, within three days."}')
     assert messages(write_guide(tmp_path / "fixed", {"dbs.yml": collection(fixed)})) == []
+    stray = entry + "    my note:\n"  # a stray key with a space, after a field that is not a text: no comma to blame
+    (message,) = messages(write_guide(tmp_path / "stray", {"dbs.yml": collection(stray)}))
+    assert "unknown field 'my note'; allowed fields:" in message and "comma" not in message, message
 
 
 def test_duplicate_ids_unknown_related_and_category(tmp_path: Path) -> None:

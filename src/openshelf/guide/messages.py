@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from openshelf.guide.diagnostics import Diagnostic, Location
-from openshelf.guide.models import LANGUAGE_PATTERN
+from openshelf.guide.models import LANGUAGE_PATTERN, Text
 from openshelf.guide.yamlsource import Positions, field_name
 
 
@@ -116,7 +116,7 @@ def _comma_in_braces(loc: tuple[str | int, ...], data: Any, error: ErrorDetails)
             return None
     keys = list(parent) if isinstance(parent, dict) else []
     before = keys[keys.index(key) - 1] if key in keys and keys.index(key) > 0 else None
-    if not isinstance(before, str) or not isinstance(parent[before], str):
+    if before not in Text.model_fields or not isinstance(parent[before], str):  # a curated text's language: zh, en
         return None
     return (f": a comma inside {{ }} ended the text of '{before}' there; put that text in quotes, as "
             f"{before}: \"{parent[before]}, {key}\"")
